@@ -1,0 +1,57 @@
+//! E-mail addresses of the authenticated user: `GET|POST|DELETE /user/emails`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::api::types::Email;
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Body, TokenUser};
+use crate::service::emails;
+
+/// B2. CreateEmailOption (also the body of DELETE).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct CreateEmailOption {
+    pub emails: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/user/emails", tag = "emails",
+    responses((status = 200, body = [Email]), (status = 401)))]
+pub async fn list_emails(State(state): State<AppState>, TokenUser(me): TokenUser) -> ApiResult<Json<Vec<Email>>> {
+    let list = emails::list(&state.db, &me).await?;
+    Ok(Json(list.into_iter().map(Email::from).collect()))
+}
+
+/// Add addresses (all or none); each must be unused by any account.
+#[utoipa::path(post, path = "/user/emails", tag = "emails",
+    request_body = CreateEmailOption,
+    responses((status = 201, body = [Email]), (status = 401), (status = 422)))]
+pub async fn add_emails(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Body(opt): Body<CreateEmailOption>,
+) -> ApiResult<(StatusCode, Json<Vec<Email>>)> {
+    if opt.emails.is_empty() {
+        return Err(ApiError::unprocessable("no e-mail address given"));
+    }
+    let activated = !state.config.require_email_confirmation;
+    let added = emails::add(&state.db, &me, &opt.emails, activated).await?;
+    Ok((StatusCode::CREATED, Json(added.into_iter().map(Email::from).collect())))
+}
+
+/// Delete addresses; the primary one cannot be deleted (400), unknown ones are ignored.
+#[utoipa::path(delete, path = "/user/emails", tag = "emails",
+    request_body = CreateEmailOption,
+    responses((status = 204), (status = 400), (status = 401)))]
+pub async fn delete_emails(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Body(opt): Body<CreateEmailOption>,
+) -> ApiResult<StatusCode> {
+    emails::delete(&state.db, &me, &opt.emails).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

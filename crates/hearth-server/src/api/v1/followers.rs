@@ -1,0 +1,149 @@
+//! Followers: lists (40 per page, newest follow first), checks (204/404), follow and unfollow.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use hearth_store::follows;
+use hearth_store::users::UserRow;
+
+use super::load_user;
+use crate::api::types::User;
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ListParams, Paged, TokenUser};
+use crate::service::now_unix;
+
+const PAGE_SIZE: i64 = 40;
+
+enum Direction {
+    Followers,
+    Following,
+}
+
+async fn list(state: &AppState, of: &UserRow, dir: Direction, params: &ListParams) -> ApiResult<Paged<User>> {
+    let page = params.fixed(PAGE_SIZE);
+    let mut h = state.db.acquire().await?;
+    let (rows, total) = match dir {
+        Direction::Followers => (follows::followers(h.c(), of.id, page.limit, page.offset()).await?, of.num_followers),
+        Direction::Following => (follows::following(h.c(), of.id, page.limit, page.offset()).await?, of.num_following),
+    };
+    let items = rows.iter().map(|u| User::new(state, u, true)).collect();
+    Ok(Paged::page(items, total, params, page))
+}
+
+async fn check(state: &AppState, user: &UserRow, target: &UserRow) -> ApiResult<StatusCode> {
+    let mut h = state.db.acquire().await?;
+    if follows::is_following(h.c(), user.id, target.id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+#[utoipa::path(get, path = "/user/followers", tag = "followers",
+    params(("page" = Option<i64>, Query)),
+    responses((status = 200, body = [User]), (status = 401)))]
+pub async fn list_my_followers(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    params: ListParams,
+) -> ApiResult<Paged<User>> {
+    list(&state, &me, Direction::Followers, &params).await
+}
+
+#[utoipa::path(get, path = "/user/following", tag = "followers",
+    params(("page" = Option<i64>, Query)),
+    responses((status = 200, body = [User]), (status = 401)))]
+pub async fn list_my_following(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    params: ListParams,
+) -> ApiResult<Paged<User>> {
+    list(&state, &me, Direction::Following, &params).await
+}
+
+#[utoipa::path(get, path = "/users/{username}/followers", tag = "followers",
+    params(("username" = String, Path), ("page" = Option<i64>, Query)),
+    responses((status = 200, body = [User]), (status = 401), (status = 404)))]
+pub async fn list_followers(
+    State(state): State<AppState>,
+    TokenUser(_me): TokenUser,
+    Path(username): Path<String>,
+    params: ListParams,
+) -> ApiResult<Paged<User>> {
+    let user = load_user(&state, &username).await?;
+    list(&state, &user, Direction::Followers, &params).await
+}
+
+#[utoipa::path(get, path = "/users/{username}/following", tag = "followers",
+    params(("username" = String, Path), ("page" = Option<i64>, Query)),
+    responses((status = 200, body = [User]), (status = 401), (status = 404)))]
+pub async fn list_following(
+    State(state): State<AppState>,
+    TokenUser(_me): TokenUser,
+    Path(username): Path<String>,
+    params: ListParams,
+) -> ApiResult<Paged<User>> {
+    let user = load_user(&state, &username).await?;
+    list(&state, &user, Direction::Following, &params).await
+}
+
+/// 204 if `username` follows `target`, else 404.
+#[utoipa::path(get, path = "/users/{username}/following/{target}", tag = "followers",
+    params(("username" = String, Path), ("target" = String, Path)),
+    responses((status = 204), (status = 401), (status = 404)))]
+pub async fn check_following(
+    State(state): State<AppState>,
+    TokenUser(_me): TokenUser,
+    Path((username, target)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let user = load_user(&state, &username).await?;
+    let target = load_user(&state, &target).await?;
+    check(&state, &user, &target).await
+}
+
+/// 204 if the caller follows `username`, else 404.
+#[utoipa::path(get, path = "/user/following/{username}", tag = "followers",
+    params(("username" = String, Path)),
+    responses((status = 204), (status = 401), (status = 404)))]
+pub async fn check_my_following(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path(username): Path<String>,
+) -> ApiResult<StatusCode> {
+    let target = load_user(&state, &username).await?;
+    check(&state, &me, &target).await
+}
+
+/// Follow (idempotent; following yourself is a no-op).
+#[utoipa::path(put, path = "/user/following/{username}", tag = "followers",
+    params(("username" = String, Path)),
+    responses((status = 204), (status = 401), (status = 404)))]
+pub async fn follow_user(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path(username): Path<String>,
+) -> ApiResult<StatusCode> {
+    let target = load_user(&state, &username).await?;
+    if target.id != me.id {
+        let mut tx = state.db.begin().await?;
+        follows::follow(tx.c(), me.id, target.id, now_unix()).await?;
+        tx.commit().await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Unfollow (idempotent).
+#[utoipa::path(delete, path = "/user/following/{username}", tag = "followers",
+    params(("username" = String, Path)),
+    responses((status = 204), (status = 401), (status = 404)))]
+pub async fn unfollow_user(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path(username): Path<String>,
+) -> ApiResult<StatusCode> {
+    let target = load_user(&state, &username).await?;
+    let mut tx = state.db.begin().await?;
+    follows::unfollow(tx.c(), me.id, target.id).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,10 @@
+//! Miscellaneous: `GET /version` (a Gitea extension).
+
+use axum::Json;
+
+use crate::api::types::ServerVersion;
+
+#[utoipa::path(get, path = "/version", tag = "misc", responses((status = 200, body = ServerVersion)))]
+pub async fn get_version() -> Json<ServerVersion> {
+    Json(ServerVersion { version: env!("CARGO_PKG_VERSION").to_string() })
+}

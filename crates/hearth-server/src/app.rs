@@ -1,0 +1,38 @@
+//! Application state, built once at start and shared by every handler.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use hearth_store::Db;
+
+use crate::config::Config;
+use crate::service::passwords::Passwords;
+use crate::service::tokens::TokenUsage;
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub db: Db,
+    pub config: Config,
+    /// External URL, always ending in `/`.
+    pub external_url: String,
+    /// `external_url + "api/v1"`.
+    pub api_url: String,
+    pub passwords: Passwords,
+    pub token_usage: TokenUsage,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: Config, external_url: String, passwords: Passwords) -> AppState {
+        let api_url = format!("{external_url}api/v1");
+        AppState(Arc::new(Inner { db, config, external_url, api_url, passwords, token_usage: TokenUsage::default() }))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}

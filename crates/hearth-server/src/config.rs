@@ -1,0 +1,267 @@
+//! Configuration: Gogs-style `app.ini`, overridden by `HEARTH__SECTION__KEY` environment
+//! variables, overridden by command-line flags. Sections and keys are case-insensitive.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+/// Values as read, before typing: (lower-case section, upper-case key) → value.
+#[derive(Debug, Default, Clone)]
+pub struct RawConfig(HashMap<(String, String), String>);
+
+impl RawConfig {
+    /// Parse `app.ini` text. Keys before any section belong to the section `""`.
+    pub fn parse_ini(text: &str) -> anyhow::Result<RawConfig> {
+        let ini = ini::Ini::load_from_str(text).context("parsing app.ini")?;
+        let mut raw = RawConfig::default();
+        for (section, props) in ini.iter() {
+            for (key, value) in props.iter() {
+                raw.set(section.unwrap_or(""), key, value);
+            }
+        }
+        Ok(raw)
+    }
+
+    /// Apply `HEARTH__<SECTION>__<KEY>=value` pairs (other variables are ignored).
+    pub fn apply_env<I: IntoIterator<Item = (String, String)>>(&mut self, vars: I) {
+        for (name, value) in vars {
+            let Some(rest) = name.strip_prefix("HEARTH__").or_else(|| name.strip_prefix("hearth__")) else {
+                continue;
+            };
+            if let Some((section, key)) = rest.split_once("__") {
+                self.set(section, key, &value);
+            }
+        }
+    }
+
+    pub fn set(&mut self, section: &str, key: &str, value: &str) {
+        self.0.insert((section.to_lowercase(), key.to_uppercase()), value.trim().to_string());
+    }
+
+    fn get(&self, section: &str, key: &str) -> Option<&str> {
+        self.0.get(&(section.to_string(), key.to_string())).map(String::as_str)
+    }
+
+    fn string(&self, section: &str, key: &str, default: &str) -> String {
+        self.get(section, key).unwrap_or(default).to_string()
+    }
+
+    fn boolean(&self, section: &str, key: &str, default: bool) -> anyhow::Result<bool> {
+        match self.get(section, key) {
+            None => Ok(default),
+            Some(v) => match v.to_ascii_lowercase().as_str() {
+                "true" | "1" | "on" | "yes" => Ok(true),
+                "false" | "0" | "off" | "no" | "" => Ok(false),
+                _ => bail!("[{section}] {key}: `{v}` is not a boolean"),
+            },
+        }
+    }
+
+    fn number<T: std::str::FromStr>(&self, section: &str, key: &str, default: T) -> anyhow::Result<T> {
+        match self.get(section, key) {
+            None | Some("") => Ok(default),
+            Some(v) => v.parse().map_err(|_| anyhow::anyhow!("[{section}] {key}: `{v}` is not a number")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseKind {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, Clone)]
+pub struct DatabaseConfig {
+    pub kind: DatabaseKind,
+    /// SQLite file.
+    pub path: PathBuf,
+    pub host: String,
+    pub name: String,
+    pub user: String,
+    pub password: String,
+    pub ssl_mode: String,
+    /// A full PostgreSQL URL; wins over host/name/user/password when set.
+    pub url: String,
+    pub max_connections: u32,
+}
+
+impl DatabaseConfig {
+    /// The PostgreSQL connection URL from `URL` or Gogs' separate keys.
+    pub fn postgres_url(&self) -> String {
+        if !self.url.is_empty() {
+            return self.url.clone();
+        }
+        let enc = |s: &str| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
+        let auth = match (self.user.is_empty(), self.password.is_empty()) {
+            (true, _) => String::new(),
+            (false, true) => format!("{}@", enc(&self.user)),
+            (false, false) => format!("{}:{}@", enc(&self.user), enc(&self.password)),
+        };
+        let ssl = if self.ssl_mode.is_empty() { "disable" } else { &self.ssl_mode };
+        format!("postgres://{auth}{}/{}?sslmode={ssl}", self.host, self.name)
+    }
+}
+
+/// Typed configuration with Gogs' defaults (and hearth's where the spec says so).
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub http_addr: String,
+    pub http_port: u16,
+    /// `[server] EXTERNAL_URL` (alias `ROOT_URL`), always ending in `/`; `None` means
+    /// `http://127.0.0.1:<bound port>/`, resolved when the listener is known.
+    pub external_url: Option<String>,
+    pub database: DatabaseConfig,
+    pub repository_root: PathBuf,
+    pub default_branch: String,
+    pub disable_query_auth_token: bool,
+    /// Refuse Basic auth on routes Gogs reserves for tokens (Gogs' strict behaviour).
+    pub strict_token_auth: bool,
+    pub local_network_allowlist: String,
+    pub require_signin_view: bool,
+    pub require_email_confirmation: bool,
+    pub access_control_allow_origin: String,
+    pub max_response_items: i64,
+    pub issue_paging_num: i64,
+    pub disable_gravatar: bool,
+    pub gravatar_source: String,
+    /// Largest accepted API request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Argon2id memory cost (KiB) and passes for new password hashes.
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+}
+
+/// Command-line flags, which override everything else.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub data_dir: Option<PathBuf>,
+    pub port: Option<u16>,
+}
+
+impl Config {
+    /// Load from an optional `app.ini`, the process environment and the flags.
+    pub fn load(file: Option<&Path>, flags: &Overrides) -> anyhow::Result<Config> {
+        let mut raw = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+                RawConfig::parse_ini(&text)?
+            }
+            None => RawConfig::default(),
+        };
+        raw.apply_env(std::env::vars());
+        Config::from_raw(&raw, flags)
+    }
+
+    pub fn from_raw(raw: &RawConfig, flags: &Overrides) -> anyhow::Result<Config> {
+        let data_dir =
+            flags.data_dir.clone().unwrap_or_else(|| PathBuf::from(raw.string("server", "APP_DATA_PATH", "data")));
+        let in_data = |p: String| {
+            let p = PathBuf::from(p);
+            if p.is_absolute() { p } else { data_dir.join(p) }
+        };
+        let http_port = match flags.port {
+            Some(p) => p,
+            None => raw.number("server", "HTTP_PORT", 3000u16)?,
+        };
+        let external_url = raw
+            .get("server", "EXTERNAL_URL")
+            .or_else(|| raw.get("server", "ROOT_URL"))
+            .filter(|s| !s.is_empty())
+            .map(|s| if s.ends_with('/') { s.to_string() } else { format!("{s}/") });
+        let kind = match raw.string("database", "TYPE", "sqlite3").to_lowercase().as_str() {
+            "sqlite" | "sqlite3" => DatabaseKind::Sqlite,
+            "postgres" | "postgresql" => DatabaseKind::Postgres,
+            other => bail!("[database] TYPE: `{other}` is not supported (sqlite3 or postgres)"),
+        };
+        let database = DatabaseConfig {
+            kind,
+            path: in_data(raw.string("database", "PATH", "hearth.db")),
+            host: raw.string("database", "HOST", "127.0.0.1:5432"),
+            name: raw.string("database", "NAME", "hearth"),
+            user: raw.string("database", "USER", ""),
+            password: raw.string("database", "PASSWORD", ""),
+            ssl_mode: raw.string("database", "SSL_MODE", "disable"),
+            url: raw.string("database", "URL", ""),
+            max_connections: raw.number("database", "MAX_OPEN_CONNS", 8u32)?.max(1),
+        };
+        let max_response_items = raw.number("api", "MAX_RESPONSE_ITEMS", 50i64)?.max(1);
+        Ok(Config {
+            http_addr: raw.string("server", "HTTP_ADDR", "127.0.0.1"),
+            http_port,
+            external_url,
+            database,
+            repository_root: in_data(raw.string("repository", "ROOT", "repositories")),
+            default_branch: raw.string("repository", "DEFAULT_BRANCH", "master"),
+            disable_query_auth_token: raw.boolean("security", "DISABLE_QUERY_AUTH_TOKEN", false)?,
+            strict_token_auth: raw.boolean("security", "STRICT_TOKEN_AUTH", false)?,
+            local_network_allowlist: raw.string("security", "LOCAL_NETWORK_ALLOWLIST", ""),
+            require_signin_view: raw.boolean("auth", "REQUIRE_SIGNIN_VIEW", false)?,
+            require_email_confirmation: raw.boolean("auth", "REQUIRE_EMAIL_CONFIRMATION", false)?,
+            access_control_allow_origin: raw.string("http", "ACCESS_CONTROL_ALLOW_ORIGIN", ""),
+            max_response_items,
+            issue_paging_num: raw.number("ui", "ISSUE_PAGING_NUM", 10i64)?.max(1),
+            disable_gravatar: raw.boolean("picture", "DISABLE_GRAVATAR", false)?,
+            gravatar_source: raw.string("picture", "GRAVATAR_SOURCE", "https://secure.gravatar.com/avatar/"),
+            max_body_bytes: raw.number("server", "MAX_API_BODY_BYTES", 8usize << 20)?,
+            argon2_memory_kib: raw.number("security", "ARGON2_MEMORY_KIB", 19_456u32)?,
+            argon2_iterations: raw.number("security", "ARGON2_ITERATIONS", 2u32)?,
+            data_dir,
+        })
+    }
+
+    /// The external URL once the listening port is known.
+    pub fn resolved_external_url(&self, bound_port: u16) -> String {
+        self.external_url.clone().unwrap_or_else(|| format!("http://127.0.0.1:{bound_port}/"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layering_ini_env_flags() {
+        let mut raw = RawConfig::parse_ini(
+            "[server]\nHTTP_PORT = 4000\nROOT_URL = https://git.example.com\n[Security]\ndisable_query_auth_token = true\n",
+        )
+        .unwrap();
+        raw.apply_env(vec![
+            ("HEARTH__server__http_port".to_string(), "5000".to_string()),
+            ("HEARTH__DATABASE__PATH".to_string(), "/tmp/x.db".to_string()),
+            ("UNRELATED".to_string(), "1".to_string()),
+        ]);
+        let cfg = Config::from_raw(&raw, &Overrides::default()).unwrap();
+        assert_eq!(cfg.http_port, 5000);
+        assert!(cfg.disable_query_auth_token);
+        assert_eq!(cfg.external_url.as_deref(), Some("https://git.example.com/"));
+        assert_eq!(cfg.database.path, PathBuf::from("/tmp/x.db"));
+        let flags = Overrides { port: Some(6000), data_dir: Some("/srv/h".into()) };
+        let cfg = Config::from_raw(&raw, &flags).unwrap();
+        assert_eq!(cfg.http_port, 6000);
+        assert_eq!(cfg.repository_root, PathBuf::from("/srv/h/repositories"));
+    }
+
+    #[test]
+    fn defaults() {
+        let cfg = Config::from_raw(&RawConfig::default(), &Overrides::default()).unwrap();
+        assert_eq!(cfg.http_port, 3000);
+        assert_eq!(cfg.http_addr, "127.0.0.1");
+        assert_eq!(cfg.database.kind, DatabaseKind::Sqlite);
+        assert_eq!(cfg.database.path, PathBuf::from("data/hearth.db"));
+        assert_eq!(cfg.resolved_external_url(3000), "http://127.0.0.1:3000/");
+        assert!(!cfg.disable_query_auth_token);
+    }
+
+    #[test]
+    fn bad_values_are_errors() {
+        let mut raw = RawConfig::default();
+        raw.set("server", "HTTP_PORT", "abc");
+        assert!(Config::from_raw(&raw, &Overrides::default()).is_err());
+        let mut raw = RawConfig::default();
+        raw.set("database", "TYPE", "mssql");
+        assert!(Config::from_raw(&raw, &Overrides::default()).is_err());
+    }
+}

@@ -1,0 +1,211 @@
+//! Who is calling (spec README §3): tokens (header, and `?token=`/`?access_token=` unless
+//! disabled), then HTTP Basic; then `Sudo`. The middleware resolves the identity once per request;
+//! the extractors below are the route guards.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use hearth_store::users::{self, UserRow};
+
+use crate::app::AppState;
+use crate::error::ApiError;
+use crate::service::{accounts, tokens};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMethod {
+    Anonymous,
+    /// Authenticated by an access token (its id).
+    Token(i64),
+    /// Authenticated by user name (or e-mail) and password.
+    Basic,
+}
+
+/// The resolved caller of a request.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub user: Option<Arc<UserRow>>,
+    pub method: AuthMethod,
+}
+
+impl Identity {
+    fn anonymous() -> Identity {
+        Identity { user: None, method: AuthMethod::Anonymous }
+    }
+}
+
+/// Credentials found in a request, before checking them.
+struct Credentials {
+    token: Option<String>,
+    basic: Option<(String, String)>,
+}
+
+fn find_credentials(parts: &Parts, allow_query: bool) -> Credentials {
+    let mut token = None;
+    if allow_query && let Some(q) = parts.uri.query() {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(q).unwrap_or_default();
+        token = ["token", "access_token"]
+            .iter()
+            .find_map(|name| pairs.iter().find(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| v.clone()));
+    }
+    let mut basic = None;
+    if let Some(value) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        let words: Vec<&str> = value.split_whitespace().collect();
+        match words.as_slice() {
+            ["token", t] if token.is_none() => token = Some(t.to_string()),
+            [scheme, encoded] if scheme.eq_ignore_ascii_case("basic") => {
+                basic = base64::engine::general_purpose::STANDARD
+                    .decode(encoded)
+                    .ok()
+                    .and_then(|raw| String::from_utf8(raw).ok())
+                    .and_then(|s| s.split_once(':').map(|(u, p)| (u.to_string(), p.to_string())));
+            }
+            _ => {}
+        }
+    }
+    Credentials { token, basic }
+}
+
+async fn resolve(state: &AppState, parts: &Parts) -> Result<Identity, ApiError> {
+    let creds = find_credentials(parts, !state.config.disable_query_auth_token);
+    if let Some(raw) = creds.token.as_deref()
+        && let Some((token_id, uid)) = tokens::lookup(&state.db, raw).await?
+    {
+        let mut h = state.db.acquire().await?;
+        if let Some(user) = users::by_id(h.c(), uid).await? {
+            state.token_usage.touch(token_id);
+            return Ok(Identity { user: Some(Arc::new(user)), method: AuthMethod::Token(token_id) });
+        }
+    }
+    if let Some((login, password)) = creds.basic
+        && let Some(user) = accounts::authenticate(&state.db, &state.passwords, &login, &password).await?
+    {
+        return Ok(Identity { user: Some(Arc::new(user)), method: AuthMethod::Basic });
+    }
+    Ok(Identity::anonymous())
+}
+
+fn sudo_target(parts: &Parts) -> Option<String> {
+    let from_query = parts.uri.query().and_then(|q| {
+        serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+            .ok()?
+            .into_iter()
+            .find(|(k, v)| k == "sudo" && !v.is_empty())
+            .map(|(_, v)| v)
+    });
+    from_query.or_else(|| {
+        parts
+            .headers
+            .get("sudo")
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+    })
+}
+
+fn message(status: StatusCode, text: &str) -> Response {
+    (status, axum::Json(serde_json::json!({ "message": text }))).into_response()
+}
+
+/// Middleware for `/api/…`: resolves the identity, applies the account-state and sign-in gates,
+/// `Sudo`, and the OPTIONS catch-all.
+pub async fn identify(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let mut identity = match resolve(&state, &parts).await {
+        Ok(id) => id,
+        Err(e) => return e.into_response(),
+    };
+    if let Some(user) = &identity.user {
+        if user.prohibit_login {
+            return message(
+                StatusCode::FORBIDDEN,
+                "This account is prohibited from signing in, please contact your site administrator.",
+            );
+        }
+        if state.config.require_email_confirmation && !user.is_active {
+            return message(StatusCode::FORBIDDEN, "This account is not activated.");
+        }
+    } else if state.config.require_signin_view {
+        return message(StatusCode::FORBIDDEN, "Only authenticated user is allowed to call APIs.");
+    }
+    if parts.method == Method::OPTIONS {
+        return StatusCode::OK.into_response();
+    }
+    if let Some(target) = sudo_target(&parts) {
+        if !identity.user.as_ref().is_some_and(|u| u.is_admin) {
+            return message(StatusCode::FORBIDDEN, "Only administrators allowed to sudo.");
+        }
+        let found = match state.db.acquire().await {
+            Ok(mut h) => users::by_name(h.c(), &target).await,
+            Err(e) => Err(e),
+        };
+        match found {
+            Ok(Some(u)) if u.kind == users::TYPE_INDIVIDUAL => identity.user = Some(Arc::new(u)),
+            Ok(_) => return ApiError::not_found().into_response(),
+            Err(e) => return ApiError::from(e).into_response(),
+        }
+    }
+    parts.extensions.insert(identity);
+    next.run(Request::from_parts(parts, body)).await
+}
+
+fn identity_of(parts: &Parts) -> Identity {
+    parts.extensions.get::<Identity>().cloned().unwrap_or_else(Identity::anonymous)
+}
+
+/// Any caller, possibly anonymous (`none` routes).
+pub struct Auth(pub Identity);
+
+impl<S: Send + Sync> FromRequestParts<S> for Auth {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        Ok(Auth(identity_of(parts)))
+    }
+}
+
+/// The `token` guard: a token, or (hearth's default, a Gitea superset) Basic auth; else 401.
+pub struct TokenUser(pub Arc<UserRow>);
+
+impl FromRequestParts<AppState> for TokenUser {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let id = identity_of(parts);
+        match (id.method, id.user) {
+            (AuthMethod::Token(_), Some(u)) => Ok(TokenUser(u)),
+            (AuthMethod::Basic, Some(u)) if !state.config.strict_token_auth => Ok(TokenUser(u)),
+            _ => Err(ApiError::unauthorized()),
+        }
+    }
+}
+
+/// The `basic` guard: user name and password; a token is not enough (401).
+pub struct BasicUser(pub Arc<UserRow>);
+
+impl<S: Send + Sync> FromRequestParts<S> for BasicUser {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let id = identity_of(parts);
+        match (id.method, id.user) {
+            (AuthMethod::Basic, Some(u)) => Ok(BasicUser(u)),
+            _ => Err(ApiError::unauthorized()),
+        }
+    }
+}
+
+/// The `site-admin` guard: any credential of a site administrator; everyone else 403.
+pub struct SiteAdmin(pub Arc<UserRow>);
+
+impl<S: Send + Sync> FromRequestParts<S> for SiteAdmin {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        match identity_of(parts).user {
+            Some(u) if u.is_admin => Ok(SiteAdmin(u)),
+            _ => Err(ApiError::forbidden()),
+        }
+    }
+}

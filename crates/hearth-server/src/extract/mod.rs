@@ -1,0 +1,13 @@
+//! Request extractors: who is calling (and the guards on it), request bodies bound the way Gogs'
+//! binding does, and pagination.
+
+pub mod auth;
+pub mod body;
+mod form;
+pub mod paging;
+pub mod validate;
+
+pub use auth::{Auth, BasicUser, SiteAdmin, TokenUser};
+pub use body::Body;
+pub use paging::{ListParams, Paged};
+pub use validate::Validator;

@@ -1,0 +1,92 @@
+//! hearth's application: configuration, the HTTP API and the services behind it.
+//!
+//! [`serve`] is the production entry point and the one the integration tests start, on a
+//! listener they bound themselves.
+
+mod api;
+mod app;
+pub mod cli;
+pub mod config;
+mod error;
+mod extract;
+mod router;
+pub mod service;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use hearth_store::{Db, DbOptions};
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+
+pub use config::{Config, Overrides};
+
+use crate::app::AppState;
+use crate::service::passwords::Passwords;
+
+/// How often in-memory token "last used" times are written.
+const TOKEN_FLUSH_INTERVAL: Duration = Duration::from_secs(30);
+
+/// Open the configured database (creating the data directory and running migrations).
+pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
+    let opts = DbOptions { max_connections: config.database.max_connections, ..DbOptions::default() };
+    match config.database.kind {
+        config::DatabaseKind::Sqlite => {
+            if let Some(dir) = config.database.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            }
+            Db::open_sqlite(&config.database.path, &opts)
+                .await
+                .with_context(|| format!("opening SQLite database {}", config.database.path.display()))
+        }
+        config::DatabaseKind::Postgres => {
+            Db::open_postgres(&config.database.postgres_url(), &opts).await.context("connecting to PostgreSQL")
+        }
+    }
+}
+
+/// Serve HTTP on `listener` until `shutdown` completes; in-flight requests finish, pending
+/// bookkeeping is written and the database is closed before this returns.
+pub async fn serve<F>(config: Config, listener: TcpListener, shutdown: F) -> anyhow::Result<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let addr = listener.local_addr()?;
+    std::fs::create_dir_all(&config.data_dir).with_context(|| format!("creating {}", config.data_dir.display()))?;
+    let db = open_db(&config).await?;
+    let external_url = config.resolved_external_url(addr.port());
+    let passwords = Passwords::new(config.argon2_memory_kib, config.argon2_iterations)?;
+    let state = AppState::new(db.clone(), config, external_url, passwords);
+
+    let stop = Arc::new(Notify::new());
+    let flusher = tokio::spawn(flush_token_usage(state.clone(), stop.clone()));
+
+    let app = router::build(state.clone());
+    tracing::info!("listening on http://{addr}");
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await.context("HTTP server")?;
+
+    stop.notify_one();
+    let _ = flusher.await;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn flush_token_usage(state: AppState, stop: Arc<Notify>) {
+    let mut every = tokio::time::interval(TOKEN_FLUSH_INTERVAL);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let stopping = tokio::select! {
+            _ = every.tick() => false,
+            _ = stop.notified() => true,
+        };
+        if let Err(e) = state.token_usage.flush(&state.db).await {
+            tracing::warn!(error = %e, "writing token usage");
+        }
+        if stopping {
+            break;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! The whole HTTP surface: the API routes, Swagger, and the middleware every response passes.
+
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api;
+use crate::app::AppState;
+use crate::error::{ApiError, internal_error_response};
+use crate::extract::auth;
+
+pub fn build(state: AppState) -> Router {
+    let (api_routes, openapi) = api::v1::router().split_for_parts();
+    let api_routes = api_routes
+        .fallback(not_found)
+        .method_not_allowed_fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), auth::identify));
+
+    let mut app = Router::new()
+        .nest("/api/v1", api_routes)
+        .merge(SwaggerUi::new("/api/swagger").url("/swagger.v1.json", openapi))
+        .fallback(not_found)
+        .method_not_allowed_fallback(not_found)
+        .with_state(state.clone())
+        .layer(middleware::from_fn(log_request))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("x-content-type-options"),
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("x-frame-options"),
+            HeaderValue::from_static("deny"),
+        ));
+    let origin = state.config.access_control_allow_origin.trim();
+    if !origin.is_empty()
+        && let Ok(origin) = HeaderValue::from_str(origin)
+    {
+        app = with_cors(app, origin);
+    }
+    app.layer(CatchPanicLayer::custom(|_| internal_error_response()))
+}
+
+/// Gogs' fixed CORS headers on every response, plus the methods and exposed headers browsers need.
+fn with_cors(app: Router, origin: HeaderValue) -> Router {
+    let fixed = [
+        ("access-control-allow-origin", origin),
+        ("access-control-allow-credentials", HeaderValue::from_static("true")),
+        ("access-control-max-age", HeaderValue::from_static("3600")),
+        (
+            "access-control-allow-headers",
+            HeaderValue::from_static(
+                "Content-Type, Access-Control-Allow-Headers, Authorization, X-Requested-With, Sudo",
+            ),
+        ),
+        ("access-control-allow-methods", HeaderValue::from_static("GET, POST, PUT, PATCH, DELETE, OPTIONS")),
+        ("access-control-expose-headers", HeaderValue::from_static("Link, X-Total-Count")),
+    ];
+    fixed.into_iter().fold(app, |app, (name, value)| {
+        app.layer(SetResponseHeaderLayer::overriding(HeaderName::from_static(name), value))
+    })
+}
+
+async fn not_found() -> Response {
+    ApiError::Status(StatusCode::NOT_FOUND).into_response()
+}
+
+/// One log line per request: method, path (never the query, which may hold a token), status, time.
+async fn log_request(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let started = Instant::now();
+    let resp = next.run(req).await;
+    tracing::debug!(%method, %path, status = resp.status().as_u16(), elapsed_us = started.elapsed().as_micros() as u64, "request");
+    resp
+}

@@ -1,0 +1,173 @@
+//! Account lifecycle: creation (API and CLI), authentication, administrative edits, deletion.
+
+use hearth_store::users::{self, NewUser, UserRow, UserUpdate};
+use hearth_store::{Db, StoreError};
+
+use super::names::{check_user_name_allowed, is_alpha_dash_dot, is_valid_email};
+use super::passwords::Passwords;
+use super::{ServiceError, ServiceResult, now_unix};
+
+/// A new individual account.
+#[derive(Debug, Clone, Default)]
+pub struct NewAccount {
+    pub name: String,
+    pub email: String,
+    pub password: String,
+    pub full_name: String,
+    pub login_source: i64,
+    pub login_name: String,
+    pub is_admin: bool,
+}
+
+/// Create an individual account, active immediately (as Gogs' admin API and CLI do).
+pub async fn create_user(db: &Db, passwords: &Passwords, a: &NewAccount) -> ServiceResult<UserRow> {
+    if a.name.is_empty() || a.name.chars().count() > 35 || !is_alpha_dash_dot(&a.name) {
+        return Err(ServiceError::Invalid(format!("name is not valid [name: {}]", a.name)));
+    }
+    check_user_name_allowed(&a.name)?;
+    let email = a.email.trim().to_lowercase();
+    if !is_valid_email(&email) {
+        return Err(ServiceError::Invalid(format!("email is not valid [email: {}]", a.email)));
+    }
+    if a.login_source != 0 {
+        // No external login sources exist yet.
+        return Err(ServiceError::Invalid(format!("login source does not exist [id: {}]", a.login_source)));
+    }
+    if a.password.is_empty() {
+        return Err(ServiceError::Invalid("password is required for local accounts".into()));
+    }
+    let passwd = passwords.hash(&a.password).await?;
+
+    let mut tx = db.begin().await?;
+    if users::by_name(tx.c(), &a.name).await?.is_some() {
+        return Err(user_exists(&a.name));
+    }
+    if users::email_in_use(tx.c(), &email, 0).await? {
+        return Err(email_used(&email));
+    }
+    let new = NewUser {
+        name: &a.name,
+        full_name: &a.full_name,
+        email: &email,
+        passwd: &passwd,
+        salt: "",
+        login_source: a.login_source,
+        login_name: &a.login_name,
+        kind: users::TYPE_INDIVIDUAL,
+        is_active: true,
+        is_admin: a.is_admin,
+        now: now_unix(),
+    };
+    let row = users::insert(tx.c(), &new).await.map_err(|e| match e {
+        StoreError::Conflict(c) if c.contains("email") => email_used(&email),
+        StoreError::Conflict(_) => user_exists(&a.name),
+        other => other.into(),
+    })?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+fn user_exists(name: &str) -> ServiceError {
+    ServiceError::Invalid(format!("user already exists [name: {name}]"))
+}
+
+fn email_used(email: &str) -> ServiceError {
+    ServiceError::Invalid(format!("email has been used [email: {email}]"))
+}
+
+/// Check a login (user name, or primary e-mail when it contains `@`) and password. Unknown
+/// accounts and wrong passwords are indistinguishable to the caller.
+pub async fn authenticate(
+    db: &Db,
+    passwords: &Passwords,
+    login: &str,
+    password: &str,
+) -> ServiceResult<Option<UserRow>> {
+    if login.is_empty() || password.is_empty() {
+        return Ok(None);
+    }
+    let mut h = db.acquire().await?;
+    let user =
+        if login.contains('@') { users::by_email(h.c(), login).await? } else { users::by_name(h.c(), login).await? };
+    drop(h);
+    let Some(user) = user.filter(|u| u.kind == users::TYPE_INDIVIDUAL && u.login_source == 0) else {
+        return Ok(None);
+    };
+    if !passwords.verify(user.id, password, &user.passwd, &user.salt).await {
+        return Ok(None);
+    }
+    if !user.passwd.starts_with("$argon2") {
+        // An imported Gogs PBKDF2 hash: upgrade it now that we know the password.
+        let upgraded = passwords.hash(password).await?;
+        let mut h = db.acquire().await?;
+        users::set_password(h.c(), user.id, &upgraded, "").await?;
+    }
+    Ok(Some(user))
+}
+
+/// `PATCH /admin/users/:u` (schemas.md B24): the always-written fields, plus the optional ones.
+#[derive(Debug, Clone, Default)]
+pub struct AdminEdit {
+    pub login_source: i64,
+    pub login_name: String,
+    pub full_name: String,
+    pub email: String,
+    pub password: String,
+    pub website: String,
+    pub location: String,
+    pub active: Option<bool>,
+    pub admin: Option<bool>,
+    pub allow_git_hook: Option<bool>,
+    pub allow_import_local: Option<bool>,
+    pub max_repo_creation: Option<i64>,
+}
+
+pub async fn admin_edit(db: &Db, passwords: &Passwords, user: &UserRow, e: &AdminEdit) -> ServiceResult<UserRow> {
+    if e.login_source != 0 {
+        return Err(ServiceError::Invalid(format!("login source does not exist [id: {}]", e.login_source)));
+    }
+    let email = e.email.trim().to_lowercase();
+    if !is_valid_email(&email) {
+        return Err(ServiceError::Invalid(format!("email is not valid [email: {}]", e.email)));
+    }
+    let passwd = if e.password.is_empty() { user.passwd.clone() } else { passwords.hash(&e.password).await? };
+    let salt = if e.password.is_empty() { user.salt.clone() } else { String::new() };
+    let mut tx = db.begin().await?;
+    if email != user.email && users::email_in_use(tx.c(), &email, user.id).await? {
+        return Err(email_used(&email));
+    }
+    let update = UserUpdate {
+        full_name: e.full_name.clone(),
+        email: email.clone(),
+        passwd,
+        salt,
+        login_source: e.login_source,
+        login_name: e.login_name.clone(),
+        website: e.website.clone(),
+        location: e.location.clone(),
+        is_active: e.active.unwrap_or(user.is_active),
+        is_admin: e.admin.unwrap_or(user.is_admin),
+        allow_git_hook: e.allow_git_hook.unwrap_or(user.allow_git_hook),
+        allow_import_local: e.allow_import_local.unwrap_or(user.allow_import_local),
+        max_repo_creation: e.max_repo_creation.map(|m| m.max(-1)).unwrap_or(user.max_repo_creation),
+        now: now_unix(),
+    };
+    users::update(tx.c(), user.id, &update).await.map_err(|err| match err {
+        StoreError::Conflict(_) => email_used(&email),
+        other => other.into(),
+    })?;
+    let row = users::by_id(tx.c(), user.id).await?.ok_or(ServiceError::NotFound)?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// Delete an account; refused while it still owns repositories (organisations come later).
+pub async fn delete_user(db: &Db, user: &UserRow) -> ServiceResult<()> {
+    if user.num_repos > 0 {
+        return Err(ServiceError::Invalid(format!("user still has ownership of repositories [uid: {}]", user.id)));
+    }
+    let mut tx = db.begin().await?;
+    users::delete(tx.c(), user.id).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,71 @@
+//! An account's e-mail addresses.
+
+use hearth_store::emails;
+use hearth_store::users::{self, UserRow};
+use hearth_store::{Db, StoreError};
+
+use super::names::is_valid_email;
+use super::{ServiceError, ServiceResult};
+
+pub struct EmailEntry {
+    pub email: String,
+    pub verified: bool,
+    pub primary: bool,
+}
+
+/// The stored addresses in id order, with the primary one flagged (appended if it has no row).
+pub async fn list(db: &Db, user: &UserRow) -> ServiceResult<Vec<EmailEntry>> {
+    let mut h = db.acquire().await?;
+    let rows = emails::list(h.c(), user.id).await?;
+    let mut out: Vec<EmailEntry> = rows
+        .into_iter()
+        .map(|r| EmailEntry { primary: r.email == user.email, email: r.email, verified: r.is_activated })
+        .collect();
+    if !out.iter().any(|e| e.primary) {
+        out.push(EmailEntry { email: user.email.clone(), verified: user.is_active, primary: true });
+    }
+    Ok(out)
+}
+
+/// Add addresses, all or none (a listed difference: Gogs keeps those added before a failure).
+pub async fn add(db: &Db, user: &UserRow, addresses: &[String], activated: bool) -> ServiceResult<Vec<EmailEntry>> {
+    let mut tx = db.begin().await?;
+    let mut added = Vec::with_capacity(addresses.len());
+    for sent in addresses {
+        let email = sent.trim().to_lowercase();
+        if !is_valid_email(&email) {
+            return Err(ServiceError::Invalid(format!("email is not valid [email: {sent}]")));
+        }
+        if email == user.email || users::email_in_use(tx.c(), &email, 0).await? || already_listed(&added, &email) {
+            return Err(used(sent));
+        }
+        emails::insert(tx.c(), user.id, &email, activated).await.map_err(|e| match e {
+            StoreError::Conflict(_) => used(sent),
+            other => other.into(),
+        })?;
+        added.push(EmailEntry { email: sent.clone(), verified: activated, primary: false });
+    }
+    tx.commit().await?;
+    Ok(added)
+}
+
+fn already_listed(added: &[EmailEntry], email: &str) -> bool {
+    added.iter().any(|e| e.email.trim().to_lowercase() == email)
+}
+
+fn used(email: &str) -> ServiceError {
+    ServiceError::Invalid(format!("email address has been used: {email}"))
+}
+
+/// Delete addresses; the primary one cannot be deleted, unknown ones are ignored.
+pub async fn delete(db: &Db, user: &UserRow, addresses: &[String]) -> ServiceResult<()> {
+    if let Some(primary) = addresses.iter().find(|a| **a == user.email) {
+        return Err(ServiceError::BadRequest(format!("cannot delete primary email \"{primary}\"")));
+    }
+    let mut tx = db.begin().await?;
+    for a in addresses {
+        emails::delete(tx.c(), user.id, &a.trim().to_lowercase()).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

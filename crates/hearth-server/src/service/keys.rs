@@ -1,0 +1,40 @@
+//! Users' SSH public keys.
+
+use hearth_store::keys::{self, KeyRow, NewKey};
+use hearth_store::{Db, StoreError};
+
+use super::{ServiceError, ServiceResult, now_unix, ssh_keys};
+
+pub async fn add_user_key(db: &Db, owner_id: i64, title: &str, key: &str) -> ServiceResult<KeyRow> {
+    let parsed = ssh_keys::parse(key).map_err(|e| ServiceError::Invalid(format!("Invalid key content: {e}")))?;
+    let mut tx = db.begin().await?;
+    if keys::fingerprint_used(tx.c(), &parsed.fingerprint).await? {
+        return Err(content_used());
+    }
+    if keys::title_used(tx.c(), owner_id, title).await? {
+        return Err(title_used());
+    }
+    let new = NewKey {
+        owner_id,
+        name: title,
+        fingerprint: &parsed.fingerprint,
+        content: &parsed.content,
+        kind: keys::TYPE_USER,
+        now: now_unix(),
+    };
+    let row = keys::insert(tx.c(), &new).await.map_err(|e| match e {
+        StoreError::Conflict(c) if c.contains("title") || c.contains("name") => title_used(),
+        StoreError::Conflict(_) => content_used(),
+        other => other.into(),
+    })?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+fn content_used() -> ServiceError {
+    ServiceError::Invalid("Key content has been used as non-deploy key".into())
+}
+
+fn title_used() -> ServiceError {
+    ServiceError::Invalid("Key title has been used".into())
+}

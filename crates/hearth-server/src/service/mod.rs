@@ -1,0 +1,49 @@
+//! Domain logic shared by the API and the CLI. Services know nothing of HTTP: they return
+//! [`ServiceError`], which `error.rs` maps to Gogs' statuses in one place.
+
+pub mod accounts;
+pub mod emails;
+pub mod keys;
+pub mod names;
+pub mod passwords;
+pub mod ssh_keys;
+pub mod tokens;
+
+use hearth_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("not found")]
+    NotFound,
+    /// 403 with a message.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 422 with a message (Gogs' `ErrorStatus(422, err)`).
+    #[error("{0}")]
+    Invalid(String),
+    /// 400 with a message.
+    #[error("{0}")]
+    BadRequest(String),
+    /// A binding-style field error (422 array).
+    #[error("{field}: {message}")]
+    Field { field: &'static str, classification: &'static str, message: &'static str },
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> ServiceError {
+        match e {
+            StoreError::NotFound => ServiceError::NotFound,
+            StoreError::Conflict(what) => ServiceError::Invalid(format!("already exists: {what}")),
+            other => ServiceError::Internal(other.into()),
+        }
+    }
+}
+
+/// Current time in unix seconds.
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}

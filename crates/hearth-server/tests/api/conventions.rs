@@ -1,0 +1,105 @@
+use crate::support::*;
+
+#[tokio::test]
+async fn unknown_routes_and_wrong_methods_are_json_404() {
+    let s = TestServer::start().await;
+    for (method, path) in [("GET", "/nope"), ("DELETE", "/user"), ("POST", "/users/x"), ("GET", "/users/a/b/c")] {
+        let resp = s.req(method.parse().unwrap(), path).send().await.unwrap();
+        assert_eq!(resp.status(), 404, "{method} {path}");
+        let (_, body) = json(resp).await;
+        assert_eq!(body["message"], "Not Found");
+    }
+    let resp = s.client.get(format!("{}nothing/here", s.base)).send().await.unwrap();
+    assert_eq!(resp.status(), 404);
+}
+
+#[tokio::test]
+async fn options_preflight_and_security_headers() {
+    let s = TestServer::start().await;
+    let resp = s.req(reqwest::Method::OPTIONS, "/anything/at/all").send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(resp.headers()["x-frame-options"], "deny");
+    assert!(resp.text().await.unwrap().is_empty());
+    assert!(s.get("/version").send().await.unwrap().headers().get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test]
+async fn cors_headers_when_configured() {
+    let s = TestServer::start_with(|raw| raw.set("http", "ACCESS_CONTROL_ALLOW_ORIGIN", "https://app.example")).await;
+    let resp = s.get("/version").send().await.unwrap();
+    assert_eq!(resp.headers()["access-control-allow-origin"], "https://app.example");
+    assert_eq!(resp.headers()["access-control-allow-credentials"], "true");
+    assert!(resp.headers()["access-control-expose-headers"].to_str().unwrap().contains("X-Total-Count"));
+    let resp = s.req(reqwest::Method::OPTIONS, "/user").send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["access-control-allow-origin"], "https://app.example");
+}
+
+#[tokio::test]
+async fn head_answers_every_get() {
+    let s = TestServer::start().await;
+    s.create_user("alice", false).await;
+    let resp = s.req(reqwest::Method::HEAD, "/users/alice").send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.text().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn version_and_openapi() {
+    let s = TestServer::start().await;
+    let (status, body) = json(s.get("/version").send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
+
+    let (status, doc) = json(s.client.get(format!("{}swagger.v1.json", s.base)).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    for p in [
+        "/user",
+        "/users/{username}",
+        "/users/search",
+        "/users/{username}/tokens",
+        "/user/emails",
+        "/user/keys/{id}",
+        "/admin/users/{username}",
+        "/markdown/raw",
+    ] {
+        assert!(paths.contains_key(p), "missing {p}");
+    }
+    assert!(paths["/user/emails"].get("delete").is_some());
+    assert!(doc["components"]["schemas"]["User"]["properties"]["avatar_url"].is_object());
+
+    let resp = s.client.get(format!("{}api/swagger/", s.base)).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.text().await.unwrap().contains("swagger"));
+}
+
+#[tokio::test]
+async fn server_stops_cleanly_and_keeps_data() {
+    let s = TestServer::start().await;
+    s.create_user("alice", false).await;
+    let config = s.config.clone();
+    let _dir = s.stop().await;
+    // A new server on the same data directory sees the same account.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let handle = tokio::spawn(hearth_server::serve(config, listener, async move {
+        let _ = rx.await;
+    }));
+    let url = format!("http://127.0.0.1:{port}/api/v1/users/alice");
+    let mut ok = false;
+    for _ in 0..100 {
+        if let Ok(r) = reqwest::get(&url).await {
+            assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+            ok = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(ok);
+    tx.send(()).unwrap();
+    handle.await.unwrap().unwrap();
+}

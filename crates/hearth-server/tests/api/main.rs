@@ -1,0 +1,14 @@
+//! The integration tests: each test starts the real server (`hearth_server::serve`) on a free
+//! port with a temporary data directory and speaks HTTP to it.
+
+mod support;
+
+mod admin;
+mod auth;
+mod conventions;
+mod emails;
+mod followers;
+mod keys;
+mod markdown;
+mod tokens;
+mod users;

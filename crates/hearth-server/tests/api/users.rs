@@ -1,0 +1,101 @@
+use crate::support::*;
+
+#[tokio::test]
+async fn get_authenticated_user_with_token_and_basic() {
+    let s = TestServer::start().await;
+    let (alice, token) = s.user_with_token("alice", false).await;
+
+    let (status, body) = json(s.get("/user").token(&token).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["username"], "alice");
+    assert_eq!(body["login"], "alice");
+    assert_eq!(body["email"], "alice@example.com");
+    assert_eq!(body["full_name"], "");
+    assert!(body["id"].as_i64().unwrap() > 0);
+    assert!(body["avatar_url"].as_str().unwrap().starts_with("https://secure.gravatar.com/avatar/"));
+
+    // hearth accepts Basic auth where Gogs wants a token (a Gitea superset).
+    let (status, body) = json(s.get("/user").basic_auth_as(&alice).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["username"], "alice");
+}
+
+#[tokio::test]
+async fn get_authenticated_user_failures() {
+    let s = TestServer::start().await;
+    let alice = s.create_user("alice", false).await;
+
+    let (status, body) = json(s.get("/user").send().await.unwrap()).await;
+    assert_eq!(status, 401);
+    assert_eq!(body["message"], "Unauthorized");
+
+    let resp =
+        s.get("/user").header("Authorization", "token 0000000000000000000000000000000000000000").send().await.unwrap();
+    assert_eq!(resp.status(), 401);
+
+    let resp = s.get("/user").header("Authorization", basic(&alice.name, "wrong")).send().await.unwrap();
+    assert_eq!(resp.status(), 401);
+    // Unknown user and wrong password answer alike.
+    let resp2 = s.get("/user").header("Authorization", basic("nobody", "wrong")).send().await.unwrap();
+    assert_eq!(resp2.status(), 401);
+}
+
+#[tokio::test]
+async fn strict_token_auth_refuses_basic_on_token_routes() {
+    let s = TestServer::start_with(|raw| raw.set("security", "STRICT_TOKEN_AUTH", "true")).await;
+    let (alice, token) = s.user_with_token("alice", false).await;
+    assert_eq!(s.get("/user").basic_auth_as(&alice).send().await.unwrap().status(), 401);
+    assert_eq!(s.get("/user").token(&token).send().await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn get_user_hides_email_from_anonymous() {
+    let s = TestServer::start().await;
+    let (_alice, token) = s.user_with_token("Alice", false).await;
+    s.create_user("bob", false).await;
+
+    let (status, body) = json(s.get("/users/BOB").send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["username"], "bob");
+    assert_eq!(body["email"], "");
+
+    let (status, body) = json(s.get("/users/bob").token(&token).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["email"], "bob@example.com");
+
+    // Stored case is kept, lookups are case-insensitive.
+    let (_, body) = json(s.get("/users/alice").send().await.unwrap()).await;
+    assert_eq!(body["username"], "Alice");
+
+    let (status, body) = json(s.get("/users/nobody").send().await.unwrap()).await;
+    assert_eq!(status, 404);
+    assert_eq!(body["message"], "Not Found");
+}
+
+#[tokio::test]
+async fn search_users() {
+    let s = TestServer::start().await;
+    let (_u, token) = s.user_with_token("searcher", false).await;
+    for name in ["anna", "annabel", "bob", "hannah"] {
+        s.create_user(name, false).await;
+    }
+
+    let (status, body) = json(s.get("/users/search?q=ANN").send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["ok"], true);
+    let names: Vec<&str> = body["data"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["anna", "annabel", "hannah"]);
+    assert_eq!(body["data"][0]["email"], "", "anonymous callers see no e-mail");
+
+    let (_, body) = json(s.get("/users/search?q=ann&limit=2").token(&token).send().await.unwrap()).await;
+    assert_eq!(body["data"].as_array().unwrap().len(), 2);
+    assert_eq!(body["data"][0]["email"], "anna@example.com");
+
+    let (status, body) = json(s.get("/users/search?q=").send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(body, serde_json::json!({"data": [], "ok": true}));
+
+    // LIKE wildcards in q are literal.
+    let (_, body) = json(s.get("/users/search?q=%25").send().await.unwrap()).await;
+    assert_eq!(body["data"].as_array().unwrap().len(), 0);
+}

@@ -1,0 +1,83 @@
+//! The `public_key` table (user keys now; deploy keys reuse it with type 2).
+
+use sqlx::FromRow;
+
+use crate::{Conn, StoreResult, with_conn};
+
+pub const TYPE_USER: i64 = 1;
+pub const TYPE_DEPLOY: i64 = 2;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct KeyRow {
+    pub id: i64,
+    pub owner_id: i64,
+    pub name: String,
+    pub fingerprint: String,
+    pub content: String,
+    pub mode: i64,
+    #[sqlx(rename = "type")]
+    pub kind: i64,
+    pub created_unix: i64,
+    pub updated_unix: i64,
+}
+
+macro_rules! columns {
+    () => {
+        "id, owner_id, name, fingerprint, content, mode, type, created_unix, updated_unix"
+    };
+}
+
+pub struct NewKey<'a> {
+    pub owner_id: i64,
+    pub name: &'a str,
+    pub fingerprint: &'a str,
+    pub content: &'a str,
+    pub kind: i64,
+    pub now: i64,
+}
+
+pub async fn insert(c: Conn<'_>, k: &NewKey<'_>) -> StoreResult<KeyRow> {
+    const SQL: &str = concat!(
+        "INSERT INTO public_key (owner_id, name, fingerprint, content, mode, type, created_unix, updated_unix) \
+         VALUES ($1, $2, $3, $4, 2, $5, $6, $6) RETURNING ",
+        columns!(),
+        ""
+    );
+    Ok(with_conn!(c, x => sqlx::query_as::<_, KeyRow>(SQL)
+        .bind(k.owner_id)
+        .bind(k.name)
+        .bind(k.fingerprint)
+        .bind(k.content)
+        .bind(k.kind)
+        .bind(k.now)
+        .fetch_one(&mut *x)
+        .await)?)
+}
+
+pub async fn by_id(c: Conn<'_>, id: i64) -> StoreResult<Option<KeyRow>> {
+    const SQL: &str = concat!("SELECT ", columns!(), " FROM public_key WHERE id = $1");
+    Ok(with_conn!(c, x => sqlx::query_as::<_, KeyRow>(SQL).bind(id).fetch_optional(&mut *x).await)?)
+}
+
+/// A user's own keys (type 1), oldest first.
+pub async fn list_user_keys(c: Conn<'_>, owner_id: i64) -> StoreResult<Vec<KeyRow>> {
+    const SQL: &str = concat!("SELECT ", columns!(), " FROM public_key WHERE owner_id = $1 AND type = 1 ORDER BY id");
+    Ok(with_conn!(c, x => sqlx::query_as::<_, KeyRow>(SQL).bind(owner_id).fetch_all(&mut *x).await)?)
+}
+
+/// Is this key material already some account's user key?
+pub async fn fingerprint_used(c: Conn<'_>, fingerprint: &str) -> StoreResult<bool> {
+    const SQL: &str = "SELECT EXISTS (SELECT 1 FROM public_key WHERE fingerprint = $1 AND type = 1)";
+    Ok(with_conn!(c, x => sqlx::query_scalar(SQL).bind(fingerprint).fetch_one(&mut *x).await)?)
+}
+
+pub async fn title_used(c: Conn<'_>, owner_id: i64, name: &str) -> StoreResult<bool> {
+    const SQL: &str = "SELECT EXISTS (SELECT 1 FROM public_key WHERE owner_id = $1 AND name = $2 AND type = 1)";
+    Ok(with_conn!(c, x => sqlx::query_scalar(SQL).bind(owner_id).bind(name).fetch_one(&mut *x).await)?)
+}
+
+pub async fn delete(c: Conn<'_>, id: i64) -> StoreResult<()> {
+    const SQL: &str = "DELETE FROM public_key WHERE id = $1";
+    with_conn!(c, x => sqlx::query(SQL).bind(id).execute(&mut *x).await.map(|_| ()))?;
+    Ok(())
+}

@@ -1,0 +1,29 @@
+//! hearth's database layer.
+//!
+//! One SQL text per query (`$N` placeholders, the dialect SQLite and PostgreSQL share), run through
+//! sqlx's native drivers. [`Db`] is the only place that knows there are two backends; every table
+//! module takes a [`Conn`], which is either a pooled connection or an open transaction.
+
+mod db;
+mod error;
+
+pub mod emails;
+pub mod follows;
+pub mod keys;
+pub mod tokens;
+pub mod users;
+
+pub use db::{Conn, Db, DbOptions, Handle, Tx};
+pub use error::{StoreError, StoreResult};
+
+/// Run `$body` with `$x` bound to the backend-specific connection inside a [`Conn`].
+#[macro_export]
+#[doc(hidden)]
+macro_rules! with_conn {
+    ($conn:expr, $x:ident => $body:expr) => {
+        match $conn {
+            $crate::Conn::Sqlite($x) => $body,
+            $crate::Conn::Postgres($x) => $body,
+        }
+    };
+}

@@ -1,0 +1,266 @@
+//! The `user` table: individuals (type 0) and, later, organisations (type 1).
+
+use sqlx::FromRow;
+
+use crate::{Conn, StoreResult, with_conn};
+
+pub const TYPE_INDIVIDUAL: i64 = 0;
+pub const TYPE_ORGANIZATION: i64 = 1;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub lower_name: String,
+    pub name: String,
+    pub full_name: String,
+    pub email: String,
+    pub passwd: String,
+    pub salt: String,
+    pub login_source: i64,
+    pub login_name: String,
+    #[sqlx(rename = "type")]
+    pub kind: i64,
+    pub location: String,
+    pub website: String,
+    pub description: String,
+    pub is_active: bool,
+    pub is_admin: bool,
+    pub allow_git_hook: bool,
+    pub allow_import_local: bool,
+    pub prohibit_login: bool,
+    pub max_repo_creation: i64,
+    pub num_followers: i64,
+    pub num_following: i64,
+    pub num_repos: i64,
+    pub created_unix: i64,
+    pub updated_unix: i64,
+}
+
+/// The columns of [`UserRow`], optionally prefixed with a table alias (`user_columns!("u.")`).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! user_columns {
+    () => {
+        $crate::user_columns!("")
+    };
+    ($p:literal) => {
+        concat!(
+            $p,
+            "id, ",
+            $p,
+            "lower_name, ",
+            $p,
+            "name, ",
+            $p,
+            "full_name, ",
+            $p,
+            "email, ",
+            $p,
+            "passwd, ",
+            $p,
+            "salt, ",
+            $p,
+            "login_source, ",
+            $p,
+            "login_name, ",
+            $p,
+            "type, ",
+            $p,
+            "location, ",
+            $p,
+            "website, ",
+            $p,
+            "description, ",
+            $p,
+            "is_active, ",
+            $p,
+            "is_admin, ",
+            $p,
+            "allow_git_hook, ",
+            $p,
+            "allow_import_local, ",
+            $p,
+            "prohibit_login, ",
+            $p,
+            "max_repo_creation, ",
+            $p,
+            "num_followers, ",
+            $p,
+            "num_following, ",
+            $p,
+            "num_repos, ",
+            $p,
+            "created_unix, ",
+            $p,
+            "updated_unix"
+        )
+    };
+}
+
+/// What a new account is made of.
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    pub name: &'a str,
+    pub full_name: &'a str,
+    pub email: &'a str,
+    pub passwd: &'a str,
+    pub salt: &'a str,
+    pub login_source: i64,
+    pub login_name: &'a str,
+    pub kind: i64,
+    pub is_active: bool,
+    pub is_admin: bool,
+    pub now: i64,
+}
+
+pub async fn insert(c: Conn<'_>, u: &NewUser<'_>) -> StoreResult<UserRow> {
+    const SQL: &str = concat!(
+        "INSERT INTO \"user\" (lower_name, name, full_name, email, passwd, salt, login_source, login_name, \
+         type, is_active, is_admin, created_unix, updated_unix) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING ",
+        user_columns!()
+    );
+    let row = with_conn!(c, x => sqlx::query_as::<_, UserRow>(SQL)
+        .bind(u.name.to_lowercase())
+        .bind(u.name)
+        .bind(u.full_name)
+        .bind(u.email)
+        .bind(u.passwd)
+        .bind(u.salt)
+        .bind(u.login_source)
+        .bind(u.login_name)
+        .bind(u.kind)
+        .bind(u.is_active)
+        .bind(u.is_admin)
+        .bind(u.now)
+        .fetch_one(&mut *x)
+        .await)?;
+    Ok(row)
+}
+
+pub async fn by_id(c: Conn<'_>, id: i64) -> StoreResult<Option<UserRow>> {
+    const SQL: &str = concat!("SELECT ", user_columns!(), " FROM \"user\" WHERE id = $1");
+    Ok(with_conn!(c, x => sqlx::query_as::<_, UserRow>(SQL).bind(id).fetch_optional(&mut *x).await)?)
+}
+
+/// Look an account (individual or organisation) up by name, case-insensitively.
+pub async fn by_name(c: Conn<'_>, name: &str) -> StoreResult<Option<UserRow>> {
+    const SQL: &str = concat!("SELECT ", user_columns!(), " FROM \"user\" WHERE lower_name = $1");
+    Ok(with_conn!(c, x => sqlx::query_as::<_, UserRow>(SQL)
+        .bind(name.to_lowercase())
+        .fetch_optional(&mut *x)
+        .await)?)
+}
+
+/// Look an individual up by its primary e-mail (stored lower-cased).
+pub async fn by_email(c: Conn<'_>, email: &str) -> StoreResult<Option<UserRow>> {
+    const SQL: &str = concat!("SELECT ", user_columns!(), " FROM \"user\" WHERE email = $1 AND type = 0");
+    Ok(with_conn!(c, x => sqlx::query_as::<_, UserRow>(SQL)
+        .bind(email.to_lowercase())
+        .fetch_optional(&mut *x)
+        .await)?)
+}
+
+/// Is the address some account's primary e-mail or an activated secondary address?
+pub async fn email_in_use(c: Conn<'_>, email: &str, except_uid: i64) -> StoreResult<bool> {
+    const SQL: &str = "SELECT EXISTS (SELECT 1 FROM \"user\" WHERE email = $1 AND type = 0 AND id <> $2) \
+        OR EXISTS (SELECT 1 FROM email_address WHERE email = $1 AND is_activated AND uid <> $2)";
+    let used: bool = with_conn!(c, x => sqlx::query_scalar(SQL)
+        .bind(email.to_lowercase())
+        .bind(except_uid)
+        .fetch_one(&mut *x)
+        .await)?;
+    Ok(used)
+}
+
+/// Individuals whose lower-cased name or full name contains `q`, ordered by name.
+pub async fn search(c: Conn<'_>, q: &str, limit: i64) -> StoreResult<Vec<UserRow>> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM \"user\" WHERE type = 0 \
+         AND (lower_name LIKE $1 ESCAPE '\\' OR LOWER(full_name) LIKE $1 ESCAPE '\\') \
+         ORDER BY lower_name LIMIT $2"
+    );
+    let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
+    Ok(with_conn!(c, x => sqlx::query_as::<_, UserRow>(SQL)
+        .bind(pattern)
+        .bind(limit)
+        .fetch_all(&mut *x)
+        .await)?)
+}
+
+fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Every column an administrator may change, written at once.
+#[derive(Debug, Clone)]
+pub struct UserUpdate {
+    pub full_name: String,
+    pub email: String,
+    pub passwd: String,
+    pub salt: String,
+    pub login_source: i64,
+    pub login_name: String,
+    pub website: String,
+    pub location: String,
+    pub is_active: bool,
+    pub is_admin: bool,
+    pub allow_git_hook: bool,
+    pub allow_import_local: bool,
+    pub max_repo_creation: i64,
+    pub now: i64,
+}
+
+pub async fn update(c: Conn<'_>, id: i64, u: &UserUpdate) -> StoreResult<()> {
+    const SQL: &str = "UPDATE \"user\" SET full_name = $2, email = $3, passwd = $4, salt = $5, \
+        login_source = $6, login_name = $7, website = $8, location = $9, is_active = $10, is_admin = $11, \
+        allow_git_hook = $12, allow_import_local = $13, max_repo_creation = $14, updated_unix = $15 \
+        WHERE id = $1";
+    with_conn!(c, x => sqlx::query(SQL)
+        .bind(id)
+        .bind(&u.full_name)
+        .bind(&u.email)
+        .bind(&u.passwd)
+        .bind(&u.salt)
+        .bind(u.login_source)
+        .bind(&u.login_name)
+        .bind(&u.website)
+        .bind(&u.location)
+        .bind(u.is_active)
+        .bind(u.is_admin)
+        .bind(u.allow_git_hook)
+        .bind(u.allow_import_local)
+        .bind(u.max_repo_creation)
+        .bind(u.now)
+        .execute(&mut *x)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// Replace a password hash (used to upgrade an imported Gogs PBKDF2 hash to Argon2id).
+pub async fn set_password(c: Conn<'_>, id: i64, passwd: &str, salt: &str) -> StoreResult<()> {
+    const SQL: &str = "UPDATE \"user\" SET passwd = $2, salt = $3 WHERE id = $1";
+    with_conn!(c, x => sqlx::query(SQL).bind(id).bind(passwd).bind(salt).execute(&mut *x).await.map(|_| ()))?;
+    Ok(())
+}
+
+pub async fn delete(c: Conn<'_>, id: i64) -> StoreResult<bool> {
+    const SQL: &str = "DELETE FROM \"user\" WHERE id = $1";
+    let n = with_conn!(c, x => sqlx::query(SQL).bind(id).execute(&mut *x).await.map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+pub async fn count(c: Conn<'_>) -> StoreResult<i64> {
+    const SQL: &str = "SELECT COUNT(*) FROM \"user\"";
+    Ok(with_conn!(c, x => sqlx::query_scalar(SQL).fetch_one(&mut *x).await)?)
+}

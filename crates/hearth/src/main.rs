@@ -1,0 +1,120 @@
+//! The `hearth` binary: command-line parsing only; the work happens in `hearth-server`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use hearth_server::{Config, Overrides};
+use tokio::net::TcpListener;
+
+#[derive(Parser)]
+#[command(name = "hearth", version, about = "A painless self-hosted Git service speaking the Gogs API")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web API (and, later, Git over HTTP and SSH).
+    Web {
+        #[command(flatten)]
+        place: Place,
+        /// HTTP port (overrides [server] HTTP_PORT).
+        #[arg(long, short)]
+        port: Option<u16>,
+    },
+    /// Administrative commands.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a user account (works whether or not a server is running on the data directory).
+    CreateUser {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long)]
+        email: String,
+        /// Make the user a site administrator.
+        #[arg(long)]
+        admin: bool,
+        #[command(flatten)]
+        place: Place,
+    },
+}
+
+/// Where the configuration and data live.
+#[derive(Args)]
+struct Place {
+    /// Gogs-style app.ini.
+    #[arg(long, short)]
+    config: Option<PathBuf>,
+    /// Data directory (overrides [server] APP_DATA_PATH; default ./data).
+    #[arg(long)]
+    data: Option<PathBuf>,
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing the SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("shutting down");
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Web { place, port } => {
+            let config = Config::load(place.config.as_deref(), &Overrides { data_dir: place.data, port })?;
+            let listener = TcpListener::bind((config.http_addr.as_str(), config.http_port))
+                .await
+                .map_err(|e| anyhow::anyhow!("binding {}:{}: {e}", config.http_addr, config.http_port))?;
+            hearth_server::serve(config, listener, shutdown_signal()).await
+        }
+        Command::Admin { command: AdminCommand::CreateUser { name, password, email, admin, place } } => {
+            let config = Config::load(place.config.as_deref(), &Overrides { data_dir: place.data, port: None })?;
+            hearth_server::cli::create_user(&config, &name, &password, &email, admin).await?;
+            println!("user {name} created");
+            Ok(())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: starting the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! The CLI contract, against the real binary: `hearth admin create-user` then `hearth web`, log in
+//! over the API, stop with SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+
+fn hearth() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hearth"));
+    cmd.env_remove("RUST_LOG").env("HEARTH__SECURITY__ARGON2_MEMORY_KIB", "256");
+    cmd
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn create_user(data: &std::path::Path, args: &[&str]) -> std::process::Output {
+    hearth().args(["admin", "create-user", "--data"]).arg(data).args(args).output().unwrap()
+}
+
+/// Start `hearth web` and wait for its `listening on` line.
+fn start_web(args: &[&str]) -> (Child, String) {
+    let mut child = hearth().arg("web").args(args).stderr(Stdio::piped()).spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200))
+            && let Some(idx) = line.find("listening on ")
+        {
+            return (child, line[idx + "listening on ".len()..].trim().to_string());
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("hearth web did not report listening");
+}
+
+fn terminate(mut child: Child) -> std::process::ExitStatus {
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("hearth web did not stop on SIGTERM");
+}
+
+#[tokio::test]
+async fn create_user_then_log_in_over_the_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let out =
+        create_user(dir.path(), &["--name", "root", "--password", "s3cret!", "--email", "root@example.com", "--admin"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let port = free_port();
+    let (child, url) = start_web(&["--data", dir.path().to_str().unwrap(), "--port", &port.to_string()]);
+    assert_eq!(url, format!("http://127.0.0.1:{port}"));
+
+    // Creating a user while the server runs works too.
+    let out = create_user(dir.path(), &["--name", "bob", "--password", "pw", "--email", "bob@example.com"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let auth = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("root:s3cret!"));
+    let client = reqwest::Client::new();
+    let resp = client.get(format!("{url}/api/v1/user")).header("Authorization", &auth).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["username"], "root");
+    // The admin flag took: an admin-only route answers.
+    let resp = client
+        .post(format!("{url}/api/v1/admin/users"))
+        .header("Authorization", &auth)
+        .json(&serde_json::json!({"username": "carol", "email": "carol@example.com", "password": "pw"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let resp = client.get(format!("{url}/api/v1/users/bob")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+
+    assert!(terminate(child).success());
+    assert!(dir.path().join("hearth.db").exists());
+}
+
+#[test]
+fn create_user_rejects_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = create_user(dir.path(), &["--name", "alice", "--password", "pw", "--email", "alice@example.com"]);
+    assert!(ok.status.success());
+    for (args, why) in [
+        (["--name", "alice", "--password", "pw", "--email", "other@example.com"], "already exists"),
+        (["--name", "admin", "--password", "pw", "--email", "a2@example.com"], "not allowed"),
+        (["--name", "bob", "--password", "pw", "--email", "not-an-email"], "email"),
+        (["--name", "carol", "--password", "pw", "--email", "ALICE@example.com"], "email has been used"),
+        (["--name", "bad name", "--password", "pw", "--email", "b@example.com"], "name"),
+    ] {
+        let out = create_user(dir.path(), &args);
+        assert!(!out.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(why), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn config_file_env_and_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let ini = dir.path().join("app.ini");
+    let port = free_port();
+    std::fs::write(
+        &ini,
+        format!(
+            "[server]\nHTTP_PORT = 1\nEXTERNAL_URL = https://git.example.com/\n[database]\nPATH = {}/custom.db\n",
+            dir.path().display()
+        ),
+    )
+    .unwrap();
+    // The environment overrides the file; the flag overrides both.
+    let mut cmd = hearth();
+    cmd.env("HEARTH__SERVER__HTTP_PORT", "2");
+    let mut child = cmd
+        .args(["web", "--config", ini.to_str().unwrap(), "--port", &port.to_string(), "--data"])
+        .arg(dir.path())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/api/v1/version");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut up = false;
+    while Instant::now() < deadline && !up {
+        up = std::net::TcpStream::connect(("127.0.0.1", port)).is_ok();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(up, "{url}");
+    assert!(dir.path().join("custom.db").exists());
+    let _ = child.kill();
+    let _ = child.wait();
+}
