@@ -14,17 +14,64 @@ fn hearth() -> Command {
     cmd
 }
 
+/// With `HEARTH_TEST_POSTGRES_URL` set, a fresh PostgreSQL database for one test, handed to the
+/// binary through the environment (`HEARTH__DATABASE__*`); dropped at the end.
+struct Backend {
+    env: Vec<(String, String)>,
+    pg: Option<(String, String)>,
+}
+
+impl Backend {
+    async fn new() -> Backend {
+        let Some(admin) = std::env::var("HEARTH_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) else {
+            return Backend { env: vec![], pg: None };
+        };
+        let name = format!("hearth_cli_{}_{}", std::process::id(), free_port());
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
+        let (base, query) = admin
+            .split_once('?')
+            .map(|(b, q)| (b.to_string(), format!("?{q}")))
+            .unwrap_or((admin.clone(), String::new()));
+        let host_end = base[base.find("://").unwrap() + 3..]
+            .find('/')
+            .map(|i| i + base.find("://").unwrap() + 3)
+            .unwrap_or(base.len());
+        let url = format!("{}/{name}{query}", &base[..host_end]);
+        let env = vec![("HEARTH__DATABASE__TYPE".into(), "postgres".into()), ("HEARTH__DATABASE__URL".into(), url)];
+        Backend { env, pg: Some((admin, name)) }
+    }
+
+    fn apply(&self, cmd: &mut Command) {
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+    }
+
+    async fn drop_db(self) {
+        if let Some((admin, name)) = self.pg {
+            let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.unwrap();
+            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.unwrap();
+        }
+    }
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-fn create_user(data: &std::path::Path, args: &[&str]) -> std::process::Output {
-    hearth().args(["admin", "create-user", "--data"]).arg(data).args(args).output().unwrap()
+fn create_user(backend: &Backend, data: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let mut cmd = hearth();
+    backend.apply(&mut cmd);
+    cmd.args(["admin", "create-user", "--data"]).arg(data).args(args).output().unwrap()
 }
 
 /// Start `hearth web` and wait for its `listening on` line.
-fn start_web(args: &[&str]) -> (Child, String) {
-    let mut child = hearth().arg("web").args(args).stderr(Stdio::piped()).spawn().unwrap();
+fn start_web(backend: &Backend, args: &[&str]) -> (Child, String) {
+    let mut cmd = hearth();
+    backend.apply(&mut cmd);
+    let mut child = cmd.arg("web").args(args).stderr(Stdio::piped()).spawn().unwrap();
     let stderr = child.stderr.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -63,16 +110,20 @@ fn terminate(mut child: Child) -> std::process::ExitStatus {
 #[tokio::test]
 async fn create_user_then_log_in_over_the_api() {
     let dir = tempfile::tempdir().unwrap();
-    let out =
-        create_user(dir.path(), &["--name", "root", "--password", "s3cret!", "--email", "root@example.com", "--admin"]);
+    let backend = Backend::new().await;
+    let out = create_user(
+        &backend,
+        dir.path(),
+        &["--name", "root", "--password", "s3cret!", "--email", "root@example.com", "--admin"],
+    );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
     let port = free_port();
-    let (child, url) = start_web(&["--data", dir.path().to_str().unwrap(), "--port", &port.to_string()]);
+    let (child, url) = start_web(&backend, &["--data", dir.path().to_str().unwrap(), "--port", &port.to_string()]);
     assert_eq!(url, format!("http://127.0.0.1:{port}"));
 
     // Creating a user while the server runs works too.
-    let out = create_user(dir.path(), &["--name", "bob", "--password", "pw", "--email", "bob@example.com"]);
+    let out = create_user(&backend, dir.path(), &["--name", "bob", "--password", "pw", "--email", "bob@example.com"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
     let auth = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("root:s3cret!"));
@@ -94,13 +145,16 @@ async fn create_user_then_log_in_over_the_api() {
     assert_eq!(resp.status(), 200);
 
     assert!(terminate(child).success());
-    assert!(dir.path().join("hearth.db").exists());
+    assert_eq!(dir.path().join("hearth.db").exists(), backend.pg.is_none());
+    backend.drop_db().await;
 }
 
-#[test]
-fn create_user_rejects_bad_input() {
+#[tokio::test]
+async fn create_user_rejects_bad_input() {
     let dir = tempfile::tempdir().unwrap();
-    let ok = create_user(dir.path(), &["--name", "alice", "--password", "pw", "--email", "alice@example.com"]);
+    let backend = Backend::new().await;
+    let ok =
+        create_user(&backend, dir.path(), &["--name", "alice", "--password", "pw", "--email", "alice@example.com"]);
     assert!(ok.status.success());
     for (args, why) in [
         (["--name", "alice", "--password", "pw", "--email", "other@example.com"], "already exists"),
@@ -109,11 +163,12 @@ fn create_user_rejects_bad_input() {
         (["--name", "carol", "--password", "pw", "--email", "ALICE@example.com"], "email has been used"),
         (["--name", "bad name", "--password", "pw", "--email", "b@example.com"], "name"),
     ] {
-        let out = create_user(dir.path(), &args);
+        let out = create_user(&backend, dir.path(), &args);
         assert!(!out.status.success(), "{args:?}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(why), "{args:?}: {stderr}");
     }
+    backend.drop_db().await;
 }
 
 #[test]

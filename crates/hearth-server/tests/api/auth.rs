@@ -68,13 +68,7 @@ async fn prohibited_users_get_403() {
     let s = TestServer::start().await;
     let (_alice, token) = s.user_with_token("alice", false).await;
     // No API sets prohibit_login; set it in the database as an administrator's tool would.
-    let db = hearth_server::open_db(&s.config).await.unwrap();
-    if let hearth_store::Db::Sqlite(pool) = &db {
-        sqlx::query("UPDATE \"user\" SET prohibit_login = TRUE WHERE lower_name = 'alice'")
-            .execute(pool)
-            .await
-            .unwrap();
-    }
+    s.sql("UPDATE \"user\" SET prohibit_login = TRUE WHERE lower_name = 'alice'").await;
     let (status, body) = json(s.get("/user").token(&token).send().await.unwrap()).await;
     assert_eq!(status, 403);
     assert!(body["message"].as_str().unwrap().contains("prohibited"));
@@ -94,17 +88,22 @@ async fn require_signin_view() {
 async fn token_last_used_is_written_in_batches() {
     let s = TestServer::start().await;
     let (_alice, token) = s.user_with_token("alice", false).await;
-    let db = hearth_server::open_db(&s.config).await.unwrap();
-    let hearth_store::Db::Sqlite(pool) = &db else { unreachable!() };
-    sqlx::query("UPDATE access_token SET updated_unix = 1").execute(pool).await.unwrap();
+    s.sql("UPDATE access_token SET updated_unix = 1").await;
 
     assert_eq!(s.get("/user").token(&token).send().await.unwrap().status(), 200);
     // The read path does not write: the time is still the old one until the next flush.
-    let updated: i64 = sqlx::query_scalar("SELECT updated_unix FROM access_token").fetch_one(pool).await.unwrap();
-    assert_eq!(updated, 1);
+    assert_eq!(s.sql_i64("SELECT updated_unix FROM access_token").await, 1);
 
     // Shutdown flushes what was collected.
-    let _dir = s.stop().await;
-    let updated: i64 = sqlx::query_scalar("SELECT updated_unix FROM access_token").fetch_one(pool).await.unwrap();
+    let config = s.config.clone();
+    let kept = s.stop().await;
+    let db = hearth_server::open_db(&config).await.unwrap();
+    let q = "SELECT updated_unix FROM access_token";
+    let updated: i64 = match &db {
+        hearth_store::Db::Sqlite(p) => sqlx::query_scalar(q).fetch_one(p).await.unwrap(),
+        hearth_store::Db::Postgres(p) => sqlx::query_scalar(q).fetch_one(p).await.unwrap(),
+    };
+    db.close().await;
+    drop(kept);
     assert!(updated > 1_700_000_000, "{updated}");
 }

@@ -6,6 +6,7 @@ mod support;
 mod admin;
 mod auth;
 mod conventions;
+mod database;
 mod emails;
 mod followers;
 mod keys;

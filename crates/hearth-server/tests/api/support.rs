@@ -22,6 +22,68 @@ pub struct TestServer {
     dir: Option<TempDir>,
     stop: Option<oneshot::Sender<()>>,
     handle: Option<JoinHandle<anyhow::Result<()>>>,
+    /// The per-test PostgreSQL database, dropped with the server.
+    pg: Option<PgTestDb>,
+}
+
+/// A fresh PostgreSQL database for one test, when `HEARTH_TEST_POSTGRES_URL` is set (an URL whose
+/// user may create databases). Every test gets its own, so tests run in parallel.
+struct PgTestDb {
+    admin_url: String,
+    name: String,
+}
+
+impl PgTestDb {
+    async fn create() -> Option<PgTestDb> {
+        let admin_url = std::env::var("HEARTH_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())?;
+        let name = format!("hearth_test_{}_{}", std::process::id(), rand_suffix());
+        let mut conn =
+            <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url).await.expect("connect to PostgreSQL");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .expect("create database");
+        Some(PgTestDb { admin_url, name })
+    }
+
+    /// The admin URL with the database name replaced.
+    fn url(&self) -> String {
+        with_database(&self.admin_url, &self.name)
+    }
+}
+
+/// Replace the database (path) of a PostgreSQL URL, keeping its query.
+pub fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let host_end = base[scheme_end..].find('/').map(|i| i + scheme_end).unwrap_or(base.len());
+    format!("{}/{db}{query}", &base[..host_end])
+}
+
+impl Drop for PgTestDb {
+    fn drop(&mut self) {
+        let (url, name) = (self.admin_url.clone(), self.name.clone());
+        // Drop runs outside any runtime guarantee: use a thread with its own.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                if let Ok(mut conn) = <sqlx::PgConnection as sqlx::Connection>::connect(&url).await {
+                    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// What a stopped server leaves behind.
+pub struct Leftovers {
+    pub dir: TempDir,
+    _pg: Option<PgTestDb>,
 }
 
 pub struct TestUser {
@@ -42,6 +104,11 @@ impl TestServer {
         // Cheap password hashing keeps the suite fast; production uses Argon2id's defaults.
         raw.set("security", "ARGON2_MEMORY_KIB", "256");
         raw.set("security", "ARGON2_ITERATIONS", "1");
+        let pg = PgTestDb::create().await;
+        if let Some(pg) = &pg {
+            raw.set("database", "TYPE", "postgres");
+            raw.set("database", "URL", &pg.url());
+        }
         configure(&mut raw);
         let config = Config::from_raw(&raw, &Overrides { data_dir: Some(dir.path().to_path_buf()), port: None })
             .expect("config");
@@ -58,6 +125,7 @@ impl TestServer {
             dir: Some(dir),
             stop: Some(stop),
             handle: Some(handle),
+            pg,
         };
         server.wait_ready().await;
         server
@@ -73,15 +141,57 @@ impl TestServer {
         panic!("server did not start");
     }
 
-    /// Stop the server and wait for it to finish cleanly; the data directory is handed back.
-    pub async fn stop(mut self) -> TempDir {
+    /// Stop the server and wait for it to finish cleanly; its data (directory and database) is
+    /// handed back and lives as long as the returned value.
+    pub async fn stop(mut self) -> Leftovers {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         if let Some(handle) = self.handle.take() {
             handle.await.expect("server task").expect("server result");
         }
-        self.dir.take().expect("data dir")
+        Leftovers { dir: self.dir.take().expect("data dir"), _pg: self.pg.take() }
+    }
+
+    /// Kill every server connection to the test database, as a PostgreSQL restart would.
+    pub async fn terminate_db_connections(&self) {
+        let pg = self.pg.as_ref().expect("a PostgreSQL test");
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&pg.admin_url).await.unwrap();
+        let sql = format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{}' AND pid <> pg_backend_pid()",
+            pg.name
+        );
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.unwrap();
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.pg.is_some()
+    }
+
+    /// Run one SQL statement on the server's database through a separate connection (for setting
+    /// up states no API can make, and for checking what was stored).
+    pub async fn sql(&self, statement: &str) {
+        let db = hearth_server::open_db(&self.config).await.expect("open db");
+        let sql = sqlx::AssertSqlSafe(statement.to_string());
+        match &db {
+            hearth_store::Db::Sqlite(p) => sqlx::raw_sql(sql).execute(p).await.map(|_| ()),
+            hearth_store::Db::Postgres(p) => sqlx::raw_sql(sql).execute(p).await.map(|_| ()),
+        }
+        .expect("sql");
+        db.close().await;
+    }
+
+    /// Fetch one integer with a separate connection.
+    pub async fn sql_i64(&self, query: &str) -> i64 {
+        let db = hearth_server::open_db(&self.config).await.expect("open db");
+        let sql = sqlx::AssertSqlSafe(query.to_string());
+        let v = match &db {
+            hearth_store::Db::Sqlite(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await,
+            hearth_store::Db::Postgres(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await,
+        }
+        .expect("sql");
+        db.close().await;
+        v
     }
 
     pub fn data_dir(&self) -> PathBuf {
