@@ -1,5 +1,14 @@
-//! Everything Git for hearth (no database, no HTTP). This first slice holds the name checks that
-//! keep user input from ever reaching git as an option or a path outside the repository; gix-based
-//! reads/writes and the transport arrive with the repositories issue.
+//! Everything Git for hearth (no database, no HTTP): bare repositories on disk, reads and the
+//! initial commit in-process with gix, and the `git upload-pack`/`receive-pack` subprocesses of
+//! the transport. All functions here block: call them from `spawn_blocking`.
 
+mod error;
 pub mod names;
+mod repo;
+pub mod transport;
+
+pub use error::{GitError, GitResult};
+pub use repo::{
+    BranchInfo, CommitInfo, InitFile, Person, branch, create_initial_commit, delete_repository, head_branch, init_bare,
+    list_branches, ref_snapshot, repository_size, set_head,
+};

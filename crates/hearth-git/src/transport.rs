@@ -1,0 +1,177 @@
+//! The Git transport: `git upload-pack` / `git receive-pack` in stateless-RPC mode, spawned with a
+//! fixed argument list and a clean environment. No user string is ever an argument: the repository
+//! path is built by the caller from validated names, and the only other input, the client's
+//! `Git-Protocol` header, is checked against a strict pattern before it reaches the environment.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use tokio::process::Command;
+
+/// The name of the environment variable hearth's post-receive hook appends ref updates to.
+pub const REF_LOG_ENV: &str = "HEARTH_REF_LOG";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    UploadPack,
+    ReceivePack,
+}
+
+impl Service {
+    /// From `git-upload-pack` / `git-receive-pack` (the `service` parameter and the RPC path).
+    pub fn from_git_name(s: &str) -> Option<Service> {
+        match s {
+            "git-upload-pack" => Some(Service::UploadPack),
+            "git-receive-pack" => Some(Service::ReceivePack),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Service::UploadPack => "upload-pack",
+            Service::ReceivePack => "receive-pack",
+        }
+    }
+}
+
+/// `Git-Protocol` values as git clients send them (`version=2`, `version=2:object-format=sha1`).
+pub fn is_valid_git_protocol(value: &str) -> bool {
+    !value.is_empty()
+        && value.len() <= 256
+        && value.split(':').all(|pair| {
+            pair.split_once('=').is_some_and(|(k, v)| {
+                !k.is_empty()
+                    && !v.is_empty()
+                    && k.chars().chain(v.chars()).all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+            })
+        })
+}
+
+/// Whether the client asked for protocol v2 (whose advertisement has no `# service=` preamble).
+pub fn is_protocol_v2(git_protocol: Option<&str>) -> bool {
+    git_protocol.is_some_and(|p| p.split(':').any(|pair| pair == "version=2"))
+}
+
+/// Write hearth's own hook directory: a `post-receive` that appends git's ref-update lines to the
+/// file named by [`REF_LOG_ENV`]. Served repositories run these hooks, never their own.
+pub fn install_hooks(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let hook = dir.join("post-receive");
+    let script = format!("#!/bin/sh\n[ -n \"${REF_LOG_ENV}\" ] && exec cat >> \"${REF_LOG_ENV}\"\nexit 0\n");
+    let tmp = dir.join("post-receive.tmp");
+    std::fs::write(&tmp, script)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755))?;
+    }
+    std::fs::rename(tmp, hook)
+}
+
+/// How to run one service invocation.
+pub struct Invocation<'a> {
+    pub service: Service,
+    /// Absolute path of the bare repository.
+    pub repo: &'a Path,
+    /// Only the ref advertisement (`GET info/refs`).
+    pub advertise_refs: bool,
+    /// A validated `Git-Protocol` value.
+    pub git_protocol: Option<&'a str>,
+    /// hearth's hook directory (see [`install_hooks`]).
+    pub hooks_dir: &'a Path,
+    /// Where the post-receive hook writes the accepted ref updates (receive-pack only).
+    pub ref_log: Option<PathBuf>,
+}
+
+/// The `git` command for an invocation, with piped stdin/stdout/stderr.
+pub fn command(inv: &Invocation<'_>) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.env_clear();
+    for var in ["PATH", "LANG", "LC_ALL", "TMPDIR"] {
+        if let Some(v) = std::env::var_os(var) {
+            cmd.env(var, v);
+        }
+    }
+    cmd.env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("HOME", inv.hooks_dir);
+    if let Some(p) = inv.git_protocol.filter(|p| is_valid_git_protocol(p)) {
+        cmd.env("GIT_PROTOCOL", p);
+    }
+    if let Some(log) = &inv.ref_log {
+        cmd.env(REF_LOG_ENV, log);
+    }
+    let mut hooks = std::ffi::OsString::from("core.hooksPath=");
+    hooks.push(inv.hooks_dir);
+    cmd.arg("-c").arg(hooks).args(["-c", "uploadpack.allowFilter=true", "-c", "receive.advertisePushOptions=false"]);
+    cmd.arg(inv.service.name()).arg("--stateless-rpc");
+    if inv.advertise_refs {
+        cmd.arg("--advertise-refs");
+    }
+    cmd.arg(inv.repo).current_dir(inv.repo).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd
+}
+
+/// A ref update reported by the post-receive hook: `<old> <new> <ref>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefUpdate {
+    pub old: String,
+    pub new: String,
+    pub name: String,
+}
+
+pub const ZERO_ID: &str = "0000000000000000000000000000000000000000";
+
+impl RefUpdate {
+    pub fn is_create(&self) -> bool {
+        self.old == ZERO_ID
+    }
+    pub fn is_delete(&self) -> bool {
+        self.new == ZERO_ID
+    }
+}
+
+/// Parse the hook's log (lines that do not have three fields are skipped).
+pub fn parse_ref_log(text: &str) -> Vec<RefUpdate> {
+    text.lines()
+        .filter_map(|line| {
+            let mut parts = line.split_whitespace();
+            let (old, new, name) = (parts.next()?, parts.next()?, parts.next()?);
+            Some(RefUpdate { old: old.into(), new: new.into(), name: name.into() })
+        })
+        .collect()
+}
+
+/// The pkt-line preamble of a smart ref advertisement: `# service=git-<name>\n` then a flush.
+pub fn advertisement_preamble(service: Service) -> Vec<u8> {
+    let line = format!("# service=git-{}\n", service.name());
+    format!("{:04x}{line}0000", line.len() + 4).into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn git_protocol_values() {
+        assert!(is_valid_git_protocol("version=2"));
+        assert!(is_valid_git_protocol("version=2:object-format=sha1"));
+        for bad in ["", "version", "version=2 --upload-pack=x", "a=b;rm", "=2", "version=", "v=2\n"] {
+            assert!(!is_valid_git_protocol(bad), "{bad:?}");
+        }
+        assert!(is_protocol_v2(Some("version=2")));
+        assert!(!is_protocol_v2(Some("version=1")));
+    }
+
+    #[test]
+    fn preamble_and_ref_log() {
+        assert_eq!(advertisement_preamble(Service::UploadPack), b"001e# service=git-upload-pack\n0000");
+        assert_eq!(advertisement_preamble(Service::ReceivePack), b"001f# service=git-receive-pack\n0000");
+        let updates = parse_ref_log(&format!("{ZERO_ID} abc refs/heads/main\nbad line\nabc {ZERO_ID} refs/tags/v1\n"));
+        assert_eq!(updates.len(), 2);
+        assert!(updates[0].is_create());
+        assert!(updates[1].is_delete());
+    }
+}
