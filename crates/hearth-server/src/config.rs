@@ -116,6 +116,15 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub repository_root: PathBuf,
     pub default_branch: String,
+    /// `[repository] FORCE_PRIVATE`: every new repository is private.
+    pub force_private: bool,
+    /// `[repository] MAX_CREATION_LIMIT` (-1: unlimited), overridden per user.
+    pub max_creation_limit: i64,
+    /// Host, port and user of `ssh_url` (`[server] SSH_DOMAIN`, `SSH_PORT`, `RUN_USER`); the domain
+    /// defaults to the external URL's host.
+    pub ssh_domain: Option<String>,
+    pub ssh_port: u16,
+    pub run_user: String,
     pub disable_query_auth_token: bool,
     /// Refuse Basic auth on routes Gogs reserves for tokens (Gogs' strict behaviour).
     pub strict_token_auth: bool,
@@ -195,6 +204,11 @@ impl Config {
             database,
             repository_root: in_data(raw.string("repository", "ROOT", "repositories")),
             default_branch: raw.string("repository", "DEFAULT_BRANCH", "master"),
+            force_private: raw.boolean("repository", "FORCE_PRIVATE", false)?,
+            max_creation_limit: raw.number("repository", "MAX_CREATION_LIMIT", -1i64)?,
+            ssh_domain: raw.get("server", "SSH_DOMAIN").filter(|s| !s.is_empty()).map(str::to_string),
+            ssh_port: raw.number("server", "SSH_PORT", 22u16)?,
+            run_user: raw.string("server", "RUN_USER", "git"),
             disable_query_auth_token: raw.boolean("security", "DISABLE_QUERY_AUTH_TOKEN", false)?,
             strict_token_auth: raw.boolean("security", "STRICT_TOKEN_AUTH", false)?,
             local_network_allowlist: raw.string("security", "LOCAL_NETWORK_ALLOWLIST", ""),

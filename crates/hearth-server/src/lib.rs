@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 mod error;
 mod extract;
+mod git_http;
 mod router;
 pub mod service;
 
@@ -54,7 +55,10 @@ where
     F: Future<Output = ()> + Send + 'static,
 {
     let addr = listener.local_addr()?;
-    std::fs::create_dir_all(&config.data_dir).with_context(|| format!("creating {}", config.data_dir.display()))?;
+    for dir in [config.data_dir.clone(), config.data_dir.join("tmp"), config.repository_root.clone()] {
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    hearth_git::transport::install_hooks(&config.data_dir.join("hooks")).context("installing git hooks")?;
     let db = open_db(&config).await?;
     let external_url = config.resolved_external_url(addr.port());
     let passwords = Passwords::new(config.argon2_memory_kib, config.argon2_iterations)?;

@@ -26,6 +26,7 @@ pub fn build(state: AppState) -> Router {
     let mut app = Router::new()
         .nest("/api/v1", api_routes)
         .merge(SwaggerUi::new("/api/swagger").url("/swagger.v1.json", openapi))
+        .merge(crate::git_http::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .with_state(state.clone())

@@ -10,6 +10,7 @@ mod error;
 pub mod emails;
 pub mod follows;
 pub mod keys;
+pub mod repos;
 pub mod tokens;
 pub mod users;
 

@@ -190,7 +190,7 @@ pub async fn search(c: Conn<'_>, q: &str, limit: i64) -> StoreResult<Vec<UserRow
         .await)?)
 }
 
-fn escape_like(s: &str) -> String {
+pub(crate) fn escape_like(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         if matches!(ch, '%' | '_' | '\\') {

@@ -2,6 +2,7 @@
 //! serialized directly.
 
 use hearth_store::keys::KeyRow;
+use hearth_store::repos::RepoRow;
 use hearth_store::users::UserRow;
 use md5::{Digest, Md5};
 use serde::Serialize;
@@ -10,6 +11,7 @@ use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 
 use crate::app::AppState;
+use crate::service::access::AccessMode;
 use crate::service::emails::EmailEntry;
 
 /// RFC 3339 with second precision, in UTC.
@@ -105,4 +107,128 @@ pub struct UserSearchResults {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ServerVersion {
     pub version: String,
+}
+
+/// RFC 3339 in a given offset (seconds east of UTC), for git times.
+pub fn rfc3339_with_offset(unix: i64, offset_seconds: i32) -> String {
+    let offset = time::UtcOffset::from_whole_seconds(offset_seconds).unwrap_or(time::UtcOffset::UTC);
+    OffsetDateTime::from_unix_timestamp(unix)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        .to_offset(offset)
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+/// A4. Permission.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub struct Permission {
+    pub admin: bool,
+    pub push: bool,
+    pub pull: bool,
+}
+
+impl Permission {
+    pub fn from_mode(mode: AccessMode) -> Permission {
+        Permission { admin: mode >= AccessMode::Admin, push: mode >= AccessMode::Write, pull: mode >= AccessMode::Read }
+    }
+}
+
+/// A5. Repository.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Repository {
+    pub id: i64,
+    pub owner: User,
+    pub name: String,
+    pub full_name: String,
+    pub description: String,
+    pub private: bool,
+    pub unlisted: bool,
+    pub fork: bool,
+    #[schema(value_type = Option<Object>)]
+    pub parent: Option<Box<Repository>>,
+    pub empty: bool,
+    pub mirror: bool,
+    pub size: i64,
+    pub html_url: String,
+    pub ssh_url: String,
+    pub clone_url: String,
+    pub website: String,
+    pub stars_count: i64,
+    pub forks_count: i64,
+    pub watchers_count: i64,
+    pub open_issues_count: i64,
+    pub default_branch: String,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Omitted in search results.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<Permission>,
+}
+
+impl Repository {
+    pub fn new(state: &AppState, r: &RepoRow, owner: &UserRow, permissions: Option<Permission>) -> Repository {
+        let urls = crate::service::repos::urls(state, &owner.name, &r.name);
+        Repository {
+            id: r.id,
+            owner: User::new(state, owner, true),
+            name: r.name.clone(),
+            full_name: format!("{}/{}", owner.name, r.name),
+            description: r.description.clone(),
+            private: r.is_private,
+            unlisted: r.is_unlisted,
+            fork: r.is_fork,
+            parent: None,
+            empty: r.is_bare,
+            mirror: r.is_mirror,
+            size: r.size,
+            html_url: urls.html,
+            ssh_url: urls.ssh,
+            clone_url: urls.clone,
+            website: r.website.clone(),
+            stars_count: r.num_stars,
+            forks_count: r.num_forks,
+            watchers_count: r.num_watches,
+            open_issues_count: (r.num_issues - r.num_closed_issues).max(0),
+            default_branch: r.default_branch.clone(),
+            created_at: rfc3339(r.created_unix),
+            updated_at: rfc3339(r.updated_unix),
+            permissions,
+        }
+    }
+}
+
+/// `{"data": [...], "ok": true}` of `GET /repos/search`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RepoSearchResults {
+    pub data: Vec<Repository>,
+    pub ok: bool,
+}
+
+/// A18. PayloadUser: git identity plus the login owning that e-mail (`""` if none).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PayloadUser {
+    pub name: String,
+    pub email: String,
+    pub username: String,
+}
+
+/// A18. PayloadCommit (as branch responses show it: `added`/`removed`/`modified` are null).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PayloadCommit {
+    pub id: String,
+    pub message: String,
+    pub url: String,
+    pub author: PayloadUser,
+    pub committer: PayloadUser,
+    pub added: Option<Vec<String>>,
+    pub removed: Option<Vec<String>>,
+    pub modified: Option<Vec<String>>,
+    pub timestamp: String,
+}
+
+/// A17. Branch.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Branch {
+    pub name: String,
+    pub commit: PayloadCommit,
 }

@@ -24,14 +24,45 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Body<T> {
             return Err(ApiError::ContentType("Empty Content-Type"));
         }
         let bytes = read_limited(req, state.config.max_body_bytes).await?;
-        if content_type.contains("form-urlencoded") {
-            return form::from_bytes(&bytes).map(Body);
-        }
-        if content_type.contains("json") {
-            return parse_json(&bytes).map(Body);
-        }
-        Err(ApiError::ContentType("Unsupported Content-Type"))
+        bind(&content_type, &bytes).map(Body)
     }
+}
+
+/// A body read up front but bound later, after the route's guards (repository lookup, role) have
+/// passed, so that validation errors are only reported to callers allowed to see them.
+pub struct LateBody {
+    content_type: String,
+    bytes: axum::body::Bytes,
+}
+
+impl FromRequest<AppState> for LateBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let content_type =
+            req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+        let bytes = read_limited(req, state.config.max_body_bytes).await?;
+        Ok(LateBody { content_type, bytes })
+    }
+}
+
+impl LateBody {
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        bind(&self.content_type, &self.bytes)
+    }
+}
+
+fn bind<T: DeserializeOwned>(content_type: &str, bytes: &[u8]) -> Result<T, ApiError> {
+    if content_type.is_empty() {
+        return Err(ApiError::ContentType("Empty Content-Type"));
+    }
+    if content_type.contains("form-urlencoded") {
+        return form::from_bytes(bytes);
+    }
+    if content_type.contains("json") {
+        return parse_json(bytes);
+    }
+    Err(ApiError::ContentType("Unsupported Content-Type"))
 }
 
 /// Read the whole body, refusing more than `limit` bytes (chunked bodies included).

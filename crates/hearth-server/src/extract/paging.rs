@@ -107,17 +107,27 @@ pub struct Paged<T> {
     pub items: Vec<T>,
     pub total: i64,
     pub link: Option<String>,
+    /// Wrap the list as `{"data": [...], "ok": true}` (the search endpoints).
+    wrapped: bool,
 }
 
 impl<T> Paged<T> {
     pub fn page(items: Vec<T>, total: i64, params: &ListParams, page: Page) -> Paged<T> {
-        Paged { items, total, link: params.link_header(page, total) }
+        Paged { items, total, link: params.link_header(page, total), wrapped: false }
+    }
+
+    pub fn page_wrapped(items: Vec<T>, total: i64, params: &ListParams, page: Page) -> Paged<T> {
+        Paged { wrapped: true, ..Paged::page(items, total, params, page) }
     }
 }
 
 impl<T: Serialize> IntoResponse for Paged<T> {
     fn into_response(self) -> Response {
-        let mut resp = Json(self.items).into_response();
+        let mut resp = if self.wrapped {
+            Json(serde_json::json!({ "data": self.items, "ok": true })).into_response()
+        } else {
+            Json(self.items).into_response()
+        };
         let headers = resp.headers_mut();
         headers.insert(HeaderName::from_static("x-total-count"), HeaderValue::from(self.total));
         if let Some(link) = self.link.and_then(|l| HeaderValue::from_str(&l).ok()) {

@@ -105,6 +105,28 @@ pub async fn authenticate(
     Ok(Some(user))
 }
 
+/// Git over HTTP (git-transport.md §2.4): the password, else the user name as an access token,
+/// else the password as an access token. Returns the user and the token id when a token was used.
+pub async fn authenticate_git(
+    db: &Db,
+    passwords: &Passwords,
+    login: &str,
+    password: &str,
+) -> ServiceResult<Option<(UserRow, Option<i64>)>> {
+    if let Some(user) = authenticate(db, passwords, login, password).await? {
+        return Ok(Some((user, None)));
+    }
+    for candidate in [login, password] {
+        if let Some((token_id, uid)) = super::tokens::lookup(db, candidate).await? {
+            let mut h = db.acquire().await?;
+            if let Some(user) = users::by_id(h.c(), uid).await? {
+                return Ok(Some((user, Some(token_id))));
+            }
+        }
+    }
+    Ok(None)
+}
+
 /// `PATCH /admin/users/:u` (schemas.md B24): the always-written fields, plus the optional ones.
 #[derive(Debug, Clone, Default)]
 pub struct AdminEdit {

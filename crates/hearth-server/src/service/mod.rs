@@ -1,12 +1,16 @@
 //! Domain logic shared by the API and the CLI. Services know nothing of HTTP: they return
 //! [`ServiceError`], which `error.rs` maps to Gogs' statuses in one place.
 
+pub mod access;
 pub mod accounts;
 pub mod emails;
 pub mod keys;
 pub mod names;
 pub mod passwords;
+pub mod push;
+pub mod repos;
 pub mod ssh_keys;
+pub mod templates;
 pub mod tokens;
 
 use hearth_store::StoreError;

@@ -2,27 +2,33 @@
 //! table and the OpenAPI document.
 
 mod admin;
+mod branches;
 mod emails;
 mod followers;
 mod keys;
 mod markdown;
 mod misc;
+mod repos;
 mod tokens;
 mod users;
 
+use hearth_store::repos::{self as repo_store, RepoRow};
 use hearth_store::users::{self as user_store, UserRow};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::api::types::Permission;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
+use crate::service::access::{AccessMode, access_mode};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "hearth API", description = "Gogs-compatible REST API v1 served by hearth."),
     servers((url = "/api/v1")),
     components(schemas(crate::error::FieldError)),
+    paths(branches::get_branch),
     modifiers(&SecurityAddon),
     security(("token" = []), ("basic" = []))
 )]
@@ -68,9 +74,50 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::create_user))
         .routes(routes!(admin::edit_user, admin::delete_user))
         .routes(routes!(admin::create_user_key))
+        .routes(routes!(repos::create_my_repo, repos::list_my_repos))
+        .routes(routes!(repos::create_user_repo))
+        .routes(routes!(repos::list_user_repos))
+        .routes(routes!(repos::search_repos))
+        .routes(routes!(repos::get_repo, repos::delete_repo))
+        .routes(routes!(repos::edit_issue_tracker))
+        .routes(routes!(repos::edit_wiki))
+        .routes(routes!(branches::list_branches))
+        // A wildcard (branch names contain `/`): routed by hand, documented through `ApiDoc`.
+        .route("/repos/{owner}/{repo}/branches/{*branch}", axum::routing::get(branches::get_branch))
         .routes(routes!(markdown::render_markdown))
         .routes(routes!(markdown::render_markdown_raw))
         .routes(routes!(misc::get_version))
+}
+
+/// A repository as the caller sees it.
+pub(crate) struct RepoCtx {
+    pub owner: UserRow,
+    pub repo: RepoRow,
+    pub mode: AccessMode,
+}
+
+impl RepoCtx {
+    /// The role guard: 403 when the caller's mode is below `needed`.
+    pub fn require(&self, needed: AccessMode) -> ApiResult<()> {
+        if self.mode >= needed { Ok(()) } else { Err(ApiError::forbidden()) }
+    }
+
+    pub fn permission(&self) -> Permission {
+        Permission::from_mode(self.mode)
+    }
+}
+
+/// Find `owner/name` for `user`: missing owner, missing repository and no read access are the
+/// same 404.
+pub(crate) async fn load_repo(state: &AppState, user: Option<&UserRow>, owner: &str, name: &str) -> ApiResult<RepoCtx> {
+    let mut h = state.db.acquire().await?;
+    let owner = user_store::by_name(h.c(), owner).await?.ok_or_else(ApiError::not_found)?;
+    let repo = repo_store::by_name(h.c(), owner.id, name).await?.ok_or_else(ApiError::not_found)?;
+    let mode = access_mode(user, &repo);
+    if mode == AccessMode::None {
+        return Err(ApiError::not_found());
+    }
+    Ok(RepoCtx { owner, repo, mode })
 }
 
 /// Look an account up by name (case-insensitively); 404 if there is none.

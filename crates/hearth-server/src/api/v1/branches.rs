@@ -1,0 +1,94 @@
+//! Branches: `GET /repos/:o/:r/branches` and `GET /repos/:o/:r/branches/*`, read in-process.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use hearth_git::{BranchInfo, CommitInfo};
+use hearth_store::users as user_store;
+
+use super::load_repo;
+use crate::api::types::{Branch, PayloadCommit, PayloadUser, rfc3339_with_offset};
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::TokenUser;
+use crate::service::repos::{repo_path, urls};
+
+/// Turn git's view of branches into API objects, resolving author e-mails to logins once each.
+async fn to_api(state: &AppState, html_url: &str, branches: Vec<BranchInfo>) -> ApiResult<Vec<Branch>> {
+    let mut logins: Vec<(String, String)> = Vec::new();
+    let mut h = state.db.acquire().await?;
+    for b in &branches {
+        for email in [&b.commit.author_email, &b.commit.committer_email] {
+            if !logins.iter().any(|(e, _)| e == email) {
+                let login = user_store::by_email(h.c(), email).await?.map(|u| u.name).unwrap_or_default();
+                logins.push((email.clone(), login));
+            }
+        }
+    }
+    let login = |email: &str| logins.iter().find(|(e, _)| e == email).map(|(_, l)| l.clone()).unwrap_or_default();
+    Ok(branches
+        .into_iter()
+        .map(|b| Branch { name: b.name, commit: payload_commit(html_url, &b.commit, &login) })
+        .collect())
+}
+
+fn payload_commit(html_url: &str, c: &CommitInfo, login: &dyn Fn(&str) -> String) -> PayloadCommit {
+    PayloadCommit {
+        id: c.id.clone(),
+        message: c.message.clone(),
+        url: format!("{html_url}/commit/{}", c.id),
+        author: PayloadUser {
+            name: c.author_name.clone(),
+            email: c.author_email.clone(),
+            username: login(&c.author_email),
+        },
+        committer: PayloadUser {
+            name: c.committer_name.clone(),
+            email: c.committer_email.clone(),
+            username: login(&c.committer_email),
+        },
+        added: None,
+        removed: None,
+        modified: None,
+        timestamp: rfc3339_with_offset(c.author_time, c.author_offset),
+    }
+}
+
+/// All branches in name order.
+#[utoipa::path(get, path = "/repos/{owner}/{repo}/branches", tag = "branches",
+    params(("owner" = String, Path), ("repo" = String, Path)),
+    responses((status = 200, body = [Branch]), (status = 401), (status = 404)))]
+pub async fn list_branches(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo)): Path<(String, String)>,
+) -> ApiResult<Json<Vec<Branch>>> {
+    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
+    let path = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
+    let branches = tokio::task::spawn_blocking(move || hearth_git::list_branches(&path))
+        .await
+        .map_err(anyhow::Error::from)?
+        .map_err(anyhow::Error::from)?;
+    let html = urls(&state, &ctx.owner.name, &ctx.repo.name).html;
+    Ok(Json(to_api(&state, &html, branches).await?))
+}
+
+/// One branch (the name may contain `/`).
+#[utoipa::path(get, path = "/repos/{owner}/{repo}/branches/{branch}", tag = "branches",
+    params(("owner" = String, Path), ("repo" = String, Path), ("branch" = String, Path)),
+    responses((status = 200, body = Branch), (status = 401), (status = 404)))]
+pub async fn get_branch(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo, branch)): Path<(String, String, String)>,
+) -> ApiResult<Json<Branch>> {
+    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
+    let path = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
+    let found = tokio::task::spawn_blocking(move || hearth_git::branch(&path, &branch))
+        .await
+        .map_err(anyhow::Error::from)?
+        .map_err(anyhow::Error::from)?
+        .ok_or_else(ApiError::not_found)?;
+    let html = urls(&state, &ctx.owner.name, &ctx.repo.name).html;
+    let mut list = to_api(&state, &html, vec![found]).await?;
+    Ok(Json(list.remove(0)))
+}

@@ -1,0 +1,282 @@
+//! Repositories: create (`POST /user/repos`, `POST /admin/users/:u/repos`), get, delete, lists,
+//! search, and the issue-tracker and wiki settings.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use hearth_store::repos::{self as repo_store, RepoRow, Settings};
+use hearth_store::users::UserRow;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{load_repo, load_user};
+use crate::api::types::{Permission, RepoSearchResults, Repository};
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Auth, Body, LateBody, ListParams, Paged, SiteAdmin, TokenUser, Validator};
+use crate::service::access::{AccessMode, access_mode};
+use crate::service::now_unix;
+use crate::service::repos::{self, CreateRepo};
+
+/// B4. CreateRepoOption.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct CreateRepoOption {
+    pub name: String,
+    pub description: String,
+    pub private: bool,
+    pub unlisted: bool,
+    pub auto_init: bool,
+    pub gitignores: String,
+    pub license: String,
+    pub readme: String,
+}
+
+impl CreateRepoOption {
+    fn validate(&self) -> ApiResult<()> {
+        Validator::new()
+            .required("Name", &self.name)
+            .alpha_dash_dot("Name", &self.name)
+            .max_size("Name", &self.name, 100)
+            .max_size("Description", &self.description, 255)
+            .finish()
+    }
+
+    fn into_service(self) -> CreateRepo {
+        CreateRepo {
+            name: self.name,
+            description: self.description,
+            private: self.private,
+            unlisted: self.unlisted,
+            auto_init: self.auto_init,
+            gitignores: self.gitignores,
+            license: self.license,
+            readme: self.readme,
+        }
+    }
+}
+
+async fn create(
+    state: &AppState,
+    owner: &UserRow,
+    doer: &UserRow,
+    opt: CreateRepoOption,
+) -> ApiResult<(StatusCode, Json<Repository>)> {
+    opt.validate()?;
+    let row = repos::create(state, owner, doer, &opt.into_service()).await?;
+    let owner = load_user(state, &owner.name).await?;
+    let perms = Permission::from_mode(AccessMode::Owner);
+    Ok((StatusCode::CREATED, Json(Repository::new(state, &row, &owner, Some(perms)))))
+}
+
+/// Create a repository owned by the caller.
+#[utoipa::path(post, path = "/user/repos", tag = "repos",
+    request_body = CreateRepoOption,
+    responses((status = 201, body = Repository), (status = 401), (status = 422)))]
+pub async fn create_my_repo(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Body(opt): Body<CreateRepoOption>,
+) -> ApiResult<(StatusCode, Json<Repository>)> {
+    create(&state, &me, &me, opt).await
+}
+
+/// Create a repository owned by any user (site admins).
+#[utoipa::path(post, path = "/admin/users/{username}/repos", tag = "admin",
+    params(("username" = String, Path)),
+    request_body = CreateRepoOption,
+    responses((status = 201, body = Repository), (status = 403), (status = 404), (status = 422)))]
+pub async fn create_user_repo(
+    State(state): State<AppState>,
+    SiteAdmin(admin): SiteAdmin,
+    Path(username): Path<String>,
+    Body(opt): Body<CreateRepoOption>,
+) -> ApiResult<(StatusCode, Json<Repository>)> {
+    let owner = load_user(&state, &username).await?;
+    create(&state, &owner, &admin, opt).await
+}
+
+fn with_perms(state: &AppState, rows: &[RepoRow], owner: &UserRow, viewer: &UserRow) -> Vec<Repository> {
+    rows.iter()
+        .map(|r| Repository::new(state, r, owner, Some(Permission::from_mode(access_mode(Some(viewer), r)))))
+        .collect()
+}
+
+/// The caller's repositories (collaborations and organisations join when they exist).
+#[utoipa::path(get, path = "/user/repos", tag = "repos",
+    responses((status = 200, body = [Repository]), (status = 401)))]
+pub async fn list_my_repos(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+) -> ApiResult<Json<Vec<Repository>>> {
+    let mut h = state.db.acquire().await?;
+    let rows = repo_store::list_by_owner(h.c(), me.id, false).await?;
+    Ok(Json(with_perms(&state, &rows, &me, &me)))
+}
+
+/// A user's repositories: all of them for the user (and site admins), public listed ones for others.
+#[utoipa::path(get, path = "/users/{username}/repos", tag = "repos",
+    params(("username" = String, Path)),
+    responses((status = 200, body = [Repository]), (status = 401), (status = 404)))]
+pub async fn list_user_repos(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path(username): Path<String>,
+) -> ApiResult<Json<Vec<Repository>>> {
+    let owner = load_user(&state, &username).await?;
+    let mut h = state.db.acquire().await?;
+    let rows = repo_store::list_by_owner(h.c(), owner.id, owner.id != me.id && !me.is_admin).await?;
+    Ok(Json(with_perms(&state, &rows, &owner, &me)))
+}
+
+/// Search by name or description (`q`; its last path component; empty matches everything),
+/// optionally within one owner (`uid`); private repositories only for their owner.
+#[utoipa::path(get, path = "/repos/search", tag = "repos",
+    params(("q" = Option<String>, Query), ("uid" = Option<i64>, Query), ("page" = Option<i64>, Query), ("limit" = Option<i64>, Query)),
+    responses((status = 200, body = RepoSearchResults)))]
+pub async fn search_repos(
+    State(state): State<AppState>,
+    Auth(id): Auth,
+    params: ListParams,
+) -> ApiResult<Paged<Repository>> {
+    let q = params.get("q").unwrap_or("").trim();
+    let keyword = q.rsplit('/').next().unwrap_or("");
+    let uid = params.get("uid").and_then(|v| v.trim().parse::<i64>().ok()).filter(|u| *u > 0).unwrap_or(0);
+    let me = id.user.as_deref();
+    let include_private_of = match me {
+        Some(u) if uid == u.id => u.id,
+        _ => -1,
+    };
+    let page = params.fixed(10);
+    let mut h = state.db.acquire().await?;
+    let search =
+        repo_store::Search { keyword, owner_id: uid, include_private_of, limit: page.limit, offset: page.offset() };
+    let (rows, total) = repo_store::search(h.c(), &search).await?;
+    let mut owners: Vec<UserRow> = Vec::new();
+    let mut data = Vec::with_capacity(rows.len());
+    for r in &rows {
+        if !owners.iter().any(|o| o.id == r.owner_id) {
+            let owner = hearth_store::users::by_id(h.c(), r.owner_id).await?.ok_or_else(ApiError::not_found)?;
+            owners.push(owner);
+        }
+        let owner = owners.iter().find(|o| o.id == r.owner_id).expect("just loaded");
+        data.push(Repository::new(&state, r, owner, None));
+    }
+    Ok(Paged::page_wrapped(data, total, &params, page))
+}
+
+#[utoipa::path(get, path = "/repos/{owner}/{repo}", tag = "repos",
+    params(("owner" = String, Path), ("repo" = String, Path)),
+    responses((status = 200, body = Repository), (status = 404)))]
+pub async fn get_repo(
+    State(state): State<AppState>,
+    Auth(id): Auth,
+    Path((owner, repo)): Path<(String, String)>,
+) -> ApiResult<Json<Repository>> {
+    let ctx = load_repo(&state, id.user.as_deref(), &owner, &repo).await?;
+    Ok(Json(Repository::new(&state, &ctx.repo, &ctx.owner, Some(ctx.permission()))))
+}
+
+/// Delete a repository and its directory (owners and site admins).
+#[utoipa::path(delete, path = "/repos/{owner}/{repo}", tag = "repos",
+    params(("owner" = String, Path), ("repo" = String, Path)),
+    responses((status = 204), (status = 401), (status = 403), (status = 404)))]
+pub async fn delete_repo(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
+    ctx.require(AccessMode::Owner)?;
+    repos::delete(&state, &ctx.owner, &ctx.repo).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// B18. EditIssueTrackerOption: present fields overwrite, absent ones stay.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct EditIssueTrackerOption {
+    pub enable_issues: Option<bool>,
+    pub enable_external_tracker: Option<bool>,
+    pub external_tracker_url: Option<String>,
+    pub tracker_url_format: Option<String>,
+    pub tracker_issue_style: Option<String>,
+}
+
+/// B19. EditWikiOption.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct EditWikiOption {
+    pub enable_wiki: Option<bool>,
+    pub allow_public_wiki: Option<bool>,
+    pub enable_external_wiki: Option<bool>,
+    pub external_wiki_url: Option<String>,
+}
+
+async fn save_settings(state: &AppState, repo: &RepoRow, settings: &Settings) -> ApiResult<StatusCode> {
+    let mut tx = state.db.begin().await?;
+    repo_store::update_settings(tx.c(), repo.id, settings, now_unix()).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(patch, path = "/repos/{owner}/{repo}/issue-tracker", tag = "repos",
+    params(("owner" = String, Path), ("repo" = String, Path)),
+    request_body = EditIssueTrackerOption,
+    responses((status = 204), (status = 401), (status = 403), (status = 404)))]
+pub async fn edit_issue_tracker(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo)): Path<(String, String)>,
+    body: LateBody,
+) -> ApiResult<StatusCode> {
+    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
+    ctx.require(AccessMode::Admin)?;
+    let opt: EditIssueTrackerOption = body.parse()?;
+    let mut s = Settings::of(&ctx.repo);
+    if let Some(v) = opt.enable_issues {
+        s.enable_issues = v;
+    }
+    if let Some(v) = opt.enable_external_tracker {
+        s.enable_external_tracker = v;
+    }
+    if let Some(v) = opt.external_tracker_url {
+        s.external_tracker_url = v;
+    }
+    if let Some(v) = opt.tracker_url_format {
+        s.external_tracker_format = v;
+    }
+    if let Some(v) = opt.tracker_issue_style {
+        s.external_tracker_style = v;
+    }
+    save_settings(&state, &ctx.repo, &s).await
+}
+
+#[utoipa::path(patch, path = "/repos/{owner}/{repo}/wiki", tag = "repos",
+    params(("owner" = String, Path), ("repo" = String, Path)),
+    request_body = EditWikiOption,
+    responses((status = 204), (status = 401), (status = 403), (status = 404)))]
+pub async fn edit_wiki(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo)): Path<(String, String)>,
+    body: LateBody,
+) -> ApiResult<StatusCode> {
+    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
+    ctx.require(AccessMode::Admin)?;
+    let opt: EditWikiOption = body.parse()?;
+    let mut s = Settings::of(&ctx.repo);
+    if let Some(v) = opt.enable_wiki {
+        s.enable_wiki = v;
+    }
+    if let Some(v) = opt.allow_public_wiki {
+        s.allow_public_wiki = v;
+    }
+    if let Some(v) = opt.enable_external_wiki {
+        s.enable_external_wiki = v;
+    }
+    if let Some(v) = opt.external_wiki_url {
+        s.external_wiki_url = v;
+    }
+    save_settings(&state, &ctx.repo, &s).await
+}

@@ -1,0 +1,326 @@
+//! Git Smart HTTP (git-transport.md §2): `info/refs`, `git-upload-pack`, `git-receive-pack` under
+//! `/:owner/:repo[.git]/`. Bodies stream both ways between the client and a `git` child process;
+//! nothing is buffered whole. After a push, the post-push work runs to completion before the
+//! response ends, and still runs if the client went away.
+
+use std::path::PathBuf;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, RawQuery, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use base64::Engine;
+use futures_util::StreamExt;
+use hearth_git::transport::{self, Invocation, Service};
+use hearth_store::repos::{self as repo_store, RepoRow};
+use hearth_store::users::{self as user_store, UserRow};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_util::io::ReaderStream;
+use tower_http::decompression::RequestDecompressionLayer;
+
+use crate::app::AppState;
+use crate::service::access::{AccessMode, access_mode};
+use crate::service::names::is_alpha_dash_dot;
+use crate::service::repos::repo_path;
+use crate::service::{accounts, push};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/{owner}/{repo}/info/refs", get(info_refs))
+        .route("/{owner}/{repo}/git-upload-pack", post(upload_pack))
+        .route("/{owner}/{repo}/git-receive-pack", post(receive_pack))
+        // Git clients gzip large fetch negotiations.
+        .layer(RequestDecompressionLayer::new())
+}
+
+fn plain(status: StatusCode, message: &str) -> Response {
+    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], format!("{message}\n")).into_response()
+}
+
+fn challenge() -> Response {
+    let mut resp = plain(StatusCode::UNAUTHORIZED, "");
+    resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\".\""));
+    resp
+}
+
+fn no_cache(headers: &mut HeaderMap) {
+    headers.insert(header::EXPIRES, HeaderValue::from_static("Fri, 01 Jan 1980 00:00:00 GMT"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache, max-age=0, must-revalidate"));
+}
+
+/// A repository the caller may use for this service.
+struct Granted {
+    owner: UserRow,
+    repo: RepoRow,
+    user: Option<UserRow>,
+}
+
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let mut words = value.split_whitespace();
+    let (scheme, encoded) = (words.next()?, words.next()?);
+    if scheme != "Basic" || words.next().is_some() {
+        return None;
+    }
+    let decoded = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(encoded).ok()?).ok()?;
+    let (user, pass) = decoded.split_once(':').unwrap_or((decoded.as_str(), ""));
+    Some((user.to_string(), pass.to_string()))
+}
+
+/// Who may do what (git-transport.md §2.3, with hearth's rules): anonymous reads of public
+/// repositories need no credentials; otherwise missing or wrong credentials get a Basic challenge
+/// (also for repositories that do not exist, so that private ones stay unseen); an authenticated
+/// caller without read access gets 404, without write access 403.
+async fn authorize(
+    state: &AppState,
+    owner: &str,
+    repo: &str,
+    service: Service,
+    headers: &HeaderMap,
+) -> Result<Granted, Response> {
+    let name = repo.strip_suffix(".git").unwrap_or(repo);
+    let names_ok = is_alpha_dash_dot(owner) && is_alpha_dash_dot(name) && !owner.is_empty() && !name.is_empty();
+    let internal = |e: hearth_store::StoreError| {
+        tracing::error!(error = %e, "git http");
+        plain(StatusCode::INTERNAL_SERVER_ERROR, "Internal error")
+    };
+    let found = if names_ok {
+        let mut h = state.db.acquire().await.map_err(internal)?;
+        match user_store::by_name(h.c(), owner).await.map_err(internal)? {
+            Some(o) => repo_store::by_name(h.c(), o.id, name).await.map_err(internal)?.map(|r| (o, r)),
+            None => None,
+        }
+    } else {
+        None
+    };
+    let is_pull = service == Service::UploadPack;
+    if let Some((o, r)) = &found
+        && is_pull
+        && !r.is_private
+        && !state.config.require_signin_view
+    {
+        return Ok(Granted { owner: o.clone(), repo: r.clone(), user: None });
+    }
+    let Some((login, password)) = basic_credentials(headers) else { return Err(challenge()) };
+    let user = match accounts::authenticate_git(&state.db, &state.passwords, &login, &password).await {
+        Ok(Some((user, token))) => {
+            if let Some(id) = token {
+                state.token_usage.touch(id);
+            }
+            user
+        }
+        Ok(None) => return Err(challenge()),
+        Err(e) => {
+            tracing::error!(error = %e, "git http authentication");
+            return Err(plain(StatusCode::INTERNAL_SERVER_ERROR, ""));
+        }
+    };
+    if user.prohibit_login || (state.config.require_email_confirmation && !user.is_active) {
+        return Err(plain(StatusCode::FORBIDDEN, "User permission denied"));
+    }
+    let Some((owner, repo)) = found else { return Err(plain(StatusCode::NOT_FOUND, "Not Found")) };
+    let mode = access_mode(Some(&user), &repo);
+    if mode == AccessMode::None {
+        return Err(plain(StatusCode::NOT_FOUND, "Not Found"));
+    }
+    if mode < if is_pull { AccessMode::Read } else { AccessMode::Write } {
+        let mut resp = plain(StatusCode::FORBIDDEN, "User permission denied");
+        resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\".\""));
+        return Err(resp);
+    }
+    if !is_pull && repo.is_mirror {
+        return Err(plain(StatusCode::FORBIDDEN, "Mirror repository is read-only"));
+    }
+    Ok(Granted { owner, repo, user: Some(user) })
+}
+
+fn git_protocol(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("git-protocol")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| transport::is_valid_git_protocol(v))
+        .map(str::to_string)
+}
+
+fn hooks_dir(state: &AppState) -> PathBuf {
+    state.config.data_dir.join("hooks")
+}
+
+/// Log what git wrote on stderr (bounded), so failures are diagnosable.
+fn drain_stderr(stderr: Option<tokio::process::ChildStderr>, what: &'static str) {
+    if let Some(mut stderr) = stderr {
+        tokio::spawn(async move {
+            let mut buf = Vec::new();
+            let _ = (&mut stderr).take(64 * 1024).read_to_end(&mut buf).await;
+            let _ = tokio::io::copy(&mut stderr, &mut tokio::io::sink()).await;
+            if !buf.is_empty() {
+                tracing::debug!(service = what, stderr = %String::from_utf8_lossy(&buf), "git");
+            }
+        });
+    }
+}
+
+async fn info_refs(
+    State(state): State<AppState>,
+    Path((owner, repo)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let service = query
+        .as_deref()
+        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "service").map(|(_, v)| v))
+        .and_then(|s| Service::from_git_name(&s));
+    // Only the smart protocol is served; every git since 1.6.6 speaks it.
+    let Some(service) = service else { return plain(StatusCode::FORBIDDEN, "Dumb HTTP transport is not supported") };
+    let granted = match authorize(&state, &owner, &repo, service, &headers).await {
+        Ok(g) => g,
+        Err(resp) => return resp,
+    };
+    let path = repo_path(&state.config.repository_root, &granted.owner.name, &granted.repo.name);
+    let protocol = git_protocol(&headers);
+    let hooks = hooks_dir(&state);
+    let inv = Invocation {
+        service,
+        repo: &path,
+        advertise_refs: true,
+        git_protocol: protocol.as_deref(),
+        hooks_dir: &hooks,
+        ref_log: None,
+    };
+    let mut child = match transport::command(&inv).spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "spawning git");
+            return plain(StatusCode::INTERNAL_SERVER_ERROR, "Internal error");
+        }
+    };
+    drop(child.stdin.take());
+    drain_stderr(child.stderr.take(), service.name());
+    let stdout = child.stdout.take().expect("piped stdout");
+    tokio::spawn(async move {
+        let _ = child.wait().await;
+    });
+    let preamble = if transport::is_protocol_v2(protocol.as_deref()) {
+        Vec::new()
+    } else {
+        transport::advertisement_preamble(service)
+    };
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(Bytes::from(preamble)) })
+        .chain(ReaderStream::new(stdout));
+    let mut resp = Response::new(Body::from_stream(stream));
+    let content_type = format!("application/x-git-{}-advertisement", service.name());
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_str(&content_type).expect("ascii"));
+    no_cache(resp.headers_mut());
+    resp
+}
+
+async fn upload_pack(
+    State(state): State<AppState>,
+    Path((owner, repo)): Path<(String, String)>,
+    req: Request,
+) -> Response {
+    rpc(state, owner, repo, Service::UploadPack, req).await
+}
+
+async fn receive_pack(
+    State(state): State<AppState>,
+    Path((owner, repo)): Path<(String, String)>,
+    req: Request,
+) -> Response {
+    rpc(state, owner, repo, Service::ReceivePack, req).await
+}
+
+async fn rpc(state: AppState, owner: String, repo: String, service: Service, req: Request) -> Response {
+    let headers = req.headers().clone();
+    let granted = match authorize(&state, &owner, &repo, service, &headers).await {
+        Ok(g) => g,
+        Err(resp) => return resp,
+    };
+    let expected = format!("application/x-git-{}-request", service.name());
+    if headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
+        return plain(StatusCode::UNSUPPORTED_MEDIA_TYPE, &format!("Content-Type must be {expected}"));
+    }
+    let path = repo_path(&state.config.repository_root, &granted.owner.name, &granted.repo.name);
+    let protocol = git_protocol(&headers);
+    let hooks = hooks_dir(&state);
+    let ref_log = (service == Service::ReceivePack).then(|| {
+        let mut name = [0u8; 12];
+        rand::fill(&mut name);
+        state.config.data_dir.join("tmp").join(format!("push-{}.log", hex::encode(name)))
+    });
+    let inv = Invocation {
+        service,
+        repo: &path,
+        advertise_refs: false,
+        git_protocol: protocol.as_deref(),
+        hooks_dir: &hooks,
+        ref_log: ref_log.clone(),
+    };
+    let mut child = match transport::command(&inv).spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "spawning git");
+            return plain(StatusCode::INTERNAL_SERVER_ERROR, "Internal error");
+        }
+    };
+    // Client → git: stream the request body into stdin; a client that disconnects closes it early,
+    // git then sees a truncated request and refuses it without changing anything.
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let mut body = req.into_body().into_data_stream();
+    tokio::spawn(async move {
+        while let Some(chunk) = body.next().await {
+            match chunk {
+                Ok(bytes) => {
+                    if stdin.write_all(&bytes).await.is_err() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, "git request body ended early");
+                    break;
+                }
+            }
+        }
+        let _ = stdin.shutdown().await;
+    });
+    drain_stderr(child.stderr.take(), service.name());
+    let stdout = child.stdout.take().expect("piped stdout");
+
+    // Reap git and, after a push, record what changed; the response ends only after that.
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+    let pusher = granted.user.clone();
+    tokio::spawn(async move {
+        let status = child.wait().await;
+        if let Some(log) = ref_log {
+            let text = tokio::fs::read_to_string(&log).await.unwrap_or_default();
+            let _ = tokio::fs::remove_file(&log).await;
+            let updates = transport::parse_ref_log(&text);
+            if let (Some(pusher), false) = (pusher, updates.is_empty())
+                && let Err(e) = push::after_push(&state, &granted.owner, &granted.repo, &pusher, &updates).await
+            {
+                tracing::error!(error = %e, repo = %granted.repo.name, "after push");
+            }
+        }
+        if !status.as_ref().is_ok_and(|s| s.success()) {
+            tracing::debug!(?status, service = service.name(), "git exited unsuccessfully");
+        }
+        let _ = done_tx.send(());
+    });
+    let tail = futures_util::stream::once(async move {
+        let _ = done_rx.await;
+        Ok::<_, std::io::Error>(Bytes::new())
+    });
+    let stream = ReaderStream::new(stdout).chain(tail).filter(|chunk| {
+        let keep = !matches!(chunk, Ok(b) if b.is_empty());
+        async move { keep }
+    });
+    let mut resp = Response::new(Body::from_stream(stream));
+    let content_type = format!("application/x-git-{}-result", service.name());
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_str(&content_type).expect("ascii"));
+    no_cache(resp.headers_mut());
+    resp
+}

@@ -1,0 +1,247 @@
+//! Repository lifecycle: a database row and a bare repository on disk, created and deleted
+//! together (a failure in either half leaves neither behind).
+
+use std::path::{Path, PathBuf};
+
+use hearth_git::{InitFile, Person};
+use hearth_store::StoreError;
+use hearth_store::repos::{self, NewRepo, RepoRow};
+use hearth_store::users::UserRow;
+
+use super::names::is_alpha_dash_dot;
+use super::templates::{self, ReadmeVars};
+use super::{ServiceError, ServiceResult, now_unix};
+use crate::app::AppState;
+
+/// `<ROOT>/<lower owner>/<lower name>.git`. Both names must already be validated.
+pub fn repo_path(root: &Path, owner: &str, name: &str) -> PathBuf {
+    root.join(owner.to_lowercase()).join(format!("{}.git", name.to_lowercase()))
+}
+
+/// The HTTPS and SSH clone URLs and the web URL of a repository.
+pub struct RepoUrls {
+    pub html: String,
+    pub clone: String,
+    pub ssh: String,
+}
+
+pub fn urls(state: &AppState, owner: &str, name: &str) -> RepoUrls {
+    let html = format!("{}{owner}/{name}", state.external_url);
+    let domain = state.config.ssh_domain.clone().unwrap_or_else(|| host_of(&state.external_url));
+    let user = &state.config.run_user;
+    let ssh = if state.config.ssh_port == 22 {
+        format!("{user}@{domain}:{owner}/{name}.git")
+    } else {
+        format!("ssh://{user}@{domain}:{}/{owner}/{name}.git", state.config.ssh_port)
+    };
+    RepoUrls { clone: format!("{html}.git"), html, ssh }
+}
+
+fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let host_port = authority.rsplit_once('@').map(|(_, h)| h).unwrap_or(authority);
+    if host_port.starts_with('[') {
+        return host_port.split(']').next().map(|h| format!("{h}]")).unwrap_or_default();
+    }
+    host_port.split(':').next().unwrap_or(host_port).to_string()
+}
+
+/// Gogs' repository name rules plus hearth's (no leading `-` or `.`).
+pub fn check_repo_name(name: &str) -> ServiceResult<()> {
+    let lower = name.to_lowercase();
+    if name.is_empty() || name.chars().count() > 100 || !is_alpha_dash_dot(name) {
+        return Err(ServiceError::Invalid(format!("name is not valid [name: {name}]")));
+    }
+    if lower == "."
+        || lower == ".."
+        || lower.ends_with(".git")
+        || lower.ends_with(".wiki")
+        || lower.starts_with('-')
+        || lower.starts_with('.')
+    {
+        return Err(ServiceError::Invalid(format!("name is not allowed [name: {name}]")));
+    }
+    Ok(())
+}
+
+/// What `POST /user/repos` and its siblings ask for (schemas.md B4).
+#[derive(Debug, Clone, Default)]
+pub struct CreateRepo {
+    pub name: String,
+    pub description: String,
+    pub private: bool,
+    pub unlisted: bool,
+    pub auto_init: bool,
+    pub gitignores: String,
+    pub license: String,
+    pub readme: String,
+}
+
+/// Create a repository owned by `owner`, on behalf of `doer` (the author of the initial commit).
+pub async fn create(state: &AppState, owner: &UserRow, doer: &UserRow, opts: &CreateRepo) -> ServiceResult<RepoRow> {
+    check_repo_name(&opts.name)?;
+    let limit = if owner.max_repo_creation >= 0 { owner.max_repo_creation } else { state.config.max_creation_limit };
+    if limit >= 0 && owner.num_repos >= limit {
+        return Err(ServiceError::Invalid(format!("user has reached maximum limit of repositories [limit: {limit}]")));
+    }
+    // Resolve every template first: an unknown name creates nothing.
+    let files = if opts.auto_init { Some(init_files(state, owner, opts)?) } else { None };
+    let default_branch = state.config.default_branch.clone();
+    let path = repo_path(&state.config.repository_root, &owner.name, &opts.name);
+
+    let mut tx = state.db.begin().await?;
+    if repos::by_name(tx.c(), owner.id, &opts.name).await?.is_some() {
+        return Err(repo_exists(owner, &opts.name));
+    }
+    let now = now_unix();
+    let new = NewRepo {
+        owner_id: owner.id,
+        name: &opts.name,
+        description: &opts.description,
+        default_branch: &default_branch,
+        is_private: opts.private || state.config.force_private,
+        is_unlisted: opts.unlisted,
+        is_bare: !opts.auto_init,
+        now,
+    };
+    let row = repos::insert(tx.c(), &new).await.map_err(|e| match e {
+        StoreError::Conflict(_) => repo_exists(owner, &opts.name),
+        other => other.into(),
+    })?;
+
+    let author = Person { name: display_name(doer), email: doer.email.clone(), time: now };
+    let committer = Person { name: "Gogs".into(), email: "gogs@fake.local".into(), time: now };
+    let disk_path = path.clone();
+    let disk = tokio::task::spawn_blocking(move || -> hearth_git::GitResult<()> {
+        hearth_git::init_bare(&disk_path, &default_branch)?;
+        if let Some(files) = files {
+            hearth_git::create_initial_commit(
+                &disk_path,
+                &default_branch,
+                &files,
+                &author,
+                &committer,
+                "Initial commit\n",
+            )?;
+        }
+        Ok(())
+    })
+    .await
+    .map_err(anyhow::Error::from)?;
+    if let Err(e) = disk {
+        if !matches!(e, hearth_git::GitError::AlreadyExists(_)) {
+            remove_dir(state, &path).await;
+        }
+        return Err(match e {
+            hearth_git::GitError::AlreadyExists(_) => {
+                ServiceError::Invalid(format!("repository directory already exists [name: {}]", opts.name))
+            }
+            other => ServiceError::Internal(anyhow::anyhow!("initialising {}: {other}", path.display())),
+        });
+    }
+    if let Err(e) = tx.commit().await {
+        remove_dir(state, &path).await;
+        return Err(e.into());
+    }
+    Ok(row)
+}
+
+fn display_name(u: &UserRow) -> String {
+    if u.full_name.is_empty() { u.name.clone() } else { u.full_name.clone() }
+}
+
+fn repo_exists(owner: &UserRow, name: &str) -> ServiceError {
+    ServiceError::Invalid(format!("repository already exists [uname: {}, name: {name}]", owner.name))
+}
+
+fn init_files(state: &AppState, owner: &UserRow, opts: &CreateRepo) -> ServiceResult<Vec<InitFile>> {
+    let u = urls(state, &owner.name, &opts.name);
+    let vars = ReadmeVars {
+        name: &opts.name,
+        description: &opts.description,
+        clone_url_ssh: &u.ssh,
+        clone_url_https: &u.clone,
+    };
+    let mut files =
+        vec![InitFile { name: "README.md".into(), content: templates::readme(&opts.readme, &vars)?.into_bytes() }];
+    if !opts.gitignores.is_empty() {
+        files.push(InitFile {
+            name: ".gitignore".into(),
+            content: templates::gitignore(&opts.gitignores)?.into_bytes(),
+        });
+    }
+    if !opts.license.is_empty() {
+        files.push(InitFile { name: "LICENSE".into(), content: templates::license(&opts.license)?.into_bytes() });
+    }
+    Ok(files)
+}
+
+async fn remove_dir(state: &AppState, path: &Path) {
+    let (root, path) = (state.config.repository_root.clone(), path.to_path_buf());
+    match tokio::task::spawn_blocking(move || hearth_git::delete_repository(&root, &path)).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::error!(error = %e, "removing a repository directory"),
+        Err(e) => tracing::error!(error = %e, "removing a repository directory"),
+    }
+}
+
+/// Delete the row and the directory. The directory is first moved aside, so that a failing
+/// database commit can put it back.
+pub async fn delete(state: &AppState, owner: &UserRow, repo: &RepoRow) -> ServiceResult<()> {
+    let path = repo_path(&state.config.repository_root, &owner.name, &repo.name);
+    let trash = path.with_extension(format!("git.deleting-{}", now_unix()));
+    let moved = match tokio::fs::rename(&path, &trash).await {
+        Ok(()) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => return Err(ServiceError::Internal(e.into())),
+    };
+    let result = async {
+        let mut tx = state.db.begin().await?;
+        repos::delete(tx.c(), repo).await?;
+        tx.commit().await?;
+        Ok::<_, ServiceError>(())
+    }
+    .await;
+    match result {
+        Ok(()) if moved => {
+            remove_dir(state, &trash).await;
+            Ok(())
+        }
+        Ok(()) => Ok(()),
+        Err(e) => {
+            if moved {
+                let _ = tokio::fs::rename(&trash, &path).await;
+            }
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repo_names() {
+        for ok in ["r", "my-repo", "a.b_c", "Hello-World"] {
+            assert!(check_repo_name(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", ".", "..", "x.git", "X.GIT", "w.wiki", "-x", ".hidden", "a/b", "a b", "../x", &"n".repeat(101)]
+        {
+            assert!(check_repo_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn hosts() {
+        assert_eq!(host_of("http://127.0.0.1:3000/"), "127.0.0.1");
+        assert_eq!(host_of("https://git.example.com/sub/"), "git.example.com");
+        assert_eq!(host_of("http://[::1]:3000/"), "[::1]");
+    }
+
+    #[test]
+    fn paths_are_lower_case() {
+        assert_eq!(repo_path(Path::new("/r"), "Alice", "Hello"), PathBuf::from("/r/alice/hello.git"));
+    }
+}

@@ -1,0 +1,330 @@
+//! The `repository`, `watch` and `push_event` tables.
+
+use sqlx::FromRow;
+
+use crate::{Conn, StoreResult, with_conn};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct RepoRow {
+    pub id: i64,
+    pub owner_id: i64,
+    pub lower_name: String,
+    pub name: String,
+    pub description: String,
+    pub website: String,
+    pub default_branch: String,
+    pub size: i64,
+    pub is_private: bool,
+    pub is_unlisted: bool,
+    pub is_bare: bool,
+    pub is_mirror: bool,
+    pub is_fork: bool,
+    pub fork_id: i64,
+    pub num_watches: i64,
+    pub num_stars: i64,
+    pub num_forks: i64,
+    pub num_issues: i64,
+    pub num_closed_issues: i64,
+    pub enable_issues: bool,
+    pub allow_public_issues: bool,
+    pub enable_external_tracker: bool,
+    pub external_tracker_url: String,
+    pub external_tracker_format: String,
+    pub external_tracker_style: String,
+    pub enable_wiki: bool,
+    pub allow_public_wiki: bool,
+    pub enable_external_wiki: bool,
+    pub external_wiki_url: String,
+    pub enable_pulls: bool,
+    pub created_unix: i64,
+    pub updated_unix: i64,
+}
+
+macro_rules! columns {
+    () => {
+        columns!("")
+    };
+    ($p:literal) => {
+        concat!(
+            $p,
+            "id, ",
+            $p,
+            "owner_id, ",
+            $p,
+            "lower_name, ",
+            $p,
+            "name, ",
+            $p,
+            "description, ",
+            $p,
+            "website, ",
+            $p,
+            "default_branch, ",
+            $p,
+            "size, ",
+            $p,
+            "is_private, ",
+            $p,
+            "is_unlisted, ",
+            $p,
+            "is_bare, ",
+            $p,
+            "is_mirror, ",
+            $p,
+            "is_fork, ",
+            $p,
+            "fork_id, ",
+            $p,
+            "num_watches, ",
+            $p,
+            "num_stars, ",
+            $p,
+            "num_forks, ",
+            $p,
+            "num_issues, ",
+            $p,
+            "num_closed_issues, ",
+            $p,
+            "enable_issues, ",
+            $p,
+            "allow_public_issues, ",
+            $p,
+            "enable_external_tracker, ",
+            $p,
+            "external_tracker_url, ",
+            $p,
+            "external_tracker_format, ",
+            $p,
+            "external_tracker_style, ",
+            $p,
+            "enable_wiki, ",
+            $p,
+            "allow_public_wiki, ",
+            $p,
+            "enable_external_wiki, ",
+            $p,
+            "external_wiki_url, ",
+            $p,
+            "enable_pulls, ",
+            $p,
+            "created_unix, ",
+            $p,
+            "updated_unix"
+        )
+    };
+}
+
+pub struct NewRepo<'a> {
+    pub owner_id: i64,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub default_branch: &'a str,
+    pub is_private: bool,
+    pub is_unlisted: bool,
+    pub is_bare: bool,
+    pub now: i64,
+}
+
+/// Insert the row, bump the owner's repository count and make the owner watch it.
+pub async fn insert(mut c: Conn<'_>, r: &NewRepo<'_>) -> StoreResult<RepoRow> {
+    const SQL: &str = concat!(
+        "INSERT INTO repository (owner_id, lower_name, name, description, default_branch, is_private, is_unlisted, \
+         is_bare, num_watches, created_unix, updated_unix) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9) RETURNING ",
+        columns!()
+    );
+    let row = with_conn!(c.re(), x => sqlx::query_as::<_, RepoRow>(SQL)
+        .bind(r.owner_id)
+        .bind(r.name.to_lowercase())
+        .bind(r.name)
+        .bind(r.description)
+        .bind(r.default_branch)
+        .bind(r.is_private)
+        .bind(r.is_unlisted)
+        .bind(r.is_bare)
+        .bind(r.now)
+        .fetch_one(&mut *x)
+        .await)?;
+    const COUNT: &str = "UPDATE \"user\" SET num_repos = num_repos + 1 WHERE id = $1";
+    with_conn!(c.re(), x => sqlx::query(COUNT).bind(r.owner_id).execute(&mut *x).await.map(|_| ()))?;
+    const WATCH: &str = "INSERT INTO watch (user_id, repo_id, created_unix) VALUES ($1, $2, $3)";
+    with_conn!(c, x => sqlx::query(WATCH).bind(r.owner_id).bind(row.id).bind(r.now).execute(&mut *x).await.map(|_| ()))?;
+    Ok(row)
+}
+
+pub async fn by_id(c: Conn<'_>, id: i64) -> StoreResult<Option<RepoRow>> {
+    const SQL: &str = concat!("SELECT ", columns!(), " FROM repository WHERE id = $1");
+    Ok(with_conn!(c, x => sqlx::query_as::<_, RepoRow>(SQL).bind(id).fetch_optional(&mut *x).await)?)
+}
+
+/// A repository by owner id and name (case-insensitive).
+pub async fn by_name(c: Conn<'_>, owner_id: i64, name: &str) -> StoreResult<Option<RepoRow>> {
+    const SQL: &str = concat!("SELECT ", columns!(), " FROM repository WHERE owner_id = $1 AND lower_name = $2");
+    Ok(with_conn!(c, x => sqlx::query_as::<_, RepoRow>(SQL)
+        .bind(owner_id)
+        .bind(name.to_lowercase())
+        .fetch_optional(&mut *x)
+        .await)?)
+}
+
+/// An owner's repositories, most recently updated first; `public_only` leaves out private and
+/// unlisted ones.
+pub async fn list_by_owner(c: Conn<'_>, owner_id: i64, public_only: bool) -> StoreResult<Vec<RepoRow>> {
+    const ALL: &str =
+        concat!("SELECT ", columns!(), " FROM repository WHERE owner_id = $1 ORDER BY updated_unix DESC, id DESC");
+    const PUBLIC: &str = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM repository WHERE owner_id = $1 AND NOT is_private AND NOT is_unlisted ORDER BY updated_unix DESC, id DESC"
+    );
+    let sql = if public_only { PUBLIC } else { ALL };
+    Ok(with_conn!(c, x => sqlx::query_as::<_, RepoRow>(sql).bind(owner_id).fetch_all(&mut *x).await)?)
+}
+
+/// Search filter: `keyword` in the lower-case name or the description; `owner_id` > 0 restricts
+/// to one owner; `include_private_of` > 0 also shows that owner's private and unlisted repositories.
+pub struct Search<'a> {
+    pub keyword: &'a str,
+    pub owner_id: i64,
+    pub include_private_of: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+pub async fn search(mut c: Conn<'_>, s: &Search<'_>) -> StoreResult<(Vec<RepoRow>, i64)> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM repository WHERE (lower_name LIKE $1 ESCAPE '\\' OR LOWER(description) LIKE $1 ESCAPE '\\') \
+         AND ($2 = 0 OR owner_id = $2) AND ((NOT is_private AND NOT is_unlisted) OR owner_id = $3) \
+         ORDER BY id LIMIT $4 OFFSET $5"
+    );
+    const COUNT: &str = "SELECT COUNT(*) FROM repository WHERE (lower_name LIKE $1 ESCAPE '\\' OR LOWER(description) LIKE $1 ESCAPE '\\') \
+         AND ($2 = 0 OR owner_id = $2) AND ((NOT is_private AND NOT is_unlisted) OR owner_id = $3)";
+    let pattern = format!("%{}%", crate::users::escape_like(&s.keyword.to_lowercase()));
+    let rows = with_conn!(c.re(), x => sqlx::query_as::<_, RepoRow>(SQL)
+        .bind(&pattern)
+        .bind(s.owner_id)
+        .bind(s.include_private_of)
+        .bind(s.limit)
+        .bind(s.offset)
+        .fetch_all(&mut *x)
+        .await)?;
+    let total: i64 = with_conn!(c, x => sqlx::query_scalar(COUNT)
+        .bind(&pattern)
+        .bind(s.owner_id)
+        .bind(s.include_private_of)
+        .fetch_one(&mut *x)
+        .await)?;
+    Ok((rows, total))
+}
+
+/// Delete the row (watches and push events go with it) and decrement the owner's count.
+pub async fn delete(mut c: Conn<'_>, repo: &RepoRow) -> StoreResult<()> {
+    const SQL: &str = "DELETE FROM repository WHERE id = $1";
+    with_conn!(c.re(), x => sqlx::query(SQL).bind(repo.id).execute(&mut *x).await.map(|_| ()))?;
+    const COUNT: &str = "UPDATE \"user\" SET num_repos = num_repos - 1 WHERE id = $1 AND num_repos > 0";
+    with_conn!(c, x => sqlx::query(COUNT).bind(repo.owner_id).execute(&mut *x).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// What a push changes on the row.
+pub async fn record_push(
+    c: Conn<'_>,
+    id: i64,
+    is_bare: bool,
+    default_branch: &str,
+    size: i64,
+    now: i64,
+) -> StoreResult<()> {
+    const SQL: &str =
+        "UPDATE repository SET is_bare = $2, default_branch = $3, size = $4, updated_unix = $5 WHERE id = $1";
+    with_conn!(c, x => sqlx::query(SQL).bind(id).bind(is_bare).bind(default_branch).bind(size).bind(now)
+        .execute(&mut *x).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// Issue-tracker and wiki settings, written together.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub enable_issues: bool,
+    pub enable_external_tracker: bool,
+    pub external_tracker_url: String,
+    pub external_tracker_format: String,
+    pub external_tracker_style: String,
+    pub enable_wiki: bool,
+    pub allow_public_wiki: bool,
+    pub enable_external_wiki: bool,
+    pub external_wiki_url: String,
+}
+
+impl Settings {
+    pub fn of(r: &RepoRow) -> Settings {
+        Settings {
+            enable_issues: r.enable_issues,
+            enable_external_tracker: r.enable_external_tracker,
+            external_tracker_url: r.external_tracker_url.clone(),
+            external_tracker_format: r.external_tracker_format.clone(),
+            external_tracker_style: r.external_tracker_style.clone(),
+            enable_wiki: r.enable_wiki,
+            allow_public_wiki: r.allow_public_wiki,
+            enable_external_wiki: r.enable_external_wiki,
+            external_wiki_url: r.external_wiki_url.clone(),
+        }
+    }
+}
+
+pub async fn update_settings(c: Conn<'_>, id: i64, s: &Settings, now: i64) -> StoreResult<()> {
+    const SQL: &str = "UPDATE repository SET enable_issues = $2, enable_external_tracker = $3, external_tracker_url = $4, \
+        external_tracker_format = $5, external_tracker_style = $6, enable_wiki = $7, allow_public_wiki = $8, \
+        enable_external_wiki = $9, external_wiki_url = $10, updated_unix = $11 WHERE id = $1";
+    with_conn!(c, x => sqlx::query(SQL)
+        .bind(id)
+        .bind(s.enable_issues)
+        .bind(s.enable_external_tracker)
+        .bind(&s.external_tracker_url)
+        .bind(&s.external_tracker_format)
+        .bind(&s.external_tracker_style)
+        .bind(s.enable_wiki)
+        .bind(s.allow_public_wiki)
+        .bind(s.enable_external_wiki)
+        .bind(&s.external_wiki_url)
+        .bind(now)
+        .execute(&mut *x)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// Queue one ref update of a push.
+pub async fn insert_push_event(
+    c: Conn<'_>,
+    repo_id: i64,
+    pusher_id: i64,
+    ref_name: &str,
+    old_sha: &str,
+    new_sha: &str,
+    now: i64,
+) -> StoreResult<()> {
+    const SQL: &str = "INSERT INTO push_event (repo_id, pusher_id, ref_name, old_sha, new_sha, created_unix) \
+        VALUES ($1, $2, $3, $4, $5, $6)";
+    with_conn!(c, x => sqlx::query(SQL).bind(repo_id).bind(pusher_id).bind(ref_name).bind(old_sha).bind(new_sha).bind(now)
+        .execute(&mut *x).await.map(|_| ()))?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct PushEventRow {
+    pub id: i64,
+    pub repo_id: i64,
+    pub pusher_id: i64,
+    pub ref_name: String,
+    pub old_sha: String,
+    pub new_sha: String,
+    pub created_unix: i64,
+}
+
+pub async fn push_events(c: Conn<'_>, repo_id: i64) -> StoreResult<Vec<PushEventRow>> {
+    const SQL: &str = "SELECT id, repo_id, pusher_id, ref_name, old_sha, new_sha, created_unix FROM push_event \
+        WHERE repo_id = $1 ORDER BY id";
+    Ok(with_conn!(c, x => sqlx::query_as::<_, PushEventRow>(SQL).bind(repo_id).fetch_all(&mut *x).await)?)
+}
