@@ -123,6 +123,15 @@ pub struct Config {
     /// Host, port and user of `ssh_url` (`[server] SSH_DOMAIN`, `SSH_PORT`, `RUN_USER`); the domain
     /// defaults to the external URL's host.
     pub ssh_domain: Option<String>,
+    /// `[repository] ENABLE_LOCAL_PATH_MIGRATION`: admins (and users allowed to) may migrate from
+    /// a directory on this host.
+    pub enable_local_path_migration: bool,
+    /// `[git.timeout] MIGRATE` and `MIRROR`, in seconds.
+    pub migrate_timeout_secs: u64,
+    pub mirror_timeout_secs: u64,
+    /// `[mirror] DEFAULT_INTERVAL` in hours, and how often the updater looks for due mirrors.
+    pub mirror_interval_hours: i64,
+    pub mirror_check_secs: u64,
     pub ssh_port: u16,
     pub run_user: String,
     pub disable_query_auth_token: bool,
@@ -208,6 +217,11 @@ impl Config {
             max_creation_limit: raw.number("repository", "MAX_CREATION_LIMIT", -1i64)?,
             ssh_domain: raw.get("server", "SSH_DOMAIN").filter(|s| !s.is_empty()).map(str::to_string),
             ssh_port: raw.number("server", "SSH_PORT", 22u16)?,
+            enable_local_path_migration: raw.boolean("repository", "ENABLE_LOCAL_PATH_MIGRATION", false)?,
+            migrate_timeout_secs: raw.number("git.timeout", "MIGRATE", 600u64)?,
+            mirror_timeout_secs: raw.number("git.timeout", "MIRROR", 300u64)?,
+            mirror_interval_hours: raw.number("mirror", "DEFAULT_INTERVAL", 8i64)?.max(1),
+            mirror_check_secs: raw.number("mirror", "CHECK_INTERVAL_SECONDS", 60u64)?.max(1),
             run_user: raw.string("server", "RUN_USER", "git"),
             disable_query_auth_token: raw.boolean("security", "DISABLE_QUERY_AUTH_TOKEN", false)?,
             strict_token_auth: raw.boolean("security", "STRICT_TOKEN_AUTH", false)?,

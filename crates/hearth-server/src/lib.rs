@@ -66,12 +66,14 @@ where
 
     let stop = Arc::new(Notify::new());
     let flusher = tokio::spawn(flush_token_usage(state.clone(), stop.clone()));
+    let mirrors = tokio::spawn(update_mirrors(state.clone()));
 
     let app = router::build(state.clone());
     tracing::info!("listening on http://{addr}");
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await.context("HTTP server")?;
 
     stop.notify_one();
+    mirrors.abort();
     let _ = flusher.await;
     db.close().await;
     tracing::info!("stopped");
@@ -91,6 +93,18 @@ async fn flush_token_usage(state: AppState, stop: Arc<Notify>) {
         }
         if stopping {
             break;
+        }
+    }
+}
+
+/// Fetch pull mirrors whose interval has passed, checking every `[mirror] CHECK_INTERVAL_SECONDS`.
+async fn update_mirrors(state: AppState) {
+    let mut every = tokio::time::interval(Duration::from_secs(state.config.mirror_check_secs));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if let Err(e) = service::migrate::update_due_mirrors(&state).await {
+            tracing::warn!(error = %e, "mirror updater");
         }
     }
 }

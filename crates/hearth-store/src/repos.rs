@@ -122,6 +122,7 @@ pub struct NewRepo<'a> {
     pub is_private: bool,
     pub is_unlisted: bool,
     pub is_bare: bool,
+    pub is_mirror: bool,
     pub now: i64,
 }
 
@@ -129,7 +130,8 @@ pub struct NewRepo<'a> {
 pub async fn insert(mut c: Conn<'_>, r: &NewRepo<'_>) -> StoreResult<RepoRow> {
     const SQL: &str = concat!(
         "INSERT INTO repository (owner_id, lower_name, name, description, default_branch, is_private, is_unlisted, \
-         is_bare, num_watches, created_unix, updated_unix) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9) RETURNING ",
+         is_bare, is_mirror, num_watches, created_unix, updated_unix) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, 1, $9, $9) RETURNING ",
         columns!()
     );
     let row = with_conn!(c.re(), x => sqlx::query_as::<_, RepoRow>(SQL)
@@ -142,6 +144,7 @@ pub async fn insert(mut c: Conn<'_>, r: &NewRepo<'_>) -> StoreResult<RepoRow> {
         .bind(r.is_unlisted)
         .bind(r.is_bare)
         .bind(r.now)
+        .bind(r.is_mirror)
         .fetch_one(&mut *x)
         .await)?;
     const COUNT: &str = "UPDATE \"user\" SET num_repos = num_repos + 1 WHERE id = $1";
@@ -327,4 +330,54 @@ pub async fn push_events(c: Conn<'_>, repo_id: i64) -> StoreResult<Vec<PushEvent
     const SQL: &str = "SELECT id, repo_id, pusher_id, ref_name, old_sha, new_sha, created_unix FROM push_event \
         WHERE repo_id = $1 ORDER BY id";
     Ok(with_conn!(c, x => sqlx::query_as::<_, PushEventRow>(SQL).bind(repo_id).fetch_all(&mut *x).await)?)
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct MirrorRow {
+    pub id: i64,
+    pub repo_id: i64,
+    pub interval_hours: i64,
+    pub enable_prune: bool,
+    pub remote_is_local: bool,
+    pub updated_unix: i64,
+    pub next_update_unix: i64,
+}
+
+pub async fn insert_mirror(
+    c: Conn<'_>,
+    repo_id: i64,
+    interval_hours: i64,
+    remote_is_local: bool,
+    now: i64,
+) -> StoreResult<()> {
+    const SQL: &str = "INSERT INTO mirror (repo_id, interval_hours, enable_prune, remote_is_local, updated_unix, next_update_unix) \
+        VALUES ($1, $2, TRUE, $3, $4, $5)";
+    let next = now + interval_hours * 3600;
+    with_conn!(c, x => sqlx::query(SQL).bind(repo_id).bind(interval_hours).bind(remote_is_local).bind(now).bind(next)
+        .execute(&mut *x).await.map(|_| ()))?;
+    Ok(())
+}
+
+pub async fn mirror_of(c: Conn<'_>, repo_id: i64) -> StoreResult<Option<MirrorRow>> {
+    const SQL: &str = concat!(
+        "SELECT id, repo_id, interval_hours, enable_prune, remote_is_local, updated_unix, next_update_unix",
+        " FROM mirror WHERE repo_id = $1"
+    );
+    Ok(with_conn!(c, x => sqlx::query_as::<_, MirrorRow>(SQL).bind(repo_id).fetch_optional(&mut *x).await)?)
+}
+
+/// Mirrors whose next update is due, oldest first.
+pub async fn due_mirrors(c: Conn<'_>, now: i64, limit: i64) -> StoreResult<Vec<MirrorRow>> {
+    const SQL: &str = concat!(
+        "SELECT id, repo_id, interval_hours, enable_prune, remote_is_local, updated_unix, next_update_unix",
+        " FROM mirror WHERE next_update_unix <= $1 ORDER BY next_update_unix LIMIT $2"
+    );
+    Ok(with_conn!(c, x => sqlx::query_as::<_, MirrorRow>(SQL).bind(now).bind(limit).fetch_all(&mut *x).await)?)
+}
+
+pub async fn mirror_synced(c: Conn<'_>, repo_id: i64, now: i64) -> StoreResult<()> {
+    const SQL: &str =
+        "UPDATE mirror SET updated_unix = $2, next_update_unix = $2 + interval_hours * 3600 WHERE repo_id = $1";
+    with_conn!(c, x => sqlx::query(SQL).bind(repo_id).bind(now).execute(&mut *x).await.map(|_| ()))?;
+    Ok(())
 }

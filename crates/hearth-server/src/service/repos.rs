@@ -103,6 +103,7 @@ pub async fn create(state: &AppState, owner: &UserRow, doer: &UserRow, opts: &Cr
         is_private: opts.private || state.config.force_private,
         is_unlisted: opts.unlisted,
         is_bare: !opts.auto_init,
+        is_mirror: false,
         now,
     };
     let row = repos::insert(tx.c(), &new).await.map_err(|e| match e {
@@ -151,7 +152,7 @@ fn display_name(u: &UserRow) -> String {
     if u.full_name.is_empty() { u.name.clone() } else { u.full_name.clone() }
 }
 
-fn repo_exists(owner: &UserRow, name: &str) -> ServiceError {
+pub(crate) fn repo_exists(owner: &UserRow, name: &str) -> ServiceError {
     ServiceError::Invalid(format!("repository already exists [uname: {}, name: {name}]", owner.name))
 }
 
@@ -177,7 +178,7 @@ fn init_files(state: &AppState, owner: &UserRow, opts: &CreateRepo) -> ServiceRe
     Ok(files)
 }
 
-async fn remove_dir(state: &AppState, path: &Path) {
+pub(crate) async fn remove_dir(state: &AppState, path: &Path) {
     let (root, path) = (state.config.repository_root.clone(), path.to_path_buf());
     match tokio::task::spawn_blocking(move || hearth_git::delete_repository(&root, &path)).await {
         Ok(Ok(())) => {}

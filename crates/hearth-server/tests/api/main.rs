@@ -12,6 +12,7 @@ mod followers;
 mod git_http;
 mod keys;
 mod markdown;
+mod migrate;
 mod repos;
 mod tokens;
 mod users;

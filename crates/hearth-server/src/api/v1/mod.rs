@@ -78,6 +78,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(repos::create_user_repo))
         .routes(routes!(repos::list_user_repos))
         .routes(routes!(repos::search_repos))
+        .routes(routes!(repos::migrate_repo))
+        .routes(routes!(repos::sync_mirror))
         .routes(routes!(repos::get_repo, repos::delete_repo))
         .routes(routes!(repos::edit_issue_tracker))
         .routes(routes!(repos::edit_wiki))

@@ -15,6 +15,7 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Auth, Body, LateBody, ListParams, Paged, SiteAdmin, TokenUser, Validator};
 use crate::service::access::{AccessMode, access_mode};
+use crate::service::migrate;
 use crate::service::now_unix;
 use crate::service::repos::{self, CreateRepo};
 
@@ -279,4 +280,81 @@ pub async fn edit_wiki(
         s.external_wiki_url = v;
     }
     save_settings(&state, &ctx.repo, &s).await
+}
+
+/// B5. MigrateRepoOption.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct MigrateRepoOption {
+    pub clone_addr: String,
+    pub auth_username: String,
+    pub auth_password: String,
+    pub uid: i64,
+    pub repo_name: String,
+    pub mirror: bool,
+    pub private: bool,
+    pub unlisted: bool,
+    pub description: String,
+}
+
+/// Clone a repository from an http(s) URL (or, when allowed, a directory on this host),
+/// optionally as a pull mirror.
+#[utoipa::path(post, path = "/repos/migrate", tag = "repos",
+    request_body = MigrateRepoOption,
+    responses((status = 201, body = Repository), (status = 401), (status = 403), (status = 422)))]
+pub async fn migrate_repo(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Body(opt): Body<MigrateRepoOption>,
+) -> ApiResult<(StatusCode, Json<Repository>)> {
+    let mut v = Validator::new();
+    v.required("CloneAddr", &opt.clone_addr);
+    if opt.uid == 0 {
+        v.required("UID", "");
+    }
+    v.required("RepoName", &opt.repo_name)
+        .alpha_dash_dot("RepoName", &opt.repo_name)
+        .max_size("RepoName", &opt.repo_name, 100)
+        .max_size("Description", &opt.description, 512)
+        .finish()?;
+    let m = migrate::Migrate {
+        clone_addr: opt.clone_addr,
+        auth_username: opt.auth_username,
+        auth_password: opt.auth_password,
+        uid: opt.uid,
+        repo_name: opt.repo_name,
+        mirror: opt.mirror,
+        private: opt.private,
+        description: opt.description,
+    };
+    let row = migrate::migrate(&state, &me, &m).await?;
+    let owner = {
+        let mut h = state.db.acquire().await?;
+        hearth_store::users::by_id(h.c(), row.owner_id).await?.ok_or_else(ApiError::not_found)?
+    };
+    let perms = Permission::from_mode(AccessMode::Owner);
+    Ok((StatusCode::CREATED, Json(Repository::new(&state, &row, &owner, Some(perms)))))
+}
+
+/// Queue an update of a pull mirror (repository admins); 404 for other repositories.
+#[utoipa::path(post, path = "/repos/{owner}/{repo}/mirror-sync", tag = "repos",
+    params(("owner" = String, Path), ("repo" = String, Path)),
+    responses((status = 202), (status = 401), (status = 403), (status = 404)))]
+pub async fn sync_mirror(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
+    ctx.require(AccessMode::Admin)?;
+    if !ctx.repo.is_mirror {
+        return Err(ApiError::not_found());
+    }
+    let id = ctx.repo.id;
+    tokio::spawn(async move {
+        if let Err(e) = migrate::sync_mirror(&state, id).await {
+            tracing::warn!(error = %e, repo = id, "mirror sync");
+        }
+    });
+    Ok(StatusCode::ACCEPTED)
 }

@@ -1,0 +1,296 @@
+//! `POST /repos/migrate` and pull mirrors (behaviours.md §6.6). The clone happens in a scratch
+//! directory under ROOT before anything is recorded, so a failed or slow clone never holds a
+//! database transaction and never leaves a row behind; only a finished clone is moved into place
+//! together with its row.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use hearth_git::remote::{self, Source};
+use hearth_store::repos::{self, NewRepo, RepoRow};
+use hearth_store::users::{self, UserRow};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+
+use super::net_guard::Allowlist;
+use super::repos::{check_repo_name, remove_dir, repo_exists, repo_path};
+use super::{ServiceError, ServiceResult, now_unix};
+use crate::app::AppState;
+
+/// What the client asked for (schemas.md B5).
+#[derive(Debug, Clone, Default)]
+pub struct Migrate {
+    pub clone_addr: String,
+    pub auth_username: String,
+    pub auth_password: String,
+    pub uid: i64,
+    pub repo_name: String,
+    pub mirror: bool,
+    pub private: bool,
+    pub description: String,
+}
+
+fn invalid(msg: &str) -> ServiceError {
+    ServiceError::Invalid(msg.to_string())
+}
+
+/// Turn the address into a clone source, refusing every transport but http(s) (and local paths
+/// for those allowed), and hosts on local networks unless the allowlist names them.
+async fn source(state: &AppState, doer: &UserRow, m: &Migrate) -> ServiceResult<(Source, String)> {
+    let addr = m.clone_addr.trim();
+    if addr.chars().any(|c| c.is_control()) {
+        return Err(invalid("Invalid clone address."));
+    }
+    let lower = addr.to_ascii_lowercase();
+    let scheme = if lower.starts_with("http://") {
+        "http"
+    } else if lower.starts_with("https://") {
+        "https"
+    } else {
+        return local_source(state, doer, addr);
+    };
+    let rest = &addr[scheme.len() + 3..];
+    let (authority, path) = rest.split_at(rest.find(['/', '?', '#']).unwrap_or(rest.len()));
+    let mut authority = authority.rsplit_once('@').map(|(_, h)| h).unwrap_or(authority).to_string();
+    let (host, port) = split_host_port(&authority, if scheme == "https" { 443 } else { 80 })?;
+    let ips: Vec<IpAddr> = tokio::net::lookup_host((host.as_str(), port))
+        .await
+        .map_err(|_| invalid("Clone address could not be resolved."))?
+        .map(|a| a.ip())
+        .collect();
+    let allow = Allowlist::parse(&state.config.local_network_allowlist);
+    if ips.is_empty() || ips.iter().any(|ip| !allow.permits(&host, *ip)) {
+        return Err(invalid("Clone address resolved to a local network address that is implicitly blocked."));
+    }
+    let secret = m.auth_password.clone();
+    if !m.auth_username.is_empty() || !m.auth_password.is_empty() {
+        let user = utf8_percent_encode(&m.auth_username, NON_ALPHANUMERIC);
+        let pass = utf8_percent_encode(&m.auth_password, NON_ALPHANUMERIC);
+        authority = format!("{user}:{pass}@{authority}");
+    }
+    Ok((Source::Url(format!("{scheme}://{authority}{path}")), secret))
+}
+
+fn split_host_port(authority: &str, default_port: u16) -> ServiceResult<(String, u16)> {
+    let bad = || invalid("Invalid clone address.");
+    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
+        let (h, after) = rest.split_once(']').ok_or_else(bad)?;
+        (h.to_string(), after.strip_prefix(':'))
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (h.to_string(), Some(p)),
+            None => (authority.to_string(), None),
+        }
+    };
+    if host.is_empty() || host.chars().any(|c| !(c.is_ascii_alphanumeric() || "-._:".contains(c))) {
+        return Err(bad());
+    }
+    let port = match port {
+        Some(p) => p.parse().map_err(|_| bad())?,
+        None => default_port,
+    };
+    Ok((host, port))
+}
+
+fn local_source(state: &AppState, doer: &UserRow, addr: &str) -> ServiceResult<(Source, String)> {
+    if !state.config.enable_local_path_migration || !(doer.is_admin || doer.allow_import_local) {
+        return Err(invalid("You are not allowed to import local repositories."));
+    }
+    let path = Path::new(addr);
+    let canonical = path.canonicalize().ok().filter(|p| path.is_absolute() && p.is_dir());
+    match canonical {
+        Some(p) => Ok((Source::Local(p), String::new())),
+        None => Err(invalid("Invalid local path, it does not exist or not a directory.")),
+    }
+}
+
+fn scratch_path(state: &AppState) -> PathBuf {
+    let mut name = [0u8; 12];
+    rand::fill(&mut name);
+    // Names starting with `.` are never user or repository names.
+    state.config.repository_root.join(".migrating").join(format!("{}.git", hex::encode(name)))
+}
+
+pub async fn migrate(state: &AppState, doer: &UserRow, m: &Migrate) -> ServiceResult<RepoRow> {
+    let owner = if m.uid == doer.id {
+        doer.clone()
+    } else {
+        let mut h = state.db.acquire().await?;
+        let owner = users::by_id(h.c(), m.uid).await?.ok_or_else(|| invalid("user does not exist"))?;
+        if !doer.is_admin {
+            return Err(ServiceError::Forbidden("Given user is not an organization.".into()));
+        }
+        owner
+    };
+    check_repo_name(&m.repo_name)?;
+    {
+        let mut h = state.db.acquire().await?;
+        if repos::by_name(h.c(), owner.id, &m.repo_name).await?.is_some() {
+            return Err(repo_exists(&owner, &m.repo_name));
+        }
+    }
+    let (src, secret) = source(state, doer, m).await?;
+    let remote_is_local = matches!(src, Source::Local(_));
+    let scratch = scratch_path(state);
+    if let Some(parent) = scratch.parent() {
+        tokio::fs::create_dir_all(parent).await.map_err(anyhow::Error::from)?;
+    }
+    let timeout = Duration::from_secs(state.config.migrate_timeout_secs);
+    if let Err(e) = remote::clone_mirror(&src, &scratch, timeout, &secret).await {
+        remove_dir(state, &scratch).await;
+        tracing::warn!(error = %e, "migration clone failed");
+        return Err(ServiceError::Invalid(format!(
+            "Failed to clone the repository: {}",
+            redact_userinfo(&e.to_string())
+        )));
+    }
+    match finish(state, &owner, m, &scratch, remote_is_local).await {
+        Ok(row) => Ok(row),
+        Err(e) => {
+            remove_dir(state, &scratch).await;
+            Err(e)
+        }
+    }
+}
+
+/// Inspect the clone, record the row and move the directory into place, all or nothing.
+async fn finish(
+    state: &AppState,
+    owner: &UserRow,
+    m: &Migrate,
+    scratch: &Path,
+    remote_is_local: bool,
+) -> ServiceResult<RepoRow> {
+    if !m.mirror {
+        remote::remove_origin(scratch).await.map_err(anyhow::Error::from)?;
+    }
+    let dir = scratch.to_path_buf();
+    let configured = state.config.default_branch.clone();
+    let (default_branch, has_branches, size) =
+        tokio::task::spawn_blocking(move || -> anyhow::Result<(String, bool, u64)> {
+            let branches = hearth_git::list_branches(&dir)?;
+            let head = hearth_git::head_branch(&dir)?;
+            let default = match head {
+                Some(h) if branches.iter().any(|b| b.name == h) => h,
+                _ => branches.first().map(|b| b.name.clone()).unwrap_or(configured),
+            };
+            hearth_git::set_head(&dir, &default)?;
+            Ok((default, !branches.is_empty(), hearth_git::repository_size(&dir)?))
+        })
+        .await
+        .map_err(anyhow::Error::from)??;
+
+    let final_path = repo_path(&state.config.repository_root, &owner.name, &m.repo_name);
+    let now = now_unix();
+    let mut tx = state.db.begin().await?;
+    if repos::by_name(tx.c(), owner.id, &m.repo_name).await?.is_some() {
+        return Err(repo_exists(owner, &m.repo_name));
+    }
+    let new = NewRepo {
+        owner_id: owner.id,
+        name: &m.repo_name,
+        description: &m.description,
+        default_branch: &default_branch,
+        is_private: m.private || state.config.force_private,
+        is_unlisted: false,
+        is_bare: !has_branches,
+        is_mirror: m.mirror,
+        now,
+    };
+    let row = repos::insert(tx.c(), &new).await?;
+    repos::record_push(tx.c(), row.id, !has_branches, &default_branch, size as i64, now).await?;
+    if m.mirror {
+        repos::insert_mirror(tx.c(), row.id, state.config.mirror_interval_hours, remote_is_local, now).await?;
+    }
+    if final_path.exists() {
+        return Err(ServiceError::Invalid(format!("repository directory already exists [name: {}]", m.repo_name)));
+    }
+    if let Some(parent) = final_path.parent() {
+        tokio::fs::create_dir_all(parent).await.map_err(anyhow::Error::from)?;
+    }
+    tokio::fs::rename(scratch, &final_path).await.map_err(anyhow::Error::from)?;
+    if let Err(e) = tx.commit().await {
+        let _ = tokio::fs::rename(&final_path, scratch).await;
+        return Err(e.into());
+    }
+    let mut h = state.db.acquire().await?;
+    Ok(repos::by_id(h.c(), row.id).await?.unwrap_or(row))
+}
+
+/// Remove `user:password@` from any URL in a message.
+fn redact_userinfo(message: &str) -> String {
+    message
+        .split(' ')
+        .map(|word| match (word.find("://"), word.find('@')) {
+            (Some(s), Some(at)) if at > s => format!("{}****{}", &word[..s + 3], &word[at..]),
+            _ => word.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Fetch a pull mirror now and record the result.
+pub async fn sync_mirror(state: &AppState, repo_id: i64) -> ServiceResult<()> {
+    let (repo, owner, mirror) = {
+        let mut h = state.db.acquire().await?;
+        let repo = repos::by_id(h.c(), repo_id).await?.ok_or(ServiceError::NotFound)?;
+        let owner = users::by_id(h.c(), repo.owner_id).await?.ok_or(ServiceError::NotFound)?;
+        let mirror = repos::mirror_of(h.c(), repo_id).await?.ok_or(ServiceError::NotFound)?;
+        (repo, owner, mirror)
+    };
+    let path = repo_path(&state.config.repository_root, &owner.name, &repo.name);
+    let timeout = Duration::from_secs(state.config.mirror_timeout_secs);
+    let fetched = remote::fetch_mirror(&path, mirror.enable_prune, mirror.remote_is_local, timeout).await;
+    let now = now_unix();
+    if let Err(e) = &fetched {
+        tracing::warn!(error = %redact_userinfo(&e.to_string()), repo = repo.id, "mirror update failed");
+    }
+    let dir = path.clone();
+    let (has_branches, size) = tokio::task::spawn_blocking(move || -> anyhow::Result<(bool, u64)> {
+        Ok((!hearth_git::list_branches(&dir)?.is_empty(), hearth_git::repository_size(&dir)?))
+    })
+    .await
+    .map_err(anyhow::Error::from)??;
+    let mut tx = state.db.begin().await?;
+    if fetched.is_ok() {
+        repos::record_push(tx.c(), repo.id, !has_branches, &repo.default_branch, size as i64, now).await?;
+    }
+    repos::mirror_synced(tx.c(), repo.id, now).await?;
+    tx.commit().await?;
+    fetched.map_err(|e| ServiceError::Internal(anyhow::anyhow!(redact_userinfo(&e.to_string()))))
+}
+
+/// The background updater: fetch every mirror whose interval has passed.
+pub async fn update_due_mirrors(state: &AppState) -> ServiceResult<usize> {
+    let due = {
+        let mut h = state.db.acquire().await?;
+        repos::due_mirrors(h.c(), now_unix(), 20).await?
+    };
+    for m in &due {
+        if let Err(e) = sync_mirror(state, m.repo_id).await {
+            tracing::warn!(error = %e, repo = m.repo_id, "mirror update");
+        }
+    }
+    Ok(due.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_credentials() {
+        assert_eq!(redact_userinfo("fatal: https://u:p@h/x failed"), "fatal: https://****@h/x failed");
+        assert_eq!(redact_userinfo("no url here"), "no url here");
+    }
+
+    #[test]
+    fn host_and_port() {
+        assert_eq!(split_host_port("h.example:8080", 80).unwrap(), ("h.example".to_string(), 8080));
+        assert_eq!(split_host_port("h", 443).unwrap(), ("h".to_string(), 443));
+        assert_eq!(split_host_port("[::1]:3000", 80).unwrap(), ("::1".to_string(), 3000));
+        assert!(split_host_port("", 80).is_err());
+        assert!(split_host_port("h:x", 80).is_err());
+        assert!(split_host_port("a b", 80).is_err());
+    }
+}

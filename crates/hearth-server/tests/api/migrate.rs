@@ -1,0 +1,219 @@
+//! `POST /repos/migrate` and pull mirrors.
+
+use serde_json::json as j;
+
+use crate::support::*;
+
+async fn uid(s: &TestServer, name: &str) -> i64 {
+    s.sql_i64(&format!("SELECT id FROM \"user\" WHERE lower_name = '{name}'")).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrate_a_local_repository() {
+    let s = TestServer::start_with(|raw| raw.set("repository", "ENABLE_LOCAL_PATH_MIGRATION", "true")).await;
+    let (_root, root) = s.user_with_token("root", true).await;
+    let (_alice, alice) = s.user_with_token("alice", false).await;
+    let git = Git::new();
+    let wt = git.work_tree("src", "hello.txt", "hi\n");
+    git.ok(Some(&wt), &["branch", "-q", "-M", "trunk"]);
+    git.ok(Some(&wt), &["tag", "v1"]);
+    let src = wt.to_str().unwrap().to_string();
+
+    let root_id = uid(&s, "root").await;
+    let (status, body) = json(
+        s.post("/repos/migrate")
+            .token(&root)
+            .json(&j!({"clone_addr": src, "uid": root_id, "repo_name": "imported", "description": "from disk"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["full_name"], "root/imported");
+    assert_eq!(body["empty"], false);
+    assert_eq!(body["mirror"], false);
+    assert_eq!(body["default_branch"], "trunk", "the source's HEAD");
+    assert_eq!(body["description"], "from disk");
+    assert!(body["size"].as_i64().unwrap() > 0);
+
+    let remote = git.ok(None, &["ls-remote", &s.git_url(None, "root", "imported")]);
+    assert!(remote.contains("refs/heads/trunk") && remote.contains("refs/tags/v1"), "{remote}");
+    let repo_dir = s.data_dir().join("repositories/root/imported.git");
+    let origin = git.run(None, &["--git-dir", repo_dir.to_str().unwrap(), "config", "remote.origin.url"]);
+    assert!(!origin.ok, "a plain migration forgets its source");
+
+    // Only admins (or users allowed to) may import local paths; bad paths are refused.
+    let alice_id = uid(&s, "alice").await;
+    let (status, body) = json(
+        s.post("/repos/migrate")
+            .token(&alice)
+            .json(&j!({"clone_addr": src, "uid": alice_id, "repo_name": "x"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(body["message"], "You are not allowed to import local repositories.");
+    for bad in [
+        "/does/not/exist",
+        "relative/path",
+        "file:///etc",
+        "ext::sh -c touch% /tmp/pwned",
+        "ssh://h/x.git",
+        "git@h:x.git",
+        "--upload-pack=touch /tmp/x",
+    ] {
+        let (status, body) = json(
+            s.post("/repos/migrate")
+                .token(&root)
+                .json(&j!({"clone_addr": bad, "uid": root_id, "repo_name": "y"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 422, "{bad}: {body}");
+    }
+    assert_eq!(s.get("/repos/root/y").token(&root).send().await.unwrap().status(), 404);
+    // Nothing is left in the scratch area.
+    let scratch = s.data_dir().join("repositories/.migrating");
+    assert!(!scratch.exists() || std::fs::read_dir(&scratch).unwrap().next().is_none());
+
+    // Duplicate names and owners.
+    let (status, body) = json(
+        s.post("/repos/migrate")
+            .token(&root)
+            .json(&j!({"clone_addr": src, "uid": root_id, "repo_name": "IMPORTED"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(body["message"].as_str().unwrap().contains("repository already exists"));
+    let (status, _) = json(
+        s.post("/repos/migrate")
+            .token(&alice)
+            .json(&j!({"clone_addr": src, "uid": root_id, "repo_name": "z"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _) = json(
+        s.post("/repos/migrate")
+            .token(&root)
+            .json(&j!({"clone_addr": src, "uid": 9999, "repo_name": "z"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let (status, body) = json(s.post("/repos/migrate").token(&root).json(&j!({})).send().await.unwrap()).await;
+    assert_eq!(status, 422);
+    let fields: Vec<&str> = body.as_array().unwrap().iter().map(|e| e["fieldNames"][0].as_str().unwrap()).collect();
+    assert_eq!(fields, vec!["CloneAddr", "UID", "RepoName"]);
+    assert_eq!(s.post("/repos/migrate").json(&j!({})).send().await.unwrap().status(), 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn local_network_addresses_are_refused_by_default() {
+    let s = TestServer::start().await;
+    let (_alice, alice) = s.user_with_token("alice", false).await;
+    s.create_repo(&alice, j!({"name": "src", "auto_init": true})).await;
+    let alice_id = uid(&s, "alice").await;
+    for addr in [s.git_url(None, "alice", "src"), "http://10.0.0.1/x.git".to_string(), "http://[::1]:1/x".to_string()] {
+        let (status, body) = json(
+            s.post("/repos/migrate")
+                .token(&alice)
+                .json(&j!({"clone_addr": addr, "uid": alice_id, "repo_name": "copy"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 422, "{addr}");
+        assert_eq!(body["message"], "Clone address resolved to a local network address that is implicitly blocked.");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_migration_with_credentials_and_a_pull_mirror() {
+    let s = TestServer::start_with(|raw| raw.set("security", "LOCAL_NETWORK_ALLOWLIST", "loopback")).await;
+    let (alice, alice_token) = s.user_with_token("alice", false).await;
+    let (_bob, bob) = s.user_with_token("bob", false).await;
+    s.create_repo(&alice_token, j!({"name": "upstream", "auto_init": true, "private": true})).await;
+    let bob_id = uid(&s, "bob").await;
+    let addr = s.git_url(None, "alice", "upstream");
+
+    // Without credentials the private source cannot be cloned; the error names no secret.
+    let (status, body) = json(
+        s.post("/repos/migrate")
+            .token(&bob)
+            .json(&j!({"clone_addr": addr, "uid": bob_id, "repo_name": "m", "auth_username": "alice", "auth_password": "wrong-secret"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(!body.to_string().contains("wrong-secret"));
+
+    let (status, body) = json(
+        s.post("/repos/migrate")
+            .token(&bob)
+            .json(&j!({"clone_addr": addr, "uid": bob_id, "repo_name": "m", "mirror": true,
+                       "auth_username": alice.name, "auth_password": alice.password}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["mirror"], true);
+    assert_eq!(body["empty"], false);
+
+    // A mirror is read-only for pushes.
+    let git = Git::new();
+    let bob_user = TestUser { name: "bob".into(), password: "pw-bob-secret".into(), email: String::new() };
+    git.ok(None, &["clone", "-q", &s.git_url(None, "bob", "m"), "m"]);
+    let wt = git.path("m");
+    std::fs::write(wt.join("x"), "x").unwrap();
+    git.ok(Some(&wt), &["add", "."]);
+    git.ok(Some(&wt), &["commit", "-q", "-m", "x"]);
+    let out =
+        git.run(Some(&wt), &["push", &s.git_url(Some((&bob_user.name, &bob_user.password)), "bob", "m"), "master"]);
+    assert!(!out.ok);
+
+    // Upstream moves on; a sync brings the mirror along.
+    git.ok(None, &["clone", "-q", &s.git_url(Some((&alice.name, &alice.password)), "alice", "upstream"), "up"]);
+    let up = git.path("up");
+    std::fs::write(up.join("new.txt"), "new").unwrap();
+    git.ok(Some(&up), &["add", "."]);
+    git.ok(Some(&up), &["commit", "-q", "-m", "upstream change"]);
+    git.ok(Some(&up), &["push", "-q", "origin", "master"]);
+    assert_eq!(
+        s.post("/repos/bob/m/mirror-sync").token(&alice_token).send().await.unwrap().status(),
+        403,
+        "readers may not sync"
+    );
+    assert_eq!(s.post("/repos/bob/m/mirror-sync").token(&bob).send().await.unwrap().status(), 202);
+    let mut synced = false;
+    for _ in 0..100 {
+        let (_, b) = json(s.get("/repos/bob/m/branches/master").token(&bob).send().await.unwrap()).await;
+        if b["commit"]["message"] == "upstream change\n" {
+            synced = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(synced, "the mirror did not follow upstream");
+
+    // Not a mirror: 404.
+    s.create_repo(&bob, j!({"name": "plain"})).await;
+    assert_eq!(s.post("/repos/bob/plain/mirror-sync").token(&bob).send().await.unwrap().status(), 404);
+}
