@@ -5,7 +5,9 @@ async fn get_authenticated_user_with_token_and_basic() {
     let s = TestServer::start().await;
     let (alice, token) = s.user_with_token("alice", false).await;
 
-    let (status, body) = json(s.get("/user").token(&token).send().await.unwrap()).await;
+    let resp = s.get("/user").token(&token).send().await.unwrap();
+    assert_eq!(resp.headers()["content-type"], "application/json; charset=UTF-8");
+    let (status, body) = json(resp).await;
     assert_eq!(status, 200);
     assert_eq!(body["username"], "alice");
     assert_eq!(body["login"], "alice");

@@ -214,11 +214,29 @@ pub struct EditWikiOption {
     pub external_wiki_url: Option<String>,
 }
 
-async fn save_settings(state: &AppState, repo: &RepoRow, settings: &Settings) -> ApiResult<StatusCode> {
+/// The shared shape of the two settings routes: repository admins only, then the body, whose
+/// present fields overwrite the stored ones.
+async fn edit_settings<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    me: &UserRow,
+    (owner, repo): (String, String),
+    body: LateBody,
+    apply: impl FnOnce(T, &mut Settings),
+) -> ApiResult<StatusCode> {
+    let ctx = load_repo(state, Some(me), &owner, &repo).await?;
+    ctx.require(AccessMode::Admin)?;
+    let mut settings = Settings::of(&ctx.repo);
+    apply(body.parse()?, &mut settings);
     let mut tx = state.db.begin().await?;
-    repo_store::update_settings(tx.c(), repo.id, settings, now_unix()).await?;
+    repo_store::update_settings(tx.c(), ctx.repo.id, &settings, now_unix()).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+fn set<V>(field: &mut V, value: Option<V>) {
+    if let Some(v) = value {
+        *field = v;
+    }
 }
 
 #[utoipa::path(patch, path = "/repos/{owner}/{repo}/issue-tracker", tag = "repos",
@@ -228,29 +246,17 @@ async fn save_settings(state: &AppState, repo: &RepoRow, settings: &Settings) ->
 pub async fn edit_issue_tracker(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
-    Path((owner, repo)): Path<(String, String)>,
+    Path(names): Path<(String, String)>,
     body: LateBody,
 ) -> ApiResult<StatusCode> {
-    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
-    ctx.require(AccessMode::Admin)?;
-    let opt: EditIssueTrackerOption = body.parse()?;
-    let mut s = Settings::of(&ctx.repo);
-    if let Some(v) = opt.enable_issues {
-        s.enable_issues = v;
-    }
-    if let Some(v) = opt.enable_external_tracker {
-        s.enable_external_tracker = v;
-    }
-    if let Some(v) = opt.external_tracker_url {
-        s.external_tracker_url = v;
-    }
-    if let Some(v) = opt.tracker_url_format {
-        s.external_tracker_format = v;
-    }
-    if let Some(v) = opt.tracker_issue_style {
-        s.external_tracker_style = v;
-    }
-    save_settings(&state, &ctx.repo, &s).await
+    edit_settings(&state, &me, names, body, |opt: EditIssueTrackerOption, s| {
+        set(&mut s.enable_issues, opt.enable_issues);
+        set(&mut s.enable_external_tracker, opt.enable_external_tracker);
+        set(&mut s.external_tracker_url, opt.external_tracker_url);
+        set(&mut s.external_tracker_format, opt.tracker_url_format);
+        set(&mut s.external_tracker_style, opt.tracker_issue_style);
+    })
+    .await
 }
 
 #[utoipa::path(patch, path = "/repos/{owner}/{repo}/wiki", tag = "repos",
@@ -260,26 +266,16 @@ pub async fn edit_issue_tracker(
 pub async fn edit_wiki(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
-    Path((owner, repo)): Path<(String, String)>,
+    Path(names): Path<(String, String)>,
     body: LateBody,
 ) -> ApiResult<StatusCode> {
-    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
-    ctx.require(AccessMode::Admin)?;
-    let opt: EditWikiOption = body.parse()?;
-    let mut s = Settings::of(&ctx.repo);
-    if let Some(v) = opt.enable_wiki {
-        s.enable_wiki = v;
-    }
-    if let Some(v) = opt.allow_public_wiki {
-        s.allow_public_wiki = v;
-    }
-    if let Some(v) = opt.enable_external_wiki {
-        s.enable_external_wiki = v;
-    }
-    if let Some(v) = opt.external_wiki_url {
-        s.external_wiki_url = v;
-    }
-    save_settings(&state, &ctx.repo, &s).await
+    edit_settings(&state, &me, names, body, |opt: EditWikiOption, s| {
+        set(&mut s.enable_wiki, opt.enable_wiki);
+        set(&mut s.allow_public_wiki, opt.allow_public_wiki);
+        set(&mut s.enable_external_wiki, opt.enable_external_wiki);
+        set(&mut s.external_wiki_url, opt.external_wiki_url);
+    })
+    .await
 }
 
 /// B5. MigrateRepoOption.

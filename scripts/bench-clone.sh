@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Clone benchmark: a ~100 MB repository cloned over hearth's Smart HTTP versus `git clone --no-local`
+# straight from disk. Prints both times (best of N) and the ratio disk/http (goal ≥ 0.95).
+# Usage: scripts/bench-clone.sh [size-MiB] [runs]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+size_mib="${1:-100}"
+runs="${2:-3}"
+
+cargo build --release --quiet
+bin="${CARGO_TARGET_DIR:-target}/release/hearth"
+work=$(mktemp -d)
+data="$work/data"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export GIT_CONFIG_NOSYSTEM=1 HOME="$work"
+git config --global user.name bench; git config --global user.email bench@example.com
+
+# A source repository: many commits of incompressible files, ~size_mib MiB of objects.
+src="$work/src"
+git init -q -b master "$src"
+files=$(( size_mib * 4 ))
+for i in $(seq "$files"); do
+  head -c 262144 /dev/urandom > "$src/blob$((i % 97))-$i.bin"
+  if (( i % 40 == 0 )); then git -C "$src" add -A; git -C "$src" commit -qm "batch $i"; fi
+done
+git -C "$src" add -A; git -C "$src" commit -qm last || true
+git -C "$src" gc -q
+echo "source: $(du -sh "$src/.git" | cut -f1) in $(git -C "$src" rev-list --count HEAD) commits"
+
+"$bin" admin create-user --data "$data" --name bench --password bench-pass --email bench@example.com --admin >/dev/null
+HEARTH__REPOSITORY__ENABLE_LOCAL_PATH_MIGRATION=true RUST_LOG=warn "$bin" web --data "$data" --port "$port" &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/api/v1/version" >/dev/null && break; sleep 0.1; done
+curl -sf -u bench:bench-pass -H 'Content-Type: application/json' \
+  -d "{\"clone_addr\":\"$src\",\"uid\":1,\"repo_name\":\"big\"}" "http://127.0.0.1:$port/api/v1/repos/migrate" >/dev/null
+served="$data/repositories/bench/big.git"
+
+best() { # best wall time in seconds of "$@ <dest>" over $runs runs
+  python3 - "$runs" "$work/clone" "$@" <<'PY'
+import shutil, subprocess, sys, time
+runs, dest, cmd = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+best = None
+for _ in range(runs):
+    shutil.rmtree(dest, ignore_errors=True)
+    start = time.monotonic()
+    subprocess.run(cmd + [dest], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    took = time.monotonic() - start
+    best = took if best is None else min(best, took)
+shutil.rmtree(dest, ignore_errors=True)
+print(f"{best:.3f}")
+PY
+}
+disk=$(best git clone -q --no-local "$served")
+http=$(best git clone -q "http://127.0.0.1:$port/bench/big.git")
+echo "clone from disk (--no-local): ${disk}s"
+echo "clone over hearth smart HTTP: ${http}s"
+python3 -c "print(f'ratio disk/http: {$disk/$http:.3f} (goal >= 0.95)')"
