@@ -46,10 +46,21 @@ pub async fn name_taken(c: Conn<'_>, uid: i64, name: &str) -> StoreResult<bool> 
     Ok(with_conn!(c, x => sqlx::query_scalar(SQL).bind(uid).bind(name).fetch_one(&mut *x).await)?)
 }
 
-/// Find the token with this hash; returns (token id, owner id).
-pub async fn by_hash(c: Conn<'_>, sha256: &str) -> StoreResult<Option<(i64, i64)>> {
-    const SQL: &str = "SELECT id, uid FROM access_token WHERE sha256 = $1";
-    Ok(with_conn!(c, x => sqlx::query_as::<_, (i64, i64)>(SQL).bind(sha256).fetch_optional(&mut *x).await)?)
+/// A token's id and its owner, found by the token's hash in one query (the API's hot path).
+#[derive(Debug, Clone, FromRow)]
+pub struct TokenOwner {
+    pub token_id: i64,
+    #[sqlx(flatten)]
+    pub user: crate::users::UserRow,
+}
+
+pub async fn owner_by_hash(c: Conn<'_>, sha256: &str) -> StoreResult<Option<TokenOwner>> {
+    const SQL: &str = concat!(
+        "SELECT t.id AS token_id, ",
+        crate::user_columns!("u."),
+        " FROM access_token t JOIN \"user\" u ON u.id = t.uid WHERE t.sha256 = $1"
+    );
+    Ok(with_conn!(c, x => sqlx::query_as::<_, TokenOwner>(SQL).bind(sha256).fetch_optional(&mut *x).await)?)
 }
 
 /// Record "last used" times collected in memory (one statement per token, one transaction).

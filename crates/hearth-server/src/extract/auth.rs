@@ -73,13 +73,10 @@ fn find_credentials(parts: &Parts, allow_query: bool) -> Credentials {
 async fn resolve(state: &AppState, parts: &Parts) -> Result<Identity, ApiError> {
     let creds = find_credentials(parts, !state.config.disable_query_auth_token);
     if let Some(raw) = creds.token.as_deref()
-        && let Some((token_id, uid)) = tokens::lookup(&state.db, raw).await?
+        && let Some(found) = tokens::owner(&state.db, raw).await?
     {
-        let mut h = state.db.acquire().await?;
-        if let Some(user) = users::by_id(h.c(), uid).await? {
-            state.token_usage.touch(token_id);
-            return Ok(Identity { user: Some(Arc::new(user)), method: AuthMethod::Token(token_id) });
-        }
+        state.token_usage.touch(found.token_id);
+        return Ok(Identity { user: Some(Arc::new(found.user)), method: AuthMethod::Token(found.token_id) });
     }
     if let Some((login, password)) = creds.basic
         && let Some(user) = accounts::authenticate(&state.db, &state.passwords, &login, &password).await?

@@ -117,11 +117,8 @@ pub async fn authenticate_git(
         return Ok(Some((user, None)));
     }
     for candidate in [login, password] {
-        if let Some((token_id, uid)) = super::tokens::lookup(db, candidate).await? {
-            let mut h = db.acquire().await?;
-            if let Some(user) = users::by_id(h.c(), uid).await? {
-                return Ok(Some((user, Some(token_id))));
-            }
+        if let Some(found) = super::tokens::owner(db, candidate).await? {
+            return Ok(Some((found.user, Some(found.token_id))));
         }
     }
     Ok(None)

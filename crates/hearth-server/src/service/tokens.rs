@@ -35,13 +35,13 @@ fn token_exists(name: &str) -> ServiceError {
     ServiceError::Invalid(format!("access token already exists [name: {name}]"))
 }
 
-/// Resolve a raw token to (token id, user id).
-pub async fn lookup(db: &Db, raw: &str) -> ServiceResult<Option<(i64, i64)>> {
+/// Resolve a raw token to its id and owner.
+pub async fn owner(db: &Db, raw: &str) -> ServiceResult<Option<tokens::TokenOwner>> {
     if raw.is_empty() || raw.len() > 200 {
         return Ok(None);
     }
     let mut h = db.acquire().await?;
-    Ok(tokens::by_hash(h.c(), &hash_token(raw)).await?)
+    Ok(tokens::owner_by_hash(h.c(), &hash_token(raw)).await?)
 }
 
 /// In-memory "last used" times, flushed periodically and at shutdown.
