@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 size_mib="${1:-100}"
 runs="${2:-3}"
 
-cargo build --release --quiet
-bin="${CARGO_TARGET_DIR:-target}/release/hearth"
+# HEARTH_BIN: an already-built binary (skips the release build).
+if [ -z "${HEARTH_BIN:-}" ]; then cargo build --release --quiet; fi
+bin="${HEARTH_BIN:-${CARGO_TARGET_DIR:-target}/release/hearth}"
 work=$(mktemp -d)
 data="$work/data"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

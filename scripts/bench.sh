@@ -8,8 +8,9 @@ conns="${1:-64}"
 secs="${2:-10}"
 
 command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
-cargo build --release --quiet
-bin="${CARGO_TARGET_DIR:-target}/release/hearth"
+# HEARTH_BIN: an already-built binary (skips the release build).
+if [ -z "${HEARTH_BIN:-}" ]; then cargo build --release --quiet; fi
+bin="${HEARTH_BIN:-${CARGO_TARGET_DIR:-target}/release/hearth}"
 
 data=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

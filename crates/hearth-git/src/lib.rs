@@ -4,6 +4,7 @@
 
 mod error;
 pub mod names;
+pub mod read;
 pub mod remote;
 mod repo;
 pub mod transport;

@@ -10,7 +10,7 @@ use crate::names::is_valid_ref_name;
 use crate::{GitError, GitResult};
 
 /// Open without reading any global or system configuration or `GIT_*` variables.
-fn open(path: &Path) -> GitResult<gix::Repository> {
+pub(crate) fn open(path: &Path) -> GitResult<gix::Repository> {
     if !path.is_dir() {
         return Err(GitError::NotFound);
     }
@@ -145,7 +145,7 @@ pub struct BranchInfo {
     pub commit: CommitInfo,
 }
 
-fn commit_info(commit: &gix::Commit<'_>) -> GitResult<CommitInfo> {
+pub(crate) fn commit_info(commit: &gix::Commit<'_>) -> GitResult<CommitInfo> {
     let author = commit.author().map_err(GitError::git)?;
     let committer = commit.committer().map_err(GitError::git)?;
     let at = author.time().unwrap_or_default();
