@@ -190,18 +190,19 @@ pub fn split_ref_and_path(path: &Path, wildcard: &str) -> GitResult<Option<(Stri
         }
         for prefix in ["refs/heads/", "refs/tags/"] {
             let full = format!("{prefix}{name}");
-            if let Some(mut r) = repo.try_find_reference(full.as_str()).map_err(GitError::git)? {
-                if let Ok(commit) = r.peel_to_commit() {
-                    return Ok(Some((commit.id.to_string(), segments[n..].join("/"))));
-                }
+            if let Some(mut r) = repo.try_find_reference(full.as_str()).map_err(GitError::git)?
+                && let Ok(commit) = r.peel_to_commit()
+            {
+                return Ok(Some((commit.id.to_string(), segments[n..].join("/"))));
             }
         }
     }
     let first = segments[0];
-    if first.len() == 40 && first.chars().all(|c| c.is_ascii_hexdigit()) {
-        if let Some(commit) = resolve(&repo, first).and_then(|o| o.peel_to_commit().ok()) {
-            return Ok(Some((commit.id.to_string(), segments[1..].join("/"))));
-        }
+    if first.len() == 40
+        && first.chars().all(|c| c.is_ascii_hexdigit())
+        && let Some(commit) = resolve(&repo, first).and_then(|o| o.peel_to_commit().ok())
+    {
+        return Ok(Some((commit.id.to_string(), segments[1..].join("/"))));
     }
     Ok(None)
 }

@@ -7,7 +7,7 @@ use hearth_store::Db;
 
 use crate::config::Config;
 use crate::service::passwords::Passwords;
-use crate::service::tokens::TokenUsage;
+use crate::service::tokens::{TokenCache, TokenUsage};
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -21,12 +21,21 @@ pub struct Inner {
     pub api_url: String,
     pub passwords: Passwords,
     pub token_usage: TokenUsage,
+    pub token_cache: TokenCache,
 }
 
 impl AppState {
     pub fn new(db: Db, config: Config, external_url: String, passwords: Passwords) -> AppState {
         let api_url = format!("{external_url}api/v1");
-        AppState(Arc::new(Inner { db, config, external_url, api_url, passwords, token_usage: TokenUsage::default() }))
+        AppState(Arc::new(Inner {
+            db,
+            config,
+            external_url,
+            api_url,
+            passwords,
+            token_usage: TokenUsage::default(),
+            token_cache: TokenCache::default(),
+        }))
     }
 }
 

@@ -81,6 +81,8 @@ impl Tx {
             Tx::Sqlite(t) => t.commit().await?,
             Tx::Postgres(t) => t.commit().await?,
         }
+        // Anything cached while this transaction was open may predate its writes.
+        crate::epoch::bump_accounts_epoch();
         Ok(())
     }
 }

@@ -5,6 +5,7 @@
 //! module takes a [`Conn`], which is either a pooled connection or an open transaction.
 
 mod db;
+mod epoch;
 mod error;
 
 pub mod emails;
@@ -15,6 +16,7 @@ pub mod tokens;
 pub mod users;
 
 pub use db::{Conn, Db, DbOptions, Handle, Tx};
+pub use epoch::accounts_epoch;
 pub use error::{StoreError, StoreResult};
 
 /// Run `$body` with `$x` bound to the backend-specific connection inside a [`Conn`].

@@ -128,6 +128,7 @@ pub struct NewRepo<'a> {
 
 /// Insert the row, bump the owner's repository count and make the owner watch it.
 pub async fn insert(mut c: Conn<'_>, r: &NewRepo<'_>) -> StoreResult<RepoRow> {
+    crate::epoch::bump_accounts_epoch();
     const SQL: &str = concat!(
         "INSERT INTO repository (owner_id, lower_name, name, description, default_branch, is_private, is_unlisted, \
          is_bare, is_mirror, num_watches, created_unix, updated_unix) \
@@ -223,6 +224,7 @@ pub async fn search(mut c: Conn<'_>, s: &Search<'_>) -> StoreResult<(Vec<RepoRow
 
 /// Delete the row (watches and push events go with it) and decrement the owner's count.
 pub async fn delete(mut c: Conn<'_>, repo: &RepoRow) -> StoreResult<()> {
+    crate::epoch::bump_accounts_epoch();
     const SQL: &str = "DELETE FROM repository WHERE id = $1";
     with_conn!(c.re(), x => sqlx::query(SQL).bind(repo.id).execute(&mut *x).await.map(|_| ()))?;
     const COUNT: &str = "UPDATE \"user\" SET num_repos = num_repos - 1 WHERE id = $1 AND num_repos > 0";

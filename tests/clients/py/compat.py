@@ -395,6 +395,312 @@ check("?access_token= query accepted", t_access_token_query)
 
 check("delete_user(dave) after form tests", lambda: (api.delete_user(root_tok, "dave") is None, ""))
 
+# ---------------- repositories, branches, migrations, git over HTTP ----------------
+import shutil
+import subprocess
+import tempfile
+
+STRICT = os.environ.get("HEARTH_URL_STRICT", "").rstrip("/")
+HOSTPORT = BASE.split("://", 1)[1]
+
+
+def with_creds(url, user, pw):
+    scheme, rest = url.split("://", 1)
+    return "%s://%s:%s@%s" % (scheme, user, pw, rest)
+
+
+def git(cwd, *args):
+    env = dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_CONFIG_NOSYSTEM="1", HOME=cwd, GIT_ASKPASS="true")
+    p = subprocess.run(("git",) + args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return p.returncode, p.stdout.decode("utf-8", "replace")
+
+
+def last_json():
+    return __import__("json").loads(exchanges[-1][7]) if exchanges else {}
+
+
+def perms(r):
+    p = r.permissions
+    return (p.admin, p.push, p.pull)
+
+
+def t_create_repo():
+    r = api.create_repo(root_tok, "py-init", description="Py init", auto_init=True,
+                        gitignore_templates=["Python", "Go"], license_template="MIT License", readme_template="Default")
+    state["py_init_id"] = r.id
+    sent = exchanges[0][4]
+    ok = (r.id > 0 and r.owner.username == "root" and r.owner.id == 1 and r.owner.email == "root@example.com"
+          and r.name == "py-init" and r.full_name == "root/py-init" and r.description == "Py init"
+          and r.private is False and r.fork is False and r.default_branch == "master" and r.empty is False
+          and r.urls.html_url == BASE + "/root/py-init" and r.urls.clone_url == BASE + "/root/py-init.git"
+          and r.urls.ssh_url.endswith(":root/py-init.git") and perms(r) == (True, True, True)
+          and r.parent is None and isinstance(r.size, int) and '"gitignores": "Python,Go"' in sent)
+    return ok, "repo=%r sent=%s" % (r, sent)
+
+
+check("create_repo(auto_init, gitignores=[Python,Go], MIT licence) (JSON body, ?token=)", t_create_repo)
+
+
+def t_create_private():
+    r = api.create_repo(root_tok, "py-empty", private=True)
+    return r.private is True and r.empty is True and r.default_branch == "master", repr(r)
+
+
+check("create_repo(private, bare): private, empty=True, default_branch master", t_create_private)
+
+
+def t_create_basic():
+    r = api.create_repo(alice_pw, "alice-basic", description="via Basic")
+    return r.owner.username == "alice" and r.full_name == "alice/alice-basic", repr(r)
+
+
+check("create_repo with UsernamePassword (Basic) as alice", t_create_basic)
+check("create_repo duplicate (other case) -> ApiFailure 422 'already exists'",
+      lambda: raises(lambda: api.create_repo(root_tok, "PY-INIT"), 422, "already exists"))
+check("create_repo reserved name -> ApiFailure 422 'not allowed'",
+      lambda: raises(lambda: api.create_repo(root_tok, "x.wiki"), 422, "not allowed"))
+
+
+def t_create_bad_name():
+    try:
+        api.create_repo(root_tok, "bad name")
+    except ApiFailure as e:
+        return e.status_code == 422, "ApiFailure(%s, %r)" % (e.status_code, e.message)
+    except TypeError:
+        st, body = exchanges[-1][5], exchanges[-1][7]
+        return st == 422 and body.startswith("["), "wire %s %s (client TypeError in _fail, same as against Gogs)" % (st, body)
+    return False, "no exception"
+
+
+check("create_repo invalid name -> 422 binding array on the wire (client _fail crashes on arrays)", t_create_bad_name)
+check("create_repo without auth -> ApiFailure 401",
+      lambda: raises(lambda: api.create_repo(None, "anon-repo"), 401))
+
+
+def t_repo_exists():
+    a = api.repo_exists(root_tok, "root", "py-init")
+    b = api.repo_exists(root_tok, "root", "nosuch")
+    c = api.repo_exists(alice_tok, "root", "py-empty")
+    d = api.repo_exists(None, "root", "py-init")
+    return (a, b, c, d) == (True, False, False, True), "root/py-init=%s nosuch=%s private-as-alice=%s anon=%s" % (a, b, c, d)
+
+
+check("repo_exists: own True, missing False, private-as-stranger False, public-anonymous True", t_repo_exists)
+
+
+def t_get_repo(auth, expect_perms):
+    def f():
+        r = api.get_repo(auth, "root", "py-init")
+        return (r.id == state["py_init_id"] and r.owner.email == "root@example.com" and perms(r) == expect_perms
+                and r.empty is False), repr(r)
+    return f
+
+
+check("get_repo as owner: permissions all true", t_get_repo(root_tok, (True, True, True)))
+check("get_repo as other user: permissions (False, False, True)", t_get_repo(alice_tok, (False, False, True)))
+check("get_repo anonymously (public): owner e-mail included", t_get_repo(None, (False, False, True)))
+check("get_repo missing -> ApiFailure 404", lambda: raises(lambda: api.get_repo(root_tok, "root", "nosuch"), 404))
+check("get_repo private as stranger -> ApiFailure 404", lambda: raises(lambda: api.get_repo(alice_tok, "root", "py-empty"), 404))
+
+
+def t_user_repos(auth, user, expect):
+    def f():
+        rs = api.get_user_repos(auth, user)
+        return [r.full_name for r in rs] == expect, "got %r" % [(r.full_name, perms(r)) for r in rs]
+    return f
+
+
+check("get_user_repos(root) as root: incl. private, updated desc", t_user_repos(root_tok, "root", ["root/py-empty", "root/py-init"]))
+check("get_user_repos(root) as alice: public only", t_user_repos(alice_tok, "root", ["root/py-init"]))
+check("get_user_repos(alice) as alice", t_user_repos(alice_tok, "alice", ["alice/alice-basic"]))
+check("get_user_repos(missing) -> ApiFailure 404", lambda: raises(lambda: api.get_user_repos(root_tok, "nosuchuser"), 404))
+
+
+def t_branches_initial():
+    bs = api.get_branches(root_tok, "root", "py-init")
+    b = api.get_branch(root_tok, "root", "py-init", "master")
+    c = b.commit
+    state["py_init_sha"] = c.id
+    ok = ([x.name for x in bs] == ["master"] and bs[0].commit.id == c.id and HEX40.match(c.id)
+          and c.message == "Initial commit\n" and isinstance(c.url, str) and c.timestamp
+          and c.json["author"]["username"] == "root" and c.json["author"]["email"] == "root@example.com")
+    return ok, "branches=%r branch=%r" % (bs, b)
+
+
+check("get_branches / get_branch(master) after auto_init: GogsCommit id/message/url/timestamp", t_branches_initial)
+check("get_branches(empty repo) == []", lambda: (api.get_branches(root_tok, "root", "py-empty") == [], ""))
+check("get_branch missing -> ApiFailure 404", lambda: raises(lambda: api.get_branch(root_tok, "root", "py-init", "nosuch"), 404))
+
+tmpdir = tempfile.mkdtemp(prefix="hearth-py-git")
+
+
+def t_git_roundtrip():
+    wc = os.path.join(tmpdir, "wc")
+    rc, out = git(tmpdir, "clone", BASE + "/root/py-init.git", wc)
+    if rc != 0:
+        return False, "clone: " + out
+    files = sorted(os.listdir(wc))
+    gi = open(os.path.join(wc, ".gitignore")).read()
+    with open(os.path.join(wc, "py.txt"), "w") as f:
+        f.write("from python\n")
+    git(wc, "add", "py.txt")
+    git(wc, "-c", "user.name=Py Root", "-c", "user.email=root@example.com", "commit", "-q", "-m", "Py commit")
+    sha = git(wc, "rev-parse", "HEAD")[1].strip()
+    rc, out = git(wc, "push", with_creds(BASE + "/root/py-init.git", "root", root_tok.token), "master", "master:release/1.x")
+    if rc != 0:
+        return False, "push: " + out
+    state["py_pushed_sha"] = sha
+    b = api.get_branch(root_tok, "root", "py-init", "master")
+    b2 = api.get_branch(root_tok, "root", "py-init", "release/1.x")
+    names = [x.name for x in api.get_branches(root_tok, "root", "py-init")]
+    ok = (files == [".git", ".gitignore", "LICENSE", "README.md"] and "# ---> Python" in gi and "# ---> Go" in gi
+          and b.commit.id == sha and b.commit.message == "Py commit\n" and b.commit.json["author"]["name"] == "Py Root"
+          and b.commit.json["author"]["username"] == "root" and b2.commit.id == sha and names == ["master", "release/1.x"])
+    return ok, "files=%r sha=%s master=%r release=%r names=%r" % (files, sha, b, b2, names)
+
+
+check("git clone (anon) + push with token + get_branch shows new commit (incl. branch 'release/1.x')", t_git_roundtrip)
+
+
+def t_push_private_empty():
+    d = os.path.join(tmpdir, "pe")
+    rc0, out0 = git(tmpdir, "clone", BASE + "/root/py-empty.git", os.path.join(tmpdir, "anon"))
+    rc, out = git(tmpdir, "clone", with_creds(BASE + "/root/py-empty.git", "root", "rootpass1"), d)
+    if rc != 0:
+        return False, "clone with password: " + out
+    open(os.path.join(d, "x"), "w").write("x\n")
+    git(d, "add", "x")
+    git(d, "-c", "user.name=R", "-c", "user.email=r@example.com", "commit", "-q", "-m", "x")
+    rc, out = git(d, "push", "origin", "HEAD:master")
+    r = api.get_repo(root_tok, "root", "py-empty")
+    return rc0 != 0 and rc == 0 and r.empty is False, "anon-clone rc=%s push rc=%s out=%s repo=%r" % (rc0, rc, out, r)
+
+
+check("private repo: anonymous clone refused; clone+push with root:password; empty becomes False", t_push_private_empty)
+
+
+def t_settings():
+    r1 = api.patch("/repos/root/py-init/issue-tracker", auth=root_tok, data={"enable_issues": True, "tracker_issue_style": "numeric"})
+    r2 = api.patch("/repos/root/py-init/wiki", auth=root_tok, data={"enable_wiki": True, "allow_public_wiki": True})
+    ok3, d3 = raises(lambda: api.patch("/repos/root/py-init/wiki", auth=alice_tok, data={"enable_wiki": False}), 403)
+    return r1.status_code == 204 and r2.status_code == 204 and ok3, "%s %s %s" % (r1.status_code, r2.status_code, d3)
+
+
+check("api.patch issue-tracker / wiki as owner 204, as reader 403", t_settings)
+
+
+def t_search():
+    r = api.get("/repos/search", auth=None, params={"q": "py-", "limit": 10}).json()
+    r2 = api.get("/repos/search", auth=root_tok, params={"q": "py", "uid": 1}).json()
+    names = sorted(d["full_name"] for d in r["data"])
+    names2 = sorted(d["full_name"] for d in r2["data"])
+    ok = (r["ok"] is True and names == ["root/py-init"] and all("permissions" not in d for d in r["data"])
+          and "root/py-empty" in names2)
+    return ok, "anon=%r root-uid1=%r" % (names, names2)
+
+
+check("api.get /repos/search: {data,ok}, anonymous public only, uid=self incl. private, no permissions", t_search)
+
+
+def t_form_create_repo():
+    r = form("POST", "/user/repos", {"name": "py-form", "description": "form", "private": "true", "auto_init": "on",
+                                     "readme": "Default"}, root_tok)
+    j = r.json() if r.headers.get("Content-Type", "").startswith("application/json") else {}
+    return (r.status_code == 201 and j.get("private") is True and j.get("empty") is False
+            and j.get("description") == "form"), "%s %s" % (r.status_code, r.text)
+
+
+check("FORM POST /user/repos (private=true, auto_init=on)", t_form_create_repo)
+
+
+def t_migrate():
+    r = api.migrate_repo(root_tok, BASE + "/root/py-init.git", 1, "py-migrated", description="migrated")
+    b = api.get_branch(root_tok, "root", "py-migrated", "release/1.x")
+    ok = (r.full_name == "root/py-migrated" and r.owner.username == "root" and r.description == "migrated"
+          and r.default_branch == "master" and r.empty is False and r.json.get("mirror") is False
+          and perms(r) == (True, True, True) and b.commit.id == state.get("py_pushed_sha"))
+    return ok, "repo=%r branch=%r" % (r, b)
+
+
+check("migrate_repo(loopback URL, allowlisted) -> repo with source branches", t_migrate)
+
+
+def t_migrate_mirror():
+    r = api.migrate_repo(root_tok, BASE + "/root/py-init.git", state["alice_id"], "alice-mirror", mirror=True, private=True)
+    s = api.post("/repos/alice/alice-mirror/mirror-sync", auth=alice_tok)
+    ok2, d2 = raises(lambda: api.post("/repos/root/py-migrated/mirror-sync", auth=root_tok), 404)
+    return (r.owner.username == "alice" and r.private is True and r.json.get("mirror") is True
+            and s.status_code == 202 and ok2), "repo=%r sync=%s %s" % (r, s.status_code, d2)
+
+
+check("migrate_repo(mirror, private, uid=alice by admin); mirror-sync 202; non-mirror 404", t_migrate_mirror)
+
+
+def t_migrate_private_nocreds():
+    # gogs_client.migrate_repo never sends auth_username/auth_password (commented out in interface.py
+    # migrate_repo), so a private source can only fail.
+    ok, d = raises(lambda: api.migrate_repo(root_tok, BASE + "/root/py-empty.git", 1, "py-nocreds"))
+    srv_msg = d.split("message:", 1)[-1]  # the client's own text also carries the request URL (?token=)
+    leaked = "rootpass1" in srv_msg or root_tok.token in srv_msg
+    return ok and not leaked and not api.repo_exists(root_tok, "root", "py-nocreds"), d
+
+
+check("migrate_repo(private source; client drops credentials) -> ApiFailure with message; no leftover repo", t_migrate_private_nocreds)
+
+
+def t_migrate_creds_url():
+    # Gogs keeps the userinfo of clone_addr when auth_username/auth_password are empty
+    # (gogs internal/form/repo.go ParseRemoteAddr: u.User only replaced if either is non-empty);
+    # for gogs_client this is the only way to migrate a private source.
+    r = api.migrate_repo(root_tok, with_creds(BASE + "/root/py-empty.git", "root", root_tok.token), 1, "py-creds")
+    cfg_leak = root_tok.token in (r.urls.clone_url + str(r.json))
+    return r.full_name == "root/py-creds" and not r.empty and not cfg_leak, repr(r)
+
+
+check("migrate_repo(credentials in clone_addr userinfo)", t_migrate_creds_url)
+check("migrate_repo duplicate name -> ApiFailure 422 'already exists'",
+      lambda: raises(lambda: api.migrate_repo(root_tok, BASE + "/root/py-init.git", 1, "py-migrated"), 422, "already exists"))
+check("migrate_repo uid=root by alice -> ApiFailure 403",
+      lambda: raises(lambda: api.migrate_repo(alice_tok, BASE + "/root/py-init.git", 1, "steal"), 403))
+check("migrate_repo unknown uid -> ApiFailure 422",
+      lambda: raises(lambda: api.migrate_repo(root_tok, BASE + "/root/py-init.git", 99999, "x"), 422))
+
+
+def t_migrate_local():
+    bare = os.path.join(tmpdir, "bare.git")
+    git(tmpdir, "clone", "-q", "--bare", os.path.join(tmpdir, "wc"), bare)
+    r = api.migrate_repo(root_tok, bare, 1, "py-local")
+    ok2, d2 = raises(lambda: api.migrate_repo(alice_tok, bare, state["alice_id"], "alice-local"), 422, "not allowed")
+    return r.full_name == "root/py-local" and r.empty is False and ok2, "repo=%r alice=%s" % (r, d2)
+
+
+check("migrate_repo(local path) as admin OK; as non-admin 422 'not allowed'", t_migrate_local)
+
+if STRICT:
+    strict_api = GogsApi(STRICT, session=session)
+
+    def t_strict():
+        tok = Token(strict_api.create_token(root_pw, "strict").token)
+        return raises(lambda: strict_api.migrate_repo(tok, BASE + "/root/py-init.git", 1, "x"), 422, "local network")
+
+    check("migrate_repo(loopback) on default-config server -> ApiFailure 422 'local network'", t_strict)
+
+check("delete_repo as reader -> ApiFailure 403", lambda: raises(lambda: api.delete_repo(alice_tok, "root", "py-init"), 403))
+check("delete_repo missing -> ApiFailure 404", lambda: raises(lambda: api.delete_repo(root_tok, "root", "nosuch"), 404))
+
+
+def t_delete():
+    api.delete_repo(root_tok, "root", "py-migrated")
+    api.delete_repo(root_tok, "alice", "alice-mirror")
+    api.delete_repo(alice_tok, "alice", "alice-basic")
+    gone = not api.repo_exists(root_tok, "root", "py-migrated")
+    rc, out = git(tmpdir, "clone", BASE + "/root/py-migrated.git", os.path.join(tmpdir, "gone"))
+    return gone and rc != 0 and api.get_user_repos(alice_tok, "alice") == [], "gone=%s clone rc=%s" % (gone, rc)
+
+
+check("delete_repo (own, as site admin for alice's, alice's own); clone of deleted fails", t_delete)
+shutil.rmtree(tmpdir, ignore_errors=True)
+
 print("\nPython client (gogs_client %s): %d passed, %d failed" % (
     getattr(gogs_client, "__version__", "1.0.6"), passed, failed))
 sys.exit(1 if failed else 0)

@@ -14,7 +14,7 @@ use hearth_store::users::{self, UserRow};
 
 use crate::app::AppState;
 use crate::error::ApiError;
-use crate::service::{accounts, tokens};
+use crate::service::accounts;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthMethod {
@@ -73,10 +73,10 @@ fn find_credentials(parts: &Parts, allow_query: bool) -> Credentials {
 async fn resolve(state: &AppState, parts: &Parts) -> Result<Identity, ApiError> {
     let creds = find_credentials(parts, !state.config.disable_query_auth_token);
     if let Some(raw) = creds.token.as_deref()
-        && let Some(found) = tokens::owner(&state.db, raw).await?
+        && let Some(found) = state.token_cache.owner(&state.db, raw).await?
     {
         state.token_usage.touch(found.token_id);
-        return Ok(Identity { user: Some(Arc::new(found.user)), method: AuthMethod::Token(found.token_id) });
+        return Ok(Identity { user: Some(Arc::new(found.user.clone())), method: AuthMethod::Token(found.token_id) });
     }
     if let Some((login, password)) = creds.basic
         && let Some(user) = accounts::authenticate(&state.db, &state.passwords, &login, &password).await?

@@ -2,7 +2,7 @@
 //! are collected in memory and written in batches, so authenticating never writes to the database.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use hearth_store::tokens::{self, TokenRow};
 use hearth_store::{Db, StoreError};
@@ -42,6 +42,46 @@ pub async fn owner(db: &Db, raw: &str) -> ServiceResult<Option<tokens::TokenOwne
     }
     let mut h = db.acquire().await?;
     Ok(tokens::owner_by_hash(h.c(), &hash_token(raw)).await?)
+}
+
+/// Recently resolved tokens, so that a CI bot's thousands of calls do not each query the database.
+/// An entry is used only while no write to accounts or tokens has committed since it was read
+/// (the store's accounts epoch) and for at most [`TOKEN_CACHE_TTL`] (which bounds staleness
+/// when several servers share one PostgreSQL database).
+#[derive(Default)]
+pub struct TokenCache {
+    /// Token hash → (accounts epoch when read, when read, the answer).
+    entries: Mutex<HashMap<String, CachedOwner>>,
+}
+
+type CachedOwner = (u64, std::time::Instant, Arc<tokens::TokenOwner>);
+
+pub const TOKEN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+const TOKEN_CACHE_MAX: usize = 10_000;
+
+impl TokenCache {
+    pub async fn owner(&self, db: &Db, raw: &str) -> ServiceResult<Option<Arc<tokens::TokenOwner>>> {
+        if raw.is_empty() || raw.len() > 200 {
+            return Ok(None);
+        }
+        let hash = hash_token(raw);
+        let epoch = hearth_store::accounts_epoch();
+        if let Some((e, at, owner)) = self.entries.lock().unwrap().get(&hash)
+            && *e == epoch
+            && at.elapsed() < TOKEN_CACHE_TTL
+        {
+            return Ok(Some(owner.clone()));
+        }
+        let mut h = db.acquire().await?;
+        let Some(found) = tokens::owner_by_hash(h.c(), &hash).await? else { return Ok(None) };
+        let found = Arc::new(found);
+        let mut entries = self.entries.lock().unwrap();
+        if entries.len() >= TOKEN_CACHE_MAX {
+            entries.clear();
+        }
+        entries.insert(hash, (epoch, std::time::Instant::now(), found.clone()));
+        Ok(Some(found))
+    }
 }
 
 /// In-memory "last used" times, flushed periodically and at shutdown.

@@ -434,6 +434,9 @@ func main() {
 	check("POST /markdown/raw", st == 200 && strings.Contains(body, "<em>x</em>"), fmt.Sprintf("status=%d ct=%s body=%q", st, ct, body))
 	last = nil
 
+	// ---------------- repositories, branches, migrations, git over HTTP (repos.go) ----------------
+	repoTests(root, ac, bc, anon, rootTok, atk.Sha1, alice.ID)
+
 	// ---------------- admin delete ----------------
 	err = root.AdminDeleteUser("bobmade")
 	check("AdminDeleteUser(bobmade)", err == nil, "err="+es(err))
