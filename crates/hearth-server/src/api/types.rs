@@ -232,3 +232,67 @@ pub struct Branch {
     pub name: String,
     pub commit: PayloadCommit,
 }
+
+/// A20. RepoContent's `_links`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ContentLinks {
+    pub git: String,
+    #[serde(rename = "self")]
+    pub self_: String,
+    pub html: String,
+}
+
+/// A20. RepoContent.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RepoContent {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub submodule_git_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    pub size: u64,
+    pub name: String,
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    pub sha: String,
+    pub url: String,
+    pub git_url: String,
+    pub html_url: String,
+    pub download_url: String,
+    #[serde(rename = "_links")]
+    pub links: ContentLinks,
+}
+
+/// A21. GitTree entry.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GitTreeEntry {
+    pub path: String,
+    pub mode: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub size: u64,
+    pub sha: String,
+    pub url: String,
+}
+
+/// A21. GitTree (`tree` is null for an empty tree).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GitTree {
+    pub sha: String,
+    pub url: String,
+    pub tree: Option<Vec<GitTreeEntry>>,
+}
+
+/// A22. GitBlob.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GitBlob {
+    pub content: String,
+    pub encoding: String,
+    pub url: String,
+    pub sha: String,
+    pub size: u64,
+}

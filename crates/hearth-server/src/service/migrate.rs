@@ -51,8 +51,13 @@ async fn source(state: &AppState, doer: &UserRow, m: &Migrate) -> ServiceResult<
     };
     let rest = &addr[scheme.len() + 3..];
     let (authority, path) = rest.split_at(rest.find(['/', '?', '#']).unwrap_or(rest.len()));
-    let mut authority = authority.rsplit_once('@').map(|(_, h)| h).unwrap_or(authority).to_string();
-    let (host, port) = split_host_port(&authority, if scheme == "https" { 443 } else { 80 })?;
+    // Credentials may come in the address itself (the Python client's only way) or in the
+    // auth fields, which replace them (as Gogs does).
+    let (userinfo, host_port) = match authority.rsplit_once('@') {
+        Some((u, h)) => (Some(u), h),
+        None => (None, authority),
+    };
+    let (host, port) = split_host_port(host_port, if scheme == "https" { 443 } else { 80 })?;
     let ips: Vec<IpAddr> = tokio::net::lookup_host((host.as_str(), port))
         .await
         .map_err(|_| invalid("Clone address could not be resolved."))?
@@ -62,12 +67,14 @@ async fn source(state: &AppState, doer: &UserRow, m: &Migrate) -> ServiceResult<
     if ips.is_empty() || ips.iter().any(|ip| !allow.permits(&host, *ip)) {
         return Err(invalid("Clone address resolved to a local network address that is implicitly blocked."));
     }
-    let secret = m.auth_password.clone();
-    if !m.auth_username.is_empty() || !m.auth_password.is_empty() {
+    let (authority, secret) = if !m.auth_username.is_empty() || !m.auth_password.is_empty() {
         let user = utf8_percent_encode(&m.auth_username, NON_ALPHANUMERIC);
         let pass = utf8_percent_encode(&m.auth_password, NON_ALPHANUMERIC);
-        authority = format!("{user}:{pass}@{authority}");
-    }
+        (format!("{user}:{pass}@{host_port}"), m.auth_password.clone())
+    } else {
+        let secret = userinfo.and_then(|u| u.split_once(':')).map(|(_, p)| p.to_string()).unwrap_or_default();
+        (authority.to_string(), secret)
+    };
     Ok((Source::Url(format!("{scheme}://{authority}{path}")), secret))
 }
 

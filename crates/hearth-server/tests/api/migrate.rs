@@ -213,6 +213,20 @@ async fn http_migration_with_credentials_and_a_pull_mirror() {
     }
     assert!(synced, "the mirror did not follow upstream");
 
+    // Credentials may also come inside the address (the Python client's way).
+    let with_userinfo = s.git_url(Some((&alice.name, &alice.password)), "alice", "upstream");
+    let (status, body) = json(
+        s.post("/repos/migrate")
+            .token(&bob)
+            .json(&j!({"clone_addr": with_userinfo, "uid": bob_id, "repo_name": "m2"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["empty"], false);
+
     // Not a mirror: 404.
     s.create_repo(&bob, j!({"name": "plain"})).await;
     assert_eq!(s.post("/repos/bob/plain/mirror-sync").token(&bob).send().await.unwrap().status(), 404);

@@ -92,3 +92,23 @@ pub async fn get_branch(
     let mut list = to_api(&state, &html, vec![found]).await?;
     Ok(Json(list.remove(0)))
 }
+
+/// All tags, newest first, each with the commit it points at.
+#[utoipa::path(get, path = "/repos/{owner}/{repo}/tags", tag = "branches",
+    params(("owner" = String, Path), ("repo" = String, Path)),
+    responses((status = 200, body = [Branch]), (status = 401), (status = 404)))]
+pub async fn list_tags(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo)): Path<(String, String)>,
+) -> ApiResult<Json<Vec<Branch>>> {
+    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
+    let path = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
+    let tags = tokio::task::spawn_blocking(move || hearth_git::read::list_tags(&path))
+        .await
+        .map_err(anyhow::Error::from)?
+        .map_err(anyhow::Error::from)?;
+    let html = urls(&state, &ctx.owner.name, &ctx.repo.name).html;
+    let as_branches = tags.into_iter().map(|t| BranchInfo { name: t.name, commit: t.commit }).collect();
+    Ok(Json(to_api(&state, &html, as_branches).await?))
+}

@@ -3,6 +3,7 @@
 
 mod admin;
 mod branches;
+mod contents;
 mod emails;
 mod followers;
 mod keys;
@@ -28,7 +29,7 @@ use crate::service::access::{AccessMode, access_mode};
     info(title = "hearth API", description = "Gogs-compatible REST API v1 served by hearth."),
     servers((url = "/api/v1")),
     components(schemas(crate::error::FieldError)),
-    paths(branches::get_branch),
+    paths(branches::get_branch, contents::get_contents, contents::get_raw),
     modifiers(&SecurityAddon),
     security(("token" = []), ("basic" = []))
 )]
@@ -86,6 +87,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(branches::list_branches))
         // A wildcard (branch names contain `/`): routed by hand, documented through `ApiDoc`.
         .route("/repos/{owner}/{repo}/branches/{*branch}", axum::routing::get(branches::get_branch))
+        .routes(routes!(branches::list_tags))
+        .routes(routes!(contents::get_root_contents))
+        .route("/repos/{owner}/{repo}/contents/{*path}", axum::routing::get(contents::get_contents))
+        .route("/repos/{owner}/{repo}/raw/{*refpath}", axum::routing::get(contents::get_raw))
+        .routes(routes!(contents::get_tree))
+        .routes(routes!(contents::get_blob))
         .routes(routes!(markdown::render_markdown))
         .routes(routes!(markdown::render_markdown_raw))
         .routes(routes!(misc::get_version))

@@ -1,0 +1,299 @@
+//! Reading repository content in-process: `contents`, `raw`, `git/trees`, `git/blobs`.
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use hearth_git::read::{self, EntryType, PathContent, TreeEntry};
+
+use super::{RepoCtx, load_repo};
+use crate::api::types::{ContentLinks, GitBlob, GitTree, GitTreeEntry, RepoContent};
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::TokenUser;
+use crate::service::repos::repo_path;
+
+fn b64(data: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(data)
+}
+
+/// Run a blocking git read; a git error is a 500, `None` a 404.
+async fn git<T: Send + 'static>(f: impl FnOnce() -> hearth_git::GitResult<Option<T>> + Send + 'static) -> ApiResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(anyhow::Error::from)?
+        .map_err(|e| match e {
+            hearth_git::GitError::NotFound => ApiError::not_found(),
+            other => ApiError::Internal(other.into()),
+        })?
+        .ok_or_else(ApiError::not_found)
+}
+
+struct ContentUrls<'a> {
+    api_repo: String,
+    html_repo: String,
+    reference: &'a str,
+}
+
+impl ContentUrls<'_> {
+    fn content(&self, entry: &TreeEntry, path: &str, body: Option<&[u8]>, extra: Extra) -> RepoContent {
+        let url = format!("{}/contents/{path}", self.api_repo);
+        let git_url = match entry.kind {
+            EntryType::Dir => format!("{}/git/trees/{}", self.api_repo, entry.id),
+            EntryType::File | EntryType::Executable => format!("{}/git/blobs/{}", self.api_repo, entry.id),
+            EntryType::Symlink | EntryType::Submodule => String::new(),
+        };
+        let html_url = format!("{}/src/{}/{path}", self.html_repo, self.reference);
+        let (kind, encoding, content, target, size) = match entry.kind {
+            EntryType::File | EntryType::Executable => {
+                ("file", Some("base64".to_string()), body.map(b64), None, entry.size)
+            }
+            EntryType::Dir => ("dir", None, None, None, 0),
+            EntryType::Symlink => {
+                let target = body.map(|b| String::from_utf8_lossy(b).into_owned());
+                let size = target.as_ref().map(|t| t.len() as u64).unwrap_or(entry.size);
+                ("symlink", None, None, target, size)
+            }
+            EntryType::Submodule => ("submodule", None, None, None, 0),
+        };
+        RepoContent {
+            kind: kind.to_string(),
+            target,
+            submodule_git_url: match extra {
+                Extra::SubmoduleUrl(u) => Some(u),
+                Extra::None => None,
+            },
+            encoding,
+            size,
+            name: entry.name.clone(),
+            path: path.to_string(),
+            content,
+            sha: entry.id.clone(),
+            links: ContentLinks { git: git_url.clone(), self_: url.clone(), html: html_url.clone() },
+            url,
+            git_url,
+            download_url: format!("{}/raw/{}/{path}", self.html_repo, self.reference),
+            html_url,
+        }
+    }
+}
+
+enum Extra {
+    None,
+    SubmoduleUrl(String),
+}
+
+fn query_param(query: &Option<String>, name: &str) -> Option<String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.as_deref()?).ok()?;
+    pairs.into_iter().find(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| v)
+}
+
+async fn contents(
+    state: AppState,
+    ctx: RepoCtx,
+    req_owner: &str,
+    req_repo: &str,
+    file_path: String,
+    query: Option<String>,
+) -> ApiResult<Response> {
+    if ctx.repo.is_bare {
+        return Err(ApiError::not_found());
+    }
+    let reference = query_param(&query, "ref").unwrap_or_else(|| ctx.repo.default_branch.clone());
+    let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
+    let urls = ContentUrls {
+        api_repo: format!("{}/repos/{req_owner}/{req_repo}", state.api_url),
+        html_repo: format!("{}{}/{}", state.external_url, ctx.owner.name, ctx.repo.name),
+        reference: &reference,
+    };
+    let (rev, path) = (reference.clone(), file_path.clone());
+    let found = git(
+        move || -> hearth_git::GitResult<Option<(PathContent, Vec<(TreeEntry, Option<Vec<u8>>)>, Option<String>)>> {
+            let Some(found) = read::lookup(&dir, &rev, &path)? else { return Ok(None) };
+            // A listing carries each file's content, as Gogs' does.
+            let mut children = Vec::new();
+            if let PathContent::Dir { children: entries, .. } = &found {
+                for e in entries {
+                    let body = match e.kind {
+                        EntryType::File | EntryType::Executable | EntryType::Symlink => read::blob(&dir, &e.id)?,
+                        _ => None,
+                    };
+                    children.push((e.clone(), body));
+                }
+            }
+            let submodule = match &found {
+                PathContent::Submodule { .. } => read::submodule_url(&dir, &rev, &path)?,
+                _ => None,
+            };
+            Ok(Some((found, children, submodule)))
+        },
+    )
+    .await?;
+    let (found, children, submodule) = found;
+    let prefix = if file_path.is_empty() { String::new() } else { format!("{}/", file_path.trim_matches('/')) };
+    Ok(match found {
+        PathContent::Dir { .. } => {
+            let list: Vec<RepoContent> = children
+                .iter()
+                .map(|(e, body)| urls.content(e, &format!("{prefix}{}", e.name), body.as_deref(), Extra::None))
+                .collect();
+            Json(list).into_response()
+        }
+        PathContent::Blob { entry, data } => {
+            Json(urls.content(&entry, file_path.trim_matches('/'), Some(&data), Extra::None)).into_response()
+        }
+        PathContent::Submodule { entry } => {
+            let extra = Extra::SubmoduleUrl(submodule.unwrap_or_default());
+            Json(urls.content(&entry, file_path.trim_matches('/'), None, extra)).into_response()
+        }
+    })
+}
+
+/// The root directory of the default branch (or `?ref=`).
+#[utoipa::path(get, path = "/repos/{owner}/{repo}/contents", tag = "contents",
+    params(("owner" = String, Path), ("repo" = String, Path), ("ref" = Option<String>, Query)),
+    responses((status = 200, body = [RepoContent]), (status = 401), (status = 404)))]
+pub async fn get_root_contents(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Response> {
+    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
+    contents(state, ctx, &owner, &repo, String::new(), query).await
+}
+
+/// A file (base64 content), a directory (its entries), a symlink or a submodule.
+#[utoipa::path(get, path = "/repos/{owner}/{repo}/contents/{path}", tag = "contents",
+    params(("owner" = String, Path), ("repo" = String, Path), ("path" = String, Path), ("ref" = Option<String>, Query)),
+    responses((status = 200, body = RepoContent), (status = 401), (status = 404)))]
+pub async fn get_contents(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo, path)): Path<(String, String, String)>,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Response> {
+    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
+    contents(state, ctx, &owner, &repo, path, query).await
+}
+
+/// Image types recognised by their first bytes (served inline); everything else that is not
+/// text is an attachment.
+fn image_type(data: &[u8]) -> Option<&'static str> {
+    match data {
+        [0x89, b'P', b'N', b'G', ..] => Some("image/png"),
+        [0xFF, 0xD8, 0xFF, ..] => Some("image/jpeg"),
+        [b'G', b'I', b'F', b'8', ..] => Some("image/gif"),
+        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Some("image/webp"),
+        _ => None,
+    }
+}
+
+fn is_text(data: &[u8]) -> bool {
+    let head = &data[..data.len().min(8000)];
+    !head.contains(&0)
+        && (std::str::from_utf8(head).is_ok() || head.len() == 8000 && std::str::from_utf8(&head[..7996]).is_ok())
+}
+
+/// Raw bytes of `<ref>/<path>`: text as `text/plain` (HTML and SVG included, never rendered),
+/// images inline, other files as attachments.
+#[utoipa::path(get, path = "/repos/{owner}/{repo}/raw/{refpath}", tag = "contents",
+    params(("owner" = String, Path), ("repo" = String, Path), ("refpath" = String, Path, description = "<ref>/<path>")),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 401), (status = 404)))]
+pub async fn get_raw(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo, refpath)): Path<(String, String, String)>,
+) -> ApiResult<Response> {
+    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
+    if ctx.repo.is_bare {
+        return Err(ApiError::not_found());
+    }
+    let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
+    let (entry, data) = git(move || {
+        let Some((commit, path)) = read::split_ref_and_path(&dir, &refpath)? else { return Ok(None) };
+        if path.is_empty() {
+            return Ok(None);
+        }
+        Ok(match read::lookup(&dir, &commit, &path)? {
+            Some(PathContent::Blob { entry, data }) => Some((entry, data)),
+            _ => None,
+        })
+    })
+    .await?;
+    let mut resp = (axum::http::StatusCode::OK, data.clone()).into_response();
+    let headers = resp.headers_mut();
+    if is_text(&data) {
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    } else if let Some(image) = image_type(&data) {
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(image));
+    } else {
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+        let name: String = entry.name.chars().filter(|c| !c.is_control() && *c != '"' && *c != '\\').collect();
+        if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+            headers.insert(header::CONTENT_DISPOSITION, v);
+        }
+        headers.insert("content-transfer-encoding", HeaderValue::from_static("binary"));
+    }
+    Ok(resp)
+}
+
+/// One level of a tree-ish (tree or commit id, branch, tag).
+#[utoipa::path(get, path = "/repos/{owner}/{repo}/git/trees/{sha}", tag = "git",
+    params(("owner" = String, Path), ("repo" = String, Path), ("sha" = String, Path)),
+    responses((status = 200, body = GitTree), (status = 401), (status = 404)))]
+pub async fn get_tree(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo, sha)): Path<(String, String, String)>,
+) -> ApiResult<Json<GitTree>> {
+    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
+    let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
+    let rev = sha.clone();
+    let entries = git(move || read::tree(&dir, &rev)).await?;
+    let api_repo = format!("{}/repos/{owner}/{repo}", state.api_url);
+    let tree: Vec<GitTreeEntry> = entries
+        .into_iter()
+        .map(|e| GitTreeEntry {
+            path: e.name,
+            mode: e.kind.mode().to_string(),
+            kind: match e.kind {
+                EntryType::Dir => "tree",
+                EntryType::Submodule => "commit",
+                _ => "blob",
+            }
+            .to_string(),
+            size: e.size,
+            url: format!("{api_repo}/git/trees/{}", e.id),
+            sha: e.id,
+        })
+        .collect();
+    Ok(Json(GitTree {
+        url: format!("{api_repo}/git/trees/{sha}"),
+        sha,
+        tree: if tree.is_empty() { None } else { Some(tree) },
+    }))
+}
+
+/// A blob, base64-encoded.
+#[utoipa::path(get, path = "/repos/{owner}/{repo}/git/blobs/{sha}", tag = "git",
+    params(("owner" = String, Path), ("repo" = String, Path), ("sha" = String, Path)),
+    responses((status = 200, body = GitBlob), (status = 401), (status = 404)))]
+pub async fn get_blob(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo, sha)): Path<(String, String, String)>,
+) -> ApiResult<Json<GitBlob>> {
+    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
+    let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
+    let id = sha.clone();
+    let data = git(move || read::blob(&dir, &id)).await?;
+    Ok(Json(GitBlob {
+        content: b64(&data),
+        encoding: "base64".into(),
+        url: format!("{}/repos/{owner}/{repo}/git/blobs/{sha}", state.api_url),
+        sha,
+        size: data.len() as u64,
+    }))
+}
