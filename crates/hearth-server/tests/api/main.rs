@@ -5,6 +5,7 @@ mod support;
 
 mod admin;
 mod auth;
+mod contents;
 mod conventions;
 mod database;
 mod emails;

@@ -79,6 +79,14 @@ impl ContentUrls<'_> {
     }
 }
 
+/// What a contents request found, read in one blocking call: the object, a listing's entries with
+/// their bytes, and a submodule's URL.
+struct Found {
+    content: PathContent,
+    children: Vec<(TreeEntry, Option<Vec<u8>>)>,
+    submodule_url: Option<String>,
+}
+
 enum Extra {
     None,
     SubmoduleUrl(String),
@@ -108,29 +116,27 @@ async fn contents(
         reference: &reference,
     };
     let (rev, path) = (reference.clone(), file_path.clone());
-    let found = git(
-        move || -> hearth_git::GitResult<Option<(PathContent, Vec<(TreeEntry, Option<Vec<u8>>)>, Option<String>)>> {
-            let Some(found) = read::lookup(&dir, &rev, &path)? else { return Ok(None) };
-            // A listing carries each file's content, as Gogs' does.
-            let mut children = Vec::new();
-            if let PathContent::Dir { children: entries, .. } = &found {
-                for e in entries {
-                    let body = match e.kind {
-                        EntryType::File | EntryType::Executable | EntryType::Symlink => read::blob(&dir, &e.id)?,
-                        _ => None,
-                    };
-                    children.push((e.clone(), body));
-                }
+    let found = git(move || -> hearth_git::GitResult<Option<Found>> {
+        let Some(found) = read::lookup(&dir, &rev, &path)? else { return Ok(None) };
+        // A listing carries each file's content, as Gogs' does.
+        let mut children = Vec::new();
+        if let PathContent::Dir { children: entries, .. } = &found {
+            for e in entries {
+                let body = match e.kind {
+                    EntryType::File | EntryType::Executable | EntryType::Symlink => read::blob(&dir, &e.id)?,
+                    _ => None,
+                };
+                children.push((e.clone(), body));
             }
-            let submodule = match &found {
-                PathContent::Submodule { .. } => read::submodule_url(&dir, &rev, &path)?,
-                _ => None,
-            };
-            Ok(Some((found, children, submodule)))
-        },
-    )
+        }
+        let submodule = match &found {
+            PathContent::Submodule { .. } => read::submodule_url(&dir, &rev, &path)?,
+            _ => None,
+        };
+        Ok(Some(Found { content: found, children, submodule_url: submodule }))
+    })
     .await?;
-    let (found, children, submodule) = found;
+    let Found { content: found, children, submodule_url: submodule } = found;
     let prefix = if file_path.is_empty() { String::new() } else { format!("{}/", file_path.trim_matches('/')) };
     Ok(match found {
         PathContent::Dir { .. } => {

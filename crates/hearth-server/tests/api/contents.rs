@@ -1,0 +1,208 @@
+//! The read side of the content API against a repository pushed with the real git client.
+
+use base64::Engine;
+use serde_json::json as j;
+
+use crate::support::*;
+
+fn unb64(v: &serde_json::Value) -> Vec<u8> {
+    base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap()).unwrap()
+}
+
+/// alice/c with files, a directory, an executable, a symlink pointing outside, a binary, an HTML
+/// page, a submodule, and tags v1 (lightweight, first commit) and v2 (annotated, second).
+async fn fixture() -> (TestServer, String, Git) {
+    let s = TestServer::start().await;
+    let (alice, token) = s.user_with_token("alice", false).await;
+    s.create_repo(&token, j!({"name": "c"})).await;
+    let git = Git::new();
+    let wt = git.work_tree("c", "README.md", "# c\n");
+    git.ok(Some(&wt), &["tag", "v1"]);
+    std::fs::create_dir_all(wt.join("dir/sub")).unwrap();
+    std::fs::write(wt.join("dir/a.txt"), "alpha\n").unwrap();
+    std::fs::write(wt.join("dir/sub/b.txt"), "beta\n").unwrap();
+    std::fs::write(wt.join("run.sh"), "#!/bin/sh\necho hi\n").unwrap();
+    std::os::unix::fs::symlink("../../etc/passwd", wt.join("link")).unwrap();
+    let mut binary = vec![0u8, 1, 2, 3, 0, 255];
+    binary.extend_from_slice(b"not text");
+    std::fs::write(wt.join("bin.dat"), &binary).unwrap();
+    std::fs::write(wt.join("page.html"), "<script>alert(1)</script>").unwrap();
+    std::fs::write(wt.join("README.md"), "# c\n\nsecond\n").unwrap();
+    std::fs::write(wt.join(".gitmodules"), "[submodule \"mod\"]\n\tpath = mod\n\turl = https://example.com/mod.git\n")
+        .unwrap();
+    git.ok(Some(&wt), &["add", "."]);
+    git.ok(Some(&wt), &["update-index", "--chmod=+x", "run.sh"]);
+    let head = git.ok(Some(&wt), &["rev-parse", "HEAD"]).trim().to_string();
+    git.ok(Some(&wt), &["update-index", "--add", "--cacheinfo", &format!("160000,{head},mod")]);
+    git.ok(Some(&wt), &["commit", "-q", "-m", "second"]);
+    git.ok(Some(&wt), &["tag", "-a", "v2", "-m", "two"]);
+    let url = s.git_url(Some((&alice.name, &alice.password)), "alice", "c");
+    git.ok(Some(&wt), &["push", "-q", &url, "master", "v1", "v2"]);
+    (s, token, git)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contents_of_files_directories_symlinks_and_submodules() {
+    let (s, token, _git) = fixture().await;
+    let (status, root) = json(s.get("/repos/alice/c/contents").token(&token).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    let names: Vec<&str> = root.as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec![".gitmodules", "README.md", "bin.dat", "dir", "link", "mod", "page.html", "run.sh"]);
+    let kinds: Vec<&str> = root.as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, vec!["file", "file", "file", "dir", "symlink", "submodule", "file", "file"]);
+    assert_eq!(unb64(&root[1]["content"]), b"# c\n\nsecond\n", "listings carry file content");
+
+    let (status, readme) = json(s.get("/repos/alice/c/contents/README.md").token(&token).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(readme["type"], "file");
+    assert_eq!(readme["encoding"], "base64");
+    assert_eq!(readme["size"], 12);
+    assert_eq!(readme["path"], "README.md");
+    assert_eq!(unb64(&readme["content"]), b"# c\n\nsecond\n");
+    let sha = readme["sha"].as_str().unwrap();
+    let api = format!("{}api/v1/repos/alice/c", s.base);
+    assert_eq!(readme["url"], format!("{api}/contents/README.md"));
+    assert_eq!(readme["git_url"], format!("{api}/git/blobs/{sha}"));
+    assert_eq!(readme["download_url"], format!("{}alice/c/raw/master/README.md", s.base));
+    assert_eq!(readme["html_url"], format!("{}alice/c/src/master/README.md", s.base));
+    assert_eq!(readme["_links"]["self"], readme["url"]);
+    assert!(readme.get("target").is_none());
+
+    let (_, dir) = json(s.get("/repos/alice/c/contents/dir").token(&token).send().await.unwrap()).await;
+    let paths: Vec<&str> = dir.as_array().unwrap().iter().map(|e| e["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, vec!["dir/a.txt", "dir/sub"]);
+    assert_eq!(dir[1]["type"], "dir");
+    assert!(dir[1].get("content").is_none());
+    let (_, nested) = json(s.get("/repos/alice/c/contents/dir/sub/b.txt").token(&token).send().await.unwrap()).await;
+    assert_eq!(unb64(&nested["content"]), b"beta\n");
+    assert_eq!(
+        nested["html_url"],
+        format!("{}alice/c/src/master/dir/sub/b.txt", s.base),
+        "full path, not Gogs' name only"
+    );
+
+    // A symlink pointing outside the repository is reported, never followed.
+    let (_, link) = json(s.get("/repos/alice/c/contents/link").token(&token).send().await.unwrap()).await;
+    assert_eq!(link["type"], "symlink");
+    assert_eq!(link["target"], "../../etc/passwd");
+    assert_eq!(link["size"], 16);
+    assert!(link.get("content").is_none());
+
+    let (_, module) = json(s.get("/repos/alice/c/contents/mod").token(&token).send().await.unwrap()).await;
+    assert_eq!(module["type"], "submodule");
+    assert_eq!(module["submodule_git_url"], "https://example.com/mod.git");
+    assert_eq!(module["git_url"], "");
+
+    let (_, exec) = json(s.get("/repos/alice/c/contents/run.sh").token(&token).send().await.unwrap()).await;
+    assert_eq!(exec["type"], "file");
+
+    // ?ref= reads other revisions: a tag, a commit id.
+    let (_, old) = json(s.get("/repos/alice/c/contents/README.md?ref=v1").token(&token).send().await.unwrap()).await;
+    assert_eq!(unb64(&old["content"]), b"# c\n");
+    assert_eq!(old["download_url"], format!("{}alice/c/raw/v1/README.md", s.base));
+
+    for bad in [
+        "/repos/alice/c/contents/nope",
+        "/repos/alice/c/contents/README.md?ref=nope",
+        "/repos/alice/c/contents/README.md?ref=--output=x",
+        "/repos/alice/c/contents/dir%2F..%2FREADME.md",
+        "/repos/alice/c/contents/%2Fetc%2Fpasswd",
+        "/repos/alice/c/contents/.git/config",
+        "/repos/alice/nope/contents",
+    ] {
+        assert_eq!(s.get(bad).token(&token).send().await.unwrap().status(), 404, "{bad}");
+    }
+    assert_eq!(s.get("/repos/alice/c/contents").send().await.unwrap().status(), 401);
+    s.create_repo(&token, j!({"name": "empty"})).await;
+    assert_eq!(s.get("/repos/alice/empty/contents").token(&token).send().await.unwrap().status(), 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn raw_files() {
+    let (s, token, git) = fixture().await;
+    let resp = s.get("/repos/alice/c/raw/master/README.md").token(&token).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "text/plain; charset=utf-8");
+    assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(resp.text().await.unwrap(), "# c\n\nsecond\n");
+
+    let resp = s.get("/repos/alice/c/raw/v1/README.md").token(&token).send().await.unwrap();
+    assert_eq!(resp.text().await.unwrap(), "# c\n");
+    let wt = git.path("c");
+    let head = git.ok(Some(&wt), &["rev-parse", "HEAD"]).trim().to_string();
+    let resp = s.get(&format!("/repos/alice/c/raw/{head}/dir/a.txt")).token(&token).send().await.unwrap();
+    assert_eq!(resp.text().await.unwrap(), "alpha\n");
+
+    // HTML is served as text, never rendered; binaries are attachments.
+    let resp = s.get("/repos/alice/c/raw/master/page.html").token(&token).send().await.unwrap();
+    assert_eq!(resp.headers()["content-type"], "text/plain; charset=utf-8");
+    let resp = s.get("/repos/alice/c/raw/master/bin.dat").token(&token).send().await.unwrap();
+    assert_eq!(resp.headers()["content-type"], "application/octet-stream");
+    assert_eq!(resp.headers()["content-disposition"], "attachment; filename=\"bin.dat\"");
+    assert_eq!(resp.bytes().await.unwrap().len(), 14);
+
+    for bad in ["master/nope", "master/dir", "nope/README.md", "master", "master/../../etc/passwd", &head[..10]] {
+        let resp = s.get(&format!("/repos/alice/c/raw/{bad}")).token(&token).send().await.unwrap();
+        assert_eq!(resp.status(), 404, "{bad}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn git_trees_blobs_and_tags() {
+    let (s, token, _git) = fixture().await;
+    let (status, tree) = json(s.get("/repos/alice/c/git/trees/master").token(&token).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(tree["sha"], "master", "the requested value is echoed");
+    assert_eq!(tree["url"], format!("{}api/v1/repos/alice/c/git/trees/master", s.base));
+    let modes: Vec<(&str, &str, &str)> = tree["tree"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["path"].as_str().unwrap(), e["mode"].as_str().unwrap(), e["type"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        modes,
+        vec![
+            (".gitmodules", "100644", "blob"),
+            ("README.md", "100644", "blob"),
+            ("bin.dat", "100644", "blob"),
+            ("dir", "040000", "tree"),
+            ("link", "120000", "blob"),
+            ("mod", "160000", "commit"),
+            ("page.html", "100644", "blob"),
+            ("run.sh", "100755", "blob"),
+        ]
+    );
+    let dir_sha = tree["tree"][3]["sha"].as_str().unwrap().to_string();
+    let (_, sub) =
+        json(s.get(&format!("/repos/alice/c/git/trees/{dir_sha}")).token(&token).send().await.unwrap()).await;
+    assert_eq!(sub["tree"].as_array().unwrap().len(), 2);
+
+    let readme_sha = tree["tree"][1]["sha"].as_str().unwrap().to_string();
+    assert_eq!(tree["tree"][1]["size"], 12);
+    let (status, blob) =
+        json(s.get(&format!("/repos/alice/c/git/blobs/{readme_sha}")).token(&token).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(blob["encoding"], "base64");
+    assert_eq!(blob["size"], 12);
+    assert_eq!(unb64(&blob["content"]), b"# c\n\nsecond\n");
+    assert_eq!(blob["sha"], readme_sha.as_str());
+
+    for bad in [
+        "/git/trees/nope",
+        "/git/trees/--output=x",
+        "/git/blobs/nope",
+        "/git/blobs/0000000000000000000000000000000000000000",
+    ] {
+        assert_eq!(s.get(&format!("/repos/alice/c{bad}")).token(&token).send().await.unwrap().status(), 404, "{bad}");
+    }
+    // A tree id is not a blob.
+    assert_eq!(s.get(&format!("/repos/alice/c/git/blobs/{dir_sha}")).token(&token).send().await.unwrap().status(), 404);
+
+    let (status, tags) = json(s.get("/repos/alice/c/tags").token(&token).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    let names: Vec<&str> = tags.as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["v2", "v1"], "newest first");
+    assert_eq!(tags[0]["commit"]["message"], "second\n", "annotated tags are peeled to their commit");
+    assert_eq!(s.get("/repos/alice/c/tags").send().await.unwrap().status(), 401);
+}
