@@ -26,6 +26,9 @@ use crate::service::names::is_alpha_dash_dot;
 use crate::service::repos::repo_path;
 use crate::service::{accounts, push};
 
+/// Read size for git's output: large enough that a 100 MB pack is not cut into 4 KiB frames.
+const PIPE_CHUNK: usize = 64 * 1024;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/{owner}/{repo}/info/refs", get(info_refs))
@@ -210,7 +213,7 @@ async fn info_refs(
         transport::advertisement_preamble(service)
     };
     let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(Bytes::from(preamble)) })
-        .chain(ReaderStream::new(stdout));
+        .chain(ReaderStream::with_capacity(stdout, PIPE_CHUNK));
     let mut resp = Response::new(Body::from_stream(stream));
     let content_type = format!("application/x-git-{}-advertisement", service.name());
     resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_str(&content_type).expect("ascii"));
@@ -314,7 +317,7 @@ async fn rpc(state: AppState, owner: String, repo: String, service: Service, req
         let _ = done_rx.await;
         Ok::<_, std::io::Error>(Bytes::new())
     });
-    let stream = ReaderStream::new(stdout).chain(tail).filter(|chunk| {
+    let stream = ReaderStream::with_capacity(stdout, PIPE_CHUNK).chain(tail).filter(|chunk| {
         let keep = !matches!(chunk, Ok(b) if b.is_empty());
         async move { keep }
     });
