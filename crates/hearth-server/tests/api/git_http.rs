@@ -290,3 +290,29 @@ async fn a_client_that_disconnects_mid_push_changes_nothing() {
     let repo_dir = s.data_dir().join("repositories/alice/cut.git");
     git.ok(None, &["--git-dir", repo_dir.to_str().unwrap(), "fsck"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gzip_encoded_fetch_requests_are_decoded() {
+    use std::io::Write;
+    let s = TestServer::start().await;
+    let (_alice, token) = s.user_with_token("alice", false).await;
+    s.create_repo(&token, j!({"name": "z", "auto_init": true})).await;
+    let (_, branch) = json(s.get("/repos/alice/z/branches/master").token(&token).send().await.unwrap()).await;
+    let want = format!("want {}\n", branch["commit"]["id"].as_str().unwrap());
+    let request = format!("{:04x}{want}00000009done\n", want.len() + 4);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(request.as_bytes()).unwrap();
+    let resp = s
+        .client
+        .post(format!("{}alice/z.git/git-upload-pack", s.base))
+        .header("Content-Type", "application/x-git-upload-pack-request")
+        .header("Content-Encoding", "gzip")
+        .body(gz.finish().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/x-git-upload-pack-result");
+    let body = resp.bytes().await.unwrap();
+    assert!(body.windows(4).any(|w| w == b"PACK"), "a pack came back");
+}
