@@ -103,3 +103,24 @@ async fn server_stops_cleanly_and_keeps_data() {
     tx.send(()).unwrap();
     handle.await.unwrap().unwrap();
 }
+
+/// The generated OpenAPI document is committed, so every API change shows up in review.
+/// `HEARTH_UPDATE_SNAPSHOTS=1 cargo nextest run openapi_document` rewrites it.
+#[tokio::test]
+async fn openapi_document_matches_the_committed_snapshot() {
+    let s = TestServer::start().await;
+    let doc: serde_json::Value =
+        s.client.get(format!("{}swagger.v1.json", s.base)).send().await.unwrap().json().await.unwrap();
+    let pretty = serde_json::to_string_pretty(&doc).unwrap() + "\n";
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/api/snapshots/swagger.v1.json");
+    if std::env::var_os("HEARTH_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &pretty).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == pretty,
+        "the OpenAPI document changed: rerun with HEARTH_UPDATE_SNAPSHOTS=1 and review {}",
+        path.display()
+    );
+}
