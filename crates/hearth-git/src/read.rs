@@ -237,3 +237,70 @@ pub fn list_tags(path: &Path) -> GitResult<Vec<TagInfo>> {
     out.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| b.name.cmp(&a.name)));
     Ok(out)
 }
+
+/// A commit with what the commits API shows beyond [`CommitInfo`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommitDetail {
+    pub info: CommitInfo,
+    pub tree: String,
+    pub parents: Vec<String>,
+}
+
+fn detail(commit: &gix::Commit<'_>) -> GitResult<CommitDetail> {
+    Ok(CommitDetail {
+        info: commit_info(commit)?,
+        tree: commit.tree_id().map_err(GitError::git)?.to_string(),
+        parents: commit.parent_ids().map(|p| p.to_string()).collect(),
+    })
+}
+
+/// One commit by any revision (full or short id, branch, tag, `HEAD~1`).
+pub fn commit(path: &Path, rev: &str) -> GitResult<Option<CommitDetail>> {
+    let repo = open(path)?;
+    match resolve(&repo, rev).and_then(|o| o.peel_to_commit().ok()) {
+        Some(c) => detail(&c).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// History from `rev`, newest first: `limit` commits after skipping `skip`. Walks only as far as
+/// the page needs, never the whole history.
+pub fn log(path: &Path, rev: &str, skip: usize, limit: usize) -> GitResult<Option<Vec<CommitDetail>>> {
+    let repo = open(path)?;
+    let Some(tip) = resolve(&repo, rev).and_then(|o| o.peel_to_commit().ok()) else { return Ok(None) };
+    let walk = repo
+        .rev_walk([tip.id])
+        .sorting(gix::revision::walk::Sorting::ByCommitTime(Default::default()))
+        .all()
+        .map_err(GitError::git)?;
+    let mut out = Vec::with_capacity(limit);
+    for info in walk.skip(skip).take(limit) {
+        let info = info.map_err(GitError::git)?;
+        let commit = repo.find_commit(info.id).map_err(GitError::git)?;
+        out.push(detail(&commit)?);
+    }
+    Ok(Some(out))
+}
+
+/// The commit a branch or tag names, for `Accept: application/vnd.gogs.sha`: `refs/heads/<b>`,
+/// `refs/tags/<t>`, or a short name (branches first). Commit ids are not accepted.
+pub fn ref_commit(path: &Path, name: &str) -> GitResult<Option<String>> {
+    let repo = open(path)?;
+    let candidates: Vec<String> = if name.starts_with("refs/heads/") || name.starts_with("refs/tags/") {
+        vec![name.to_string()]
+    } else {
+        vec![format!("refs/heads/{name}"), format!("refs/tags/{name}")]
+    };
+    for full in candidates {
+        let short = full.trim_start_matches("refs/heads/").trim_start_matches("refs/tags/");
+        if !crate::names::is_valid_ref_name(short) {
+            continue;
+        }
+        if let Some(mut r) = repo.try_find_reference(full.as_str()).map_err(GitError::git)?
+            && let Ok(c) = r.peel_to_commit()
+        {
+            return Ok(Some(c.id.to_string()));
+        }
+    }
+    Ok(None)
+}

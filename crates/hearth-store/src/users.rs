@@ -162,6 +162,21 @@ pub async fn by_email(c: Conn<'_>, email: &str) -> StoreResult<Option<UserRow>> 
         .await)?)
 }
 
+/// The individual owning an address: as primary e-mail, or as an activated secondary address
+/// (how commits are attributed to accounts).
+pub async fn by_activated_email(c: Conn<'_>, email: &str) -> StoreResult<Option<UserRow>> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM \"user\" WHERE type = 0 AND (email = $1 OR id IN \
+         (SELECT uid FROM email_address WHERE email = $1 AND is_activated)) ORDER BY id LIMIT 1"
+    );
+    Ok(with_conn!(c, x => sqlx::query_as::<_, UserRow>(SQL)
+        .bind(email.to_lowercase())
+        .fetch_optional(&mut *x)
+        .await)?)
+}
+
 /// Is the address some account's primary e-mail or an activated secondary address?
 pub async fn email_in_use(c: Conn<'_>, email: &str, except_uid: i64) -> StoreResult<bool> {
     const SQL: &str = "SELECT EXISTS (SELECT 1 FROM \"user\" WHERE email = $1 AND type = 0 AND id <> $2) \

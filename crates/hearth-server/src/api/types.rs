@@ -20,7 +20,7 @@ pub fn rfc3339(unix: i64) -> String {
 }
 
 /// A. User (schemas.md A1).
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct User {
     pub id: i64,
     pub username: String,
@@ -295,4 +295,41 @@ pub struct GitBlob {
     pub url: String,
     pub sha: String,
     pub size: u64,
+}
+
+/// A19. CommitMeta.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CommitMeta {
+    pub url: String,
+    pub sha: String,
+}
+
+/// A19. CommitUser.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CommitUser {
+    pub name: String,
+    pub email: String,
+    pub date: String,
+}
+
+/// A19. RepoCommit (`message` is the subject line only).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RepoCommit {
+    pub url: String,
+    pub author: CommitUser,
+    pub committer: CommitUser,
+    pub message: String,
+    pub tree: CommitMeta,
+}
+
+/// A19. Commit.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Commit {
+    pub url: String,
+    pub sha: String,
+    pub html_url: String,
+    pub commit: RepoCommit,
+    pub author: Option<User>,
+    pub committer: Option<User>,
+    pub parents: Vec<CommitMeta>,
 }

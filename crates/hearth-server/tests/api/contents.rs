@@ -206,3 +206,76 @@ async fn git_trees_blobs_and_tags() {
     assert_eq!(tags[0]["commit"]["message"], "second\n", "annotated tags are peeled to their commit");
     assert_eq!(s.get("/repos/alice/c/tags").send().await.unwrap().status(), 401);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commits_and_reference_lookup() {
+    let (s, token, git) = fixture().await;
+    let wt = git.path("c");
+    let head = git.ok(Some(&wt), &["rev-parse", "HEAD"]).trim().to_string();
+    let first = git.ok(Some(&wt), &["rev-parse", "HEAD~1"]).trim().to_string();
+    let tree = git.ok(Some(&wt), &["rev-parse", "HEAD^{tree}"]).trim().to_string();
+
+    let (status, list) = json(s.get("/repos/alice/c/commits").token(&token).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    let shas: Vec<&str> = list.as_array().unwrap().iter().map(|c| c["sha"].as_str().unwrap()).collect();
+    assert_eq!(shas, vec![head.as_str(), first.as_str()], "newest first");
+    let c = &list[0];
+    let api = format!("{}api/v1/repos/alice/c", s.base);
+    assert_eq!(c["url"], format!("{api}/commits/{head}"));
+    assert_eq!(c["html_url"], format!("{}alice/c/commits/{head}", s.base));
+    assert_eq!(c["commit"]["message"], "second", "the subject line only");
+    assert_eq!(c["commit"]["author"]["name"], "Tester");
+    assert_eq!(c["commit"]["tree"]["sha"], tree.as_str());
+    assert_eq!(c["commit"]["tree"]["url"], format!("{api}/git/trees/{tree}"));
+    assert_eq!(c["author"], serde_json::Value::Null, "no account owns tester@example.com");
+    assert_eq!(c["parents"], j!([{"url": format!("{api}/commits/{first}"), "sha": first}]));
+    assert_eq!(list[1]["parents"], j!([]));
+
+    let (_, page) = json(s.get("/repos/alice/c/commits?pageSize=1").token(&token).send().await.unwrap()).await;
+    assert_eq!(page.as_array().unwrap().len(), 1);
+    let (_, page) = json(s.get("/repos/alice/c/commits?page=2&limit=1").token(&token).send().await.unwrap()).await;
+    assert_eq!(page[0]["sha"], first.as_str());
+    let (_, page) = json(s.get("/repos/alice/c/commits?sha=v1").token(&token).send().await.unwrap()).await;
+    assert_eq!(page.as_array().unwrap().len(), 1);
+
+    let (status, one) =
+        json(s.get(&format!("/repos/alice/c/commits/{}", &head[..8])).token(&token).send().await.unwrap()).await;
+    assert_eq!((status, one["sha"].as_str()), (200, Some(head.as_str())));
+    let (_, one) = json(s.get("/repos/alice/c/commits/v1").token(&token).send().await.unwrap()).await;
+    assert_eq!(one["sha"], first.as_str());
+    assert_eq!(s.get("/repos/alice/c/commits/nope").token(&token).send().await.unwrap().status(), 404);
+
+    // The SHA media type (go-gogs-client's GetReferenceSHA) and multi-segment names.
+    let resp = s
+        .get("/repos/alice/c/commits/master")
+        .token(&token)
+        .header("Accept", "application/vnd.gogs.sha")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["content-type"], "text/plain; charset=UTF-8");
+    assert_eq!(resp.text().await.unwrap(), head);
+    let resp = s.get("/repos/alice/c/commits/refs/heads/master").token(&token).send().await.unwrap();
+    assert_eq!(resp.text().await.unwrap(), head);
+    let resp = s.get("/repos/alice/c/commits/refs/tags/v2").token(&token).send().await.unwrap();
+    assert_eq!(resp.text().await.unwrap(), head, "annotated tags are peeled");
+    let resp = s
+        .get(&format!("/repos/alice/c/commits/{head}"))
+        .token(&token)
+        .header("Accept", "application/vnd.gogs.sha")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404, "commit ids are not references");
+    assert_eq!(s.get("/repos/alice/c/commits/refs/heads/nope").token(&token).send().await.unwrap().status(), 404);
+
+    // Commits by a known account carry it; an empty repository has no commits.
+    s.create_repo(&token, j!({"name": "mine", "auto_init": true})).await;
+    let (_, mine) = json(s.get("/repos/alice/mine/commits").token(&token).send().await.unwrap()).await;
+    assert_eq!(mine[0]["author"]["username"], "alice");
+    assert_eq!(mine[0]["committer"], serde_json::Value::Null);
+    s.create_repo(&token, j!({"name": "none"})).await;
+    let (status, none) = json(s.get("/repos/alice/none/commits").token(&token).send().await.unwrap()).await;
+    assert_eq!((status, none), (200, j!([])));
+    assert_eq!(s.get("/repos/alice/c/commits").send().await.unwrap().status(), 401);
+}

@@ -3,6 +3,7 @@
 
 mod admin;
 mod branches;
+mod commits;
 mod contents;
 mod emails;
 mod followers;
@@ -29,7 +30,7 @@ use crate::service::access::{AccessMode, access_mode};
     info(title = "hearth API", description = "Gogs-compatible REST API v1 served by hearth."),
     servers((url = "/api/v1")),
     components(schemas(crate::error::FieldError)),
-    paths(branches::get_branch, contents::get_contents, contents::get_raw),
+    paths(branches::get_branch, contents::get_contents, contents::get_raw, commits::get_commit),
     modifiers(&SecurityAddon),
     security(("token" = []), ("basic" = []))
 )]
@@ -93,6 +94,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .route("/repos/{owner}/{repo}/raw/{*refpath}", axum::routing::get(contents::get_raw))
         .routes(routes!(contents::get_tree))
         .routes(routes!(contents::get_blob))
+        .routes(routes!(commits::list_commits))
+        .route("/repos/{owner}/{repo}/commits/{*sha}", axum::routing::get(commits::get_commit))
         .routes(routes!(markdown::render_markdown))
         .routes(routes!(markdown::render_markdown_raw))
         .routes(routes!(misc::get_version))

@@ -1,0 +1,141 @@
+//! Commits: the history list, one commit, and the reference-to-SHA lookup go-gogs-client's
+//! `GetReferenceSHA` relies on.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use hearth_git::read::{self, CommitDetail};
+use hearth_store::users::{self as user_store, UserRow};
+
+use super::{RepoCtx, load_repo};
+use crate::api::types::{Commit, CommitMeta, CommitUser, RepoCommit, User, rfc3339_with_offset};
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ListParams, TokenUser};
+use crate::service::repos::{repo_path, urls};
+
+const DEFAULT_PAGE_SIZE: i64 = 30;
+const MAX_PAGE_SIZE: i64 = 100;
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> hearth_git::GitResult<Option<T>> + Send + 'static,
+) -> ApiResult<Option<T>> {
+    tokio::task::spawn_blocking(f).await.map_err(anyhow::Error::from)?.map_err(|e| ApiError::Internal(e.into()))
+}
+
+/// Build API commits, resolving each distinct e-mail to an account once.
+async fn to_api(
+    state: &AppState,
+    ctx: &RepoCtx,
+    req: (&str, &str),
+    commits: Vec<CommitDetail>,
+) -> ApiResult<Vec<Commit>> {
+    let api_repo = format!("{}/repos/{}/{}", state.api_url, req.0, req.1);
+    let html = urls(state, &ctx.owner.name, &ctx.repo.name).html;
+    let mut accounts: Vec<(String, Option<UserRow>)> = Vec::new();
+    let mut h = state.db.acquire().await?;
+    for c in &commits {
+        for email in [&c.info.author_email, &c.info.committer_email] {
+            if !accounts.iter().any(|(e, _)| e == email) {
+                accounts.push((email.clone(), user_store::by_activated_email(h.c(), email).await?));
+            }
+        }
+    }
+    let user = |email: &str| {
+        accounts.iter().find(|(e, _)| e == email).and_then(|(_, u)| u.as_ref()).map(|u| User::new(state, u, true))
+    };
+    Ok(commits
+        .into_iter()
+        .map(|c| {
+            let url = format!("{api_repo}/commits/{}", c.info.id);
+            let subject = c.info.message.lines().next().unwrap_or("").to_string();
+            Commit {
+                sha: c.info.id.clone(),
+                html_url: format!("{html}/commits/{}", c.info.id),
+                commit: RepoCommit {
+                    url: url.clone(),
+                    author: CommitUser {
+                        name: c.info.author_name.clone(),
+                        email: c.info.author_email.clone(),
+                        date: rfc3339_with_offset(c.info.author_time, c.info.author_offset),
+                    },
+                    committer: CommitUser {
+                        name: c.info.committer_name.clone(),
+                        email: c.info.committer_email.clone(),
+                        date: rfc3339_with_offset(c.info.committer_time, c.info.committer_offset),
+                    },
+                    message: subject,
+                    tree: CommitMeta { url: format!("{api_repo}/git/trees/{}", c.tree), sha: c.tree.clone() },
+                },
+                author: user(&c.info.author_email),
+                committer: user(&c.info.committer_email),
+                parents: c
+                    .parents
+                    .iter()
+                    .map(|p| CommitMeta { url: format!("{api_repo}/commits/{p}"), sha: p.clone() })
+                    .collect(),
+                url,
+            }
+        })
+        .collect())
+}
+
+/// History from the default branch (or `?sha=`), newest first: `pageSize` commits (Gogs; default
+/// 30, at most 100 here), or `page`/`limit` as extensions. An empty repository has none.
+#[utoipa::path(get, path = "/repos/{owner}/{repo}/commits", tag = "commits",
+    params(("owner" = String, Path), ("repo" = String, Path), ("pageSize" = Option<i64>, Query),
+        ("page" = Option<i64>, Query), ("limit" = Option<i64>, Query), ("sha" = Option<String>, Query)),
+    responses((status = 200, body = [Commit]), (status = 401), (status = 404)))]
+pub async fn list_commits(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo)): Path<(String, String)>,
+    params: ListParams,
+) -> ApiResult<Json<Vec<Commit>>> {
+    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
+    if ctx.repo.is_bare {
+        return Ok(Json(Vec::new()));
+    }
+    let size = params
+        .get("pageSize")
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .or(params.limit)
+        .filter(|n| *n > 0)
+        .unwrap_or(DEFAULT_PAGE_SIZE)
+        .min(MAX_PAGE_SIZE);
+    let page = params.page.filter(|p| *p > 0).unwrap_or(1);
+    let rev = params.get("sha").filter(|s| !s.is_empty()).unwrap_or(&ctx.repo.default_branch).to_string();
+    let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
+    let skip = ((page - 1) * size) as usize;
+    let commits =
+        blocking(move || read::log(&dir, &rev, skip, size as usize)).await?.ok_or_else(ApiError::not_found)?;
+    Ok(Json(to_api(&state, &ctx, (&owner, &repo), commits).await?))
+}
+
+/// One commit (`:sha` is any revision), or with `Accept: application/vnd.gogs.sha` — and always
+/// for multi-segment names such as `refs/heads/x` — the commit id a branch or tag names, as text.
+#[utoipa::path(get, path = "/repos/{owner}/{repo}/commits/{sha}", tag = "commits",
+    params(("owner" = String, Path), ("repo" = String, Path), ("sha" = String, Path)),
+    responses((status = 200, body = Commit), (status = 401), (status = 404)))]
+pub async fn get_commit(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo, sha)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
+    let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
+    let wants_sha = sha.contains('/')
+        || headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("application/vnd.gogs.sha"));
+    if wants_sha {
+        let id = blocking(move || read::ref_commit(&dir, &sha)).await?.ok_or_else(ApiError::not_found)?;
+        return Ok(([(header::CONTENT_TYPE, "text/plain; charset=UTF-8")], id).into_response());
+    }
+    let found = blocking(move || read::commit(&dir, &sha)).await?.ok_or_else(ApiError::not_found)?;
+    let mut list = to_api(&state, &ctx, (&owner, &repo), vec![found]).await?;
+    Ok(Json(list.remove(0)).into_response())
+}
