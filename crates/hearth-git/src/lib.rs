@@ -8,6 +8,7 @@ pub mod read;
 pub mod remote;
 mod repo;
 pub mod transport;
+pub mod write;
 
 pub use error::{GitError, GitResult};
 pub use repo::{

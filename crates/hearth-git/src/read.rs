@@ -30,7 +30,7 @@ impl EntryType {
         }
     }
 
-    fn of(kind: EntryKind) -> EntryType {
+    pub(crate) fn of(kind: EntryKind) -> EntryType {
         match kind {
             EntryKind::Tree => EntryType::Dir,
             EntryKind::Blob => EntryType::File,

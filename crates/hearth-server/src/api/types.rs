@@ -333,3 +333,10 @@ pub struct Commit {
     pub committer: Option<User>,
     pub parents: Vec<CommitMeta>,
 }
+
+/// The answer to `PUT …/contents/*`: the commit made and the file written.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PutContentsResult {
+    pub commit: Commit,
+    pub content: RepoContent,
+}

@@ -279,3 +279,136 @@ async fn commits_and_reference_lookup() {
     assert_eq!((status, none), (200, j!([])));
     assert_eq!(s.get("/repos/alice/c/commits").send().await.unwrap().status(), 401);
 }
+
+fn put_body(message: &str, content: &[u8]) -> serde_json::Value {
+    j!({"message": message, "content": base64::engine::general_purpose::STANDARD.encode(content)})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn put_contents_creates_and_updates_files() {
+    let (s, token, _git) = fixture().await;
+    let events_before = s.sql_i64("SELECT COUNT(*) FROM push_event").await;
+
+    let (status, body) = json(
+        s.put("/repos/alice/c/contents/docs/new.md")
+            .token(&token)
+            .json(&put_body("add docs", b"hello"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["content"]["path"], "docs/new.md");
+    assert_eq!(body["content"]["name"], "new.md");
+    assert_eq!(unb64(&body["content"]["content"]), b"hello");
+    assert_eq!(body["commit"]["commit"]["message"], "add docs");
+    assert_eq!(body["commit"]["author"]["username"], "alice");
+    let resp = s.get("/repos/alice/c/raw/master/docs/new.md").token(&token).send().await.unwrap();
+    assert_eq!(resp.text().await.unwrap(), "hello");
+    assert_eq!(
+        s.sql_i64("SELECT COUNT(*) FROM push_event").await,
+        events_before + 1,
+        "the same push event a git push makes"
+    );
+
+    // Update with the GitHub-style sha precondition.
+    let (_, readme) = json(s.get("/repos/alice/c/contents/README.md").token(&token).send().await.unwrap()).await;
+    let mut stale = put_body("edit", b"changed\n");
+    stale["sha"] = j!("0000000000000000000000000000000000000000");
+    assert_eq!(
+        s.put("/repos/alice/c/contents/README.md").token(&token).json(&stale).send().await.unwrap().status(),
+        409
+    );
+    let mut fresh = put_body("edit", b"changed\n");
+    fresh["sha"] = readme["sha"].clone();
+    assert_eq!(
+        s.put("/repos/alice/c/contents/README.md").token(&token).json(&fresh).send().await.unwrap().status(),
+        201
+    );
+    let (status, body) = json(
+        s.put("/repos/alice/c/contents/README.md")
+            .token(&token)
+            .json(&put_body("again", b"changed\n"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, body["message"].as_str()), (422, Some("nothing to commit")));
+
+    // A new branch from the default one; it cannot be reused.
+    let mut on_branch = put_body("feature work", b"f");
+    on_branch["branch"] = j!("feature/f");
+    assert_eq!(
+        s.put("/repos/alice/c/contents/f.txt").token(&token).json(&on_branch).send().await.unwrap().status(),
+        201
+    );
+    let (_, branch) = json(s.get("/repos/alice/c/branches/feature/f").token(&token).send().await.unwrap()).await;
+    assert_eq!(branch["commit"]["message"], "feature work");
+    assert_eq!(s.get("/repos/alice/c/raw/master/f.txt").token(&token).send().await.unwrap().status(), 404);
+    let (status, body) =
+        json(s.put("/repos/alice/c/contents/g.txt").token(&token).json(&on_branch).send().await.unwrap()).await;
+    assert_eq!(status, 422, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn put_contents_refuses_bad_input_and_outsiders() {
+    let (s, token, _git) = fixture().await;
+    let (_bob, bob) = s.user_with_token("bob", false).await;
+    for path in ["link/x.txt", "link", "dir", "mod", "README.md/x", ".git/config", "dir%2F..%2F..%2Fx", "a//b"] {
+        let (status, body) = json(
+            s.put(&format!("/repos/alice/c/contents/{path}"))
+                .token(&token)
+                .json(&put_body("m", b"x"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 422, "{path}: {body}");
+    }
+    let (status, body) = json(
+        s.put("/repos/alice/c/contents/x")
+            .token(&token)
+            .json(&j!({"message": "m", "content": "!!!"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, body["message"].as_str()), (422, Some("content is not valid base64")));
+    let (status, body) =
+        json(s.put("/repos/alice/c/contents/x").token(&token).json(&j!({})).send().await.unwrap()).await;
+    assert_eq!(status, 422);
+    assert_eq!(body[0]["fieldNames"][0], "Message");
+    assert_eq!(
+        s.put("/repos/alice/c/contents/x").token(&bob).json(&put_body("m", b"x")).send().await.unwrap().status(),
+        403
+    );
+    assert_eq!(s.put("/repos/alice/c/contents/x").json(&put_body("m", b"x")).send().await.unwrap().status(), 401);
+    s.create_repo(&token, j!({"name": "p", "private": true, "auto_init": true})).await;
+    assert_eq!(
+        s.put("/repos/alice/p/contents/x").token(&bob).json(&put_body("m", b"x")).send().await.unwrap().status(),
+        404
+    );
+    // Nothing above reached the repository.
+    let (_, list) = json(s.get("/repos/alice/c/commits").token(&token).send().await.unwrap()).await;
+    assert_eq!(list.as_array().unwrap().len(), 2);
+
+    // The first file of an empty repository makes its first commit.
+    s.create_repo(&token, j!({"name": "blank"})).await;
+    let (status, body) = json(
+        s.put("/repos/alice/blank/contents/README.md")
+            .token(&token)
+            .json(&put_body("first", b"# blank\n"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["commit"]["parents"], j!([]));
+    let (_, repo) = json(s.get("/repos/alice/blank").send().await.unwrap()).await;
+    assert_eq!(repo["empty"], false);
+}

@@ -25,7 +25,7 @@ async fn blocking<T: Send + 'static>(
 }
 
 /// Build API commits, resolving each distinct e-mail to an account once.
-async fn to_api(
+pub(super) async fn to_api(
     state: &AppState,
     ctx: &RepoCtx,
     req: (&str, &str),

@@ -8,11 +8,13 @@ use base64::Engine;
 use hearth_git::read::{self, EntryType, PathContent, TreeEntry};
 
 use super::{RepoCtx, load_repo};
-use crate::api::types::{ContentLinks, GitBlob, GitTree, GitTreeEntry, RepoContent};
+use crate::api::types::{ContentLinks, GitBlob, GitTree, GitTreeEntry, PutContentsResult, RepoContent};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::TokenUser;
+use crate::extract::{LateBody, TokenUser, Validator};
+use crate::service::access::AccessMode;
 use crate::service::repos::repo_path;
+use crate::service::{now_unix, push};
 
 fn b64(data: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(data)
@@ -302,4 +304,105 @@ pub async fn get_blob(
         sha,
         size: data.len() as u64,
     }))
+}
+
+/// B9. PutContentsOption (`sha` is a GitHub-style extension: the blob the caller last saw).
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct PutContentsOption {
+    pub message: String,
+    pub content: String,
+    pub branch: String,
+    pub sha: Option<String>,
+}
+
+/// Create or update a file with a commit by the caller: onto the default branch, or onto a new
+/// branch made from it (as Gogs). The commit emits the same push event a `git push` does.
+#[utoipa::path(put, path = "/repos/{owner}/{repo}/contents/{path}", tag = "contents",
+    params(("owner" = String, Path), ("repo" = String, Path), ("path" = String, Path)),
+    request_body = PutContentsOption,
+    responses((status = 201, body = PutContentsResult), (status = 401), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn put_contents(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo, path)): Path<(String, String, String)>,
+    body: LateBody,
+) -> ApiResult<(axum::http::StatusCode, Json<PutContentsResult>)> {
+    use hearth_git::write::{self, WriteRefusal};
+    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
+    ctx.require(AccessMode::Write)?;
+    if ctx.repo.is_mirror {
+        return Err(ApiError::Message(axum::http::StatusCode::FORBIDDEN, "Mirror repository is read-only".into()));
+    }
+    let opt: PutContentsOption = body.parse()?;
+    Validator::new().required("Message", &opt.message).required("Content", &opt.content).finish()?;
+    let content = base64::engine::general_purpose::STANDARD
+        .decode(opt.content.trim())
+        .map_err(|_| ApiError::unprocessable("content is not valid base64"))?;
+    let target = if opt.branch.is_empty() { ctx.repo.default_branch.clone() } else { opt.branch.clone() };
+    let who = hearth_git::Person {
+        name: if me.full_name.is_empty() { me.name.clone() } else { me.full_name.clone() },
+        email: me.email.clone(),
+        time: now_unix(),
+    };
+    let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
+    let (base, file_path, message, expected) =
+        (ctx.repo.default_branch.clone(), path.clone(), opt.message.clone(), opt.sha.clone());
+    let target_branch = target.clone();
+    let data = content.clone();
+    let written = tokio::task::spawn_blocking(move || {
+        write::write_file(
+            &dir,
+            &write::WriteFile {
+                base_branch: &base,
+                target_branch: &target_branch,
+                path: &file_path,
+                content: &data,
+                message: &message,
+                author: &who,
+                committer: &who,
+                expected_sha: expected.as_deref(),
+            },
+        )
+    })
+    .await
+    .map_err(anyhow::Error::from)?
+    .map_err(|e| ApiError::Internal(e.into()))?;
+    let written = written.map_err(|refusal| match refusal {
+        WriteRefusal::InvalidPath => ApiError::unprocessable("path is not allowed"),
+        WriteRefusal::InvalidBranch => ApiError::unprocessable("branch name is not valid"),
+        WriteRefusal::NoBase => ApiError::unprocessable("the default branch does not exist yet"),
+        WriteRefusal::BranchExists => ApiError::unprocessable(format!("branch already exists [name: {target}]")),
+        WriteRefusal::NotAFile => {
+            ApiError::unprocessable("a parent of the path is not a directory, or the path is not a file")
+        }
+        WriteRefusal::ShaMismatch => {
+            ApiError::Message(axum::http::StatusCode::CONFLICT, "sha does not match the current file".into())
+        }
+        WriteRefusal::NothingToCommit => ApiError::unprocessable("nothing to commit"),
+    })?;
+    let update = hearth_git::transport::RefUpdate {
+        old: written.previous.clone().unwrap_or_else(|| hearth_git::transport::ZERO_ID.to_string()),
+        new: written.commit.clone(),
+        name: format!("refs/heads/{target}"),
+    };
+    push::after_push(&state, &ctx.owner, &ctx.repo, &me, &[update]).await?;
+
+    let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
+    let rev = written.commit.clone();
+    let detail = tokio::task::spawn_blocking(move || read::commit(&dir, &rev))
+        .await
+        .map_err(anyhow::Error::from)?
+        .map_err(|e| ApiError::Internal(e.into()))?
+        .ok_or_else(ApiError::not_found)?;
+    let commit = super::commits::to_api(&state, &ctx, (&owner, &repo), vec![detail]).await?.remove(0);
+    let urls = ContentUrls {
+        api_repo: format!("{}/repos/{owner}/{repo}", state.api_url),
+        html_repo: format!("{}{}/{}", state.external_url, ctx.owner.name, ctx.repo.name),
+        reference: &target,
+    };
+    let name = path.rsplit('/').next().unwrap_or(&path).to_string();
+    let entry = TreeEntry { name, kind: EntryType::File, id: written.blob, size: content.len() as u64 };
+    let file = urls.content(&entry, &path, Some(&content), Extra::None);
+    Ok((axum::http::StatusCode::CREATED, Json(PutContentsResult { commit, content: file })))
 }

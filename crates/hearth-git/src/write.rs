@@ -1,0 +1,135 @@
+//! Commits made in-process (the contents API): one file written onto a branch, with a
+//! compare-and-swap on the ref so that a concurrent push is never overwritten.
+
+use std::path::Path;
+
+use gix::objs::tree::EntryKind;
+
+use crate::names::{is_valid_ref_name, is_valid_tree_path};
+use crate::read::EntryType;
+use crate::repo::open;
+use crate::{GitError, GitResult, Person};
+
+/// Why a write was refused (each maps to a clear 4xx).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteRefusal {
+    InvalidPath,
+    InvalidBranch,
+    /// The base branch does not exist (and the target is another branch).
+    NoBase,
+    /// The new branch already exists.
+    BranchExists,
+    /// A parent component is a file or symlink, or the path is a directory, symlink or submodule.
+    NotAFile,
+    /// The caller's `sha` is not the current blob.
+    ShaMismatch,
+    /// The content is identical to what is there.
+    NothingToCommit,
+}
+
+/// What a successful write produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Written {
+    pub commit: String,
+    /// The branch's previous tip (`None` when the branch was created).
+    pub previous: Option<String>,
+    pub blob: String,
+}
+
+pub struct WriteFile<'a> {
+    /// The branch new commits start from (the repository's default branch).
+    pub base_branch: &'a str,
+    /// Where the commit goes: the base branch, or a new branch created from it.
+    pub target_branch: &'a str,
+    pub path: &'a str,
+    pub content: &'a [u8],
+    pub message: &'a str,
+    pub author: &'a Person,
+    pub committer: &'a Person,
+    /// GitHub-style precondition: the blob the caller last saw.
+    pub expected_sha: Option<&'a str>,
+}
+
+fn signature(p: &Person) -> gix::actor::Signature {
+    gix::actor::Signature {
+        name: p.name.as_str().into(),
+        email: p.email.as_str().into(),
+        time: gix::date::Time::new(p.time, 0),
+    }
+}
+
+pub fn write_file(repo_path: &Path, w: &WriteFile<'_>) -> GitResult<Result<Written, WriteRefusal>> {
+    if !is_valid_tree_path(w.path) {
+        return Ok(Err(WriteRefusal::InvalidPath));
+    }
+    if !is_valid_ref_name(w.base_branch) || !is_valid_ref_name(w.target_branch) {
+        return Ok(Err(WriteRefusal::InvalidBranch));
+    }
+    let repo = open(repo_path)?;
+    let base_ref = format!("refs/heads/{}", w.base_branch);
+    let target_ref = format!("refs/heads/{}", w.target_branch);
+    let new_branch = w.target_branch != w.base_branch;
+    if new_branch && repo.try_find_reference(target_ref.as_str()).map_err(GitError::git)?.is_some() {
+        return Ok(Err(WriteRefusal::BranchExists));
+    }
+    let base = match repo.try_find_reference(base_ref.as_str()).map_err(GitError::git)? {
+        Some(mut r) => Some(r.peel_to_commit().map_err(GitError::git)?),
+        None if new_branch => return Ok(Err(WriteRefusal::NoBase)),
+        None => None,
+    };
+    let base_tree = match &base {
+        Some(c) => c.tree().map_err(GitError::git)?,
+        None => repo.empty_tree(),
+    };
+
+    // Every parent must be a directory (never a symlink: no writing through links), and the
+    // path itself a regular file or nothing.
+    let components: Vec<&str> = w.path.split('/').collect();
+    for depth in 1..=components.len() {
+        let prefix = components[..depth].join("/");
+        let Some(entry) = base_tree.lookup_entry_by_path(&prefix).map_err(GitError::git)? else { break };
+        let kind = EntryType::of(entry.mode().kind());
+        let is_last = depth == components.len();
+        let ok = if is_last { matches!(kind, EntryType::File | EntryType::Executable) } else { kind == EntryType::Dir };
+        if !ok {
+            return Ok(Err(WriteRefusal::NotAFile));
+        }
+    }
+    let current = base_tree.lookup_entry_by_path(w.path).map_err(GitError::git)?;
+    let current_id = current.as_ref().map(|e| e.object_id().to_string());
+    if let Some(expected) = w.expected_sha
+        && current_id.as_deref() != Some(expected)
+    {
+        return Ok(Err(WriteRefusal::ShaMismatch));
+    }
+    let blob = repo.write_blob(w.content).map_err(GitError::git)?.detach();
+    if current_id.as_deref() == Some(blob.to_string().as_str()) {
+        return Ok(Err(WriteRefusal::NothingToCommit));
+    }
+    let mode = match current.map(|e| e.mode().kind()) {
+        Some(EntryKind::BlobExecutable) => EntryKind::BlobExecutable,
+        _ => EntryKind::Blob,
+    };
+    let mut editor = repo.edit_tree(base_tree.id).map_err(GitError::git)?;
+    editor.upsert(w.path, mode, blob).map_err(GitError::git)?;
+    let tree = editor.write().map_err(GitError::git)?.detach();
+    let (mut author_buf, mut committer_buf) =
+        (gix::date::parse::TimeBuf::default(), gix::date::parse::TimeBuf::default());
+    let (author, committer) = (signature(w.author), signature(w.committer));
+    let parents: Vec<gix::ObjectId> = base.iter().map(|c| c.id).collect();
+    let commit = repo
+        .commit_as(
+            committer.to_ref(&mut committer_buf),
+            author.to_ref(&mut author_buf),
+            target_ref.as_str(),
+            w.message,
+            tree,
+            parents.clone(),
+        )
+        .map_err(GitError::git)?;
+    Ok(Ok(Written {
+        commit: commit.to_string(),
+        previous: if new_branch { None } else { parents.first().map(|p| p.to_string()) },
+        blob: blob.to_string(),
+    }))
+}
