@@ -25,6 +25,8 @@ pub enum WriteRefusal {
     ShaMismatch,
     /// The content is identical to what is there.
     NothingToCommit,
+    /// Deleting a file that does not exist.
+    NoSuchFile,
 }
 
 /// What a successful write produced.
@@ -33,6 +35,7 @@ pub struct Written {
     pub commit: String,
     /// The branch's previous tip (`None` when the branch was created).
     pub previous: Option<String>,
+    /// The written blob (empty for a deletion).
     pub blob: String,
 }
 
@@ -42,7 +45,8 @@ pub struct WriteFile<'a> {
     /// Where the commit goes: the base branch, or a new branch created from it.
     pub target_branch: &'a str,
     pub path: &'a str,
-    pub content: &'a [u8],
+    /// The new content, or `None` to delete the file.
+    pub content: Option<&'a [u8]>,
     pub message: &'a str,
     pub author: &'a Person,
     pub committer: &'a Person,
@@ -102,16 +106,28 @@ pub fn write_file(repo_path: &Path, w: &WriteFile<'_>) -> GitResult<Result<Writt
     {
         return Ok(Err(WriteRefusal::ShaMismatch));
     }
-    let blob = repo.write_blob(w.content).map_err(GitError::git)?.detach();
-    if current_id.as_deref() == Some(blob.to_string().as_str()) {
-        return Ok(Err(WriteRefusal::NothingToCommit));
-    }
-    let mode = match current.map(|e| e.mode().kind()) {
-        Some(EntryKind::BlobExecutable) => EntryKind::BlobExecutable,
-        _ => EntryKind::Blob,
-    };
     let mut editor = repo.edit_tree(base_tree.id).map_err(GitError::git)?;
-    editor.upsert(w.path, mode, blob).map_err(GitError::git)?;
+    let blob = match w.content {
+        Some(content) => {
+            let blob = repo.write_blob(content).map_err(GitError::git)?.detach();
+            if current_id.as_deref() == Some(blob.to_string().as_str()) {
+                return Ok(Err(WriteRefusal::NothingToCommit));
+            }
+            let mode = match current.map(|e| e.mode().kind()) {
+                Some(EntryKind::BlobExecutable) => EntryKind::BlobExecutable,
+                _ => EntryKind::Blob,
+            };
+            editor.upsert(w.path, mode, blob).map_err(GitError::git)?;
+            blob.to_string()
+        }
+        None => {
+            if current.is_none() {
+                return Ok(Err(WriteRefusal::NoSuchFile));
+            }
+            editor.remove(w.path).map_err(GitError::git)?;
+            String::new()
+        }
+    };
     let tree = editor.write().map_err(GitError::git)?.detach();
     let (mut author_buf, mut committer_buf) =
         (gix::date::parse::TimeBuf::default(), gix::date::parse::TimeBuf::default());
@@ -130,6 +146,6 @@ pub fn write_file(repo_path: &Path, w: &WriteFile<'_>) -> GitResult<Result<Writt
     Ok(Ok(Written {
         commit: commit.to_string(),
         previous: if new_branch { None } else { parents.first().map(|p| p.to_string()) },
-        blob: blob.to_string(),
+        blob,
     }))
 }

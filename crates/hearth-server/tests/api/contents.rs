@@ -412,3 +412,63 @@ async fn put_contents_refuses_bad_input_and_outsiders() {
     let (_, repo) = json(s.get("/repos/alice/blank").send().await.unwrap()).await;
     assert_eq!(repo["empty"], false);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_contents_removes_files() {
+    let (s, token, _git) = fixture().await;
+    let (_bob, bob) = s.user_with_token("bob", false).await;
+    let (status, body) = json(
+        s.delete("/repos/alice/c/contents/dir/a.txt")
+            .token(&token)
+            .json(&j!({"message": "drop a"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["content"], serde_json::Value::Null);
+    assert_eq!(body["commit"]["commit"]["message"], "drop a");
+    assert_eq!(s.get("/repos/alice/c/contents/dir/a.txt").token(&token).send().await.unwrap().status(), 404);
+    let (_, dir) = json(s.get("/repos/alice/c/contents/dir").token(&token).send().await.unwrap()).await;
+    assert_eq!(dir.as_array().unwrap().len(), 1);
+
+    assert_eq!(
+        s.delete("/repos/alice/c/contents/dir/a.txt")
+            .token(&token)
+            .json(&j!({"message": "again"}))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let stale = j!({"message": "m", "sha": "0000000000000000000000000000000000000000"});
+    assert_eq!(
+        s.delete("/repos/alice/c/contents/README.md").token(&token).json(&stale).send().await.unwrap().status(),
+        409
+    );
+    assert_eq!(
+        s.delete("/repos/alice/c/contents/dir")
+            .token(&token)
+            .json(&j!({"message": "m"}))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        422
+    );
+    assert_eq!(
+        s.delete("/repos/alice/c/contents/README.md")
+            .token(&bob)
+            .json(&j!({"message": "m"}))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let (status, body) =
+        json(s.delete("/repos/alice/c/contents/README.md").token(&token).json(&j!({})).send().await.unwrap()).await;
+    assert_eq!((status, body[0]["fieldNames"][0].as_str()), (422, Some("Message")));
+}

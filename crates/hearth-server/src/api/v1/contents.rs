@@ -316,40 +316,62 @@ pub struct PutContentsOption {
     pub sha: Option<String>,
 }
 
-/// Create or update a file with a commit by the caller: onto the default branch, or onto a new
-/// branch made from it (as Gogs). The commit emits the same push event a `git push` does.
-#[utoipa::path(put, path = "/repos/{owner}/{repo}/contents/{path}", tag = "contents",
-    params(("owner" = String, Path), ("repo" = String, Path), ("path" = String, Path)),
-    request_body = PutContentsOption,
-    responses((status = 201, body = PutContentsResult), (status = 401), (status = 403), (status = 404), (status = 409), (status = 422)))]
-pub async fn put_contents(
-    State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, path)): Path<(String, String, String)>,
-    body: LateBody,
-) -> ApiResult<(axum::http::StatusCode, Json<PutContentsResult>)> {
+/// `DELETE …/contents/*` body (a Gitea/GitHub extension; `sha` optional here).
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct DeleteContentsOption {
+    pub message: String,
+    pub branch: String,
+    pub sha: Option<String>,
+}
+
+/// The answer to `DELETE …/contents/*`: the commit, and `content: null`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct DeleteContentsResult {
+    pub commit: crate::api::types::Commit,
+    pub content: Option<RepoContent>,
+}
+
+/// One file changed by one commit of the caller's.
+struct FileChange {
+    message: String,
+    content: Option<Vec<u8>>,
+    branch: String,
+    sha: Option<String>,
+}
+
+/// What a committed change left behind.
+struct Changed {
+    ctx: RepoCtx,
+    target: String,
+    blob: String,
+    commit: crate::api::types::Commit,
+}
+
+/// The shared path of PUT and DELETE: write access, the commit (compare-and-swap on the ref), then
+/// the same post-push work and event a `git push` gets.
+async fn commit_change(
+    state: &AppState,
+    me: &hearth_store::users::UserRow,
+    owner: &str,
+    repo: &str,
+    path: &str,
+    change: FileChange,
+) -> ApiResult<Changed> {
     use hearth_git::write::{self, WriteRefusal};
-    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
+    let ctx = load_repo(state, Some(me), owner, repo).await?;
     ctx.require(AccessMode::Write)?;
     if ctx.repo.is_mirror {
         return Err(ApiError::Message(axum::http::StatusCode::FORBIDDEN, "Mirror repository is read-only".into()));
     }
-    let opt: PutContentsOption = body.parse()?;
-    Validator::new().required("Message", &opt.message).required("Content", &opt.content).finish()?;
-    let content = base64::engine::general_purpose::STANDARD
-        .decode(opt.content.trim())
-        .map_err(|_| ApiError::unprocessable("content is not valid base64"))?;
-    let target = if opt.branch.is_empty() { ctx.repo.default_branch.clone() } else { opt.branch.clone() };
+    let target = if change.branch.is_empty() { ctx.repo.default_branch.clone() } else { change.branch.clone() };
     let who = hearth_git::Person {
         name: if me.full_name.is_empty() { me.name.clone() } else { me.full_name.clone() },
         email: me.email.clone(),
         time: now_unix(),
     };
     let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
-    let (base, file_path, message, expected) =
-        (ctx.repo.default_branch.clone(), path.clone(), opt.message.clone(), opt.sha.clone());
-    let target_branch = target.clone();
-    let data = content.clone();
+    let (base, file_path, target_branch) = (ctx.repo.default_branch.clone(), path.to_string(), target.clone());
     let written = tokio::task::spawn_blocking(move || {
         write::write_file(
             &dir,
@@ -357,11 +379,11 @@ pub async fn put_contents(
                 base_branch: &base,
                 target_branch: &target_branch,
                 path: &file_path,
-                content: &data,
-                message: &message,
+                content: change.content.as_deref(),
+                message: &change.message,
                 author: &who,
                 committer: &who,
-                expected_sha: expected.as_deref(),
+                expected_sha: change.sha.as_deref(),
             },
         )
     })
@@ -380,14 +402,14 @@ pub async fn put_contents(
             ApiError::Message(axum::http::StatusCode::CONFLICT, "sha does not match the current file".into())
         }
         WriteRefusal::NothingToCommit => ApiError::unprocessable("nothing to commit"),
+        WriteRefusal::NoSuchFile => ApiError::not_found(),
     })?;
     let update = hearth_git::transport::RefUpdate {
         old: written.previous.clone().unwrap_or_else(|| hearth_git::transport::ZERO_ID.to_string()),
         new: written.commit.clone(),
         name: format!("refs/heads/{target}"),
     };
-    push::after_push(&state, &ctx.owner, &ctx.repo, &me, &[update]).await?;
-
+    push::after_push(state, &ctx.owner, &ctx.repo, me, &[update]).await?;
     let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
     let rev = written.commit.clone();
     let detail = tokio::task::spawn_blocking(move || read::commit(&dir, &rev))
@@ -395,14 +417,58 @@ pub async fn put_contents(
         .map_err(anyhow::Error::from)?
         .map_err(|e| ApiError::Internal(e.into()))?
         .ok_or_else(ApiError::not_found)?;
-    let commit = super::commits::to_api(&state, &ctx, (&owner, &repo), vec![detail]).await?.remove(0);
+    let commit = super::commits::to_api(state, &ctx, (owner, repo), vec![detail]).await?.remove(0);
+    Ok(Changed { ctx, target, blob: written.blob, commit })
+}
+
+/// Create or update a file with a commit by the caller: onto the default branch, or onto a new
+/// branch made from it (as Gogs). The commit emits the same push event a `git push` does.
+#[utoipa::path(put, path = "/repos/{owner}/{repo}/contents/{path}", tag = "contents",
+    params(("owner" = String, Path), ("repo" = String, Path), ("path" = String, Path)),
+    request_body = PutContentsOption,
+    responses((status = 201, body = PutContentsResult), (status = 401), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn put_contents(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo, path)): Path<(String, String, String)>,
+    body: LateBody,
+) -> ApiResult<(axum::http::StatusCode, Json<PutContentsResult>)> {
+    // Guards before the body, as everywhere: a stranger learns nothing from validation errors.
+    load_repo(&state, Some(&me), &owner, &repo).await?.require(AccessMode::Write)?;
+    let opt: PutContentsOption = body.parse()?;
+    Validator::new().required("Message", &opt.message).required("Content", &opt.content).finish()?;
+    let content = base64::engine::general_purpose::STANDARD
+        .decode(opt.content.trim())
+        .map_err(|_| ApiError::unprocessable("content is not valid base64"))?;
+    let change = FileChange { message: opt.message, content: Some(content.clone()), branch: opt.branch, sha: opt.sha };
+    let changed = commit_change(&state, &me, &owner, &repo, &path, change).await?;
     let urls = ContentUrls {
         api_repo: format!("{}/repos/{owner}/{repo}", state.api_url),
-        html_repo: format!("{}{}/{}", state.external_url, ctx.owner.name, ctx.repo.name),
-        reference: &target,
+        html_repo: format!("{}{}/{}", state.external_url, changed.ctx.owner.name, changed.ctx.repo.name),
+        reference: &changed.target,
     };
     let name = path.rsplit('/').next().unwrap_or(&path).to_string();
-    let entry = TreeEntry { name, kind: EntryType::File, id: written.blob, size: content.len() as u64 };
+    let entry = TreeEntry { name, kind: EntryType::File, id: changed.blob.clone(), size: content.len() as u64 };
     let file = urls.content(&entry, &path, Some(&content), Extra::None);
-    Ok((axum::http::StatusCode::CREATED, Json(PutContentsResult { commit, content: file })))
+    Ok((axum::http::StatusCode::CREATED, Json(PutContentsResult { commit: changed.commit, content: file })))
+}
+
+/// Delete a file with a commit by the caller (a Gitea/GitHub extension Gogs lacks), with the same
+/// rules as PUT; a missing file is 404.
+#[utoipa::path(delete, path = "/repos/{owner}/{repo}/contents/{path}", tag = "contents",
+    params(("owner" = String, Path), ("repo" = String, Path), ("path" = String, Path)),
+    request_body = DeleteContentsOption,
+    responses((status = 200, body = DeleteContentsResult), (status = 401), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn delete_contents(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo, path)): Path<(String, String, String)>,
+    body: LateBody,
+) -> ApiResult<Json<DeleteContentsResult>> {
+    load_repo(&state, Some(&me), &owner, &repo).await?.require(AccessMode::Write)?;
+    let opt: DeleteContentsOption = body.parse()?;
+    Validator::new().required("Message", &opt.message).finish()?;
+    let change = FileChange { message: opt.message, content: None, branch: opt.branch, sha: opt.sha };
+    let changed = commit_change(&state, &me, &owner, &repo, &path, change).await?;
+    Ok(Json(DeleteContentsResult { commit: changed.commit, content: None }))
 }

@@ -30,7 +30,7 @@ use crate::service::access::{AccessMode, access_mode};
     info(title = "hearth API", description = "Gogs-compatible REST API v1 served by hearth."),
     servers((url = "/api/v1")),
     components(schemas(crate::error::FieldError)),
-    paths(branches::get_branch, contents::get_contents, contents::put_contents, contents::get_raw, commits::get_commit),
+    paths(branches::get_branch, contents::get_contents, contents::put_contents, contents::delete_contents, contents::get_raw, commits::get_commit),
     modifiers(&SecurityAddon),
     security(("token" = []), ("basic" = []))
 )]
@@ -92,7 +92,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(contents::get_root_contents))
         .route(
             "/repos/{owner}/{repo}/contents/{*path}",
-            axum::routing::get(contents::get_contents).put(contents::put_contents),
+            axum::routing::get(contents::get_contents).put(contents::put_contents).delete(contents::delete_contents),
         )
         .route("/repos/{owner}/{repo}/raw/{*refpath}", axum::routing::get(contents::get_raw))
         .routes(routes!(contents::get_tree))
