@@ -5,10 +5,10 @@ use axum::extract::{Path, State};
 use hearth_git::{BranchInfo, CommitInfo};
 use hearth_store::users as user_store;
 
-use super::load_repo;
+use super::{git_blocking, git_find, load_repo};
 use crate::api::types::{Branch, PayloadCommit, PayloadUser, rfc3339_with_offset};
 use crate::app::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::TokenUser;
 use crate::service::repos::{repo_path, urls};
 
@@ -64,10 +64,7 @@ pub async fn list_branches(
 ) -> ApiResult<Json<Vec<Branch>>> {
     let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
     let path = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
-    let branches = tokio::task::spawn_blocking(move || hearth_git::list_branches(&path))
-        .await
-        .map_err(anyhow::Error::from)?
-        .map_err(anyhow::Error::from)?;
+    let branches = git_blocking(move || hearth_git::list_branches(&path)).await?;
     let html = urls(&state, &ctx.owner.name, &ctx.repo.name).html;
     Ok(Json(to_api(&state, &html, branches).await?))
 }
@@ -83,11 +80,7 @@ pub async fn get_branch(
 ) -> ApiResult<Json<Branch>> {
     let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
     let path = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
-    let found = tokio::task::spawn_blocking(move || hearth_git::branch(&path, &branch))
-        .await
-        .map_err(anyhow::Error::from)?
-        .map_err(anyhow::Error::from)?
-        .ok_or_else(ApiError::not_found)?;
+    let found = git_find(move || hearth_git::branch(&path, &branch)).await?;
     let html = urls(&state, &ctx.owner.name, &ctx.repo.name).html;
     let mut list = to_api(&state, &html, vec![found]).await?;
     Ok(Json(list.remove(0)))
@@ -104,10 +97,7 @@ pub async fn list_tags(
 ) -> ApiResult<Json<Vec<Branch>>> {
     let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
     let path = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
-    let tags = tokio::task::spawn_blocking(move || hearth_git::read::list_tags(&path))
-        .await
-        .map_err(anyhow::Error::from)?
-        .map_err(anyhow::Error::from)?;
+    let tags = git_blocking(move || hearth_git::read::list_tags(&path)).await?;
     let html = urls(&state, &ctx.owner.name, &ctx.repo.name).html;
     let as_branches = tags.into_iter().map(|t| BranchInfo { name: t.name, commit: t.commit }).collect();
     Ok(Json(to_api(&state, &html, as_branches).await?))

@@ -8,21 +8,15 @@ use axum::response::{IntoResponse, Response};
 use hearth_git::read::{self, CommitDetail};
 use hearth_store::users::{self as user_store, UserRow};
 
-use super::{RepoCtx, load_repo};
+use super::{RepoCtx, git_find, load_repo};
 use crate::api::types::{Commit, CommitMeta, CommitUser, RepoCommit, User, rfc3339_with_offset};
 use crate::app::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ListParams, TokenUser};
 use crate::service::repos::{repo_path, urls};
 
 const DEFAULT_PAGE_SIZE: i64 = 30;
 const MAX_PAGE_SIZE: i64 = 100;
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> hearth_git::GitResult<Option<T>> + Send + 'static,
-) -> ApiResult<Option<T>> {
-    tokio::task::spawn_blocking(f).await.map_err(anyhow::Error::from)?.map_err(|e| ApiError::Internal(e.into()))
-}
 
 /// Build API commits, resolving each distinct e-mail to an account once.
 pub(super) async fn to_api(
@@ -108,8 +102,7 @@ pub async fn list_commits(
     let rev = params.get("sha").filter(|s| !s.is_empty()).unwrap_or(&ctx.repo.default_branch).to_string();
     let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
     let skip = ((page - 1) * size) as usize;
-    let commits =
-        blocking(move || read::log(&dir, &rev, skip, size as usize)).await?.ok_or_else(ApiError::not_found)?;
+    let commits = git_find(move || read::log(&dir, &rev, skip, size as usize)).await?;
     Ok(Json(to_api(&state, &ctx, (&owner, &repo), commits).await?))
 }
 
@@ -132,10 +125,10 @@ pub async fn get_commit(
             .and_then(|v| v.to_str().ok())
             .is_some_and(|a| a.contains("application/vnd.gogs.sha"));
     if wants_sha {
-        let id = blocking(move || read::ref_commit(&dir, &sha)).await?.ok_or_else(ApiError::not_found)?;
+        let id = git_find(move || read::ref_commit(&dir, &sha)).await?;
         return Ok(([(header::CONTENT_TYPE, "text/plain; charset=UTF-8")], id).into_response());
     }
-    let found = blocking(move || read::commit(&dir, &sha)).await?.ok_or_else(ApiError::not_found)?;
+    let found = git_find(move || read::commit(&dir, &sha)).await?;
     let mut list = to_api(&state, &ctx, (&owner, &repo), vec![found]).await?;
     Ok(Json(list.remove(0)).into_response())
 }

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use hearth_git::read::{self, EntryType, PathContent, TreeEntry};
 
-use super::{RepoCtx, load_repo};
+use super::{RepoCtx, git_blocking, git_find, load_repo};
 use crate::api::types::{ContentLinks, GitBlob, GitTree, GitTreeEntry, PutContentsResult, RepoContent};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
@@ -18,18 +18,6 @@ use crate::service::{now_unix, push};
 
 fn b64(data: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(data)
-}
-
-/// Run a blocking git read; a git error is a 500, `None` a 404.
-async fn git<T: Send + 'static>(f: impl FnOnce() -> hearth_git::GitResult<Option<T>> + Send + 'static) -> ApiResult<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(anyhow::Error::from)?
-        .map_err(|e| match e {
-            hearth_git::GitError::NotFound => ApiError::not_found(),
-            other => ApiError::Internal(other.into()),
-        })?
-        .ok_or_else(ApiError::not_found)
 }
 
 struct ContentUrls<'a> {
@@ -118,7 +106,7 @@ async fn contents(
         reference: &reference,
     };
     let (rev, path) = (reference.clone(), file_path.clone());
-    let found = git(move || -> hearth_git::GitResult<Option<Found>> {
+    let found = git_find(move || -> hearth_git::GitResult<Option<Found>> {
         let Some(found) = read::lookup(&dir, &rev, &path)? else { return Ok(None) };
         // A listing carries each file's content, as Gogs' does.
         let mut children = Vec::new();
@@ -219,7 +207,7 @@ pub async fn get_raw(
         return Err(ApiError::not_found());
     }
     let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
-    let (entry, data) = git(move || {
+    let (entry, data) = git_find(move || {
         let Some((commit, path)) = read::split_ref_and_path(&dir, &refpath)? else { return Ok(None) };
         if path.is_empty() {
             return Ok(None);
@@ -259,7 +247,7 @@ pub async fn get_tree(
     let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
     let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
     let rev = sha.clone();
-    let entries = git(move || read::tree(&dir, &rev)).await?;
+    let entries = git_find(move || read::tree(&dir, &rev)).await?;
     let api_repo = format!("{}/repos/{owner}/{repo}", state.api_url);
     let tree: Vec<GitTreeEntry> = entries
         .into_iter()
@@ -296,7 +284,7 @@ pub async fn get_blob(
     let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
     let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
     let id = sha.clone();
-    let data = git(move || read::blob(&dir, &id)).await?;
+    let data = git_find(move || read::blob(&dir, &id)).await?;
     Ok(Json(GitBlob {
         content: b64(&data),
         encoding: "base64".into(),
@@ -372,7 +360,7 @@ async fn commit_change(
     };
     let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
     let (base, file_path, target_branch) = (ctx.repo.default_branch.clone(), path.to_string(), target.clone());
-    let written = tokio::task::spawn_blocking(move || {
+    let written = git_blocking(move || {
         write::write_file(
             &dir,
             &write::WriteFile {
@@ -387,9 +375,7 @@ async fn commit_change(
             },
         )
     })
-    .await
-    .map_err(anyhow::Error::from)?
-    .map_err(|e| ApiError::Internal(e.into()))?;
+    .await?;
     let written = written.map_err(|refusal| match refusal {
         WriteRefusal::InvalidPath => ApiError::unprocessable("path is not allowed"),
         WriteRefusal::InvalidBranch => ApiError::unprocessable("branch name is not valid"),
@@ -412,11 +398,7 @@ async fn commit_change(
     push::after_push(state, &ctx.owner, &ctx.repo, me, &[update]).await?;
     let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
     let rev = written.commit.clone();
-    let detail = tokio::task::spawn_blocking(move || read::commit(&dir, &rev))
-        .await
-        .map_err(anyhow::Error::from)?
-        .map_err(|e| ApiError::Internal(e.into()))?
-        .ok_or_else(ApiError::not_found)?;
+    let detail = git_find(move || read::commit(&dir, &rev)).await?;
     let commit = super::commits::to_api(state, &ctx, (owner, repo), vec![detail]).await?.remove(0);
     Ok(Changed { ctx, target, blob: written.blob, commit })
 }

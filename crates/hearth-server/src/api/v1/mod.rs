@@ -135,6 +135,24 @@ pub(crate) async fn load_repo(state: &AppState, user: Option<&UserRow>, owner: &
     Ok(RepoCtx { owner, repo, mode })
 }
 
+/// Run a blocking git operation off the async workers: a missing repository directory is a 404,
+/// any other git failure a 500.
+pub(crate) async fn git_blocking<T: Send + 'static>(
+    f: impl FnOnce() -> hearth_git::GitResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    tokio::task::spawn_blocking(f).await.map_err(anyhow::Error::from)?.map_err(|e| match e {
+        hearth_git::GitError::NotFound => ApiError::not_found(),
+        other => ApiError::Internal(other.into()),
+    })
+}
+
+/// Like [`git_blocking`], for reads whose `None` means "no such object" (404).
+pub(crate) async fn git_find<T: Send + 'static>(
+    f: impl FnOnce() -> hearth_git::GitResult<Option<T>> + Send + 'static,
+) -> ApiResult<T> {
+    git_blocking(f).await?.ok_or_else(ApiError::not_found)
+}
+
 /// Look an account up by name (case-insensitively); 404 if there is none.
 pub(crate) async fn load_user(state: &AppState, name: &str) -> ApiResult<UserRow> {
     let mut h = state.db.acquire().await?;
