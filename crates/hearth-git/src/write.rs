@@ -149,3 +149,20 @@ pub fn write_file(repo_path: &Path, w: &WriteFile<'_>) -> GitResult<Result<Writt
         blob,
     }))
 }
+
+/// Create the lightweight tag `name` at the commit `target` (a branch, tag or commit id) unless the
+/// tag exists. Returns the commit the tag points at, or `None` when `target` names no commit.
+pub fn ensure_tag(repo_path: &Path, name: &str, target: &str) -> GitResult<Option<String>> {
+    if !is_valid_ref_name(name) {
+        return Err(GitError::InvalidName(name.to_string()));
+    }
+    let repo = open(repo_path)?;
+    let full = format!("refs/tags/{name}");
+    if let Some(mut existing) = repo.try_find_reference(full.as_str()).map_err(GitError::git)? {
+        return Ok(existing.peel_to_commit().ok().map(|c| c.id.to_string()));
+    }
+    let Some(commit) = crate::read::resolve_commit(repo_path, target)? else { return Ok(None) };
+    let id = gix::ObjectId::from_hex(commit.as_bytes()).map_err(GitError::git)?;
+    repo.tag_reference(name, id, gix::refs::transaction::PreviousValue::MustNotExist).map_err(GitError::git)?;
+    Ok(Some(commit))
+}

@@ -11,6 +11,7 @@ mod error;
 pub mod emails;
 pub mod follows;
 pub mod keys;
+pub mod releases;
 pub mod repos;
 pub mod tokens;
 pub mod users;

@@ -14,6 +14,7 @@ mod git_http;
 mod keys;
 mod markdown;
 mod migrate;
+mod releases;
 mod repos;
 mod tokens;
 mod users;

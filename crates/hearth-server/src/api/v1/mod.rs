@@ -10,6 +10,7 @@ mod followers;
 mod keys;
 mod markdown;
 mod misc;
+mod releases;
 mod repos;
 mod tokens;
 mod users;
@@ -98,6 +99,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(contents::get_tree))
         .routes(routes!(contents::get_blob))
         .routes(routes!(commits::list_commits))
+        .routes(routes!(releases::list_releases, releases::create_release))
+        .routes(routes!(releases::get_release, releases::edit_release, releases::delete_release))
         .route("/repos/{owner}/{repo}/commits/{*sha}", axum::routing::get(commits::get_commit))
         .routes(routes!(markdown::render_markdown))
         .routes(routes!(markdown::render_markdown_raw))

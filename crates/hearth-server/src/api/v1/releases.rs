@@ -1,0 +1,240 @@
+//! Releases (Gogs lists them; create/edit/delete are the Gitea extensions the seeds ask for).
+//! A release is a row bound to a tag; publishing one creates the tag when it does not exist.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use hearth_store::releases::{self, ReleaseFields, ReleaseRow};
+use hearth_store::users as user_store;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{RepoCtx, git_blocking, load_repo};
+use crate::api::types::{Release, User, rfc3339};
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Auth, LateBody, TokenUser, Validator};
+use crate::service::access::AccessMode;
+use crate::service::now_unix;
+use crate::service::repos::repo_path;
+
+/// Gitea's CreateReleaseOption.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct CreateReleaseOption {
+    pub tag_name: String,
+    pub target_commitish: String,
+    pub name: String,
+    pub body: String,
+    pub draft: bool,
+    pub prerelease: bool,
+}
+
+/// Gitea's EditReleaseOption: present fields change.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct EditReleaseOption {
+    pub tag_name: Option<String>,
+    pub target_commitish: Option<String>,
+    pub name: Option<String>,
+    pub body: Option<String>,
+    pub draft: Option<bool>,
+    pub prerelease: Option<bool>,
+}
+
+async fn to_api(state: &AppState, rows: Vec<ReleaseRow>) -> ApiResult<Vec<Release>> {
+    let mut h = state.db.acquire().await?;
+    let mut authors: Vec<(i64, User)> = Vec::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        if !authors.iter().any(|(id, _)| *id == r.publisher_id) {
+            let Some(u) = user_store::by_id(h.c(), r.publisher_id).await? else { continue };
+            authors.push((u.id, User::new(state, &u, true)));
+        }
+        let author = authors.iter().find(|(id, _)| *id == r.publisher_id).map(|(_, u)| u.clone()).expect("loaded");
+        out.push(Release {
+            id: r.id,
+            tag_name: r.tag_name,
+            target_commitish: r.target,
+            name: r.title,
+            body: r.note,
+            draft: r.is_draft,
+            prerelease: r.is_prerelease,
+            author,
+            created_at: rfc3339(r.created_unix),
+        });
+    }
+    Ok(out)
+}
+
+/// Make sure the tag exists (creating it at `target` for published releases); returns its commit.
+async fn tag_commit(state: &AppState, ctx: &RepoCtx, f: &ReleaseFields) -> ApiResult<String> {
+    if !hearth_git::names::is_valid_ref_name(&f.tag_name) {
+        return Err(ApiError::unprocessable(format!("tag name is not valid [name: {}]", f.tag_name)));
+    }
+    let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
+    let (tag, target, draft) = (f.tag_name.clone(), f.target.clone(), f.is_draft);
+    let commit = git_blocking(move || {
+        if draft {
+            return hearth_git::read::resolve_commit(&dir, &format!("refs/tags/{tag}"));
+        }
+        hearth_git::write::ensure_tag(&dir, &tag, &target)
+    })
+    .await?;
+    match commit {
+        Some(c) => Ok(c),
+        None if f.is_draft => Ok(String::new()),
+        None => Err(ApiError::unprocessable(format!("target does not exist [target: {}]", f.target))),
+    }
+}
+
+fn parse_id(id: &str) -> ApiResult<i64> {
+    id.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(ApiError::not_found)
+}
+
+/// Every release in creation order (drafts only for those who may write).
+#[utoipa::path(get, path = "/repos/{owner}/{repo}/releases", tag = "releases",
+    params(("owner" = String, Path), ("repo" = String, Path)),
+    responses((status = 200, body = [Release]), (status = 404)))]
+pub async fn list_releases(
+    State(state): State<AppState>,
+    Auth(id): Auth,
+    Path((owner, repo)): Path<(String, String)>,
+) -> ApiResult<Json<Vec<Release>>> {
+    let ctx = load_repo(&state, id.user.as_deref(), &owner, &repo).await?;
+    let rows = {
+        let mut h = state.db.acquire().await?;
+        releases::list(h.c(), ctx.repo.id, ctx.mode >= AccessMode::Write).await?
+    };
+    Ok(Json(to_api(&state, rows).await?))
+}
+
+#[utoipa::path(get, path = "/repos/{owner}/{repo}/releases/{id}", tag = "releases",
+    params(("owner" = String, Path), ("repo" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, body = Release), (status = 404)))]
+pub async fn get_release(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path((owner, repo, id)): Path<(String, String, String)>,
+) -> ApiResult<Json<Release>> {
+    let ctx = load_repo(&state, who.user.as_deref(), &owner, &repo).await?;
+    let id = parse_id(&id)?;
+    let row = {
+        let mut h = state.db.acquire().await?;
+        releases::by_id(h.c(), ctx.repo.id, id).await?
+    };
+    let row = row.filter(|r| !r.is_draft || ctx.mode >= AccessMode::Write).ok_or_else(ApiError::not_found)?;
+    Ok(Json(to_api(&state, vec![row]).await?.remove(0)))
+}
+
+/// Publish a release: the tag is created at `target_commitish` (default branch by default) unless
+/// it exists; drafts create no tag.
+#[utoipa::path(post, path = "/repos/{owner}/{repo}/releases", tag = "releases",
+    params(("owner" = String, Path), ("repo" = String, Path)),
+    request_body = CreateReleaseOption,
+    responses((status = 201, body = Release), (status = 401), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn create_release(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo)): Path<(String, String)>,
+    body: LateBody,
+) -> ApiResult<(StatusCode, Json<Release>)> {
+    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
+    ctx.require(AccessMode::Write)?;
+    let opt: CreateReleaseOption = body.parse()?;
+    Validator::new().required("TagName", &opt.tag_name).max_size("TagName", &opt.tag_name, 255).finish()?;
+    let mut fields = ReleaseFields {
+        target: if opt.target_commitish.is_empty() { ctx.repo.default_branch.clone() } else { opt.target_commitish },
+        tag_name: opt.tag_name,
+        title: opt.name,
+        sha1: String::new(),
+        note: opt.body,
+        is_draft: opt.draft,
+        is_prerelease: opt.prerelease,
+    };
+    {
+        let mut h = state.db.acquire().await?;
+        if releases::tag_taken(h.c(), ctx.repo.id, &fields.tag_name, 0).await? {
+            return Err(ApiError::Message(
+                StatusCode::CONFLICT,
+                format!("release already exists [tag: {}]", fields.tag_name),
+            ));
+        }
+    }
+    fields.sha1 = tag_commit(&state, &ctx, &fields).await?;
+    let mut tx = state.db.begin().await?;
+    let row = releases::insert(tx.c(), ctx.repo.id, me.id, &fields, now_unix()).await.map_err(|e| match e {
+        hearth_store::StoreError::Conflict(_) => {
+            ApiError::Message(StatusCode::CONFLICT, format!("release already exists [tag: {}]", fields.tag_name))
+        }
+        other => other.into(),
+    })?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(to_api(&state, vec![row]).await?.remove(0))))
+}
+
+async fn load_release(state: &AppState, ctx: &RepoCtx, id: &str) -> ApiResult<ReleaseRow> {
+    let id = parse_id(id)?;
+    let mut h = state.db.acquire().await?;
+    releases::by_id(h.c(), ctx.repo.id, id).await?.ok_or_else(ApiError::not_found)
+}
+
+#[utoipa::path(patch, path = "/repos/{owner}/{repo}/releases/{id}", tag = "releases",
+    params(("owner" = String, Path), ("repo" = String, Path), ("id" = i64, Path)),
+    request_body = EditReleaseOption,
+    responses((status = 200, body = Release), (status = 401), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn edit_release(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo, id)): Path<(String, String, String)>,
+    body: LateBody,
+) -> ApiResult<Json<Release>> {
+    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
+    ctx.require(AccessMode::Write)?;
+    let row = load_release(&state, &ctx, &id).await?;
+    let opt: EditReleaseOption = body.parse()?;
+    let mut f = ReleaseFields {
+        tag_name: opt.tag_name.filter(|t| !t.is_empty()).unwrap_or(row.tag_name.clone()),
+        target: opt.target_commitish.filter(|t| !t.is_empty()).unwrap_or(row.target.clone()),
+        title: opt.name.unwrap_or(row.title.clone()),
+        sha1: row.sha1.clone(),
+        note: opt.body.unwrap_or(row.note.clone()),
+        is_draft: opt.draft.unwrap_or(row.is_draft),
+        is_prerelease: opt.prerelease.unwrap_or(row.is_prerelease),
+    };
+    {
+        let mut h = state.db.acquire().await?;
+        if releases::tag_taken(h.c(), ctx.repo.id, &f.tag_name, row.id).await? {
+            return Err(ApiError::Message(
+                StatusCode::CONFLICT,
+                format!("release already exists [tag: {}]", f.tag_name),
+            ));
+        }
+    }
+    if f.tag_name != row.tag_name || (row.is_draft && !f.is_draft) {
+        f.sha1 = tag_commit(&state, &ctx, &f).await?;
+    }
+    let mut tx = state.db.begin().await?;
+    releases::update(tx.c(), row.id, &f).await?;
+    tx.commit().await?;
+    let updated = load_release(&state, &ctx, &id).await?;
+    Ok(Json(to_api(&state, vec![updated]).await?.remove(0)))
+}
+
+/// Delete a release (its tag stays).
+#[utoipa::path(delete, path = "/repos/{owner}/{repo}/releases/{id}", tag = "releases",
+    params(("owner" = String, Path), ("repo" = String, Path), ("id" = i64, Path)),
+    responses((status = 204), (status = 401), (status = 403), (status = 404)))]
+pub async fn delete_release(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo, id)): Path<(String, String, String)>,
+) -> ApiResult<StatusCode> {
+    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
+    ctx.require(AccessMode::Write)?;
+    let row = load_release(&state, &ctx, &id).await?;
+    let mut tx = state.db.begin().await?;
+    releases::delete(tx.c(), row.id).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
