@@ -222,14 +222,36 @@ pub async fn search(mut c: Conn<'_>, s: &Search<'_>) -> StoreResult<(Vec<RepoRow
     Ok((rows, total))
 }
 
-/// Delete the row (watches and push events go with it) and decrement the owner's count.
+/// Delete the row (watches and push events go with it) and decrement the owner's count; its forks
+/// stop being forks (their objects are their own) and a fork's parent loses one.
 pub async fn delete(mut c: Conn<'_>, repo: &RepoRow) -> StoreResult<()> {
     crate::epoch::bump_accounts_epoch();
     const SQL: &str = "DELETE FROM repository WHERE id = $1";
     with_conn!(c.re(), x => sqlx::query(SQL).bind(repo.id).execute(&mut *x).await.map(|_| ()))?;
+    const ORPHANS: &str = "UPDATE repository SET is_fork = FALSE, fork_id = 0 WHERE fork_id = $1";
+    with_conn!(c.re(), x => sqlx::query(ORPHANS).bind(repo.id).execute(&mut *x).await.map(|_| ()))?;
+    if repo.is_fork {
+        const PARENT: &str = "UPDATE repository SET num_forks = num_forks - 1 WHERE id = $1 AND num_forks > 0";
+        with_conn!(c.re(), x => sqlx::query(PARENT).bind(repo.fork_id).execute(&mut *x).await.map(|_| ()))?;
+    }
     const COUNT: &str = "UPDATE \"user\" SET num_repos = num_repos - 1 WHERE id = $1 AND num_repos > 0";
     with_conn!(c, x => sqlx::query(COUNT).bind(repo.owner_id).execute(&mut *x).await.map(|_| ()))?;
     Ok(())
+}
+
+/// Record that `id` is a fork of `parent_id` and count it on the parent.
+pub async fn mark_fork(mut c: Conn<'_>, id: i64, parent_id: i64) -> StoreResult<()> {
+    const SQL: &str = "UPDATE repository SET is_fork = TRUE, fork_id = $2 WHERE id = $1";
+    with_conn!(c.re(), x => sqlx::query(SQL).bind(id).bind(parent_id).execute(&mut *x).await.map(|_| ()))?;
+    const COUNT: &str = "UPDATE repository SET num_forks = num_forks + 1 WHERE id = $1";
+    with_conn!(c, x => sqlx::query(COUNT).bind(parent_id).execute(&mut *x).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// Direct forks of a repository, oldest first.
+pub async fn forks_of(c: Conn<'_>, parent_id: i64) -> StoreResult<Vec<RepoRow>> {
+    const SQL: &str = concat!("SELECT ", columns!(), " FROM repository WHERE fork_id = $1 AND is_fork ORDER BY id");
+    Ok(with_conn!(c, x => sqlx::query_as::<_, RepoRow>(SQL).bind(parent_id).fetch_all(&mut *x).await)?)
 }
 
 /// What a push changes on the row.

@@ -151,7 +151,7 @@ pub async fn migrate(state: &AppState, doer: &UserRow, m: &Migrate) -> ServiceRe
             redact_userinfo(&e.to_string())
         )));
     }
-    match finish(state, &owner, m, &scratch, remote_is_local).await {
+    match finish(state, &owner, m, &scratch, remote_is_local, None).await {
         Ok(row) => Ok(row),
         Err(e) => {
             remove_dir(state, &scratch).await;
@@ -167,6 +167,7 @@ async fn finish(
     m: &Migrate,
     scratch: &Path,
     remote_is_local: bool,
+    fork_of: Option<i64>,
 ) -> ServiceResult<RepoRow> {
     if !m.mirror {
         remote::remove_origin(scratch).await.map_err(anyhow::Error::from)?;
@@ -209,6 +210,9 @@ async fn finish(
     if m.mirror {
         repos::insert_mirror(tx.c(), row.id, state.config.mirror_interval_hours, remote_is_local, now).await?;
     }
+    if let Some(parent) = fork_of {
+        repos::mark_fork(tx.c(), row.id, parent).await?;
+    }
     if final_path.exists() {
         return Err(ServiceError::Invalid(format!("repository directory already exists [name: {}]", m.repo_name)));
     }
@@ -222,6 +226,47 @@ async fn finish(
     }
     let mut h = state.db.acquire().await?;
     Ok(repos::by_id(h.c(), row.id).await?.unwrap_or(row))
+}
+
+/// Fork `base` (owned by `base_owner`) into `owner`: a bare copy whose objects are hard links of
+/// the parent's (git's local clone), independent of it afterwards, and a row marked as a fork.
+pub async fn fork(state: &AppState, base_owner: &UserRow, base: &RepoRow, owner: &UserRow) -> ServiceResult<RepoRow> {
+    if owner.id == base.owner_id {
+        return Err(invalid("A repository cannot be forked into its own owner."));
+    }
+    {
+        let mut h = state.db.acquire().await?;
+        if repos::by_name(h.c(), owner.id, &base.name).await?.is_some() {
+            return Err(repo_exists(owner, &base.name));
+        }
+    }
+    let limit = if owner.max_repo_creation >= 0 { owner.max_repo_creation } else { state.config.max_creation_limit };
+    if limit >= 0 && owner.num_repos >= limit {
+        return Err(ServiceError::Invalid(format!("user has reached maximum limit of repositories [limit: {limit}]")));
+    }
+    let source = repo_path(&state.config.repository_root, &base_owner.name, &base.name);
+    let scratch = scratch_path(state);
+    if let Some(parent) = scratch.parent() {
+        tokio::fs::create_dir_all(parent).await.map_err(anyhow::Error::from)?;
+    }
+    let timeout = Duration::from_secs(state.config.migrate_timeout_secs);
+    if let Err(e) = remote::clone_mirror(&Source::Local(source), &scratch, timeout, "").await {
+        remove_dir(state, &scratch).await;
+        return Err(ServiceError::Internal(anyhow::anyhow!("forking: {e}")));
+    }
+    let m = Migrate {
+        repo_name: base.name.clone(),
+        private: base.is_private,
+        description: base.description.clone(),
+        ..Migrate::default()
+    };
+    match finish(state, owner, &m, &scratch, false, Some(base.id)).await {
+        Ok(row) => Ok(row),
+        Err(e) => {
+            remove_dir(state, &scratch).await;
+            Err(e)
+        }
+    }
 }
 
 /// Remove `user:password@` from any URL in a message.

@@ -10,6 +10,7 @@ mod conventions;
 mod database;
 mod emails;
 mod followers;
+mod forks;
 mod git_http;
 mod keys;
 mod markdown;

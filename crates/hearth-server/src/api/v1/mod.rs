@@ -7,6 +7,7 @@ mod commits;
 mod contents;
 mod emails;
 mod followers;
+mod forks;
 mod keys;
 mod markdown;
 mod misc;
@@ -99,6 +100,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(contents::get_tree))
         .routes(routes!(contents::get_blob))
         .routes(routes!(commits::list_commits))
+        .routes(routes!(forks::list_forks, forks::create_fork))
         .routes(routes!(releases::list_releases, releases::create_release))
         .routes(routes!(releases::get_release, releases::edit_release, releases::delete_release))
         .route("/repos/{owner}/{repo}/commits/{*sha}", axum::routing::get(commits::get_commit))

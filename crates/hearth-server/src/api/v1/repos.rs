@@ -175,7 +175,16 @@ pub async fn get_repo(
     Path((owner, repo)): Path<(String, String)>,
 ) -> ApiResult<Json<Repository>> {
     let ctx = load_repo(&state, id.user.as_deref(), &owner, &repo).await?;
-    Ok(Json(Repository::new(&state, &ctx.repo, &ctx.owner, Some(ctx.permission()))))
+    let mut json = Repository::new(&state, &ctx.repo, &ctx.owner, Some(ctx.permission()));
+    if ctx.repo.is_fork {
+        let mut h = state.db.acquire().await?;
+        if let Some(parent) = repo_store::by_id(h.c(), ctx.repo.fork_id).await?
+            && let Some(parent_owner) = hearth_store::users::by_id(h.c(), parent.owner_id).await?
+        {
+            json.parent = Some(Box::new(super::forks::parent_json(&state, &parent, &parent_owner)));
+        }
+    }
+    Ok(Json(json))
 }
 
 /// Delete a repository and its directory (owners and site admins).

@@ -1,0 +1,68 @@
+//! Forks: `GET /repos/:o/:r/forks` (readable forks only) and `POST /repos/:o/:r/forks` (into the
+//! caller; organisations when they exist).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use hearth_store::repos as repo_store;
+use hearth_store::users as user_store;
+
+use super::load_repo;
+use crate::api::types::{Permission, Repository};
+use crate::app::AppState;
+use crate::error::ApiResult;
+use crate::extract::TokenUser;
+use crate::service::access::{AccessMode, access_mode};
+use crate::service::migrate;
+
+/// Direct forks the caller can read, with the caller's permissions (hearth hides private forks
+/// from those who may not see them, unlike Gogs).
+#[utoipa::path(get, path = "/repos/{owner}/{repo}/forks", tag = "forks",
+    params(("owner" = String, Path), ("repo" = String, Path)),
+    responses((status = 200, body = [Repository]), (status = 401), (status = 404)))]
+pub async fn list_forks(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo)): Path<(String, String)>,
+) -> ApiResult<Json<Vec<Repository>>> {
+    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
+    let mut h = state.db.acquire().await?;
+    let mut out = Vec::new();
+    for fork in repo_store::forks_of(h.c(), ctx.repo.id).await? {
+        let mode = access_mode(Some(&me), &fork);
+        if mode == AccessMode::None {
+            continue;
+        }
+        let Some(fork_owner) = user_store::by_id(h.c(), fork.owner_id).await? else { continue };
+        let mut json = Repository::new(&state, &fork, &fork_owner, Some(Permission::from_mode(mode)));
+        json.parent = Some(Box::new(parent_json(&state, &ctx.repo, &ctx.owner)));
+        out.push(json);
+    }
+    Ok(Json(out))
+}
+
+/// The `parent` of a fork: one level deep, read-only permissions (as Gogs shows it).
+pub(crate) fn parent_json(
+    state: &AppState,
+    parent: &hearth_store::repos::RepoRow,
+    owner: &hearth_store::users::UserRow,
+) -> Repository {
+    Repository::new(state, parent, owner, Some(Permission { admin: false, push: false, pull: true }))
+}
+
+/// Fork a readable repository into the caller's account.
+#[utoipa::path(post, path = "/repos/{owner}/{repo}/forks", tag = "forks",
+    params(("owner" = String, Path), ("repo" = String, Path)),
+    responses((status = 202, body = Repository), (status = 401), (status = 404), (status = 422)))]
+pub async fn create_fork(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo)): Path<(String, String)>,
+) -> ApiResult<(StatusCode, Json<Repository>)> {
+    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
+    let row = migrate::fork(&state, &ctx.owner, &ctx.repo, &me).await?;
+    let me_now = super::load_user(&state, &me.name).await?;
+    let mut json = Repository::new(&state, &row, &me_now, Some(Permission::from_mode(AccessMode::Owner)));
+    json.parent = Some(Box::new(parent_json(&state, &ctx.repo, &ctx.owner)));
+    Ok((StatusCode::ACCEPTED, Json(json)))
+}
