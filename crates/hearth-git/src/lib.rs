@@ -2,6 +2,7 @@
 //! initial commit in-process with gix, and the `git upload-pack`/`receive-pack` subprocesses of
 //! the transport. All functions here block: call them from `spawn_blocking`.
 
+pub mod archive;
 mod error;
 pub mod names;
 pub mod read;

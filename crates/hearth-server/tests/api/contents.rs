@@ -472,3 +472,48 @@ async fn delete_contents_removes_files() {
         json(s.delete("/repos/alice/c/contents/README.md").token(&token).json(&j!({})).send().await.unwrap()).await;
     assert_eq!((status, body[0]["fieldNames"][0].as_str()), (422, Some("Message")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn archives_in_both_formats() {
+    let (s, token, git) = fixture().await;
+    let resp = s.get("/repos/alice/c/archive/master.tar.gz").token(&token).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/octet-stream");
+    assert_eq!(resp.headers()["content-disposition"], "attachment; filename=c-master.tar.gz");
+    let tgz = git.path("c.tar.gz");
+    std::fs::write(&tgz, resp.bytes().await.unwrap()).unwrap();
+    let out = std::process::Command::new("tar").arg("-tzf").arg(&tgz).output().unwrap();
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for entry in ["c/README.md", "c/dir/a.txt", "c/dir/sub/b.txt", "c/run.sh"] {
+        assert!(listing.lines().any(|l| l == entry), "{entry} missing from {listing}");
+    }
+
+    let resp = s.get("/repos/alice/c/archive/v1.zip").token(&token).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-disposition"], "attachment; filename=c-v1.zip");
+    let zip = git.path("c.zip");
+    std::fs::write(&zip, resp.bytes().await.unwrap()).unwrap();
+    let out = std::process::Command::new("python3").args(["-m", "zipfile", "-l"]).arg(&zip).output().unwrap();
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(listing.contains("c/README.md"), "{listing}");
+    assert!(!listing.contains("dir/a.txt"), "v1 predates dir/: {listing}");
+
+    let head = git.ok(Some(&git.path("c")), &["rev-parse", "HEAD"]).trim().to_string();
+    assert_eq!(
+        s.get(&format!("/repos/alice/c/archive/{}.zip", &head[..7])).token(&token).send().await.unwrap().status(),
+        200
+    );
+    for bad in ["master.rar", "nope.zip", "master", "--output=x.zip", "abc.tar.gz"] {
+        assert_eq!(
+            s.get(&format!("/repos/alice/c/archive/{bad}")).token(&token).send().await.unwrap().status(),
+            404,
+            "{bad}"
+        );
+    }
+    assert_eq!(s.get("/repos/alice/c/archive/master.zip").send().await.unwrap().status(), 401);
+    // No scratch files are left behind.
+    let tmp = s.data_dir().join("tmp");
+    assert!(std::fs::read_dir(&tmp).unwrap().next().is_none());
+}

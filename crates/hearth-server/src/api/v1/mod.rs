@@ -2,6 +2,7 @@
 //! table and the OpenAPI document.
 
 mod admin;
+mod archive;
 mod branches;
 mod commits;
 mod contents;
@@ -32,7 +33,7 @@ use crate::service::access::{AccessMode, access_mode};
     info(title = "hearth API", description = "Gogs-compatible REST API v1 served by hearth."),
     servers((url = "/api/v1")),
     components(schemas(crate::error::FieldError)),
-    paths(branches::get_branch, contents::get_contents, contents::put_contents, contents::delete_contents, contents::get_raw, commits::get_commit),
+    paths(branches::get_branch, contents::get_contents, contents::put_contents, contents::delete_contents, contents::get_raw, commits::get_commit, archive::get_archive),
     modifiers(&SecurityAddon),
     security(("token" = []), ("basic" = []))
 )]
@@ -100,6 +101,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(contents::get_tree))
         .routes(routes!(contents::get_blob))
         .routes(routes!(commits::list_commits))
+        .route("/repos/{owner}/{repo}/archive/{*archive}", axum::routing::get(archive::get_archive))
         .routes(routes!(forks::list_forks, forks::create_fork))
         .routes(routes!(releases::list_releases, releases::create_release))
         .routes(routes!(releases::get_release, releases::edit_release, releases::delete_release))

@@ -1,0 +1,111 @@
+//! `GET /repos/:o/:r/archive/<ref>.tar.gz|zip`, made in-process. tar.gz is streamed as gix writes
+//! it (memory stays flat whatever the repository's size); zip needs a seekable file, so it is
+//! written to a scratch file that is unlinked at once and streamed from disk.
+
+use std::io::Write;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
+use hearth_git::archive::{self, ArchiveFormat};
+use tokio::sync::mpsc;
+use tokio_util::io::ReaderStream;
+
+use super::{git_find, load_repo};
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::TokenUser;
+use crate::service::repos::repo_path;
+
+/// A `Write` that hands chunks to the response body; fails once the client has gone away.
+struct ChannelWriter {
+    tx: mpsc::Sender<std::io::Result<Bytes>>,
+    buf: Vec<u8>,
+}
+
+const CHUNK: usize = 64 * 1024;
+
+impl Write for ChannelWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::take(&mut self.buf));
+        self.tx.blocking_send(Ok(chunk)).map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client gone"))
+    }
+}
+
+#[utoipa::path(get, path = "/repos/{owner}/{repo}/archive/{archive}", tag = "contents",
+    params(("owner" = String, Path), ("repo" = String, Path), ("archive" = String, Path, description = "<ref>.zip or <ref>.tar.gz")),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 401), (status = 404)))]
+pub async fn get_archive(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo, name)): Path<(String, String, String)>,
+) -> ApiResult<Response> {
+    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
+    let (reference, format) = ArchiveFormat::split(&name).ok_or_else(ApiError::not_found)?;
+    let reference = reference.to_string();
+    let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
+    let (lookup_dir, lookup_ref) = (dir.clone(), reference.clone());
+    let commit = git_find(move || archive::archive_commit(&lookup_dir, &lookup_ref)).await?;
+    let prefix = ctx.repo.name.to_lowercase();
+
+    let body = match format {
+        ArchiveFormat::TarGz => {
+            let (tx, mut rx) = mpsc::channel::<std::io::Result<Bytes>>(4);
+            tokio::task::spawn_blocking(move || {
+                let mut writer = ChannelWriter { tx: tx.clone(), buf: Vec::with_capacity(CHUNK) };
+                let result = archive::write_tar_gz(&dir, &commit, &prefix, &mut writer)
+                    .map(|_| ())
+                    .and_then(|_| writer.flush().map_err(hearth_git::GitError::Io));
+                if let Err(e) = result {
+                    tracing::debug!(error = %e, "archive stream ended early");
+                    let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
+                }
+            });
+            Body::from_stream(futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx)))
+        }
+        ArchiveFormat::Zip => {
+            let mut name = [0u8; 12];
+            rand::fill(&mut name);
+            let scratch = state.config.data_dir.join("tmp").join(format!("archive-{}.zip", hex::encode(name)));
+            let file_path = scratch.clone();
+            let written = tokio::task::spawn_blocking(move || -> hearth_git::GitResult<std::fs::File> {
+                let mut file = std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&file_path)?;
+                // Unlinked at once: the open handle keeps it readable, nothing is left behind.
+                let _ = std::fs::remove_file(&file_path);
+                archive::write_zip(&dir, &commit, &prefix, &mut file)?;
+                use std::io::Seek;
+                file.seek(std::io::SeekFrom::Start(0))?;
+                Ok(file)
+            })
+            .await
+            .map_err(anyhow::Error::from)?;
+            let file = written.map_err(|e| ApiError::Internal(e.into()))?;
+            Body::from_stream(ReaderStream::with_capacity(tokio::fs::File::from_std(file), CHUNK))
+        }
+    };
+    let mut resp = Response::new(body);
+    let headers = resp.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+    let filename: String = format!("{}-{reference}.{}", ctx.repo.name, format.extension())
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' })
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename={filename}")) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    headers.insert("content-description", HeaderValue::from_static("File Transfer"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("must-revalidate"));
+    Ok(resp)
+}
