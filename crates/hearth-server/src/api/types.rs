@@ -354,3 +354,23 @@ pub struct Release {
     pub author: User,
     pub created_at: String,
 }
+
+/// A23. EditorconfigDefinition: only the properties that are set (hearth adds the three Gogs'
+/// library hides).
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct EditorconfigDefinition {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub charset: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub indent_style: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub indent_size: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_of_line: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tab_width: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trim_trailing_whitespace: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub insert_final_newline: Option<bool>,
+}

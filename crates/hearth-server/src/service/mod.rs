@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod editorconfig;
 pub mod emails;
 pub mod keys;
 pub mod migrate;

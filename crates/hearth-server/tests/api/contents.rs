@@ -517,3 +517,27 @@ async fn archives_in_both_formats() {
     let tmp = s.data_dir().join("tmp");
     assert!(std::fs::read_dir(&tmp).unwrap().next().is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editorconfig_definitions() {
+    let (s, token, _git) = fixture().await;
+    // No .editorconfig yet.
+    assert_eq!(s.get("/repos/alice/c/editorconfig/main.go").token(&token).send().await.unwrap().status(), 404);
+    let config = b"root = true\n[*]\nindent_style = space\nindent_size = 4\ninsert_final_newline = true\n[*.go]\nindent_style = tab\ntab_width = 8\n";
+    assert_eq!(
+        s.put("/repos/alice/c/contents/.editorconfig")
+            .token(&token)
+            .json(&put_body("ec", config))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    let (status, def) = json(s.get("/repos/alice/c/editorconfig/main.go").token(&token).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(def, j!({"indent_style": "tab", "indent_size": "4", "tab_width": 8, "insert_final_newline": true}));
+    let (_, def) = json(s.get("/repos/alice/c/editorconfig/README.md").token(&token).send().await.unwrap()).await;
+    assert_eq!(def["indent_style"], "space");
+    assert_eq!(s.get("/repos/alice/c/editorconfig/main.go").send().await.unwrap().status(), 401);
+}

@@ -454,3 +454,34 @@ pub async fn delete_contents(
     let changed = commit_change(&state, &me, &owner, &repo, &path, change).await?;
     Ok(Json(DeleteContentsResult { commit: changed.commit, content: None }))
 }
+
+/// The EditorConfig properties for a file name, from the `.editorconfig` at the tip of the
+/// default branch (`{}` when no section matches; 404 without an `.editorconfig`).
+#[utoipa::path(get, path = "/repos/{owner}/{repo}/editorconfig/{filename}", tag = "contents",
+    params(("owner" = String, Path), ("repo" = String, Path), ("filename" = String, Path)),
+    responses((status = 200, body = crate::api::types::EditorconfigDefinition), (status = 401), (status = 404)))]
+pub async fn get_editorconfig(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo, filename)): Path<(String, String, String)>,
+) -> ApiResult<Json<crate::api::types::EditorconfigDefinition>> {
+    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
+    if ctx.repo.is_bare || filename.contains('/') || filename.is_empty() {
+        return Err(ApiError::not_found());
+    }
+    let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
+    let branch = ctx.repo.default_branch.clone();
+    let found = git_find(move || read::lookup(&dir, &branch, ".editorconfig")).await?;
+    let PathContent::Blob { data, .. } = found else { return Err(ApiError::not_found()) };
+    let props = crate::service::editorconfig::properties(&String::from_utf8_lossy(&data), &filename);
+    let flag = |k: &str| props.get(k).and_then(|v| v.parse::<bool>().ok());
+    Ok(Json(crate::api::types::EditorconfigDefinition {
+        charset: props.get("charset").cloned(),
+        indent_style: props.get("indent_style").cloned(),
+        indent_size: props.get("indent_size").cloned(),
+        end_of_line: props.get("end_of_line").cloned(),
+        tab_width: props.get("tab_width").and_then(|v| v.parse().ok()),
+        trim_trailing_whitespace: flag("trim_trailing_whitespace"),
+        insert_final_newline: flag("insert_final_newline"),
+    }))
+}

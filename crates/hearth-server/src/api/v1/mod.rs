@@ -100,6 +100,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .route("/repos/{owner}/{repo}/raw/{*refpath}", axum::routing::get(contents::get_raw))
         .routes(routes!(contents::get_tree))
         .routes(routes!(contents::get_blob))
+        .routes(routes!(contents::get_editorconfig))
         .routes(routes!(commits::list_commits))
         .route("/repos/{owner}/{repo}/archive/{*archive}", axum::routing::get(archive::get_archive))
         .routes(routes!(forks::list_forks, forks::create_fork))
