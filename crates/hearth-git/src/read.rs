@@ -96,6 +96,44 @@ pub fn tree(path: &Path, treeish: &str) -> GitResult<Option<Vec<TreeEntry>>> {
     entries_of(&repo, &tree).map(Some)
 }
 
+/// Every entry below a tree-ish in `git ls-tree -r -t` order (a directory, then its contents),
+/// with full paths (`name` holds the path). Stops after `limit` entries; the flag says whether
+/// more were left.
+pub fn tree_recursive(path: &Path, treeish: &str, limit: usize) -> GitResult<Option<(Vec<TreeEntry>, bool)>> {
+    fn walk(
+        repo: &gix::Repository,
+        tree: &gix::Tree<'_>,
+        prefix: &str,
+        limit: usize,
+        out: &mut Vec<TreeEntry>,
+    ) -> GitResult<bool> {
+        for mut e in entries_of(repo, tree)? {
+            if out.len() >= limit {
+                return Ok(true);
+            }
+            e.name = format!("{prefix}{}", e.name);
+            let sub = if e.kind == EntryType::Dir {
+                let oid = gix::ObjectId::from_hex(e.id.as_bytes()).map_err(GitError::git)?;
+                Some((format!("{}/", e.name), repo.find_object(oid).map_err(GitError::git)?.into_tree()))
+            } else {
+                None
+            };
+            out.push(e);
+            if let Some((sub_prefix, sub_tree)) = sub
+                && walk(repo, &sub_tree, &sub_prefix, limit, out)?
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+    let repo = open(path)?;
+    let Some(root) = resolve(&repo, treeish).and_then(|o| o.peel_to_tree().ok()) else { return Ok(None) };
+    let mut out = Vec::new();
+    let truncated = walk(&repo, &root, "", limit, &mut out)?;
+    Ok(Some((out, truncated)))
+}
+
 /// A blob by id.
 pub fn blob(path: &Path, id: &str) -> GitResult<Option<Vec<u8>>> {
     let repo = open(path)?;
@@ -261,6 +299,58 @@ pub fn commit(path: &Path, rev: &str) -> GitResult<Option<CommitDetail>> {
         Some(c) => detail(&c).map(Some),
         None => Ok(None),
     }
+}
+
+/// How far a path-filtered history walk may go looking for matching commits.
+const PATH_WALK_LIMIT: usize = 200_000;
+
+/// History from `rev`, newest first: `limit` commits after skipping `skip`, optionally only those
+/// that changed `file_path` (compared with their first parent, like `git log --first-parent -- path`
+/// without merges' simplification). Walks only as far as the page needs.
+pub fn log_path(
+    path: &Path,
+    rev: &str,
+    file_path: &str,
+    skip: usize,
+    limit: usize,
+) -> GitResult<Option<Vec<CommitDetail>>> {
+    let file_path = file_path.trim_matches('/');
+    if !crate::names::is_valid_tree_path(file_path) {
+        return Ok(Some(Vec::new()));
+    }
+    let repo = open(path)?;
+    let Some(tip) = resolve(&repo, rev).and_then(|o| o.peel_to_commit().ok()) else { return Ok(None) };
+    let walk = repo
+        .rev_walk([tip.id])
+        .sorting(gix::revision::walk::Sorting::ByCommitTime(Default::default()))
+        .all()
+        .map_err(GitError::git)?;
+    let entry_at = |commit: &gix::Commit<'_>| -> GitResult<Option<gix::ObjectId>> {
+        let tree = commit.tree().map_err(GitError::git)?;
+        Ok(tree.lookup_entry_by_path(file_path).map_err(GitError::git)?.map(|e| e.object_id()))
+    };
+    let (mut skipped, mut out) = (0, Vec::with_capacity(limit));
+    for info in walk.take(PATH_WALK_LIMIT) {
+        let info = info.map_err(GitError::git)?;
+        let commit = repo.find_commit(info.id).map_err(GitError::git)?;
+        let here = entry_at(&commit)?;
+        let before = match commit.parent_ids().next() {
+            Some(p) => entry_at(&repo.find_commit(p.detach()).map_err(GitError::git)?)?,
+            None => None,
+        };
+        if here == before {
+            continue;
+        }
+        if skipped < skip {
+            skipped += 1;
+            continue;
+        }
+        out.push(detail(&commit)?);
+        if out.len() >= limit {
+            break;
+        }
+    }
+    Ok(Some(out))
 }
 
 /// History from `rev`, newest first: `limit` commits after skipping `skip`. Walks only as far as

@@ -285,6 +285,10 @@ pub struct GitTree {
     pub sha: String,
     pub url: String,
     pub tree: Option<Vec<GitTreeEntry>>,
+    /// GitHub/Gitea extensions for `?recursive=1`: whether entries beyond this page exist, and
+    /// which page this is.
+    pub truncated: bool,
+    pub page: i64,
 }
 
 /// A22. GitBlob.

@@ -541,3 +541,52 @@ async fn editorconfig_definitions() {
     assert_eq!(def["indent_style"], "space");
     assert_eq!(s.get("/repos/alice/c/editorconfig/main.go").send().await.unwrap().status(), 401);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recursive_trees_and_path_filtered_history() {
+    let (s, token, git) = fixture().await;
+    let (status, tree) =
+        json(s.get("/repos/alice/c/git/trees/master?recursive=1").token(&token).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    let paths: Vec<&str> = tree["tree"].as_array().unwrap().iter().map(|e| e["path"].as_str().unwrap()).collect();
+    assert_eq!(
+        paths,
+        vec![
+            ".gitmodules",
+            "README.md",
+            "bin.dat",
+            "dir",
+            "dir/a.txt",
+            "dir/sub",
+            "dir/sub/b.txt",
+            "link",
+            "mod",
+            "page.html",
+            "run.sh"
+        ]
+    );
+    assert_eq!(tree["truncated"], false);
+    let (_, page) = json(
+        s.get("/repos/alice/c/git/trees/master?recursive=true&per_page=4&page=2").token(&token).send().await.unwrap(),
+    )
+    .await;
+    let paths: Vec<&str> = page["tree"].as_array().unwrap().iter().map(|e| e["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, vec!["dir/a.txt", "dir/sub", "dir/sub/b.txt", "link"]);
+    assert_eq!((page["truncated"].as_bool(), page["page"].as_i64()), (Some(true), Some(2)));
+
+    // Only the commits that changed a path.
+    let wt = git.path("c");
+    let head = git.ok(Some(&wt), &["rev-parse", "HEAD"]).trim().to_string();
+    let first = git.ok(Some(&wt), &["rev-parse", "HEAD~1"]).trim().to_string();
+    let (_, readme) = json(s.get("/repos/alice/c/commits?path=README.md").token(&token).send().await.unwrap()).await;
+    let shas: Vec<&str> = readme.as_array().unwrap().iter().map(|c| c["sha"].as_str().unwrap()).collect();
+    assert_eq!(shas, vec![head.as_str(), first.as_str()]);
+    let (_, dir) = json(s.get("/repos/alice/c/commits?path=dir/a.txt").token(&token).send().await.unwrap()).await;
+    assert_eq!(dir.as_array().unwrap().len(), 1);
+    assert_eq!(dir[0]["sha"], head.as_str());
+    let (_, none) = json(s.get("/repos/alice/c/commits?path=nope.txt").token(&token).send().await.unwrap()).await;
+    assert_eq!(none, j!([]));
+    let (_, hostile) =
+        json(s.get("/repos/alice/c/commits?path=../../etc/passwd").token(&token).send().await.unwrap()).await;
+    assert_eq!(hostile, j!([]));
+}

@@ -75,11 +75,12 @@ pub(super) async fn to_api(
         .collect())
 }
 
-/// History from the default branch (or `?sha=`), newest first: `pageSize` commits (Gogs; default
+/// History from the default branch (or `?sha=`, only commits touching `?path=`), newest first: `pageSize` commits (Gogs; default
 /// 30, at most 100 here), or `page`/`limit` as extensions. An empty repository has none.
 #[utoipa::path(get, path = "/repos/{owner}/{repo}/commits", tag = "commits",
     params(("owner" = String, Path), ("repo" = String, Path), ("pageSize" = Option<i64>, Query),
-        ("page" = Option<i64>, Query), ("limit" = Option<i64>, Query), ("sha" = Option<String>, Query)),
+        ("page" = Option<i64>, Query), ("limit" = Option<i64>, Query), ("sha" = Option<String>, Query),
+        ("path" = Option<String>, Query)),
     responses((status = 200, body = [Commit]), (status = 401), (status = 404)))]
 pub async fn list_commits(
     State(state): State<AppState>,
@@ -102,7 +103,11 @@ pub async fn list_commits(
     let rev = params.get("sha").filter(|s| !s.is_empty()).unwrap_or(&ctx.repo.default_branch).to_string();
     let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
     let skip = ((page - 1) * size) as usize;
-    let commits = git_find(move || read::log(&dir, &rev, skip, size as usize)).await?;
+    let file_path = params.get("path").filter(|p| !p.is_empty()).map(str::to_string);
+    let commits = match file_path {
+        Some(fp) => git_find(move || read::log_path(&dir, &rev, &fp, skip, size as usize)).await?,
+        None => git_find(move || read::log(&dir, &rev, skip, size as usize)).await?,
+    };
     Ok(Json(to_api(&state, &ctx, (&owner, &repo), commits).await?))
 }
 

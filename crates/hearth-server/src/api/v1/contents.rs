@@ -235,19 +235,38 @@ pub async fn get_raw(
     Ok(resp)
 }
 
-/// One level of a tree-ish (tree or commit id, branch, tag).
+/// One level of a tree-ish (tree or commit id, branch, tag); with `?recursive=1` every entry
+/// below it, full paths, `per_page` (default and maximum 10,000) at a time (`page`, `truncated`).
 #[utoipa::path(get, path = "/repos/{owner}/{repo}/git/trees/{sha}", tag = "git",
-    params(("owner" = String, Path), ("repo" = String, Path), ("sha" = String, Path)),
+    params(("owner" = String, Path), ("repo" = String, Path), ("sha" = String, Path),
+        ("recursive" = Option<bool>, Query), ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
     responses((status = 200, body = GitTree), (status = 401), (status = 404)))]
 pub async fn get_tree(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
     Path((owner, repo, sha)): Path<(String, String, String)>,
+    RawQuery(query): RawQuery,
 ) -> ApiResult<Json<GitTree>> {
+    const MAX_PER_PAGE: i64 = 10_000;
     let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
     let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
     let rev = sha.clone();
-    let entries = git_find(move || read::tree(&dir, &rev)).await?;
+    let recursive = query_param(&query, "recursive").is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
+    let page = query_param(&query, "page").and_then(|v| v.parse::<i64>().ok()).filter(|p| *p > 0).unwrap_or(1);
+    let per_page = query_param(&query, "per_page")
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(MAX_PER_PAGE)
+        .min(MAX_PER_PAGE);
+    let (entries, truncated) = if recursive {
+        let upto = (page * per_page) as usize;
+        let (all, more) = git_find(move || read::tree_recursive(&dir, &rev, upto)).await?;
+        let start = ((page - 1) * per_page) as usize;
+        let more = more || all.len() > upto;
+        (all.into_iter().skip(start).collect::<Vec<_>>(), more)
+    } else {
+        (git_find(move || read::tree(&dir, &rev)).await?, false)
+    };
     let api_repo = format!("{}/repos/{owner}/{repo}", state.api_url);
     let tree: Vec<GitTreeEntry> = entries
         .into_iter()
@@ -269,6 +288,8 @@ pub async fn get_tree(
         url: format!("{api_repo}/git/trees/{sha}"),
         sha,
         tree: if tree.is_empty() { None } else { Some(tree) },
+        truncated,
+        page,
     }))
 }
 
