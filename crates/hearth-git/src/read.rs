@@ -136,7 +136,16 @@ pub fn tree_recursive(path: &Path, treeish: &str, limit: usize) -> GitResult<Opt
 
 /// A blob by id.
 pub fn blob(path: &Path, id: &str) -> GitResult<Option<Vec<u8>>> {
+    blob_in(&open(path)?, id)
+}
+
+/// Several blobs by id with one repository handle (a directory listing's files).
+pub fn blobs(path: &Path, ids: &[&str]) -> GitResult<Vec<Option<Vec<u8>>>> {
     let repo = open(path)?;
+    ids.iter().map(|id| blob_in(&repo, id)).collect()
+}
+
+fn blob_in(repo: &gix::Repository, id: &str) -> GitResult<Option<Vec<u8>>> {
     let Ok(oid) = gix::ObjectId::from_hex(id.as_bytes()) else { return Ok(None) };
     let Ok(object) = repo.find_object(oid) else { return Ok(None) };
     Ok(object.try_into_blob().ok().map(|mut b| b.take_data()))

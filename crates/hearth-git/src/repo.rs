@@ -9,12 +9,36 @@ use gix::objs::tree::{Entry, EntryKind};
 use crate::names::is_valid_ref_name;
 use crate::{GitError, GitResult};
 
+/// Opened repositories, kept so that an API read does not re-read configuration and pack indexes
+/// each time. Objects and refs are still read from disk (gix refreshes its pack list when an
+/// object is missing, and reads refs afresh), so pushes are seen at once; creating, deleting and
+/// renaming a repository directory must call [`forget`].
+static OPEN: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, gix::ThreadSafeRepository>>,
+> = std::sync::LazyLock::new(Default::default);
+const OPEN_MAX: usize = 256;
+
 /// Open without reading any global or system configuration or `GIT_*` variables.
 pub(crate) fn open(path: &Path) -> GitResult<gix::Repository> {
     if !path.is_dir() {
+        forget(path);
         return Err(GitError::NotFound);
     }
-    gix::open_opts(path, gix::open::Options::isolated()).map_err(GitError::git)
+    if let Some(repo) = OPEN.lock().unwrap().get(path) {
+        return Ok(repo.to_thread_local());
+    }
+    let repo = gix::open_opts(path, gix::open::Options::isolated()).map_err(GitError::git)?;
+    let mut open = OPEN.lock().unwrap();
+    if open.len() >= OPEN_MAX {
+        open.clear();
+    }
+    open.insert(path.to_path_buf(), repo.clone().into_sync());
+    Ok(repo)
+}
+
+/// Drop a cached handle (the directory was created, deleted or moved).
+pub fn forget(path: &Path) {
+    OPEN.lock().unwrap().remove(path);
 }
 
 /// Create a bare repository whose `HEAD` points at `refs/heads/<default_branch>`.
@@ -28,6 +52,7 @@ pub fn init_bare(path: &Path, default_branch: &str) -> GitResult<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
+    forget(path);
     gix::init_bare(path).map_err(GitError::git)?;
     set_head(path, default_branch)
 }
@@ -54,6 +79,7 @@ pub fn delete_repository(root: &Path, path: &Path) -> GitResult<()> {
     if !path.starts_with(root) || path == root {
         return Err(GitError::InvalidName(path.display().to_string()));
     }
+    forget(path);
     match std::fs::remove_dir_all(path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),

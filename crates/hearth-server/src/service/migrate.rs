@@ -220,6 +220,7 @@ async fn finish(
         tokio::fs::create_dir_all(parent).await.map_err(anyhow::Error::from)?;
     }
     tokio::fs::rename(scratch, &final_path).await.map_err(anyhow::Error::from)?;
+    hearth_git::forget(&final_path);
     if let Err(e) = tx.commit().await {
         let _ = tokio::fs::rename(&final_path, scratch).await;
         return Err(e.into());

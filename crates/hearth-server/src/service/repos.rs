@@ -192,6 +192,7 @@ pub(crate) async fn remove_dir(state: &AppState, path: &Path) {
 pub async fn delete(state: &AppState, owner: &UserRow, repo: &RepoRow) -> ServiceResult<()> {
     let path = repo_path(&state.config.repository_root, &owner.name, &repo.name);
     let trash = path.with_extension(format!("git.deleting-{}", now_unix()));
+    hearth_git::forget(&path);
     let moved = match tokio::fs::rename(&path, &trash).await {
         Ok(()) => true,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
@@ -213,6 +214,7 @@ pub async fn delete(state: &AppState, owner: &UserRow, repo: &RepoRow) -> Servic
         Err(e) => {
             if moved {
                 let _ = tokio::fs::rename(&trash, &path).await;
+                hearth_git::forget(&path);
             }
             Err(e)
         }

@@ -111,11 +111,12 @@ async fn contents(
         // A listing carries each file's content, as Gogs' does.
         let mut children = Vec::new();
         if let PathContent::Dir { children: entries, .. } = &found {
+            let is_blob =
+                |e: &TreeEntry| matches!(e.kind, EntryType::File | EntryType::Executable | EntryType::Symlink);
+            let ids: Vec<&str> = entries.iter().filter(|e| is_blob(e)).map(|e| e.id.as_str()).collect();
+            let mut bodies = read::blobs(&dir, &ids)?.into_iter();
             for e in entries {
-                let body = match e.kind {
-                    EntryType::File | EntryType::Executable | EntryType::Symlink => read::blob(&dir, &e.id)?,
-                    _ => None,
-                };
+                let body = if is_blob(e) { bodies.next().flatten() } else { None };
                 children.push((e.clone(), body));
             }
         }
