@@ -83,7 +83,10 @@ PY
 echo "== /contents listing of a 25,000-entry directory (goal < 250 ms): $(timed "$base/repos/bench/wide/contents/big")"
 echo "== commits page 1 (limit=50) of 100,000 commits (goal < 20 ms): $(timed "$base/repos/bench/deep/commits?limit=50")"
 echo "== one small file's contents under load (goal p50 < 1 ms):"
-wrk -t2 -c16 -d10s --latency -H "Authorization: token $token" "$base/repos/bench/wide/contents/small.txt" | grep -E "50%|99%|Requests/sec"
+for c in 4 16; do
+  echo "   $c connections:"
+  wrk -t2 -c$c -d10s --latency -H "Authorization: token $token" "$base/repos/bench/wide/contents/small.txt" | grep -E "50%|99%|Requests/sec"
+done
 
 echo "== RSS while streaming a ~100 MB tar.gz (goal: grows < 20 MB)"
 # Anonymous memory (heap): file-backed pages of the memory-mapped pack count in VmRSS but are
