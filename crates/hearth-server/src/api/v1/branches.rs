@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use hearth_git::{BranchInfo, CommitInfo};
 use hearth_store::users as user_store;
 
-use super::{git_blocking, git_find, load_repo};
+use super::{git_find, load_repo};
 use crate::api::types::{Branch, PayloadCommit, PayloadUser, rfc3339_with_offset};
 use crate::app::AppState;
 use crate::error::ApiResult;
@@ -53,6 +53,21 @@ fn payload_commit(html_url: &str, c: &CommitInfo, login: &dyn Fn(&str) -> String
     }
 }
 
+/// Read branch-shaped refs (branches, tags) of a repository the caller can read, in-process, and
+/// render them.
+async fn read_refs(
+    state: &AppState,
+    me: &hearth_store::users::UserRow,
+    (owner, repo): (String, String),
+    read: impl FnOnce(&std::path::Path) -> hearth_git::GitResult<Option<Vec<BranchInfo>>> + Send + 'static,
+) -> ApiResult<Vec<Branch>> {
+    let ctx = load_repo(state, Some(me), &owner, &repo).await?;
+    let path = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
+    let refs = git_find(move || read(&path)).await?;
+    let html = urls(state, &ctx.owner.name, &ctx.repo.name).html;
+    to_api(state, &html, refs).await
+}
+
 /// All branches in name order.
 #[utoipa::path(get, path = "/repos/{owner}/{repo}/branches", tag = "branches",
     params(("owner" = String, Path), ("repo" = String, Path)),
@@ -60,13 +75,9 @@ fn payload_commit(html_url: &str, c: &CommitInfo, login: &dyn Fn(&str) -> String
 pub async fn list_branches(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
-    Path((owner, repo)): Path<(String, String)>,
+    Path(names): Path<(String, String)>,
 ) -> ApiResult<Json<Vec<Branch>>> {
-    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
-    let path = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
-    let branches = git_blocking(move || hearth_git::list_branches(&path)).await?;
-    let html = urls(&state, &ctx.owner.name, &ctx.repo.name).html;
-    Ok(Json(to_api(&state, &html, branches).await?))
+    Ok(Json(read_refs(&state, &me, names, |p| hearth_git::list_branches(p).map(Some)).await?))
 }
 
 /// One branch (the name may contain `/`).
@@ -78,12 +89,9 @@ pub async fn get_branch(
     TokenUser(me): TokenUser,
     Path((owner, repo, branch)): Path<(String, String, String)>,
 ) -> ApiResult<Json<Branch>> {
-    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
-    let path = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
-    let found = git_find(move || hearth_git::branch(&path, &branch)).await?;
-    let html = urls(&state, &ctx.owner.name, &ctx.repo.name).html;
-    let mut list = to_api(&state, &html, vec![found]).await?;
-    Ok(Json(list.remove(0)))
+    let mut found =
+        read_refs(&state, &me, (owner, repo), move |p| Ok(hearth_git::branch(p, &branch)?.map(|b| vec![b]))).await?;
+    Ok(Json(found.remove(0)))
 }
 
 /// All tags, newest first, each with the commit it points at.
@@ -93,12 +101,12 @@ pub async fn get_branch(
 pub async fn list_tags(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
-    Path((owner, repo)): Path<(String, String)>,
+    Path(names): Path<(String, String)>,
 ) -> ApiResult<Json<Vec<Branch>>> {
-    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
-    let path = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
-    let tags = git_blocking(move || hearth_git::read::list_tags(&path)).await?;
-    let html = urls(&state, &ctx.owner.name, &ctx.repo.name).html;
-    let as_branches = tags.into_iter().map(|t| BranchInfo { name: t.name, commit: t.commit }).collect();
-    Ok(Json(to_api(&state, &html, as_branches).await?))
+    let tags = read_refs(&state, &me, names, |p| {
+        let tags = hearth_git::read::list_tags(p)?;
+        Ok(Some(tags.into_iter().map(|t| BranchInfo { name: t.name, commit: t.commit }).collect()))
+    })
+    .await?;
+    Ok(Json(tags))
 }
