@@ -28,13 +28,19 @@ pub async fn list_forks(
     let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
     let mut h = state.db.acquire().await?;
     let mut out = Vec::new();
+    // Owners are looked up once each, not once per fork.
+    let mut owners: Vec<hearth_store::users::UserRow> = Vec::new();
     for fork in repo_store::forks_of(h.c(), ctx.repo.id).await? {
         let mode = access_mode(Some(&me), &fork);
         if mode == AccessMode::None {
             continue;
         }
-        let Some(fork_owner) = user_store::by_id(h.c(), fork.owner_id).await? else { continue };
-        let mut json = Repository::new(&state, &fork, &fork_owner, Some(Permission::from_mode(mode)));
+        if !owners.iter().any(|o| o.id == fork.owner_id) {
+            let Some(o) = user_store::by_id(h.c(), fork.owner_id).await? else { continue };
+            owners.push(o);
+        }
+        let fork_owner = owners.iter().find(|o| o.id == fork.owner_id).expect("loaded above");
+        let mut json = Repository::new(&state, &fork, fork_owner, Some(Permission::from_mode(mode)));
         json.parent = Some(Box::new(parent_json(&state, &ctx.repo, &ctx.owner)));
         out.push(json);
     }
