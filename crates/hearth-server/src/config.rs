@@ -120,6 +120,8 @@ pub struct Config {
     pub force_private: bool,
     /// `[repository] MAX_CREATION_LIMIT` (-1: unlimited), overridden per user.
     pub max_creation_limit: i64,
+    /// `[admin] DISABLE_REGULAR_ORG_CREATION`: only site admins may create organisations.
+    pub disable_regular_org_creation: bool,
     /// Host, port and user of `ssh_url` (`[server] SSH_DOMAIN`, `SSH_PORT`, `RUN_USER`); the domain
     /// defaults to the external URL's host.
     pub ssh_domain: Option<String>,
@@ -215,6 +217,7 @@ impl Config {
             default_branch: raw.string("repository", "DEFAULT_BRANCH", "master"),
             force_private: raw.boolean("repository", "FORCE_PRIVATE", false)?,
             max_creation_limit: raw.number("repository", "MAX_CREATION_LIMIT", -1i64)?,
+            disable_regular_org_creation: raw.boolean("admin", "DISABLE_REGULAR_ORG_CREATION", false)?,
             ssh_domain: raw.get("server", "SSH_DOMAIN").filter(|s| !s.is_empty()).map(str::to_string),
             ssh_port: raw.number("server", "SSH_PORT", 22u16)?,
             enable_local_path_migration: raw.boolean("repository", "ENABLE_LOCAL_PATH_MIGRATION", false)?,

@@ -125,7 +125,9 @@ async fn authorize(
         return Err(plain(StatusCode::FORBIDDEN, "User permission denied"));
     }
     let Some((owner, repo)) = found else { return Err(plain(StatusCode::NOT_FOUND, "Not Found")) };
-    let mode = access_mode(Some(&user), &repo);
+    let mut h = state.db.acquire().await.map_err(internal)?;
+    let mode = access_mode(h.c(), Some(&user), &repo).await.map_err(internal)?;
+    drop(h);
     if mode == AccessMode::None {
         return Err(plain(StatusCode::NOT_FOUND, "Not Found"));
     }

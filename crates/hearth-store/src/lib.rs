@@ -8,9 +8,12 @@ mod db;
 mod epoch;
 mod error;
 
+pub mod collaborations;
+pub mod deploy_keys;
 pub mod emails;
 pub mod follows;
 pub mod keys;
+pub mod orgs;
 pub mod releases;
 pub mod repos;
 pub mod tokens;

@@ -405,3 +405,89 @@ pub async fn mirror_synced(c: Conn<'_>, repo_id: i64, now: i64) -> StoreResult<(
     with_conn!(c, x => sqlx::query(SQL).bind(repo_id).bind(now).execute(&mut *x).await.map(|_| ()))?;
     Ok(())
 }
+
+/// The mode an `access`-style grant gives `uid` on a repository owned by `owner_id`: the highest of
+/// its collaboration and, for organisation repositories, the modes of the caller's teams that have
+/// the repository (the Owners team has them all). `None` when nothing grants access
+/// (permissions.md §2.2, computed instead of materialised).
+pub async fn granted_mode(c: Conn<'_>, uid: i64, repo_id: i64, owner_id: i64) -> StoreResult<Option<i64>> {
+    const SQL: &str = "SELECT MAX(m) FROM ( \
+        SELECT mode AS m FROM collaboration WHERE repo_id = $1 AND user_id = $2 \
+        UNION ALL \
+        SELECT t.authorize AS m FROM team_user tu JOIN team t ON t.id = tu.team_id \
+        WHERE tu.uid = $2 AND tu.org_id = $3 \
+        AND (t.authorize = 4 OR EXISTS (SELECT 1 FROM team_repo tr WHERE tr.team_id = t.id AND tr.repo_id = $1)) \
+        ) g";
+    Ok(with_conn!(c, x => sqlx::query_scalar::<_, Option<i64>>(SQL).bind(repo_id).bind(uid).bind(owner_id)
+        .fetch_one(&mut *x).await)?)
+}
+
+/// A repository with the mode a grant gives the caller on it.
+#[derive(Debug, Clone, FromRow)]
+pub struct GrantedRepo {
+    #[sqlx(flatten)]
+    pub repo: RepoRow,
+    pub mode: i64,
+}
+
+/// Every repository `uid` does not own but has a grant on (collaborations, team repositories, all
+/// repositories of organisations whose Owners team it is in), by owner name then repository name.
+pub async fn granted_repos(c: Conn<'_>, uid: i64) -> StoreResult<Vec<GrantedRepo>> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        columns!("r."),
+        ", g.mode FROM repository r JOIN ( \
+            SELECT repo_id, MAX(m) AS mode FROM ( \
+                SELECT repo_id, mode AS m FROM collaboration WHERE user_id = $1 \
+                UNION ALL \
+                SELECT tr.repo_id, t.authorize AS m FROM team_user tu JOIN team t ON t.id = tu.team_id \
+                    JOIN team_repo tr ON tr.team_id = t.id WHERE tu.uid = $1 \
+                UNION ALL \
+                SELECT o.id AS repo_id, 4 AS m FROM team_user tu JOIN team t ON t.id = tu.team_id \
+                    JOIN repository o ON o.owner_id = t.org_id WHERE tu.uid = $1 AND t.authorize = 4 \
+            ) u GROUP BY repo_id \
+        ) g ON g.repo_id = r.id JOIN \"user\" w ON w.id = r.owner_id \
+        WHERE r.owner_id <> $1 ORDER BY w.lower_name, r.lower_name"
+    );
+    Ok(with_conn!(c, x => sqlx::query_as::<_, GrantedRepo>(SQL).bind(uid).fetch_all(&mut *x).await)?)
+}
+
+/// An organisation's repositories as `/orgs/:org/repos` lists them for `uid`: public listed ones
+/// plus those of the caller's teams (all of them for Owners), most recently updated first.
+pub async fn list_org_visible(c: Conn<'_>, org_id: i64, uid: i64) -> StoreResult<Vec<RepoRow>> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        columns!("r."),
+        " FROM repository r WHERE r.owner_id = $1 AND ((NOT r.is_private AND NOT r.is_unlisted) \
+         OR EXISTS (SELECT 1 FROM team_user tu JOIN team t ON t.id = tu.team_id WHERE tu.uid = $2 AND t.org_id = $1 \
+         AND (t.authorize = 4 OR EXISTS (SELECT 1 FROM team_repo tr WHERE tr.team_id = t.id AND tr.repo_id = r.id)))) \
+         ORDER BY r.updated_unix DESC, r.id DESC"
+    );
+    Ok(with_conn!(c, x => sqlx::query_as::<_, RepoRow>(SQL).bind(org_id).bind(uid).fetch_all(&mut *x).await)?)
+}
+
+/// The repositories of a team (every repository of the organisation for the Owners team), by name.
+pub async fn team_repos(c: Conn<'_>, team_id: i64, org_id: i64, owners: bool) -> StoreResult<Vec<RepoRow>> {
+    const TEAM: &str = concat!(
+        "SELECT ",
+        columns!("r."),
+        " FROM team_repo tr JOIN repository r ON r.id = tr.repo_id WHERE tr.team_id = $1 ORDER BY r.lower_name"
+    );
+    const ALL: &str = concat!("SELECT ", columns!(), " FROM repository WHERE owner_id = $1 ORDER BY lower_name");
+    Ok(if owners {
+        with_conn!(c, x => sqlx::query_as::<_, RepoRow>(ALL).bind(org_id).fetch_all(&mut *x).await)?
+    } else {
+        with_conn!(c, x => sqlx::query_as::<_, RepoRow>(TEAM).bind(team_id).fetch_all(&mut *x).await)?
+    })
+}
+
+/// How many repositories a team has.
+pub async fn count_team_repos(c: Conn<'_>, team_id: i64, org_id: i64, owners: bool) -> StoreResult<i64> {
+    const TEAM: &str = "SELECT COUNT(*) FROM team_repo WHERE team_id = $1";
+    const ALL: &str = "SELECT COUNT(*) FROM repository WHERE owner_id = $1";
+    Ok(if owners {
+        with_conn!(c, x => sqlx::query_scalar(ALL).bind(org_id).fetch_one(&mut *x).await)?
+    } else {
+        with_conn!(c, x => sqlx::query_scalar(TEAM).bind(team_id).fetch_one(&mut *x).await)?
+    })
+}

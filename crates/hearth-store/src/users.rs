@@ -264,6 +264,22 @@ pub async fn update(c: Conn<'_>, id: i64, u: &UserUpdate) -> StoreResult<()> {
     Ok(())
 }
 
+/// Overwrite the public profile (organisations' `PATCH /orgs/:org`).
+pub async fn update_profile(
+    c: Conn<'_>,
+    id: i64,
+    full_name: &str,
+    description: &str,
+    website: &str,
+    location: &str,
+) -> StoreResult<()> {
+    crate::epoch::bump_accounts_epoch();
+    const SQL: &str = "UPDATE \"user\" SET full_name = $2, description = $3, website = $4, location = $5 WHERE id = $1";
+    with_conn!(c, x => sqlx::query(SQL).bind(id).bind(full_name).bind(description).bind(website).bind(location)
+        .execute(&mut *x).await.map(|_| ()))?;
+    Ok(())
+}
+
 /// Replace a password hash (used to upgrade an imported Gogs PBKDF2 hash to Argon2id).
 pub async fn set_password(c: Conn<'_>, id: i64, passwd: &str, salt: &str) -> StoreResult<()> {
     crate::epoch::bump_accounts_epoch();
@@ -282,4 +298,15 @@ pub async fn delete(c: Conn<'_>, id: i64) -> StoreResult<bool> {
 pub async fn count(c: Conn<'_>) -> StoreResult<i64> {
     const SQL: &str = "SELECT COUNT(*) FROM \"user\"";
     Ok(with_conn!(c, x => sqlx::query_scalar(SQL).fetch_one(&mut *x).await)?)
+}
+
+/// A page of organisations by id, and how many there are.
+pub async fn list_orgs(mut c: Conn<'_>, limit: i64, offset: i64) -> StoreResult<(Vec<UserRow>, i64)> {
+    const SQL: &str =
+        concat!("SELECT ", user_columns!(), " FROM \"user\" WHERE type = 1 ORDER BY id LIMIT $1 OFFSET $2");
+    let rows = with_conn!(c.re(), x => sqlx::query_as::<_, UserRow>(SQL).bind(limit).bind(offset)
+        .fetch_all(&mut *x).await)?;
+    const COUNT: &str = "SELECT COUNT(*) FROM \"user\" WHERE type = 1";
+    let total = with_conn!(c, x => sqlx::query_scalar(COUNT).fetch_one(&mut *x).await)?;
+    Ok((rows, total))
 }

@@ -1,7 +1,9 @@
 //! Gogs' JSON shapes (spec schemas.md), field for field and in Gogs' order. Store rows are never
 //! serialized directly.
 
+use hearth_store::deploy_keys::DeployKeyRow;
 use hearth_store::keys::KeyRow;
+use hearth_store::orgs::TeamRow;
 use hearth_store::repos::RepoRow;
 use hearth_store::users::UserRow;
 use md5::{Digest, Md5};
@@ -71,6 +73,85 @@ impl PublicKey {
             url: format!("{}/user/keys/{}", state.api_url, k.id),
             title: k.name.clone(),
             created_at: rfc3339(k.created_unix),
+        }
+    }
+}
+
+/// A2. Organization.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Organization {
+    pub id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub avatar_url: String,
+    pub description: String,
+    pub website: String,
+    pub location: String,
+}
+
+impl Organization {
+    pub fn new(state: &AppState, o: &UserRow) -> Organization {
+        Organization {
+            id: o.id,
+            username: o.name.clone(),
+            full_name: o.full_name.clone(),
+            avatar_url: avatar_url(state, o),
+            description: o.description.clone(),
+            website: o.website.clone(),
+            location: o.location.clone(),
+        }
+    }
+}
+
+/// A3. Team.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Team {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    /// `read`, `write`, `admin`, or `owner` (the Owners team).
+    pub permission: String,
+}
+
+impl Team {
+    pub fn new(t: &TeamRow) -> Team {
+        Team {
+            id: t.id,
+            name: t.name.clone(),
+            description: t.description.clone(),
+            permission: AccessMode::from_i64(t.authorize).name().to_string(),
+        }
+    }
+}
+
+/// A6. Collaborator: a User plus the permissions its collaboration gives.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Collaborator {
+    #[serde(flatten)]
+    pub user: User,
+    pub permissions: Permission,
+}
+
+/// A8. DeployKey.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeployKey {
+    pub id: i64,
+    pub key: String,
+    pub url: String,
+    pub title: String,
+    pub created_at: String,
+    pub read_only: bool,
+}
+
+impl DeployKey {
+    pub fn new(state: &AppState, owner: &str, repo: &str, k: &DeployKeyRow) -> DeployKey {
+        DeployKey {
+            id: k.id,
+            key: k.content.clone(),
+            url: format!("{}/repos/{owner}/{repo}/keys/{}", state.api_url, k.id),
+            title: k.name.clone(),
+            created_at: rfc3339(k.created_unix),
+            read_only: k.read_only,
         }
     }
 }

@@ -47,6 +47,11 @@ impl FromRequest<AppState> for LateBody {
 }
 
 impl LateBody {
+    /// No body bytes at all (some routes accept that as "all defaults").
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
         bind(&self.content_type, &self.bytes)
     }

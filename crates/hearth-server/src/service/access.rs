@@ -1,7 +1,9 @@
-//! The one function that decides what a user may do with a repository (permissions.md §2.1).
-//! Collaborators and organisation teams join here when they exist.
+//! The one function that decides what a user may do with a repository (permissions.md §2.1):
+//! ownership, organisation ownership, team membership and collaborations, computed on the fly.
 
-use hearth_store::repos::RepoRow;
+use hearth_store::Conn;
+use hearth_store::StoreResult;
+use hearth_store::repos::{self, RepoRow};
 use hearth_store::users::UserRow;
 
 /// Access modes, ordered: none < read < write < admin < owner.
@@ -14,13 +16,63 @@ pub enum AccessMode {
     Owner,
 }
 
-/// The mode of `user` (or an anonymous caller) on `repo`. Site admins are owners of every
-/// repository on every channel (a listed difference: Gogs grants that only to API tokens).
-pub fn access_mode(user: Option<&UserRow>, repo: &RepoRow) -> AccessMode {
-    if let Some(u) = user
-        && (u.is_admin || u.id == repo.owner_id)
-    {
-        return AccessMode::Owner;
+impl AccessMode {
+    /// From the stored number (1 read … 4 owner; anything else is none).
+    pub fn from_i64(v: i64) -> AccessMode {
+        match v {
+            1 => AccessMode::Read,
+            2 => AccessMode::Write,
+            3 => AccessMode::Admin,
+            v if v >= 4 => AccessMode::Owner,
+            _ => AccessMode::None,
+        }
     }
-    if repo.is_private { AccessMode::None } else { AccessMode::Read }
+
+    pub fn as_i64(self) -> i64 {
+        self as i64
+    }
+
+    /// Collaborator and team permission strings: `write` and `admin`; anything else is read.
+    pub fn parse_grant(s: &str) -> AccessMode {
+        match s {
+            "write" => AccessMode::Write,
+            "admin" => AccessMode::Admin,
+            _ => AccessMode::Read,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            AccessMode::None => "none",
+            AccessMode::Read => "read",
+            AccessMode::Write => "write",
+            AccessMode::Admin => "admin",
+            AccessMode::Owner => "owner",
+        }
+    }
+}
+
+/// What can be decided without the database: site admins and the direct owner are owners,
+/// everyone else starts from read on public repositories and none on private ones.
+fn base_mode(user: Option<&UserRow>, repo: &RepoRow) -> Result<AccessMode, AccessMode> {
+    let start = if repo.is_private { AccessMode::None } else { AccessMode::Read };
+    match user {
+        None => Ok(start),
+        // Site admins are owners of every repository on every channel (a listed difference: Gogs
+        // grants that only to API tokens).
+        Some(u) if u.is_admin || u.id == repo.owner_id => Ok(AccessMode::Owner),
+        Some(_) => Err(start),
+    }
+}
+
+/// The mode of `user` (or an anonymous caller) on `repo`: the base mode raised by the caller's
+/// collaboration and, on organisation repositories, by its teams (the Owners team owns them all).
+pub async fn access_mode(c: Conn<'_>, user: Option<&UserRow>, repo: &RepoRow) -> StoreResult<AccessMode> {
+    let start = match base_mode(user, repo) {
+        Ok(decided) => return Ok(decided),
+        Err(start) => start,
+    };
+    let uid = user.map(|u| u.id).unwrap_or(0);
+    let granted = repos::granted_mode(c, uid, repo.id, repo.owner_id).await?;
+    Ok(granted.map(AccessMode::from_i64).unwrap_or(AccessMode::None).max(start))
 }

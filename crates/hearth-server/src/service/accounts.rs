@@ -180,12 +180,15 @@ pub async fn admin_edit(db: &Db, passwords: &Passwords, user: &UserRow, e: &Admi
     Ok(row)
 }
 
-/// Delete an account; refused while it still owns repositories (organisations come later).
+/// Delete an account; refused while it still owns repositories or belongs to an organisation.
 pub async fn delete_user(db: &Db, user: &UserRow) -> ServiceResult<()> {
     if user.num_repos > 0 {
         return Err(ServiceError::Invalid(format!("user still has ownership of repositories [uid: {}]", user.id)));
     }
     let mut tx = db.begin().await?;
+    if hearth_store::orgs::count_orgs_of(tx.c(), user.id).await? > 0 {
+        return Err(ServiceError::Invalid(format!("user still has membership of organizations [uid: {}]", user.id)));
+    }
     users::delete(tx.c(), user.id).await?;
     tx.commit().await?;
     Ok(())

@@ -11,6 +11,9 @@ pub async fn add_user_key(db: &Db, owner_id: i64, title: &str, key: &str) -> Ser
     if keys::fingerprint_used(tx.c(), &parsed.fingerprint).await? {
         return Err(content_used());
     }
+    if hearth_store::deploy_keys::fingerprint_used(tx.c(), &parsed.fingerprint).await? {
+        return Err(ServiceError::Invalid("Key content has been used as deploy key".into()));
+    }
     if keys::title_used(tx.c(), owner_id, title).await? {
         return Err(title_used());
     }

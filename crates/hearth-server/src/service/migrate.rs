@@ -124,7 +124,11 @@ pub async fn migrate(state: &AppState, doer: &UserRow, m: &Migrate) -> ServiceRe
     } else {
         let mut h = state.db.acquire().await?;
         let owner = users::by_id(h.c(), m.uid).await?.ok_or_else(|| invalid("user does not exist"))?;
-        if !doer.is_admin {
+        if owner.kind == users::TYPE_ORGANIZATION {
+            if !doer.is_admin && !hearth_store::orgs::is_owner(h.c(), owner.id, doer.id).await? {
+                return Err(ServiceError::Forbidden("Given user is not owner of organization.".into()));
+            }
+        } else if !doer.is_admin {
             return Err(ServiceError::Forbidden("Given user is not an organization.".into()));
         }
         owner

@@ -3,12 +3,15 @@
 
 pub mod access;
 pub mod accounts;
+pub mod collaborators;
+pub mod deploy_keys;
 pub mod editorconfig;
 pub mod emails;
 pub mod keys;
 pub mod migrate;
 pub mod names;
 pub mod net_guard;
+pub mod orgs;
 pub mod passwords;
 pub mod push;
 pub mod repos;

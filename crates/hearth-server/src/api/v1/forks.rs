@@ -11,9 +11,9 @@ use super::load_repo;
 use crate::api::types::{Permission, Repository};
 use crate::app::AppState;
 use crate::error::ApiResult;
-use crate::extract::TokenUser;
+use crate::extract::{LateBody, TokenUser};
 use crate::service::access::{AccessMode, access_mode};
-use crate::service::migrate;
+use crate::service::{migrate, orgs};
 
 /// Direct forks the caller can read, with the caller's permissions (hearth hides private forks
 /// from those who may not see them, unlike Gogs).
@@ -31,7 +31,7 @@ pub async fn list_forks(
     // Owners are looked up once each, not once per fork.
     let mut owners: Vec<hearth_store::users::UserRow> = Vec::new();
     for fork in repo_store::forks_of(h.c(), ctx.repo.id).await? {
-        let mode = access_mode(Some(&me), &fork);
+        let mode = access_mode(h.c(), Some(&me), &fork).await?;
         if mode == AccessMode::None {
             continue;
         }
@@ -56,19 +56,38 @@ pub(crate) fn parent_json(
     Repository::new(state, parent, owner, Some(Permission { admin: false, push: false, pull: true }))
 }
 
-/// Fork a readable repository into the caller's account.
+/// Gitea's CreateForkOption: fork into an organisation the caller owns instead of its own account.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct CreateForkOption {
+    pub organization: Option<String>,
+}
+
+/// Fork a readable repository into the caller's account (or, with `organization`, into an
+/// organisation the caller owns).
 #[utoipa::path(post, path = "/repos/{owner}/{repo}/forks", tag = "forks",
     params(("owner" = String, Path), ("repo" = String, Path)),
+    request_body = CreateForkOption,
     responses((status = 202, body = Repository), (status = 401), (status = 404), (status = 422)))]
 pub async fn create_fork(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
     Path((owner, repo)): Path<(String, String)>,
+    body: LateBody,
 ) -> ApiResult<(StatusCode, Json<Repository>)> {
     let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
-    let row = migrate::fork(&state, &ctx.owner, &ctx.repo, &me).await?;
-    let me_now = super::load_user(&state, &me.name).await?;
-    let mut json = Repository::new(&state, &row, &me_now, Some(Permission::from_mode(AccessMode::Owner)));
+    let opt: CreateForkOption = if body.is_empty() { CreateForkOption::default() } else { body.parse()? };
+    let target = match opt.organization.as_deref().filter(|o| !o.is_empty()) {
+        Some(org) => {
+            let org = orgs::require_org(&state.db, org).await?;
+            orgs::require_owner(&state.db, &org, &me).await?;
+            org
+        }
+        None => (*me).clone(),
+    };
+    let row = migrate::fork(&state, &ctx.owner, &ctx.repo, &target).await?;
+    let target_now = super::load_user(&state, &target.name).await?;
+    let mut json = Repository::new(&state, &row, &target_now, Some(Permission::from_mode(AccessMode::Owner)));
     json.parent = Some(Box::new(parent_json(&state, &ctx.repo, &ctx.owner)));
     Ok((StatusCode::ACCEPTED, Json(json)))
 }

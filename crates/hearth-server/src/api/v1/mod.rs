@@ -4,15 +4,19 @@
 mod admin;
 mod archive;
 mod branches;
+mod collaborators;
 mod commits;
 mod contents;
+mod deploy_keys;
 mod emails;
 mod followers;
 mod forks;
 mod keys;
 mod markdown;
 mod misc;
+mod orgs;
 mod releases;
+mod teams;
 mod repos;
 mod tokens;
 mod users;
@@ -107,6 +111,35 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(releases::list_releases, releases::create_release))
         .routes(routes!(releases::get_release, releases::edit_release, releases::delete_release))
         .route("/repos/{owner}/{repo}/commits/{*sha}", axum::routing::get(commits::get_commit))
+        .routes(routes!(collaborators::list_collaborators))
+        .routes(routes!(
+            collaborators::check_collaborator,
+            collaborators::add_collaborator,
+            collaborators::delete_collaborator
+        ))
+        .routes(routes!(deploy_keys::list_deploy_keys, deploy_keys::create_deploy_key))
+        .routes(routes!(deploy_keys::get_deploy_key, deploy_keys::delete_deploy_key))
+        .routes(routes!(orgs::list_my_orgs, orgs::create_my_org))
+        .routes(routes!(orgs::list_user_orgs))
+        .routes(routes!(orgs::admin_create_org))
+        .routes(routes!(orgs::admin_list_orgs))
+        .routes(routes!(orgs::get_org, orgs::edit_org))
+        .routes(routes!(orgs::list_members))
+        .routes(routes!(orgs::check_member, orgs::remove_member))
+        .routes(routes!(orgs::put_memberships))
+        .routes(routes!(orgs::put_membership_singular))
+        .routes(routes!(repos::list_org_repos, repos::create_org_repo_alias))
+        .routes(routes!(repos::create_org_repo))
+        .routes(routes!(teams::list_teams, teams::create_team))
+        .routes(routes!(teams::admin_create_team))
+        .routes(routes!(teams::get_team, teams::edit_team, teams::delete_team))
+        .routes(routes!(teams::list_team_members))
+        .routes(routes!(teams::add_team_member, teams::remove_team_member))
+        .routes(routes!(teams::list_team_repos))
+        .routes(routes!(teams::add_team_repo, teams::remove_team_repo))
+        .routes(routes!(teams::admin_list_team_members))
+        .routes(routes!(teams::admin_add_team_member, teams::admin_remove_team_member))
+        .routes(routes!(teams::admin_add_team_repo, teams::admin_remove_team_repo))
         .routes(routes!(markdown::render_markdown))
         .routes(routes!(markdown::render_markdown_raw))
         .routes(routes!(misc::get_version))
@@ -136,7 +169,7 @@ pub(crate) async fn load_repo(state: &AppState, user: Option<&UserRow>, owner: &
     let mut h = state.db.acquire().await?;
     let owner = user_store::by_name(h.c(), owner).await?.ok_or_else(ApiError::not_found)?;
     let repo = repo_store::by_name(h.c(), owner.id, name).await?.ok_or_else(ApiError::not_found)?;
-    let mode = access_mode(user, &repo);
+    let mode = access_mode(h.c(), user, &repo).await?;
     if mode == AccessMode::None {
         return Err(ApiError::not_found());
     }

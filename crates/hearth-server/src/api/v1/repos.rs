@@ -15,7 +15,7 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Auth, Body, LateBody, ListParams, Paged, SiteAdmin, TokenUser, Validator};
 use crate::service::access::{AccessMode, access_mode};
-use crate::service::migrate;
+use crate::service::{migrate, orgs};
 use crate::service::now_unix;
 use crate::service::repos::{self, CreateRepo};
 
@@ -97,22 +97,68 @@ pub async fn create_user_repo(
     create(&state, &owner, &admin, opt).await
 }
 
-fn with_perms(state: &AppState, rows: &[RepoRow], owner: &UserRow, viewer: &UserRow) -> Vec<Repository> {
-    rows.iter()
-        .map(|r| Repository::new(state, r, owner, Some(Permission::from_mode(access_mode(Some(viewer), r)))))
-        .collect()
+/// Every owner of `rows`, each looked up once.
+async fn owners_of(state: &AppState, rows: &[&RepoRow]) -> ApiResult<Vec<UserRow>> {
+    let mut h = state.db.acquire().await?;
+    let mut owners: Vec<UserRow> = Vec::new();
+    for r in rows {
+        if !owners.iter().any(|o| o.id == r.owner_id) {
+            owners.push(hearth_store::users::by_id(h.c(), r.owner_id).await?.ok_or_else(ApiError::not_found)?);
+        }
+    }
+    Ok(owners)
 }
 
-/// The caller's repositories (collaborations and organisations join when they exist).
+/// `me`'s own repositories (owner permissions, most recently updated first), then those it has
+/// a grant on through collaborations and teams (real permissions, by full name).
+async fn my_repos(state: &AppState, me: &UserRow) -> ApiResult<Vec<Repository>> {
+    let mut h = state.db.acquire().await?;
+    let own = repo_store::list_by_owner(h.c(), me.id, false).await?;
+    let granted = repo_store::granted_repos(h.c(), me.id).await?;
+    drop(h);
+    let owner_perms = Permission::from_mode(AccessMode::Owner);
+    let mut out: Vec<Repository> =
+        own.iter().map(|r| Repository::new(state, r, me, Some(owner_perms))).collect();
+    let owners = owners_of(state, &granted.iter().map(|g| &g.repo).collect::<Vec<_>>()).await?;
+    for g in &granted {
+        let owner = owners.iter().find(|o| o.id == g.repo.owner_id).expect("loaded above");
+        let mode = if me.is_admin { AccessMode::Owner } else { AccessMode::from_i64(g.mode) };
+        let mut perms = Permission::from_mode(mode);
+        perms.pull = true;
+        out.push(Repository::new(state, &g.repo, owner, Some(perms)));
+    }
+    Ok(out)
+}
+
+/// Repositories of `owner` as `viewer` may list them, with `viewer`'s real permissions.
+async fn repos_of(state: &AppState, owner: &UserRow, viewer: &UserRow) -> ApiResult<Vec<Repository>> {
+    if owner.id == viewer.id {
+        return my_repos(state, viewer).await;
+    }
+    let mut h = state.db.acquire().await?;
+    let rows = if viewer.is_admin {
+        repo_store::list_by_owner(h.c(), owner.id, false).await?
+    } else if owner.kind == hearth_store::users::TYPE_ORGANIZATION {
+        repo_store::list_org_visible(h.c(), owner.id, viewer.id).await?
+    } else {
+        repo_store::list_by_owner(h.c(), owner.id, true).await?
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let mode = access_mode(h.c(), Some(viewer), r).await?;
+        out.push(Repository::new(state, r, owner, Some(Permission::from_mode(mode.max(AccessMode::Read)))));
+    }
+    Ok(out)
+}
+
+/// The caller's repositories, then the ones it collaborates on or reaches through its teams.
 #[utoipa::path(get, path = "/user/repos", tag = "repos",
     responses((status = 200, body = [Repository]), (status = 401)))]
 pub async fn list_my_repos(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
 ) -> ApiResult<Json<Vec<Repository>>> {
-    let mut h = state.db.acquire().await?;
-    let rows = repo_store::list_by_owner(h.c(), me.id, false).await?;
-    Ok(Json(with_perms(&state, &rows, &me, &me)))
+    Ok(Json(my_repos(&state, &me).await?))
 }
 
 /// A user's repositories: all of them for the user (and site admins), public listed ones for others.
@@ -125,9 +171,51 @@ pub async fn list_user_repos(
     Path(username): Path<String>,
 ) -> ApiResult<Json<Vec<Repository>>> {
     let owner = load_user(&state, &username).await?;
-    let mut h = state.db.acquire().await?;
-    let rows = repo_store::list_by_owner(h.c(), owner.id, owner.id != me.id && !me.is_admin).await?;
-    Ok(Json(with_perms(&state, &rows, &owner, &me)))
+    Ok(Json(repos_of(&state, &owner, &me).await?))
+}
+
+/// An organisation's repositories: public listed ones plus those of the caller's teams (works for
+/// user names too, as in Gogs).
+#[utoipa::path(get, path = "/orgs/{org}/repos", tag = "organizations",
+    params(("org" = String, Path)),
+    responses((status = 200, body = [Repository]), (status = 401), (status = 404)))]
+pub async fn list_org_repos(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path(org): Path<String>,
+) -> ApiResult<Json<Vec<Repository>>> {
+    let owner = load_user(&state, &org).await?;
+    Ok(Json(repos_of(&state, &owner, &me).await?))
+}
+
+/// Create a repository in an organisation (its owners only). `/org/:org/repos` is Gogs' path.
+#[utoipa::path(post, path = "/org/{org}/repos", tag = "organizations",
+    params(("org" = String, Path)),
+    request_body = CreateRepoOption,
+    responses((status = 201, body = Repository), (status = 401), (status = 403), (status = 404), (status = 422)))]
+pub async fn create_org_repo(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path(org): Path<String>,
+    body: LateBody,
+) -> ApiResult<(StatusCode, Json<Repository>)> {
+    let org = orgs::require_org(&state.db, &org).await?;
+    orgs::require_owner(&state.db, &org, &me).await?;
+    create(&state, &org, &me, body.parse()?).await
+}
+
+/// The GitHub/Gitea spelling of [`create_org_repo`].
+#[utoipa::path(post, path = "/orgs/{org}/repos", tag = "organizations",
+    params(("org" = String, Path)),
+    request_body = CreateRepoOption,
+    responses((status = 201, body = Repository), (status = 401), (status = 403), (status = 404), (status = 422)))]
+pub async fn create_org_repo_alias(
+    state: State<AppState>,
+    me: TokenUser,
+    org: Path<String>,
+    body: LateBody,
+) -> ApiResult<(StatusCode, Json<Repository>)> {
+    create_org_repo(state, me, org, body).await
 }
 
 /// Search by name or description (`q`; its last path component; empty matches everything),
@@ -198,6 +286,10 @@ pub async fn delete_repo(
 ) -> ApiResult<StatusCode> {
     let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
     ctx.require(AccessMode::Owner)?;
+    if ctx.owner.kind == hearth_store::users::TYPE_ORGANIZATION {
+        // Gogs asks for Owners-team membership on organisation repositories, site admins included.
+        orgs::require_owner(&state.db, &ctx.owner, &me).await?;
+    }
     repos::delete(&state, &ctx.owner, &ctx.repo).await?;
     Ok(StatusCode::NO_CONTENT)
 }

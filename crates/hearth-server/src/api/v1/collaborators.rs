@@ -1,0 +1,107 @@
+//! Repository collaborators: `/repos/:o/:r/collaborators[/:collaborator]` (repository admins).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use hearth_store::collaborations;
+use hearth_store::users::{self as user_store, UserRow};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{RepoCtx, load_repo};
+use crate::api::types::{Collaborator, Permission, User};
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{LateBody, TokenUser};
+use crate::service::access::AccessMode;
+use crate::service::collaborators;
+
+/// B8. AddCollaboratorOption.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct AddCollaboratorOption {
+    /// `read`, `write` (default for new collaborators) or `admin`; anything else is read.
+    pub permission: Option<String>,
+}
+
+/// The repository (its admins only) and the named user; an unknown user is a bare 422, as Gogs.
+async fn load(state: &AppState, me: &UserRow, names: &(String, String, String)) -> ApiResult<(RepoCtx, UserRow)> {
+    let ctx = load_repo(state, Some(me), &names.0, &names.1).await?;
+    ctx.require(AccessMode::Admin)?;
+    let mut h = state.db.acquire().await?;
+    let user = user_store::by_name(h.c(), &names.2)
+        .await?
+        .ok_or(ApiError::Status(StatusCode::UNPROCESSABLE_ENTITY))?;
+    Ok((ctx, user))
+}
+
+#[utoipa::path(get, path = "/repos/{owner}/{repo}/collaborators", tag = "collaborators",
+    params(("owner" = String, Path), ("repo" = String, Path)),
+    responses((status = 200, body = [Collaborator]), (status = 401), (status = 403), (status = 404)))]
+pub async fn list_collaborators(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo)): Path<(String, String)>,
+) -> ApiResult<Json<Vec<Collaborator>>> {
+    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
+    ctx.require(AccessMode::Admin)?;
+    let mut h = state.db.acquire().await?;
+    let rows = collaborations::list(h.c(), ctx.repo.id).await?;
+    Ok(Json(
+        rows.iter()
+            .map(|c| Collaborator {
+                user: User::new(&state, &c.user, true),
+                permissions: Permission::from_mode(AccessMode::from_i64(c.mode)),
+            })
+            .collect(),
+    ))
+}
+
+/// 204 when the user is a collaborator, 404 when not.
+#[utoipa::path(get, path = "/repos/{owner}/{repo}/collaborators/{collaborator}", tag = "collaborators",
+    params(("owner" = String, Path), ("repo" = String, Path), ("collaborator" = String, Path)),
+    responses((status = 204), (status = 401), (status = 403), (status = 404), (status = 422)))]
+pub async fn check_collaborator(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path(names): Path<(String, String, String)>,
+) -> ApiResult<StatusCode> {
+    let (ctx, user) = load(&state, &me, &names).await?;
+    let mut h = state.db.acquire().await?;
+    match collaborations::mode_of(h.c(), ctx.repo.id, user.id).await? {
+        Some(_) => Ok(StatusCode::NO_CONTENT),
+        None => Err(ApiError::not_found()),
+    }
+}
+
+/// Add a collaborator or change its permission.
+#[utoipa::path(put, path = "/repos/{owner}/{repo}/collaborators/{collaborator}", tag = "collaborators",
+    params(("owner" = String, Path), ("repo" = String, Path), ("collaborator" = String, Path)),
+    request_body = AddCollaboratorOption,
+    responses((status = 204), (status = 401), (status = 403), (status = 404), (status = 422)))]
+pub async fn add_collaborator(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path(names): Path<(String, String, String)>,
+    body: LateBody,
+) -> ApiResult<StatusCode> {
+    let (ctx, user) = load(&state, &me, &names).await?;
+    let opt: AddCollaboratorOption = if body.is_empty() { AddCollaboratorOption::default() } else { body.parse()? };
+    let requested = opt.permission.as_deref().map(AccessMode::parse_grant);
+    collaborators::put(&state.db, &ctx.repo, &me, ctx.mode, &user, requested).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Remove a collaborator (204 also when the user was not one).
+#[utoipa::path(delete, path = "/repos/{owner}/{repo}/collaborators/{collaborator}", tag = "collaborators",
+    params(("owner" = String, Path), ("repo" = String, Path), ("collaborator" = String, Path)),
+    responses((status = 204), (status = 401), (status = 403), (status = 404), (status = 422)))]
+pub async fn delete_collaborator(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path(names): Path<(String, String, String)>,
+) -> ApiResult<StatusCode> {
+    let (ctx, user) = load(&state, &me, &names).await?;
+    collaborators::remove(&state.db, &ctx.repo, &user).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,231 @@
+//! Organisation membership and teams: the `org_user`, `team`, `team_user` and `team_repo` tables.
+//! An organisation itself is a `user` row of type 1 (see [`crate::users`]).
+
+use sqlx::FromRow;
+
+use crate::users::UserRow;
+use crate::{Conn, StoreResult, user_columns, with_conn};
+
+/// The built-in team whose members own the organisation.
+pub const OWNERS_TEAM: &str = "Owners";
+/// Team modes, as access modes (permissions.md §1).
+pub const MODE_READ: i64 = 1;
+pub const MODE_WRITE: i64 = 2;
+pub const MODE_ADMIN: i64 = 3;
+pub const MODE_OWNER: i64 = 4;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct TeamRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub lower_name: String,
+    pub name: String,
+    pub description: String,
+    pub authorize: i64,
+    pub created_unix: i64,
+}
+
+impl TeamRow {
+    pub fn is_owners(&self) -> bool {
+        self.authorize == MODE_OWNER
+    }
+}
+
+macro_rules! team_columns {
+    () => {
+        "id, org_id, lower_name, name, description, authorize, created_unix"
+    };
+}
+
+/// Add `uid` to the organisation (no-op when already a member).
+pub async fn add_member(c: Conn<'_>, org_id: i64, uid: i64, is_public: bool) -> StoreResult<()> {
+    const SQL: &str =
+        "INSERT INTO org_user (uid, org_id, is_public) VALUES ($1, $2, $3) ON CONFLICT (uid, org_id) DO NOTHING";
+    with_conn!(c, x => sqlx::query(SQL).bind(uid).bind(org_id).bind(is_public).execute(&mut *x).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// Remove `uid` from the organisation and from all of its teams.
+pub async fn remove_member(mut c: Conn<'_>, org_id: i64, uid: i64) -> StoreResult<bool> {
+    const TEAMS: &str = "DELETE FROM team_user WHERE org_id = $1 AND uid = $2";
+    with_conn!(c.re(), x => sqlx::query(TEAMS).bind(org_id).bind(uid).execute(&mut *x).await.map(|_| ()))?;
+    const SQL: &str = "DELETE FROM org_user WHERE org_id = $1 AND uid = $2";
+    let n = with_conn!(c, x => sqlx::query(SQL).bind(org_id).bind(uid).execute(&mut *x).await
+        .map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+pub async fn is_member(c: Conn<'_>, org_id: i64, uid: i64) -> StoreResult<bool> {
+    const SQL: &str = "SELECT EXISTS (SELECT 1 FROM org_user WHERE org_id = $1 AND uid = $2)";
+    Ok(with_conn!(c, x => sqlx::query_scalar(SQL).bind(org_id).bind(uid).fetch_one(&mut *x).await)?)
+}
+
+/// Is `uid` a member of the organisation's Owners team?
+pub async fn is_owner(c: Conn<'_>, org_id: i64, uid: i64) -> StoreResult<bool> {
+    const SQL: &str = "SELECT EXISTS (SELECT 1 FROM team_user tu JOIN team t ON t.id = tu.team_id \
+        WHERE t.org_id = $1 AND t.authorize = 4 AND tu.uid = $2)";
+    Ok(with_conn!(c, x => sqlx::query_scalar(SQL).bind(org_id).bind(uid).fetch_one(&mut *x).await)?)
+}
+
+/// Make a membership public or private.
+pub async fn set_public(c: Conn<'_>, org_id: i64, uid: i64, is_public: bool) -> StoreResult<()> {
+    const SQL: &str = "UPDATE org_user SET is_public = $3 WHERE org_id = $1 AND uid = $2";
+    with_conn!(c, x => sqlx::query(SQL).bind(org_id).bind(uid).bind(is_public).execute(&mut *x).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// The organisations `uid` belongs to (only public memberships when `public_only`), by org id.
+pub async fn orgs_of(c: Conn<'_>, uid: i64, public_only: bool) -> StoreResult<Vec<UserRow>> {
+    const ALL: &str = concat!(
+        "SELECT ",
+        user_columns!("u."),
+        " FROM org_user m JOIN \"user\" u ON u.id = m.org_id WHERE m.uid = $1 ORDER BY u.id"
+    );
+    const PUBLIC: &str = concat!(
+        "SELECT ",
+        user_columns!("u."),
+        " FROM org_user m JOIN \"user\" u ON u.id = m.org_id WHERE m.uid = $1 AND m.is_public ORDER BY u.id"
+    );
+    let sql = if public_only { PUBLIC } else { ALL };
+    Ok(with_conn!(c, x => sqlx::query_as::<_, UserRow>(sql).bind(uid).fetch_all(&mut *x).await)?)
+}
+
+/// Members of an organisation (all, or only the public ones), by user id.
+pub async fn members(c: Conn<'_>, org_id: i64, public_only: bool) -> StoreResult<Vec<UserRow>> {
+    const ALL: &str = concat!(
+        "SELECT ",
+        user_columns!("u."),
+        " FROM org_user m JOIN \"user\" u ON u.id = m.uid WHERE m.org_id = $1 ORDER BY u.id"
+    );
+    const PUBLIC: &str = concat!(
+        "SELECT ",
+        user_columns!("u."),
+        " FROM org_user m JOIN \"user\" u ON u.id = m.uid WHERE m.org_id = $1 AND m.is_public ORDER BY u.id"
+    );
+    let sql = if public_only { PUBLIC } else { ALL };
+    Ok(with_conn!(c, x => sqlx::query_as::<_, UserRow>(sql).bind(org_id).fetch_all(&mut *x).await)?)
+}
+
+/// How many organisations `uid` belongs to.
+pub async fn count_orgs_of(c: Conn<'_>, uid: i64) -> StoreResult<i64> {
+    const SQL: &str = "SELECT COUNT(*) FROM org_user WHERE uid = $1";
+    Ok(with_conn!(c, x => sqlx::query_scalar(SQL).bind(uid).fetch_one(&mut *x).await)?)
+}
+
+pub struct NewTeam<'a> {
+    pub org_id: i64,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub authorize: i64,
+    pub now: i64,
+}
+
+pub async fn insert_team(c: Conn<'_>, t: &NewTeam<'_>) -> StoreResult<TeamRow> {
+    const SQL: &str = concat!(
+        "INSERT INTO team (org_id, lower_name, name, description, authorize, created_unix) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING ",
+        team_columns!()
+    );
+    Ok(with_conn!(c, x => sqlx::query_as::<_, TeamRow>(SQL)
+        .bind(t.org_id)
+        .bind(t.name.to_lowercase())
+        .bind(t.name)
+        .bind(t.description)
+        .bind(t.authorize)
+        .bind(t.now)
+        .fetch_one(&mut *x)
+        .await)?)
+}
+
+pub async fn team_by_id(c: Conn<'_>, id: i64) -> StoreResult<Option<TeamRow>> {
+    const SQL: &str = concat!("SELECT ", team_columns!(), " FROM team WHERE id = $1");
+    Ok(with_conn!(c, x => sqlx::query_as::<_, TeamRow>(SQL).bind(id).fetch_optional(&mut *x).await)?)
+}
+
+pub async fn team_by_name(c: Conn<'_>, org_id: i64, name: &str) -> StoreResult<Option<TeamRow>> {
+    const SQL: &str = concat!("SELECT ", team_columns!(), " FROM team WHERE org_id = $1 AND lower_name = $2");
+    Ok(with_conn!(c, x => sqlx::query_as::<_, TeamRow>(SQL).bind(org_id).bind(name.to_lowercase())
+        .fetch_optional(&mut *x).await)?)
+}
+
+/// An organisation's teams, oldest first (Owners comes first).
+pub async fn teams_of_org(c: Conn<'_>, org_id: i64) -> StoreResult<Vec<TeamRow>> {
+    const SQL: &str = concat!("SELECT ", team_columns!(), " FROM team WHERE org_id = $1 ORDER BY id");
+    Ok(with_conn!(c, x => sqlx::query_as::<_, TeamRow>(SQL).bind(org_id).fetch_all(&mut *x).await)?)
+}
+
+pub async fn update_team(c: Conn<'_>, id: i64, name: &str, description: &str, authorize: i64) -> StoreResult<()> {
+    const SQL: &str = "UPDATE team SET lower_name = $2, name = $3, description = $4, authorize = $5 WHERE id = $1";
+    with_conn!(c, x => sqlx::query(SQL).bind(id).bind(name.to_lowercase()).bind(name).bind(description)
+        .bind(authorize).execute(&mut *x).await.map(|_| ()))?;
+    Ok(())
+}
+
+pub async fn delete_team(c: Conn<'_>, id: i64) -> StoreResult<()> {
+    const SQL: &str = "DELETE FROM team WHERE id = $1";
+    with_conn!(c, x => sqlx::query(SQL).bind(id).execute(&mut *x).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// Add `uid` to the team (no-op when already there); returns whether a row was written.
+pub async fn add_team_member(c: Conn<'_>, team: &TeamRow, uid: i64) -> StoreResult<bool> {
+    const SQL: &str =
+        "INSERT INTO team_user (org_id, team_id, uid) VALUES ($1, $2, $3) ON CONFLICT (team_id, uid) DO NOTHING";
+    let n = with_conn!(c, x => sqlx::query(SQL).bind(team.org_id).bind(team.id).bind(uid).execute(&mut *x).await
+        .map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+pub async fn remove_team_member(c: Conn<'_>, team_id: i64, uid: i64) -> StoreResult<bool> {
+    const SQL: &str = "DELETE FROM team_user WHERE team_id = $1 AND uid = $2";
+    let n = with_conn!(c, x => sqlx::query(SQL).bind(team_id).bind(uid).execute(&mut *x).await
+        .map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+pub async fn is_team_member(c: Conn<'_>, team_id: i64, uid: i64) -> StoreResult<bool> {
+    const SQL: &str = "SELECT EXISTS (SELECT 1 FROM team_user WHERE team_id = $1 AND uid = $2)";
+    Ok(with_conn!(c, x => sqlx::query_scalar(SQL).bind(team_id).bind(uid).fetch_one(&mut *x).await)?)
+}
+
+/// Is `uid` in any team of the organisation?
+pub async fn in_any_team(c: Conn<'_>, org_id: i64, uid: i64) -> StoreResult<bool> {
+    const SQL: &str = "SELECT EXISTS (SELECT 1 FROM team_user WHERE org_id = $1 AND uid = $2)";
+    Ok(with_conn!(c, x => sqlx::query_scalar(SQL).bind(org_id).bind(uid).fetch_one(&mut *x).await)?)
+}
+
+pub async fn team_members(c: Conn<'_>, team_id: i64) -> StoreResult<Vec<UserRow>> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        user_columns!("u."),
+        " FROM team_user tu JOIN \"user\" u ON u.id = tu.uid WHERE tu.team_id = $1 ORDER BY u.id"
+    );
+    Ok(with_conn!(c, x => sqlx::query_as::<_, UserRow>(SQL).bind(team_id).fetch_all(&mut *x).await)?)
+}
+
+pub async fn count_team_members(c: Conn<'_>, team_id: i64) -> StoreResult<i64> {
+    const SQL: &str = "SELECT COUNT(*) FROM team_user WHERE team_id = $1";
+    Ok(with_conn!(c, x => sqlx::query_scalar(SQL).bind(team_id).fetch_one(&mut *x).await)?)
+}
+
+/// The teams of one organisation `uid` is in.
+pub async fn teams_of_member(c: Conn<'_>, org_id: i64, uid: i64) -> StoreResult<Vec<TeamRow>> {
+    const SQL: &str = "SELECT t.id, t.org_id, t.lower_name, t.name, t.description, t.authorize, t.created_unix \
+        FROM team_user tu JOIN team t ON t.id = tu.team_id WHERE tu.org_id = $1 AND tu.uid = $2 ORDER BY t.id";
+    Ok(with_conn!(c, x => sqlx::query_as::<_, TeamRow>(SQL).bind(org_id).bind(uid).fetch_all(&mut *x).await)?)
+}
+
+pub async fn add_team_repo(c: Conn<'_>, team: &TeamRow, repo_id: i64) -> StoreResult<bool> {
+    const SQL: &str = "INSERT INTO team_repo (org_id, team_id, repo_id) VALUES ($1, $2, $3) \
+        ON CONFLICT (team_id, repo_id) DO NOTHING";
+    let n = with_conn!(c, x => sqlx::query(SQL).bind(team.org_id).bind(team.id).bind(repo_id).execute(&mut *x).await
+        .map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+pub async fn remove_team_repo(c: Conn<'_>, team_id: i64, repo_id: i64) -> StoreResult<bool> {
+    const SQL: &str = "DELETE FROM team_repo WHERE team_id = $1 AND repo_id = $2";
+    let n = with_conn!(c, x => sqlx::query(SQL).bind(team_id).bind(repo_id).execute(&mut *x).await
+        .map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
