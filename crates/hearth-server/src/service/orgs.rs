@@ -74,8 +74,15 @@ pub async fn create(db: &Db, owner: &UserRow, name: &str, profile: &OrgProfile) 
         StoreError::Conflict(_) => exists(),
         other => other.into(),
     })?;
-    users::update_profile(tx.c(), org.id, &profile.full_name, &profile.description, &profile.website, &profile.location)
-        .await?;
+    users::update_profile(
+        tx.c(),
+        org.id,
+        &profile.full_name,
+        &profile.description,
+        &profile.website,
+        &profile.location,
+    )
+    .await?;
     orgs::add_member(tx.c(), org.id, owner.id, false).await?;
     let team = NewTeam { org_id: org.id, name: OWNERS_TEAM, description: "", authorize: orgs::MODE_OWNER, now };
     let owners = orgs::insert_team(tx.c(), &team).await?;
@@ -89,8 +96,15 @@ pub async fn create(db: &Db, owner: &UserRow, name: &str, profile: &OrgProfile) 
 pub async fn edit(db: &Db, org: &UserRow, p: &OrgProfile) -> ServiceResult<UserRow> {
     let cut = |s: &str| s.chars().take(255).collect::<String>();
     let mut tx = db.begin().await?;
-    users::update_profile(tx.c(), org.id, &cut(&p.full_name), &cut(&p.description), &cut(&p.website), &cut(&p.location))
-        .await?;
+    users::update_profile(
+        tx.c(),
+        org.id,
+        &cut(&p.full_name),
+        &cut(&p.description),
+        &cut(&p.website),
+        &cut(&p.location),
+    )
+    .await?;
     let org = users::by_id(tx.c(), org.id).await?.ok_or(ServiceError::NotFound)?;
     tx.commit().await?;
     Ok(org)

@@ -5,6 +5,7 @@ mod support;
 
 mod admin;
 mod auth;
+mod collaborators;
 mod contents;
 mod conventions;
 mod database;
@@ -15,6 +16,8 @@ mod git_http;
 mod keys;
 mod markdown;
 mod migrate;
+mod orgs;
+mod permissions;
 mod releases;
 mod repos;
 mod tokens;

@@ -24,14 +24,15 @@ pub struct AddCollaboratorOption {
     pub permission: Option<String>,
 }
 
-/// The repository (its admins only) and the named user; an unknown user is a bare 422, as Gogs.
+/// The repository (its admins only) and the named user; an unknown user is a 422, as Gogs (with
+/// a message where Gogs sends an empty body: the project's error-body decision).
 async fn load(state: &AppState, me: &UserRow, names: &(String, String, String)) -> ApiResult<(RepoCtx, UserRow)> {
     let ctx = load_repo(state, Some(me), &names.0, &names.1).await?;
     ctx.require(AccessMode::Admin)?;
     let mut h = state.db.acquire().await?;
     let user = user_store::by_name(h.c(), &names.2)
         .await?
-        .ok_or(ApiError::Status(StatusCode::UNPROCESSABLE_ENTITY))?;
+        .ok_or_else(|| ApiError::unprocessable(format!("user does not exist [name: {}]", names.2)))?;
     Ok((ctx, user))
 }
 

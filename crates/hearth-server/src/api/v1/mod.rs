@@ -16,8 +16,8 @@ mod markdown;
 mod misc;
 mod orgs;
 mod releases;
-mod teams;
 mod repos;
+mod teams;
 mod tokens;
 mod users;
 

@@ -57,7 +57,11 @@ pub struct EditOrgOption {
     pub location: String,
 }
 
-async fn create(state: &AppState, owner: &UserRow, opt: CreateOrgOption) -> ApiResult<(StatusCode, Json<Organization>)> {
+async fn create(
+    state: &AppState,
+    owner: &UserRow,
+    opt: CreateOrgOption,
+) -> ApiResult<(StatusCode, Json<Organization>)> {
     opt.validate()?;
     let org = orgs::create(&state.db, owner, &opt.username, &opt.profile()).await?;
     Ok((StatusCode::CREATED, Json(Organization::new(state, &org))))
@@ -70,7 +74,10 @@ fn org_list(state: &AppState, rows: &[UserRow]) -> Json<Vec<Organization>> {
 /// The caller's organisations (public and private memberships), by id.
 #[utoipa::path(get, path = "/user/orgs", tag = "organizations",
     responses((status = 200, body = [Organization]), (status = 401)))]
-pub async fn list_my_orgs(State(state): State<AppState>, TokenUser(me): TokenUser) -> ApiResult<Json<Vec<Organization>>> {
+pub async fn list_my_orgs(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+) -> ApiResult<Json<Vec<Organization>>> {
     let mut h = state.db.acquire().await?;
     Ok(org_list(&state, &org_store::orgs_of(h.c(), me.id, false).await?))
 }

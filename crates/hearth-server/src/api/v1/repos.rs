@@ -15,9 +15,9 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Auth, Body, LateBody, ListParams, Paged, SiteAdmin, TokenUser, Validator};
 use crate::service::access::{AccessMode, access_mode};
-use crate::service::{migrate, orgs};
 use crate::service::now_unix;
 use crate::service::repos::{self, CreateRepo};
+use crate::service::{migrate, orgs};
 
 /// B4. CreateRepoOption.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -117,8 +117,7 @@ async fn my_repos(state: &AppState, me: &UserRow) -> ApiResult<Vec<Repository>> 
     let granted = repo_store::granted_repos(h.c(), me.id).await?;
     drop(h);
     let owner_perms = Permission::from_mode(AccessMode::Owner);
-    let mut out: Vec<Repository> =
-        own.iter().map(|r| Repository::new(state, r, me, Some(owner_perms))).collect();
+    let mut out: Vec<Repository> = own.iter().map(|r| Repository::new(state, r, me, Some(owner_perms))).collect();
     let owners = owners_of(state, &granted.iter().map(|g| &g.repo).collect::<Vec<_>>()).await?;
     for g in &granted {
         let owner = owners.iter().find(|o| o.id == g.repo.owner_id).expect("loaded above");
