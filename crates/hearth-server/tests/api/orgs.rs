@@ -289,6 +289,13 @@ async fn organisation_repositories() {
     assert_eq!(via_users, list);
     assert_eq!(s.get("/orgs/nope/repos").token(&alice).send().await.unwrap().status(), 404);
 
+    // Search with `uid` = the org: its owners see the private repository too.
+    let oid = repo["owner"]["id"].as_i64().unwrap();
+    for (token, expect) in [(&alice, 2), (&bob, 1)] {
+        let (_, found) = json(s.get(&format!("/repos/search?uid={oid}")).token(token).send().await.unwrap()).await;
+        assert_eq!(found["data"].as_array().unwrap().len(), expect, "{found}");
+    }
+
     // `/user/repos`: own first, then org repositories through the Owners team.
     s.create_repo(&alice, j!({"name": "personal"})).await;
     let (_, mine) = json(s.get("/user/repos").token(&alice).send().await.unwrap()).await;

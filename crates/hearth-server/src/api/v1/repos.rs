@@ -218,7 +218,8 @@ pub async fn create_org_repo_alias(
 }
 
 /// Search by name or description (`q`; its last path component; empty matches everything),
-/// optionally within one owner (`uid`); private repositories only for their owner.
+/// optionally within one owner (`uid`); private repositories only for their owner (or, for an
+/// organisation, its owners).
 #[utoipa::path(get, path = "/repos/search", tag = "repos",
     params(("q" = Option<String>, Query), ("uid" = Option<i64>, Query), ("page" = Option<i64>, Query), ("limit" = Option<i64>, Query)),
     responses((status = 200, body = RepoSearchResults)))]
@@ -231,8 +232,10 @@ pub async fn search_repos(
     let keyword = q.rsplit('/').next().unwrap_or("");
     let uid = params.get("uid").and_then(|v| v.trim().parse::<i64>().ok()).filter(|u| *u > 0).unwrap_or(0);
     let me = id.user.as_deref();
+    // Private repositories of `uid` appear for `uid` itself and for owners of organisation `uid`.
     let include_private_of = match me {
         Some(u) if uid == u.id => u.id,
+        Some(u) if uid > 0 && orgs::is_owner(&state.db, uid, u.id).await? => uid,
         _ => -1,
     };
     let page = params.fixed(10);
