@@ -12,7 +12,10 @@ pub mod collaborations;
 pub mod deploy_keys;
 pub mod emails;
 pub mod follows;
+pub mod issues;
 pub mod keys;
+pub mod labels;
+pub mod milestones;
 pub mod orgs;
 pub mod releases;
 pub mod repos;
@@ -33,4 +36,10 @@ macro_rules! with_conn {
             $crate::Conn::Postgres($x) => $body,
         }
     };
+}
+
+/// `$first, $first+1, …` for `n` values: the placeholder list of an `IN (…)` built at run time
+/// (the only dynamic SQL: fixed text plus numbered placeholders, values always bound).
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }

@@ -1,6 +1,6 @@
 // Compatibility test of hearth against go-gogs-client (Debian package
 // golang-github-gogits-go-gogs-client-dev, 0.0~git20160830.0.d8aff57).
-// Usage: HEARTH_URL=http://127.0.0.1:PORT KEY_ED=/tmp/k1.pub KEY_RSA=/tmp/k2.pub KEY_ED2=/tmp/k3.pub go run compat
+// Usage: HEARTH_URL=http://127.0.0.1:PORT KEY_ED=/tmp/k1.pub KEY_RSA=/tmp/k2.pub KEY_ED2=/tmp/k3.pub KEY_ED3=/tmp/k4.pub go run compat
 package main
 
 import (
@@ -140,7 +140,7 @@ func main() {
 		fmt.Println("HEARTH_URL not set")
 		os.Exit(2)
 	}
-	kEd, kRsa, kEd2 := readKey("KEY_ED"), readKey("KEY_RSA"), readKey("KEY_ED2")
+	kEd, kRsa, kEd2, kEd3 := readKey("KEY_ED"), readKey("KEY_RSA"), readKey("KEY_ED2"), readKey("KEY_ED3")
 	anon := client("")
 
 	// ---------------- access tokens (Basic auth) ----------------
@@ -436,6 +436,9 @@ func main() {
 
 	// ---------------- repositories, branches, migrations, git over HTTP (repos.go) ----------------
 	repoTests(root, ac, bc, anon, rootTok, atk.Sha1, alice.ID)
+
+	// ---------------- organisations, teams, collaborators, deploy keys (orgs.go) ----------------
+	orgTests(root, ac, anon, rootTok, atk.Sha1, kEd, kRsa, kEd2, kEd3)
 
 	// ---------------- admin delete ----------------
 	err = root.AdminDeleteUser("bobmade")
