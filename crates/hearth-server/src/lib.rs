@@ -67,13 +67,21 @@ where
     let stop = Arc::new(Notify::new());
     let flusher = tokio::spawn(flush_token_usage(state.clone(), stop.clone()));
     let mirrors = tokio::spawn(update_mirrors(state.clone()));
+    let hooks_stop = Arc::new(Notify::new());
+    let deliverer = Arc::new(service::webhooks::deliver::Deliverer::new(
+        service::webhooks::deliver::DeliverySettings::from_config(&state.config),
+        &state.config.local_network_allowlist,
+    )?);
+    let hooks = tokio::spawn(service::webhooks::deliver::run(state.clone(), deliverer, hooks_stop.clone()));
 
     let app = router::build(state.clone());
     tracing::info!("listening on http://{addr}");
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await.context("HTTP server")?;
 
     stop.notify_one();
+    hooks_stop.notify_one();
     mirrors.abort();
+    let _ = hooks.await;
     let _ = flusher.await;
     db.close().await;
     tracing::info!("stopped");

@@ -10,6 +10,7 @@ mod error;
 
 pub mod emails;
 pub mod follows;
+pub mod hooks;
 pub mod keys;
 pub mod releases;
 pub mod repos;
