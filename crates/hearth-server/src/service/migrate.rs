@@ -210,8 +210,11 @@ async fn finish(
     if m.mirror {
         repos::insert_mirror(tx.c(), row.id, state.config.mirror_interval_hours, remote_is_local, now).await?;
     }
+    let mut hook_tasks = 0;
     if let Some(parent) = fork_of {
         repos::mark_fork(tx.c(), row.id, parent).await?;
+        // Forks go into the caller's own account: the new owner is the sender.
+        hook_tasks = super::webhooks::payload::enqueue_fork(state, tx.c(), parent, &row, owner, owner).await?;
     }
     if final_path.exists() {
         return Err(ServiceError::Invalid(format!("repository directory already exists [name: {}]", m.repo_name)));
@@ -224,6 +227,9 @@ async fn finish(
     if let Err(e) = tx.commit().await {
         let _ = tokio::fs::rename(&final_path, scratch).await;
         return Err(e.into());
+    }
+    if hook_tasks > 0 {
+        super::webhooks::wake(state);
     }
     let mut h = state.db.acquire().await?;
     Ok(repos::by_id(h.c(), row.id).await?.unwrap_or(row))

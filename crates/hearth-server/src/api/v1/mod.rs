@@ -9,6 +9,7 @@ mod contents;
 mod emails;
 mod followers;
 mod forks;
+mod hooks;
 mod keys;
 mod markdown;
 mod misc;
@@ -107,6 +108,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(releases::list_releases, releases::create_release))
         .routes(routes!(releases::get_release, releases::edit_release, releases::delete_release))
         .route("/repos/{owner}/{repo}/commits/{*sha}", axum::routing::get(commits::get_commit))
+        .routes(routes!(hooks::list_hooks, hooks::create_hook))
+        .routes(routes!(hooks::get_hook, hooks::edit_hook, hooks::delete_hook))
+        .routes(routes!(hooks::test_hook))
+        .routes(routes!(hooks::list_hook_deliveries))
+        .routes(routes!(hooks::get_hook_delivery))
+        .routes(routes!(hooks::redeliver_hook_delivery))
         .routes(routes!(markdown::render_markdown))
         .routes(routes!(markdown::render_markdown_raw))
         .routes(routes!(misc::get_version))
