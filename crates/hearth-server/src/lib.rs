@@ -30,6 +30,12 @@ use crate::service::passwords::Passwords;
 /// How often in-memory token "last used" times are written.
 const TOKEN_FLUSH_INTERVAL: Duration = Duration::from_secs(30);
 
+/// Make ring the process-wide rustls provider (reqwest is built without one, so every client —
+/// the webhook deliverer's and any other — needs it first). Calling it again is harmless.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// Open the configured database (creating the data directory and running migrations).
 pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
     let opts = DbOptions { max_connections: config.database.max_connections, ..DbOptions::default() };
@@ -55,6 +61,7 @@ where
     F: Future<Output = ()> + Send + 'static,
 {
     let addr = listener.local_addr()?;
+    install_crypto_provider();
     for dir in [config.data_dir.clone(), config.data_dir.join("tmp"), config.repository_root.clone()] {
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     }

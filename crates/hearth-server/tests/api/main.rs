@@ -19,3 +19,4 @@ mod releases;
 mod repos;
 mod tokens;
 mod users;
+mod webhooks;

@@ -91,9 +91,7 @@ enum Outcome {
 
 impl Deliverer {
     pub fn new(settings: DeliverySettings, allowlist_text: &str) -> anyhow::Result<Deliverer> {
-        // reqwest is built without a default crypto provider: ring is the process-wide one
-        // (installing twice is harmless, the first wins).
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        crate::install_crypto_provider();
         let allowlist = Allowlist::parse(allowlist_text);
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
