@@ -57,7 +57,8 @@ pub fn commit_with_files(path: &Path, id: &str) -> GitResult<Option<PushedCommit
     let Some(detail) = crate::read::commit(path, id)? else { return Ok(None) };
     // `-c` gives merges their combined diff (`MM` counts as modified, as Gogs' `git show`);
     // renames are split into a removal and an addition (webhooks.md §4.1 [hearth]).
-    let out = git(path, &["diff-tree", "-r", "-c", "--root", "--no-commit-id", "--name-status", "--no-renames", "-z", id])?;
+    let out =
+        git(path, &["diff-tree", "-r", "-c", "--root", "--no-commit-id", "--name-status", "--no-renames", "-z", id])?;
     let (mut added, mut removed, mut modified) = (Vec::new(), Vec::new(), Vec::new());
     let mut fields = out.split(|b| *b == 0).filter(|f| !f.is_empty());
     while let (Some(status), Some(file)) = (fields.next(), fields.next()) {

@@ -107,7 +107,8 @@ pub async fn active_for_event(c: Conn<'_>, repo_id: i64, owner_id: i64) -> Store
 /// Delete a repository hook and (by cascade) its tasks; false when there was none.
 pub async fn delete_for_repo(c: Conn<'_>, repo_id: i64, id: i64) -> StoreResult<bool> {
     const SQL: &str = "DELETE FROM webhook WHERE id = $1 AND repo_id = $2";
-    Ok(with_conn!(c, x => sqlx::query(SQL).bind(id).bind(repo_id).execute(&mut *x).await.map(|r| r.rows_affected()))? > 0)
+    Ok(with_conn!(c, x => sqlx::query(SQL).bind(id).bind(repo_id).execute(&mut *x).await.map(|r| r.rows_affected()))?
+        > 0)
 }
 
 pub async fn set_last_status(c: Conn<'_>, id: i64, status: i64) -> StoreResult<()> {

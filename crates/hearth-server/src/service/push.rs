@@ -67,7 +67,10 @@ pub async fn after_push(
         .iter()
         .map(|u| {
             let is_branch_update = !u.is_delete() && u.name.starts_with("refs/heads/");
-            PushedRef { update: u, commits: if is_branch_update { pushed.pop().unwrap_or_default() } else { Vec::new() } }
+            PushedRef {
+                update: u,
+                commits: if is_branch_update { pushed.pop().unwrap_or_default() } else { Vec::new() },
+            }
         })
         .collect();
     let tasks = webhooks::payload::enqueue_push(state, tx.c(), owner, repo, size as i64, pusher, &refs).await?;

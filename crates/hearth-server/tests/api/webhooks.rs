@@ -226,10 +226,12 @@ async fn crud_as_gogs() {
         (j!({"type": "gogs", "config": {"url": "u", "content_type": "xml"}}), "Invalid content type."),
         (j!({"type": "slack", "config": {"url": "u", "content_type": "json"}}), "Missing config option: channel"),
     ] {
-        let (status, body) = json(s.post("/repos/ada/engine/hooks").token(&token).json(&body).send().await.unwrap()).await;
+        let (status, body) =
+            json(s.post("/repos/ada/engine/hooks").token(&token).json(&body).send().await.unwrap()).await;
         assert_eq!((status, body["message"].as_str()), (422, Some(message)), "{body}");
     }
-    let (status, body) = json(s.post("/repos/ada/engine/hooks").token(&token).json(&j!({})).send().await.unwrap()).await;
+    let (status, body) =
+        json(s.post("/repos/ada/engine/hooks").token(&token).json(&j!({})).send().await.unwrap()).await;
     assert_eq!(status, 422);
     let fields: Vec<&str> = body.as_array().unwrap().iter().map(|e| e["fieldNames"][0].as_str().unwrap()).collect();
     assert_eq!(fields, ["Type", "Config"]);
@@ -267,7 +269,10 @@ async fn crud_as_gogs() {
     )
     .await;
     assert_eq!(status, 200);
-    assert_eq!((e["events"].clone(), e["active"].clone(), e["config"]["content_type"].clone()), (j!(["fork"]), j!(true), j!("form")));
+    assert_eq!(
+        (e["events"].clone(), e["active"].clone(), e["config"]["content_type"].clone()),
+        (j!(["fork"]), j!(true), j!("form"))
+    );
     assert_eq!(s.sql_i64(&format!("SELECT COUNT(*) FROM webhook WHERE id = {id} AND secret = 's3'")).await, 1);
     let (status, body) = json(
         s.patch(&format!("/repos/ada/engine/hooks/{id}"))
@@ -333,7 +338,10 @@ async fn push_delivers_signed_payloads() {
     let create = &got[0];
     assert_eq!(create.header("X-Gogs-Event"), "create");
     let c = create.payload();
-    assert_eq!((c["ref"].as_str(), c["ref_type"].as_str(), c["sha"].as_str()), (Some("master"), Some("branch"), Some("")));
+    assert_eq!(
+        (c["ref"].as_str(), c["ref_type"].as_str(), c["sha"].as_str()),
+        (Some("master"), Some("branch"), Some(""))
+    );
 
     let push = &got[1];
     for (name, value) in [
@@ -355,7 +363,10 @@ async fn push_delivers_signed_payloads() {
     assert!(push.body.starts_with("{\n  \"ref\": \"refs/heads/master\",\n  \"before\": "), "{}", push.body);
 
     let p = push.payload();
-    assert_key_order(&push.body, &["ref", "before", "after", "compare_url", "commits", "repository", "pusher", "sender"]);
+    assert_key_order(
+        &push.body,
+        &["ref", "before", "after", "compare_url", "commits", "repository", "pusher", "sender"],
+    );
     assert_eq!(p["before"], ZEROS);
     assert_eq!(p["after"], head.as_str());
     assert_eq!(p["compare_url"], "");
@@ -374,9 +385,29 @@ async fn push_delivers_signed_payloads() {
     assert_key_order(
         repo_text,
         &[
-            "id", "owner", "name", "full_name", "description", "private", "fork", "parent", "empty", "mirror", "size",
-            "html_url", "ssh_url", "clone_url", "website", "stars_count", "forks_count", "watchers_count",
-            "open_issues_count", "default_branch", "created_at", "updated_at", "pusher"
+            "id",
+            "owner",
+            "name",
+            "full_name",
+            "description",
+            "private",
+            "fork",
+            "parent",
+            "empty",
+            "mirror",
+            "size",
+            "html_url",
+            "ssh_url",
+            "clone_url",
+            "website",
+            "stars_count",
+            "forks_count",
+            "watchers_count",
+            "open_issues_count",
+            "default_branch",
+            "created_at",
+            "updated_at",
+            "pusher",
         ],
     );
     assert!(!r.as_object().unwrap().contains_key("permissions") && !r.as_object().unwrap().contains_key("unlisted"));
@@ -418,7 +449,10 @@ async fn push_delivers_signed_payloads() {
     assert_eq!(events.iter().filter(|e| **e == "push").count(), 1, "{events:?}");
     assert_eq!(events.last(), Some(&"delete"));
     let del = got[6].payload();
-    assert_eq!(del, j!({"ref": "side", "ref_type": "branch", "pusher_type": "user", "repository": del["repository"], "sender": del["sender"]}));
+    assert_eq!(
+        del,
+        j!({"ref": "side", "ref_type": "branch", "pusher_type": "user", "repository": del["repository"], "sender": del["sender"]})
+    );
 
     // Nothing reached the inactive or release-only hooks.
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -433,11 +467,18 @@ async fn push_delivers_signed_payloads() {
     assert_eq!(list.len(), 7);
     assert!(list[0]["id"].as_i64() > list[1]["id"].as_i64());
     let first = list.last().unwrap();
-    assert_eq!((first["event"].as_str(), first["status"].as_str(), first["status_code"].as_i64()), (Some("create"), Some("OK"), Some(200)));
+    assert_eq!(
+        (first["event"].as_str(), first["status"].as_str(), first["status_code"].as_i64()),
+        (Some("create"), Some("OK"), Some(200))
+    );
     let push_delivery = &list[5];
     assert_eq!(push_delivery["guid"], uuid.as_str());
     let (status, d) = json(
-        s.get(&format!("/repos/ada/engine/hooks/{id}/deliveries/{}", push_delivery["id"])).token(&token).send().await.unwrap(),
+        s.get(&format!("/repos/ada/engine/hooks/{id}/deliveries/{}", push_delivery["id"]))
+            .token(&token)
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
     assert_eq!(status, 200, "{d}");
@@ -599,11 +640,21 @@ async fn retries_only_where_the_receiver_cannot_have_acted() {
     .await;
     // 503 then 200; and 500, which is final.
     let flaky = Receiver::on(free_port().await, vec![503], Duration::ZERO);
-    create_hook(&s, &token, "ada/flaky", j!({"type": "gogs", "config": {"url": flaky.url(), "content_type": "json"}, "active": true}))
-        .await;
+    create_hook(
+        &s,
+        &token,
+        "ada/flaky",
+        j!({"type": "gogs", "config": {"url": flaky.url(), "content_type": "json"}, "active": true}),
+    )
+    .await;
     let broken = Receiver::on(free_port().await, vec![500], Duration::ZERO);
-    create_hook(&s, &token, "ada/broken", j!({"type": "gogs", "config": {"url": broken.url(), "content_type": "json"}, "active": true}))
-        .await;
+    create_hook(
+        &s,
+        &token,
+        "ada/broken",
+        j!({"type": "gogs", "config": {"url": broken.url(), "content_type": "json"}, "active": true}),
+    )
+    .await;
 
     let git = Git::new();
     push_first(&s, &git, &ada, "down");
@@ -675,17 +726,28 @@ async fn local_network_is_refused_unless_allowed() {
     let rx = Receiver::start().await;
     // Accepted at create time (as Gogs), refused at delivery.
     let by_name = format!("http://localhost:{}/hook", rx.addr.port());
-    let h1 = create_hook(&s, &token, "ada/engine", j!({"type": "gogs", "config": {"url": rx.url(), "content_type": "json"}, "active": true}))
-        .await;
-    create_hook(&s, &token, "ada/engine", j!({"type": "gogs", "config": {"url": by_name, "content_type": "json"}, "active": true}))
-        .await;
+    let h1 = create_hook(
+        &s,
+        &token,
+        "ada/engine",
+        j!({"type": "gogs", "config": {"url": rx.url(), "content_type": "json"}, "active": true}),
+    )
+    .await;
+    create_hook(
+        &s,
+        &token,
+        "ada/engine",
+        j!({"type": "gogs", "config": {"url": by_name, "content_type": "json"}, "active": true}),
+    )
+    .await;
     let git = Git::new();
     push_first(&s, &git, &ada, "engine");
     wait_sql(&s, "SELECT COUNT(*) FROM hook_task WHERE response_content LIKE '%implicitly blocked%'", 2).await;
     assert!(rx.got().is_empty());
     assert_eq!(s.sql_i64("SELECT COUNT(*) FROM hook_task WHERE is_delivered OR attempts > 0").await, 0);
     let id = h1["id"].as_i64().unwrap();
-    let (_, list) = json(s.get(&format!("/repos/ada/engine/hooks/{id}/deliveries")).token(&token).send().await.unwrap()).await;
+    let (_, list) =
+        json(s.get(&format!("/repos/ada/engine/hooks/{id}/deliveries")).token(&token).send().await.unwrap()).await;
     assert_eq!(list[0]["status"], "Payload URL resolved to a local network address that is implicitly blocked.");
     assert_eq!(list[0]["pending"], true);
     assert_eq!(list[0]["delivered_at"], Value::Null);
@@ -699,10 +761,20 @@ async fn a_slow_receiver_does_not_hold_up_other_repositories() {
     s.create_repo(&token, j!({"name": "fast"})).await;
     let slow = Receiver::on(free_port().await, Vec::new(), Duration::from_secs(3));
     let fast = Receiver::start().await;
-    create_hook(&s, &token, "ada/slow", j!({"type": "gogs", "config": {"url": slow.url(), "content_type": "json"}, "active": true}))
-        .await;
-    create_hook(&s, &token, "ada/fast", j!({"type": "gogs", "config": {"url": fast.url(), "content_type": "json"}, "active": true}))
-        .await;
+    create_hook(
+        &s,
+        &token,
+        "ada/slow",
+        j!({"type": "gogs", "config": {"url": slow.url(), "content_type": "json"}, "active": true}),
+    )
+    .await;
+    create_hook(
+        &s,
+        &token,
+        "ada/fast",
+        j!({"type": "gogs", "config": {"url": fast.url(), "content_type": "json"}, "active": true}),
+    )
+    .await;
     let git = Git::new();
     push_first(&s, &git, &ada, "slow");
     slow.wait_for(1).await;

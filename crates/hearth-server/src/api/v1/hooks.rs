@@ -57,7 +57,12 @@ fn parse_id(id: &str) -> ApiResult<i64> {
 }
 
 /// The repository, for its admins only (403 otherwise, 404 when it cannot be seen).
-async fn admin_repo(state: &AppState, me: &hearth_store::users::UserRow, owner: &str, repo: &str) -> ApiResult<RepoCtx> {
+async fn admin_repo(
+    state: &AppState,
+    me: &hearth_store::users::UserRow,
+    owner: &str,
+    repo: &str,
+) -> ApiResult<RepoCtx> {
     let ctx = load_repo(state, Some(me), owner, repo).await?;
     ctx.require(AccessMode::Admin)?;
     Ok(ctx)
@@ -206,9 +211,8 @@ fn delivery(t: &TaskRow) -> HookDelivery {
     } else {
         "Pending".to_string()
     };
-    let action = serde_json::from_str::<Value>(&t.payload_content)
-        .ok()
-        .and_then(|p| p["action"].as_str().map(str::to_string));
+    let action =
+        serde_json::from_str::<Value>(&t.payload_content).ok().and_then(|p| p["action"].as_str().map(str::to_string));
     HookDelivery {
         id: t.id,
         guid: t.uuid.clone(),

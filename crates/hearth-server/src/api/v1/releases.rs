@@ -170,7 +170,8 @@ pub async fn create_release(
         }
         other => other.into(),
     })?;
-    let published = !row.is_draft && payload::enqueue_release(&state, tx.c(), &ctx.owner, &ctx.repo, &row, &me).await? > 0;
+    let published =
+        !row.is_draft && payload::enqueue_release(&state, tx.c(), &ctx.owner, &ctx.repo, &row, &me).await? > 0;
     tx.commit().await?;
     if published {
         webhooks::wake(&state);

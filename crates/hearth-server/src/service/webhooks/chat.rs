@@ -81,7 +81,11 @@ fn summarize(event: HookEvent, p: &Value) -> Option<Summary> {
             let linked = if compare.is_empty() { what.clone() } else { format!("<{compare}|{what}>") };
             let mut out = mk(
                 format!("[{repo_name}:{branch}] {what} pushed by {}", s(p, &["pusher", "username"])),
-                format!("[{rl}:<{branch_url}|{}>] {linked} pushed by {}", esc(&branch), esc(s(p, &["pusher", "username"]))),
+                format!(
+                    "[{rl}:<{branch_url}|{}>] {linked} pushed by {}",
+                    esc(&branch),
+                    esc(s(p, &["pusher", "username"]))
+                ),
                 "View Changes",
                 if compare.is_empty() { branch_url } else { compare },
             );

@@ -85,8 +85,15 @@ pub struct Deliverer {
 enum Outcome {
     /// Not sent: unparsable or blocked URL. The task stays pending, parked.
     Refused(String),
-    Response { status: u16, headers: BTreeMap<String, String>, body: String },
-    Failed { error: String, retryable: bool },
+    Response {
+        status: u16,
+        headers: BTreeMap<String, String>,
+        body: String,
+    },
+    Failed {
+        error: String,
+        retryable: bool,
+    },
 }
 
 impl Deliverer {

@@ -398,7 +398,12 @@ async fn enqueue_for_hook(
 }
 
 /// Queue a test `push` for one hook only, if it selects `push` (webhooks.md §8.4).
-pub async fn enqueue_test(state: &AppState, repo_id: i64, hook: &HookRow, payload: &impl Serialize) -> ServiceResult<()> {
+pub async fn enqueue_test(
+    state: &AppState,
+    repo_id: i64,
+    hook: &HookRow,
+    payload: &impl Serialize,
+) -> ServiceResult<()> {
     if !HookEvents::parse(&hook.events).selects(HookEvent::Push) {
         return Ok(());
     }
@@ -436,7 +441,9 @@ mod tests {
         assert_eq!(e.names(), vec!["create", "release"]);
         assert!(!e.selects(HookEvent::Push));
         let stored = serde_json::to_string(&e).unwrap();
-        assert!(stored.starts_with(r#"{"push_only":false,"send_everything":false,"choose_events":true,"events":{"create":true,"delete":false"#));
+        assert!(stored.starts_with(
+            r#"{"push_only":false,"send_everything":false,"choose_events":true,"events":{"create":true,"delete":false"#
+        ));
         let all = HookEvents { send_everything: true, ..HookEvents::default() };
         assert_eq!(all.names().len(), 8);
         let push_only = HookEvents { push_only: true, ..HookEvents::default() };

@@ -80,7 +80,12 @@ impl HookRepo {
     }
 
     /// Variant B: a fork carries its base repository as `parent` (read-only permissions).
-    pub async fn with_parent(state: &AppState, mut c: Conn<'_>, repo: &RepoRow, owner: &UserRow) -> ServiceResult<HookRepo> {
+    pub async fn with_parent(
+        state: &AppState,
+        mut c: Conn<'_>,
+        repo: &RepoRow,
+        owner: &UserRow,
+    ) -> ServiceResult<HookRepo> {
         let mut out = HookRepo::plain(state, repo, owner);
         if repo.is_fork
             && let Some(parent) = repo_store::by_id(c.re(), repo.fork_id).await?
