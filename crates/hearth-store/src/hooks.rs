@@ -111,6 +111,13 @@ pub async fn delete_for_repo(c: Conn<'_>, repo_id: i64, id: i64) -> StoreResult<
         > 0)
 }
 
+/// Delete every hook of a repository (before the repository row goes).
+pub async fn delete_all_for_repo(c: Conn<'_>, repo_id: i64) -> StoreResult<()> {
+    const SQL: &str = "DELETE FROM webhook WHERE repo_id = $1 AND repo_id <> 0";
+    with_conn!(c, x => sqlx::query(SQL).bind(repo_id).execute(&mut *x).await.map(|_| ()))?;
+    Ok(())
+}
+
 pub async fn set_last_status(c: Conn<'_>, id: i64, status: i64) -> StoreResult<()> {
     const SQL: &str = "UPDATE webhook SET last_status = $2 WHERE id = $1";
     with_conn!(c, x => sqlx::query(SQL).bind(id).bind(status).execute(&mut *x).await.map(|_| ()))?;

@@ -301,6 +301,11 @@ async fn crud_as_gogs() {
     assert_eq!(resp.status(), 204);
     let (_, list) = json(s.get("/repos/ada/engine/hooks").token(&token).send().await.unwrap()).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
+
+    // Hooks go with their repository.
+    let resp = s.delete("/repos/ada/engine").token(&token).send().await.unwrap();
+    assert_eq!(resp.status(), 204);
+    assert_eq!(s.sql_i64("SELECT COUNT(*) FROM webhook").await, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
