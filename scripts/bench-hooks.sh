@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Webhook benchmark, all on 127.0.0.1:
 #  1. latency: N pushes (real `git push` over Smart HTTP) to a repository whose hook points at a local
-#     receiver; prints p50/p90 of push start → payload received, and of push returned → received.
+#     receiver; prints p50/p90 of push start → payload received, and of push returned → received;
+#     then N commits through the contents API (same push pipeline, no git client), request → received.
 #  2. throughput: 1,000 deliveries queued over 50 repositories (20 test deliveries each) to a
 #     receiver that takes 100 ms per request; prints the time until the last one arrived.
 # Usage: scripts/bench-hooks.sh [pushes]
@@ -94,6 +95,24 @@ for i in range(pushes + 1):
 print(f"push → received ({pushes} pushes): p50 {pct(total, 50):.1f} ms, p90 {pct(total, 90):.1f} ms "
       f"(git push alone p50 {pct([t - a for t, a in zip(total, after_return)], 50):.1f} ms; "
       f"after push returned p50 {pct(after_return, 50):.1f} ms)")
+
+# 1b. The same through the contents API (a web-editor commit: the push pipeline without git's client).
+api_lat = []
+for i in range(pushes):
+    t0 = time.time()
+    r = call("PUT", f"/repos/bench/lat/contents/api-{i}.txt",
+             {"message": f"api {i}", "content": base64.b64encode(b"x\n").decode()}, token)
+    sha = r["commit"]["sha"]
+    while True:
+        with lock:
+            hit = [g for g in got if g[1] == "/fast" and g[2] == "push" and json.loads(g[3])["after"] == sha]
+        if hit:
+            break
+        if time.time() - t0 > 30:
+            sys.exit(f"contents PUT {i}: no delivery")
+        time.sleep(0.0005)
+    api_lat.append((hit[0][0] - t0) * 1000)
+print(f"contents PUT → received ({pushes} commits): p50 {pct(api_lat, 50):.1f} ms, p90 {pct(api_lat, 90):.1f} ms")
 
 # 2. 1,000 deliveries over 50 repositories, 100 ms each at the receiver.
 hooks = [(f"r{i}", repo_with_hook(f"r{i}", "/slow")) for i in range(50)]

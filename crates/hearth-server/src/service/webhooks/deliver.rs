@@ -152,11 +152,20 @@ impl Deliverer {
                 })
                 .or_insert(value);
         }
-        let body = match resp.bytes().await {
-            Ok(b) => String::from_utf8_lossy(&b[..b.len().min(MAX_RECORDED_BODY)]).into_owned(),
-            Err(e) => format!("Delivery: reading response: {e}"),
-        };
-        Outcome::Response { status, headers, body }
+        // Read no more than is kept: a receiver cannot make the server buffer a huge body.
+        let mut resp = resp;
+        let mut body = Vec::new();
+        while body.len() < MAX_RECORDED_BODY {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk[..chunk.len().min(MAX_RECORDED_BODY - body.len())]),
+                Ok(None) => break,
+                Err(e) => {
+                    body = format!("Delivery: reading response: {e}").into_bytes();
+                    break;
+                }
+            }
+        }
+        Outcome::Response { status, headers, body: String::from_utf8_lossy(&body).into_owned() }
     }
 
     /// Attempt one task and record the outcome in its row (and the hook's `last_status`).
