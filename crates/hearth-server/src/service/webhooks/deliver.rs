@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -24,6 +25,8 @@ const BLOCKED: &str = "Payload URL resolved to a local network address that is i
 const MAX_RECORDED_BODY: usize = 64 * 1024;
 /// The worker looks at the table at least this often, even without a wake-up.
 const IDLE_POLL: Duration = Duration::from_secs(5);
+/// At shutdown, attempts in flight get this long (at most the delivery timeout) to finish.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// `[webhook]` delivery settings.
 #[derive(Debug, Clone)]
@@ -292,6 +295,7 @@ pub async fn run(state: AppState, deliverer: Arc<Deliverer>, stop: Arc<Notify>) 
         tracing::warn!(error = %e, "webhook queue: resetting pending tasks");
     }
     let busy: Arc<Mutex<HashSet<i64>>> = Arc::default();
+    let stopping = Arc::new(AtomicBool::new(false));
     let slots = Arc::new(Semaphore::new(deliverer.settings.concurrency.max(1)));
     let mut drains = JoinSet::new();
     loop {
@@ -300,10 +304,10 @@ pub async fn run(state: AppState, deliverer: Arc<Deliverer>, stop: Arc<Notify>) 
             Ok((repos, next)) => {
                 for repo_id in repos {
                     if busy.lock().expect("busy set").insert(repo_id) {
-                        let (state, deliverer, busy, slots) =
-                            (state.clone(), deliverer.clone(), busy.clone(), slots.clone());
+                        let (state, deliverer, busy, slots, stopping) =
+                            (state.clone(), deliverer.clone(), busy.clone(), slots.clone(), stopping.clone());
                         drains.spawn(async move {
-                            drain(&state, &deliverer, repo_id, &slots).await;
+                            drain(&state, &deliverer, repo_id, &slots, &stopping).await;
                             busy.lock().expect("busy set").remove(&repo_id);
                             // The table may have gained tasks for this repository meanwhile.
                             state.hook_queue.notify_one();
@@ -326,7 +330,11 @@ pub async fn run(state: AppState, deliverer: Arc<Deliverer>, stop: Arc<Notify>) 
             _ = stop.notified() => break,
         }
     }
-    // Attempts cut short here stay pending and are made again after the next start.
+    // No new attempts; those in flight may finish and be recorded. Any cut short after the grace
+    // period stay pending and are made again after the next start (at-least-once).
+    stopping.store(true, Ordering::SeqCst);
+    let grace = SHUTDOWN_GRACE.min(deliverer.settings.timeout);
+    let _ = tokio::time::timeout(grace, async { while drains.join_next().await.is_some() {} }).await;
     drains.shutdown().await;
 }
 
@@ -344,9 +352,12 @@ async fn due(state: &AppState) -> anyhow::Result<(Vec<i64>, Option<i64>)> {
 }
 
 /// Deliver one repository's due tasks in order; stop at the first one not yet due.
-async fn drain(state: &AppState, deliverer: &Deliverer, repo_id: i64, slots: &Semaphore) {
+async fn drain(state: &AppState, deliverer: &Deliverer, repo_id: i64, slots: &Semaphore, stopping: &AtomicBool) {
     let Ok(_slot) = slots.acquire().await else { return };
     loop {
+        if stopping.load(Ordering::SeqCst) {
+            return;
+        }
         let head = match state.db.acquire().await {
             Ok(mut h) => hooks::head_task(h.c(), repo_id).await,
             Err(e) => Err(e),
