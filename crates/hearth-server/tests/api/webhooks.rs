@@ -788,3 +788,68 @@ async fn a_slow_receiver_does_not_hold_up_other_repositories() {
     fast.wait_for(1).await;
     assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_hooks_get_their_format() {
+    let s = server().await;
+    let (ada, token) = s.user_with_token("ada", false).await;
+    s.create_repo(&token, j!({"name": "engine"})).await;
+    let rx = Receiver::start().await;
+    // Discord created through the API keeps its settings (Gogs stores none and then fails).
+    let discord = create_hook(
+        &s,
+        &token,
+        "ada/engine",
+        j!({"type": "discord", "config": {"url": format!("{}?d", rx.url()), "content_type": "json", "secret": "x",
+            "username": "bot", "color": "#00ff00"}, "active": true}),
+    )
+    .await;
+    assert_eq!(discord["config"], j!({"content_type": "json", "url": format!("{}?d", rx.url())}));
+    create_hook(
+        &s,
+        &token,
+        "ada/engine",
+        j!({"type": "slack", "config": {"url": rx.url(), "content_type": "json", "channel": "#dev"}, "active": true}),
+    )
+    .await;
+    let git = Git::new();
+    push_first(&s, &git, &ada, "engine");
+    let got = rx.wait_for(2).await;
+    let d = got[0].payload();
+    assert_eq!(got[0].header("X-Gogs-Event"), "push");
+    assert_eq!(got[0].header("X-Gogs-Signature"), hmac_hex("x", &got[0].body));
+    assert_eq!(d["username"], "bot");
+    assert_eq!(d["embeds"][0]["color"], 0x00ff00);
+    assert!(d["embeds"][0]["description"].as_str().unwrap().contains("Add README"), "{d}");
+    let m = got[1].payload();
+    assert_eq!(m["channel"], "#dev");
+    assert!(m["text"].as_str().unwrap().contains("1 new commit"), "{m}");
+}
+
+/// Organisation hooks (`repo_id` 0, `org_id` = owner) fire for every repository of the owner; the
+/// routes come with organisations, the store already selects them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn owner_level_hooks_fire_for_every_repository() {
+    let s = server().await;
+    let (ada, token) = s.user_with_token("ada", false).await;
+    s.create_repo(&token, j!({"name": "one"})).await;
+    s.create_repo(&token, j!({"name": "two"})).await;
+    let rx = Receiver::start().await;
+    let ada_id = s.sql_i64("SELECT id FROM \"user\" WHERE lower_name = 'ada'").await;
+    let events = r#"{"push_only":false,"send_everything":false,"choose_events":true,"events":{"push":true}}"#;
+    s.sql(&format!(
+        "INSERT INTO webhook (repo_id, org_id, url, content_type, events, is_active, created_unix, updated_unix) \
+         VALUES (0, {ada_id}, '{}', 1, '{events}', TRUE, 0, 0)",
+        rx.url()
+    ))
+    .await;
+    let git = Git::new();
+    push_first(&s, &git, &ada, "one");
+    push_first(&s, &git, &ada, "two");
+    let got = rx.wait_for(2).await;
+    let mut names: Vec<String> =
+        got.iter().map(|g| g.payload()["repository"]["name"].as_str().unwrap().to_string()).collect();
+    names.sort();
+    assert_eq!(names, ["one", "two"]);
+    assert_eq!(s.sql_i64("SELECT COUNT(DISTINCT repo_id) FROM hook_task").await, 2);
+}
