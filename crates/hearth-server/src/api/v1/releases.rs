@@ -228,7 +228,9 @@ pub async fn edit_release(
         && !f.is_draft
         && let Some(now) = releases::by_id(tx.c(), ctx.repo.id, row.id).await?
     {
-        published = payload::enqueue_release(&state, tx.c(), &ctx.owner, &ctx.repo, &now, &me).await? > 0;
+        // As Gogs: the release's publisher is its author and the event's sender.
+        let publisher = user_store::by_id(tx.c(), now.publisher_id).await?.unwrap_or_else(|| (*me).clone());
+        published = payload::enqueue_release(&state, tx.c(), &ctx.owner, &ctx.repo, &now, &publisher).await? > 0;
     }
     tx.commit().await?;
     if published {
