@@ -5,6 +5,7 @@
 pub mod archive;
 mod error;
 pub mod names;
+pub mod pushlog;
 pub mod read;
 pub mod remote;
 mod repo;

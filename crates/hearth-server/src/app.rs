@@ -22,6 +22,8 @@ pub struct Inner {
     pub passwords: Passwords,
     pub token_usage: TokenUsage,
     pub token_cache: TokenCache,
+    /// Wakes the webhook delivery worker once tasks are committed.
+    pub hook_queue: tokio::sync::Notify,
 }
 
 impl AppState {
@@ -35,6 +37,7 @@ impl AppState {
             passwords,
             token_usage: TokenUsage::default(),
             token_cache: TokenCache::default(),
+            hook_queue: tokio::sync::Notify::new(),
         }))
     }
 }

@@ -152,6 +152,13 @@ pub struct Config {
     /// Argon2id memory cost (KiB) and passes for new password hashes.
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
+    /// `[webhook]`: DELIVER_TIMEOUT (seconds), SKIP_TLS_VERIFY, and hearth's retry policy
+    /// (MAX_ATTEMPTS, RETRY_BACKOFF_MS) and DELIVER_CONCURRENCY (repositories at once).
+    pub webhook_deliver_timeout_secs: u64,
+    pub webhook_skip_tls_verify: bool,
+    pub webhook_max_attempts: i64,
+    pub webhook_retry_backoff_ms: u64,
+    pub webhook_concurrency: usize,
 }
 
 /// Command-line flags, which override everything else.
@@ -239,6 +246,11 @@ impl Config {
             max_body_bytes: raw.number("server", "MAX_API_BODY_BYTES", 8usize << 20)?,
             argon2_memory_kib: raw.number("security", "ARGON2_MEMORY_KIB", 19_456u32)?,
             argon2_iterations: raw.number("security", "ARGON2_ITERATIONS", 2u32)?,
+            webhook_deliver_timeout_secs: raw.number("webhook", "DELIVER_TIMEOUT", 15u64)?.max(1),
+            webhook_skip_tls_verify: raw.boolean("webhook", "SKIP_TLS_VERIFY", false)?,
+            webhook_max_attempts: raw.number("webhook", "MAX_ATTEMPTS", 4i64)?.max(1),
+            webhook_retry_backoff_ms: raw.number("webhook", "RETRY_BACKOFF_MS", 1000u64)?,
+            webhook_concurrency: raw.number("webhook", "DELIVER_CONCURRENCY", 32usize)?.max(1),
             data_dir,
         })
     }

@@ -30,6 +30,12 @@ use crate::service::passwords::Passwords;
 /// How often in-memory token "last used" times are written.
 const TOKEN_FLUSH_INTERVAL: Duration = Duration::from_secs(30);
 
+/// Make ring the process-wide rustls provider (reqwest is built without one, so every client —
+/// the webhook deliverer's and any other — needs it first). Calling it again is harmless.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// Open the configured database (creating the data directory and running migrations).
 pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
     let opts = DbOptions { max_connections: config.database.max_connections, ..DbOptions::default() };
@@ -55,6 +61,7 @@ where
     F: Future<Output = ()> + Send + 'static,
 {
     let addr = listener.local_addr()?;
+    install_crypto_provider();
     for dir in [config.data_dir.clone(), config.data_dir.join("tmp"), config.repository_root.clone()] {
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     }
@@ -67,13 +74,21 @@ where
     let stop = Arc::new(Notify::new());
     let flusher = tokio::spawn(flush_token_usage(state.clone(), stop.clone()));
     let mirrors = tokio::spawn(update_mirrors(state.clone()));
+    let hooks_stop = Arc::new(Notify::new());
+    let deliverer = Arc::new(service::webhooks::deliver::Deliverer::new(
+        service::webhooks::deliver::DeliverySettings::from_config(&state.config),
+        &state.config.local_network_allowlist,
+    )?);
+    let hooks = tokio::spawn(service::webhooks::deliver::run(state.clone(), deliverer, hooks_stop.clone()));
 
     let app = router::build(state.clone());
     tracing::info!("listening on http://{addr}");
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await.context("HTTP server")?;
 
     stop.notify_one();
+    hooks_stop.notify_one();
     mirrors.abort();
+    let _ = hooks.await;
     let _ = flusher.await;
     db.close().await;
     tracing::info!("stopped");

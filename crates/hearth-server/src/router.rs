@@ -21,7 +21,8 @@ pub fn build(state: AppState) -> Router {
     let api_routes = api_routes
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), auth::identify));
+        .layer(middleware::from_fn_with_state(state.clone(), auth::identify))
+        .layer(middleware::from_fn_with_state(state.clone(), buffer_body));
 
     let mut app = Router::new()
         .nest("/api/v1", api_routes)
@@ -66,6 +67,30 @@ fn with_cors(app: Router, origin: HeaderValue) -> Router {
     fixed.into_iter().fold(app, |app, (name, value)| {
         app.layer(SetResponseHeaderLayer::overriding(HeaderName::from_static(name), value))
     })
+}
+
+/// Read an API request's body before anything can reject the request: a guard answering 401/403
+/// without reading the body would otherwise make hyper drop the keep-alive connection (without a
+/// `Connection: close`), and a client reusing it fails. API bodies are small and read whole anyway.
+async fn buffer_body(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let has_body = req.headers().contains_key(header::TRANSFER_ENCODING)
+        || req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim() != "0");
+    if !has_body {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    match crate::extract::read_limited(body, state.config.max_body_bytes).await {
+        Ok(bytes) => next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await,
+        Err(e) => e.into_response(),
+    }
 }
 
 async fn not_found() -> Response {

@@ -12,6 +12,7 @@ pub mod collaborations;
 pub mod deploy_keys;
 pub mod emails;
 pub mod follows;
+pub mod hooks;
 pub mod issues;
 pub mod keys;
 pub mod labels;

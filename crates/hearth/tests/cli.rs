@@ -127,6 +127,7 @@ async fn create_user_then_log_in_over_the_api() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
     let auth = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("root:s3cret!"));
+    hearth_server::install_crypto_provider();
     let client = reqwest::Client::new();
     let resp = client.get(format!("{url}/api/v1/user")).header("Authorization", &auth).send().await.unwrap();
     assert_eq!(resp.status(), 200);

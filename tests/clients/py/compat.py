@@ -712,6 +712,321 @@ def t_delete():
 check("delete_repo (own, as site admin for alice's, alice's own); clone of deleted fails", t_delete)
 shutil.rmtree(tmpdir, ignore_errors=True)
 
+# ---------------- organisations, teams, collaborators, deploy keys ----------------
+# gogs_client 1.0.6: create_organization, create_organization_team, add/remove_team_membership,
+# add_repo_to_team / remove_repo_from_team, create_repo(organization=...), list/get/add/delete_deploy_key.
+# It has no org listing/reading or collaborator methods: those use its generic get/put/delete helpers.
+import json as _json
+
+for _n in ("polly", "pete", "cody"):
+    api.create_user(root_tok, _n, _n, _n + "@example.com", _n + "pass1")
+polly_tok = Token(api.create_token(UsernamePassword("polly", "pollypass1"), "py-polly").token)
+pete_tok = Token(api.create_token(UsernamePassword("pete", "petepass1"), "py-pete").token)
+cody_tok = Token(api.create_token(UsernamePassword("cody", "codypass1"), "py-cody").token)
+
+
+def t_create_org():
+    o = api.create_organization(root_tok, "polly", "py-org", full_name="Py <Org>", description="desc",
+                                website="https://py.example", location="Rome")
+    state["py_org_id"] = o.id
+    state.setdefault("py_orgs", []).insert(0, "py-org")
+    ok = (o.id > 0 and o.username == "py-org" and o.full_name == "Py <Org>" and o.description == "desc"
+          and o.website == "https://py.example" and o.location == "Rome" and o.avatar_url.startswith("http")
+          and "email" not in o.json and exchanges[-1][5] == 201)
+    return ok, repr(o)
+
+
+check("create_organization(root, owner polly, all fields) -> GogsOrg", t_create_org)
+
+
+def t_create_org_nulls():
+    o = api.create_organization(root_tok, "polly", "py-org2")
+    state.setdefault("py_orgs", []).append("py-org2")
+    sent = exchanges[-1][4]
+    return (o.username == "py-org2" and o.full_name == "" and o.description == "" and o.website == ""
+            and o.location == "" and '"full_name": null' in sent), "org=%r sent=%s" % (o, sent)
+
+
+check("create_organization with optional fields None (sent as JSON null) -> empty strings", t_create_org_nulls)
+# The error-path checks below pass "" for the optional fields so that they do not depend on the
+# null handling checked just above.
+E4 = ("", "", "", "")
+check("create_organization duplicate (other case) -> ApiFailure 422 'already exists'",
+      lambda: raises(lambda: api.create_organization(root_tok, "polly", "PY-ORG", *E4), 422, "already exists"))
+check("create_organization with a user's name -> ApiFailure 422",
+      lambda: raises(lambda: api.create_organization(root_tok, "polly", "pete", *E4), 422))
+check("create_organization reserved name -> ApiFailure 422 'not allowed'",
+      lambda: raises(lambda: api.create_organization(root_tok, "polly", "help", *E4), 422, "not allowed"))
+check("create_organization missing owner -> ApiFailure 404",
+      lambda: raises(lambda: api.create_organization(root_tok, "nosuchuser", "py-org3", *E4), 404))
+check("create_organization as non-admin -> ApiFailure 403",
+      lambda: raises(lambda: api.create_organization(pete_tok, "pete", "pete-org", *E4), 403))
+
+
+def t_org_lists():
+    mine = api.get("/user/orgs", auth=polly_tok).json()
+    pub = api.get("/users/polly/orgs").json()
+    one = api.get("/orgs/py-org", auth=pete_tok).json()
+    ok = ([o["username"] for o in mine] == state.get("py_orgs") and pub == []
+          and one["id"] == state["py_org_id"] and one["full_name"] == "Py <Org>")
+    return ok, "mine=%r public=%r org=%r" % (mine, pub, one)
+
+
+check("api.get /user/orgs (all, id order), /users/polly/orgs (public only: []), /orgs/py-org", t_org_lists)
+check("api.get /orgs/<user name> -> ApiFailure 404 (hearth; Gogs returns the user)",
+      lambda: raises(lambda: api.get("/orgs/pete", auth=pete_tok), 404))
+
+
+def t_edit_org():
+    r = api.patch("/orgs/py-org", auth=polly_tok, data={"full_name": "Py Org", "location": "Oslo"})
+    j = r.json()
+    ok2, d2 = raises(lambda: api.patch("/orgs/py-org", auth=pete_tok, data={"full_name": "x"}), 403)
+    return (r.status_code == 200 and j["full_name"] == "Py Org" and j["location"] == "Oslo" and j["description"] == ""
+            and j["website"] == "" and ok2), "%s %r / %s" % (r.status_code, j, d2)
+
+
+check("api.patch /orgs/py-org by owner: 200, absent keys become empty; by non-member 403", t_edit_org)
+
+
+def t_org_repo():
+    r = api.create_repo(polly_tok, "py-org-priv", private=True, auto_init=True, readme_template="Default", organization="py-org")
+    r2 = api.create_repo(polly_tok, "py-org-pub", organization="py-org")
+    ok = (r.owner.username == "py-org" and r.owner.id == state["py_org_id"] and r.full_name == "py-org/py-org-priv"
+          and r.private is True and perms(r) == (True, True, True) and r2.full_name == "py-org/py-org-pub")
+    return ok, "%r %r" % (r, r2)
+
+
+check("create_repo(organization=py-org) by owner -> org-owned, permissions all true", t_org_repo)
+check("create_repo(organization=py-org) by non-member -> ApiFailure 403 'Given user is not owner of organization.'",
+      lambda: raises(lambda: api.create_repo(pete_tok, "x", organization="py-org"), 403, "Given user is not owner of organization."))
+check("create_repo(organization=nosuchorg) -> ApiFailure 404",
+      lambda: raises(lambda: api.create_repo(polly_tok, "x", organization="nosuchorg"), 404))
+check("get_repo(private org repo) as non-member -> ApiFailure 404",
+      lambda: raises(lambda: api.get_repo(pete_tok, "py-org", "py-org-priv"), 404))
+
+
+def t_team():
+    t = api.create_organization_team(root_tok, "py-org", "devs", description="Developers", permission="write")
+    state["devs"] = t.id
+    state["teams"] = [("Owners", "owner"), ("devs", "write")]
+    return (t.id > 0 and t.name == "devs" and t.description == "Developers" and t.permission == "write"
+            and exchanges[-1][5] == 201), repr(t)
+
+
+check("create_organization_team(write) -> GogsTeam", t_team)
+
+
+def t_team_default():
+    t = api.create_organization_team(root_tok, "py-org", "readers")
+    state["teams"].append(("readers", "read"))
+    return t.permission == "read" and t.description == "", repr(t)
+
+
+check("create_organization_team default permission read, description None -> ''", t_team_default)
+check("create_organization_team duplicate (other case) -> ApiFailure 422 with message",
+      lambda: raises(lambda: api.create_organization_team(root_tok, "py-org", "DEVS", description=""), 422, "already exists"))
+check("create_organization_team 'new' -> ApiFailure 422",
+      lambda: raises(lambda: api.create_organization_team(root_tok, "py-org", "new", description=""), 422))
+check("create_organization_team as non-admin -> ApiFailure 403",
+      lambda: raises(lambda: api.create_organization_team(polly_tok, "py-org", "polly-team", description=""), 403))
+check("create_organization_team missing org -> ApiFailure 404",
+      lambda: raises(lambda: api.create_organization_team(root_tok, "nosuchorg", "t", description=""), 404))
+
+
+def t_list_teams():
+    ts = api.get("/orgs/py-org/teams", auth=pete_tok).json()
+    state["owners"] = [t["id"] for t in ts if t["name"] == "Owners"][0]
+    return [(t["name"], t["permission"]) for t in ts] == state.get("teams"), repr(ts)
+
+
+check("api.get /orgs/py-org/teams as non-member", t_list_teams)
+
+
+def t_membership():
+    r = api.add_team_membership(root_tok, state["devs"], "pete")
+    r2 = api.add_team_membership(root_tok, state["devs"], "pete")
+    orgs = [o["username"] for o in api.get("/user/orgs", auth=pete_tok).json()]
+    members = [u["username"] for u in api.get("/admin/teams/%d/members" % state["devs"], auth=root_tok).json()]
+    return r is None and r2 is None and orgs == ["py-org"] and members == ["pete"], "orgs=%r members=%r" % (orgs, members)
+
+
+check("add_team_membership (twice, idempotent) -> org membership too; team members [pete]", t_membership)
+check("add_team_membership unknown user -> ApiFailure 404",
+      lambda: raises(lambda: api.add_team_membership(root_tok, state["devs"], "nosuchuser"), 404))
+check("add_team_membership unknown team -> ApiFailure 404",
+      lambda: raises(lambda: api.add_team_membership(root_tok, 999999, "pete"), 404))
+check("add_team_membership as non-admin -> ApiFailure 403",
+      lambda: raises(lambda: api.add_team_membership(polly_tok, state["devs"], "cody"), 403))
+
+
+def t_team_repo():
+    before = api.repo_exists(pete_tok, "py-org", "py-org-priv")
+    api.add_repo_to_team(root_tok, state["devs"], "py-org-priv")
+    api.add_repo_to_team(root_tok, state["devs"], "py-org-priv")
+    r = api.get_repo(pete_tok, "py-org", "py-org-priv")
+    mine = [x.full_name for x in api.get_user_repos(pete_tok, "pete")]
+    return (before is False and perms(r) == (False, True, True) and "py-org/py-org-priv" in mine), \
+        "before=%s perms=%r mine=%r" % (before, perms(r), mine)
+
+
+check("add_repo_to_team (twice) -> write-team member sees private repo with push", t_team_repo)
+check("add_repo_to_team missing repo -> ApiFailure 404",
+      lambda: raises(lambda: api.add_repo_to_team(root_tok, state["devs"], "nosuchrepo"), 404))
+check("add_repo_to_team repo outside the team's org (root/py-init) -> ApiFailure 404",
+      lambda: raises(lambda: api.add_repo_to_team(root_tok, state["devs"], "py-init"), 404))
+check("add_repo_to_team as non-admin -> ApiFailure 403",
+      lambda: raises(lambda: api.add_repo_to_team(polly_tok, state["devs"], "py-org-pub"), 403))
+
+
+def t_team_push():
+    d = os.path.join(tempfile.mkdtemp(prefix="hearth-py-org"), "wc")
+    rc, out = git(os.path.dirname(d), "clone", with_creds(BASE + "/py-org/py-org-priv.git", "pete", pete_tok.token), d)
+    if rc != 0:
+        return False, "clone: " + out
+    git(d, "-c", "user.name=Pete", "-c", "user.email=pete@example.com", "commit", "-q", "--allow-empty", "-m", "by pete")
+    rc, out = git(d, "push", "origin", "HEAD:refs/heads/pete")
+    shutil.rmtree(os.path.dirname(d), ignore_errors=True)
+    return rc == 0 and api.get_branch(polly_tok, "py-org", "py-org-priv", "pete").name == "pete", out
+
+
+check("git clone + push by write-team member", t_team_push)
+
+
+def t_remove_team_repo():
+    api.remove_repo_from_team(root_tok, state["devs"], "py-org-priv")
+    return api.repo_exists(pete_tok, "py-org", "py-org-priv") is False, ""
+
+
+check("remove_repo_from_team -> member loses access", t_remove_team_repo)
+
+
+def t_remove_member():
+    api.add_repo_to_team(root_tok, state["devs"], "py-org-priv")
+    api.remove_team_membership(root_tok, state["devs"], "pete")
+    api.remove_team_membership(root_tok, state["devs"], "pete")
+    return api.repo_exists(pete_tok, "py-org", "py-org-priv") is False, ""
+
+
+check("remove_team_membership (twice) -> access gone", t_remove_member)
+check("remove_team_membership of the last Owners member -> ApiFailure 422 with message (Gogs: 500)",
+      lambda: raises(lambda: api.remove_team_membership(root_tok, state["owners"], "polly"), 422, ""))
+check("remove_team_membership as non-admin -> ApiFailure 403",
+      lambda: raises(lambda: api.remove_team_membership(polly_tok, state["devs"], "pete"), 403))
+
+# collaborators (generic helpers; the client has no collaborator methods)
+
+
+def t_collab():
+    api.create_repo(polly_tok, "py-collab", private=True, auto_init=True, readme_template="Default")
+    r = api.put("/repos/polly/py-collab/collaborators/cody", auth=polly_tok, data={})
+    rp = api.get_repo(cody_tok, "polly", "py-collab")
+    lst = api.get("/repos/polly/py-collab/collaborators", auth=polly_tok).json()
+    chk = api.get("/repos/polly/py-collab/collaborators/cody", auth=polly_tok)
+    ok = (r.status_code == 204 and perms(rp) == (False, True, True) and chk.status_code == 204
+          and [(c["username"], c["email"], c["permissions"]) for c in lst] == [("cody", "cody@example.com", {"admin": False, "push": True, "pull": True})])
+    return ok, "put=%s perms=%r list=%r" % (r.status_code, perms(rp), lst)
+
+
+check("api.put collaborator data={} -> default write; get_repo push; list/check", t_collab)
+
+
+def t_collab_perm():
+    api.put("/repos/polly/py-collab/collaborators/cody", auth=polly_tok, data={"permission": "read"})
+    p1 = perms(api.get_repo(cody_tok, "polly", "py-collab"))
+    api.put("/repos/polly/py-collab/collaborators/cody", auth=polly_tok, data={"permission": "admin"})
+    p2 = perms(api.get_repo(cody_tok, "polly", "py-collab"))
+    return p1 == (False, False, True) and p2 == (True, True, True), "read=%r admin=%r" % (p1, p2)
+
+
+check("api.put collaborator permission read / admin", t_collab_perm)
+
+
+def t_collab_nobody():
+    # api.put(path, auth=...) without data sends no body and no Content-Type; Gogs' binding answers 415
+    try:
+        r = api.put("/repos/polly/py-collab/collaborators/pete", auth=polly_tok)
+    except ApiFailure as e:
+        return e.status_code == 415, "ApiFailure(%s)" % e.status_code
+    except TypeError:  # _fail crashes on the binding array, as against Gogs
+        return exchanges[-1][5] == 415, "wire %s %s" % (exchanges[-1][5], exchanges[-1][7])
+    finally:
+        if exchanges and exchanges[-1][5] == 204:
+            api.delete("/repos/polly/py-collab/collaborators/pete", auth=polly_tok)
+    return False, "no exception; status %s" % r.status_code
+
+
+check("api.put collaborator without body (no Content-Type) -> 415 (Gogs binding)", t_collab_nobody)
+check("api.put collaborator unknown user -> ApiFailure 422 with message",
+      lambda: raises(lambda: api.put("/repos/polly/py-collab/collaborators/nosuchuser", auth=polly_tok, data={}), 422, ""))
+check("api.put collaborator by stranger -> ApiFailure 404",
+      lambda: raises(lambda: api.put("/repos/polly/py-collab/collaborators/pete", auth=pete_tok, data={}), 404))
+check("api.get collaborators/pete (not one) -> ApiFailure 404",
+      lambda: raises(lambda: api.get("/repos/polly/py-collab/collaborators/pete", auth=polly_tok), 404))
+
+
+def t_collab_delete():
+    r = api.delete("/repos/polly/py-collab/collaborators/cody", auth=polly_tok)
+    r2 = api.delete("/repos/polly/py-collab/collaborators/cody", auth=polly_tok)
+    return (r.status_code == 204 and r2.status_code == 204 and not api.repo_exists(cody_tok, "polly", "py-collab")), ""
+
+
+check("api.delete collaborator (twice: 204, 204) -> access gone", t_collab_delete)
+
+# deploy keys
+KEY1 = open(os.environ.get("KEY_ED", "/tmp/k1.pub")).read().strip()
+KEY3 = open(os.environ.get("KEY_ED3", "/tmp/k4.pub")).read().strip()
+
+
+def t_add_deploy():
+    k = api.add_deploy_key(polly_tok, "py-org", "py-org-priv", "py-deploy", KEY1)
+    state["dk"] = k
+    ok = (k.id > 0 and k.title == "py-deploy" and k.key.startswith(" ".join(KEY1.split()[:2])) and k.read_only is True
+          and k.url == "%s/api/v1/repos/py-org/py-org-priv/keys/%d" % (BASE, k.id) and isinstance(k.created_at, str)
+          and k.created_at[:2] == "20" and exchanges[-1][5] == 201)
+    return ok, repr(k)
+
+
+check("add_deploy_key -> DeployKey id/title/key/url/read_only/created_at", t_add_deploy)
+
+
+def t_list_get_deploy():
+    ks = api.list_deploy_keys(polly_tok, "py-org", "py-org-priv")
+    g = api.get_deploy_key(polly_tok, "py-org", "py-org-priv", state["dk"].id)
+    return ([k.id for k in ks] == [state["dk"].id] and g.key == state["dk"].key and g.title == "py-deploy"
+            and g.read_only is True), "list=%r get=%r" % (ks, g)
+
+
+check("list_deploy_keys / get_deploy_key", t_list_get_deploy)
+check("add_deploy_key same key twice -> ApiFailure 422 with message (Gogs: 500)",
+      lambda: raises(lambda: api.add_deploy_key(polly_tok, "py-org", "py-org-priv", "other", KEY1), 422, "used"))
+check("add_deploy_key duplicate title -> ApiFailure 422 with message (Gogs: 500)",
+      lambda: raises(lambda: api.add_deploy_key(polly_tok, "py-org", "py-org-priv", "py-deploy", KEY3), 422, "used"))
+check("add_deploy_key invalid key -> ApiFailure 422",
+      lambda: raises(lambda: api.add_deploy_key(polly_tok, "py-org", "py-org-priv", "bad", "ssh-ed25519 AAAAnotakey"), 422))
+check("list_deploy_keys as non-member (private) -> ApiFailure 404",
+      lambda: raises(lambda: api.list_deploy_keys(pete_tok, "py-org", "py-org-priv"), 404))
+check("list_deploy_keys as reader (public org repo) -> ApiFailure 403",
+      lambda: raises(lambda: api.list_deploy_keys(pete_tok, "py-org", "py-org-pub"), 403))
+check("get_deploy_key missing -> ApiFailure 404",
+      lambda: raises(lambda: api.get_deploy_key(polly_tok, "py-org", "py-org-priv", 999999), 404))
+check("get_deploy_key through another repository -> ApiFailure 404",
+      lambda: raises(lambda: api.get_deploy_key(polly_tok, "py-org", "py-org-pub", state["dk"].id), 404))
+check("api.post /user/keys with a deploy key's material -> ApiFailure 422",
+      lambda: raises(lambda: api.post("/user/keys", auth=cody_tok, data={"title": "x", "key": KEY1}), 422))
+
+
+def t_delete_deploy():
+    api.delete_deploy_key(polly_tok, "py-org", "py-org-priv", state["dk"].id)
+    ok, d = raises(lambda: api.get_deploy_key(polly_tok, "py-org", "py-org-priv", state["dk"].id), 404)
+    return ok and api.list_deploy_keys(polly_tok, "py-org", "py-org-priv") == [], d
+
+
+check("delete_deploy_key -> get 404, list []", t_delete_deploy)
+check("delete_deploy_key missing -> ApiFailure 404",
+      lambda: raises(lambda: api.delete_deploy_key(polly_tok, "py-org", "py-org-priv", 999999), 404))
+check("delete_user(polly) while owning repositories / in organisations -> ApiFailure 422",
+      lambda: raises(lambda: api.delete_user(root_tok, "polly"), 422))
+
 print("\nPython client (gogs_client %s): %d passed, %d failed" % (
     getattr(gogs_client, "__version__", "1.0.6"), passed, failed))
 sys.exit(1 if failed else 0)

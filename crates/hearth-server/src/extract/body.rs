@@ -23,7 +23,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Body<T> {
         if content_type.is_empty() {
             return Err(ApiError::ContentType("Empty Content-Type"));
         }
-        let bytes = read_limited(req, state.config.max_body_bytes).await?;
+        let bytes = read_limited(req.into_body(), state.config.max_body_bytes).await?;
         bind(&content_type, &bytes).map(Body)
     }
 }
@@ -41,7 +41,7 @@ impl FromRequest<AppState> for LateBody {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
         let content_type =
             req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
-        let bytes = read_limited(req, state.config.max_body_bytes).await?;
+        let bytes = read_limited(req.into_body(), state.config.max_body_bytes).await?;
         Ok(LateBody { content_type, bytes })
     }
 }
@@ -71,8 +71,8 @@ fn bind<T: DeserializeOwned>(content_type: &str, bytes: &[u8]) -> Result<T, ApiE
 }
 
 /// Read the whole body, refusing more than `limit` bytes (chunked bodies included).
-pub async fn read_limited(req: Request, limit: usize) -> Result<axum::body::Bytes, ApiError> {
-    axum::body::to_bytes(req.into_body(), limit).await.map_err(|e| {
+pub async fn read_limited(body: axum::body::Body, limit: usize) -> Result<axum::body::Bytes, ApiError> {
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
         let too_large = std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
             || e.to_string().contains("length limit");
         if too_large { ApiError::TooLarge } else { ApiError::Deserialization(e.to_string()) }
@@ -86,12 +86,23 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         serde_json::from_slice(bytes).map_err(|e| ApiError::Deserialization(e.to_string()))?
     };
     // Go's decoder matches keys case-insensitively; our field names are lower case.
-    let value = match value {
+    let value = match strip_nulls(value) {
         Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k.to_lowercase(), v)).collect()),
         Value::Null => Value::Object(Default::default()),
         other => other,
     };
     serde_json::from_value(value).map_err(|e| ApiError::Deserialization(e.to_string()))
+}
+
+/// Go's decoder leaves a field untouched (zero, or nil for pointers) when the JSON says `null`;
+/// dropping null members gives our defaults and `None` the same meaning. Clients such as the PyPI
+/// `gogs-client` send `null` for every optional argument left out.
+fn strip_nulls(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k, strip_nulls(v))).collect()),
+        Value::Array(items) => Value::Array(items.into_iter().map(strip_nulls).collect()),
+        other => other,
+    }
 }
 
 impl From<form::FormError> for ApiError {

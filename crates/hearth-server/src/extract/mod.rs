@@ -8,6 +8,6 @@ pub mod paging;
 pub mod validate;
 
 pub use auth::{Auth, BasicUser, SiteAdmin, TokenUser};
-pub use body::{Body, LateBody};
+pub use body::{Body, LateBody, read_limited};
 pub use paging::{ListParams, Paged};
 pub use validate::Validator;

@@ -171,7 +171,7 @@ async fn finish(
     m: &Migrate,
     scratch: &Path,
     remote_is_local: bool,
-    fork_of: Option<i64>,
+    fork_of: Option<(i64, &UserRow)>,
 ) -> ServiceResult<RepoRow> {
     if !m.mirror {
         remote::remove_origin(scratch).await.map_err(anyhow::Error::from)?;
@@ -214,8 +214,11 @@ async fn finish(
     if m.mirror {
         repos::insert_mirror(tx.c(), row.id, state.config.mirror_interval_hours, remote_is_local, now).await?;
     }
-    if let Some(parent) = fork_of {
+    let mut hook_tasks = 0;
+    if let Some((parent, doer)) = fork_of {
         repos::mark_fork(tx.c(), row.id, parent).await?;
+        // Forks go into the caller's own account: the new owner is the sender.
+        hook_tasks = super::webhooks::payload::enqueue_fork(state, tx.c(), parent, &row, owner, doer).await?;
     }
     if final_path.exists() {
         return Err(ServiceError::Invalid(format!("repository directory already exists [name: {}]", m.repo_name)));
@@ -229,13 +232,22 @@ async fn finish(
         let _ = tokio::fs::rename(&final_path, scratch).await;
         return Err(e.into());
     }
+    if hook_tasks > 0 {
+        super::webhooks::wake(state);
+    }
     let mut h = state.db.acquire().await?;
     Ok(repos::by_id(h.c(), row.id).await?.unwrap_or(row))
 }
 
 /// Fork `base` (owned by `base_owner`) into `owner`: a bare copy whose objects are hard links of
 /// the parent's (git's local clone), independent of it afterwards, and a row marked as a fork.
-pub async fn fork(state: &AppState, base_owner: &UserRow, base: &RepoRow, owner: &UserRow) -> ServiceResult<RepoRow> {
+pub async fn fork(
+    state: &AppState,
+    base_owner: &UserRow,
+    base: &RepoRow,
+    owner: &UserRow,
+    doer: &UserRow,
+) -> ServiceResult<RepoRow> {
     if owner.id == base.owner_id {
         return Err(invalid("A repository cannot be forked into its own owner."));
     }
@@ -265,7 +277,7 @@ pub async fn fork(state: &AppState, base_owner: &UserRow, base: &RepoRow, owner:
         description: base.description.clone(),
         ..Migrate::default()
     };
-    match finish(state, owner, &m, &scratch, false, Some(base.id)).await {
+    match finish(state, owner, &m, &scratch, false, Some((base.id, doer))).await {
         Ok(row) => Ok(row),
         Err(e) => {
             remove_dir(state, &scratch).await;

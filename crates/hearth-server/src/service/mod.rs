@@ -18,6 +18,7 @@ pub mod repos;
 pub mod ssh_keys;
 pub mod templates;
 pub mod tokens;
+pub mod webhooks;
 
 use hearth_store::StoreError;
 

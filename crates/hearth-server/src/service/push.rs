@@ -1,13 +1,17 @@
 //! What happens after git accepted a push (git-transport.md §4.5, §5): the repository row learns
 //! it is no longer empty, its size and update time; the first push into an empty repository fixes
 //! the default branch when the configured one was not pushed; every ref update is queued as a
-//! `push_event` for the webhook deliverer. Runs to completion even if the client went away.
+//! `push_event`, and its webhook events (`create`, `delete`, `push`) become `hook_task` rows in
+//! the same transaction. Runs to completion even if the client went away.
 
 use hearth_git::transport::RefUpdate;
 use hearth_store::repos::{self, RepoRow};
 use hearth_store::users::UserRow;
 
+use hearth_git::pushlog::PushedCommit;
+
 use super::repos::repo_path;
+use super::webhooks::{self, payload::FEED_MAX_COMMIT_NUM, payload::PushedRef};
 use super::{ServiceResult, now_unix};
 use crate::app::AppState;
 
@@ -26,8 +30,13 @@ pub async fn after_push(
     let configured = repo.default_branch.clone();
     let first_pushed_branch =
         updates.iter().filter(|u| !u.is_delete()).find_map(|u| u.name.strip_prefix("refs/heads/").map(str::to_string));
-    let (default_branch, has_refs, size) =
-        tokio::task::spawn_blocking(move || -> anyhow::Result<(String, bool, u64)> {
+    let branch_updates: Vec<(String, String)> = updates
+        .iter()
+        .filter(|u| !u.is_delete() && u.name.starts_with("refs/heads/"))
+        .map(|u| (u.old.clone(), u.new.clone()))
+        .collect();
+    let (default_branch, has_refs, size, mut pushed) =
+        tokio::task::spawn_blocking(move || -> anyhow::Result<(String, bool, u64, Vec<Vec<PushedCommit>>)> {
             let refs = hearth_git::ref_snapshot(&path)?;
             let mut default_branch = configured;
             let default_exists = refs.contains_key(&format!("refs/heads/{default_branch}"));
@@ -38,7 +47,11 @@ pub async fn after_push(
                 hearth_git::set_head(&path, &first)?;
                 default_branch = first;
             }
-            Ok((default_branch, !refs.is_empty(), hearth_git::repository_size(&path)?))
+            let mut pushed = Vec::with_capacity(branch_updates.len());
+            for (old, new) in &branch_updates {
+                pushed.push(hearth_git::pushlog::pushed_commits(&path, old, new, FEED_MAX_COMMIT_NUM)?);
+            }
+            Ok((default_branch, !refs.is_empty(), hearth_git::repository_size(&path)?, pushed))
         })
         .await
         .map_err(anyhow::Error::from)??;
@@ -49,6 +62,21 @@ pub async fn after_push(
     for u in updates {
         repos::insert_push_event(tx.c(), repo.id, pusher.id, &u.name, &u.old, &u.new, now).await?;
     }
+    pushed.reverse();
+    let refs: Vec<PushedRef<'_>> = updates
+        .iter()
+        .map(|u| {
+            let is_branch_update = !u.is_delete() && u.name.starts_with("refs/heads/");
+            PushedRef {
+                update: u,
+                commits: if is_branch_update { pushed.pop().unwrap_or_default() } else { Vec::new() },
+            }
+        })
+        .collect();
+    let tasks = webhooks::payload::enqueue_push(state, tx.c(), owner, repo, size as i64, pusher, &refs).await?;
     tx.commit().await?;
+    if tasks > 0 {
+        webhooks::wake(state);
+    }
     Ok(())
 }

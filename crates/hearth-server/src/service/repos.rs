@@ -200,6 +200,8 @@ pub async fn delete(state: &AppState, owner: &UserRow, repo: &RepoRow) -> Servic
     };
     let result = async {
         let mut tx = state.db.begin().await?;
+        // A repository's hooks go with it (its delivery history by cascade).
+        hearth_store::hooks::delete_all_for_repo(tx.c(), repo.id).await?;
         repos::delete(tx.c(), repo).await?;
         tx.commit().await?;
         Ok::<_, ServiceError>(())

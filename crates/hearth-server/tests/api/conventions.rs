@@ -124,3 +124,46 @@ async fn openapi_document_matches_the_committed_snapshot() {
         path.display()
     );
 }
+
+/// Go's JSON decoder ignores `null` for plain fields (the PyPI client sends `null` for every
+/// optional argument left out): such bodies are accepted with the defaults.
+#[tokio::test]
+async fn json_nulls_mean_absent() {
+    let s = TestServer::start().await;
+    let (_u, token) = s.user_with_token("nully", false).await;
+    let body = serde_json::json!({"name": "n1", "description": null, "private": null, "auto_init": null});
+    let (status, repo) = json(s.post("/user/repos").token(&token).json(&body).send().await.unwrap()).await;
+    assert_eq!(status, 201, "{repo}");
+    assert_eq!(repo["description"], "");
+    assert_eq!(repo["private"], false);
+    let body = serde_json::json!({"username": "nullorg", "full_name": null, "website": null});
+    let resp = s.post("/user/orgs").token(&token).json(&body).send().await.unwrap();
+    assert_eq!(resp.status(), 201);
+    // A type mismatch is still a 400.
+    let resp = s.post("/user/repos").token(&token).json(&serde_json::json!({"name": 5})).send().await.unwrap();
+    assert_eq!(resp.status(), 400);
+}
+
+/// A request refused before its body is read (401/403 guards) must leave the keep-alive
+/// connection usable for the next request.
+#[tokio::test]
+async fn refused_requests_keep_the_connection_alive() {
+    let s = TestServer::start().await;
+    let (_u, token) = s.user_with_token("plainuser", false).await;
+    let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
+    let body = serde_json::json!({"username": "x", "email": "x@example.com", "password": "secret-pass", "padding": "p".repeat(2000)});
+    for _ in 0..60 {
+        let resp = client
+            .post(s.url("/admin/users"))
+            .header("Authorization", token_header(&token))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 403);
+        let resp = client.post(s.url("/user/repos")).json(&body).send().await.unwrap();
+        assert_eq!(resp.status(), 401);
+        let resp = client.get(s.url("/users/plainuser")).send().await.expect("the connection survived");
+        assert_eq!(resp.status(), 200);
+    }
+}

@@ -22,3 +22,4 @@ mod releases;
 mod repos;
 mod tokens;
 mod users;
+mod webhooks;

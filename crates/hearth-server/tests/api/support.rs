@@ -118,6 +118,7 @@ impl TestServer {
         let handle = tokio::spawn(hearth_server::serve(config.clone(), listener, async move {
             let _ = stopped.await;
         }));
+        hearth_server::install_crypto_provider();
         let server = TestServer {
             base: format!("http://127.0.0.1:{port}/"),
             config,
@@ -151,6 +152,36 @@ impl TestServer {
             handle.await.expect("server task").expect("server result");
         }
         Leftovers { dir: self.dir.take().expect("data dir"), _pg: self.pg.take() }
+    }
+
+    /// Stop the server and start a new one on the same data (directory and database), with the
+    /// configuration changed by `configure`; it listens on a new port.
+    pub async fn restart(mut self, configure: impl FnOnce(&mut Config)) -> TestServer {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(handle) = self.handle.take() {
+            handle.await.expect("server task").expect("server result");
+        }
+        let mut config = self.config.clone();
+        configure(&mut config);
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().unwrap().port();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let handle = tokio::spawn(hearth_server::serve(config.clone(), listener, async move {
+            let _ = stopped.await;
+        }));
+        let server = TestServer {
+            base: format!("http://127.0.0.1:{port}/"),
+            config,
+            client: self.client.clone(),
+            dir: self.dir.take(),
+            stop: Some(stop),
+            handle: Some(handle),
+            pg: self.pg.take(),
+        };
+        server.wait_ready().await;
+        server
     }
 
     /// Kill every server connection to the test database, as a PostgreSQL restart would.

@@ -87,7 +87,8 @@ pub async fn add_collaborator(
     body: LateBody,
 ) -> ApiResult<StatusCode> {
     let (ctx, user) = load(&state, &me, &names).await?;
-    let opt: AddCollaboratorOption = if body.is_empty() { AddCollaboratorOption::default() } else { body.parse()? };
+    // Gogs binds a body here, so a Content-Type is required even when there is no body.
+    let opt: AddCollaboratorOption = body.parse()?;
     let requested = opt.permission.as_deref().map(AccessMode::parse_grant);
     collaborators::put(&state.db, &ctx.repo, &me, ctx.mode, &user, requested).await?;
     Ok(StatusCode::NO_CONTENT)

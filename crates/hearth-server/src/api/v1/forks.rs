@@ -85,7 +85,7 @@ pub async fn create_fork(
         }
         None => (*me).clone(),
     };
-    let row = migrate::fork(&state, &ctx.owner, &ctx.repo, &target).await?;
+    let row = migrate::fork(&state, &ctx.owner, &ctx.repo, &target, &me).await?;
     let target_now = super::load_user(&state, &target.name).await?;
     let mut json = Repository::new(&state, &row, &target_now, Some(Permission::from_mode(AccessMode::Owner)));
     json.parent = Some(Box::new(parent_json(&state, &ctx.repo, &ctx.owner)));

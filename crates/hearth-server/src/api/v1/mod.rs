@@ -11,6 +11,7 @@ mod deploy_keys;
 mod emails;
 mod followers;
 mod forks;
+mod hooks;
 mod keys;
 mod markdown;
 mod misc;
@@ -140,6 +141,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(teams::admin_list_team_members))
         .routes(routes!(teams::admin_add_team_member, teams::admin_remove_team_member))
         .routes(routes!(teams::admin_add_team_repo, teams::admin_remove_team_repo))
+        .routes(routes!(hooks::list_hooks, hooks::create_hook))
+        .routes(routes!(hooks::get_hook, hooks::edit_hook, hooks::delete_hook))
+        .routes(routes!(hooks::test_hook))
+        .routes(routes!(hooks::list_hook_deliveries))
+        .routes(routes!(hooks::get_hook_delivery))
+        .routes(routes!(hooks::redeliver_hook_delivery))
         .routes(routes!(markdown::render_markdown))
         .routes(routes!(markdown::render_markdown_raw))
         .routes(routes!(misc::get_version))

@@ -17,6 +17,7 @@ use crate::extract::{Auth, LateBody, TokenUser, Validator};
 use crate::service::access::AccessMode;
 use crate::service::now_unix;
 use crate::service::repos::repo_path;
+use crate::service::webhooks::{self, payload};
 
 /// Gitea's CreateReleaseOption.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -169,7 +170,12 @@ pub async fn create_release(
         }
         other => other.into(),
     })?;
+    let published =
+        !row.is_draft && payload::enqueue_release(&state, tx.c(), &ctx.owner, &ctx.repo, &row, &me).await? > 0;
     tx.commit().await?;
+    if published {
+        webhooks::wake(&state);
+    }
     Ok((StatusCode::CREATED, Json(to_api(&state, vec![row]).await?.remove(0))))
 }
 
@@ -216,7 +222,20 @@ pub async fn edit_release(
     }
     let mut tx = state.db.begin().await?;
     releases::update(tx.c(), row.id, &f).await?;
+    // A draft edited into a release is published now (webhooks.md §2).
+    let mut published = false;
+    if row.is_draft
+        && !f.is_draft
+        && let Some(now) = releases::by_id(tx.c(), ctx.repo.id, row.id).await?
+    {
+        // As Gogs: the release's publisher is its author and the event's sender.
+        let publisher = user_store::by_id(tx.c(), now.publisher_id).await?.unwrap_or_else(|| (*me).clone());
+        published = payload::enqueue_release(&state, tx.c(), &ctx.owner, &ctx.repo, &now, &publisher).await? > 0;
+    }
     tx.commit().await?;
+    if published {
+        webhooks::wake(&state);
+    }
     let updated = load_release(&state, &ctx, &id).await?;
     Ok(Json(to_api(&state, vec![updated]).await?.remove(0)))
 }

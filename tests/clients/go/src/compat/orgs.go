@@ -456,7 +456,12 @@ func orgTests(root, ac, anon *gogs.Client, rootTok, aliceTok, kEd, kRsa, kEd2, k
 	st, body = api(aliceTok, "PUT", "/repos/olive/collab/collaborators/alice", "{}")
 	check("PUT collaborator on private repo by stranger -> 404", st == 404, fmt.Sprintf("status=%d body=%s", st, body))
 	st, body = api(oliveTok, "PUT", "/repos/olive/collab/collaborators/alice", "")
-	check("PUT collaborator without body/Content-Type -> 415 binding array", st == 415 && strings.HasPrefix(body, "["), fmt.Sprintf("status=%d body=%s", st, body))
+	check("PUT collaborator with empty body and no Content-Type -> 415 binding array (Gogs binding: PUT without Content-Type is always 415)",
+		st == 415 && strings.HasPrefix(body, "["), fmt.Sprintf("status=%d body=%s", st, body))
+	if st/100 == 2 { // undo, so that later checks do not see alice as a collaborator
+		api(oliveTok, "DELETE", "/repos/olive/collab/collaborators/alice", "")
+		last = nil
+	}
 
 	// org repo: collaborator + team -> max
 	st, _ = api(oliveTok, "PUT", "/repos/go-org/org-priv/collaborators/cora", `{"permission":"read"}`)

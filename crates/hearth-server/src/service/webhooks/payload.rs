@@ -1,0 +1,376 @@
+//! Native (`gogs`) payloads (webhooks.md §4), field for field, and the builders that queue them.
+
+use hearth_git::pushlog::PushedCommit;
+use hearth_git::transport::{RefUpdate, ZERO_ID};
+use hearth_store::Conn;
+use hearth_store::releases::ReleaseRow;
+use hearth_store::repos::{self as repo_store, RepoRow};
+use hearth_store::users::{self as user_store, UserRow};
+use serde::Serialize;
+
+use super::{HookEvent, enqueue};
+use crate::api::types::{
+    PayloadCommit, PayloadUser, Permission, Release, Repository, User, rfc3339, rfc3339_with_offset,
+};
+use crate::app::AppState;
+use crate::service::ServiceResult;
+
+/// Commits listed in a push payload (`[ui] FEED_MAX_COMMIT_NUM`).
+pub const FEED_MAX_COMMIT_NUM: usize = 5;
+
+/// The repository object of payloads: the API's, without `unlisted`; `permissions` only on a
+/// fork's `parent`.
+#[derive(Debug, Clone, Serialize)]
+pub struct HookRepo {
+    pub id: i64,
+    pub owner: User,
+    pub name: String,
+    pub full_name: String,
+    pub description: String,
+    pub private: bool,
+    pub fork: bool,
+    pub parent: Option<Box<HookRepo>>,
+    pub empty: bool,
+    pub mirror: bool,
+    pub size: i64,
+    pub html_url: String,
+    pub ssh_url: String,
+    pub clone_url: String,
+    pub website: String,
+    pub stars_count: i64,
+    pub forks_count: i64,
+    pub watchers_count: i64,
+    pub open_issues_count: i64,
+    pub default_branch: String,
+    pub created_at: String,
+    pub updated_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<Permission>,
+}
+
+impl HookRepo {
+    /// Variant A (git pushes): `parent` always null.
+    pub fn plain(state: &AppState, repo: &RepoRow, owner: &UserRow) -> HookRepo {
+        let r = Repository::new(state, repo, owner, None);
+        HookRepo {
+            id: r.id,
+            owner: r.owner,
+            name: r.name,
+            full_name: r.full_name,
+            description: r.description,
+            private: r.private,
+            fork: r.fork,
+            parent: None,
+            empty: r.empty,
+            mirror: r.mirror,
+            size: r.size,
+            html_url: r.html_url,
+            ssh_url: r.ssh_url,
+            clone_url: r.clone_url,
+            website: r.website,
+            stars_count: r.stars_count,
+            forks_count: r.forks_count,
+            watchers_count: r.watchers_count,
+            open_issues_count: r.open_issues_count,
+            default_branch: r.default_branch,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            permissions: None,
+        }
+    }
+
+    /// Variant B: a fork carries its base repository as `parent` (read-only permissions).
+    pub async fn with_parent(
+        state: &AppState,
+        mut c: Conn<'_>,
+        repo: &RepoRow,
+        owner: &UserRow,
+    ) -> ServiceResult<HookRepo> {
+        let mut out = HookRepo::plain(state, repo, owner);
+        if repo.is_fork
+            && let Some(parent) = repo_store::by_id(c.re(), repo.fork_id).await?
+            && let Some(parent_owner) = user_store::by_id(c.re(), parent.owner_id).await?
+        {
+            let mut p = HookRepo::plain(state, &parent, &parent_owner);
+            p.permissions = Some(Permission { admin: false, push: false, pull: true });
+            out.parent = Some(Box::new(p));
+        }
+        Ok(out)
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct PushPayload {
+    #[serde(rename = "ref")]
+    pub ref_name: String,
+    pub before: String,
+    pub after: String,
+    pub compare_url: String,
+    pub commits: Vec<PayloadCommit>,
+    pub repository: HookRepo,
+    pub pusher: User,
+    pub sender: User,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CreatePayload {
+    #[serde(rename = "ref")]
+    pub ref_name: String,
+    pub ref_type: String,
+    pub sha: String,
+    pub default_branch: String,
+    pub repository: HookRepo,
+    pub sender: User,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DeletePayload {
+    #[serde(rename = "ref")]
+    pub ref_name: String,
+    pub ref_type: String,
+    pub pusher_type: String,
+    pub repository: HookRepo,
+    pub sender: User,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ForkPayload {
+    pub forkee: HookRepo,
+    pub repository: HookRepo,
+    pub sender: User,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReleasePayload {
+    pub action: String,
+    pub release: Release,
+    pub repository: HookRepo,
+    pub sender: User,
+}
+
+/// Resolves commit e-mails to logins, each once.
+struct Logins(Vec<(String, String)>);
+
+impl Logins {
+    async fn get(&mut self, c: Conn<'_>, email: &str) -> ServiceResult<String> {
+        if let Some((_, login)) = self.0.iter().find(|(e, _)| e.eq_ignore_ascii_case(email)) {
+            return Ok(login.clone());
+        }
+        let login = if email.is_empty() {
+            String::new()
+        } else {
+            user_store::by_activated_email(c, email).await?.map(|u| u.name).unwrap_or_default()
+        };
+        self.0.push((email.to_string(), login.clone()));
+        Ok(login)
+    }
+}
+
+fn non_empty(v: &[String]) -> Option<Vec<String>> {
+    if v.is_empty() { None } else { Some(v.to_vec()) }
+}
+
+async fn payload_commit(
+    mut c: Conn<'_>,
+    logins: &mut Logins,
+    html_url: &str,
+    p: &PushedCommit,
+) -> ServiceResult<PayloadCommit> {
+    let i = &p.info;
+    Ok(PayloadCommit {
+        id: i.id.clone(),
+        message: i.message.clone(),
+        url: format!("{html_url}/commit/{}", i.id),
+        author: PayloadUser {
+            name: i.author_name.clone(),
+            email: i.author_email.clone(),
+            username: logins.get(c.re(), &i.author_email).await?,
+        },
+        committer: PayloadUser {
+            name: i.committer_name.clone(),
+            email: i.committer_email.clone(),
+            username: logins.get(c.re(), &i.committer_email).await?,
+        },
+        added: non_empty(&p.added),
+        removed: non_empty(&p.removed),
+        modified: non_empty(&p.modified),
+        timestamp: rfc3339_with_offset(i.committer_time, i.committer_offset),
+    })
+}
+
+/// What one pushed ref update needs from git: its commits (branch creates and updates only).
+pub struct PushedRef<'a> {
+    pub update: &'a RefUpdate,
+    pub commits: Vec<PushedCommit>,
+}
+
+/// Queue `create`, `delete` and `push` events for the ref updates of one push (webhooks.md §2,
+/// §4.2–4.4). `repo` is the row as loaded before the push was recorded; `size` the new size.
+/// Returns the number of tasks created.
+#[allow(clippy::too_many_arguments)]
+pub async fn enqueue_push(
+    state: &AppState,
+    mut c: Conn<'_>,
+    owner: &UserRow,
+    repo: &RepoRow,
+    size: i64,
+    pusher: &UserRow,
+    refs: &[PushedRef<'_>],
+) -> ServiceResult<usize> {
+    let mut repository = HookRepo::plain(state, repo, owner);
+    repository.size = size;
+    let sender = User::new(state, pusher, true);
+    let mut logins = Logins(Vec::new());
+    let mut created = 0;
+    for r in refs {
+        let u = r.update;
+        let (short, ref_type) = if let Some(b) = u.name.strip_prefix("refs/heads/") {
+            (b, "branch")
+        } else if let Some(t) = u.name.strip_prefix("refs/tags/") {
+            (t, "tag")
+        } else {
+            continue;
+        };
+        if u.is_delete() {
+            let p = DeletePayload {
+                ref_name: short.to_string(),
+                ref_type: ref_type.to_string(),
+                pusher_type: "user".to_string(),
+                repository: repository.clone(),
+                sender: sender.clone(),
+            };
+            created += enqueue(c.re(), repo.id, repo.owner_id, HookEvent::Delete, &p).await?;
+            continue;
+        }
+        // A new branch or tag, and a tag moved by force, announce themselves (§2).
+        if u.is_create() || ref_type == "tag" {
+            let p = CreatePayload {
+                ref_name: short.to_string(),
+                ref_type: ref_type.to_string(),
+                sha: if ref_type == "tag" { u.new.clone() } else { String::new() },
+                default_branch: repo.default_branch.clone(),
+                repository: repository.clone(),
+                sender: sender.clone(),
+            };
+            created += enqueue(c.re(), repo.id, repo.owner_id, HookEvent::Create, &p).await?;
+        }
+        if ref_type == "branch" {
+            let mut commits = Vec::with_capacity(r.commits.len());
+            for pc in &r.commits {
+                commits.push(payload_commit(c.re(), &mut logins, &repository.html_url, pc).await?);
+            }
+            let compare_url = if u.is_create() {
+                String::new()
+            } else {
+                format!("{}/compare/{}...{}", repository.html_url, u.old, u.new)
+            };
+            let p = PushPayload {
+                ref_name: u.name.clone(),
+                before: if u.is_create() { ZERO_ID.to_string() } else { u.old.clone() },
+                after: u.new.clone(),
+                compare_url,
+                commits,
+                repository: repository.clone(),
+                pusher: sender.clone(),
+                sender: sender.clone(),
+            };
+            created += enqueue(c.re(), repo.id, repo.owner_id, HookEvent::Push, &p).await?;
+        }
+    }
+    Ok(created)
+}
+
+/// Queue the `fork` event on the base repository's hooks (webhooks.md §4.5).
+pub async fn enqueue_fork(
+    state: &AppState,
+    mut c: Conn<'_>,
+    base_id: i64,
+    fork: &RepoRow,
+    fork_owner: &UserRow,
+    sender: &UserRow,
+) -> ServiceResult<usize> {
+    let Some(base) = repo_store::by_id(c.re(), base_id).await? else { return Ok(0) };
+    let Some(base_owner) = user_store::by_id(c.re(), base.owner_id).await? else { return Ok(0) };
+    let repository = HookRepo::with_parent(state, c.re(), &base, &base_owner).await?;
+    let mut forkee = HookRepo::plain(state, fork, fork_owner);
+    forkee.fork = true;
+    let mut parent = HookRepo::plain(state, &base, &base_owner);
+    parent.permissions = Some(Permission { admin: false, push: false, pull: true });
+    forkee.parent = Some(Box::new(parent));
+    let p = ForkPayload { forkee, repository, sender: User::new(state, sender, true) };
+    enqueue(c, base.id, base.owner_id, HookEvent::Fork, &p).await
+}
+
+/// Queue `release` (`published`) for a release that was just published (webhooks.md §4.9).
+pub async fn enqueue_release(
+    state: &AppState,
+    mut c: Conn<'_>,
+    owner: &UserRow,
+    repo: &RepoRow,
+    release: &ReleaseRow,
+    publisher: &UserRow,
+) -> ServiceResult<usize> {
+    let author = User::new(state, publisher, true);
+    let p = ReleasePayload {
+        action: "published".to_string(),
+        release: Release {
+            id: release.id,
+            tag_name: release.tag_name.clone(),
+            target_commitish: release.target.clone(),
+            name: release.title.clone(),
+            body: release.note.clone(),
+            draft: release.is_draft,
+            prerelease: release.is_prerelease,
+            author: author.clone(),
+            created_at: rfc3339(release.created_unix),
+        },
+        repository: HookRepo::with_parent(state, c.re(), repo, owner).await?,
+        sender: author,
+    };
+    enqueue(c, repo.id, repo.owner_id, HookEvent::Release, &p).await
+}
+
+/// The test delivery's `push` (webhooks.md §8.4): the default branch's latest commit, or a fake
+/// one for an empty repository.
+pub async fn test_push(
+    state: &AppState,
+    mut c: Conn<'_>,
+    owner: &UserRow,
+    repo: &RepoRow,
+    doer: &UserRow,
+    latest: Option<PushedCommit>,
+) -> ServiceResult<PushPayload> {
+    let repository = HookRepo::with_parent(state, c.re(), repo, owner).await?;
+    let commit = match &latest {
+        Some(pc) => {
+            let mut pc = payload_commit(c.re(), &mut Logins(Vec::new()), &repository.html_url, pc).await?;
+            pc.timestamp = "0001-01-01T00:00:00Z".to_string();
+            pc
+        }
+        None => {
+            let ghost = PayloadUser { name: "Ghost".into(), email: String::new(), username: "Ghost".into() };
+            PayloadCommit {
+                id: ZERO_ID.to_string(),
+                message: "This is a fake commit".to_string(),
+                url: format!("{}/commit/{ZERO_ID}", repository.html_url),
+                author: ghost.clone(),
+                committer: ghost,
+                added: None,
+                removed: None,
+                modified: None,
+                timestamp: "0001-01-01T00:00:00Z".to_string(),
+            }
+        }
+    };
+    let sender = User::new(state, doer, true);
+    Ok(PushPayload {
+        ref_name: format!("refs/heads/{}", repo.default_branch),
+        before: commit.id.clone(),
+        after: commit.id.clone(),
+        compare_url: String::new(),
+        commits: vec![commit],
+        repository,
+        pusher: sender.clone(),
+        sender,
+    })
+}
