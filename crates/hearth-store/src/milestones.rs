@@ -41,10 +41,8 @@ pub async fn by_ids(c: Conn<'_>, ids: &[i64]) -> StoreResult<Vec<MilestoneRow>> 
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!(
-        concat!("SELECT ", columns!(), " FROM milestone WHERE id IN ({})"),
-        crate::placeholders(1, ids.len())
-    );
+    let sql =
+        format!(concat!("SELECT ", columns!(), " FROM milestone WHERE id IN ({})"), crate::placeholders(1, ids.len()));
     Ok(with_conn!(c, x => {
         let mut q = sqlx::query_as::<_, MilestoneRow>(sqlx::AssertSqlSafe(sql));
         for id in ids {

@@ -56,12 +56,18 @@ async fn collaborators_add_change_list_remove() {
 
     // An admin collaborator manages collaborators but cannot grant above its own mode... which is
     // admin, the ceiling; and cannot delete the repository.
-    assert_eq!(s.put("/repos/alice/r/collaborators/carol").token(&bob).json(&j!({})).send().await.unwrap().status(), 204);
+    assert_eq!(
+        s.put("/repos/alice/r/collaborators/carol").token(&bob).json(&j!({})).send().await.unwrap().status(),
+        204
+    );
     assert_eq!(s.get("/repos/alice/r/collaborators/carol").token(&bob).send().await.unwrap().status(), 204);
     assert_eq!(s.delete("/repos/alice/r").token(&bob).send().await.unwrap().status(), 403);
     // A write collaborator granting admin is silently capped... but may not manage at all.
     s.put("/repos/alice/r/collaborators/carol").token(&alice).json(&j!({"permission": "write"})).send().await.unwrap();
-    assert_eq!(s.put("/repos/alice/r/collaborators/bob").token(&carol).json(&j!({})).send().await.unwrap().status(), 403);
+    assert_eq!(
+        s.put("/repos/alice/r/collaborators/bob").token(&carol).json(&j!({})).send().await.unwrap().status(),
+        403
+    );
 
     // Check, remove (idempotent).
     assert_eq!(s.delete("/repos/alice/r/collaborators/carol").token(&alice).send().await.unwrap().status(), 204);
@@ -79,12 +85,18 @@ async fn collaborators_add_change_list_remove() {
         assert_eq!(body["message"], "user does not exist [name: nobody]", "{method}");
     }
     for name in ["alice", "corg"] {
-        let (status, body) =
-            json(s.put(&format!("/repos/alice/r/collaborators/{name}")).token(&alice).json(&j!({})).send().await.unwrap()).await;
+        let (status, body) = json(
+            s.put(&format!("/repos/alice/r/collaborators/{name}")).token(&alice).json(&j!({})).send().await.unwrap(),
+        )
+        .await;
         assert_eq!(status, 422, "{name}");
         assert!(body["message"].is_string(), "{body}");
     }
-    assert_eq!(s.put("/repos/alice/r/collaborators/bob").token(&bob).json(&j!({})).send().await.unwrap().status(), 422, "oneself");
+    assert_eq!(
+        s.put("/repos/alice/r/collaborators/bob").token(&bob).json(&j!({})).send().await.unwrap().status(),
+        422,
+        "oneself"
+    );
     // Outsiders do not learn the repository exists; anonymous callers need a token.
     assert_eq!(s.get("/repos/alice/r/collaborators").token(&carol).send().await.unwrap().status(), 404);
     assert_eq!(s.get("/repos/alice/r/collaborators").send().await.unwrap().status(), 401);

@@ -145,25 +145,65 @@ async fn json_nulls_mean_absent() {
 }
 
 /// A request refused before its body is read (401/403 guards) must leave the keep-alive
-/// connection usable for the next request.
+/// connection usable for the next request. Raw HTTP/1.1 on one socket: an HTTP client library
+/// would silently retry on a fresh connection and hide the failure.
 #[tokio::test]
 async fn refused_requests_keep_the_connection_alive() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let s = TestServer::start().await;
     let (_u, token) = s.user_with_token("plainuser", false).await;
-    let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
-    let body = serde_json::json!({"username": "x", "email": "x@example.com", "password": "secret-pass", "padding": "p".repeat(2000)});
-    for _ in 0..60 {
-        let resp = client
-            .post(s.url("/admin/users"))
-            .header("Authorization", token_header(&token))
-            .json(&body)
-            .send()
+    let addr = s.url("/").trim_start_matches("http://").split('/').next().unwrap().to_string();
+    let body =
+        format!(r#"{{"username":"x","email":"x@example.com","password":"secret-pass","pad":"{}"}}"#, "p".repeat(4000));
+    let mut sock = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let mut read_response = async |sock: &mut tokio::net::TcpStream| -> String {
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 4096];
+        loop {
+            let n = tokio::time::timeout(std::time::Duration::from_secs(5), sock.read(&mut chunk))
+                .await
+                .expect("response in time")
+                .unwrap();
+            assert!(n > 0, "the server closed the connection");
+            buf.extend_from_slice(&chunk[..n]);
+            let text = String::from_utf8_lossy(&buf).to_string();
+            if let Some((head, rest)) = text.split_once("\r\n\r\n") {
+                let len = head
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().parse::<usize>().unwrap())
+                    })
+                    .unwrap_or(0);
+                if rest.len() >= len {
+                    return head.to_string();
+                }
+            }
+        }
+    };
+    for i in 0..30 {
+        let (path, auth) = if i % 2 == 0 {
+            ("/api/v1/admin/users", format!("Authorization: token {token}\r\n"))
+        } else {
+            ("/api/v1/user/repos", String::new())
+        };
+        // Head and body in separate segments, as Python's `requests` sends them: the guard can
+        // answer before the body has arrived.
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        sock.write_all(head.as_bytes()).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        sock.write_all(body.as_bytes()).await.unwrap();
+        let head = read_response(&mut sock).await;
+        assert!(head.starts_with("HTTP/1.1 403") || head.starts_with("HTTP/1.1 401"), "{head}");
+        assert!(!head.to_ascii_lowercase().contains("connection: close"), "{head}");
+        sock.write_all(format!("GET /api/v1/users/plainuser HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes())
             .await
             .unwrap();
-        assert_eq!(resp.status(), 403);
-        let resp = client.post(s.url("/user/repos")).json(&body).send().await.unwrap();
-        assert_eq!(resp.status(), 401);
-        let resp = client.get(s.url("/users/plainuser")).send().await.expect("the connection survived");
-        assert_eq!(resp.status(), 200);
+        let head = read_response(&mut sock).await;
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
     }
 }
