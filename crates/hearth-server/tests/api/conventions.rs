@@ -156,7 +156,7 @@ async fn refused_requests_keep_the_connection_alive() {
     let body =
         format!(r#"{{"username":"x","email":"x@example.com","password":"secret-pass","pad":"{}"}}"#, "p".repeat(4000));
     let mut sock = tokio::net::TcpStream::connect(&addr).await.unwrap();
-    let mut read_response = async |sock: &mut tokio::net::TcpStream| -> String {
+    let read_response = async |sock: &mut tokio::net::TcpStream| -> String {
         let mut buf = Vec::new();
         let mut chunk = [0u8; 4096];
         loop {
