@@ -310,3 +310,21 @@ pub async fn list_orgs(mut c: Conn<'_>, limit: i64, offset: i64) -> StoreResult<
     let total = with_conn!(c, x => sqlx::query_scalar(COUNT).fetch_one(&mut *x).await)?;
     Ok((rows, total))
 }
+
+/// Several accounts by id (any order).
+pub async fn by_ids(c: Conn<'_>, ids: &[i64]) -> StoreResult<Vec<UserRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        concat!("SELECT ", user_columns!(), " FROM \"user\" WHERE id IN ({})"),
+        crate::placeholders(1, ids.len())
+    );
+    Ok(with_conn!(c, x => {
+        let mut q = sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql));
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(&mut *x).await
+    })?)
+}

@@ -45,6 +45,14 @@ impl Validator {
         self
     }
 
+    /// Exactly `size` characters (`Size`).
+    pub fn size(&mut self, field: &str, value: &str, size: usize) -> &mut Self {
+        if value.chars().count() != size {
+            self.fail(field, "SizeError", "Size");
+        }
+        self
+    }
+
     /// Only checks non-empty values (an empty one is `Required`'s business).
     pub fn email(&mut self, field: &str, value: &str) -> &mut Self {
         if !value.is_empty() && !is_valid_email(value.trim()) {

@@ -12,7 +12,9 @@ mod emails;
 mod followers;
 mod forks;
 mod hooks;
+mod issues;
 mod keys;
+mod labels;
 mod markdown;
 mod misc;
 mod orgs;
@@ -147,6 +149,25 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(hooks::list_hook_deliveries))
         .routes(routes!(hooks::get_hook_delivery))
         .routes(routes!(hooks::redeliver_hook_delivery))
+        .routes(routes!(issues::list_issues, issues::create_issue))
+        .routes(routes!(issues::list_my_issues))
+        .routes(routes!(issues::list_assigned_issues))
+        .routes(routes!(issues::list_repo_comments))
+        .routes(routes!(issues::edit_repo_comment))
+        .routes(routes!(issues::get_issue, issues::edit_issue))
+        .routes(routes!(issues::list_issue_comments, issues::create_comment))
+        .routes(routes!(issues::edit_comment, issues::delete_comment))
+        .routes(routes!(
+            issues::list_issue_labels,
+            issues::add_issue_labels,
+            issues::replace_issue_labels,
+            issues::clear_issue_labels
+        ))
+        .routes(routes!(issues::remove_issue_label))
+        .routes(routes!(labels::list_labels, labels::create_label))
+        .routes(routes!(labels::get_label, labels::edit_label, labels::delete_label))
+        .routes(routes!(labels::list_milestones, labels::create_milestone))
+        .routes(routes!(labels::get_milestone, labels::edit_milestone, labels::delete_milestone))
         .routes(routes!(markdown::render_markdown))
         .routes(routes!(markdown::render_markdown_raw))
         .routes(routes!(misc::get_version))

@@ -374,3 +374,99 @@ pub async fn test_push(
         sender,
     })
 }
+
+/// `changes` of an `edited` event: `{"title":{"from":…}}` or `{"body":{"from":…}}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Changes {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<ChangeFrom>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<ChangeFrom>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeFrom {
+    pub from: String,
+}
+
+#[derive(Debug, Serialize)]
+struct IssuesPayload {
+    action: &'static str,
+    number: i64,
+    issue: crate::api::types::Issue,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changes: Option<Changes>,
+    repository: HookRepo,
+    sender: User,
+}
+
+#[derive(Debug, Serialize)]
+struct IssueCommentPayload {
+    action: &'static str,
+    issue: crate::api::types::Issue,
+    comment: crate::api::types::Comment,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changes: Option<Changes>,
+    repository: HookRepo,
+    sender: User,
+}
+
+/// Queue an `issues` event (webhooks.md §4.6) for the issue as it is now in the transaction.
+#[allow(clippy::too_many_arguments)]
+pub async fn enqueue_issue(
+    state: &AppState,
+    mut c: Conn<'_>,
+    owner: &UserRow,
+    repo: &RepoRow,
+    issue: &hearth_store::issues::IssueRow,
+    action: &'static str,
+    changes: Option<Changes>,
+    sender: &UserRow,
+) -> ServiceResult<usize> {
+    let json = crate::service::issue_view::issue_json(state, c.re(), &owner.name, &repo.name, issue).await?;
+    let p = IssuesPayload {
+        action,
+        number: issue.idx,
+        issue: json,
+        changes,
+        repository: HookRepo::with_parent(state, c.re(), repo, owner).await?,
+        sender: User::new(state, sender, true),
+    };
+    enqueue(c, repo.id, repo.owner_id, HookEvent::Issues, &p).await
+}
+
+/// Queue an `issue_comment` event (webhooks.md §4.7).
+#[allow(clippy::too_many_arguments)]
+pub async fn enqueue_issue_comment(
+    state: &AppState,
+    mut c: Conn<'_>,
+    owner: &UserRow,
+    repo: &RepoRow,
+    issue: &hearth_store::issues::IssueRow,
+    comment: &hearth_store::issues::CommentRow,
+    action: &'static str,
+    changes: Option<Changes>,
+    sender: &UserRow,
+) -> ServiceResult<usize> {
+    let issue_json = crate::service::issue_view::issue_json(state, c.re(), &owner.name, &repo.name, issue).await?;
+    let index = std::collections::HashMap::from([(issue.id, issue.idx)]);
+    let comment_json = crate::service::issue_view::comments_json(
+        state,
+        c.re(),
+        &owner.name,
+        &repo.name,
+        std::slice::from_ref(comment),
+        &index,
+    )
+    .await?
+    .remove(0);
+    let p = IssueCommentPayload {
+        action,
+        issue: issue_json,
+        comment: comment_json,
+        changes,
+        repository: HookRepo::with_parent(state, c.re(), repo, owner).await?,
+        sender: User::new(state, sender, true),
+    };
+    enqueue(c, repo.id, repo.owner_id, HookEvent::IssueComment, &p).await
+}

@@ -1,0 +1,297 @@
+//! The issue tracker's changes (behaviours.md §13–§16): every change runs in one transaction with
+//! its counters and the webhook events it causes (webhooks.md §2).
+
+use hearth_store::issues::{self, COMMENT_CLOSE, COMMENT_PLAIN, COMMENT_REOPEN, CommentRow, IssueRow, NewIssue};
+use hearth_store::repos::RepoRow;
+use hearth_store::users::{self, UserRow};
+use hearth_store::{Conn, labels, milestones};
+
+use super::access::AccessMode;
+use super::webhooks::payload::{ChangeFrom, Changes, enqueue_issue, enqueue_issue_comment};
+use super::webhooks::wake;
+use super::{ServiceError, ServiceResult, now_unix};
+use crate::app::AppState;
+
+/// A repository and what the acting user may do with it.
+pub struct Tracker<'a> {
+    pub owner: &'a UserRow,
+    pub repo: &'a RepoRow,
+    pub mode: AccessMode,
+    pub doer: &'a UserRow,
+}
+
+impl Tracker<'_> {
+    fn writer(&self) -> bool {
+        self.mode >= AccessMode::Write
+    }
+}
+
+/// schemas.md B10.
+#[derive(Debug, Default)]
+pub struct CreateIssue {
+    pub title: String,
+    pub body: String,
+    pub assignee: String,
+    pub milestone: i64,
+    pub labels: Vec<i64>,
+    pub closed: bool,
+}
+
+/// schemas.md B11: `None` leaves a field alone.
+#[derive(Debug, Default)]
+pub struct EditIssue {
+    pub title: Option<String>,
+    pub body: Option<String>,
+    pub assignee: Option<String>,
+    pub milestone: Option<i64>,
+    pub state: Option<String>,
+}
+
+async fn assignee_id(c: Conn<'_>, name: &str) -> ServiceResult<i64> {
+    match users::by_name(c, name).await? {
+        Some(u) if u.kind == users::TYPE_INDIVIDUAL => Ok(u.id),
+        _ => Err(ServiceError::Invalid(format!("assignee does not exist [name: {name}]"))),
+    }
+}
+
+async fn load(c: Conn<'_>, repo_id: i64, index: i64) -> ServiceResult<IssueRow> {
+    issues::by_index(c, repo_id, index).await?.ok_or(ServiceError::NotFound)
+}
+
+pub async fn create(state: &AppState, t: &Tracker<'_>, opt: &CreateIssue) -> ServiceResult<IssueRow> {
+    let now = now_unix();
+    let mut tx = state.db.begin().await?;
+    let (mut assignee, mut milestone) = (0, 0);
+    if t.writer() {
+        if !opt.assignee.is_empty() {
+            assignee = assignee_id(tx.c(), &opt.assignee).await?;
+        }
+        if opt.milestone > 0 && milestones::get(tx.c(), t.repo.id, opt.milestone).await?.is_some() {
+            milestone = opt.milestone;
+        }
+    }
+    let idx = issues::next_index(tx.c(), t.repo.id).await?;
+    let new = NewIssue {
+        repo_id: t.repo.id,
+        idx,
+        poster_id: t.doer.id,
+        title: opt.title.trim(),
+        body: &opt.body,
+        milestone_id: milestone,
+        assignee_id: assignee,
+        now,
+    };
+    let mut issue = issues::insert(tx.c(), &new).await?;
+    milestones::count_issue(tx.c(), milestone, false, 1).await?;
+    if t.writer() {
+        for id in &opt.labels {
+            if labels::get(tx.c(), t.repo.id, *id).await?.is_some() {
+                labels::attach(tx.c(), issue.id, *id).await?;
+            }
+        }
+    }
+    enqueue_issue(state, tx.c(), t.owner, t.repo, &issue, "opened", None, t.doer).await?;
+    if opt.closed {
+        change_status(state, tx.c(), t, &mut issue, true, now).await?;
+    }
+    tx.commit().await?;
+    wake(state);
+    Ok(issue)
+}
+
+/// Close or reopen: the row, the counters, a timeline entry and the event.
+async fn change_status(
+    state: &AppState,
+    mut c: Conn<'_>,
+    t: &Tracker<'_>,
+    issue: &mut IssueRow,
+    closed: bool,
+    now: i64,
+) -> ServiceResult<()> {
+    if issue.is_closed == closed {
+        return Ok(());
+    }
+    issues::set_closed(c.re(), issue, closed, now).await?;
+    milestones::count_closed(c.re(), issue.milestone_id, if closed { 1 } else { -1 }).await?;
+    let kind = if closed { COMMENT_CLOSE } else { COMMENT_REOPEN };
+    issues::insert_comment(c.re(), issue, kind, t.doer.id, "", now).await?;
+    issue.is_closed = closed;
+    issue.updated_unix = now;
+    let action = if closed { "closed" } else { "reopened" };
+    enqueue_issue(state, c, t.owner, t.repo, issue, action, None, t.doer).await?;
+    Ok(())
+}
+
+/// Edit an issue (its poster or a writer; assignee and milestone only for writers).
+pub async fn edit(state: &AppState, t: &Tracker<'_>, index: i64, opt: &EditIssue) -> ServiceResult<IssueRow> {
+    let now = now_unix();
+    let mut tx = state.db.begin().await?;
+    let mut issue = load(tx.c(), t.repo.id, index).await?;
+    if issue.poster_id != t.doer.id && !t.writer() {
+        return Err(ServiceError::Forbidden("only the poster or a writer may edit an issue".into()));
+    }
+    let mut events: Vec<(&'static str, Option<Changes>)> = Vec::new();
+    if let Some(title) = opt.title.as_deref().map(str::trim).filter(|s| !s.is_empty())
+        && title != issue.title
+    {
+        let from = std::mem::replace(&mut issue.title, title.to_string());
+        events.push(("edited", Some(Changes { title: Some(ChangeFrom { from }), body: None })));
+    }
+    if let Some(body) = &opt.body
+        && *body != issue.body
+    {
+        let from = std::mem::replace(&mut issue.body, body.clone());
+        events.push(("edited", Some(Changes { title: None, body: Some(ChangeFrom { from }) })));
+    }
+    if t.writer() {
+        if let Some(name) = &opt.assignee {
+            let id = if name.is_empty() { 0 } else { assignee_id(tx.c(), name).await? };
+            if id != issue.assignee_id {
+                issue.assignee_id = id;
+                events.push((if id == 0 { "unassigned" } else { "assigned" }, None));
+            }
+        }
+        if let Some(id) = opt.milestone {
+            let id = id.max(0);
+            if id > 0 && milestones::get(tx.c(), t.repo.id, id).await?.is_none() {
+                return Err(ServiceError::Invalid(format!("milestone does not exist [id: {id}]")));
+            }
+            if id != issue.milestone_id {
+                milestones::count_issue(tx.c(), issue.milestone_id, issue.is_closed, -1).await?;
+                milestones::count_issue(tx.c(), id, issue.is_closed, 1).await?;
+                issue.milestone_id = id;
+                events.push((if id == 0 { "demilestoned" } else { "milestoned" }, None));
+            }
+        }
+    }
+    issue.updated_unix = now;
+    issues::update(tx.c(), &issue).await?;
+    for (action, changes) in events {
+        enqueue_issue(state, tx.c(), t.owner, t.repo, &issue, action, changes, t.doer).await?;
+    }
+    if let Some(s) = &opt.state {
+        change_status(state, tx.c(), t, &mut issue, s == "closed", now).await?;
+    }
+    tx.commit().await?;
+    wake(state);
+    Ok(issue)
+}
+
+/// The issue's label ids that belong to this repository.
+async fn repo_label_ids(mut c: Conn<'_>, repo_id: i64, ids: &[i64]) -> ServiceResult<Vec<i64>> {
+    let mut out = Vec::new();
+    for id in ids {
+        if !out.contains(id) && labels::get(c.re(), repo_id, *id).await?.is_some() {
+            out.push(*id);
+        }
+    }
+    Ok(out)
+}
+
+/// Writers change an issue's labels: `Add` attaches (foreign ids dropped), `Replace` sets the list,
+/// `Clear` removes all, `Remove` one (422 for a label of another repository).
+pub enum LabelChange<'a> {
+    Add(&'a [i64]),
+    Replace(&'a [i64]),
+    Clear,
+    Remove(i64),
+}
+
+pub async fn change_labels(
+    state: &AppState,
+    t: &Tracker<'_>,
+    index: i64,
+    change: LabelChange<'_>,
+) -> ServiceResult<IssueRow> {
+    let mut tx = state.db.begin().await?;
+    let issue = load(tx.c(), t.repo.id, index).await?;
+    if !t.writer() {
+        return Err(ServiceError::Forbidden("write access is required".into()));
+    }
+    let before: Vec<i64> = labels::of_issue(tx.c(), issue.id).await?.iter().map(|l| l.id).collect();
+    let action = match change {
+        LabelChange::Add(ids) => {
+            let ids = repo_label_ids(tx.c(), t.repo.id, ids).await?;
+            let new: Vec<i64> = ids.into_iter().filter(|id| !before.contains(id)).collect();
+            for id in &new {
+                labels::attach(tx.c(), issue.id, *id).await?;
+            }
+            (!new.is_empty()).then_some("label_updated")
+        }
+        LabelChange::Replace(ids) => {
+            let ids = repo_label_ids(tx.c(), t.repo.id, ids).await?;
+            labels::detach_all(tx.c(), issue.id).await?;
+            for id in &ids {
+                labels::attach(tx.c(), issue.id, *id).await?;
+            }
+            // Gogs sends no event for a wholesale replacement (webhooks.md §2).
+            None
+        }
+        LabelChange::Clear => {
+            labels::detach_all(tx.c(), issue.id).await?;
+            (!before.is_empty()).then_some("label_cleared")
+        }
+        LabelChange::Remove(id) => {
+            if labels::get(tx.c(), t.repo.id, id).await?.is_none() {
+                return Err(ServiceError::Invalid(format!("label does not exist [id: {id}]")));
+            }
+            labels::detach(tx.c(), issue.id, id).await?;
+            before.contains(&id).then_some("label_updated")
+        }
+    };
+    if let Some(action) = action {
+        enqueue_issue(state, tx.c(), t.owner, t.repo, &issue, action, None, t.doer).await?;
+    }
+    tx.commit().await?;
+    wake(state);
+    Ok(issue)
+}
+
+/// Any reader may comment.
+pub async fn create_comment(state: &AppState, t: &Tracker<'_>, index: i64, body: &str) -> ServiceResult<CommentRow> {
+    let now = now_unix();
+    let mut tx = state.db.begin().await?;
+    let issue = load(tx.c(), t.repo.id, index).await?;
+    let comment = issues::insert_comment(tx.c(), &issue, COMMENT_PLAIN, t.doer.id, body, now).await?;
+    let issue = issues::by_id(tx.c(), issue.id).await?.ok_or(ServiceError::NotFound)?;
+    enqueue_issue_comment(state, tx.c(), t.owner, t.repo, &issue, &comment, "created", None, t.doer).await?;
+    tx.commit().await?;
+    wake(state);
+    Ok(comment)
+}
+
+/// A comment of this repository that the caller may change: its poster or a repository admin
+/// (behaviours.md §14). `None` for a timeline entry that is not a plain comment (no-op, 204).
+async fn changeable(c: Conn<'_>, t: &Tracker<'_>, id: i64) -> ServiceResult<Option<CommentRow>> {
+    let comment = issues::comment(c, t.repo.id, id).await?.ok_or(ServiceError::NotFound)?;
+    if comment.poster_id != t.doer.id && t.mode < AccessMode::Admin {
+        return Err(ServiceError::Forbidden("only the poster or a repository admin may change a comment".into()));
+    }
+    Ok((comment.kind == COMMENT_PLAIN).then_some(comment))
+}
+
+pub async fn edit_comment(state: &AppState, t: &Tracker<'_>, id: i64, body: &str) -> ServiceResult<Option<CommentRow>> {
+    let now = now_unix();
+    let mut tx = state.db.begin().await?;
+    let Some(mut comment) = changeable(tx.c(), t, id).await? else { return Ok(None) };
+    let from = std::mem::replace(&mut comment.content, body.to_string());
+    comment.updated_unix = now;
+    issues::update_comment(tx.c(), comment.id, body, now).await?;
+    let issue = issues::by_id(tx.c(), comment.issue_id).await?.ok_or(ServiceError::NotFound)?;
+    let changes = Changes { title: None, body: Some(ChangeFrom { from }) };
+    enqueue_issue_comment(state, tx.c(), t.owner, t.repo, &issue, &comment, "edited", Some(changes), t.doer).await?;
+    tx.commit().await?;
+    wake(state);
+    Ok(Some(comment))
+}
+
+pub async fn delete_comment(state: &AppState, t: &Tracker<'_>, id: i64) -> ServiceResult<()> {
+    let mut tx = state.db.begin().await?;
+    let Some(comment) = changeable(tx.c(), t, id).await? else { return Ok(()) };
+    issues::delete_comment(tx.c(), &comment).await?;
+    let issue = issues::by_id(tx.c(), comment.issue_id).await?.ok_or(ServiceError::NotFound)?;
+    enqueue_issue_comment(state, tx.c(), t.owner, t.repo, &issue, &comment, "deleted", None, t.doer).await?;
+    tx.commit().await?;
+    wake(state);
+    Ok(())
+}
