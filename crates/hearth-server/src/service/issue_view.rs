@@ -7,9 +7,9 @@ use hearth_store::issues::{CommentRow, IssueRow};
 use hearth_store::users::UserRow;
 use hearth_store::{Conn, StoreResult, labels, milestones, users};
 
+use crate::api::types::rfc3339;
 use crate::api::types::{Comment, Issue, Label, Milestone, PullRequestMeta, User};
 use crate::app::AppState;
-use crate::api::types::rfc3339;
 
 /// Gogs' placeholder for a deleted account.
 fn ghost(state: &AppState) -> User {

@@ -19,13 +19,13 @@ const ZEROS: &str = "0000000000000000000000000000000000000000";
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
-struct Received {
+pub(crate) struct Received {
     headers: HashMap<String, String>,
     body: String,
 }
 
 impl Received {
-    fn header(&self, name: &str) -> &str {
+    pub(crate) fn header(&self, name: &str) -> &str {
         self.headers.get(&name.to_ascii_lowercase()).map(String::as_str).unwrap_or("<missing>")
     }
 
@@ -39,7 +39,7 @@ impl Received {
         }
     }
 
-    fn payload(&self) -> Value {
+    pub(crate) fn payload(&self) -> Value {
         serde_json::from_str(&self.payload_text()).expect("payload is JSON")
     }
 }
@@ -53,14 +53,14 @@ struct ReceiverState {
 }
 
 /// A webhook receiver: a real HTTP server on 127.0.0.1.
-struct Receiver {
+pub(crate) struct Receiver {
     addr: SocketAddr,
     state: ReceiverState,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl Receiver {
-    async fn start() -> Receiver {
+    pub(crate) async fn start() -> Receiver {
         Receiver::on(TcpListener::bind("127.0.0.1:0").await.unwrap(), Vec::new(), Duration::ZERO)
     }
 
@@ -89,16 +89,16 @@ impl Receiver {
         Receiver { addr, state, task }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://{}/hook", self.addr)
     }
 
-    fn got(&self) -> Vec<Received> {
+    pub(crate) fn got(&self) -> Vec<Received> {
         self.state.got.lock().unwrap().clone()
     }
 
     /// Wait until `n` requests arrived (at most 10 s), then return them all.
-    async fn wait_for(&self, n: usize) -> Vec<Received> {
+    pub(crate) async fn wait_for(&self, n: usize) -> Vec<Received> {
         for _ in 0..500 {
             if self.got().len() >= n {
                 return self.got();
@@ -138,7 +138,7 @@ fn hmac_hex(secret: &str, payload: &str) -> String {
 }
 
 /// A server whose allowlist lets deliveries reach loopback receivers, with quick retries.
-async fn server() -> TestServer {
+pub(crate) async fn server() -> TestServer {
     TestServer::start_with(|raw| {
         raw.set("security", "LOCAL_NETWORK_ALLOWLIST", "loopback");
         raw.set("webhook", "RETRY_BACKOFF_MS", "50");

@@ -118,7 +118,7 @@ pub async fn list_issues(
     if !label_names.is_empty() {
         narrowed = true;
         let all = label_store::list(h.c(), ctx.repo.id).await?;
-        f.label_ids = all.iter().filter(|l| label_names.iter().any(|n| *n == l.name)).map(|l| l.id).collect();
+        f.label_ids = all.iter().filter(|l| label_names.contains(&l.name)).map(|l| l.id).collect();
         impossible |= f.label_ids.is_empty();
     }
     let milestone_names = names("milestone");
@@ -167,17 +167,22 @@ pub async fn list_issues(
 /// Issues assigned to the caller in any repository.
 async fn assigned_to_me(state: &AppState, me: &UserRow, params: &ListParams) -> ApiResult<Paged<Issue>> {
     let page = params.fixed(10);
-    let f = IssueFilter { assignee_id: Some(me.id), closed: state_filter(params), is_pull: Some(false), ..Default::default() };
+    let f = IssueFilter {
+        assignee_id: Some(me.id),
+        closed: state_filter(params),
+        is_pull: Some(false),
+        ..Default::default()
+    };
     let mut h = state.db.acquire().await?;
     let total = issue_store::count(h.c(), &f).await?;
     let rows = issue_store::list(h.c(), &f, page.limit, page.offset()).await?;
     let mut data = Vec::with_capacity(rows.len());
     let mut repos: HashMap<i64, (String, String)> = HashMap::new();
     for row in &rows {
-        if !repos.contains_key(&row.repo_id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = repos.entry(row.repo_id) {
             let Some(r) = repo_store::by_id(h.c(), row.repo_id).await? else { continue };
             let Some(o) = user_store::by_id(h.c(), r.owner_id).await? else { continue };
-            repos.insert(row.repo_id, (o.name, r.name));
+            slot.insert((o.name, r.name));
         }
         let (o, r) = &repos[&row.repo_id];
         data.push(issue_view::issue_json(state, h.c(), o, r, row).await?);
@@ -262,8 +267,13 @@ pub async fn edit_issue(
 ) -> ApiResult<(StatusCode, Json<Issue>)> {
     let ctx = tracker_repo(&state, &me, &owner, &repo).await?;
     let opt: EditIssueOption = body.parse()?;
-    let edit =
-        EditIssue { title: opt.title, body: opt.body, assignee: opt.assignee, milestone: opt.milestone, state: opt.state };
+    let edit = EditIssue {
+        title: opt.title,
+        body: opt.body,
+        assignee: opt.assignee,
+        milestone: opt.milestone,
+        state: opt.state,
+    };
     let row = issues::edit(&state, &tracker(&ctx, &me), index, &edit).await?;
     Ok((StatusCode::CREATED, Json(issue_json(&state, &ctx, &row).await?)))
 }
