@@ -93,6 +93,27 @@ pub async fn by_id_for_repo(c: Conn<'_>, repo_id: i64, id: i64) -> StoreResult<O
     Ok(with_conn!(c, x => sqlx::query_as::<_, HookRow>(SQL).bind(id).bind(repo_id).fetch_optional(&mut *x).await)?)
 }
 
+/// An organisation's own hooks in table order.
+pub async fn list_for_org(c: Conn<'_>, org_id: i64) -> StoreResult<Vec<HookRow>> {
+    const SQL: &str =
+        concat!("SELECT ", hook_columns!(), " FROM webhook WHERE repo_id = 0 AND org_id = $1 ORDER BY id");
+    Ok(with_conn!(c, x => sqlx::query_as::<_, HookRow>(SQL).bind(org_id).fetch_all(&mut *x).await)?)
+}
+
+/// A hook by id, only if it is organisation `org_id`'s own.
+pub async fn by_id_for_org(c: Conn<'_>, org_id: i64, id: i64) -> StoreResult<Option<HookRow>> {
+    const SQL: &str =
+        concat!("SELECT ", hook_columns!(), " FROM webhook WHERE id = $1 AND repo_id = 0 AND org_id = $2");
+    Ok(with_conn!(c, x => sqlx::query_as::<_, HookRow>(SQL).bind(id).bind(org_id).fetch_optional(&mut *x).await)?)
+}
+
+/// Delete an organisation hook; false when there was none.
+pub async fn delete_for_org(c: Conn<'_>, org_id: i64, id: i64) -> StoreResult<bool> {
+    const SQL: &str = "DELETE FROM webhook WHERE id = $1 AND repo_id = 0 AND org_id = $2";
+    Ok(with_conn!(c, x => sqlx::query(SQL).bind(id).bind(org_id).execute(&mut *x).await.map(|r| r.rows_affected()))?
+        > 0)
+}
+
 /// The active hooks an event in a repository owned by `owner_id` fires: the repository's own, then
 /// those of its owning organisation (webhooks.md §1.4), each in table order.
 pub async fn active_for_event(c: Conn<'_>, repo_id: i64, owner_id: i64) -> StoreResult<Vec<HookRow>> {

@@ -327,3 +327,52 @@ async fn organisation_repositories() {
     let (status, body) = json(resp).await;
     assert_eq!((status, body["message"].as_str()), (403, Some("Given user is not owner of organization.")));
 }
+
+#[tokio::test]
+async fn organisation_hooks_fire_for_every_repository() {
+    let s = crate::webhooks::server().await;
+    let (_alice, alice) = s.user_with_token("alice", false).await;
+    let (_bob, bob) = s.user_with_token("bob", false).await;
+    create_org(&s, &alice, "acme").await;
+    for name in ["one", "two"] {
+        let resp = s.post("/org/acme/repos").token(&alice).json(&j!({"name": name})).send().await.unwrap();
+        assert_eq!(resp.status(), 201);
+    }
+    let rx = crate::webhooks::Receiver::start().await;
+    let body =
+        j!({"type": "gogs", "config": {"url": rx.url(), "content_type": "json"}, "events": ["issues"], "active": true});
+    let (status, hook) = json(s.post("/orgs/acme/hooks").token(&alice).json(&body).send().await.unwrap()).await;
+    assert_eq!(status, 201, "{hook}");
+    assert_eq!(hook["events"], j!(["issues"]));
+    let id = hook["id"].as_i64().unwrap();
+
+    // Owners only; outsiders 403 (organisations are public), unknown organisations 404.
+    assert_eq!(s.post("/orgs/acme/hooks").token(&bob).json(&body).send().await.unwrap().status(), 403);
+    assert_eq!(s.get("/orgs/acme/hooks").token(&bob).send().await.unwrap().status(), 403);
+    assert_eq!(s.get("/orgs/nope/hooks").token(&alice).send().await.unwrap().status(), 404);
+    let (_, list) = json(s.get("/orgs/acme/hooks").token(&alice).send().await.unwrap()).await;
+    assert_eq!(list, j!([hook]));
+    // The organisation's hook is not one of its repositories' hooks.
+    let (_, repo_hooks) = json(s.get("/repos/acme/one/hooks").token(&alice).send().await.unwrap()).await;
+    assert_eq!(repo_hooks, j!([]));
+    assert_eq!(s.get(&format!("/repos/acme/one/hooks/{id}")).token(&alice).send().await.unwrap().status(), 404);
+
+    // It fires for every repository of the organisation.
+    for name in ["one", "two"] {
+        let resp = s.post(&format!("/repos/acme/{name}/issues")).token(&alice).json(&j!({"title": "t"}));
+        assert_eq!(resp.send().await.unwrap().status(), 201);
+    }
+    let got = rx.wait_for(2).await;
+    let repos: Vec<String> =
+        got.iter().map(|r| r.payload()["repository"]["full_name"].as_str().unwrap().to_string()).collect();
+    assert_eq!(repos, ["acme/one", "acme/two"]);
+
+    // Edit and delete.
+    let url = format!("/orgs/acme/hooks/{id}");
+    let (status, edited) = json(s.patch(&url).token(&alice).json(&j!({"active": false})).send().await.unwrap()).await;
+    assert_eq!((status, edited["active"].as_bool(), edited["events"].clone()), (200, Some(false), j!(["push"])));
+    assert_eq!(s.get(&url).token(&alice).send().await.unwrap().status(), 200);
+    assert_eq!(s.delete(&url).token(&alice).send().await.unwrap().status(), 204);
+    assert_eq!(s.get(&url).token(&alice).send().await.unwrap().status(), 404);
+    assert_eq!(s.delete(&url).token(&alice).send().await.unwrap().status(), 204);
+}

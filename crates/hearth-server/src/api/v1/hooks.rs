@@ -138,7 +138,7 @@ pub async fn edit_hook(
     let id = parse_id(&id)?;
     let opt: EditHookOption = body.parse()?;
     let edit = EditHook { config: opt.config, events: opt.events.unwrap_or_default(), active: opt.active };
-    let row = webhooks::edit_hook(&state, ctx.repo.id, id, &edit).await?;
+    let row = webhooks::edit_hook(&state, ctx.repo.id, 0, id, &edit).await?;
     Ok(Json(to_api(&row)))
 }
 
@@ -290,4 +290,102 @@ pub async fn redeliver_hook_delivery(
     let t = load_delivery(&state, &hook, &delivery_id).await?;
     webhooks::redeliver(&state, t.id).await?;
     Ok((StatusCode::ACCEPTED, Json(Value::Object(Default::default()))))
+}
+
+/// An organisation, for its owners only (site admins too); 404 for a missing organisation.
+async fn owned_org(
+    state: &AppState,
+    me: &hearth_store::users::UserRow,
+    org: &str,
+) -> ApiResult<hearth_store::users::UserRow> {
+    let org = crate::service::orgs::require_org(&state.db, org).await?;
+    if !me.is_admin && !crate::service::orgs::is_owner(&state.db, org.id, me.id).await? {
+        return Err(ApiError::forbidden());
+    }
+    Ok(org)
+}
+
+/// An organisation's hooks (Gitea's routes): they fire for every repository of the organisation.
+#[utoipa::path(get, path = "/orgs/{org}/hooks", tag = "hooks",
+    params(("org" = String, Path)),
+    responses((status = 200, body = [Hook]), (status = 401), (status = 403), (status = 404)))]
+pub async fn list_org_hooks(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path(org): Path<String>,
+) -> ApiResult<Json<Vec<Hook>>> {
+    let org = owned_org(&state, &me, &org).await?;
+    let mut h = state.db.acquire().await?;
+    Ok(Json(hook_store::list_for_org(h.c(), org.id).await?.iter().map(to_api).collect()))
+}
+
+#[utoipa::path(post, path = "/orgs/{org}/hooks", tag = "hooks",
+    params(("org" = String, Path)),
+    request_body = CreateHookOption,
+    responses((status = 201, body = Hook), (status = 401), (status = 403), (status = 404), (status = 422)))]
+pub async fn create_org_hook(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path(org): Path<String>,
+    body: LateBody,
+) -> ApiResult<(StatusCode, Json<Hook>)> {
+    let org = owned_org(&state, &me, &org).await?;
+    let opt: CreateHookOption = body.parse()?;
+    Validator::new()
+        .required("Type", &opt.kind)
+        .required("Config", if opt.config.is_some() { "present" } else { "" })
+        .finish()?;
+    let create =
+        CreateHook { kind: opt.kind, config: opt.config.unwrap_or_default(), events: opt.events, active: opt.active };
+    let row = webhooks::create_hook(&state, 0, org.id, &create).await?;
+    Ok((StatusCode::CREATED, Json(to_api(&row))))
+}
+
+#[utoipa::path(get, path = "/orgs/{org}/hooks/{id}", tag = "hooks",
+    params(("org" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, body = Hook), (status = 401), (status = 403), (status = 404)))]
+pub async fn get_org_hook(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((org, id)): Path<(String, String)>,
+) -> ApiResult<Json<Hook>> {
+    let org = owned_org(&state, &me, &org).await?;
+    let id = parse_id(&id)?;
+    let mut h = state.db.acquire().await?;
+    let row = hook_store::by_id_for_org(h.c(), org.id, id).await?.ok_or_else(ApiError::not_found)?;
+    Ok(Json(to_api(&row)))
+}
+
+#[utoipa::path(patch, path = "/orgs/{org}/hooks/{id}", tag = "hooks",
+    params(("org" = String, Path), ("id" = i64, Path)),
+    request_body = EditHookOption,
+    responses((status = 200, body = Hook), (status = 401), (status = 403), (status = 404), (status = 422)))]
+pub async fn edit_org_hook(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((org, id)): Path<(String, String)>,
+    body: LateBody,
+) -> ApiResult<Json<Hook>> {
+    let org = owned_org(&state, &me, &org).await?;
+    let id = parse_id(&id)?;
+    let opt: EditHookOption = body.parse()?;
+    let edit = EditHook { config: opt.config, events: opt.events.unwrap_or_default(), active: opt.active };
+    Ok(Json(to_api(&webhooks::edit_hook(&state, 0, org.id, id, &edit).await?)))
+}
+
+#[utoipa::path(delete, path = "/orgs/{org}/hooks/{id}", tag = "hooks",
+    params(("org" = String, Path), ("id" = i64, Path)),
+    responses((status = 204), (status = 401), (status = 403), (status = 404)))]
+pub async fn delete_org_hook(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((org, id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let org = owned_org(&state, &me, &org).await?;
+    if let Ok(id) = id.parse::<i64>() {
+        let mut tx = state.db.begin().await?;
+        hook_store::delete_for_org(tx.c(), org.id, id).await?;
+        tx.commit().await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -146,6 +146,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(hooks::list_hooks, hooks::create_hook))
         .routes(routes!(hooks::get_hook, hooks::edit_hook, hooks::delete_hook))
         .routes(routes!(hooks::test_hook))
+        .routes(routes!(hooks::list_org_hooks, hooks::create_org_hook))
+        .routes(routes!(hooks::get_org_hook, hooks::edit_org_hook, hooks::delete_org_hook))
         .routes(routes!(hooks::list_hook_deliveries))
         .routes(routes!(hooks::get_hook_delivery))
         .routes(routes!(hooks::redeliver_hook_delivery))

@@ -282,11 +282,21 @@ pub async fn create_hook(state: &AppState, repo_id: i64, org_id: i64, opt: &Crea
     Ok(row)
 }
 
-/// Edit a repository hook: the secret stays (API edits cannot change it), omitted events reset to
-/// `["push"]`.
-pub async fn edit_hook(state: &AppState, repo_id: i64, id: i64, opt: &EditHook) -> ServiceResult<HookRow> {
+/// A repository's hook (`repo_id` > 0) or an organisation's (`repo_id` = 0, `org_id`).
+async fn scoped_hook(c: hearth_store::Conn<'_>, repo_id: i64, org_id: i64, id: i64) -> ServiceResult<HookRow> {
+    let found = if repo_id > 0 {
+        hooks::by_id_for_repo(c, repo_id, id).await?
+    } else {
+        hooks::by_id_for_org(c, org_id, id).await?
+    };
+    found.ok_or(ServiceError::NotFound)
+}
+
+/// Edit a repository hook (`repo_id` > 0) or an organisation hook (`repo_id` = 0): the secret stays
+/// (API edits cannot change it), omitted events reset to `["push"]`.
+pub async fn edit_hook(state: &AppState, repo_id: i64, org_id: i64, id: i64, opt: &EditHook) -> ServiceResult<HookRow> {
     let mut tx = state.db.begin().await?;
-    let hook = hooks::by_id_for_repo(tx.c(), repo_id, id).await?.ok_or(ServiceError::NotFound)?;
+    let hook = scoped_hook(tx.c(), repo_id, org_id, id).await?;
     let kind = HookKind::from_id(hook.hook_task_type);
     let mut fields = HookFields {
         url: hook.url.clone(),
@@ -309,7 +319,7 @@ pub async fn edit_hook(state: &AppState, repo_id: i64, id: i64, opt: &EditHook) 
         }
     }
     hooks::update(tx.c(), hook.id, &fields, now_unix()).await?;
-    let row = hooks::by_id_for_repo(tx.c(), repo_id, id).await?.ok_or(ServiceError::NotFound)?;
+    let row = scoped_hook(tx.c(), repo_id, org_id, id).await?;
     tx.commit().await?;
     Ok(row)
 }
