@@ -43,3 +43,24 @@ pub async fn list(c: Conn<'_>, repo_id: i64) -> StoreResult<Vec<Collaborator>> {
     );
     Ok(with_conn!(c, x => sqlx::query_as::<_, Collaborator>(SQL).bind(repo_id).fetch_all(&mut *x).await)?)
 }
+
+/// Everyone who may be assigned issues of a repository (write access or more), by name: the
+/// owner when it is an individual, write/admin collaborators, and, for an organisation's
+/// repository, members of its teams with write or more on it (Owners on all).
+pub async fn assignable(c: Conn<'_>, repo_id: i64, owner_id: i64) -> StoreResult<Vec<UserRow>> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        user_columns!("u."),
+        " FROM \"user\" u WHERE u.id = $2 AND u.type = 0 \
+         UNION SELECT ",
+        user_columns!("u."),
+        " FROM \"user\" u JOIN collaboration c ON c.user_id = u.id WHERE c.repo_id = $1 AND c.mode >= 2 \
+         UNION SELECT ",
+        user_columns!("u."),
+        " FROM \"user\" u JOIN team_user tu ON tu.uid = u.id JOIN team t ON t.id = tu.team_id \
+         WHERE t.org_id = $2 AND t.authorize >= 2 \
+         AND (t.authorize = 4 OR EXISTS (SELECT 1 FROM team_repo tr WHERE tr.team_id = t.id AND tr.repo_id = $1)) \
+         ORDER BY lower_name"
+    );
+    Ok(with_conn!(c, x => sqlx::query_as::<_, UserRow>(SQL).bind(repo_id).bind(owner_id).fetch_all(&mut *x).await)?)
+}

@@ -487,3 +487,39 @@ async fn tracker_changes_fire_events() {
     assert_eq!(c_edit["comment"]["body"], "hello");
     assert_eq!(got[8].payload()["comment"]["body"], "hello", "a deleted comment carries its last content");
 }
+
+#[tokio::test]
+async fn assignees_are_the_writers() {
+    let s = TestServer::start().await;
+    let (alice, _bob, carol, dave) = setup(&s).await;
+    let (status, list) = get(&s, &carol, "/repos/alice/r/assignees").await;
+    assert_eq!(status, 200);
+    let names: Vec<&str> = list.as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
+    assert_eq!(names, ["alice", "bob"], "owner and the write collaborator, not the reader");
+    assert_eq!(get(&s, &carol, "/repos/alice/r/assignees/bob").await.0, 204);
+    assert_eq!(get(&s, &carol, "/repos/alice/r/assignees/carol").await.0, 404);
+    assert_eq!(get(&s, &dave, "/repos/alice/r/assignees").await.0, 404, "private repo");
+
+    // An organisation's repository: Owners and write teams, not the organisation itself.
+    s.post("/user/orgs").token(&alice).json(&j!({"username": "acme"})).send().await.unwrap();
+    s.post("/org/acme/repos").token(&alice).json(&j!({"name": "app"})).send().await.unwrap();
+    let (_root, root) = s.user_with_token("root", true).await;
+    let (_, team) = json(
+        s.post("/admin/orgs/acme/teams")
+            .token(&root)
+            .json(&j!({"name": "w", "permission": "write"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let (_, readers) =
+        json(s.post("/admin/orgs/acme/teams").token(&root).json(&j!({"name": "r"})).send().await.unwrap()).await;
+    s.put(&format!("/admin/teams/{}/members/dave", team["id"])).token(&root).send().await.unwrap();
+    s.put(&format!("/admin/teams/{}/repos/app", team["id"])).token(&root).send().await.unwrap();
+    s.put(&format!("/admin/teams/{}/members/carol", readers["id"])).token(&root).send().await.unwrap();
+    s.put(&format!("/admin/teams/{}/repos/app", readers["id"])).token(&root).send().await.unwrap();
+    let (_, list) = get(&s, &carol, "/repos/acme/app/assignees").await;
+    let names: Vec<&str> = list.as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
+    assert_eq!(names, ["alice", "dave"]);
+}

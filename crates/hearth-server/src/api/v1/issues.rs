@@ -533,3 +533,39 @@ pub async fn remove_issue_label(
     let _labels = change_labels(&state, &me, (owner, repo, index), None, LabelKind::Remove(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+async fn assignees(state: &AppState, me: &UserRow, owner: &str, repo: &str) -> ApiResult<Vec<UserRow>> {
+    let ctx = load_repo(state, Some(me), owner, repo).await?;
+    let mut h = state.db.acquire().await?;
+    Ok(hearth_store::collaborations::assignable(h.c(), ctx.repo.id, ctx.repo.owner_id).await?)
+}
+
+/// Users who can be assigned issues: those with write access (Gitea's route).
+#[utoipa::path(get, path = "/repos/{owner}/{repo}/assignees", tag = "issues",
+    params(("owner" = String, Path), ("repo" = String, Path)),
+    responses((status = 200, body = [crate::api::types::User]), (status = 401), (status = 404)))]
+pub async fn list_assignees(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo)): Path<(String, String)>,
+) -> ApiResult<Json<Vec<crate::api::types::User>>> {
+    let users = assignees(&state, &me, &owner, &repo).await?;
+    Ok(Json(users.iter().map(|u| crate::api::types::User::new(&state, u, true)).collect()))
+}
+
+/// 204 when the user can be assigned issues, 404 otherwise.
+#[utoipa::path(get, path = "/repos/{owner}/{repo}/assignees/{assignee}", tag = "issues",
+    params(("owner" = String, Path), ("repo" = String, Path), ("assignee" = String, Path)),
+    responses((status = 204), (status = 401), (status = 404)))]
+pub async fn check_assignee(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo, assignee)): Path<(String, String, String)>,
+) -> ApiResult<StatusCode> {
+    let users = assignees(&state, &me, &owner, &repo).await?;
+    if users.iter().any(|u| u.lower_name == assignee.to_lowercase()) {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found())
+    }
+}

@@ -166,6 +166,8 @@ pub fn router() -> OpenApiRouter<AppState> {
             issues::clear_issue_labels
         ))
         .routes(routes!(issues::remove_issue_label))
+        .routes(routes!(issues::list_assignees))
+        .routes(routes!(issues::check_assignee))
         .routes(routes!(labels::list_labels, labels::create_label))
         .routes(routes!(labels::get_label, labels::edit_label, labels::delete_label))
         .routes(routes!(labels::list_milestones, labels::create_milestone))
