@@ -23,8 +23,8 @@ var base string
 
 type exchange struct {
 	method, url, reqHdr, reqBody string
-	status                      int
-	respHdr, respBody           string
+	status                       int
+	respHdr, respBody            string
 }
 
 var last []exchange
@@ -439,6 +439,9 @@ func main() {
 
 	// ---------------- organisations, teams, collaborators, deploy keys (orgs.go) ----------------
 	orgTests(root, ac, anon, rootTok, atk.Sha1, kEd, kRsa, kEd2, kEd3)
+
+	// ---------------- issues, comments, labels, milestones, webhooks (issues.go) ----------------
+	issueTests(root, ac, anon, atk.Sha1)
 
 	// ---------------- admin delete ----------------
 	err = root.AdminDeleteUser("bobmade")
