@@ -39,7 +39,7 @@ impl RawConfig {
         self.0.insert((section.to_lowercase(), key.to_uppercase()), value.trim().to_string());
     }
 
-    fn get(&self, section: &str, key: &str) -> Option<&str> {
+    pub fn get(&self, section: &str, key: &str) -> Option<&str> {
         self.0.get(&(section.to_string(), key.to_string())).map(String::as_str)
     }
 

@@ -61,7 +61,10 @@ mod tests {
     #[test]
     fn forms_git_clients_send() {
         let c = parse("git-upload-pack 'alice/demo.git'").unwrap();
-        assert_eq!((c.verb, c.owner.as_str(), c.repo.as_str(), c.wiki), (Some(Verb::UploadPack), "alice", "demo", false));
+        assert_eq!(
+            (c.verb, c.owner.as_str(), c.repo.as_str(), c.wiki),
+            (Some(Verb::UploadPack), "alice", "demo", false)
+        );
         let c = parse("git-receive-pack '/Alice/Demo'").unwrap();
         assert_eq!((c.verb, c.owner.as_str(), c.repo.as_str()), (Some(Verb::ReceivePack), "alice", "demo"));
         let c = parse("git-upload-archive 'a/b.wiki.git'").unwrap();

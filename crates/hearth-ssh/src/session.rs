@@ -67,7 +67,8 @@ pub async fn accept_loop<B: Backend, F: Future<Output = ()>>(
             sleep: Box::pin(tokio::time::sleep(settings.handshake_timeout)),
             authed: authed.clone(),
         };
-        let handler = Handler { backend: backend.clone(), who: None, channels: HashMap::new(), authed, _permit: permit };
+        let handler =
+            Handler { backend: backend.clone(), who: None, channels: HashMap::new(), authed, _permit: permit };
         let config = config.clone();
         tokio::spawn(async move {
             match russh::server::run_stream(config, stream, handler).await {
@@ -202,7 +203,12 @@ impl<B: Backend> russh::server::Handler for Handler<B> {
         finish_channel(session, channel, 0)
     }
 
-    async fn exec_request(&mut self, channel: ChannelId, data: &[u8], session: &mut Session) -> Result<(), Self::Error> {
+    async fn exec_request(
+        &mut self,
+        channel: ChannelId,
+        data: &[u8],
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
         let (Some(opened), Some(who)) = (self.channels.remove(&channel), self.who.clone()) else {
             return session.channel_failure(channel);
         };

@@ -92,7 +92,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             // Bound before serving anything, so a busy SSH port is a clear start-up error.
             let ssh = if config.start_ssh_server {
                 let (host, port) = (config.ssh_listen_host.as_str(), config.ssh_listen_port);
-                let l = TcpListener::bind((host, port)).await.map_err(|e| anyhow::anyhow!("binding SSH {host}:{port}: {e}"))?;
+                let l = TcpListener::bind((host, port))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("binding SSH {host}:{port}: {e}"))?;
                 Some(l)
             } else {
                 None
