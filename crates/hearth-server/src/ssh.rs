@@ -100,7 +100,7 @@ impl Backend {
                     deploy_keys::by_fingerprint(h.c(), &fingerprint).await?.into_iter().find(|k| k.repo_id == repo.id);
                 if write {
                     // Deploy keys are read-only unless created with `read_only: false`.
-                    if !attached.as_ref().is_some_and(|k| !k.read_only) {
+                    if attached.as_ref().is_none_or(|k| k.read_only) {
                         return Ok(Err(Refusal::new("Key permission denied")));
                     }
                 } else if (repo.is_private || state.config.require_signin_view) && attached.is_none() {
