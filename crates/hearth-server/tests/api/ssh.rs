@@ -276,3 +276,34 @@ async fn handshake_timeout_and_session_limit() {
     let waited = started.elapsed();
     assert!(waited >= Duration::from_millis(900) && waited < Duration::from_secs(5), "{waited:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_client_is_dropped_and_its_git_reaped() {
+    let s = TestServer::start_with(|raw| {
+        raw.set("server", "START_SSH_SERVER", "true");
+        raw.set("server", "SSH_IDLE_TIMEOUT", "1");
+    })
+    .await;
+    let keys = tempfile::tempdir().unwrap();
+    let (_alice, token) = s.user_with_token("alice", false).await;
+    let (key, public) = keypair(keys.path(), "alice");
+    add_user_key(&s, &token, "k", &public).await;
+    s.create_repo(&token, j!({"name": "proj", "auto_init": true})).await;
+    let repo_dir = s.config.repository_root.join("alice").join("proj.git");
+
+    // The client reads the advertisement, then stalls with its stdin open.
+    let started = Instant::now();
+    let mut child = ssh_command(&s, &key, &[], Some("git-upload-pack 'alice/proj.git'")).spawn().unwrap();
+    let _stdin = child.stdin.take().unwrap();
+    let mut out = Vec::new();
+    child.stdout.take().unwrap().read_to_end(&mut out).unwrap();
+    assert!(String::from_utf8_lossy(&out).contains("refs/heads/master"));
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+    assert!(started.elapsed() < Duration::from_secs(8), "{:?}", started.elapsed());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while processes_mentioning(repo_dir.to_str().unwrap()) > 0 {
+        assert!(Instant::now() < deadline, "git child left running");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
