@@ -191,6 +191,11 @@ async fn protocol_v2_from_the_env_request() {
     let git = Git::with_ssh(&key);
     let out = git.ok(None, &["-c", "protocol.version=2", "ls-remote", &ssh_url(&s, "alice", "proj")]);
     assert!(out.contains("refs/heads/master"), "{out}");
+
+    // git-upload-archive is a read command too.
+    let remote = format!("--remote={}", ssh_url(&s, "alice", "proj"));
+    let out = git.ok(None, &["archive", &remote, "--format=tar", "HEAD", "README.md"]);
+    assert!(out.contains("README.md\0") && out.contains("# proj"), "{out}");
 }
 
 /// Processes whose command line mentions `needle` (git children of the server).
