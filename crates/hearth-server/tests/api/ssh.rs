@@ -312,3 +312,40 @@ async fn idle_client_is_dropped_and_its_git_reaped() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn site_admins_own_everything_and_prohibited_users_are_refused() {
+    let s = TestServer::start_with(|raw| {
+        raw.set("server", "START_SSH_SERVER", "true");
+        raw.set("auth", "REQUIRE_EMAIL_CONFIRMATION", "true");
+    })
+    .await;
+    let keys = tempfile::tempdir().unwrap();
+    let (_alice, alice_token) = s.user_with_token("alice", false).await;
+    let (_root, root_token) = s.user_with_token("root", true).await;
+    let (alice_key, alice_pub) = keypair(keys.path(), "alice");
+    let (root_key, root_pub) = keypair(keys.path(), "root");
+    add_user_key(&s, &alice_token, "k", &alice_pub).await;
+    add_user_key(&s, &root_token, "k", &root_pub).await;
+    s.create_repo(&alice_token, j!({"name": "secret", "private": true, "auto_init": true})).await;
+
+    // A site admin reads and pushes another user's private repository.
+    let root = Git::with_ssh(&root_key);
+    root.ok(None, &["clone", "-q", &ssh_url(&s, "alice", "secret"), "secret"]);
+    let wt = root.path("secret");
+    commit(&root, &wt, "admin.txt", "x\n");
+    root.ok(Some(&wt), &["push", "-q", "origin", "master"]);
+
+    // Prohibited, then inactive (email confirmation is required here): refused on their own repository.
+    let cmd = Some("git-upload-pack 'alice/secret.git'");
+    s.sql("UPDATE \"user\" SET prohibit_login = TRUE WHERE lower_name = 'alice'").await;
+    let (code, _, err) = ssh(&s, &alice_key, &[], cmd, b"0000");
+    assert_eq!((code, err.as_str()), (1, "Gogs: Repository does not exist or you do not have access\n"));
+    s.sql("UPDATE \"user\" SET prohibit_login = FALSE, is_active = FALSE WHERE lower_name = 'alice'").await;
+    let (code, _, err) = ssh(&s, &alice_key, &[], cmd, b"0000");
+    assert_eq!((code, err.as_str()), (1, "Gogs: Repository does not exist or you do not have access\n"));
+    s.sql("UPDATE \"user\" SET is_active = TRUE WHERE lower_name = 'alice'").await;
+    let (code, out, err) = ssh(&s, &alice_key, &[], cmd, b"0000");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("refs/heads/master"));
+}
