@@ -20,6 +20,11 @@ use crate::{Backend, GREETING, Job, Refusal, Settings};
 /// Copy size for git's output: whole SSH packets, not 8 KiB slivers.
 const PIPE_CHUNK: usize = 64 * 1024;
 
+/// Per connection: git processes at once, and session channels opened but not yet used. The
+/// session limit counts connections; these keep one connection from multiplying them.
+const JOBS_PER_CONNECTION: usize = 4;
+const IDLE_CHANNELS_PER_CONNECTION: usize = 8;
+
 pub fn russh_config(settings: &Settings, key: PrivateKey) -> russh::server::Config {
     russh::server::Config {
         server_id: russh::SshId::Standard("SSH-2.0-hearth".into()),
@@ -67,8 +72,14 @@ pub async fn accept_loop<B: Backend, F: Future<Output = ()>>(
             sleep: Box::pin(tokio::time::sleep(settings.handshake_timeout)),
             authed: authed.clone(),
         };
-        let handler =
-            Handler { backend: backend.clone(), who: None, channels: HashMap::new(), authed, _permit: permit };
+        let handler = Handler {
+            backend: backend.clone(),
+            who: None,
+            channels: HashMap::new(),
+            jobs: Arc::new(Semaphore::new(JOBS_PER_CONNECTION)),
+            authed,
+            _permit: permit,
+        };
         let config = config.clone();
         tokio::spawn(async move {
             match russh::server::run_stream(config, stream, handler).await {
@@ -122,6 +133,7 @@ struct Handler<B: Backend> {
     backend: Arc<B>,
     who: Option<B::Identity>,
     channels: HashMap<ChannelId, Opened>,
+    jobs: Arc<Semaphore>,
     authed: Arc<AtomicBool>,
     _permit: OwnedSemaphorePermit,
 }
@@ -159,6 +171,10 @@ impl<B: Backend> russh::server::Handler for Handler<B> {
         reply: russh::server::ChannelOpenHandle,
         _session: &mut Session,
     ) -> Result<(), Self::Error> {
+        if self.channels.len() >= IDLE_CHANNELS_PER_CONNECTION {
+            reply.reject(russh::ChannelOpenFailure::ResourceShortage).await;
+            return Ok(());
+        }
         self.channels.insert(channel.id(), Opened { channel, git_protocol: None });
         reply.accept().await;
         Ok(())
@@ -212,11 +228,17 @@ impl<B: Backend> russh::server::Handler for Handler<B> {
         let (Some(opened), Some(who)) = (self.channels.remove(&channel), self.who.clone()) else {
             return session.channel_failure(channel);
         };
+        let Ok(slot) = self.jobs.clone().try_acquire_owned() else {
+            return session.channel_failure(channel);
+        };
         session.channel_success(channel)?;
         let payload = String::from_utf8_lossy(data).into_owned();
         match self.backend.exec(who, payload, opened.git_protocol).await {
             Ok(job) => {
-                tokio::spawn(run_job(opened.channel, job));
+                tokio::spawn(async move {
+                    run_job(opened.channel, job).await;
+                    drop(slot);
+                });
                 Ok(())
             }
             Err(refusal) => refuse(session, channel, &refusal),
