@@ -42,7 +42,7 @@ curl -sf -u bench:bench-pass -H 'Content-Type: application/json' \
 ssh-keygen -q -t ed25519 -N '' -f "$work/key"
 python3 -c 'import json,sys; print(json.dumps({"title":"bench","key":open(sys.argv[1]).read().strip()}))' "$work/key.pub" |
   curl -sf -u bench:bench-pass -H 'Content-Type: application/json' -d @- "http://127.0.0.1:$port/api/v1/user/keys" >/dev/null
-export GIT_SSH_COMMAND="ssh -i $work/key -o IdentitiesOnly=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR -F /dev/null"
+export GIT_SSH_COMMAND="ssh ${BENCH_SSH_OPTS:-} -i $work/key -o IdentitiesOnly=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR -F /dev/null"
 
 # Alternate the two clones run by run (the machine's speed drifts), report the best of each.
 python3 - "$runs" "$work/clone" "http://127.0.0.1:$port/bench/big.git" "ssh://git@127.0.0.1:$ssh_port/bench/big.git" <<'PY'

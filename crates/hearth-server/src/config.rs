@@ -145,6 +145,8 @@ pub struct Config {
     pub ssh_handshake_timeout_secs: u64,
     pub ssh_idle_timeout_secs: u64,
     pub ssh_max_sessions: usize,
+    /// `[server] SSH_SERVER_CIPHERS`, comma-separated, in preference order (empty: russh's defaults).
+    pub ssh_server_ciphers: Vec<String>,
     pub disable_query_auth_token: bool,
     /// Refuse Basic auth on routes Gogs reserves for tokens (Gogs' strict behaviour).
     pub strict_token_auth: bool,
@@ -233,6 +235,13 @@ impl Config {
             ssh_handshake_timeout_secs: raw.number("server", "SSH_HANDSHAKE_TIMEOUT", 15u64)?.max(1),
             ssh_idle_timeout_secs: raw.number("server", "SSH_IDLE_TIMEOUT", 600u64)?.max(1),
             ssh_max_sessions: raw.number("server", "SSH_MAX_SESSIONS", 256usize)?.max(1),
+            ssh_server_ciphers: raw
+                .string("server", "SSH_SERVER_CIPHERS", "")
+                .split(',')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_string)
+                .collect(),
             http_addr,
             http_port,
             external_url,

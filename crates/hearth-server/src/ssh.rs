@@ -178,5 +178,6 @@ pub fn settings(config: &crate::Config) -> hearth_ssh::Settings {
         handshake_timeout: Duration::from_secs(config.ssh_handshake_timeout_secs),
         idle_timeout: Duration::from_secs(config.ssh_idle_timeout_secs),
         max_sessions: config.ssh_max_sessions,
+        ciphers: config.ssh_server_ciphers.clone(),
     }
 }

@@ -33,6 +33,8 @@ pub struct Settings {
     pub idle_timeout: Duration,
     /// Connections served at once; more are closed right after accept.
     pub max_sessions: usize,
+    /// Cipher names in preference order (`aes256-gcm@openssh.com`, …); empty: russh's defaults.
+    pub ciphers: Vec<String>,
 }
 
 /// A refusal shown to the client on stderr (`Gogs: <message>`), with the exit status.
@@ -89,7 +91,7 @@ where
     F: Future<Output = ()> + Send,
 {
     let key = host_key::load_or_create(&settings.host_key)?;
-    let config = Arc::new(session::russh_config(&settings, key));
+    let config = Arc::new(session::russh_config(&settings, key)?);
     session::accept_loop(settings, config, Arc::new(backend), listener, shutdown).await;
     Ok(())
 }

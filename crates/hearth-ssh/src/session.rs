@@ -25,8 +25,19 @@ const PIPE_CHUNK: usize = 64 * 1024;
 const JOBS_PER_CONNECTION: usize = 4;
 const IDLE_CHANNELS_PER_CONNECTION: usize = 8;
 
-pub fn russh_config(settings: &Settings, key: PrivateKey) -> russh::server::Config {
-    russh::server::Config {
+pub fn russh_config(settings: &Settings, key: PrivateKey) -> anyhow::Result<russh::server::Config> {
+    let mut preferred = russh::Preferred::default();
+    if !settings.ciphers.is_empty() {
+        let mut names = Vec::new();
+        for name in &settings.ciphers {
+            match russh::cipher::Name::try_from(name.as_str()) {
+                Ok(n) if n != russh::cipher::NONE && n != russh::cipher::CLEAR => names.push(n),
+                _ => anyhow::bail!("SSH_SERVER_CIPHERS: unsupported cipher `{name}`"),
+            }
+        }
+        preferred.cipher = names.into();
+    }
+    Ok(russh::server::Config {
         server_id: russh::SshId::Standard("SSH-2.0-hearth".into()),
         methods: MethodSet::from(&[MethodKind::PublicKey][..]),
         auth_rejection_time: std::time::Duration::from_millis(300),
@@ -35,8 +46,9 @@ pub fn russh_config(settings: &Settings, key: PrivateKey) -> russh::server::Conf
         keys: vec![key],
         inactivity_timeout: Some(settings.idle_timeout),
         nodelay: true,
+        preferred,
         ..Default::default()
-    }
+    })
 }
 
 pub async fn accept_loop<B: Backend, F: Future<Output = ()>>(

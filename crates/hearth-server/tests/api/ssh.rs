@@ -349,3 +349,22 @@ async fn site_admins_own_everything_and_prohibited_users_are_refused() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("refs/heads/master"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_ciphers_are_configurable() {
+    let s = TestServer::start_with(|raw| {
+        raw.set("server", "START_SSH_SERVER", "true");
+        raw.set("server", "SSH_SERVER_CIPHERS", "aes256-gcm@openssh.com");
+    })
+    .await;
+    let keys = tempfile::tempdir().unwrap();
+    let (_alice, token) = s.user_with_token("alice", false).await;
+    let (key, public) = keypair(keys.path(), "alice");
+    add_user_key(&s, &token, "k", &public).await;
+    let (code, _, err) = ssh(&s, &key, &["-c", "aes128-ctr"], None, b"");
+    assert_eq!(code, 255, "{err}");
+    assert!(!err.contains("Hi there"), "{err}");
+    let (code, _, err) = ssh(&s, &key, &[], None, b"");
+    assert_eq!(code, 0, "{err}");
+    assert!(err.starts_with("Hi there"), "{err}");
+}
