@@ -15,6 +15,8 @@ pub const REF_LOG_ENV: &str = "HEARTH_REF_LOG";
 pub enum Service {
     UploadPack,
     ReceivePack,
+    /// `git archive --remote` (SSH only, as Gogs).
+    UploadArchive,
 }
 
 impl Service {
@@ -31,6 +33,7 @@ impl Service {
         match self {
             Service::UploadPack => "upload-pack",
             Service::ReceivePack => "receive-pack",
+            Service::UploadArchive => "upload-archive",
         }
     }
 }
@@ -86,6 +89,24 @@ pub struct Invocation<'a> {
 
 /// The `git` command for an invocation, with piped stdin/stdout/stderr.
 pub fn command(inv: &Invocation<'_>) -> Command {
+    let mut cmd = base_command(inv.hooks_dir, inv.git_protocol, inv.ref_log.as_deref());
+    cmd.arg(inv.service.name()).arg("--stateless-rpc");
+    if inv.advertise_refs {
+        cmd.arg("--advertise-refs");
+    }
+    cmd.arg(inv.repo).current_dir(inv.repo);
+    cmd
+}
+
+/// The `git` command for a full-duplex session (SSH): the same environment as [`command`], without
+/// `--stateless-rpc`.
+pub fn session_command(inv: &Invocation<'_>) -> Command {
+    let mut cmd = base_command(inv.hooks_dir, inv.git_protocol, inv.ref_log.as_deref());
+    cmd.arg(inv.service.name()).arg(inv.repo).current_dir(inv.repo);
+    cmd
+}
+
+fn base_command(hooks_dir: &Path, git_protocol: Option<&str>, ref_log: Option<&Path>) -> Command {
     let mut cmd = Command::new("git");
     cmd.env_clear();
     for var in ["PATH", "LANG", "LC_ALL", "TMPDIR"] {
@@ -96,21 +117,17 @@ pub fn command(inv: &Invocation<'_>) -> Command {
     cmd.env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_TERMINAL_PROMPT", "0")
-        .env("HOME", inv.hooks_dir);
-    if let Some(p) = inv.git_protocol.filter(|p| is_valid_git_protocol(p)) {
+        .env("HOME", hooks_dir);
+    if let Some(p) = git_protocol.filter(|p| is_valid_git_protocol(p)) {
         cmd.env("GIT_PROTOCOL", p);
     }
-    if let Some(log) = &inv.ref_log {
+    if let Some(log) = ref_log {
         cmd.env(REF_LOG_ENV, log);
     }
     let mut hooks = std::ffi::OsString::from("core.hooksPath=");
-    hooks.push(inv.hooks_dir);
+    hooks.push(hooks_dir);
     cmd.arg("-c").arg(hooks).args(["-c", "uploadpack.allowFilter=true", "-c", "receive.advertisePushOptions=false"]);
-    cmd.arg(inv.service.name()).arg("--stateless-rpc");
-    if inv.advertise_refs {
-        cmd.arg("--advertise-refs");
-    }
-    cmd.arg(inv.repo).current_dir(inv.repo).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     cmd
 }
 

@@ -39,7 +39,7 @@ impl RawConfig {
         self.0.insert((section.to_lowercase(), key.to_uppercase()), value.trim().to_string());
     }
 
-    fn get(&self, section: &str, key: &str) -> Option<&str> {
+    pub fn get(&self, section: &str, key: &str) -> Option<&str> {
         self.0.get(&(section.to_string(), key.to_string())).map(String::as_str)
     }
 
@@ -136,6 +136,17 @@ pub struct Config {
     pub mirror_check_secs: u64,
     pub ssh_port: u16,
     pub run_user: String,
+    /// The built-in SSH server (`[server] START_SSH_SERVER`, `SSH_LISTEN_HOST` (default HTTP_ADDR),
+    /// `SSH_LISTEN_PORT` (default SSH_PORT)) and its limits: `SSH_HANDSHAKE_TIMEOUT` and
+    /// `SSH_IDLE_TIMEOUT` in seconds, `SSH_MAX_SESSIONS`.
+    pub start_ssh_server: bool,
+    pub ssh_listen_host: String,
+    pub ssh_listen_port: u16,
+    pub ssh_handshake_timeout_secs: u64,
+    pub ssh_idle_timeout_secs: u64,
+    pub ssh_max_sessions: usize,
+    /// `[server] SSH_SERVER_CIPHERS`, comma-separated, in preference order (empty: russh's defaults).
+    pub ssh_server_ciphers: Vec<String>,
     pub disable_query_auth_token: bool,
     /// Refuse Basic auth on routes Gogs reserves for tokens (Gogs' strict behaviour).
     pub strict_token_auth: bool,
@@ -215,8 +226,23 @@ impl Config {
             max_connections: raw.number("database", "MAX_OPEN_CONNS", 8u32)?.max(1),
         };
         let max_response_items = raw.number("api", "MAX_RESPONSE_ITEMS", 50i64)?.max(1);
+        let http_addr = raw.string("server", "HTTP_ADDR", "127.0.0.1");
+        let ssh_port = raw.number("server", "SSH_PORT", 22u16)?;
         Ok(Config {
-            http_addr: raw.string("server", "HTTP_ADDR", "127.0.0.1"),
+            start_ssh_server: raw.boolean("server", "START_SSH_SERVER", false)?,
+            ssh_listen_host: raw.string("server", "SSH_LISTEN_HOST", &http_addr),
+            ssh_listen_port: raw.number("server", "SSH_LISTEN_PORT", ssh_port)?,
+            ssh_handshake_timeout_secs: raw.number("server", "SSH_HANDSHAKE_TIMEOUT", 15u64)?.max(1),
+            ssh_idle_timeout_secs: raw.number("server", "SSH_IDLE_TIMEOUT", 600u64)?.max(1),
+            ssh_max_sessions: raw.number("server", "SSH_MAX_SESSIONS", 256usize)?.max(1),
+            ssh_server_ciphers: raw
+                .string("server", "SSH_SERVER_CIPHERS", "")
+                .split(',')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_string)
+                .collect(),
+            http_addr,
             http_port,
             external_url,
             database,
@@ -226,7 +252,7 @@ impl Config {
             max_creation_limit: raw.number("repository", "MAX_CREATION_LIMIT", -1i64)?,
             disable_regular_org_creation: raw.boolean("admin", "DISABLE_REGULAR_ORG_CREATION", false)?,
             ssh_domain: raw.get("server", "SSH_DOMAIN").filter(|s| !s.is_empty()).map(str::to_string),
-            ssh_port: raw.number("server", "SSH_PORT", 22u16)?,
+            ssh_port,
             enable_local_path_migration: raw.boolean("repository", "ENABLE_LOCAL_PATH_MIGRATION", false)?,
             migrate_timeout_secs: raw.number("git.timeout", "MIGRATE", 600u64)?,
             mirror_timeout_secs: raw.number("git.timeout", "MIRROR", 300u64)?,

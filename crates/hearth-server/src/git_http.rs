@@ -150,8 +150,34 @@ fn git_protocol(headers: &HeaderMap) -> Option<String> {
         .map(str::to_string)
 }
 
-fn hooks_dir(state: &AppState) -> PathBuf {
+pub(crate) fn hooks_dir(state: &AppState) -> PathBuf {
     state.config.data_dir.join("hooks")
+}
+
+/// A fresh file for the post-receive hook to log a push's ref updates into (shared with SSH).
+pub(crate) fn new_ref_log(state: &AppState) -> PathBuf {
+    let mut name = [0u8; 12];
+    rand::fill(&mut name);
+    state.config.data_dir.join("tmp").join(format!("push-{}.log", hex::encode(name)))
+}
+
+/// After receive-pack exited: read and remove the ref log, then run the post-push processing
+/// (shared with SSH).
+pub(crate) async fn record_push(
+    state: &AppState,
+    owner: &UserRow,
+    repo: &RepoRow,
+    pusher: Option<&UserRow>,
+    log: &std::path::Path,
+) {
+    let text = tokio::fs::read_to_string(log).await.unwrap_or_default();
+    let _ = tokio::fs::remove_file(log).await;
+    let updates = transport::parse_ref_log(&text);
+    if let (Some(pusher), false) = (pusher, updates.is_empty())
+        && let Err(e) = push::after_push(state, owner, repo, pusher, &updates).await
+    {
+        tracing::error!(error = %e, repo = %repo.name, "after push");
+    }
 }
 
 /// Log what git wrote on stderr (bounded), so failures are diagnosable.
@@ -252,11 +278,7 @@ async fn rpc(state: AppState, owner: String, repo: String, service: Service, req
     let path = repo_path(&state.config.repository_root, &granted.owner.name, &granted.repo.name);
     let protocol = git_protocol(&headers);
     let hooks = hooks_dir(&state);
-    let ref_log = (service == Service::ReceivePack).then(|| {
-        let mut name = [0u8; 12];
-        rand::fill(&mut name);
-        state.config.data_dir.join("tmp").join(format!("push-{}.log", hex::encode(name)))
-    });
+    let ref_log = (service == Service::ReceivePack).then(|| new_ref_log(&state));
     let inv = Invocation {
         service,
         repo: &path,
@@ -301,14 +323,7 @@ async fn rpc(state: AppState, owner: String, repo: String, service: Service, req
     tokio::spawn(async move {
         let status = child.wait().await;
         if let Some(log) = ref_log {
-            let text = tokio::fs::read_to_string(&log).await.unwrap_or_default();
-            let _ = tokio::fs::remove_file(&log).await;
-            let updates = transport::parse_ref_log(&text);
-            if let (Some(pusher), false) = (pusher, updates.is_empty())
-                && let Err(e) = push::after_push(&state, &granted.owner, &granted.repo, &pusher, &updates).await
-            {
-                tracing::error!(error = %e, repo = %granted.repo.name, "after push");
-            }
+            record_push(&state, &granted.owner, &granted.repo, pusher.as_ref(), &log).await;
         }
         if !status.as_ref().is_ok_and(|s| s.success()) {
             tracing::debug!(?status, service = service.name(), "git exited unsuccessfully");

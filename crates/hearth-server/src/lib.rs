@@ -12,6 +12,7 @@ mod extract;
 mod git_http;
 mod router;
 pub mod service;
+mod ssh;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -60,6 +61,19 @@ pub async fn serve<F>(config: Config, listener: TcpListener, shutdown: F) -> any
 where
     F: Future<Output = ()> + Send + 'static,
 {
+    serve_with_ssh(config, listener, None, shutdown).await
+}
+
+/// [`serve`], plus the built-in SSH server on `ssh` when given (`START_SSH_SERVER`).
+pub async fn serve_with_ssh<F>(
+    config: Config,
+    listener: TcpListener,
+    ssh: Option<TcpListener>,
+    shutdown: F,
+) -> anyhow::Result<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
     let addr = listener.local_addr()?;
     install_crypto_provider();
     for dir in [config.data_dir.clone(), config.data_dir.join("tmp"), config.repository_root.clone()] {
@@ -81,9 +95,31 @@ where
     )?);
     let hooks = tokio::spawn(service::webhooks::deliver::run(state.clone(), deliverer, hooks_stop.clone()));
 
+    let ssh_stop = Arc::new(Notify::new());
+    let ssh_task = match ssh {
+        Some(ssh_listener) => {
+            let settings = ssh::settings(&state.config);
+            hearth_ssh::load_or_create_host_key(&settings.host_key)?;
+            tracing::info!("SSH listening on {}", ssh_listener.local_addr()?);
+            let stop = ssh_stop.clone();
+            let backend = ssh::Backend::new(state.clone());
+            Some(tokio::spawn(hearth_ssh::serve(settings, backend, ssh_listener, async move { stop.notified().await })))
+        }
+        None => None,
+    };
+
     let app = router::build(state.clone());
     tracing::info!("listening on http://{addr}");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await.context("HTTP server")?;
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await.context("HTTP server");
+    if let Some(task) = ssh_task {
+        ssh_stop.notify_one();
+        match task.await {
+            Ok(Err(e)) => tracing::error!(error = %e, "SSH server"),
+            Err(e) => tracing::error!(error = %e, "SSH server task"),
+            Ok(Ok(())) => {}
+        }
+    }
+    served?;
 
     stop.notify_one();
     hooks_stop.notify_one();

@@ -79,3 +79,10 @@ pub async fn delete(c: Conn<'_>, id: i64) -> StoreResult<()> {
     with_conn!(c, x => sqlx::query(SQL).bind(id).execute(&mut *x).await.map(|_| ()))?;
     Ok(())
 }
+
+/// Record a deploy key's use on its repository (`updated_unix`).
+pub async fn touch(c: Conn<'_>, id: i64, now: i64) -> StoreResult<()> {
+    const SQL: &str = "UPDATE deploy_key SET updated_unix = $2 WHERE id = $1";
+    with_conn!(c, x => sqlx::query(SQL).bind(id).bind(now).execute(&mut *x).await.map(|_| ()))?;
+    Ok(())
+}

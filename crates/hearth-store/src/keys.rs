@@ -81,3 +81,17 @@ pub async fn delete(c: Conn<'_>, id: i64) -> StoreResult<()> {
     with_conn!(c, x => sqlx::query(SQL).bind(id).execute(&mut *x).await.map(|_| ()))?;
     Ok(())
 }
+
+/// The user key (type 1) with this fingerprint, for SSH authentication.
+pub async fn user_key_by_fingerprint(c: Conn<'_>, fingerprint: &str) -> StoreResult<Option<KeyRow>> {
+    const SQL: &str =
+        concat!("SELECT ", columns!(), " FROM public_key WHERE fingerprint = $1 AND type = 1 ORDER BY id LIMIT 1");
+    Ok(with_conn!(c, x => sqlx::query_as::<_, KeyRow>(SQL).bind(fingerprint).fetch_optional(&mut *x).await)?)
+}
+
+/// Record a key's use (`updated_unix`, as Gogs does on every SSH command).
+pub async fn touch(c: Conn<'_>, id: i64, now: i64) -> StoreResult<()> {
+    const SQL: &str = "UPDATE public_key SET updated_unix = $2 WHERE id = $1";
+    with_conn!(c, x => sqlx::query(SQL).bind(id).bind(now).execute(&mut *x).await.map(|_| ()))?;
+    Ok(())
+}

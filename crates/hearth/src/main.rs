@@ -16,7 +16,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the web API (and, later, Git over HTTP and SSH).
+    /// Serve the web API and Git over HTTP (and SSH with `[server] START_SSH_SERVER = true`).
     Web {
         #[command(flatten)]
         place: Place,
@@ -89,7 +89,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let listener = TcpListener::bind((config.http_addr.as_str(), config.http_port))
                 .await
                 .map_err(|e| anyhow::anyhow!("binding {}:{}: {e}", config.http_addr, config.http_port))?;
-            hearth_server::serve(config, listener, shutdown_signal()).await
+            // Bound before serving anything, so a busy SSH port is a clear start-up error.
+            let ssh = if config.start_ssh_server {
+                let (host, port) = (config.ssh_listen_host.as_str(), config.ssh_listen_port);
+                let l = TcpListener::bind((host, port))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("binding SSH {host}:{port}: {e}"))?;
+                Some(l)
+            } else {
+                None
+            };
+            hearth_server::serve_with_ssh(config, listener, ssh, shutdown_signal()).await
         }
         Command::Admin { command: AdminCommand::CreateUser { name, password, email, admin, place } } => {
             let config = Config::load(place.config.as_deref(), &Overrides { data_dir: place.data, port: None })?;

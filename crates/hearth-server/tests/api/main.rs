@@ -21,6 +21,7 @@ mod orgs;
 mod permissions;
 mod releases;
 mod repos;
+mod ssh;
 mod tokens;
 mod users;
 mod webhooks;

@@ -24,6 +24,8 @@ pub struct TestServer {
     handle: Option<JoinHandle<anyhow::Result<()>>>,
     /// The per-test PostgreSQL database, dropped with the server.
     pg: Option<PgTestDb>,
+    /// The built-in SSH server's port, when started with `[server] START_SSH_SERVER = true`.
+    pub ssh_port: Option<u16>,
 }
 
 /// A fresh PostgreSQL database for one test, when `HEARTH_TEST_POSTGRES_URL` is set (an URL whose
@@ -110,12 +112,21 @@ impl TestServer {
             raw.set("database", "URL", &pg.url());
         }
         configure(&mut raw);
+        // SSH on a free port, which is also the port `ssh_url` shows.
+        let ssh = if raw.get("server", "START_SSH_SERVER") == Some("true") {
+            let l = TcpListener::bind("127.0.0.1:0").await.expect("bind ssh");
+            raw.set("server", "SSH_PORT", &l.local_addr().unwrap().port().to_string());
+            Some(l)
+        } else {
+            None
+        };
+        let ssh_port = ssh.as_ref().map(|l| l.local_addr().unwrap().port());
         let config = Config::from_raw(&raw, &Overrides { data_dir: Some(dir.path().to_path_buf()), port: None })
             .expect("config");
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().unwrap().port();
         let (stop, stopped) = oneshot::channel::<()>();
-        let handle = tokio::spawn(hearth_server::serve(config.clone(), listener, async move {
+        let handle = tokio::spawn(hearth_server::serve_with_ssh(config.clone(), listener, ssh, async move {
             let _ = stopped.await;
         }));
         hearth_server::install_crypto_provider();
@@ -127,6 +138,7 @@ impl TestServer {
             stop: Some(stop),
             handle: Some(handle),
             pg,
+            ssh_port,
         };
         server.wait_ready().await;
         server
@@ -179,6 +191,7 @@ impl TestServer {
             stop: Some(stop),
             handle: Some(handle),
             pg: self.pg.take(),
+            ssh_port: None,
         };
         server.wait_ready().await;
         server
@@ -348,6 +361,8 @@ pub fn ed25519_key(seed: u8, comment: &str) -> String {
 /// a multi-threaded runtime (`#[tokio::test(flavor = "multi_thread")]`) so the server keeps serving.
 pub struct Git {
     pub home: TempDir,
+    /// `GIT_SSH_COMMAND` for SSH remotes (see [`Git::with_ssh`]).
+    ssh_command: Option<String>,
 }
 
 pub struct GitOutput {
@@ -358,7 +373,18 @@ pub struct GitOutput {
 
 impl Git {
     pub fn new() -> Git {
-        Git { home: tempfile::tempdir().unwrap() }
+        Git { home: tempfile::tempdir().unwrap(), ssh_command: None }
+    }
+
+    /// A git that reaches SSH remotes with this private key, trusting any host key.
+    pub fn with_ssh(key: &std::path::Path) -> Git {
+        let mut git = Git::new();
+        git.ssh_command = Some(format!(
+            "ssh -i {} -o IdentitiesOnly=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+             -o BatchMode=yes -o LogLevel=ERROR -F /dev/null",
+            key.display()
+        ));
+        git
     }
 
     /// Run git in `dir` (or the home directory).
@@ -373,6 +399,7 @@ impl Git {
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_TERMINAL_PROMPT", "0")
             .env("GIT_ASKPASS", "/bin/false")
+            .envs(self.ssh_command.iter().map(|c| ("GIT_SSH_COMMAND", c)))
             .output()
             .expect("run git");
         GitOutput {
