@@ -614,8 +614,17 @@ async fn fork_and_release_events() {
     assert_eq!(got.len(), 3);
 }
 
-/// Reserve a port nobody listens on (yet).
+/// Reserve a port nobody listens on (yet). It is taken below the ephemeral range (32768–60999 by
+/// default) so that, between the test dropping it and binding it again, no other test's `bind(0)`
+/// or outgoing connection can be handed the same port.
 async fn free_port() -> TcpListener {
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    for i in 0..500u32 {
+        let port = 20000 + ((seed / 7 + i * 7919) % 10000) as u16;
+        if let Ok(listener) = TcpListener::bind(("127.0.0.1", port)).await {
+            return listener;
+        }
+    }
     TcpListener::bind("127.0.0.1:0").await.unwrap()
 }
 
