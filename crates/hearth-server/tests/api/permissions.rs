@@ -1,4 +1,5 @@
-//! The permission matrix (permissions.md §2, §7): every role against every route family, on a
+//! The permission matrix (permissions.md §2, §7): every role against every route family (read,
+//! write contents, write issue labels, admin collaborators, admin hooks, delete, clone, push), on a
 //! private user repository and a private organisation repository, generated from one table.
 
 use base64::Engine;
@@ -15,6 +16,10 @@ struct Expect {
     write: u16,
     /// `GET /repos/:o/:r/collaborators` (admin)
     admin: u16,
+    /// `POST /repos/:o/:r/labels` (write: the issue tracker)
+    label: u16,
+    /// `GET /repos/:o/:r/hooks` (admin)
+    hooks: u16,
     /// `DELETE /repos/:o/:r` (owner), checked without deleting except where it succeeds
     delete: u16,
     /// `git ls-remote` over Smart HTTP
@@ -23,12 +28,18 @@ struct Expect {
     push: bool,
 }
 
-const NONE_ANON: Expect = Expect { read: 404, write: 401, admin: 401, delete: 401, clone: false, push: false };
-const NONE: Expect = Expect { read: 404, write: 404, admin: 404, delete: 404, clone: false, push: false };
-const READ: Expect = Expect { read: 200, write: 403, admin: 403, delete: 403, clone: true, push: false };
-const WRITE: Expect = Expect { read: 200, write: 201, admin: 403, delete: 403, clone: true, push: true };
-const ADMIN: Expect = Expect { read: 200, write: 201, admin: 200, delete: 403, clone: true, push: true };
-const OWNER: Expect = Expect { read: 200, write: 201, admin: 200, delete: 204, clone: true, push: true };
+const NONE_ANON: Expect =
+    Expect { read: 404, write: 401, admin: 401, label: 401, hooks: 401, delete: 401, clone: false, push: false };
+const NONE: Expect =
+    Expect { read: 404, write: 404, admin: 404, label: 404, hooks: 404, delete: 404, clone: false, push: false };
+const READ: Expect =
+    Expect { read: 200, write: 403, admin: 403, label: 403, hooks: 403, delete: 403, clone: true, push: false };
+const WRITE: Expect =
+    Expect { read: 200, write: 201, admin: 403, label: 201, hooks: 403, delete: 403, clone: true, push: true };
+const ADMIN: Expect =
+    Expect { read: 200, write: 201, admin: 200, label: 201, hooks: 200, delete: 403, clone: true, push: true };
+const OWNER: Expect =
+    Expect { read: 200, write: 201, admin: 200, label: 201, hooks: 200, delete: 204, clone: true, push: true };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn permission_matrix() {
@@ -124,6 +135,14 @@ async fn permission_matrix() {
                 .status()
                 .as_u16();
             let admin_status = with(s.get(&format!("{base}/collaborators"))).send().await.unwrap().status().as_u16();
+            let label = with(s.post(&format!("{base}/labels")))
+                .json(&j!({"name": role, "color": "#00aa00"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16();
+            let hooks = with(s.get(&format!("{base}/hooks"))).send().await.unwrap().status().as_u16();
             let delete = if want.delete == 204 || want.delete == 0 {
                 want.delete
             } else {
@@ -132,7 +151,7 @@ async fn permission_matrix() {
             let url = s.git_url(auth.map(|(u, t)| (u.name.as_str(), t.as_str())), owner_name, repo);
             let clone = git.run(None, &["ls-remote", &url]).ok;
             let push = git.run(Some(&seed), &["push", "-q", &url, &format!("HEAD:refs/heads/push-{role}")]).ok;
-            let got = Expect { read, write, admin: admin_status, delete, clone, push };
+            let got = Expect { read, write, admin: admin_status, label, hooks, delete, clone, push };
             if got != *want {
                 failures.push(format!("{owner_name}/{repo} as {role}: got {got:?}, want {want:?}"));
             }
