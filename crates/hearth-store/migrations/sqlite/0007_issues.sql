@@ -46,9 +46,11 @@ CREATE TABLE issue (
 CREATE UNIQUE INDEX issue_repo_idx ON issue (repo_id, idx);
 -- The list: one repository, issues or pulls, one state, newest first.
 CREATE INDEX issue_repo_list ON issue (repo_id, is_pull, is_closed, created_unix, id);
-CREATE INDEX issue_assignee ON issue (assignee_id, is_closed, created_unix);
-CREATE INDEX issue_poster ON issue (poster_id);
-CREATE INDEX issue_milestone ON issue (milestone_id);
+-- The filters (assignee across repositories, poster and milestone within one), each followed by the
+-- list's order so a page is read off the index instead of sorted.
+CREATE INDEX issue_assignee ON issue (assignee_id, is_pull, is_closed, created_unix, id);
+CREATE INDEX issue_poster ON issue (repo_id, poster_id, is_pull, is_closed, created_unix, id);
+CREATE INDEX issue_milestone ON issue (milestone_id, is_pull, is_closed, created_unix, id);
 
 CREATE TABLE issue_label (
     id       INTEGER PRIMARY KEY AUTOINCREMENT,
