@@ -289,3 +289,18 @@ pub async fn delete_comment(mut c: Conn<'_>, cm: &CommentRow) -> StoreResult<()>
     with_conn!(c, x => sqlx::query(COUNT).bind(cm.issue_id).execute(&mut *x).await.map(|_| ()))?;
     Ok(())
 }
+
+/// The numbers of several issues, as `(id, number)` pairs.
+pub async fn indexes(c: Conn<'_>, ids: &[i64]) -> StoreResult<Vec<(i64, i64)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("SELECT id, idx FROM issue WHERE id IN ({})", crate::placeholders(1, ids.len()));
+    Ok(with_conn!(c, x => {
+        let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql));
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(&mut *x).await
+    })?)
+}

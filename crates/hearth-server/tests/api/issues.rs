@@ -523,3 +523,40 @@ async fn assignees_are_the_writers() {
     let names: Vec<&str> = list.as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
     assert_eq!(names, ["alice", "dave"]);
 }
+
+/// `/user/issues` spans repositories, newest first, each issue rendered with its own repository.
+#[tokio::test]
+async fn assigned_issues_across_repositories() {
+    let s = TestServer::start().await;
+    let (alice, _bob, carol, _dave) = setup(&s).await;
+    s.create_repo(&alice, j!({"name": "second"})).await;
+    s.put("/repos/alice/second/collaborators/carol").token(&alice).json(&j!({})).send().await.unwrap();
+    let (_, l1) = json(
+        s.post("/repos/alice/r/labels")
+            .token(&alice)
+            .json(&j!({"name": "a", "color": "#000000"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let (_, l2) = json(
+        s.post("/repos/alice/second/labels")
+            .token(&alice)
+            .json(&j!({"name": "b", "color": "#111111"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    new_issue(&s, &alice, "alice/r", j!({"title": "in r", "assignee": "carol", "labels": [l1["id"]]})).await;
+    new_issue(&s, &alice, "alice/second", j!({"title": "not mine"})).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    new_issue(&s, &alice, "alice/second", j!({"title": "in second", "assignee": "carol", "labels": [l2["id"]]})).await;
+    let (status, mine) = get(&s, &carol, "/user/issues").await;
+    assert_eq!(status, 200);
+    let titles: Vec<&str> = mine.as_array().unwrap().iter().map(|i| i["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["in second", "in r"]);
+    assert!(mine[0]["labels"][0]["url"].as_str().unwrap().contains("/repos/alice/second/labels/"));
+    assert!(mine[1]["labels"][0]["url"].as_str().unwrap().contains("/repos/alice/r/labels/"));
+}

@@ -12,7 +12,7 @@ use crate::api::types::{Permission, Repository};
 use crate::app::AppState;
 use crate::error::ApiResult;
 use crate::extract::{LateBody, TokenUser};
-use crate::service::access::{AccessMode, access_mode};
+use crate::service::access::{AccessMode, access_modes};
 use crate::service::{migrate, orgs};
 
 /// Direct forks the caller can read, with the caller's permissions (hearth hides private forks
@@ -30,8 +30,9 @@ pub async fn list_forks(
     let mut out = Vec::new();
     // Owners are looked up once each, not once per fork.
     let mut owners: Vec<hearth_store::users::UserRow> = Vec::new();
-    for fork in repo_store::forks_of(h.c(), ctx.repo.id).await? {
-        let mode = access_mode(h.c(), Some(&me), &fork).await?;
+    let forks = repo_store::forks_of(h.c(), ctx.repo.id).await?;
+    let modes = access_modes(h.c(), &me, &forks).await?;
+    for (fork, mode) in forks.into_iter().zip(modes) {
         if mode == AccessMode::None {
             continue;
         }

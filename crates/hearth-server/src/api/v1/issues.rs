@@ -176,17 +176,20 @@ async fn assigned_to_me(state: &AppState, me: &UserRow, params: &ListParams) -> 
     let mut h = state.db.acquire().await?;
     let total = issue_store::count(h.c(), &f).await?;
     let rows = issue_store::list(h.c(), &f, page.limit, page.offset()).await?;
-    let mut data = Vec::with_capacity(rows.len());
-    let mut repos: HashMap<i64, (String, String)> = HashMap::new();
-    for row in &rows {
-        if let std::collections::hash_map::Entry::Vacant(slot) = repos.entry(row.repo_id) {
-            let Some(r) = repo_store::by_id(h.c(), row.repo_id).await? else { continue };
-            let Some(o) = user_store::by_id(h.c(), r.owner_id).await? else { continue };
-            slot.insert((o.name, r.name));
+    // One batch per repository on the page, then back into the page's order.
+    let mut repo_ids: Vec<i64> = rows.iter().map(|r| r.repo_id).collect();
+    repo_ids.sort_unstable();
+    repo_ids.dedup();
+    let mut by_id: HashMap<i64, Issue> = HashMap::new();
+    for repo_id in repo_ids {
+        let Some(r) = repo_store::by_id(h.c(), repo_id).await? else { continue };
+        let Some(o) = user_store::by_id(h.c(), r.owner_id).await? else { continue };
+        let group: Vec<issue_store::IssueRow> = rows.iter().filter(|i| i.repo_id == repo_id).cloned().collect();
+        for json in issue_view::issues_json(state, h.c(), &o.name, &r.name, &group).await? {
+            by_id.insert(json.id, json);
         }
-        let (o, r) = &repos[&row.repo_id];
-        data.push(issue_view::issue_json(state, h.c(), o, r, row).await?);
     }
+    let data = rows.iter().filter_map(|i| by_id.remove(&i.id)).collect();
     Ok(Paged::page(data, total, params, page))
 }
 
@@ -312,14 +315,10 @@ pub async fn list_repo_comments(
     let since = since(&params)?;
     let mut h = state.db.acquire().await?;
     let rows = issue_store::comments_of_repo(h.c(), ctx.repo.id, since).await?;
-    let mut index = HashMap::new();
-    for r in &rows {
-        if let std::collections::hash_map::Entry::Vacant(e) = index.entry(r.issue_id)
-            && let Some(i) = issue_store::by_id(h.c(), r.issue_id).await?
-        {
-            e.insert(i.idx);
-        }
-    }
+    let mut ids: Vec<i64> = rows.iter().map(|r| r.issue_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let index: HashMap<i64, i64> = issue_store::indexes(h.c(), &ids).await?.into_iter().collect();
     drop(h);
     Ok(Json(comments_json(&state, &ctx, &rows, &index).await?))
 }

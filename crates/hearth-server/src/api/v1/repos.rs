@@ -14,7 +14,7 @@ use crate::api::types::{Permission, RepoSearchResults, Repository};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Auth, Body, LateBody, ListParams, Paged, SiteAdmin, TokenUser, Validator};
-use crate::service::access::{AccessMode, access_mode};
+use crate::service::access::{AccessMode, access_modes};
 use crate::service::now_unix;
 use crate::service::repos::{self, CreateRepo};
 use crate::service::{migrate, orgs};
@@ -142,12 +142,12 @@ async fn repos_of(state: &AppState, owner: &UserRow, viewer: &UserRow) -> ApiRes
     } else {
         repo_store::list_by_owner(h.c(), owner.id, true).await?
     };
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let mode = access_mode(h.c(), Some(viewer), r).await?;
-        out.push(Repository::new(state, r, owner, Some(Permission::from_mode(mode.max(AccessMode::Read)))));
-    }
-    Ok(out)
+    let modes = access_modes(h.c(), viewer, &rows).await?;
+    Ok(rows
+        .iter()
+        .zip(modes)
+        .map(|(r, mode)| Repository::new(state, r, owner, Some(Permission::from_mode(mode.max(AccessMode::Read)))))
+        .collect())
 }
 
 /// The caller's repositories, then the ones it collaborates on or reaches through its teams.
