@@ -10,6 +10,7 @@ pub mod read;
 pub mod remote;
 mod repo;
 pub mod transport;
+pub mod version;
 pub mod write;
 
 pub use error::{GitError, GitResult};

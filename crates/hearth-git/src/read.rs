@@ -200,6 +200,38 @@ pub fn lookup(path: &Path, rev: &str, file_path: &str) -> GitResult<Option<PathC
     }))
 }
 
+/// A file read with a size cap.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SmallFile {
+    /// No commit `rev`, or no file (blob) at the path.
+    Missing,
+    /// The blob is larger than the cap (its size); it was not read.
+    TooLarge(u64),
+    Data(Vec<u8>),
+}
+
+/// The bytes of the file at `file_path` in `rev`, unless they exceed `max_bytes` (checked from the
+/// object header, before anything is inflated).
+pub fn small_file(path: &Path, rev: &str, file_path: &str, max_bytes: u64) -> GitResult<SmallFile> {
+    let repo = open(path)?;
+    let Some(commit) = resolve(&repo, rev).and_then(|o| o.peel_to_commit().ok()) else { return Ok(SmallFile::Missing) };
+    if !crate::names::is_valid_tree_path(file_path) {
+        return Ok(SmallFile::Missing);
+    }
+    let root = commit.tree().map_err(GitError::git)?;
+    let Some(found) = root.lookup_entry_by_path(file_path).map_err(GitError::git)? else {
+        return Ok(SmallFile::Missing);
+    };
+    if !matches!(EntryType::of(found.mode().kind()), EntryType::File | EntryType::Executable) {
+        return Ok(SmallFile::Missing);
+    }
+    let size = repo.find_header(found.object_id()).map_err(GitError::git)?.size();
+    if size > max_bytes {
+        return Ok(SmallFile::TooLarge(size));
+    }
+    Ok(SmallFile::Data(repo.find_object(found.object_id()).map_err(GitError::git)?.detach().data))
+}
+
 /// The URL `.gitmodules` of `rev` gives for the submodule at `sub_path`.
 pub fn submodule_url(path: &Path, rev: &str, sub_path: &str) -> GitResult<Option<String>> {
     let Some(PathContent::Blob { data, .. }) = lookup(path, rev, ".gitmodules")? else { return Ok(None) };

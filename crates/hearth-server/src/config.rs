@@ -11,9 +11,12 @@ use anyhow::{Context, bail};
 pub struct RawConfig(HashMap<(String, String), String>);
 
 impl RawConfig {
-    /// Parse `app.ini` text. Keys before any section belong to the section `""`.
+    /// Parse `app.ini` text. Keys before any section belong to the section `""`. Values are read
+    /// literally, as Gogs' INI reader does: a backslash is a backslash (`PASSWORD = a\b`), and
+    /// `;` or `#` after a value is part of it (only whole lines are comments).
     pub fn parse_ini(text: &str) -> anyhow::Result<RawConfig> {
-        let ini = ini::Ini::load_from_str(text).context("parsing app.ini")?;
+        let options = ini::ParseOption { enabled_escape: false, ..ini::ParseOption::default() };
+        let ini = ini::Ini::load_from_str_opt(text, options).context("parsing app.ini")?;
         let mut raw = RawConfig::default();
         for (section, props) in ini.iter() {
             for (key, value) in props.iter() {
@@ -104,6 +107,20 @@ impl DatabaseConfig {
     }
 }
 
+/// `[database] SSL_MODE`: one of libpq's modes, so that a typo (or a trailing comment, which is
+/// part of the value) is a start-up error rather than a connection string PostgreSQL rejects.
+fn ssl_mode(raw: &RawConfig) -> anyhow::Result<String> {
+    const MODES: [&str; 6] = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
+    let value = raw.string("database", "SSL_MODE", "disable");
+    if value.is_empty() {
+        return Ok("disable".into());
+    }
+    if !MODES.contains(&value.as_str()) {
+        bail!("[database] SSL_MODE: `{value}` is not one of {}", MODES.join(", "));
+    }
+    Ok(value)
+}
+
 /// Typed configuration with Gogs' defaults (and hearth's where the spec says so).
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -190,7 +207,32 @@ impl Config {
             None => RawConfig::default(),
         };
         raw.apply_env(std::env::vars());
-        Config::from_raw(&raw, flags)
+        Config::from_raw(&raw, flags)?.absolute()
+    }
+
+    /// Make every path the server keeps absolute, once, against the current directory: git runs
+    /// with the repository as its working directory, where a relative path means something else.
+    pub fn absolute(mut self) -> anyhow::Result<Config> {
+        let abs = |p: &Path| std::path::absolute(p).with_context(|| format!("resolving {}", p.display()));
+        self.data_dir = abs(&self.data_dir)?;
+        self.repository_root = abs(&self.repository_root)?;
+        self.database.path = abs(&self.database.path)?;
+        Ok(self)
+    }
+
+    /// hearth's own git hooks (see `hearth_git::transport::install_hooks`).
+    pub fn hooks_dir(&self) -> PathBuf {
+        self.data_dir.join("hooks")
+    }
+
+    /// Scratch space: repositories being created, migrated or forked, push logs. Emptied at start.
+    pub fn tmp_dir(&self) -> PathBuf {
+        self.data_dir.join("tmp")
+    }
+
+    /// Where start-up moves repository directories that have no database row.
+    pub fn quarantine_dir(&self) -> PathBuf {
+        self.data_dir.join("quarantine")
     }
 
     pub fn from_raw(raw: &RawConfig, flags: &Overrides) -> anyhow::Result<Config> {
@@ -221,7 +263,7 @@ impl Config {
             name: raw.string("database", "NAME", "hearth"),
             user: raw.string("database", "USER", ""),
             password: raw.string("database", "PASSWORD", ""),
-            ssl_mode: raw.string("database", "SSL_MODE", "disable"),
+            ssl_mode: ssl_mode(raw)?,
             url: raw.string("database", "URL", ""),
             max_connections: raw.number("database", "MAX_OPEN_CONNS", 8u32)?.max(1),
         };
@@ -332,5 +374,34 @@ mod tests {
         let mut raw = RawConfig::default();
         raw.set("database", "TYPE", "mssql");
         assert!(Config::from_raw(&raw, &Overrides::default()).is_err());
+    }
+
+    #[test]
+    fn ssl_mode_is_checked_and_named_in_the_error() {
+        let raw = RawConfig::parse_ini("[database]\nTYPE = postgres\nSSL_MODE = disable ; or require\n").unwrap();
+        let err = Config::from_raw(&raw, &Overrides::default()).unwrap_err().to_string();
+        assert!(err.contains("[database] SSL_MODE") && err.contains("disable ; or require"), "{err}");
+        for mode in ["disable", "require", "verify-full", "verify-ca", "prefer", "allow"] {
+            let raw = RawConfig::parse_ini(&format!("[database]\nSSL_MODE = {mode}\n")).unwrap();
+            assert_eq!(Config::from_raw(&raw, &Overrides::default()).unwrap().database.ssl_mode, mode);
+        }
+    }
+
+    #[test]
+    fn values_are_literal() {
+        let raw = RawConfig::parse_ini("[database]\nPASSWORD = a\\b\\\\c\nUSER = \"quoted\"\nNAME = x # y\n").unwrap();
+        assert_eq!(raw.get("database", "PASSWORD"), Some("a\\b\\\\c"));
+        assert_eq!(raw.get("database", "USER"), Some("quoted"));
+        assert_eq!(raw.get("database", "NAME"), Some("x # y"));
+    }
+
+    #[test]
+    fn paths_become_absolute() {
+        let cfg = Config::from_raw(&RawConfig::default(), &Overrides::default()).unwrap().absolute().unwrap();
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(cfg.data_dir, cwd.join("data"));
+        assert_eq!(cfg.repository_root, cwd.join("data/repositories"));
+        assert_eq!(cfg.database.path, cwd.join("data/hearth.db"));
+        assert_eq!(cfg.hooks_dir(), cwd.join("data/hooks"));
     }
 }

@@ -13,6 +13,7 @@ mod git_http;
 mod router;
 pub mod service;
 mod ssh;
+mod swagger;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -76,11 +77,16 @@ where
 {
     let addr = listener.local_addr()?;
     install_crypto_provider();
-    for dir in [config.data_dir.clone(), config.data_dir.join("tmp"), config.repository_root.clone()] {
+    let config = config.absolute()?;
+    let git = hearth_git::version::check(None).map_err(anyhow::Error::msg)?;
+    tracing::debug!(?git, "git version");
+    for dir in [config.data_dir.clone(), config.repository_root.clone()] {
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    hearth_git::transport::install_hooks(&config.data_dir.join("hooks")).context("installing git hooks")?;
+    service::disk::reset_scratch(&config).context("emptying the scratch directory")?;
+    hearth_git::transport::install_hooks(&config.hooks_dir()).context("installing git hooks")?;
     let db = open_db(&config).await?;
+    service::disk::quarantine_orphans(&db, &config).await.context("checking repository directories")?;
     let external_url = config.resolved_external_url(addr.port());
     let passwords = Passwords::new(config.argon2_memory_kib, config.argon2_iterations)?;
     let state = AppState::new(db.clone(), config, external_url, passwords);

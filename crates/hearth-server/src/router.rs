@@ -9,7 +9,6 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
-use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api;
 use crate::app::AppState;
@@ -19,6 +18,7 @@ use crate::extract::auth;
 pub fn build(state: AppState) -> Router {
     let (api_routes, openapi) = api::v1::router().split_for_parts();
     let api_routes = api_routes
+        .route("/swagger", axum::routing::get(crate::swagger::gitea_redirect))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), auth::identify))
@@ -26,7 +26,7 @@ pub fn build(state: AppState) -> Router {
 
     let mut app = Router::new()
         .nest("/api/v1", api_routes)
-        .merge(SwaggerUi::new("/api/swagger").url("/swagger.v1.json", openapi))
+        .merge(crate::swagger::routes(openapi))
         .merge(crate::git_http::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)

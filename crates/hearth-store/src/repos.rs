@@ -170,6 +170,13 @@ pub async fn by_name(c: Conn<'_>, owner_id: i64, name: &str) -> StoreResult<Opti
         .await)?)
 }
 
+/// Every repository's directory name pair (owner's and repository's lower-case names), for the
+/// start-up check that each directory under the repository root has a row.
+pub async fn all_lower_names(c: Conn<'_>) -> StoreResult<Vec<(String, String)>> {
+    const SQL: &str = "SELECT u.lower_name, r.lower_name FROM repository r JOIN \"user\" u ON u.id = r.owner_id";
+    Ok(with_conn!(c, x => sqlx::query_as::<_, (String, String)>(SQL).fetch_all(&mut *x).await)?)
+}
+
 /// An owner's repositories, most recently updated first; `public_only` leaves out private and
 /// unlisted ones.
 pub async fn list_by_owner(c: Conn<'_>, owner_id: i64, public_only: bool) -> StoreResult<Vec<RepoRow>> {

@@ -1,10 +1,10 @@
 //! `POST /repos/migrate` and pull mirrors (behaviours.md §6.6). The clone happens in a scratch
-//! directory under ROOT before anything is recorded, so a failed or slow clone never holds a
-//! database transaction and never leaves a row behind; only a finished clone is moved into place
+//! directory under `<data>/tmp/` before anything is recorded, so a failed or slow clone never holds
+//! a database transaction and never leaves a row behind; only a finished clone is moved into place
 //! together with its row.
 
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use hearth_git::remote::{self, Source};
@@ -12,8 +12,9 @@ use hearth_store::repos::{self, NewRepo, RepoRow};
 use hearth_store::users::{self, UserRow};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
+use super::disk;
 use super::net_guard::Allowlist;
-use super::repos::{check_repo_name, remove_dir, repo_exists, repo_path};
+use super::repos::{check_repo_name, repo_exists, repo_path};
 use super::{ServiceError, ServiceResult, now_unix};
 use crate::app::AppState;
 
@@ -111,13 +112,6 @@ fn local_source(state: &AppState, doer: &UserRow, addr: &str) -> ServiceResult<(
     }
 }
 
-fn scratch_path(state: &AppState) -> PathBuf {
-    let mut name = [0u8; 12];
-    rand::fill(&mut name);
-    // Names starting with `.` are never user or repository names.
-    state.config.repository_root.join(".migrating").join(format!("{}.git", hex::encode(name)))
-}
-
 pub async fn migrate(state: &AppState, doer: &UserRow, m: &Migrate) -> ServiceResult<RepoRow> {
     let owner = if m.uid == doer.id {
         doer.clone()
@@ -142,13 +136,10 @@ pub async fn migrate(state: &AppState, doer: &UserRow, m: &Migrate) -> ServiceRe
     }
     let (src, secret) = source(state, doer, m).await?;
     let remote_is_local = matches!(src, Source::Local(_));
-    let scratch = scratch_path(state);
-    if let Some(parent) = scratch.parent() {
-        tokio::fs::create_dir_all(parent).await.map_err(anyhow::Error::from)?;
-    }
+    let scratch = disk::scratch_repo(&state.config, "migrate");
     let timeout = Duration::from_secs(state.config.migrate_timeout_secs);
     if let Err(e) = remote::clone_mirror(&src, &scratch, timeout, &secret).await {
-        remove_dir(state, &scratch).await;
+        disk::remove_scratch(&state.config, &scratch).await;
         tracing::warn!(error = %e, "migration clone failed");
         return Err(ServiceError::Invalid(format!(
             "Failed to clone the repository: {}",
@@ -158,7 +149,7 @@ pub async fn migrate(state: &AppState, doer: &UserRow, m: &Migrate) -> ServiceRe
     match finish(state, &owner, m, &scratch, remote_is_local, None).await {
         Ok(row) => Ok(row),
         Err(e) => {
-            remove_dir(state, &scratch).await;
+            disk::remove_scratch(&state.config, &scratch).await;
             Err(e)
         }
     }
@@ -220,16 +211,12 @@ async fn finish(
         // Forks go into the caller's own account: the new owner is the sender.
         hook_tasks = super::webhooks::payload::enqueue_fork(state, tx.c(), parent, &row, owner, doer).await?;
     }
-    if final_path.exists() {
-        return Err(ServiceError::Invalid(format!("repository directory already exists [name: {}]", m.repo_name)));
-    }
-    if let Some(parent) = final_path.parent() {
-        tokio::fs::create_dir_all(parent).await.map_err(anyhow::Error::from)?;
-    }
-    tokio::fs::rename(scratch, &final_path).await.map_err(anyhow::Error::from)?;
-    hearth_git::forget(&final_path);
+    super::repos::place(scratch, &final_path, &m.repo_name).await?;
     if let Err(e) = tx.commit().await {
-        let _ = tokio::fs::rename(&final_path, scratch).await;
+        if let Err(back) = disk::move_dir(&final_path, scratch) {
+            tracing::error!(error = %back, "moving a repository back out after a failed commit");
+        }
+        hearth_git::forget(&final_path);
         return Err(e.into());
     }
     if hook_tasks > 0 {
@@ -262,13 +249,10 @@ pub async fn fork(
         return Err(ServiceError::Invalid(format!("user has reached maximum limit of repositories [limit: {limit}]")));
     }
     let source = repo_path(&state.config.repository_root, &base_owner.name, &base.name);
-    let scratch = scratch_path(state);
-    if let Some(parent) = scratch.parent() {
-        tokio::fs::create_dir_all(parent).await.map_err(anyhow::Error::from)?;
-    }
+    let scratch = disk::scratch_repo(&state.config, "fork");
     let timeout = Duration::from_secs(state.config.migrate_timeout_secs);
     if let Err(e) = remote::clone_mirror(&Source::Local(source), &scratch, timeout, "").await {
-        remove_dir(state, &scratch).await;
+        disk::remove_scratch(&state.config, &scratch).await;
         return Err(ServiceError::Internal(anyhow::anyhow!("forking: {e}")));
     }
     let m = Migrate {
@@ -280,7 +264,7 @@ pub async fn fork(
     match finish(state, owner, &m, &scratch, false, Some((base.id, doer))).await {
         Ok(row) => Ok(row),
         Err(e) => {
-            remove_dir(state, &scratch).await;
+            disk::remove_scratch(&state.config, &scratch).await;
             Err(e)
         }
     }

@@ -5,6 +5,7 @@ pub mod access;
 pub mod accounts;
 pub mod collaborators;
 pub mod deploy_keys;
+pub mod disk;
 pub mod editorconfig;
 pub mod emails;
 pub mod issue_view;

@@ -8,6 +8,7 @@ use hearth_store::StoreError;
 use hearth_store::repos::{self, NewRepo, RepoRow};
 use hearth_store::users::UserRow;
 
+use super::disk;
 use super::names::is_alpha_dash_dot;
 use super::templates::{self, ReadmeVars};
 use super::{ServiceError, ServiceResult, now_unix};
@@ -87,19 +88,64 @@ pub async fn create(state: &AppState, owner: &UserRow, doer: &UserRow, opts: &Cr
     }
     // Resolve every template first: an unknown name creates nothing.
     let files = if opts.auto_init { Some(init_files(state, owner, opts)?) } else { None };
+    {
+        let mut h = state.db.acquire().await?;
+        if repos::by_name(h.c(), owner.id, &opts.name).await?.is_some() {
+            return Err(repo_exists(owner, &opts.name));
+        }
+    }
     let default_branch = state.config.default_branch.clone();
     let path = repo_path(&state.config.repository_root, &owner.name, &opts.name);
+    let now = now_unix();
 
+    // Build the repository in scratch space, outside the root and outside any transaction.
+    let scratch = disk::scratch_repo(&state.config, "create");
+    let author = Person { name: display_name(doer), email: doer.email.clone(), time: now };
+    let committer = Person { name: "Gogs".into(), email: "gogs@fake.local".into(), time: now };
+    let (disk_path, branch) = (scratch.clone(), default_branch.clone());
+    let built = tokio::task::spawn_blocking(move || -> hearth_git::GitResult<()> {
+        hearth_git::init_bare(&disk_path, &branch)?;
+        if let Some(files) = files {
+            hearth_git::create_initial_commit(&disk_path, &branch, &files, &author, &committer, "Initial commit\n")?;
+        }
+        Ok(())
+    })
+    .await
+    .map_err(anyhow::Error::from)
+    .and_then(|r| r.map_err(|e| anyhow::anyhow!("initialising {}: {e}", path.display())));
+    if let Err(e) = built {
+        disk::remove_scratch(&state.config, &scratch).await;
+        return Err(ServiceError::Internal(e));
+    }
+    match record_and_place(state, owner, opts, &default_branch, &scratch, &path, now).await {
+        Ok(row) => Ok(row),
+        Err(e) => {
+            disk::remove_scratch(&state.config, &scratch).await;
+            Err(e)
+        }
+    }
+}
+
+/// Insert the row and move the built repository into place in one transaction: the directory
+/// appears under the root only with its row, and goes back out if the commit fails.
+async fn record_and_place(
+    state: &AppState,
+    owner: &UserRow,
+    opts: &CreateRepo,
+    default_branch: &str,
+    scratch: &Path,
+    path: &Path,
+    now: i64,
+) -> ServiceResult<RepoRow> {
     let mut tx = state.db.begin().await?;
     if repos::by_name(tx.c(), owner.id, &opts.name).await?.is_some() {
         return Err(repo_exists(owner, &opts.name));
     }
-    let now = now_unix();
     let new = NewRepo {
         owner_id: owner.id,
         name: &opts.name,
         description: &opts.description,
-        default_branch: &default_branch,
+        default_branch,
         is_private: opts.private || state.config.force_private,
         is_unlisted: opts.unlisted,
         is_bare: !opts.auto_init,
@@ -110,42 +156,25 @@ pub async fn create(state: &AppState, owner: &UserRow, doer: &UserRow, opts: &Cr
         StoreError::Conflict(_) => repo_exists(owner, &opts.name),
         other => other.into(),
     })?;
-
-    let author = Person { name: display_name(doer), email: doer.email.clone(), time: now };
-    let committer = Person { name: "Gogs".into(), email: "gogs@fake.local".into(), time: now };
-    let disk_path = path.clone();
-    let disk = tokio::task::spawn_blocking(move || -> hearth_git::GitResult<()> {
-        hearth_git::init_bare(&disk_path, &default_branch)?;
-        if let Some(files) = files {
-            hearth_git::create_initial_commit(
-                &disk_path,
-                &default_branch,
-                &files,
-                &author,
-                &committer,
-                "Initial commit\n",
-            )?;
-        }
-        Ok(())
-    })
-    .await
-    .map_err(anyhow::Error::from)?;
-    if let Err(e) = disk {
-        if !matches!(e, hearth_git::GitError::AlreadyExists(_)) {
-            remove_dir(state, &path).await;
-        }
-        return Err(match e {
-            hearth_git::GitError::AlreadyExists(_) => {
-                ServiceError::Invalid(format!("repository directory already exists [name: {}]", opts.name))
-            }
-            other => ServiceError::Internal(anyhow::anyhow!("initialising {}: {other}", path.display())),
-        });
-    }
+    place(scratch, path, &opts.name).await?;
     if let Err(e) = tx.commit().await {
-        remove_dir(state, &path).await;
+        if let Err(back) = disk::move_dir(path, scratch) {
+            tracing::error!(error = %back, "moving a repository back out after a failed commit");
+        }
+        hearth_git::forget(path);
         return Err(e.into());
     }
     Ok(row)
+}
+
+/// [`disk::move_into_place`], with its refusals as the API words them.
+pub(crate) async fn place(scratch: &Path, path: &Path, name: &str) -> ServiceResult<()> {
+    disk::move_into_place(scratch, path).await.map_err(|e| match e {
+        disk::PlaceError::Occupied => {
+            ServiceError::Invalid(format!("repository directory already exists [name: {name}]"))
+        }
+        disk::PlaceError::Io(e) => ServiceError::Internal(anyhow::anyhow!("moving into {}: {e}", path.display())),
+    })
 }
 
 fn display_name(u: &UserRow) -> String {

@@ -540,6 +540,31 @@ async fn editorconfig_definitions() {
     let (_, def) = json(s.get("/repos/alice/c/editorconfig/README.md").token(&token).send().await.unwrap()).await;
     assert_eq!(def["indent_style"], "space");
     assert_eq!(s.get("/repos/alice/c/editorconfig/main.go").send().await.unwrap().status(), 401);
+
+    // Globs built to make a backtracking matcher take minutes answer at once.
+    let stars = "*a".repeat(12);
+    let hostile: String = (0..20).map(|i| format!("[{stars}{i}b]\nindent_size = {i}\n")).collect();
+    let put = |content: Vec<u8>, sha: String| {
+        let mut body = put_body("ec", &content);
+        body["sha"] = j!(sha);
+        s.put("/repos/alice/c/contents/.editorconfig").token(&token).json(&body).send()
+    };
+    let sha = |s: &TestServer| {
+        let req = s.get("/repos/alice/c/contents/.editorconfig").token(&token).send();
+        async move { json(req.await.unwrap()).await.1["sha"].as_str().unwrap().to_string() }
+    };
+    assert!(put(hostile.into_bytes(), sha(&s).await).await.unwrap().status().is_success());
+    let started = std::time::Instant::now();
+    let name = "a".repeat(200);
+    let (status, def) =
+        json(s.get(&format!("/repos/alice/c/editorconfig/{name}")).token(&token).send().await.unwrap()).await;
+    assert_eq!((status, def), (200, j!({})));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+
+    // An oversized file is not read: it counts as none.
+    let big = format!("[*]\nindent_style = tab\n# {}\n", "x".repeat(70 * 1024)).into_bytes();
+    assert!(put(big, sha(&s).await).await.unwrap().status().is_success());
+    assert_eq!(s.get("/repos/alice/c/editorconfig/main.go").token(&token).send().await.unwrap().status(), 404);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

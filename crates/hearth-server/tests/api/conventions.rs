@@ -77,6 +77,29 @@ async fn version_and_openapi() {
 }
 
 #[tokio::test]
+async fn swagger_ui_answers_without_a_redirect() {
+    let s = TestServer::start().await;
+    let plain = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let resp = plain.get(format!("{}api/swagger", s.base)).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let page = resp.text().await.unwrap();
+    // Relative asset links resolve under /api/swagger/ from the address without the slash.
+    assert!(page.contains("<base href=\"swagger/\">"), "{page}");
+    assert!(page.contains("swagger-ui-bundle.js"));
+    let asset = plain.get(format!("{}api/swagger/swagger-ui-bundle.js", s.base)).send().await.unwrap();
+    assert_eq!(asset.status(), 200);
+    let init = plain.get(format!("{}api/swagger/swagger-initializer.js", s.base)).send().await.unwrap();
+    assert!(init.text().await.unwrap().contains("/swagger.v1.json"));
+    assert_eq!(plain.get(format!("{}api/swagger/nope.js", s.base)).send().await.unwrap().status(), 404);
+
+    // Gitea's address redirects to it.
+    let resp = plain.get(s.url("/swagger")).send().await.unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/api/swagger");
+}
+
+#[tokio::test]
 async fn server_stops_cleanly_and_keeps_data() {
     let s = TestServer::start().await;
     s.create_user("alice", false).await;

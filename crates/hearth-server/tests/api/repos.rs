@@ -278,3 +278,64 @@ async fn issue_tracker_and_wiki_settings() {
             .await;
     assert_eq!((status, body[0]["classification"].as_str()), (400, Some("DeserializationError")));
 }
+
+/// A crash between creating a repository's directory and committing its row used to leave a
+/// directory that blocked the name for good ("repository directory already exists").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leftover_directories_are_quarantined_at_start() {
+    let s = TestServer::start().await;
+    let (_alice, token) = s.user_with_token("alice", false).await;
+    s.create_repo(&token, j!({"name": "kept", "auto_init": true})).await;
+    let data = s.data_dir();
+    // What an interrupted creation leaves: a directory under the root with no row, and scratch.
+    let ghost = data.join("repositories/alice/ghost.git");
+    std::fs::create_dir_all(ghost.join("objects")).unwrap();
+    std::fs::write(ghost.join("HEAD"), "ref: refs/heads/master\n").unwrap();
+    std::fs::create_dir_all(data.join("tmp/create-0123.git/objects")).unwrap();
+    let (status, body) =
+        json(s.post("/user/repos").token(&token).json(&j!({"name": "ghost"})).send().await.unwrap()).await;
+    assert_eq!(status, 422, "{body}");
+
+    let s = s.restart(|_| {}).await;
+    let (status, body) =
+        json(s.post("/user/repos").token(&token).json(&j!({"name": "ghost", "auto_init": true})).send().await.unwrap())
+            .await;
+    assert_eq!(status, 201, "{body}");
+    // Moved aside, not deleted; the scratch area is empty; the real repository was left alone.
+    let quarantined: Vec<_> = std::fs::read_dir(data.join("quarantine"))
+        .unwrap()
+        .map(|e| e.unwrap().path().join("alice/ghost.git/HEAD"))
+        .collect();
+    assert_eq!(quarantined.len(), 1);
+    assert!(quarantined[0].exists());
+    assert!(std::fs::read_dir(data.join("tmp")).unwrap().next().is_none());
+    let git = Git::new();
+    git.ok(None, &["clone", "-q", &s.git_url(None, "alice", "kept"), "kept"]);
+    git.ok(None, &["clone", "-q", &s.git_url(None, "alice", "ghost"), "ghost"]);
+    assert!(git.path("ghost").join("README.md").exists());
+}
+
+/// Creation builds the repository outside the root and leaves no scratch behind, on success or
+/// on failure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creation_leaves_no_scratch() {
+    let s = TestServer::start().await;
+    let (_alice, token) = s.user_with_token("alice", false).await;
+    s.create_repo(&token, j!({"name": "one", "auto_init": true, "license": "MIT License"})).await;
+    let (status, _) = json(
+        s.post("/user/repos")
+            .token(&token)
+            .json(&j!({"name": "two", "auto_init": true, "license": "Nope"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let (status, _) = json(s.post("/user/repos").token(&token).json(&j!({"name": "one"})).send().await.unwrap()).await;
+    assert_eq!(status, 422);
+    assert!(std::fs::read_dir(s.data_dir().join("tmp")).unwrap().next().is_none());
+    let under_root: Vec<_> =
+        std::fs::read_dir(s.data_dir().join("repositories/alice")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(under_root, vec![std::ffi::OsString::from("one.git")]);
+}

@@ -493,9 +493,13 @@ pub async fn get_editorconfig(
     }
     let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
     let branch = ctx.repo.default_branch.clone();
-    let found = git_find(move || read::lookup(&dir, &branch, ".editorconfig")).await?;
-    let PathContent::Blob { data, .. } = found else { return Err(ApiError::not_found()) };
-    let props = crate::service::editorconfig::properties(&String::from_utf8_lossy(&data), &filename);
+    let limit = crate::service::editorconfig::MAX_BYTES as u64;
+    let found = git_blocking(move || read::small_file(&dir, &branch, ".editorconfig", limit)).await?;
+    // An oversized or unparsable file behaves like a missing one (Gogs answers 404 when it
+    // cannot read the definition).
+    let read::SmallFile::Data(data) = found else { return Err(ApiError::not_found()) };
+    let props =
+        crate::service::editorconfig::properties_blocking(data, filename).await.map_err(|_| ApiError::not_found())?;
     let flag = |k: &str| props.get(k).and_then(|v| v.parse::<bool>().ok());
     Ok(Json(crate::api::types::EditorconfigDefinition {
         charset: props.get("charset").cloned(),
