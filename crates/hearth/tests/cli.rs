@@ -71,7 +71,12 @@ fn create_user(backend: &Backend, data: &std::path::Path, args: &[&str]) -> std:
 fn start_web(backend: &Backend, args: &[&str]) -> (Child, String) {
     let mut cmd = hearth();
     backend.apply(&mut cmd);
-    let mut child = cmd.arg("web").args(args).stderr(Stdio::piped()).spawn().unwrap();
+    cmd.arg("web").args(args);
+    wait_listening(cmd)
+}
+
+fn wait_listening(mut cmd: Command) -> (Child, String) {
+    let mut child = cmd.stderr(Stdio::piped()).spawn().unwrap();
     let stderr = child.stderr.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -82,7 +87,7 @@ fn start_web(backend: &Backend, args: &[&str]) -> (Child, String) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
         if let Ok(line) = rx.recv_timeout(Duration::from_millis(200))
-            && let Some(idx) = line.find("listening on ")
+            && let Some(idx) = line.find("listening on http")
         {
             return (child, line[idx + "listening on ".len()..].trim().to_string());
         }
@@ -205,4 +210,149 @@ fn config_file_env_and_flags() {
     assert!(dir.path().join("custom.db").exists());
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// The real git, isolated from the machine's configuration.
+fn git(dir: &std::path::Path, args: &[&str], ssh_key: Option<&std::path::Path>) -> String {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .args(["-c", "user.name=Root", "-c", "user.email=root@example.com", "-c", "init.defaultBranch=master"])
+        .args(args);
+    if let Some(key) = ssh_key {
+        cmd.env(
+            "GIT_SSH_COMMAND",
+            format!(
+                "ssh -F /dev/null -o IdentitiesOnly=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+                 -o BatchMode=yes -o LogLevel=ERROR -i {}",
+                key.display()
+            ),
+        );
+    }
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn commit_file(dir: &std::path::Path, name: &str) {
+    std::fs::write(dir.join(name), name).unwrap();
+    git(dir, &["add", name], None);
+    git(dir, &["commit", "-q", "-m", name], None);
+}
+
+/// The README's path for a newcomer: data in a relative directory (`--data data`, as the default
+/// `./data` is), then clone, push and fetch over Smart HTTP and SSH. With a relative data
+/// directory, git ran inside the repository with a path relative to somewhere else and every
+/// clone failed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relative_data_directory_serves_git_over_http_and_ssh() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("fresh-clone");
+    std::fs::create_dir_all(&work).unwrap();
+    let backend = Backend::new().await;
+    let mut cmd = hearth();
+    backend.apply(&mut cmd);
+    let out = cmd
+        .current_dir(&work)
+        .args(["admin", "create-user", "--data", "data", "--name", "root", "--password", "pw!", "--email"])
+        .args(["root@example.com", "--admin"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let (port, ssh_port) = (free_port(), free_port());
+    let mut cmd = hearth();
+    backend.apply(&mut cmd);
+    cmd.current_dir(&work)
+        .env("HEARTH__SERVER__START_SSH_SERVER", "true")
+        .env("HEARTH__SERVER__SSH_PORT", ssh_port.to_string())
+        .args(["web", "--data", "data", "--port", &port.to_string()]);
+    let (child, url) = wait_listening(cmd);
+
+    hearth_server::install_crypto_provider();
+    let client = reqwest::Client::new();
+    let auth = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("root:pw!"));
+    let resp = client
+        .post(format!("{url}/api/v1/user/repos"))
+        .header("Authorization", &auth)
+        .json(&serde_json::json!({"name": "demo", "auto_init": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let key_path = tmp.path().join("id_ed25519");
+    let out = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "root", "-f"])
+        .arg(&key_path)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let public = std::fs::read_to_string(key_path.with_extension("pub")).unwrap();
+    let resp = client
+        .post(format!("{url}/api/v1/user/keys"))
+        .header("Authorization", &auth)
+        .json(&serde_json::json!({"title": "laptop", "key": public.trim()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+
+    // Smart HTTP: clone, push, and fetch from a second clone.
+    let http = format!("http://root:pw!@127.0.0.1:{port}/root/demo.git");
+    let clones = tmp.path().join("clones");
+    std::fs::create_dir_all(&clones).unwrap();
+    git(&clones, &["clone", "-q", &http, "over-http"], None);
+    let over_http = clones.join("over-http");
+    assert!(over_http.join("README.md").exists());
+    commit_file(&over_http, "from-http.txt");
+    git(&over_http, &["push", "-q", "origin", "master"], None);
+
+    // SSH: clone (sees the HTTP push), push, then the HTTP clone fetches it.
+    let ssh = format!("ssh://git@127.0.0.1:{ssh_port}/root/demo.git");
+    git(&clones, &["clone", "-q", &ssh, "over-ssh"], Some(&key_path));
+    let over_ssh = clones.join("over-ssh");
+    assert!(over_ssh.join("from-http.txt").exists());
+    commit_file(&over_ssh, "from-ssh.txt");
+    git(&over_ssh, &["push", "-q", "origin", "master"], Some(&key_path));
+    git(&over_ssh, &["fetch", "-q", "origin"], Some(&key_path));
+    git(&over_http, &["pull", "-q", "--ff-only", "origin", "master"], None);
+    assert!(over_http.join("from-ssh.txt").exists());
+    let log = git(&over_http, &["log", "--format=%s"], None);
+    assert_eq!(log.lines().collect::<Vec<_>>(), vec!["from-ssh.txt", "from-http.txt", "Initial commit"]);
+
+    assert!(terminate(child).success());
+    // Everything went where the relative path said, under the working directory.
+    assert!(work.join("data/repositories/root/demo.git/HEAD").exists());
+    assert_eq!(work.join("data/hearth.db").exists(), backend.pg.is_none());
+    backend.drop_db().await;
+}
+
+/// Without a usable git the server refuses to start, naming git and what it found.
+#[test]
+fn refuses_to_start_without_a_usable_git() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty-path");
+    std::fs::create_dir_all(&empty).unwrap();
+    let old = dir.path().join("old-git");
+    std::fs::create_dir_all(&old).unwrap();
+    let fake = old.join("git");
+    std::fs::write(&fake, "#!/bin/sh\necho 'git version 2.1.0'\n").unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    for (path, expected) in [(&empty, "git was not found"), (&old, "git 2.1.0 is too old")] {
+        let out = hearth()
+            .env("PATH", path)
+            .args(["web", "--port", &free_port().to_string(), "--data"])
+            .arg(dir.path().join("data"))
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let last = stderr.lines().last().unwrap_or_default();
+        assert!(last.contains(expected) && last.contains("needs git 2.37"), "{stderr}");
+    }
 }
