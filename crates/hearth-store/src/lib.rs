@@ -25,7 +25,7 @@ pub mod users;
 
 pub use db::{Conn, Db, DbOptions, Handle, Tx};
 pub use epoch::accounts_epoch;
-pub use error::{StoreError, StoreResult};
+pub use error::{StoreError, StoreResult, Unique};
 
 /// Run `$body` with `$x` bound to the backend-specific connection inside a [`Conn`].
 #[macro_export]

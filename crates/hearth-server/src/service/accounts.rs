@@ -1,7 +1,7 @@
 //! Account lifecycle: creation (API and CLI), authentication, administrative edits, deletion.
 
 use hearth_store::users::{self, NewUser, UserRow, UserUpdate};
-use hearth_store::{Db, StoreError};
+use hearth_store::{Db, StoreError, Unique};
 
 use super::names::{check_user_name_allowed, is_alpha_dash_dot, is_valid_email};
 use super::passwords::Passwords;
@@ -59,7 +59,7 @@ pub async fn create_user(db: &Db, passwords: &Passwords, a: &NewAccount) -> Serv
         now: now_unix(),
     };
     let row = users::insert(tx.c(), &new).await.map_err(|e| match e {
-        StoreError::Conflict(c) if c.contains("email") => email_used(&email),
+        StoreError::Conflict(Unique::UserEmail | Unique::EmailAddress) => email_used(&email),
         StoreError::Conflict(_) => user_exists(&a.name),
         other => other.into(),
     })?;

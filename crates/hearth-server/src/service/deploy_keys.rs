@@ -3,7 +3,7 @@
 
 use hearth_store::deploy_keys::{self, DeployKeyRow, NewDeployKey};
 use hearth_store::repos::RepoRow;
-use hearth_store::{Db, StoreError, keys};
+use hearth_store::{Db, StoreError, Unique, keys};
 
 use super::{ServiceError, ServiceResult, now_unix, ssh_keys};
 
@@ -30,7 +30,7 @@ pub async fn add(db: &Db, repo: &RepoRow, title: &str, key: &str, read_only: boo
         now: now_unix(),
     };
     let row = deploy_keys::insert(tx.c(), &new).await.map_err(|e| match e {
-        StoreError::Conflict(c) if c.contains("name") => title_used(),
+        StoreError::Conflict(Unique::DeployKeyTitle) => title_used(),
         StoreError::Conflict(_) => content_used(),
         other => other.into(),
     })?;

@@ -1,7 +1,7 @@
 //! Users' SSH public keys.
 
 use hearth_store::keys::{self, KeyRow, NewKey};
-use hearth_store::{Db, StoreError};
+use hearth_store::{Db, StoreError, Unique};
 
 use super::{ServiceError, ServiceResult, now_unix, ssh_keys};
 
@@ -26,7 +26,7 @@ pub async fn add_user_key(db: &Db, owner_id: i64, title: &str, key: &str) -> Ser
         now: now_unix(),
     };
     let row = keys::insert(tx.c(), &new).await.map_err(|e| match e {
-        StoreError::Conflict(c) if c.contains("title") || c.contains("name") => title_used(),
+        StoreError::Conflict(Unique::KeyTitle) => title_used(),
         StoreError::Conflict(_) => content_used(),
         other => other.into(),
     })?;

@@ -200,7 +200,11 @@ async fn finish(
         is_mirror: m.mirror,
         now,
     };
-    let row = repos::insert(tx.c(), &new).await?;
+    // Two migrations or forks of one name race past the check above on PostgreSQL.
+    let row = repos::insert(tx.c(), &new).await.map_err(|e| match e {
+        hearth_store::StoreError::Conflict(_) => repo_exists(owner, &m.repo_name),
+        other => other.into(),
+    })?;
     repos::record_push(tx.c(), row.id, !has_branches, &default_branch, size as i64, now).await?;
     if m.mirror {
         repos::insert_mirror(tx.c(), row.id, state.config.mirror_interval_hours, remote_is_local, now).await?;

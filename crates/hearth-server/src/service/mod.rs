@@ -24,7 +24,7 @@ pub mod templates;
 pub mod tokens;
 pub mod webhooks;
 
-use hearth_store::StoreError;
+use hearth_store::{StoreError, Unique};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -52,13 +52,55 @@ impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> ServiceError {
         match e {
             StoreError::NotFound => ServiceError::NotFound,
-            StoreError::Conflict(what) => ServiceError::Invalid(format!("already exists: {what}")),
+            StoreError::Conflict(unique) => ServiceError::Invalid(conflict_message(unique).to_string()),
             other => ServiceError::Internal(other.into()),
         }
+    }
+}
+
+/// What a unique index protects, in the words of the field the user sent (services that know the
+/// value add it, as Gogs does: `repository already exists [uname: …, name: …]`).
+fn conflict_message(unique: Unique) -> &'static str {
+    match unique {
+        Unique::UserName => "user already exists",
+        Unique::UserEmail | Unique::EmailAddress => "email has been used",
+        Unique::TokenHash | Unique::TokenName => "access token already exists",
+        Unique::KeyFingerprint => "public key already exists",
+        Unique::KeyTitle => "public key name has been used",
+        Unique::DeployKeyFingerprint => "deploy key already exists",
+        Unique::DeployKeyTitle => "deploy key name has been used",
+        Unique::RepoName => "repository already exists",
+        Unique::ReleaseTag => "release already exists",
+        Unique::TeamName => "team already exists",
+        Unique::Follow => "user is already followed",
+        Unique::Watch => "repository is already watched",
+        Unique::Mirror => "repository is already a mirror",
+        Unique::OrgMember => "user is already a member of the organization",
+        Unique::TeamMember => "user is already a member of the team",
+        Unique::TeamRepo => "repository is already in the team",
+        Unique::Collaborator => "user is already a collaborator",
+        Unique::IssueIndex => "issue number is already taken, please try again",
+        Unique::IssueLabel => "label is already on the issue",
+        Unique::Unknown => "already exists",
     }
 }
 
 /// Current time in unix seconds.
 pub fn now_unix() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conflicts_never_name_an_index() {
+        for unique in [Unique::RepoName, Unique::TeamName, Unique::ReleaseTag, Unique::Watch, Unique::Unknown] {
+            let ServiceError::Invalid(message) = ServiceError::from(StoreError::Conflict(unique)) else {
+                panic!("{unique:?} is not a 422")
+            };
+            assert!(!message.contains('_') && !message.contains(':'), "{message}");
+        }
+    }
 }

@@ -174,7 +174,10 @@ pub async fn edit_team(
         }
     }
     let description = description.unwrap_or(&team.description);
-    orgs::update_team(tx.c(), team.id, &new_name, description, authorize).await?;
+    orgs::update_team(tx.c(), team.id, &new_name, description, authorize).await.map_err(|e| match e {
+        StoreError::Conflict(_) => ServiceError::Invalid(format!("team already exists [name: {new_name}]")),
+        other => other.into(),
+    })?;
     let row = orgs::team_by_id(tx.c(), team.id).await?.ok_or(ServiceError::NotFound)?;
     tx.commit().await?;
     Ok(row)

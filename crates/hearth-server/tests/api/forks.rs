@@ -58,3 +58,29 @@ async fn fork_list_and_survive_the_parent() {
     let fsck_dir = s.data_dir().join("repositories/bob/base.git");
     git.ok(None, &["--git-dir", fsck_dir.to_str().unwrap(), "fsck"]);
 }
+
+/// Concurrent forks of one name all pass the early name check; on PostgreSQL the losers met the
+/// unique index and were answered with its name (`already exists: repository_owner_lower_name`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_forks_of_one_name_answer_in_the_users_words() {
+    let s = TestServer::start().await;
+    let (_alice, alice) = s.user_with_token("alice", false).await;
+    let (_bob, bob) = s.user_with_token("bob", false).await;
+    s.create_repo(&alice, j!({"name": "base", "auto_init": true})).await;
+    let forks = (0..6).map(|_| {
+        let req = s.post("/repos/alice/base/forks").token(&bob).send();
+        async move { json(req.await.unwrap()).await }
+    });
+    let answers = futures_util::future::join_all(forks).await;
+    let won = answers.iter().filter(|(status, _)| *status == 202).count();
+    assert_eq!(won, 1, "{answers:?}");
+    for (status, body) in answers.iter().filter(|(status, _)| *status != 202) {
+        assert_eq!(*status, 422, "{body}");
+        let message = body["message"].as_str().unwrap();
+        assert!(message.starts_with("repository already exists [uname: bob, name: base]"), "{message}");
+    }
+    // Exactly one directory, and no scratch left behind.
+    let dirs: Vec<_> = std::fs::read_dir(s.data_dir().join("repositories/bob")).unwrap().collect();
+    assert_eq!(dirs.len(), 1);
+    assert!(std::fs::read_dir(s.data_dir().join("tmp")).unwrap().next().is_none());
+}

@@ -221,7 +221,12 @@ pub async fn edit_release(
         f.sha1 = tag_commit(&state, &ctx, &f).await?;
     }
     let mut tx = state.db.begin().await?;
-    releases::update(tx.c(), row.id, &f).await?;
+    releases::update(tx.c(), row.id, &f).await.map_err(|e| match e {
+        hearth_store::StoreError::Conflict(_) => {
+            ApiError::Message(StatusCode::CONFLICT, format!("release already exists [tag: {}]", f.tag_name))
+        }
+        other => other.into(),
+    })?;
     // A draft edited into a release is published now (webhooks.md §2).
     let mut published = false;
     if row.is_draft
