@@ -356,3 +356,87 @@ fn refuses_to_start_without_a_usable_git() {
         assert!(last.contains(expected) && last.contains("needs git 2.37"), "{stderr}");
     }
 }
+
+/// SIGKILL while repositories are being created: after a restart every name either exists whole
+/// (readable, clonable) or can be created again — none is blocked by a directory without a row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_killed_server_leaves_no_blocked_repository_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let backend = Backend::new().await;
+    let out = create_user(&backend, &data, &["--name", "root", "--password", "pw", "--email", "root@example.com"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let data_arg = data.to_str().unwrap().to_string();
+    let (mut child, url) = start_web(&backend, &["--data", &data_arg, "--port", &free_port().to_string()]);
+
+    hearth_server::install_crypto_provider();
+    let client = reqwest::Client::new();
+    let auth = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("root:pw"));
+    let names: Vec<String> = (0..40).map(|i| format!("r{i}")).collect();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let creates: Vec<_> = names
+        .iter()
+        .map(|name| {
+            let req = client
+                .post(format!("{url}/api/v1/user/repos"))
+                .header("Authorization", &auth)
+                .json(&serde_json::json!({"name": name, "auto_init": true, "license": "MIT License"}))
+                .send();
+            let done = done.clone();
+            tokio::spawn(async move {
+                let answer = req.await.map(|r| r.status().as_u16());
+                done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                answer
+            })
+        })
+        .collect();
+    // Kill once some have finished, so that others are caught half-way.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while done.load(std::sync::atomic::Ordering::SeqCst) < 8 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    for c in creates {
+        let _ = c.await;
+    }
+
+    let (child, url) = start_web(&backend, &["--data", &data_arg, "--port", &free_port().to_string()]);
+    let (mut existed, mut created) = (0, 0);
+    for name in &names {
+        let got = client.get(format!("{url}/api/v1/repos/root/{name}")).header("Authorization", &auth).send().await;
+        if got.unwrap().status() == 200 {
+            existed += 1;
+            if existed > 5 {
+                // The rest through the API: the initial commit is there.
+                let resp = client
+                    .get(format!("{url}/api/v1/repos/root/{name}/raw/master/LICENSE"))
+                    .header("Authorization", &auth)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(resp.status(), 200, "{name}");
+                continue;
+            }
+            let clone = tmp.path().join(format!("clone-{name}"));
+            let http = format!("http://root:pw@{}/root/{name}.git", url.trim_start_matches("http://"));
+            git(tmp.path(), &["clone", "-q", &http, clone.to_str().unwrap()], None);
+            assert!(clone.join("LICENSE").exists(), "{name}");
+            continue;
+        }
+        let resp = client
+            .post(format!("{url}/api/v1/user/repos"))
+            .header("Authorization", &auth)
+            .json(&serde_json::json!({"name": name}))
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status().as_u16();
+        assert_eq!(status, 201, "{name}: {}", resp.text().await.unwrap());
+        created += 1;
+    }
+    eprintln!("after SIGKILL: {existed} existed, {created} created again");
+    assert_eq!(existed + created, names.len());
+    assert!(terminate(child).success());
+    backend.drop_db().await;
+}
