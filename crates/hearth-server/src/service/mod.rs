@@ -11,6 +11,7 @@ pub mod emails;
 pub mod issue_view;
 pub mod issues;
 pub mod keys;
+pub mod labels;
 pub mod migrate;
 pub mod milestones;
 pub mod names;

@@ -1,4 +1,5 @@
-//! Issues, their comments and their labels: `/repos/:o/:r/issues…`, `/user/issues`, `/issues`.
+//! Issues: `/repos/:o/:r/issues[/:index]`, `/user/issues`, `/issues`, and assignees. Their comments
+//! and labels have rooms of their own.
 //! Every route answers 404 while the repository's built-in tracker is off.
 
 use std::collections::HashMap;
@@ -10,17 +11,15 @@ use hearth_store::issues::{self as issue_store, IssueFilter};
 use hearth_store::users::UserRow;
 use hearth_store::{labels as label_store, milestones as milestone_store, repos as repo_store, users as user_store};
 use serde::Deserialize;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 
 use super::{RepoCtx, load_repo};
-use crate::api::types::{Comment, Issue, Label};
+use crate::api::types::Issue;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{LateBody, ListParams, Paged, TokenUser, Validator};
 use crate::service::issue_view;
-use crate::service::issues::{self, CreateIssue, EditIssue, LabelChange, Tracker};
+use crate::service::issues::{self, CreateIssue, EditIssue, Tracker};
 
 /// B10. CreateIssueOption.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -45,22 +44,8 @@ pub struct EditIssueOption {
     pub state: Option<String>,
 }
 
-/// B12. CreateIssueCommentOption / EditIssueCommentOption.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct IssueCommentOption {
-    pub body: String,
-}
-
-/// B13. IssueLabelsOption.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct IssueLabelsOption {
-    pub labels: Vec<i64>,
-}
-
 /// The repository, readable by the caller, with its built-in tracker on.
-async fn tracker_repo(state: &AppState, me: &UserRow, owner: &str, repo: &str) -> ApiResult<RepoCtx> {
+pub(super) async fn tracker_repo(state: &AppState, me: &UserRow, owner: &str, repo: &str) -> ApiResult<RepoCtx> {
     let ctx = load_repo(state, Some(me), owner, repo).await?;
     if !ctx.repo.enable_issues || ctx.repo.enable_external_tracker {
         return Err(ApiError::not_found());
@@ -68,7 +53,7 @@ async fn tracker_repo(state: &AppState, me: &UserRow, owner: &str, repo: &str) -
     Ok(ctx)
 }
 
-fn tracker<'a>(ctx: &'a RepoCtx, me: &'a UserRow) -> Tracker<'a> {
+pub(super) fn tracker<'a>(ctx: &'a RepoCtx, me: &'a UserRow) -> Tracker<'a> {
     Tracker { owner: &ctx.owner, repo: &ctx.repo, mode: ctx.mode, doer: me }
 }
 
@@ -279,258 +264,6 @@ pub async fn edit_issue(
     };
     let row = issues::edit(&state, &tracker(&ctx, &me), index, &edit).await?;
     Ok((StatusCode::CREATED, Json(issue_json(&state, &ctx, &row).await?)))
-}
-
-/// `?since=` (RFC 3339): entries updated at or after it; unparsable → 422.
-fn since(params: &ListParams) -> ApiResult<i64> {
-    match params.get("since").filter(|s| !s.is_empty()) {
-        None => Ok(0),
-        Some(s) => OffsetDateTime::parse(s, &Rfc3339)
-            .map(|t| t.unix_timestamp())
-            .map_err(|e| ApiError::unprocessable(format!("parsing time \"{s}\": {e}"))),
-    }
-}
-
-async fn comments_json(
-    state: &AppState,
-    ctx: &RepoCtx,
-    rows: &[issue_store::CommentRow],
-    index: &HashMap<i64, i64>,
-) -> ApiResult<Vec<Comment>> {
-    let mut h = state.db.acquire().await?;
-    Ok(issue_view::comments_json(state, h.c(), &ctx.owner.name, &ctx.repo.name, rows, index).await?)
-}
-
-/// Plain comments of every issue of the repository, oldest first.
-#[utoipa::path(get, path = "/repos/{owner}/{repo}/issues/comments", tag = "issues",
-    params(("owner" = String, Path), ("repo" = String, Path), ("since" = Option<String>, Query)),
-    responses((status = 200, body = [Comment]), (status = 401), (status = 404), (status = 422)))]
-pub async fn list_repo_comments(
-    State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo)): Path<(String, String)>,
-    params: ListParams,
-) -> ApiResult<Json<Vec<Comment>>> {
-    let ctx = tracker_repo(&state, &me, &owner, &repo).await?;
-    let since = since(&params)?;
-    let mut h = state.db.acquire().await?;
-    let rows = issue_store::comments_of_repo(h.c(), ctx.repo.id, since).await?;
-    let mut ids: Vec<i64> = rows.iter().map(|r| r.issue_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let index: HashMap<i64, i64> = issue_store::indexes(h.c(), &ids).await?.into_iter().collect();
-    drop(h);
-    Ok(Json(comments_json(&state, &ctx, &rows, &index).await?))
-}
-
-/// Plain comments of one issue, oldest first (the close/reopen entries are left out).
-#[utoipa::path(get, path = "/repos/{owner}/{repo}/issues/{index}/comments", tag = "issues",
-    params(("owner" = String, Path), ("repo" = String, Path), ("index" = i64, Path), ("since" = Option<String>, Query)),
-    responses((status = 200, body = [Comment]), (status = 401), (status = 404), (status = 422)))]
-pub async fn list_issue_comments(
-    State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, index)): Path<(String, String, i64)>,
-    params: ListParams,
-) -> ApiResult<Json<Vec<Comment>>> {
-    let ctx = tracker_repo(&state, &me, &owner, &repo).await?;
-    let since = since(&params)?;
-    let mut h = state.db.acquire().await?;
-    let issue = issue_store::by_index(h.c(), ctx.repo.id, index).await?.ok_or_else(ApiError::not_found)?;
-    let rows = issue_store::comments_of_issue(h.c(), issue.id, since).await?;
-    drop(h);
-    Ok(Json(comments_json(&state, &ctx, &rows, &HashMap::from([(issue.id, issue.idx)])).await?))
-}
-
-fn comment_body(body: &LateBody) -> ApiResult<String> {
-    let opt: IssueCommentOption = body.parse()?;
-    Validator::new().required("Body", &opt.body).finish()?;
-    Ok(opt.body)
-}
-
-/// Comment on an issue (any reader).
-#[utoipa::path(post, path = "/repos/{owner}/{repo}/issues/{index}/comments", tag = "issues",
-    params(("owner" = String, Path), ("repo" = String, Path), ("index" = i64, Path)),
-    request_body = IssueCommentOption,
-    responses((status = 201, body = Comment), (status = 401), (status = 404), (status = 422)))]
-pub async fn create_comment(
-    State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, index)): Path<(String, String, i64)>,
-    body: LateBody,
-) -> ApiResult<(StatusCode, Json<Comment>)> {
-    let ctx = tracker_repo(&state, &me, &owner, &repo).await?;
-    let text = comment_body(&body)?;
-    let row = issues::create_comment(&state, &tracker(&ctx, &me), index, &text).await?;
-    let json = comments_json(&state, &ctx, std::slice::from_ref(&row), &HashMap::from([(row.issue_id, index)])).await?;
-    Ok((StatusCode::CREATED, Json(json.into_iter().next().ok_or_else(ApiError::not_found)?)))
-}
-
-async fn edit_comment_by_id(
-    state: &AppState,
-    me: &UserRow,
-    (owner, repo): (&str, &str),
-    id: i64,
-    body: LateBody,
-) -> ApiResult<axum::response::Response> {
-    use axum::response::IntoResponse;
-    let ctx = tracker_repo(state, me, owner, repo).await?;
-    let text = comment_body(&body)?;
-    let Some(row) = issues::edit_comment(state, &tracker(&ctx, me), id, &text).await? else {
-        return Ok(StatusCode::NO_CONTENT.into_response());
-    };
-    let idx = {
-        let mut h = state.db.acquire().await?;
-        issue_store::by_id(h.c(), row.issue_id).await?.map(|i| i.idx).unwrap_or(0)
-    };
-    let json = comments_json(state, &ctx, std::slice::from_ref(&row), &HashMap::from([(row.issue_id, idx)])).await?;
-    Ok(Json(json.into_iter().next().ok_or_else(ApiError::not_found)?).into_response())
-}
-
-/// Edit a comment (its poster or a repository admin); the `:index` is not checked, as Gogs.
-#[utoipa::path(patch, path = "/repos/{owner}/{repo}/issues/{index}/comments/{id}", tag = "issues",
-    params(("owner" = String, Path), ("repo" = String, Path), ("index" = i64, Path), ("id" = i64, Path)),
-    request_body = IssueCommentOption,
-    responses((status = 200, body = Comment), (status = 204), (status = 401), (status = 403), (status = 404), (status = 422)))]
-pub async fn edit_comment(
-    State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, _index, id)): Path<(String, String, i64, i64)>,
-    body: LateBody,
-) -> ApiResult<axum::response::Response> {
-    edit_comment_by_id(&state, &me, (&owner, &repo), id, body).await
-}
-
-/// The same edit without the issue number (Gogs routes both).
-#[utoipa::path(patch, path = "/repos/{owner}/{repo}/issues/comments/{id}", tag = "issues",
-    params(("owner" = String, Path), ("repo" = String, Path), ("id" = i64, Path)),
-    request_body = IssueCommentOption,
-    responses((status = 200, body = Comment), (status = 204), (status = 401), (status = 403), (status = 404), (status = 422)))]
-pub async fn edit_repo_comment(
-    State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, id)): Path<(String, String, i64)>,
-    body: LateBody,
-) -> ApiResult<axum::response::Response> {
-    edit_comment_by_id(&state, &me, (&owner, &repo), id, body).await
-}
-
-#[utoipa::path(delete, path = "/repos/{owner}/{repo}/issues/{index}/comments/{id}", tag = "issues",
-    params(("owner" = String, Path), ("repo" = String, Path), ("index" = i64, Path), ("id" = i64, Path)),
-    responses((status = 204), (status = 401), (status = 403), (status = 404)))]
-pub async fn delete_comment(
-    State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, _index, id)): Path<(String, String, i64, i64)>,
-) -> ApiResult<StatusCode> {
-    let ctx = tracker_repo(&state, &me, &owner, &repo).await?;
-    issues::delete_comment(&state, &tracker(&ctx, &me), id).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-async fn labels_json(state: &AppState, ctx: &RepoCtx, issue_id: i64) -> ApiResult<Json<Vec<Label>>> {
-    let mut h = state.db.acquire().await?;
-    let rows = label_store::of_issue(h.c(), issue_id).await?;
-    Ok(Json(rows.iter().map(|l| Label::new(state, &ctx.owner.name, &ctx.repo.name, l)).collect()))
-}
-
-#[utoipa::path(get, path = "/repos/{owner}/{repo}/issues/{index}/labels", tag = "issues",
-    params(("owner" = String, Path), ("repo" = String, Path), ("index" = i64, Path)),
-    responses((status = 200, body = [Label]), (status = 401), (status = 404)))]
-pub async fn list_issue_labels(
-    State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, index)): Path<(String, String, i64)>,
-) -> ApiResult<Json<Vec<Label>>> {
-    let ctx = tracker_repo(&state, &me, &owner, &repo).await?;
-    let issue = {
-        let mut h = state.db.acquire().await?;
-        issue_store::by_index(h.c(), ctx.repo.id, index).await?.ok_or_else(ApiError::not_found)?
-    };
-    labels_json(&state, &ctx, issue.id).await
-}
-
-enum LabelKind {
-    Add,
-    Replace,
-    Clear,
-    Remove(i64),
-}
-
-async fn change_labels(
-    state: &AppState,
-    me: &UserRow,
-    (owner, repo, index): (String, String, i64),
-    body: Option<LateBody>,
-    kind: LabelKind,
-) -> ApiResult<Json<Vec<Label>>> {
-    let ctx = tracker_repo(state, me, &owner, &repo).await?;
-    ctx.require(crate::service::access::AccessMode::Write)?;
-    let opt: IssueLabelsOption = match &body {
-        Some(b) => b.parse()?,
-        None => IssueLabelsOption::default(),
-    };
-    let change = match kind {
-        LabelKind::Add => LabelChange::Add(&opt.labels),
-        LabelKind::Replace => LabelChange::Replace(&opt.labels),
-        LabelKind::Clear => LabelChange::Clear,
-        LabelKind::Remove(id) => LabelChange::Remove(id),
-    };
-    let issue = issues::change_labels(state, &tracker(&ctx, me), index, change).await?;
-    labels_json(state, &ctx, issue.id).await
-}
-
-/// Attach labels of this repository (others are dropped); answers the issue's labels.
-#[utoipa::path(post, path = "/repos/{owner}/{repo}/issues/{index}/labels", tag = "issues",
-    params(("owner" = String, Path), ("repo" = String, Path), ("index" = i64, Path)),
-    request_body = IssueLabelsOption,
-    responses((status = 200, body = [Label]), (status = 401), (status = 403), (status = 404)))]
-pub async fn add_issue_labels(
-    State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path(path): Path<(String, String, i64)>,
-    body: LateBody,
-) -> ApiResult<Json<Vec<Label>>> {
-    change_labels(&state, &me, path, Some(body), LabelKind::Add).await
-}
-
-/// Replace the issue's labels.
-#[utoipa::path(put, path = "/repos/{owner}/{repo}/issues/{index}/labels", tag = "issues",
-    params(("owner" = String, Path), ("repo" = String, Path), ("index" = i64, Path)),
-    request_body = IssueLabelsOption,
-    responses((status = 200, body = [Label]), (status = 401), (status = 403), (status = 404)))]
-pub async fn replace_issue_labels(
-    State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path(path): Path<(String, String, i64)>,
-    body: LateBody,
-) -> ApiResult<Json<Vec<Label>>> {
-    change_labels(&state, &me, path, Some(body), LabelKind::Replace).await
-}
-
-#[utoipa::path(delete, path = "/repos/{owner}/{repo}/issues/{index}/labels", tag = "issues",
-    params(("owner" = String, Path), ("repo" = String, Path), ("index" = i64, Path)),
-    responses((status = 204), (status = 401), (status = 403), (status = 404)))]
-pub async fn clear_issue_labels(
-    State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path(path): Path<(String, String, i64)>,
-) -> ApiResult<StatusCode> {
-    let _labels = change_labels(&state, &me, path, None, LabelKind::Clear).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// Detach one label (422 for a label of another repository; 204 when it was not attached).
-#[utoipa::path(delete, path = "/repos/{owner}/{repo}/issues/{index}/labels/{id}", tag = "issues",
-    params(("owner" = String, Path), ("repo" = String, Path), ("index" = i64, Path), ("id" = i64, Path)),
-    responses((status = 204), (status = 401), (status = 403), (status = 404), (status = 422)))]
-pub async fn remove_issue_label(
-    State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, index, id)): Path<(String, String, i64, i64)>,
-) -> ApiResult<StatusCode> {
-    let _labels = change_labels(&state, &me, (owner, repo, index), None, LabelKind::Remove(id)).await?;
-    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn assignees(state: &AppState, me: &UserRow, owner: &str, repo: &str) -> ApiResult<Vec<UserRow>> {

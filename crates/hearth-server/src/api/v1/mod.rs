@@ -12,10 +12,13 @@ mod emails;
 mod followers;
 mod forks;
 mod hooks;
+mod issue_comments;
+mod issue_labels;
 mod issues;
 mod keys;
 mod labels;
 mod markdown;
+mod milestones;
 mod misc;
 mod orgs;
 mod releases;
@@ -154,24 +157,24 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(issues::list_issues, issues::create_issue))
         .routes(routes!(issues::list_my_issues))
         .routes(routes!(issues::list_assigned_issues))
-        .routes(routes!(issues::list_repo_comments))
-        .routes(routes!(issues::edit_repo_comment))
+        .routes(routes!(issue_comments::list_repo_comments))
+        .routes(routes!(issue_comments::edit_repo_comment))
         .routes(routes!(issues::get_issue, issues::edit_issue))
-        .routes(routes!(issues::list_issue_comments, issues::create_comment))
-        .routes(routes!(issues::edit_comment, issues::delete_comment))
+        .routes(routes!(issue_comments::list_issue_comments, issue_comments::create_comment))
+        .routes(routes!(issue_comments::edit_comment, issue_comments::delete_comment))
         .routes(routes!(
-            issues::list_issue_labels,
-            issues::add_issue_labels,
-            issues::replace_issue_labels,
-            issues::clear_issue_labels
+            issue_labels::list_issue_labels,
+            issue_labels::add_issue_labels,
+            issue_labels::replace_issue_labels,
+            issue_labels::clear_issue_labels
         ))
-        .routes(routes!(issues::remove_issue_label))
+        .routes(routes!(issue_labels::remove_issue_label))
         .routes(routes!(issues::list_assignees))
         .routes(routes!(issues::check_assignee))
         .routes(routes!(labels::list_labels, labels::create_label))
         .routes(routes!(labels::get_label, labels::edit_label, labels::delete_label))
-        .routes(routes!(labels::list_milestones, labels::create_milestone))
-        .routes(routes!(labels::get_milestone, labels::edit_milestone, labels::delete_milestone))
+        .routes(routes!(milestones::list_milestones, milestones::create_milestone))
+        .routes(routes!(milestones::get_milestone, milestones::edit_milestone, milestones::delete_milestone))
         .routes(routes!(markdown::render_markdown))
         .routes(routes!(markdown::render_markdown_raw))
         .routes(routes!(misc::get_version))

@@ -1,0 +1,140 @@
+//! Repository milestones: `/repos/:o/:r/milestones[/:id]`. Readers list and read; writers change.
+//! They stay available with the issue tracker off.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use hearth_store::milestones as milestone_store;
+use serde::Deserialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use utoipa::ToSchema;
+
+use super::labels::repo_for;
+use crate::api::types::Milestone;
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{LateBody, TokenUser};
+use crate::service::access::AccessMode;
+use crate::service::milestones::{self as service, EditMilestone};
+
+/// B16. CreateMilestoneOption.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct CreateMilestoneOption {
+    pub title: String,
+    pub description: String,
+    pub due_on: Option<String>,
+}
+
+/// B17. EditMilestoneOption.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct EditMilestoneOption {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub state: Option<String>,
+    pub due_on: Option<String>,
+}
+
+/// A deadline in RFC 3339 (422 for anything else).
+fn deadline(due_on: Option<&str>) -> ApiResult<Option<i64>> {
+    match due_on.filter(|d| !d.is_empty()) {
+        None => Ok(None),
+        Some(d) => OffsetDateTime::parse(d, &Rfc3339)
+            .map(|t| Some(t.unix_timestamp()))
+            .map_err(|_| ApiError::field("Deadline", "DateError", "Date")),
+    }
+}
+
+/// All milestones, open and closed, in creation order.
+#[utoipa::path(get, path = "/repos/{owner}/{repo}/milestones", tag = "issues",
+    params(("owner" = String, Path), ("repo" = String, Path), ("state" = Option<String>, Query)),
+    responses((status = 200, body = [Milestone]), (status = 401), (status = 404)))]
+pub async fn list_milestones(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path(names): Path<(String, String)>,
+    params: crate::extract::ListParams,
+) -> ApiResult<Json<Vec<Milestone>>> {
+    let ctx = repo_for(&state, &me, &names).await?;
+    let mut h = state.db.acquire().await?;
+    let rows = milestone_store::list(h.c(), ctx.repo.id).await?;
+    // `state` (open, closed; anything else: all) is a Gitea extension.
+    let keep = |m: &&milestone_store::MilestoneRow| match params.get("state") {
+        Some("open") => !m.is_closed,
+        Some("closed") => m.is_closed,
+        _ => true,
+    };
+    Ok(Json(rows.iter().filter(keep).map(Milestone::new).collect()))
+}
+
+#[utoipa::path(get, path = "/repos/{owner}/{repo}/milestones/{id}", tag = "issues",
+    params(("owner" = String, Path), ("repo" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, body = Milestone), (status = 401), (status = 404)))]
+pub async fn get_milestone(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo, id)): Path<(String, String, i64)>,
+) -> ApiResult<Json<Milestone>> {
+    let ctx = repo_for(&state, &me, &(owner, repo)).await?;
+    let mut h = state.db.acquire().await?;
+    let row = milestone_store::get(h.c(), ctx.repo.id, id).await?.ok_or_else(ApiError::not_found)?;
+    Ok(Json(Milestone::new(&row)))
+}
+
+#[utoipa::path(post, path = "/repos/{owner}/{repo}/milestones", tag = "issues",
+    params(("owner" = String, Path), ("repo" = String, Path)),
+    request_body = CreateMilestoneOption,
+    responses((status = 201, body = Milestone), (status = 401), (status = 403), (status = 404), (status = 422)))]
+pub async fn create_milestone(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path(names): Path<(String, String)>,
+    body: LateBody,
+) -> ApiResult<(StatusCode, Json<Milestone>)> {
+    let ctx = repo_for(&state, &me, &names).await?;
+    ctx.require(AccessMode::Write)?;
+    let opt: CreateMilestoneOption = body.parse()?;
+    let due = deadline(opt.due_on.as_deref())?.unwrap_or(0);
+    let row = service::create_milestone(&state, ctx.repo.id, &opt.title, &opt.description, due).await?;
+    Ok((StatusCode::CREATED, Json(Milestone::new(&row))))
+}
+
+#[utoipa::path(patch, path = "/repos/{owner}/{repo}/milestones/{id}", tag = "issues",
+    params(("owner" = String, Path), ("repo" = String, Path), ("id" = i64, Path)),
+    request_body = EditMilestoneOption,
+    responses((status = 200, body = Milestone), (status = 401), (status = 403), (status = 404), (status = 422)))]
+pub async fn edit_milestone(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo, id)): Path<(String, String, i64)>,
+    body: LateBody,
+) -> ApiResult<Json<Milestone>> {
+    let ctx = repo_for(&state, &me, &(owner, repo)).await?;
+    ctx.require(AccessMode::Write)?;
+    let opt: EditMilestoneOption = body.parse()?;
+    let edit = EditMilestone {
+        title: opt.title,
+        description: opt.description,
+        state: opt.state,
+        deadline_unix: deadline(opt.due_on.as_deref())?,
+    };
+    let row = service::edit_milestone(&state, ctx.repo.id, id, &edit).await?;
+    Ok(Json(Milestone::new(&row)))
+}
+
+/// Delete a milestone (its issues lose it; 204 also for an unknown id).
+#[utoipa::path(delete, path = "/repos/{owner}/{repo}/milestones/{id}", tag = "issues",
+    params(("owner" = String, Path), ("repo" = String, Path), ("id" = i64, Path)),
+    responses((status = 204), (status = 401), (status = 403), (status = 404)))]
+pub async fn delete_milestone(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((owner, repo, id)): Path<(String, String, i64)>,
+) -> ApiResult<StatusCode> {
+    let ctx = repo_for(&state, &me, &(owner, repo)).await?;
+    ctx.require(AccessMode::Write)?;
+    service::delete_milestone(&state, ctx.repo.id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,51 @@
+//! Repository labels (behaviours.md §15).
+
+use hearth_store::labels::{self, LabelRow};
+
+use super::{ServiceError, ServiceResult};
+use crate::app::AppState;
+
+/// Gogs requires exactly 7 characters; hearth also requires them to be `#` and six hex digits.
+pub fn check_color(color: &str) -> ServiceResult<()> {
+    let hex = color.strip_prefix('#').unwrap_or("");
+    if hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err(ServiceError::Invalid(format!("color is not valid [color: {color}]")))
+    }
+}
+
+pub async fn create_label(state: &AppState, repo_id: i64, name: &str, color: &str) -> ServiceResult<LabelRow> {
+    check_color(color)?;
+    let mut tx = state.db.begin().await?;
+    let row = labels::insert(tx.c(), repo_id, name, color).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// Present fields overwrite (no validation, as Gogs).
+pub async fn edit_label(
+    state: &AppState,
+    label: &LabelRow,
+    name: Option<&str>,
+    color: Option<&str>,
+) -> ServiceResult<LabelRow> {
+    let mut row = label.clone();
+    if let Some(n) = name {
+        row.name = n.to_string();
+    }
+    if let Some(c) = color {
+        row.color = c.to_string();
+    }
+    let mut tx = state.db.begin().await?;
+    labels::update(tx.c(), row.id, &row.name, &row.color).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+pub async fn delete_label(state: &AppState, repo_id: i64, id: i64) -> ServiceResult<()> {
+    let mut tx = state.db.begin().await?;
+    labels::delete(tx.c(), repo_id, id).await?;
+    tx.commit().await?;
+    Ok(())
+}
