@@ -7,13 +7,13 @@ use std::net::IpAddr;
 use std::path::Path;
 use std::time::Duration;
 
-use hearth_git::remote::{self, Source};
+use hearth_git::remote::{self, Pin, Source};
 use hearth_store::repos::{self, NewRepo, RepoRow};
 use hearth_store::users::{self, UserRow};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::disk;
-use super::net_guard::Allowlist;
+use super::net_guard::{Allowlist, Refusal};
 use super::repos::{check_repo_name, repo_exists, repo_path};
 use super::{ServiceError, ServiceResult, now_unix};
 use crate::app::AppState;
@@ -35,66 +35,144 @@ fn invalid(msg: &str) -> ServiceError {
     ServiceError::Invalid(msg.to_string())
 }
 
+/// An `http(s)://` address taken apart: the host in canonical form (lower case, no trailing dot),
+/// so that what is resolved and checked here is what git connects to.
+#[derive(Debug, PartialEq)]
+struct HttpAddr {
+    scheme: &'static str,
+    /// As given (RFC 3986 characters only), without the `@`.
+    userinfo: Option<String>,
+    host: String,
+    port: u16,
+    /// Everything from the first `/`, `?` or `#` after the authority.
+    rest: String,
+}
+
+impl HttpAddr {
+    /// `Ok(None)` when the address is not http(s).
+    fn parse(addr: &str) -> ServiceResult<Option<HttpAddr>> {
+        let bad = || invalid("Invalid clone address.");
+        let lower = addr.to_ascii_lowercase();
+        let scheme = if lower.starts_with("http://") {
+            "http"
+        } else if lower.starts_with("https://") {
+            "https"
+        } else {
+            return Ok(None);
+        };
+        let rest = &addr[scheme.len() + 3..];
+        let (authority, path) = rest.split_at(rest.find(['/', '?', '#']).unwrap_or(rest.len()));
+        let (userinfo, host_port) = match authority.rsplit_once('@') {
+            Some((u, h)) => (Some(u), h),
+            None => (None, authority),
+        };
+        // Only what RFC 3986 allows in userinfo: anything else (another `@`, a backslash, …) could
+        // make git's URL parser see a different host than this one.
+        if let Some(u) = userinfo
+            && !u.chars().all(|c| c.is_ascii_alphanumeric() || "-._~%!$&'()*+,;=:".contains(c))
+        {
+            return Err(bad());
+        }
+        let (host, port) = split_host_port(host_port, default_port(scheme))?;
+        Ok(Some(HttpAddr { scheme, userinfo: userinfo.map(str::to_string), host, port, rest: path.to_string() }))
+    }
+
+    /// The address rebuilt from its checked parts, with `userinfo` in place of the given one.
+    fn url(&self, userinfo: Option<&str>) -> String {
+        let mut url = format!("{}://", self.scheme);
+        if let Some(u) = userinfo {
+            url.push_str(u);
+            url.push('@');
+        }
+        if self.host.contains(':') {
+            url.push_str(&format!("[{}]", self.host));
+        } else {
+            url.push_str(&self.host);
+        }
+        if self.port != default_port(self.scheme) {
+            url.push_str(&format!(":{}", self.port));
+        }
+        url.push_str(&self.rest);
+        url
+    }
+
+    /// Resolve the host once and check every address; the pin makes git use exactly those.
+    async fn check(&self, state: &AppState) -> ServiceResult<Option<Pin>> {
+        let allow = Allowlist::parse(&state.config.local_network_allowlist);
+        let addrs = allow.resolve(&self.host, self.port).await.map_err(|e| match e {
+            Refusal::Unresolved => invalid("Clone address could not be resolved."),
+            Refusal::Blocked => invalid(BLOCKED),
+        })?;
+        if self.host.parse::<IpAddr>().is_ok() {
+            // An address literal is connected to as it is; there is nothing to resolve.
+            return Ok(None);
+        }
+        Ok(Some(Pin { host: self.host.clone(), port: self.port, addrs }))
+    }
+}
+
+fn default_port(scheme: &str) -> u16 {
+    if scheme == "https" { 443 } else { 80 }
+}
+
+const BLOCKED: &str = "Clone address resolved to a local network address that is implicitly blocked.";
+
 /// Turn the address into a clone source, refusing every transport but http(s) (and local paths
-/// for those allowed), and hosts on local networks unless the allowlist names them.
-async fn source(state: &AppState, doer: &UserRow, m: &Migrate) -> ServiceResult<(Source, String)> {
+/// for those allowed), and hosts that resolve to non-public addresses unless the allowlist names
+/// them. For a host name, the addresses it was checked with come back as the pin for git.
+async fn source(state: &AppState, doer: &UserRow, m: &Migrate) -> ServiceResult<(Source, String, Option<Pin>)> {
     let addr = m.clone_addr.trim();
     if addr.chars().any(|c| c.is_control()) {
         return Err(invalid("Invalid clone address."));
     }
-    let lower = addr.to_ascii_lowercase();
-    let scheme = if lower.starts_with("http://") {
-        "http"
-    } else if lower.starts_with("https://") {
-        "https"
-    } else {
-        return local_source(state, doer, addr);
+    let Some(http) = HttpAddr::parse(addr)? else {
+        let (src, secret) = local_source(state, doer, addr)?;
+        return Ok((src, secret, None));
     };
-    let rest = &addr[scheme.len() + 3..];
-    let (authority, path) = rest.split_at(rest.find(['/', '?', '#']).unwrap_or(rest.len()));
+    let pin = http.check(state).await?;
     // Credentials may come in the address itself (the Python client's only way) or in the
     // auth fields, which replace them (as Gogs does).
-    let (userinfo, host_port) = match authority.rsplit_once('@') {
-        Some((u, h)) => (Some(u), h),
-        None => (None, authority),
-    };
-    let (host, port) = split_host_port(host_port, if scheme == "https" { 443 } else { 80 })?;
-    let ips: Vec<IpAddr> = tokio::net::lookup_host((host.as_str(), port))
-        .await
-        .map_err(|_| invalid("Clone address could not be resolved."))?
-        .map(|a| a.ip())
-        .collect();
-    let allow = Allowlist::parse(&state.config.local_network_allowlist);
-    if ips.is_empty() || ips.iter().any(|ip| !allow.permits(&host, *ip)) {
-        return Err(invalid("Clone address resolved to a local network address that is implicitly blocked."));
-    }
-    let (authority, secret) = if !m.auth_username.is_empty() || !m.auth_password.is_empty() {
+    let (userinfo, secret) = if !m.auth_username.is_empty() || !m.auth_password.is_empty() {
         let user = utf8_percent_encode(&m.auth_username, NON_ALPHANUMERIC);
         let pass = utf8_percent_encode(&m.auth_password, NON_ALPHANUMERIC);
-        (format!("{user}:{pass}@{host_port}"), m.auth_password.clone())
+        (Some(format!("{user}:{pass}")), m.auth_password.clone())
     } else {
-        let secret = userinfo.and_then(|u| u.split_once(':')).map(|(_, p)| p.to_string()).unwrap_or_default();
-        (authority.to_string(), secret)
+        let given = http.userinfo.clone();
+        let secret = given.as_deref().and_then(|u| u.split_once(':')).map(|(_, p)| p.to_string()).unwrap_or_default();
+        (given, secret)
     };
-    Ok((Source::Url(format!("{scheme}://{authority}{path}")), secret))
+    Ok((Source::Url(http.url(userinfo.as_deref())), secret, pin))
 }
 
+/// `host[:port]` or `[v6]:port`; the host lower-cased and without a trailing dot.
 fn split_host_port(authority: &str, default_port: u16) -> ServiceResult<(String, u16)> {
     let bad = || invalid("Invalid clone address.");
     let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
         let (h, after) = rest.split_once(']').ok_or_else(bad)?;
-        (h.to_string(), after.strip_prefix(':'))
-    } else {
-        match authority.rsplit_once(':') {
-            Some((h, p)) => (h.to_string(), Some(p)),
-            None => (authority.to_string(), None),
+        h.parse::<std::net::Ipv6Addr>().map_err(|_| bad())?;
+        if !after.is_empty() && !after.starts_with(':') {
+            return Err(bad());
         }
+        (h.to_ascii_lowercase(), after.strip_prefix(':'))
+    } else {
+        let (h, p) = match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        };
+        let h = h.to_ascii_lowercase();
+        let h = h.strip_suffix('.').unwrap_or(&h).to_string();
+        if h.is_empty()
+            || h.starts_with('.')
+            || h.contains("..")
+            || h.chars().any(|c| !(c.is_ascii_alphanumeric() || "-._".contains(c)))
+        {
+            return Err(bad());
+        }
+        (h, p)
     };
-    if host.is_empty() || host.chars().any(|c| !(c.is_ascii_alphanumeric() || "-._:".contains(c))) {
-        return Err(bad());
-    }
     let port = match port {
-        Some(p) => p.parse().map_err(|_| bad())?,
+        Some(p) if !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()) => p.parse().map_err(|_| bad())?,
+        Some(_) => return Err(bad()),
         None => default_port,
     };
     Ok((host, port))
@@ -134,11 +212,11 @@ pub async fn migrate(state: &AppState, doer: &UserRow, m: &Migrate) -> ServiceRe
             return Err(repo_exists(&owner, &m.repo_name));
         }
     }
-    let (src, secret) = source(state, doer, m).await?;
+    let (src, secret, pin) = source(state, doer, m).await?;
     let remote_is_local = matches!(src, Source::Local(_));
     let scratch = disk::scratch_repo(&state.config, "migrate");
     let timeout = Duration::from_secs(state.config.migrate_timeout_secs);
-    if let Err(e) = remote::clone_mirror(&src, &scratch, timeout, &secret).await {
+    if let Err(e) = remote::clone_mirror(&src, &scratch, timeout, &secret, pin.as_ref()).await {
         disk::remove_scratch(&state.config, &scratch).await;
         tracing::warn!(error = %e, "migration clone failed");
         return Err(ServiceError::Invalid(format!(
@@ -255,7 +333,7 @@ pub async fn fork(
     let source = repo_path(&state.config.repository_root, &base_owner.name, &base.name);
     let scratch = disk::scratch_repo(&state.config, "fork");
     let timeout = Duration::from_secs(state.config.migrate_timeout_secs);
-    if let Err(e) = remote::clone_mirror(&Source::Local(source), &scratch, timeout, "").await {
+    if let Err(e) = remote::clone_mirror(&Source::Local(source), &scratch, timeout, "", None).await {
         disk::remove_scratch(&state.config, &scratch).await;
         return Err(ServiceError::Internal(anyhow::anyhow!("forking: {e}")));
     }
@@ -297,10 +375,17 @@ pub async fn sync_mirror(state: &AppState, repo_id: i64) -> ServiceResult<()> {
     };
     let path = repo_path(&state.config.repository_root, &owner.name, &repo.name);
     let timeout = Duration::from_secs(state.config.mirror_timeout_secs);
-    let fetched = remote::fetch_mirror(&path, mirror.enable_prune, mirror.remote_is_local, timeout).await;
+    // The remote is checked again on every sync (it may resolve elsewhere by now, and the
+    // allowlist may have changed); a refused one is not contacted and counts as a failed sync.
+    let fetched = match mirror_pin(state, &path, mirror.remote_is_local).await {
+        Ok(pin) => remote::fetch_mirror(&path, mirror.enable_prune, mirror.remote_is_local, timeout, pin.as_ref())
+            .await
+            .map_err(|e| e.to_string()),
+        Err(refused) => Err(refused),
+    };
     let now = now_unix();
     if let Err(e) = &fetched {
-        tracing::warn!(error = %redact_userinfo(&e.to_string()), repo = repo.id, "mirror update failed");
+        tracing::warn!(error = %redact_userinfo(e), repo = repo.id, "mirror update failed");
     }
     let dir = path.clone();
     let (has_branches, size) = tokio::task::spawn_blocking(move || -> anyhow::Result<(bool, u64)> {
@@ -314,7 +399,23 @@ pub async fn sync_mirror(state: &AppState, repo_id: i64) -> ServiceResult<()> {
     }
     repos::mirror_synced(tx.c(), repo.id, now).await?;
     tx.commit().await?;
-    fetched.map_err(|e| ServiceError::Internal(anyhow::anyhow!(redact_userinfo(&e.to_string()))))
+    fetched.map_err(|e| ServiceError::Internal(anyhow::anyhow!(redact_userinfo(&e))))
+}
+
+/// Check a mirror's remote as a migration's address is checked: the pin to fetch with, or why
+/// the fetch may not happen. Mirrors of local paths need no network.
+async fn mirror_pin(state: &AppState, repo: &Path, remote_is_local: bool) -> Result<Option<Pin>, String> {
+    if remote_is_local {
+        return Ok(None);
+    }
+    let url = remote::origin_url(repo)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| "the mirror has no remote".to_string())?;
+    let http = HttpAddr::parse(&url)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| "the mirror's remote is not an http(s) address".to_string())?;
+    http.check(state).await.map_err(|e| e.to_string())
 }
 
 /// The background updater: fetch every mirror whose interval has passed.
@@ -346,8 +447,30 @@ mod tests {
         assert_eq!(split_host_port("h.example:8080", 80).unwrap(), ("h.example".to_string(), 8080));
         assert_eq!(split_host_port("h", 443).unwrap(), ("h".to_string(), 443));
         assert_eq!(split_host_port("[::1]:3000", 80).unwrap(), ("::1".to_string(), 3000));
+        assert_eq!(split_host_port("H.Example.:8080", 80).unwrap(), ("h.example".to_string(), 8080));
+        for bad in ["::1:80", "[::1]x", "[h]:80", ".h", "h..x", "h:", "h:+80", "h%2e", "h\\x"] {
+            assert!(split_host_port(bad, 80).is_err(), "{bad}");
+        }
         assert!(split_host_port("", 80).is_err());
         assert!(split_host_port("h:x", 80).is_err());
         assert!(split_host_port("a b", 80).is_err());
+    }
+
+    #[test]
+    fn http_addresses_are_rebuilt_from_checked_parts() {
+        let a = HttpAddr::parse("HTTPS://u:p%40ss@Git.Example.COM./o/r.git?x#y").unwrap().unwrap();
+        assert_eq!((a.scheme, a.host.as_str(), a.port), ("https", "git.example.com", 443));
+        assert_eq!(a.url(a.userinfo.as_deref()), "https://u:p%40ss@git.example.com/o/r.git?x#y");
+        assert_eq!(a.url(Some("x:y")), "https://x:y@git.example.com/o/r.git?x#y");
+        let b = HttpAddr::parse("http://[::1]:3000/x").unwrap().unwrap();
+        assert_eq!((b.host.as_str(), b.url(None)), ("::1", "http://[::1]:3000/x".to_string()));
+        assert_eq!(HttpAddr::parse("http://h:80").unwrap().unwrap().url(None), "http://h");
+        assert_eq!(HttpAddr::parse("http://h:8080/").unwrap().unwrap().url(None), "http://h:8080/");
+        assert!(HttpAddr::parse("/srv/git/x").unwrap().is_none());
+        assert!(HttpAddr::parse("ssh://h/x").unwrap().is_none());
+        // Userinfo that another URL parser could read differently is refused.
+        for bad in ["http://a@b@h/", "http://a\\@h/", "http://a b@h/", "http://u:p@h:1:2/", "http://@/"] {
+            assert!(HttpAddr::parse(bad).is_err(), "{bad}");
+        }
     }
 }

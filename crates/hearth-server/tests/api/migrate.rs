@@ -231,3 +231,106 @@ async fn http_migration_with_credentials_and_a_pull_mirror() {
     s.create_repo(&bob, j!({"name": "plain"})).await;
     assert_eq!(s.post("/repos/bob/plain/mirror-sync").token(&bob).send().await.unwrap().status(), 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reserved_addresses_are_refused_even_with_loopback_and_private_allowed() {
+    // A short clone timeout: before the guard knew these ranges, git tried to connect to them.
+    let s = TestServer::start_with(|raw| {
+        raw.set("security", "LOCAL_NETWORK_ALLOWLIST", "loopback, private");
+        raw.set("git.timeout", "MIGRATE", "5");
+    })
+    .await;
+    let (_alice, alice) = s.user_with_token("alice", false).await;
+    let alice_id = uid(&s, "alice").await;
+    for addr in [
+        "http://192.0.2.1/x.git",
+        "https://198.51.100.7/x.git",
+        "http://198.18.0.1:8080/x.git",
+        "http://224.0.0.1/x.git",
+        "http://[2001:db8::1]/x.git",
+        "http://[::ffff:192.0.2.1]/x.git",
+        "http://[64:ff9b::c000:201]/x.git",
+        "http://[2002:c000:201::1]/x.git",
+        "http://0.0.0.0:1/x.git",
+    ] {
+        let started = std::time::Instant::now();
+        let (status, body) = json(
+            s.post("/repos/migrate")
+                .token(&alice)
+                .json(&j!({"clone_addr": addr, "uid": alice_id, "repo_name": "copy", "mirror": true}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 422, "{addr}: {body}");
+        assert_eq!(
+            body["message"], "Clone address resolved to a local network address that is implicitly blocked.",
+            "{addr}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(3), "{addr}: refused without connecting");
+    }
+    assert_eq!(s.get("/repos/alice/copy").token(&alice).send().await.unwrap().status(), 404);
+    assert_eq!(s.sql_i64("SELECT COUNT(*) FROM repository").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mirror_whose_remote_is_no_longer_allowed_is_not_fetched() {
+    // The source: another server, reached by a host name (resolved once, then pinned for git).
+    let src = TestServer::start().await;
+    let (alice, alice_token) = src.user_with_token("alice", false).await;
+    src.create_repo(&alice_token, j!({"name": "upstream", "auto_init": true})).await;
+    let port = src.base.trim_end_matches('/').rsplit(':').next().unwrap().to_string();
+    let addr = format!("http://localhost:{port}/alice/upstream.git");
+
+    let s = TestServer::start_with(|raw| raw.set("security", "LOCAL_NETWORK_ALLOWLIST", "loopback")).await;
+    let (_bob, bob) = s.user_with_token("bob", false).await;
+    let bob_id = uid(&s, "bob").await;
+    let (status, body) = json(
+        s.post("/repos/migrate")
+            .token(&bob)
+            .json(&j!({"clone_addr": addr, "uid": bob_id, "repo_name": "m", "mirror": true}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["mirror"], true);
+
+    let git = Git::new();
+    git.ok(None, &["clone", "-q", &src.git_url(Some((&alice.name, &alice.password)), "alice", "upstream"), "up"]);
+    let up = git.path("up");
+    let commit = |message: &str| {
+        std::fs::write(up.join(format!("{message}.txt")), message).unwrap();
+        git.ok(Some(&up), &["add", "."]);
+        git.ok(Some(&up), &["commit", "-q", "-m", message]);
+        git.ok(Some(&up), &["push", "-q", "origin", "master"]);
+    };
+    // Sync once and return the mirror's master commit message once the sync has been recorded.
+    async fn sync(s: &TestServer, token: &str) -> String {
+        s.sql("UPDATE mirror SET updated_unix = 0").await;
+        assert_eq!(s.post("/repos/bob/m/mirror-sync").token(token).send().await.unwrap().status(), 202);
+        for _ in 0..200 {
+            if s.sql_i64("SELECT updated_unix FROM mirror").await > 0 {
+                let (status, b) = json(s.get("/repos/bob/m/branches/master").token(token).send().await.unwrap()).await;
+                assert_eq!(status, 200, "{b}");
+                return b["commit"]["message"].as_str().unwrap().to_string();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the sync was never recorded");
+    }
+
+    // While the allowlist permits loopback, a sync follows the source.
+    commit("first change");
+    assert_eq!(sync(&s, &bob).await, "first change\n");
+
+    // Without the allowlist the source's address is refused: the next sync fails without fetching.
+    let s = s.restart(|c| c.local_network_allowlist = String::new()).await;
+    commit("second change");
+    assert_eq!(sync(&s, &bob).await, "first change\n", "the mirror fetched from a refused address");
+    let (_, branch) =
+        json(src.get("/repos/alice/upstream/branches/master").token(&alice_token).send().await.unwrap()).await;
+    assert_eq!(branch["commit"]["message"], "second change\n", "the source did move on");
+}

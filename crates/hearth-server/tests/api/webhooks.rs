@@ -767,6 +767,60 @@ async fn local_network_is_refused_unless_allowed() {
     assert_eq!(list[0]["delivered_at"], Value::Null);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reserved_addresses_are_refused_at_delivery_even_with_loopback_and_private_allowed() {
+    // A short timeout: before the guard knew these ranges, the deliverer tried to connect to them.
+    let s = TestServer::start_with(|raw| {
+        raw.set("security", "LOCAL_NETWORK_ALLOWLIST", "loopback, private");
+        raw.set("webhook", "DELIVER_TIMEOUT", "2");
+        raw.set("webhook", "MAX_ATTEMPTS", "1");
+    })
+    .await;
+    let (ada, token) = s.user_with_token("ada", false).await;
+    s.create_repo(&token, j!({"name": "engine"})).await;
+    let urls = [
+        "http://192.0.2.1/hook",
+        "http://198.51.100.7:8080/hook",
+        "http://[2001:db8::1]/hook",
+        "http://[::ffff:203.0.113.5]/hook",
+        "http://[64:ff9b::c000:201]/hook",
+    ];
+    let mut ids = Vec::new();
+    for url in urls {
+        // Accepted at create time (as Gogs), refused at delivery.
+        let h = create_hook(
+            &s,
+            &token,
+            "ada/engine",
+            j!({"type": "gogs", "config": {"url": url, "content_type": "json"}, "active": true}),
+        )
+        .await;
+        assert_eq!(h["config"]["url"], url);
+        ids.push(h["id"].as_i64().unwrap());
+    }
+    let git = Git::new();
+    push_first(&s, &git, &ada, "engine");
+    // One push event for every hook (hooks subscribe to pushes only by default).
+    let want = urls.len() as i64;
+    wait_sql(&s, "SELECT COUNT(*) FROM hook_task WHERE response_content LIKE '%implicitly blocked%'", want).await;
+    assert_eq!(s.sql_i64("SELECT COUNT(*) FROM hook_task").await, want);
+    assert_eq!(s.sql_i64("SELECT COUNT(*) FROM hook_task WHERE is_delivered OR attempts > 0").await, 0);
+    for (id, url) in ids.iter().zip(urls) {
+        let (status, list) =
+            json(s.get(&format!("/repos/ada/engine/hooks/{id}/deliveries")).token(&token).send().await.unwrap()).await;
+        assert_eq!(status, 200, "{list}");
+        assert_eq!(list.as_array().unwrap().len(), 1, "{url}: {list}");
+        for d in list.as_array().unwrap() {
+            assert_eq!(
+                d["status"], "Payload URL resolved to a local network address that is implicitly blocked.",
+                "{url}"
+            );
+            assert_eq!(d["pending"], true, "{url}");
+            assert_eq!(d["delivered_at"], Value::Null, "{url}");
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_slow_receiver_does_not_hold_up_other_repositories() {
     let s = server().await;
