@@ -10,6 +10,7 @@ pub mod emails;
 pub mod issue_view;
 pub mod issues;
 pub mod keys;
+pub mod login_throttle;
 pub mod migrate;
 pub mod milestones;
 pub mod names;
@@ -41,6 +42,9 @@ pub enum ServiceError {
     /// A binding-style field error (422 array).
     #[error("{field}: {message}")]
     Field { field: &'static str, classification: &'static str, message: &'static str },
+    /// Too many failed logins for the name or from the address tried (429 with `Retry-After`).
+    #[error("too many failed login attempts")]
+    TooManyLoginAttempts { retry_after_secs: u64 },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
