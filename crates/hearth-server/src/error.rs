@@ -7,8 +7,9 @@ use serde::Serialize;
 use crate::service::ServiceError;
 
 const DOCS_URL: &str = "https://github.com/gogs/docs-api";
-/// The message of [`ServiceError::TooManyLoginAttempts`] (also on Git HTTP).
+/// The messages of [`ServiceError::TooManyLoginAttempts`] and [`ServiceError::Busy`] (also on Git HTTP).
 pub const TOO_MANY_LOGIN_ATTEMPTS: &str = "Too many failed login attempts, please try again later.";
+pub const SERVER_BUSY: &str = "Too many password checks in progress, please try again later.";
 
 /// One failing field of a binding error (`fieldNames` holds the Go struct field name).
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
@@ -156,6 +157,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::Field { field, classification, message } => ApiError::field(field, classification, message),
             ServiceError::TooManyLoginAttempts { retry_after_secs } => {
                 ApiError::RetryAfter(StatusCode::TOO_MANY_REQUESTS, TOO_MANY_LOGIN_ATTEMPTS.into(), retry_after_secs)
+            }
+            ServiceError::Busy { retry_after_secs } => {
+                ApiError::RetryAfter(StatusCode::SERVICE_UNAVAILABLE, SERVER_BUSY.into(), retry_after_secs)
             }
             ServiceError::Internal(err) => ApiError::Internal(err),
         }

@@ -21,7 +21,7 @@ use tokio_util::io::ReaderStream;
 use tower_http::decompression::RequestDecompressionLayer;
 
 use crate::app::AppState;
-use crate::error::TOO_MANY_LOGIN_ATTEMPTS;
+use crate::error::{SERVER_BUSY, TOO_MANY_LOGIN_ATTEMPTS};
 use crate::extract::auth::client_ip;
 use crate::service::access::{AccessMode, access_mode};
 use crate::service::names::is_alpha_dash_dot;
@@ -131,6 +131,9 @@ async fn authorize(
         Ok(None) => return Err(challenge()),
         Err(ServiceError::TooManyLoginAttempts { retry_after_secs }) => {
             return Err(retry_later(StatusCode::TOO_MANY_REQUESTS, TOO_MANY_LOGIN_ATTEMPTS, retry_after_secs));
+        }
+        Err(ServiceError::Busy { retry_after_secs }) => {
+            return Err(retry_later(StatusCode::SERVICE_UNAVAILABLE, SERVER_BUSY, retry_after_secs));
         }
         Err(e) => {
             tracing::error!(error = %e, "git http authentication");

@@ -120,7 +120,7 @@ async fn check_password(db: &Db, passwords: &Passwords, login: &str, password: &
     let Some(user) = user.filter(|u| u.kind == users::TYPE_INDIVIDUAL && u.login_source == 0) else {
         return Ok(None);
     };
-    if !passwords.verify(user.id, password, &user.passwd, &user.salt).await {
+    if !passwords.verify(user.id, password, &user.passwd, &user.salt).await? {
         return Ok(None);
     }
     if !user.passwd.starts_with("$argon2") {
@@ -136,9 +136,9 @@ async fn check_password(db: &Db, passwords: &Passwords, login: &str, password: &
 /// else the password as an access token. Returns the user and the token id when a token was used.
 ///
 /// The password is throttled as in [`authenticate`]; tokens are not. While the name or address is
-/// limited, the password is skipped but the tokens are still tried, so token users are never
-/// locked out; only when no token matches does the limit error come back. A wrong password
-/// followed by a matching token is a success.
+/// limited, or while password checks are refused as busy, the password is skipped but the tokens
+/// are still tried, so token users are never locked out; only when no token matches does the
+/// limit (or busy) error come back. A wrong password followed by a matching token is a success.
 pub async fn authenticate_git(
     db: &Db,
     passwords: &Passwords,
@@ -165,7 +165,10 @@ pub async fn authenticate_git(
             }
             Err(e) => {
                 attempt.not_checked();
-                return Err(e);
+                match e {
+                    ServiceError::Busy { .. } => e,
+                    other => return Err(other),
+                }
             }
         },
     };

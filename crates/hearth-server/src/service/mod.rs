@@ -45,6 +45,9 @@ pub enum ServiceError {
     /// Too many failed logins for the name or from the address tried (429 with `Retry-After`).
     #[error("too many failed login attempts")]
     TooManyLoginAttempts { retry_after_secs: u64 },
+    /// Too many password checks already waiting (503 with `Retry-After`).
+    #[error("too many password checks waiting")]
+    Busy { retry_after_secs: u64 },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
