@@ -6,6 +6,7 @@ use std::sync::Arc;
 use hearth_store::Db;
 
 use crate::config::Config;
+use crate::service::login_throttle::{Limit, LoginThrottle};
 use crate::service::passwords::Passwords;
 use crate::service::tokens::{TokenCache, TokenUsage};
 
@@ -20,6 +21,8 @@ pub struct Inner {
     /// `external_url + "api/v1"`.
     pub api_url: String,
     pub passwords: Passwords,
+    /// Failed password logins, per name and per client address (this instance only).
+    pub login_throttle: LoginThrottle,
     pub token_usage: TokenUsage,
     pub token_cache: TokenCache,
     /// Wakes the webhook delivery worker once tasks are committed.
@@ -29,12 +32,18 @@ pub struct Inner {
 impl AppState {
     pub fn new(db: Db, config: Config, external_url: String, passwords: Passwords) -> AppState {
         let api_url = format!("{external_url}api/v1");
+        let refill = std::time::Duration::from_secs_f64(config.login_failure_refill_secs);
+        let login_throttle = LoginThrottle::new(
+            Limit { burst: config.login_failure_name_burst, refill },
+            Limit { burst: config.login_failure_ip_burst, refill },
+        );
         AppState(Arc::new(Inner {
             db,
             config,
             external_url,
             api_url,
             passwords,
+            login_throttle,
             token_usage: TokenUsage::default(),
             token_cache: TokenCache::default(),
             hook_queue: tokio::sync::Notify::new(),

@@ -187,6 +187,12 @@ pub struct Config {
     pub webhook_max_attempts: i64,
     pub webhook_retry_backoff_ms: u64,
     pub webhook_concurrency: usize,
+    /// `[security] LOGIN_FAILURE_NAME_BURST` and `LOGIN_FAILURE_IP_BURST`: failed password logins
+    /// allowed in a row per login name tried and per client address (0: no limit) before logins
+    /// there get 429; one more is regained every `LOGIN_FAILURE_REFILL_SECONDS` (fractions allowed).
+    pub login_failure_name_burst: u32,
+    pub login_failure_ip_burst: u32,
+    pub login_failure_refill_secs: f64,
 }
 
 /// Command-line flags, which override everything else.
@@ -319,6 +325,12 @@ impl Config {
             webhook_max_attempts: raw.number("webhook", "MAX_ATTEMPTS", 4i64)?.max(1),
             webhook_retry_backoff_ms: raw.number("webhook", "RETRY_BACKOFF_MS", 1000u64)?,
             webhook_concurrency: raw.number("webhook", "DELIVER_CONCURRENCY", 32usize)?.max(1),
+            login_failure_name_burst: raw.number("security", "LOGIN_FAILURE_NAME_BURST", 10u32)?,
+            login_failure_ip_burst: raw.number("security", "LOGIN_FAILURE_IP_BURST", 20u32)?,
+            login_failure_refill_secs: match raw.number("security", "LOGIN_FAILURE_REFILL_SECONDS", 60f64)? {
+                s if s > 0.0 && s <= 86_400.0 => s,
+                s => bail!("[security] LOGIN_FAILURE_REFILL_SECONDS: `{s}` is not between 0 and 86400 seconds"),
+            },
             data_dir,
         })
     }
@@ -403,5 +415,21 @@ mod tests {
         assert_eq!(cfg.repository_root, cwd.join("data/repositories"));
         assert_eq!(cfg.database.path, cwd.join("data/hearth.db"));
         assert_eq!(cfg.hooks_dir(), cwd.join("data/hooks"));
+    }
+
+    #[test]
+    fn login_failure_limits() {
+        let cfg = Config::from_raw(&RawConfig::default(), &Overrides::default()).unwrap();
+        assert_eq!((cfg.login_failure_name_burst, cfg.login_failure_ip_burst), (10, 20));
+        assert_eq!(cfg.login_failure_refill_secs, 60.0);
+        let mut raw = RawConfig::default();
+        raw.set("security", "LOGIN_FAILURE_NAME_BURST", "0");
+        raw.set("security", "LOGIN_FAILURE_REFILL_SECONDS", "0.5");
+        let cfg = Config::from_raw(&raw, &Overrides::default()).unwrap();
+        assert_eq!((cfg.login_failure_name_burst, cfg.login_failure_refill_secs), (0, 0.5));
+        for bad in ["0", "-1", "NaN", "inf", "1e9"] {
+            raw.set("security", "LOGIN_FAILURE_REFILL_SECONDS", bad);
+            assert!(Config::from_raw(&raw, &Overrides::default()).is_err(), "{bad}");
+        }
     }
 }

@@ -7,6 +7,9 @@ use serde::Serialize;
 use crate::service::ServiceError;
 
 const DOCS_URL: &str = "https://github.com/gogs/docs-api";
+/// The messages of [`ServiceError::TooManyLoginAttempts`] and [`ServiceError::Busy`] (also on Git HTTP).
+pub const TOO_MANY_LOGIN_ATTEMPTS: &str = "Too many failed login attempts, please try again later.";
+pub const SERVER_BUSY: &str = "Too many password checks in progress, please try again later.";
 
 /// One failing field of a binding error (`fieldNames` holds the Go struct field name).
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
@@ -47,6 +50,9 @@ pub enum ApiError {
     /// Body over the configured limit.
     #[error("request body too large")]
     TooLarge,
+    /// Come back later (429 or 503): Gogs' `{"message","url"}` body with `Retry-After` (seconds).
+    #[error("{1}")]
+    RetryAfter(StatusCode, String, u64),
     /// Anything unexpected: logged, answered with Gogs' generic 500 body.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -117,6 +123,11 @@ impl IntoResponse for ApiError {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 &MessageBody { message: "request body is too large", url: DOCS_URL },
             ),
+            ApiError::RetryAfter(status, message, secs) => {
+                let mut resp = json_response(status, &MessageBody { message: &message, url: DOCS_URL });
+                resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+                resp
+            }
             ApiError::Internal(err) => {
                 tracing::error!(error = ?err, "internal error");
                 internal_error_response()
@@ -144,6 +155,12 @@ impl From<ServiceError> for ApiError {
             ServiceError::Invalid(msg) => ApiError::unprocessable(msg),
             ServiceError::BadRequest(msg) => ApiError::Message(StatusCode::BAD_REQUEST, msg),
             ServiceError::Field { field, classification, message } => ApiError::field(field, classification, message),
+            ServiceError::TooManyLoginAttempts { retry_after_secs } => {
+                ApiError::RetryAfter(StatusCode::TOO_MANY_REQUESTS, TOO_MANY_LOGIN_ATTEMPTS.into(), retry_after_secs)
+            }
+            ServiceError::Busy { retry_after_secs } => {
+                ApiError::RetryAfter(StatusCode::SERVICE_UNAVAILABLE, SERVER_BUSY.into(), retry_after_secs)
+            }
             ServiceError::Internal(err) => ApiError::Internal(err),
         }
     }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine;
@@ -21,10 +21,12 @@ use tokio_util::io::ReaderStream;
 use tower_http::decompression::RequestDecompressionLayer;
 
 use crate::app::AppState;
+use crate::error::{SERVER_BUSY, TOO_MANY_LOGIN_ATTEMPTS};
+use crate::extract::auth::client_ip;
 use crate::service::access::{AccessMode, access_mode};
 use crate::service::names::is_alpha_dash_dot;
 use crate::service::repos::repo_path;
-use crate::service::{accounts, push};
+use crate::service::{ServiceError, accounts, push};
 
 /// Read size for git's output: large enough that a 100 MB pack is not cut into 4 KiB frames.
 const PIPE_CHUNK: usize = 64 * 1024;
@@ -45,6 +47,12 @@ fn plain(status: StatusCode, message: &str) -> Response {
 fn challenge() -> Response {
     let mut resp = plain(StatusCode::UNAUTHORIZED, "");
     resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\".\""));
+    resp
+}
+
+fn retry_later(status: StatusCode, message: &str, secs: u64) -> Response {
+    let mut resp = plain(status, message);
+    resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
     resp
 }
 
@@ -76,13 +84,15 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 /// Who may do what (git-transport.md §2.3, with hearth's rules): anonymous reads of public
 /// repositories need no credentials; otherwise missing or wrong credentials get a Basic challenge
 /// (also for repositories that do not exist, so that private ones stay unseen); an authenticated
-/// caller without read access gets 404, without write access 403.
+/// caller without read access gets 404, without write access 403. Password logins are throttled
+/// (429 with `Retry-After`; tokens still work meanwhile).
 async fn authorize(
     state: &AppState,
     owner: &str,
     repo: &str,
     service: Service,
     headers: &HeaderMap,
+    extensions: &Extensions,
 ) -> Result<Granted, Response> {
     let name = repo.strip_suffix(".git").unwrap_or(repo);
     let names_ok = is_alpha_dash_dot(owner) && is_alpha_dash_dot(name) && !owner.is_empty() && !name.is_empty();
@@ -108,7 +118,10 @@ async fn authorize(
         return Ok(Granted { owner: o.clone(), repo: r.clone(), user: None });
     }
     let Some((login, password)) = basic_credentials(headers) else { return Err(challenge()) };
-    let user = match accounts::authenticate_git(&state.db, &state.passwords, &login, &password).await {
+    let ip = client_ip(extensions);
+    let authenticated =
+        accounts::authenticate_git(&state.db, &state.passwords, &state.login_throttle, &login, &password, ip).await;
+    let user = match authenticated {
         Ok(Some((user, token))) => {
             if let Some(id) = token {
                 state.token_usage.touch(id);
@@ -116,6 +129,12 @@ async fn authorize(
             user
         }
         Ok(None) => return Err(challenge()),
+        Err(ServiceError::TooManyLoginAttempts { retry_after_secs }) => {
+            return Err(retry_later(StatusCode::TOO_MANY_REQUESTS, TOO_MANY_LOGIN_ATTEMPTS, retry_after_secs));
+        }
+        Err(ServiceError::Busy { retry_after_secs }) => {
+            return Err(retry_later(StatusCode::SERVICE_UNAVAILABLE, SERVER_BUSY, retry_after_secs));
+        }
         Err(e) => {
             tracing::error!(error = %e, "git http authentication");
             return Err(plain(StatusCode::INTERNAL_SERVER_ERROR, ""));
@@ -199,6 +218,7 @@ async fn info_refs(
     Path((owner, repo)): Path<(String, String)>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
+    extensions: Extensions,
 ) -> Response {
     let service = query
         .as_deref()
@@ -207,7 +227,7 @@ async fn info_refs(
         .and_then(|s| Service::from_git_name(&s));
     // Only the smart protocol is served; every git since 1.6.6 speaks it.
     let Some(service) = service else { return plain(StatusCode::FORBIDDEN, "Dumb HTTP transport is not supported") };
-    let granted = match authorize(&state, &owner, &repo, service, &headers).await {
+    let granted = match authorize(&state, &owner, &repo, service, &headers, &extensions).await {
         Ok(g) => g,
         Err(resp) => return resp,
     };
@@ -267,7 +287,7 @@ async fn receive_pack(
 
 async fn rpc(state: AppState, owner: String, repo: String, service: Service, req: Request) -> Response {
     let headers = req.headers().clone();
-    let granted = match authorize(&state, &owner, &repo, service, &headers).await {
+    let granted = match authorize(&state, &owner, &repo, service, &headers, req.extensions()).await {
         Ok(g) => g,
         Err(resp) => return resp,
     };

@@ -116,6 +116,8 @@ where
 
     let app = router::build(state.clone());
     tracing::info!("listening on http://{addr}");
+    // The peer address is the client address for login throttling (no proxy header is trusted).
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await.context("HTTP server");
     if let Some(task) = ssh_task {
         ssh_stop.notify_one();

@@ -2,9 +2,11 @@
 //! disabled), then HTTP Basic; then `Sudo`. The middleware resolves the identity once per request;
 //! the extractors below are the route guards.
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::Extensions;
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
@@ -70,6 +72,14 @@ fn find_credentials(parts: &Parts, allow_query: bool) -> Credentials {
     Credentials { token, basic }
 }
 
+/// The client's address: the TCP peer (`X-Forwarded-For` and the like are not trusted), when the
+/// server was started with it.
+pub fn client_ip(extensions: &Extensions) -> Option<IpAddr> {
+    extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip())
+}
+
+/// Tokens are never throttled; Basic auth is, per name and address, and answers 429 while limited
+/// (before the password is looked at), also on routes that allow anonymous callers.
 async fn resolve(state: &AppState, parts: &Parts) -> Result<Identity, ApiError> {
     let creds = find_credentials(parts, !state.config.disable_query_auth_token);
     if let Some(raw) = creds.token.as_deref()
@@ -79,7 +89,15 @@ async fn resolve(state: &AppState, parts: &Parts) -> Result<Identity, ApiError> 
         return Ok(Identity { user: Some(Arc::new(found.user.clone())), method: AuthMethod::Token(found.token_id) });
     }
     if let Some((login, password)) = creds.basic
-        && let Some(user) = accounts::authenticate(&state.db, &state.passwords, &login, &password).await?
+        && let Some(user) = accounts::authenticate(
+            &state.db,
+            &state.passwords,
+            &state.login_throttle,
+            &login,
+            &password,
+            client_ip(&parts.extensions),
+        )
+        .await?
     {
         return Ok(Identity { user: Some(Arc::new(user)), method: AuthMethod::Basic });
     }

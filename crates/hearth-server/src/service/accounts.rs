@@ -1,8 +1,11 @@
 //! Account lifecycle: creation (API and CLI), authentication, administrative edits, deletion.
 
+use std::net::IpAddr;
+
 use hearth_store::users::{self, NewUser, UserRow, UserUpdate};
 use hearth_store::{Db, StoreError, Unique};
 
+use super::login_throttle::LoginThrottle;
 use super::names::{check_user_name_allowed, is_alpha_dash_dot, is_valid_email};
 use super::passwords::Passwords;
 use super::{ServiceError, ServiceResult, now_unix};
@@ -75,14 +78,38 @@ fn email_used(email: &str) -> ServiceError {
     ServiceError::Invalid(format!("email has been used [email: {email}]"))
 }
 
-/// Check a login (user name, or primary e-mail when it contains `@`) and password. Unknown
-/// accounts and wrong passwords are indistinguishable to the caller.
+/// Check a login (user name, or primary e-mail when it contains `@`) and password, throttled per
+/// name tried and per client address (see [`login_throttle`](super::login_throttle)): while
+/// either is limited, [`ServiceError::TooManyLoginAttempts`] comes back before any password hash
+/// is computed. Unknown accounts and wrong passwords are indistinguishable to the caller, and
+/// count alike.
 pub async fn authenticate(
     db: &Db,
     passwords: &Passwords,
+    throttle: &LoginThrottle,
     login: &str,
     password: &str,
+    ip: Option<IpAddr>,
 ) -> ServiceResult<Option<UserRow>> {
+    let attempt = throttle.begin(login, ip)?;
+    match check_password(db, passwords, login, password).await {
+        Ok(Some(user)) => {
+            attempt.succeeded();
+            Ok(Some(user))
+        }
+        Ok(None) => {
+            attempt.failed();
+            Ok(None)
+        }
+        Err(e) => {
+            attempt.not_checked();
+            Err(e)
+        }
+    }
+}
+
+/// The password check behind [`authenticate`], unthrottled.
+async fn check_password(db: &Db, passwords: &Passwords, login: &str, password: &str) -> ServiceResult<Option<UserRow>> {
     if login.is_empty() || password.is_empty() {
         return Ok(None);
     }
@@ -93,7 +120,7 @@ pub async fn authenticate(
     let Some(user) = user.filter(|u| u.kind == users::TYPE_INDIVIDUAL && u.login_source == 0) else {
         return Ok(None);
     };
-    if !passwords.verify(user.id, password, &user.passwd, &user.salt).await {
+    if !passwords.verify(user.id, password, &user.passwd, &user.salt).await? {
         return Ok(None);
     }
     if !user.passwd.starts_with("$argon2") {
@@ -107,15 +134,53 @@ pub async fn authenticate(
 
 /// Git over HTTP (git-transport.md §2.4): the password, else the user name as an access token,
 /// else the password as an access token. Returns the user and the token id when a token was used.
+///
+/// The password is throttled as in [`authenticate`]; tokens are not. While the name or address is
+/// limited, or while password checks are refused as busy, the password is skipped but the tokens
+/// are still tried, so token users are never locked out; only when no token matches does the
+/// limit (or busy) error come back. A wrong password followed by a matching token is a success.
 pub async fn authenticate_git(
     db: &Db,
     passwords: &Passwords,
+    throttle: &LoginThrottle,
     login: &str,
     password: &str,
+    ip: Option<IpAddr>,
 ) -> ServiceResult<Option<(UserRow, Option<i64>)>> {
-    if let Some(user) = authenticate(db, passwords, login, password).await? {
-        return Ok(Some((user, None)));
+    let refused = match throttle.begin(login, ip) {
+        Err(limited) => ServiceError::from(limited),
+        Ok(attempt) => match check_password(db, passwords, login, password).await {
+            Ok(Some(user)) => {
+                attempt.succeeded();
+                return Ok(Some((user, None)));
+            }
+            Ok(None) => {
+                let found = token_login(db, login, password).await?;
+                if found.is_some() {
+                    attempt.succeeded()
+                } else {
+                    attempt.failed()
+                }
+                return Ok(found);
+            }
+            Err(e) => {
+                attempt.not_checked();
+                match e {
+                    ServiceError::Busy { .. } => e,
+                    other => return Err(other),
+                }
+            }
+        },
+    };
+    // The password was not checked: only a token can get in.
+    match token_login(db, login, password).await? {
+        Some(found) => Ok(Some(found)),
+        None => Err(refused),
     }
+}
+
+/// The user name, else the password, as an access token.
+async fn token_login(db: &Db, login: &str, password: &str) -> ServiceResult<Option<(UserRow, Option<i64>)>> {
     for candidate in [login, password] {
         if let Some(found) = super::tokens::owner(db, candidate).await? {
             return Ok(Some((found.user, Some(found.token_id))));

@@ -12,6 +12,7 @@ pub mod issue_view;
 pub mod issues;
 pub mod keys;
 pub mod labels;
+pub mod login_throttle;
 pub mod migrate;
 pub mod milestones;
 pub mod names;
@@ -43,6 +44,12 @@ pub enum ServiceError {
     /// A binding-style field error (422 array).
     #[error("{field}: {message}")]
     Field { field: &'static str, classification: &'static str, message: &'static str },
+    /// Too many failed logins for the name or from the address tried (429 with `Retry-After`).
+    #[error("too many failed login attempts")]
+    TooManyLoginAttempts { retry_after_secs: u64 },
+    /// Too many password checks already waiting (503 with `Retry-After`).
+    #[error("too many password checks waiting")]
+    Busy { retry_after_secs: u64 },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }

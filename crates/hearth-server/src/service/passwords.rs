@@ -2,9 +2,17 @@
 //! accounts imported from Gogs. Verification is CPU- and memory-heavy, so it runs on the blocking
 //! pool, at most two at a time, and successful checks are remembered briefly so that a CI bot using
 //! Basic auth does not pay a full hash on every request.
+//!
+//! The wait for a hashing slot is bounded so that a flood of wrong passwords (from more addresses
+//! than the login throttle can hold back) cannot queue the right ones for long: a check finds at
+//! most [`MAX_WAITING`] others waiting, and waits at most [`MAX_WAIT`]; otherwise it is refused at
+//! once with [`Busy`] (503 with `Retry-After`), which costs the server nothing. A password that
+//! passed recently is answered from the cache without hashing or waiting. Hashing new passwords
+//! (account creation, password changes) waits as before, behind at most that bounded queue.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use argon2::password_hash::phc::PasswordHash;
@@ -12,10 +20,29 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 const CACHE_TTL: Duration = Duration::from_secs(300);
 const CACHE_MAX: usize = 10_000;
+/// Hashes running at once.
+const PERMITS: usize = 2;
+/// Password checks that may wait for a hashing slot; more are refused. With the default Argon2
+/// cost (tens of milliseconds per hash), the last in line waits about a second.
+pub const MAX_WAITING: usize = 64;
+/// Longest wait for a hashing slot (reached only with costly Argon2 settings).
+pub const MAX_WAIT: Duration = Duration::from_secs(10);
+/// `Retry-After` for a refused check.
+pub const BUSY_RETRY_AFTER_SECS: u64 = 1;
+
+/// Too many password checks are waiting for a hashing slot: try again shortly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Busy;
+
+impl From<Busy> for super::ServiceError {
+    fn from(_: Busy) -> super::ServiceError {
+        super::ServiceError::Busy { retry_after_secs: BUSY_RETRY_AFTER_SECS }
+    }
+}
 
 pub struct Passwords {
     params: Params,
@@ -23,6 +50,18 @@ pub struct Passwords {
     cache_key: [u8; 32],
     cache: Mutex<HashMap<[u8; 32], Instant>>,
     permits: Semaphore,
+    /// Password checks waiting for a permit.
+    waiting: AtomicUsize,
+    max_wait: Duration,
+}
+
+/// Counts a waiting check while it lives.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Passwords {
@@ -31,7 +70,14 @@ impl Passwords {
             .map_err(|e| anyhow::anyhow!("invalid Argon2 parameters: {e}"))?;
         let mut cache_key = [0u8; 32];
         rand::fill(&mut cache_key);
-        Ok(Passwords { params, cache_key, cache: Mutex::new(HashMap::new()), permits: Semaphore::new(2) })
+        Ok(Passwords {
+            params,
+            cache_key,
+            cache: Mutex::new(HashMap::new()),
+            permits: Semaphore::new(PERMITS),
+            waiting: AtomicUsize::new(0),
+            max_wait: MAX_WAIT,
+        })
     }
 
     fn argon2(&self) -> Argon2<'static> {
@@ -52,19 +98,37 @@ impl Passwords {
         .await?
     }
 
+    /// A hashing slot for a password check, unless too many checks are already waiting or the
+    /// wait is too long.
+    async fn check_permit(&self) -> Result<SemaphorePermit<'_>, Busy> {
+        if let Ok(permit) = self.permits.try_acquire() {
+            return Ok(permit);
+        }
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(Busy);
+        }
+        let _waiting = Waiting(&self.waiting);
+        match tokio::time::timeout(self.max_wait, self.permits.acquire()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(Busy),
+        }
+    }
+
     /// Check `password` against a stored hash (`$argon2…` PHC string, or Gogs' hex PBKDF2 with
-    /// its separate salt). `user_id` only scopes the cache entry.
-    pub async fn verify(&self, user_id: i64, password: &str, stored: &str, salt: &str) -> bool {
+    /// its separate salt). `user_id` only scopes the cache entry. [`Busy`] when the check was
+    /// refused without running (see the module documentation).
+    pub async fn verify(&self, user_id: i64, password: &str, stored: &str, salt: &str) -> Result<bool, Busy> {
         if stored.is_empty() {
-            return false;
+            return Ok(false);
         }
         let key = self.cache_entry(user_id, password, stored);
         if let Some(at) = self.cache.lock().unwrap().get(&key)
             && at.elapsed() < CACHE_TTL
         {
-            return true;
+            return Ok(true);
         }
-        let Ok(_permit) = self.permits.acquire().await else { return false };
+        let _permit = self.check_permit().await?;
         let argon2 = self.argon2();
         let (password, stored, salt) = (password.to_string(), stored.to_string(), salt.to_string());
         let ok = tokio::task::spawn_blocking(move || {
@@ -86,7 +150,7 @@ impl Passwords {
             }
             cache.insert(key, Instant::now());
         }
-        ok
+        Ok(ok)
     }
 
     fn cache_entry(&self, user_id: i64, password: &str, stored: &str) -> [u8; 32] {
@@ -117,10 +181,47 @@ mod tests {
         let p = Passwords::new(64, 1).unwrap();
         let h = p.hash("s3cret").await.unwrap();
         assert!(h.starts_with("$argon2id$"));
-        assert!(p.verify(1, "s3cret", &h, "").await);
-        assert!(p.verify(1, "s3cret", &h, "").await, "cached");
-        assert!(!p.verify(1, "wrong", &h, "").await);
-        assert!(!p.verify(1, "", "", "").await);
+        assert_eq!(p.verify(1, "s3cret", &h, "").await, Ok(true));
+        assert_eq!(p.verify(1, "s3cret", &h, "").await, Ok(true), "cached");
+        assert_eq!(p.verify(1, "wrong", &h, "").await, Ok(false));
+        assert_eq!(p.verify(1, "", "", "").await, Ok(false));
+    }
+
+    #[tokio::test]
+    async fn bounded_wait_for_a_hashing_slot() {
+        let p = std::sync::Arc::new(Passwords::new(64, 1).unwrap());
+        let h = p.hash("right").await.unwrap();
+        assert_eq!(p.verify(1, "right", &h, "").await, Ok(true));
+        // Both slots taken, as by long-running hashes.
+        let held = p.permits.acquire_many(PERMITS as u32).await.unwrap();
+        let mut queued = Vec::new();
+        for _ in 0..MAX_WAITING {
+            let (p, h) = (p.clone(), h.clone());
+            queued.push(tokio::spawn(async move { p.verify(1, "wrong", &h, "").await }));
+        }
+        while p.waiting.load(Ordering::SeqCst) < MAX_WAITING {
+            tokio::task::yield_now().await;
+        }
+        let started = Instant::now();
+        assert_eq!(p.verify(1, "other", &h, "").await, Err(Busy), "the queue is full");
+        assert!(started.elapsed() < Duration::from_secs(1), "refused at once");
+        assert_eq!(p.verify(1, "right", &h, "").await, Ok(true), "a recent success skips the queue");
+        drop(held);
+        for q in queued {
+            assert_eq!(q.await.unwrap(), Ok(false));
+        }
+        assert_eq!(p.waiting.load(Ordering::SeqCst), 0);
+        assert_eq!(p.verify(1, "other", &h, "").await, Ok(false), "slots free again");
+    }
+
+    #[tokio::test]
+    async fn waits_are_bounded_in_time() {
+        let mut p = Passwords::new(64, 1).unwrap();
+        p.max_wait = Duration::from_millis(50);
+        let h = p.hash("right").await.unwrap();
+        let _held = p.permits.acquire_many(PERMITS as u32).await.unwrap();
+        assert_eq!(p.verify(1, "right", &h, "").await, Err(Busy));
+        assert_eq!(p.waiting.load(Ordering::SeqCst), 0);
     }
 
     #[tokio::test]
@@ -129,7 +230,7 @@ mod tests {
         pbkdf2::pbkdf2_hmac::<Sha256>(b"pw", b"abcdefghij", 10_000, &mut out);
         let stored = hex::encode(out);
         let p = Passwords::new(64, 1).unwrap();
-        assert!(p.verify(2, "pw", &stored, "abcdefghij").await);
-        assert!(!p.verify(2, "pw2", &stored, "abcdefghij").await);
+        assert_eq!(p.verify(2, "pw", &stored, "abcdefghij").await, Ok(true));
+        assert_eq!(p.verify(2, "pw2", &stored, "abcdefghij").await, Ok(false));
     }
 }
