@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::service::login_throttle::{Limit, LoginThrottle};
 use crate::service::passwords::Passwords;
 use crate::service::tokens::{TokenCache, TokenUsage};
+use crate::types::Links;
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -16,10 +17,8 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub db: Db,
     pub config: Config,
-    /// External URL, always ending in `/`.
-    pub external_url: String,
-    /// `external_url + "api/v1"`.
-    pub api_url: String,
+    /// What JSON shapes need to build URLs (external URL, API URL, avatars, SSH).
+    pub links: Links,
     pub passwords: Passwords,
     /// Failed password logins, per name and per client address (this instance only).
     pub login_throttle: LoginThrottle,
@@ -31,7 +30,7 @@ pub struct Inner {
 
 impl AppState {
     pub fn new(db: Db, config: Config, external_url: String, passwords: Passwords) -> AppState {
-        let api_url = format!("{external_url}api/v1");
+        let links = Links::new(&config, external_url);
         let refill = std::time::Duration::from_secs_f64(config.login_failure_refill_secs);
         let login_throttle = LoginThrottle::new(
             Limit { burst: config.login_failure_name_burst, refill },
@@ -40,8 +39,7 @@ impl AppState {
         AppState(Arc::new(Inner {
             db,
             config,
-            external_url,
-            api_url,
+            links,
             passwords,
             login_throttle,
             token_usage: TokenUsage::default(),

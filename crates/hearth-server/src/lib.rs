@@ -14,6 +14,7 @@ mod router;
 pub mod service;
 mod ssh;
 mod swagger;
+pub mod types;
 
 use std::future::Future;
 use std::sync::Arc;

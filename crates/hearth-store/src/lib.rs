@@ -7,6 +7,7 @@
 mod db;
 mod epoch;
 mod error;
+pub mod kinds;
 
 pub mod collaborations;
 pub mod deploy_keys;
@@ -26,6 +27,7 @@ pub mod users;
 pub use db::{Conn, Db, DbOptions, Handle, Tx};
 pub use epoch::accounts_epoch;
 pub use error::{StoreError, StoreResult, Unique};
+pub use kinds::AccessMode;
 
 /// Run `$body` with `$x` bound to the backend-specific connection inside a [`Conn`].
 #[macro_export]

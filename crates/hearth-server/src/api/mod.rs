@@ -1,4 +1,3 @@
-//! The HTTP API: Gogs' JSON shapes (`types`) and the `/api/v1` handlers (`v1`).
+//! The HTTP API: the `/api/v1` handlers (`v1`); the JSON shapes they answer with are in `crate::types`.
 
-pub mod types;
 pub mod v1;

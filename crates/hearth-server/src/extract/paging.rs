@@ -49,7 +49,7 @@ impl FromRequestParts<AppState> for ListParams {
             limit: int("limit"),
             path: uri.path().trim_start_matches('/').to_string(),
             query,
-            external_url: state.external_url.clone(),
+            external_url: state.links.external_url.clone(),
             max_items: state.config.max_response_items,
         })
     }

@@ -6,51 +6,7 @@ use hearth_store::StoreResult;
 use hearth_store::repos::{self, RepoRow};
 use hearth_store::users::UserRow;
 
-/// Access modes, ordered: none < read < write < admin < owner.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum AccessMode {
-    None,
-    Read,
-    Write,
-    Admin,
-    Owner,
-}
-
-impl AccessMode {
-    /// From the stored number (1 read … 4 owner; anything else is none).
-    pub fn from_i64(v: i64) -> AccessMode {
-        match v {
-            1 => AccessMode::Read,
-            2 => AccessMode::Write,
-            3 => AccessMode::Admin,
-            v if v >= 4 => AccessMode::Owner,
-            _ => AccessMode::None,
-        }
-    }
-
-    pub fn as_i64(self) -> i64 {
-        self as i64
-    }
-
-    /// Collaborator and team permission strings: `write` and `admin`; anything else is read.
-    pub fn parse_grant(s: &str) -> AccessMode {
-        match s {
-            "write" => AccessMode::Write,
-            "admin" => AccessMode::Admin,
-            _ => AccessMode::Read,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            AccessMode::None => "none",
-            AccessMode::Read => "read",
-            AccessMode::Write => "write",
-            AccessMode::Admin => "admin",
-            AccessMode::Owner => "owner",
-        }
-    }
-}
+pub use hearth_store::AccessMode;
 
 /// What can be decided without the database: site admins and the direct owner are owners,
 /// everyone else starts from read on public repositories and none on private ones.

@@ -6,29 +6,24 @@ use hearth_store::{Db, StoreError};
 
 use super::names::is_valid_email;
 use super::{ServiceError, ServiceResult};
-
-pub struct EmailEntry {
-    pub email: String,
-    pub verified: bool,
-    pub primary: bool,
-}
+use crate::types::Email;
 
 /// The stored addresses in id order, with the primary one flagged (appended if it has no row).
-pub async fn list(db: &Db, user: &UserRow) -> ServiceResult<Vec<EmailEntry>> {
+pub async fn list(db: &Db, user: &UserRow) -> ServiceResult<Vec<Email>> {
     let mut h = db.acquire().await?;
     let rows = emails::list(h.c(), user.id).await?;
-    let mut out: Vec<EmailEntry> = rows
+    let mut out: Vec<Email> = rows
         .into_iter()
-        .map(|r| EmailEntry { primary: r.email == user.email, email: r.email, verified: r.is_activated })
+        .map(|r| Email { primary: r.email == user.email, email: r.email, verified: r.is_activated })
         .collect();
     if !out.iter().any(|e| e.primary) {
-        out.push(EmailEntry { email: user.email.clone(), verified: user.is_active, primary: true });
+        out.push(Email { email: user.email.clone(), verified: user.is_active, primary: true });
     }
     Ok(out)
 }
 
 /// Add addresses, all or none (a listed difference: Gogs keeps those added before a failure).
-pub async fn add(db: &Db, user: &UserRow, addresses: &[String], activated: bool) -> ServiceResult<Vec<EmailEntry>> {
+pub async fn add(db: &Db, user: &UserRow, addresses: &[String], activated: bool) -> ServiceResult<Vec<Email>> {
     let mut tx = db.begin().await?;
     let mut added = Vec::with_capacity(addresses.len());
     for sent in addresses {
@@ -43,13 +38,13 @@ pub async fn add(db: &Db, user: &UserRow, addresses: &[String], activated: bool)
             StoreError::Conflict(_) => used(sent),
             other => other.into(),
         })?;
-        added.push(EmailEntry { email: sent.clone(), verified: activated, primary: false });
+        added.push(Email { email: sent.clone(), verified: activated, primary: false });
     }
     tx.commit().await?;
     Ok(added)
 }
 
-fn already_listed(added: &[EmailEntry], email: &str) -> bool {
+fn already_listed(added: &[Email], email: &str) -> bool {
     added.iter().any(|e| e.email.trim().to_lowercase() == email)
 }
 

@@ -7,9 +7,9 @@ use hearth_store::issues::{CommentRow, IssueRow};
 use hearth_store::users::UserRow;
 use hearth_store::{Conn, StoreResult, labels, milestones, users};
 
-use crate::api::types::rfc3339;
-use crate::api::types::{Comment, Issue, Label, Milestone, PullRequestMeta, User};
 use crate::app::AppState;
+use crate::types::rfc3339;
+use crate::types::{Comment, Issue, Label, Milestone, PullRequestMeta, User};
 
 /// Gogs' placeholder for a deleted account.
 fn ghost(state: &AppState) -> User {
@@ -19,7 +19,7 @@ fn ghost(state: &AppState) -> User {
         login: "Ghost".into(),
         full_name: String::new(),
         email: String::new(),
-        avatar_url: format!("{}img/avatar_default.png", state.external_url),
+        avatar_url: format!("{}img/avatar_default.png", state.links.external_url),
     }
 }
 
@@ -48,9 +48,9 @@ pub async fn issues_json(
         milestones::by_ids(c.re(), &milestone_ids).await?.iter().map(|m| (m.id, Milestone::new(m))).collect();
     let mut labels_of: HashMap<i64, Vec<Label>> = HashMap::new();
     for il in labels::of_issues(c.re(), &ids).await? {
-        labels_of.entry(il.issue_id).or_default().push(Label::new(state, owner, repo, &il.label));
+        labels_of.entry(il.issue_id).or_default().push(Label::new(&state.links, owner, repo, &il.label));
     }
-    let user = |id: i64| people.get(&id).map(|u| User::new(state, u, true));
+    let user = |id: i64| people.get(&id).map(|u| User::new(&state.links, u, true));
     Ok(rows
         .iter()
         .map(|i| Issue {
@@ -91,11 +91,11 @@ pub async fn comments_json(
             id: cm.id,
             html_url: format!(
                 "{}{owner}/{repo}/issues/{}#issuecomment-{}",
-                state.external_url,
+                state.links.external_url,
                 issue_index.get(&cm.issue_id).copied().unwrap_or(0),
                 cm.id
             ),
-            user: people.get(&cm.poster_id).map(|u| User::new(state, u, true)).unwrap_or_else(|| ghost(state)),
+            user: people.get(&cm.poster_id).map(|u| User::new(&state.links, u, true)).unwrap_or_else(|| ghost(state)),
             body: cm.content.clone(),
             created_at: rfc3339(cm.created_unix),
             updated_at: rfc3339(cm.updated_unix),

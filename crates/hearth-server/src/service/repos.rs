@@ -19,35 +19,6 @@ pub fn repo_path(root: &Path, owner: &str, name: &str) -> PathBuf {
     root.join(owner.to_lowercase()).join(format!("{}.git", name.to_lowercase()))
 }
 
-/// The HTTPS and SSH clone URLs and the web URL of a repository.
-pub struct RepoUrls {
-    pub html: String,
-    pub clone: String,
-    pub ssh: String,
-}
-
-pub fn urls(state: &AppState, owner: &str, name: &str) -> RepoUrls {
-    let html = format!("{}{owner}/{name}", state.external_url);
-    let domain = state.config.ssh_domain.clone().unwrap_or_else(|| host_of(&state.external_url));
-    let user = &state.config.run_user;
-    let ssh = if state.config.ssh_port == 22 {
-        format!("{user}@{domain}:{owner}/{name}.git")
-    } else {
-        format!("ssh://{user}@{domain}:{}/{owner}/{name}.git", state.config.ssh_port)
-    };
-    RepoUrls { clone: format!("{html}.git"), html, ssh }
-}
-
-fn host_of(url: &str) -> String {
-    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
-    let authority = rest.split('/').next().unwrap_or(rest);
-    let host_port = authority.rsplit_once('@').map(|(_, h)| h).unwrap_or(authority);
-    if host_port.starts_with('[') {
-        return host_port.split(']').next().map(|h| format!("{h}]")).unwrap_or_default();
-    }
-    host_port.split(':').next().unwrap_or(host_port).to_string()
-}
-
 /// Gogs' repository name rules plus hearth's (no leading `-` or `.`).
 pub fn check_repo_name(name: &str) -> ServiceResult<()> {
     let lower = name.to_lowercase();
@@ -186,7 +157,7 @@ pub(crate) fn repo_exists(owner: &UserRow, name: &str) -> ServiceError {
 }
 
 fn init_files(state: &AppState, owner: &UserRow, opts: &CreateRepo) -> ServiceResult<Vec<InitFile>> {
-    let u = urls(state, &owner.name, &opts.name);
+    let u = state.links.repo_urls(&owner.name, &opts.name);
     let vars = ReadmeVars {
         name: &opts.name,
         description: &opts.description,
@@ -265,13 +236,6 @@ mod tests {
         {
             assert!(check_repo_name(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn hosts() {
-        assert_eq!(host_of("http://127.0.0.1:3000/"), "127.0.0.1");
-        assert_eq!(host_of("https://git.example.com/sub/"), "git.example.com");
-        assert_eq!(host_of("http://[::1]:3000/"), "[::1]");
     }
 
     #[test]

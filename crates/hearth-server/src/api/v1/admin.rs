@@ -9,12 +9,12 @@ use utoipa::ToSchema;
 
 use super::keys::CreateKeyOption;
 use super::load_user;
-use crate::api::types::{PublicKey, User};
 use crate::app::AppState;
 use crate::error::ApiResult;
 use crate::extract::{Body, SiteAdmin, Validator};
 use crate::service::accounts::{self, AdminEdit, NewAccount};
 use crate::service::keys;
+use crate::types::{PublicKey, User};
 
 /// B23. CreateUserOption.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -77,7 +77,7 @@ pub async fn create_user(
         is_admin: false,
     };
     let user = accounts::create_user(&state.db, &state.passwords, &account).await?;
-    Ok((StatusCode::CREATED, Json(User::new(&state, &user, true))))
+    Ok((StatusCode::CREATED, Json(User::new(&state.links, &user, true))))
 }
 
 #[utoipa::path(patch, path = "/admin/users/{username}", tag = "admin",
@@ -115,7 +115,7 @@ pub async fn edit_user(
         max_repo_creation: opt.max_repo_creation,
     };
     let updated = accounts::admin_edit(&state.db, &state.passwords, &user, &edit).await?;
-    Ok(Json(User::new(&state, &updated, true)))
+    Ok(Json(User::new(&state.links, &updated, true)))
 }
 
 /// Delete an account (422 while it still owns repositories).
@@ -146,5 +146,5 @@ pub async fn create_user_key(
     opt.validate()?;
     let user = load_user(&state, &username).await?;
     let row = keys::add_user_key(&state.db, user.id, &opt.title, &opt.key).await?;
-    Ok((StatusCode::CREATED, Json(PublicKey::new(&state, &row))))
+    Ok((StatusCode::CREATED, Json(PublicKey::new(&state.links, &row))))
 }

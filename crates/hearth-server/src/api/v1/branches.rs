@@ -6,11 +6,11 @@ use hearth_git::{BranchInfo, CommitInfo};
 use hearth_store::users as user_store;
 
 use super::{git_find, load_repo};
-use crate::api::types::{Branch, PayloadCommit, PayloadUser, rfc3339_with_offset};
 use crate::app::AppState;
 use crate::error::ApiResult;
 use crate::extract::TokenUser;
-use crate::service::repos::{repo_path, urls};
+use crate::service::repos::repo_path;
+use crate::types::{Branch, PayloadCommit, PayloadUser, rfc3339_with_offset};
 
 /// Turn git's view of branches into API objects, resolving author e-mails to logins once each.
 async fn to_api(state: &AppState, html_url: &str, branches: Vec<BranchInfo>) -> ApiResult<Vec<Branch>> {
@@ -64,7 +64,7 @@ async fn read_refs(
     let ctx = load_repo(state, Some(me), &owner, &repo).await?;
     let path = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
     let refs = git_find(move || read(&path)).await?;
-    let html = urls(state, &ctx.owner.name, &ctx.repo.name).html;
+    let html = state.links.repo_urls(&ctx.owner.name, &ctx.repo.name).html;
     to_api(state, &html, refs).await
 }
 

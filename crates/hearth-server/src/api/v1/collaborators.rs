@@ -9,12 +9,12 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{RepoCtx, load_repo};
-use crate::api::types::{Collaborator, Permission, User};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{LateBody, TokenUser};
 use crate::service::access::AccessMode;
 use crate::service::collaborators;
+use crate::types::{Collaborator, Permission, User};
 
 /// B8. AddCollaboratorOption.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -51,7 +51,7 @@ pub async fn list_collaborators(
     Ok(Json(
         rows.iter()
             .map(|c| Collaborator {
-                user: User::new(&state, &c.user, true),
+                user: User::new(&state.links, &c.user, true),
                 permissions: Permission::from_mode(AccessMode::from_i64(c.mode)),
             })
             .collect(),

@@ -9,11 +9,11 @@ use hearth_git::read::{self, CommitDetail};
 use hearth_store::users::{self as user_store, UserRow};
 
 use super::{RepoCtx, git_find, load_repo};
-use crate::api::types::{Commit, CommitMeta, CommitUser, RepoCommit, User, rfc3339_with_offset};
 use crate::app::AppState;
 use crate::error::ApiResult;
 use crate::extract::{ListParams, TokenUser};
-use crate::service::repos::{repo_path, urls};
+use crate::service::repos::repo_path;
+use crate::types::{Commit, CommitMeta, CommitUser, RepoCommit, User, rfc3339_with_offset};
 
 const DEFAULT_PAGE_SIZE: i64 = 30;
 const MAX_PAGE_SIZE: i64 = 100;
@@ -25,8 +25,8 @@ pub(super) async fn to_api(
     req: (&str, &str),
     commits: Vec<CommitDetail>,
 ) -> ApiResult<Vec<Commit>> {
-    let api_repo = format!("{}/repos/{}/{}", state.api_url, req.0, req.1);
-    let html = urls(state, &ctx.owner.name, &ctx.repo.name).html;
+    let api_repo = format!("{}/repos/{}/{}", state.links.api_url, req.0, req.1);
+    let html = state.links.repo_urls(&ctx.owner.name, &ctx.repo.name).html;
     let mut accounts: Vec<(String, Option<UserRow>)> = Vec::new();
     let mut h = state.db.acquire().await?;
     for c in &commits {
@@ -37,7 +37,11 @@ pub(super) async fn to_api(
         }
     }
     let user = |email: &str| {
-        accounts.iter().find(|(e, _)| e == email).and_then(|(_, u)| u.as_ref()).map(|u| User::new(state, u, true))
+        accounts
+            .iter()
+            .find(|(e, _)| e == email)
+            .and_then(|(_, u)| u.as_ref())
+            .map(|u| User::new(&state.links, u, true))
     };
     Ok(commits
         .into_iter()

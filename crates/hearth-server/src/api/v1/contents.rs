@@ -8,13 +8,13 @@ use base64::Engine;
 use hearth_git::read::{self, EntryType, PathContent, TreeEntry};
 
 use super::{RepoCtx, git_blocking, git_find, load_repo};
-use crate::api::types::{ContentLinks, GitBlob, GitTree, GitTreeEntry, PutContentsResult, RepoContent};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{LateBody, TokenUser, Validator};
 use crate::service::access::AccessMode;
 use crate::service::repos::repo_path;
 use crate::service::{now_unix, push};
+use crate::types::{ContentLinks, GitBlob, GitTree, GitTreeEntry, PutContentsResult, RepoContent};
 
 fn b64(data: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(data)
@@ -101,8 +101,8 @@ async fn contents(
     let reference = query_param(&query, "ref").unwrap_or_else(|| ctx.repo.default_branch.clone());
     let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
     let urls = ContentUrls {
-        api_repo: format!("{}/repos/{req_owner}/{req_repo}", state.api_url),
-        html_repo: format!("{}{}/{}", state.external_url, ctx.owner.name, ctx.repo.name),
+        api_repo: format!("{}/repos/{req_owner}/{req_repo}", state.links.api_url),
+        html_repo: format!("{}{}/{}", state.links.external_url, ctx.owner.name, ctx.repo.name),
         reference: &reference,
     };
     let (rev, path) = (reference.clone(), file_path.clone());
@@ -268,7 +268,7 @@ pub async fn get_tree(
     } else {
         (git_find(move || read::tree(&dir, &rev)).await?, false)
     };
-    let api_repo = format!("{}/repos/{owner}/{repo}", state.api_url);
+    let api_repo = format!("{}/repos/{owner}/{repo}", state.links.api_url);
     let tree: Vec<GitTreeEntry> = entries
         .into_iter()
         .map(|e| GitTreeEntry {
@@ -310,7 +310,7 @@ pub async fn get_blob(
     Ok(Json(GitBlob {
         content: b64(&data),
         encoding: "base64".into(),
-        url: format!("{}/repos/{owner}/{repo}/git/blobs/{sha}", state.api_url),
+        url: format!("{}/repos/{owner}/{repo}/git/blobs/{sha}", state.links.api_url),
         sha,
         size: data.len() as u64,
     }))
@@ -338,7 +338,7 @@ pub struct DeleteContentsOption {
 /// The answer to `DELETE …/contents/*`: the commit, and `content: null`.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct DeleteContentsResult {
-    pub commit: crate::api::types::Commit,
+    pub commit: crate::types::Commit,
     pub content: Option<RepoContent>,
 }
 
@@ -355,7 +355,7 @@ struct Changed {
     ctx: RepoCtx,
     target: String,
     blob: String,
-    commit: crate::api::types::Commit,
+    commit: crate::types::Commit,
 }
 
 /// The shared path of PUT and DELETE: write access, the commit (compare-and-swap on the ref), then
@@ -447,8 +447,8 @@ pub async fn put_contents(
     let change = FileChange { message: opt.message, content: Some(content.clone()), branch: opt.branch, sha: opt.sha };
     let changed = commit_change(&state, &me, &owner, &repo, &path, change).await?;
     let urls = ContentUrls {
-        api_repo: format!("{}/repos/{owner}/{repo}", state.api_url),
-        html_repo: format!("{}{}/{}", state.external_url, changed.ctx.owner.name, changed.ctx.repo.name),
+        api_repo: format!("{}/repos/{owner}/{repo}", state.links.api_url),
+        html_repo: format!("{}{}/{}", state.links.external_url, changed.ctx.owner.name, changed.ctx.repo.name),
         reference: &changed.target,
     };
     let name = path.rsplit('/').next().unwrap_or(&path).to_string();
@@ -481,12 +481,12 @@ pub async fn delete_contents(
 /// default branch (`{}` when no section matches; 404 without an `.editorconfig`).
 #[utoipa::path(get, path = "/repos/{owner}/{repo}/editorconfig/{filename}", tag = "contents",
     params(("owner" = String, Path), ("repo" = String, Path), ("filename" = String, Path)),
-    responses((status = 200, body = crate::api::types::EditorconfigDefinition), (status = 401), (status = 404)))]
+    responses((status = 200, body = crate::types::EditorconfigDefinition), (status = 401), (status = 404)))]
 pub async fn get_editorconfig(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
     Path((owner, repo, filename)): Path<(String, String, String)>,
-) -> ApiResult<Json<crate::api::types::EditorconfigDefinition>> {
+) -> ApiResult<Json<crate::types::EditorconfigDefinition>> {
     let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
     if ctx.repo.is_bare || filename.contains('/') || filename.is_empty() {
         return Err(ApiError::not_found());
@@ -501,7 +501,7 @@ pub async fn get_editorconfig(
     let props =
         crate::service::editorconfig::properties_blocking(data, filename).await.map_err(|_| ApiError::not_found())?;
     let flag = |k: &str| props.get(k).and_then(|v| v.parse::<bool>().ok());
-    Ok(Json(crate::api::types::EditorconfigDefinition {
+    Ok(Json(crate::types::EditorconfigDefinition {
         charset: props.get("charset").cloned(),
         indent_style: props.get("indent_style").cloned(),
         indent_size: props.get("indent_size").cloned(),

@@ -8,12 +8,12 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{RepoCtx, load_repo};
-use crate::api::types::DeployKey;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{LateBody, TokenUser, Validator};
 use crate::service::access::AccessMode;
 use crate::service::deploy_keys;
+use crate::types::DeployKey;
 
 /// B3. CreateKeyOption, plus `read_only` (a Gitea/GitHub extension; Gogs clients never send it,
 /// and absent means read-only).
@@ -38,7 +38,7 @@ async fn admin_ctx(state: &AppState, me: &hearth_store::users::UserRow, owner: &
 }
 
 fn json(state: &AppState, ctx: &RepoCtx, k: &key_store::DeployKeyRow) -> DeployKey {
-    DeployKey::new(state, &ctx.owner.name, &ctx.repo.name, k)
+    DeployKey::new(&state.links, &ctx.owner.name, &ctx.repo.name, k)
 }
 
 #[utoipa::path(get, path = "/repos/{owner}/{repo}/keys", tag = "deploy-keys",

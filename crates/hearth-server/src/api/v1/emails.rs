@@ -6,11 +6,11 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::api::types::Email;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, TokenUser};
 use crate::service::emails;
+use crate::types::Email;
 
 /// B2. CreateEmailOption (also the body of DELETE).
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -23,7 +23,7 @@ pub struct CreateEmailOption {
     responses((status = 200, body = [Email]), (status = 401)))]
 pub async fn list_emails(State(state): State<AppState>, TokenUser(me): TokenUser) -> ApiResult<Json<Vec<Email>>> {
     let list = emails::list(&state.db, &me).await?;
-    Ok(Json(list.into_iter().map(Email::from).collect()))
+    Ok(Json(list))
 }
 
 /// Add addresses (all or none); each must be unused by any account.
@@ -40,7 +40,7 @@ pub async fn add_emails(
     }
     let activated = !state.config.require_email_confirmation;
     let added = emails::add(&state.db, &me, &opt.emails, activated).await?;
-    Ok((StatusCode::CREATED, Json(added.into_iter().map(Email::from).collect())))
+    Ok((StatusCode::CREATED, Json(added)))
 }
 
 /// Delete addresses; the primary one cannot be deleted (400), unknown ones are ignored.

@@ -6,11 +6,11 @@ use hearth_store::follows;
 use hearth_store::users::UserRow;
 
 use super::load_user;
-use crate::api::types::User;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ListParams, Paged, TokenUser};
 use crate::service::now_unix;
+use crate::types::User;
 
 const PAGE_SIZE: i64 = 40;
 
@@ -26,7 +26,7 @@ async fn list(state: &AppState, of: &UserRow, dir: Direction, params: &ListParam
         Direction::Followers => (follows::followers(h.c(), of.id, page.limit, page.offset()).await?, of.num_followers),
         Direction::Following => (follows::following(h.c(), of.id, page.limit, page.offset()).await?, of.num_following),
     };
-    let items = rows.iter().map(|u| User::new(state, u, true)).collect();
+    let items = rows.iter().map(|u| User::new(&state.links, u, true)).collect();
     Ok(Paged::page(items, total, params, page))
 }
 

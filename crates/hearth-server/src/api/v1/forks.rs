@@ -8,12 +8,12 @@ use hearth_store::repos as repo_store;
 use hearth_store::users as user_store;
 
 use super::load_repo;
-use crate::api::types::{Permission, Repository};
 use crate::app::AppState;
 use crate::error::ApiResult;
 use crate::extract::{LateBody, TokenUser};
 use crate::service::access::{AccessMode, access_modes};
 use crate::service::{migrate, orgs};
+use crate::types::{Permission, Repository};
 
 /// Direct forks the caller can read, with the caller's permissions (hearth hides private forks
 /// from those who may not see them, unlike Gogs).
@@ -41,7 +41,7 @@ pub async fn list_forks(
             owners.push(o);
         }
         let fork_owner = owners.iter().find(|o| o.id == fork.owner_id).expect("loaded above");
-        let mut json = Repository::new(&state, &fork, fork_owner, Some(Permission::from_mode(mode)));
+        let mut json = Repository::new(&state.links, &fork, fork_owner, Some(Permission::from_mode(mode)));
         json.parent = Some(Box::new(parent_json(&state, &ctx.repo, &ctx.owner)));
         out.push(json);
     }
@@ -54,7 +54,7 @@ pub(crate) fn parent_json(
     parent: &hearth_store::repos::RepoRow,
     owner: &hearth_store::users::UserRow,
 ) -> Repository {
-    Repository::new(state, parent, owner, Some(Permission { admin: false, push: false, pull: true }))
+    Repository::new(&state.links, parent, owner, Some(Permission { admin: false, push: false, pull: true }))
 }
 
 /// Gitea's CreateForkOption: fork into an organisation the caller owns instead of its own account.
@@ -88,7 +88,7 @@ pub async fn create_fork(
     };
     let row = migrate::fork(&state, &ctx.owner, &ctx.repo, &target, &me).await?;
     let target_now = super::load_user(&state, &target.name).await?;
-    let mut json = Repository::new(&state, &row, &target_now, Some(Permission::from_mode(AccessMode::Owner)));
+    let mut json = Repository::new(&state.links, &row, &target_now, Some(Permission::from_mode(AccessMode::Owner)));
     json.parent = Some(Box::new(parent_json(&state, &ctx.repo, &ctx.owner)));
     Ok((StatusCode::ACCEPTED, Json(json)))
 }

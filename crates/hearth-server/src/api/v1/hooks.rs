@@ -12,13 +12,13 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::{RepoCtx, git_blocking, load_repo};
-use crate::api::types::{Hook, HookDelivery, HookDeliveryDetail, HookExchange, rfc3339};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{LateBody, ListParams, Paged, TokenUser, Validator};
 use crate::service::access::AccessMode;
 use crate::service::repos::repo_path;
 use crate::service::webhooks::{self, CreateHook, EditHook, HookEvents, HookKind, payload};
+use crate::types::{Hook, HookDelivery, HookDeliveryDetail, HookExchange, rfc3339};
 
 /// B6. CreateHookOption.
 #[derive(Debug, Default, Deserialize, ToSchema)]

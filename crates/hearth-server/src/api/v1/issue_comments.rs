@@ -15,12 +15,12 @@ use utoipa::ToSchema;
 
 use super::RepoCtx;
 use super::issues::{tracker, tracker_repo};
-use crate::api::types::Comment;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{LateBody, ListParams, TokenUser, Validator};
 use crate::service::issue_view;
 use crate::service::issues::{self};
+use crate::types::Comment;
 
 /// B12. CreateIssueCommentOption / EditIssueCommentOption.
 #[derive(Debug, Default, Deserialize, ToSchema)]

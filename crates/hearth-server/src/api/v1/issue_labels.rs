@@ -12,11 +12,11 @@ use utoipa::ToSchema;
 
 use super::RepoCtx;
 use super::issues::{tracker, tracker_repo};
-use crate::api::types::Label;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{LateBody, TokenUser};
 use crate::service::issues::{self, LabelChange};
+use crate::types::Label;
 
 /// B13. IssueLabelsOption.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -28,7 +28,7 @@ pub struct IssueLabelsOption {
 async fn labels_json(state: &AppState, ctx: &RepoCtx, issue_id: i64) -> ApiResult<Json<Vec<Label>>> {
     let mut h = state.db.acquire().await?;
     let rows = label_store::of_issue(h.c(), issue_id).await?;
-    Ok(Json(rows.iter().map(|l| Label::new(state, &ctx.owner.name, &ctx.repo.name, l)).collect()))
+    Ok(Json(rows.iter().map(|l| Label::new(&state.links, &ctx.owner.name, &ctx.repo.name, l)).collect()))
 }
 
 #[utoipa::path(get, path = "/repos/{owner}/{repo}/issues/{index}/labels", tag = "issues",

@@ -14,12 +14,12 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{RepoCtx, load_repo};
-use crate::api::types::Issue;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{LateBody, ListParams, Paged, TokenUser, Validator};
 use crate::service::issue_view;
 use crate::service::issues::{self, CreateIssue, EditIssue, Tracker};
+use crate::types::Issue;
 
 /// B10. CreateIssueOption.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -275,14 +275,14 @@ async fn assignees(state: &AppState, me: &UserRow, owner: &str, repo: &str) -> A
 /// Users who can be assigned issues: those with write access (Gitea's route).
 #[utoipa::path(get, path = "/repos/{owner}/{repo}/assignees", tag = "issues",
     params(("owner" = String, Path), ("repo" = String, Path)),
-    responses((status = 200, body = [crate::api::types::User]), (status = 401), (status = 404)))]
+    responses((status = 200, body = [crate::types::User]), (status = 401), (status = 404)))]
 pub async fn list_assignees(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
     Path((owner, repo)): Path<(String, String)>,
-) -> ApiResult<Json<Vec<crate::api::types::User>>> {
+) -> ApiResult<Json<Vec<crate::types::User>>> {
     let users = assignees(&state, &me, &owner, &repo).await?;
-    Ok(Json(users.iter().map(|u| crate::api::types::User::new(&state, u, true)).collect()))
+    Ok(Json(users.iter().map(|u| crate::types::User::new(&state.links, u, true)).collect()))
 }
 
 /// 204 when the user can be assigned issues, 404 otherwise.

@@ -8,11 +8,11 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::load_user;
-use crate::api::types::PublicKey;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, TokenUser, Validator};
 use crate::service::keys;
+use crate::types::PublicKey;
 
 /// B3. CreateKeyOption.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -36,7 +36,7 @@ impl CreateKeyOption {
 pub(crate) async fn list_keys_of(state: &AppState, owner_id: i64) -> ApiResult<Json<Vec<PublicKey>>> {
     let mut h = state.db.acquire().await?;
     let rows = key_store::list_user_keys(h.c(), owner_id).await?;
-    Ok(Json(rows.iter().map(|k| PublicKey::new(state, k)).collect()))
+    Ok(Json(rows.iter().map(|k| PublicKey::new(&state.links, k)).collect()))
 }
 
 #[utoipa::path(get, path = "/user/keys", tag = "user-keys",
@@ -68,7 +68,7 @@ pub async fn create_my_key(
 ) -> ApiResult<(StatusCode, Json<PublicKey>)> {
     opt.validate()?;
     let row = keys::add_user_key(&state.db, me.id, &opt.title, &opt.key).await?;
-    Ok((StatusCode::CREATED, Json(PublicKey::new(&state, &row))))
+    Ok((StatusCode::CREATED, Json(PublicKey::new(&state.links, &row))))
 }
 
 fn parse_id(id: &str) -> Option<i64> {
@@ -88,7 +88,7 @@ pub async fn get_my_key(
     let mut h = state.db.acquire().await?;
     let key = key_store::by_id(h.c(), id).await?.filter(|k| k.kind == key_store::TYPE_USER);
     match key {
-        Some(k) if k.owner_id == me.id || me.is_admin => Ok(Json(PublicKey::new(&state, &k))),
+        Some(k) if k.owner_id == me.id || me.is_admin => Ok(Json(PublicKey::new(&state.links, &k))),
         _ => Err(ApiError::not_found()),
     }
 }

@@ -9,12 +9,12 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{RepoCtx, load_repo};
-use crate::api::types::Label;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{LateBody, TokenUser, Validator};
 use crate::service::access::AccessMode;
 use crate::service::labels as service;
+use crate::types::Label;
 
 /// B14. CreateLabelOption.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -41,7 +41,7 @@ pub(super) async fn repo_for(
 }
 
 fn label_json(state: &AppState, ctx: &RepoCtx, l: &label_store::LabelRow) -> Label {
-    Label::new(state, &ctx.owner.name, &ctx.repo.name, l)
+    Label::new(&state.links, &ctx.owner.name, &ctx.repo.name, l)
 }
 
 #[utoipa::path(get, path = "/repos/{owner}/{repo}/labels", tag = "issues",

@@ -11,12 +11,12 @@ use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 
 use super::labels::repo_for;
-use crate::api::types::Milestone;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{LateBody, TokenUser};
 use crate::service::access::AccessMode;
 use crate::service::milestones::{self as service, EditMilestone};
+use crate::types::Milestone;
 
 /// B16. CreateMilestoneOption.
 #[derive(Debug, Default, Deserialize, ToSchema)]

@@ -2,7 +2,7 @@
 
 use axum::Json;
 
-use crate::api::types::ServerVersion;
+use crate::types::ServerVersion;
 
 #[utoipa::path(get, path = "/version", tag = "misc", responses((status = 200, body = ServerVersion)))]
 pub async fn get_version() -> Json<ServerVersion> {

@@ -33,10 +33,10 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::api::types::Permission;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::service::access::{AccessMode, access_mode};
+use crate::types::Permission;
 
 #[derive(OpenApi)]
 #[openapi(

@@ -10,11 +10,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::load_user;
-use crate::api::types::{Organization, User};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Auth, Body, LateBody, ListParams, Paged, SiteAdmin, TokenUser, Validator};
 use crate::service::orgs::{self, OrgProfile};
+use crate::types::{Organization, User};
 
 /// B20. CreateOrgOption (`user_name` is the form key).
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -64,11 +64,11 @@ async fn create(
 ) -> ApiResult<(StatusCode, Json<Organization>)> {
     opt.validate()?;
     let org = orgs::create(&state.db, owner, &opt.username, &opt.profile()).await?;
-    Ok((StatusCode::CREATED, Json(Organization::new(state, &org))))
+    Ok((StatusCode::CREATED, Json(Organization::new(&state.links, &org))))
 }
 
 fn org_list(state: &AppState, rows: &[UserRow]) -> Json<Vec<Organization>> {
-    Json(rows.iter().map(|o| Organization::new(state, o)).collect())
+    Json(rows.iter().map(|o| Organization::new(&state.links, o)).collect())
 }
 
 /// The caller's organisations (public and private memberships), by id.
@@ -139,7 +139,7 @@ pub async fn admin_list_orgs(
     let page = params.fixed(10);
     let mut h = state.db.acquire().await?;
     let (rows, total) = hearth_store::users::list_orgs(h.c(), page.limit, page.offset()).await?;
-    let data = rows.iter().map(|o| Organization::new(&state, o)).collect();
+    let data = rows.iter().map(|o| Organization::new(&state.links, o)).collect();
     Ok(Paged::page(data, total, &params, page))
 }
 
@@ -152,7 +152,7 @@ pub async fn get_org(
     Path(org): Path<String>,
 ) -> ApiResult<Json<Organization>> {
     let org = orgs::require_org(&state.db, &org).await?;
-    Ok(Json(Organization::new(&state, &org)))
+    Ok(Json(Organization::new(&state.links, &org)))
 }
 
 /// Overwrite an organisation's profile (its owners only; 403 for everyone else).
@@ -177,7 +177,7 @@ pub async fn edit_org(
         website: opt.website,
         location: opt.location,
     };
-    Ok(Json(Organization::new(&state, &orgs::edit(&state.db, &org, &profile).await?)))
+    Ok(Json(Organization::new(&state.links, &orgs::edit(&state.db, &org, &profile).await?)))
 }
 
 /// An organisation and whether the caller may see its private parts (members, site admins).
@@ -200,7 +200,7 @@ pub async fn list_members(
     let (org, insider) = org_for_member(&state, &org, &me).await?;
     let mut h = state.db.acquire().await?;
     let rows = org_store::members(h.c(), org.id, !insider).await?;
-    Ok(Json(rows.iter().map(|u| User::new(&state, u, true)).collect()))
+    Ok(Json(rows.iter().map(|u| User::new(&state.links, u, true)).collect()))
 }
 
 /// 204 when `username` is a member the caller may know about, 404 otherwise.
@@ -273,8 +273,8 @@ async fn put_membership(
     Ok(Json(OrgMembership {
         state: "active".into(),
         role: role.into(),
-        organization: Organization::new(state, &org),
-        user: User::new(state, &user, true),
+        organization: Organization::new(&state.links, &org),
+        user: User::new(&state.links, &user, true),
     }))
 }
 

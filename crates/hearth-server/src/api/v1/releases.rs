@@ -10,7 +10,6 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{RepoCtx, git_blocking, load_repo};
-use crate::api::types::{Release, User, rfc3339};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Auth, LateBody, TokenUser, Validator};
@@ -18,6 +17,7 @@ use crate::service::access::AccessMode;
 use crate::service::now_unix;
 use crate::service::repos::repo_path;
 use crate::service::webhooks::{self, payload};
+use crate::types::{Release, User, rfc3339};
 
 /// Gitea's CreateReleaseOption.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -50,7 +50,7 @@ async fn to_api(state: &AppState, rows: Vec<ReleaseRow>) -> ApiResult<Vec<Releas
     for r in rows {
         if !authors.iter().any(|(id, _)| *id == r.publisher_id) {
             let Some(u) = user_store::by_id(h.c(), r.publisher_id).await? else { continue };
-            authors.push((u.id, User::new(state, &u, true)));
+            authors.push((u.id, User::new(&state.links, &u, true)));
         }
         let author = authors.iter().find(|(id, _)| *id == r.publisher_id).map(|(_, u)| u.clone()).expect("loaded");
         out.push(Release {

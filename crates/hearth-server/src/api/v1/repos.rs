@@ -10,7 +10,6 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{load_repo, load_user};
-use crate::api::types::{Permission, RepoSearchResults, Repository};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Auth, Body, LateBody, ListParams, Paged, SiteAdmin, TokenUser, Validator};
@@ -18,6 +17,7 @@ use crate::service::access::{AccessMode, access_modes};
 use crate::service::now_unix;
 use crate::service::repos::{self, CreateRepo};
 use crate::service::{migrate, orgs};
+use crate::types::{Permission, RepoSearchResults, Repository};
 
 /// B4. CreateRepoOption.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -67,7 +67,7 @@ async fn create(
     let row = repos::create(state, owner, doer, &opt.into_service()).await?;
     let owner = load_user(state, &owner.name).await?;
     let perms = Permission::from_mode(AccessMode::Owner);
-    Ok((StatusCode::CREATED, Json(Repository::new(state, &row, &owner, Some(perms)))))
+    Ok((StatusCode::CREATED, Json(Repository::new(&state.links, &row, &owner, Some(perms)))))
 }
 
 /// Create a repository owned by the caller.
@@ -117,14 +117,15 @@ async fn my_repos(state: &AppState, me: &UserRow) -> ApiResult<Vec<Repository>> 
     let granted = repo_store::granted_repos(h.c(), me.id).await?;
     drop(h);
     let owner_perms = Permission::from_mode(AccessMode::Owner);
-    let mut out: Vec<Repository> = own.iter().map(|r| Repository::new(state, r, me, Some(owner_perms))).collect();
+    let mut out: Vec<Repository> =
+        own.iter().map(|r| Repository::new(&state.links, r, me, Some(owner_perms))).collect();
     let owners = owners_of(state, &granted.iter().map(|g| &g.repo).collect::<Vec<_>>()).await?;
     for g in &granted {
         let owner = owners.iter().find(|o| o.id == g.repo.owner_id).expect("loaded above");
         let mode = if me.is_admin { AccessMode::Owner } else { AccessMode::from_i64(g.mode) };
         let mut perms = Permission::from_mode(mode);
         perms.pull = true;
-        out.push(Repository::new(state, &g.repo, owner, Some(perms)));
+        out.push(Repository::new(&state.links, &g.repo, owner, Some(perms)));
     }
     Ok(out)
 }
@@ -146,7 +147,9 @@ async fn repos_of(state: &AppState, owner: &UserRow, viewer: &UserRow) -> ApiRes
     Ok(rows
         .iter()
         .zip(modes)
-        .map(|(r, mode)| Repository::new(state, r, owner, Some(Permission::from_mode(mode.max(AccessMode::Read)))))
+        .map(|(r, mode)| {
+            Repository::new(&state.links, r, owner, Some(Permission::from_mode(mode.max(AccessMode::Read))))
+        })
         .collect())
 }
 
@@ -251,7 +254,7 @@ pub async fn search_repos(
             owners.push(owner);
         }
         let owner = owners.iter().find(|o| o.id == r.owner_id).expect("just loaded");
-        data.push(Repository::new(&state, r, owner, None));
+        data.push(Repository::new(&state.links, r, owner, None));
     }
     Ok(Paged::page_wrapped(data, total, &params, page))
 }
@@ -265,7 +268,7 @@ pub async fn get_repo(
     Path((owner, repo)): Path<(String, String)>,
 ) -> ApiResult<Json<Repository>> {
     let ctx = load_repo(&state, id.user.as_deref(), &owner, &repo).await?;
-    let mut json = Repository::new(&state, &ctx.repo, &ctx.owner, Some(ctx.permission()));
+    let mut json = Repository::new(&state.links, &ctx.repo, &ctx.owner, Some(ctx.permission()));
     if ctx.repo.is_fork {
         let mut h = state.db.acquire().await?;
         if let Some(parent) = repo_store::by_id(h.c(), ctx.repo.fork_id).await?
@@ -432,7 +435,7 @@ pub async fn migrate_repo(
         hearth_store::users::by_id(h.c(), row.owner_id).await?.ok_or_else(ApiError::not_found)?
     };
     let perms = Permission::from_mode(AccessMode::Owner);
-    Ok((StatusCode::CREATED, Json(Repository::new(&state, &row, &owner, Some(perms)))))
+    Ok((StatusCode::CREATED, Json(Repository::new(&state.links, &row, &owner, Some(perms)))))
 }
 
 /// Queue an update of a pull mirror (repository admins); 404 for other repositories.

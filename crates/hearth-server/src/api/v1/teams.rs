@@ -11,12 +11,12 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::load_user;
-use crate::api::types::{Permission, Repository, Team, User};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, LateBody, SiteAdmin, TokenUser, Validator};
 use crate::service::access::AccessMode;
 use crate::service::orgs;
+use crate::types::{Permission, Repository, Team, User};
 
 /// B22. CreateTeamOption.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -175,7 +175,7 @@ pub async fn delete_team(
 async fn members_json(state: &AppState, team: &TeamRow) -> ApiResult<Json<Vec<User>>> {
     let mut h = state.db.acquire().await?;
     let rows = org_store::team_members(h.c(), team.id).await?;
-    Ok(Json(rows.iter().map(|u| User::new(state, u, true)).collect()))
+    Ok(Json(rows.iter().map(|u| User::new(&state.links, u, true)).collect()))
 }
 
 #[utoipa::path(get, path = "/teams/{id}/members", tag = "organizations",
@@ -277,7 +277,7 @@ pub async fn list_team_repos(
     let mut h = state.db.acquire().await?;
     let rows = repo_store::team_repos(h.c(), team.id, org.id, team.is_owners()).await?;
     let perms = Permission::from_mode(AccessMode::from_i64(team.authorize));
-    Ok(Json(rows.iter().map(|r| Repository::new(&state, r, &org, Some(perms))).collect()))
+    Ok(Json(rows.iter().map(|r| Repository::new(&state.links, r, &org, Some(perms))).collect()))
 }
 
 /// Give a team one of its organisation's repositories (idempotent; 404 for a name the

@@ -8,11 +8,11 @@ use hearth_store::tokens as token_store;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::api::types::AccessToken;
 use crate::app::AppState;
 use crate::error::ApiResult;
 use crate::extract::{BasicUser, Body, Validator};
 use crate::service::tokens;
+use crate::types::AccessToken;
 
 /// B1. CreateAccessTokenOption.
 #[derive(Debug, Default, Deserialize, ToSchema)]

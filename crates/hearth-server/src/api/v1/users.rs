@@ -5,16 +5,16 @@ use axum::extract::{Path, State};
 use hearth_store::users as user_store;
 
 use super::load_user;
-use crate::api::types::{User, UserSearchResults};
 use crate::app::AppState;
 use crate::error::ApiResult;
 use crate::extract::{Auth, ListParams, TokenUser};
+use crate::types::{User, UserSearchResults};
 
 /// The authenticated user, e-mail included.
 #[utoipa::path(get, path = "/user", tag = "users",
     responses((status = 200, body = User), (status = 401, description = "no token")))]
 pub async fn get_authenticated_user(State(state): State<AppState>, TokenUser(me): TokenUser) -> Json<User> {
-    Json(User::new(&state, &me, true))
+    Json(User::new(&state.links, &me, true))
 }
 
 /// A user or organisation by name; the e-mail is blank for anonymous callers.
@@ -27,7 +27,7 @@ pub async fn get_user(
     Path(username): Path<String>,
 ) -> ApiResult<Json<User>> {
     let user = load_user(&state, &username).await?;
-    Ok(Json(User::new(&state, &user, id.user.is_some())))
+    Ok(Json(User::new(&state.links, &user, id.user.is_some())))
 }
 
 /// Individuals whose name or full name contains `q` (empty `q` → no results), at most `limit`
@@ -51,6 +51,6 @@ pub async fn search_users(
     let mut h = state.db.acquire().await?;
     let rows = user_store::search(h.c(), &q, limit).await?;
     let show_email = id.user.is_some();
-    let data = rows.iter().map(|u| User::new(&state, u, show_email)).collect();
+    let data = rows.iter().map(|u| User::new(&state.links, u, show_email)).collect();
     Ok(Json(UserSearchResults { data, ok: true }))
 }

@@ -9,94 +9,38 @@ use hearth_store::users::{self as user_store, UserRow};
 use serde::Serialize;
 
 use super::{HookEvent, enqueue};
-use crate::api::types::{
-    PayloadCommit, PayloadUser, Permission, Release, Repository, User, rfc3339, rfc3339_with_offset,
-};
 use crate::app::AppState;
 use crate::service::ServiceResult;
+use crate::types::{PayloadCommit, PayloadUser, Permission, Release, Repository, User, rfc3339, rfc3339_with_offset};
 
 /// Commits listed in a push payload (`[ui] FEED_MAX_COMMIT_NUM`).
 pub const FEED_MAX_COMMIT_NUM: usize = 5;
 
 /// The repository object of payloads: the API's, without `unlisted`; `permissions` only on a
-/// fork's `parent`.
-#[derive(Debug, Clone, Serialize)]
-pub struct HookRepo {
-    pub id: i64,
-    pub owner: User,
-    pub name: String,
-    pub full_name: String,
-    pub description: String,
-    pub private: bool,
-    pub fork: bool,
-    pub parent: Option<Box<HookRepo>>,
-    pub empty: bool,
-    pub mirror: bool,
-    pub size: i64,
-    pub html_url: String,
-    pub ssh_url: String,
-    pub clone_url: String,
-    pub website: String,
-    pub stars_count: i64,
-    pub forks_count: i64,
-    pub watchers_count: i64,
-    pub open_issues_count: i64,
-    pub default_branch: String,
-    pub created_at: String,
-    pub updated_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub permissions: Option<Permission>,
+/// fork's `parent`. Variant A (git pushes): `parent` always null.
+pub fn hook_repo(state: &AppState, repo: &RepoRow, owner: &UserRow) -> Repository {
+    let mut r = Repository::new(&state.links, repo, owner, None);
+    r.unlisted = None;
+    r
 }
 
-impl HookRepo {
-    /// Variant A (git pushes): `parent` always null.
-    pub fn plain(state: &AppState, repo: &RepoRow, owner: &UserRow) -> HookRepo {
-        let r = Repository::new(state, repo, owner, None);
-        HookRepo {
-            id: r.id,
-            owner: r.owner,
-            name: r.name,
-            full_name: r.full_name,
-            description: r.description,
-            private: r.private,
-            fork: r.fork,
-            parent: None,
-            empty: r.empty,
-            mirror: r.mirror,
-            size: r.size,
-            html_url: r.html_url,
-            ssh_url: r.ssh_url,
-            clone_url: r.clone_url,
-            website: r.website,
-            stars_count: r.stars_count,
-            forks_count: r.forks_count,
-            watchers_count: r.watchers_count,
-            open_issues_count: r.open_issues_count,
-            default_branch: r.default_branch,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-            permissions: None,
-        }
+/// Variant B: a fork carries its base repository as `parent` (read-only permissions).
+pub async fn hook_repo_with_parent(
+    state: &AppState,
+    mut c: Conn<'_>,
+    repo: &RepoRow,
+    owner: &UserRow,
+) -> ServiceResult<Repository> {
+    let mut out = hook_repo(state, repo, owner);
+    if repo.is_fork
+        && let Some(parent) = repo_store::by_id(c.re(), repo.fork_id).await?
+        && let Some(parent_owner) = user_store::by_id(c.re(), parent.owner_id).await?
+    {
+        let mut p = hook_repo(state, &parent, &parent_owner);
+        p.permissions = Some(Permission { admin: false, push: false, pull: true });
+        out.parent = Some(Box::new(p));
     }
-
-    /// Variant B: a fork carries its base repository as `parent` (read-only permissions).
-    pub async fn with_parent(
-        state: &AppState,
-        mut c: Conn<'_>,
-        repo: &RepoRow,
-        owner: &UserRow,
-    ) -> ServiceResult<HookRepo> {
-        let mut out = HookRepo::plain(state, repo, owner);
-        if repo.is_fork
-            && let Some(parent) = repo_store::by_id(c.re(), repo.fork_id).await?
-            && let Some(parent_owner) = user_store::by_id(c.re(), parent.owner_id).await?
-        {
-            let mut p = HookRepo::plain(state, &parent, &parent_owner);
-            p.permissions = Some(Permission { admin: false, push: false, pull: true });
-            out.parent = Some(Box::new(p));
-        }
-        Ok(out)
-    }
+    Ok(out)
 }
 
 #[derive(Debug, Serialize)]
@@ -107,7 +51,7 @@ pub struct PushPayload {
     pub after: String,
     pub compare_url: String,
     pub commits: Vec<PayloadCommit>,
-    pub repository: HookRepo,
+    pub repository: Repository,
     pub pusher: User,
     pub sender: User,
 }
@@ -119,7 +63,7 @@ pub struct CreatePayload {
     pub ref_type: String,
     pub sha: String,
     pub default_branch: String,
-    pub repository: HookRepo,
+    pub repository: Repository,
     pub sender: User,
 }
 
@@ -129,14 +73,14 @@ pub struct DeletePayload {
     pub ref_name: String,
     pub ref_type: String,
     pub pusher_type: String,
-    pub repository: HookRepo,
+    pub repository: Repository,
     pub sender: User,
 }
 
 #[derive(Debug, Serialize)]
 pub struct ForkPayload {
-    pub forkee: HookRepo,
-    pub repository: HookRepo,
+    pub forkee: Repository,
+    pub repository: Repository,
     pub sender: User,
 }
 
@@ -144,7 +88,7 @@ pub struct ForkPayload {
 pub struct ReleasePayload {
     pub action: String,
     pub release: Release,
-    pub repository: HookRepo,
+    pub repository: Repository,
     pub sender: User,
 }
 
@@ -217,9 +161,9 @@ pub async fn enqueue_push(
     pusher: &UserRow,
     refs: &[PushedRef<'_>],
 ) -> ServiceResult<usize> {
-    let mut repository = HookRepo::plain(state, repo, owner);
+    let mut repository = hook_repo(state, repo, owner);
     repository.size = size;
-    let sender = User::new(state, pusher, true);
+    let sender = User::new(&state.links, pusher, true);
     let mut logins = Logins(Vec::new());
     let mut created = 0;
     for r in refs {
@@ -291,13 +235,13 @@ pub async fn enqueue_fork(
 ) -> ServiceResult<usize> {
     let Some(base) = repo_store::by_id(c.re(), base_id).await? else { return Ok(0) };
     let Some(base_owner) = user_store::by_id(c.re(), base.owner_id).await? else { return Ok(0) };
-    let repository = HookRepo::with_parent(state, c.re(), &base, &base_owner).await?;
-    let mut forkee = HookRepo::plain(state, fork, fork_owner);
+    let repository = hook_repo_with_parent(state, c.re(), &base, &base_owner).await?;
+    let mut forkee = hook_repo(state, fork, fork_owner);
     forkee.fork = true;
-    let mut parent = HookRepo::plain(state, &base, &base_owner);
+    let mut parent = hook_repo(state, &base, &base_owner);
     parent.permissions = Some(Permission { admin: false, push: false, pull: true });
     forkee.parent = Some(Box::new(parent));
-    let p = ForkPayload { forkee, repository, sender: User::new(state, sender, true) };
+    let p = ForkPayload { forkee, repository, sender: User::new(&state.links, sender, true) };
     enqueue(c, base.id, base.owner_id, HookEvent::Fork, &p).await
 }
 
@@ -310,7 +254,7 @@ pub async fn enqueue_release(
     release: &ReleaseRow,
     publisher: &UserRow,
 ) -> ServiceResult<usize> {
-    let author = User::new(state, publisher, true);
+    let author = User::new(&state.links, publisher, true);
     let p = ReleasePayload {
         action: "published".to_string(),
         release: Release {
@@ -324,7 +268,7 @@ pub async fn enqueue_release(
             author: author.clone(),
             created_at: rfc3339(release.created_unix),
         },
-        repository: HookRepo::with_parent(state, c.re(), repo, owner).await?,
+        repository: hook_repo_with_parent(state, c.re(), repo, owner).await?,
         sender: author,
     };
     enqueue(c, repo.id, repo.owner_id, HookEvent::Release, &p).await
@@ -340,7 +284,7 @@ pub async fn test_push(
     doer: &UserRow,
     latest: Option<PushedCommit>,
 ) -> ServiceResult<PushPayload> {
-    let repository = HookRepo::with_parent(state, c.re(), repo, owner).await?;
+    let repository = hook_repo_with_parent(state, c.re(), repo, owner).await?;
     let commit = match &latest {
         Some(pc) => {
             let mut pc = payload_commit(c.re(), &mut Logins(Vec::new()), &repository.html_url, pc).await?;
@@ -362,7 +306,7 @@ pub async fn test_push(
             }
         }
     };
-    let sender = User::new(state, doer, true);
+    let sender = User::new(&state.links, doer, true);
     Ok(PushPayload {
         ref_name: format!("refs/heads/{}", repo.default_branch),
         before: commit.id.clone(),
@@ -393,21 +337,21 @@ pub struct ChangeFrom {
 struct IssuesPayload {
     action: &'static str,
     number: i64,
-    issue: crate::api::types::Issue,
+    issue: crate::types::Issue,
     #[serde(skip_serializing_if = "Option::is_none")]
     changes: Option<Changes>,
-    repository: HookRepo,
+    repository: Repository,
     sender: User,
 }
 
 #[derive(Debug, Serialize)]
 struct IssueCommentPayload {
     action: &'static str,
-    issue: crate::api::types::Issue,
-    comment: crate::api::types::Comment,
+    issue: crate::types::Issue,
+    comment: crate::types::Comment,
     #[serde(skip_serializing_if = "Option::is_none")]
     changes: Option<Changes>,
-    repository: HookRepo,
+    repository: Repository,
     sender: User,
 }
 
@@ -429,8 +373,8 @@ pub async fn enqueue_issue(
         number: issue.idx,
         issue: json,
         changes,
-        repository: HookRepo::with_parent(state, c.re(), repo, owner).await?,
-        sender: User::new(state, sender, true),
+        repository: hook_repo_with_parent(state, c.re(), repo, owner).await?,
+        sender: User::new(&state.links, sender, true),
     };
     enqueue(c, repo.id, repo.owner_id, HookEvent::Issues, &p).await
 }
@@ -465,8 +409,8 @@ pub async fn enqueue_issue_comment(
         issue: issue_json,
         comment: comment_json,
         changes,
-        repository: HookRepo::with_parent(state, c.re(), repo, owner).await?,
-        sender: User::new(state, sender, true),
+        repository: hook_repo_with_parent(state, c.re(), repo, owner).await?,
+        sender: User::new(&state.links, sender, true),
     };
     enqueue(c, repo.id, repo.owner_id, HookEvent::IssueComment, &p).await
 }

@@ -1,0 +1,65 @@
+//! Commits as the API and webhook payloads show them.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::User;
+
+/// A18. PayloadUser: git identity plus the login owning that e-mail (`""` if none).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PayloadUser {
+    pub name: String,
+    pub email: String,
+    pub username: String,
+}
+
+/// A18. PayloadCommit (as branch responses show it: `added`/`removed`/`modified` are null).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PayloadCommit {
+    pub id: String,
+    pub message: String,
+    pub url: String,
+    pub author: PayloadUser,
+    pub committer: PayloadUser,
+    pub added: Option<Vec<String>>,
+    pub removed: Option<Vec<String>>,
+    pub modified: Option<Vec<String>>,
+    pub timestamp: String,
+}
+
+/// A19. CommitMeta.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CommitMeta {
+    pub url: String,
+    pub sha: String,
+}
+
+/// A19. CommitUser.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CommitUser {
+    pub name: String,
+    pub email: String,
+    pub date: String,
+}
+
+/// A19. RepoCommit (`message` is the subject line only).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RepoCommit {
+    pub url: String,
+    pub author: CommitUser,
+    pub committer: CommitUser,
+    pub message: String,
+    pub tree: CommitMeta,
+}
+
+/// A19. Commit.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Commit {
+    pub url: String,
+    pub sha: String,
+    pub html_url: String,
+    pub commit: RepoCommit,
+    pub author: Option<User>,
+    pub committer: Option<User>,
+    pub parents: Vec<CommitMeta>,
+}

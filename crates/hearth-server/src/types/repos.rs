@@ -1,0 +1,129 @@
+//! Repositories, their permissions, branches and deploy keys.
+
+use hearth_store::AccessMode;
+use hearth_store::deploy_keys::DeployKeyRow;
+use hearth_store::repos::RepoRow;
+use hearth_store::users::UserRow;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{Links, PayloadCommit, User, rfc3339};
+
+/// A8. DeployKey.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeployKey {
+    pub id: i64,
+    pub key: String,
+    pub url: String,
+    pub title: String,
+    pub created_at: String,
+    pub read_only: bool,
+}
+
+impl DeployKey {
+    pub fn new(links: &Links, owner: &str, repo: &str, k: &DeployKeyRow) -> DeployKey {
+        DeployKey {
+            id: k.id,
+            key: k.content.clone(),
+            url: format!("{}/repos/{owner}/{repo}/keys/{}", links.api_url, k.id),
+            title: k.name.clone(),
+            created_at: rfc3339(k.created_unix),
+            read_only: k.read_only,
+        }
+    }
+}
+
+/// A4. Permission.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub struct Permission {
+    pub admin: bool,
+    pub push: bool,
+    pub pull: bool,
+}
+
+impl Permission {
+    pub fn from_mode(mode: AccessMode) -> Permission {
+        Permission { admin: mode >= AccessMode::Admin, push: mode >= AccessMode::Write, pull: mode >= AccessMode::Read }
+    }
+}
+
+/// A5. Repository.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Repository {
+    pub id: i64,
+    pub owner: User,
+    pub name: String,
+    pub full_name: String,
+    pub description: String,
+    pub private: bool,
+    // Always present in API answers; webhook payloads leave it out, as Gogs' do.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = bool, required = true)]
+    pub unlisted: Option<bool>,
+    pub fork: bool,
+    #[schema(value_type = Option<Object>)]
+    pub parent: Option<Box<Repository>>,
+    pub empty: bool,
+    pub mirror: bool,
+    pub size: i64,
+    pub html_url: String,
+    pub ssh_url: String,
+    pub clone_url: String,
+    pub website: String,
+    pub stars_count: i64,
+    pub forks_count: i64,
+    pub watchers_count: i64,
+    pub open_issues_count: i64,
+    pub default_branch: String,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Omitted in search results.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<Permission>,
+}
+
+impl Repository {
+    pub fn new(links: &Links, r: &RepoRow, owner: &UserRow, permissions: Option<Permission>) -> Repository {
+        let urls = links.repo_urls(&owner.name, &r.name);
+        Repository {
+            id: r.id,
+            owner: User::new(links, owner, true),
+            name: r.name.clone(),
+            full_name: format!("{}/{}", owner.name, r.name),
+            description: r.description.clone(),
+            private: r.is_private,
+            unlisted: Some(r.is_unlisted),
+            fork: r.is_fork,
+            parent: None,
+            empty: r.is_bare,
+            mirror: r.is_mirror,
+            size: r.size,
+            html_url: urls.html,
+            ssh_url: urls.ssh,
+            clone_url: urls.clone,
+            website: r.website.clone(),
+            stars_count: r.num_stars,
+            forks_count: r.num_forks,
+            watchers_count: r.num_watches,
+            open_issues_count: (r.num_issues - r.num_closed_issues).max(0),
+            default_branch: r.default_branch.clone(),
+            created_at: rfc3339(r.created_unix),
+            updated_at: rfc3339(r.updated_unix),
+            permissions,
+        }
+    }
+}
+
+/// `{"data": [...], "ok": true}` of `GET /repos/search`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RepoSearchResults {
+    pub data: Vec<Repository>,
+    pub ok: bool,
+}
+
+/// A17. Branch.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Branch {
+    pub name: String,
+    pub commit: PayloadCommit,
+}
