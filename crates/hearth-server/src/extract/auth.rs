@@ -169,7 +169,7 @@ pub async fn identify(State(state): State<AppState>, req: Request, next: Next) -
     next.run(Request::from_parts(parts, body)).await
 }
 
-fn identity_of(parts: &Parts) -> Identity {
+pub(crate) fn identity_of(parts: &Parts) -> Identity {
     parts.extensions.get::<Identity>().cloned().unwrap_or_else(Identity::anonymous)
 }
 

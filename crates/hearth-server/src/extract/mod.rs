@@ -1,13 +1,15 @@
-//! Request extractors: who is calling (and the guards on it), request bodies bound the way Gogs'
-//! binding does, and pagination.
+//! Request extractors: who is calling (and the guards on it), the repository a route names,
+//! request bodies bound the way Gogs' binding does, and pagination.
 
 pub mod auth;
 pub mod body;
 mod form;
 pub mod paging;
+pub mod repo;
 pub mod validate;
 
 pub use auth::{Auth, BasicUser, SiteAdmin, TokenUser};
 pub use body::{Body, LateBody, read_limited};
 pub use paging::{ListParams, Paged};
+pub use repo::{RepoCtx, RepoPath, load_repo};
 pub use validate::Validator;

@@ -12,11 +12,10 @@ use hearth_git::archive::{self, ArchiveFormat};
 use tokio::sync::mpsc;
 use tokio_util::io::ReaderStream;
 
-use super::{git_find, load_repo};
+use super::git_find;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::TokenUser;
-use crate::service::repos::repo_path;
+use crate::extract::{RepoPath, TokenUser};
 
 /// A `Write` that hands chunks to the response body; fails once the client has gone away.
 struct ChannelWriter {
@@ -49,13 +48,13 @@ impl Write for ChannelWriter {
     responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 401), (status = 404)))]
 pub async fn get_archive(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, name)): Path<(String, String, String)>,
+    TokenUser(_me): TokenUser,
+    Path((_owner, _repo, name)): Path<(String, String, String)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<Response> {
-    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
     let (reference, format) = ArchiveFormat::split(&name).ok_or_else(ApiError::not_found)?;
     let reference = reference.to_string();
-    let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
+    let dir = ctx.dir().to_path_buf();
     let (lookup_dir, lookup_ref) = (dir.clone(), reference.clone());
     let commit = git_find(move || archive::archive_commit(&lookup_dir, &lookup_ref)).await?;
     let prefix = ctx.repo.name.to_lowercase();

@@ -9,7 +9,6 @@ use super::{git_find, load_repo};
 use crate::app::AppState;
 use crate::error::ApiResult;
 use crate::extract::TokenUser;
-use crate::service::repos::repo_path;
 use crate::types::{Branch, PayloadCommit, PayloadUser, rfc3339_with_offset};
 
 /// Turn git's view of branches into API objects, resolving author e-mails to logins once each.
@@ -62,7 +61,7 @@ async fn read_refs(
     read: impl FnOnce(&std::path::Path) -> hearth_git::GitResult<Option<Vec<BranchInfo>>> + Send + 'static,
 ) -> ApiResult<Vec<Branch>> {
     let ctx = load_repo(state, Some(me), &owner, &repo).await?;
-    let path = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
+    let path = ctx.dir().to_path_buf();
     let refs = git_find(move || read(&path)).await?;
     let html = state.links.repo_urls(&ctx.owner.name, &ctx.repo.name).html;
     to_api(state, &html, refs).await

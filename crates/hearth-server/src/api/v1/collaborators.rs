@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use super::{RepoCtx, load_repo};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{LateBody, TokenUser};
+use crate::extract::{LateBody, RepoPath, TokenUser};
 use crate::service::access::AccessMode;
 use crate::service::collaborators;
 use crate::types::{Collaborator, Permission, User};
@@ -41,10 +41,9 @@ async fn load(state: &AppState, me: &UserRow, names: &(String, String, String)) 
     responses((status = 200, body = [Collaborator]), (status = 401), (status = 403), (status = 404)))]
 pub async fn list_collaborators(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo)): Path<(String, String)>,
+    TokenUser(_me): TokenUser,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<Json<Vec<Collaborator>>> {
-    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
     ctx.require(AccessMode::Admin)?;
     let mut h = state.db.acquire().await?;
     let rows = collaborations::list(h.c(), ctx.repo.id).await?;

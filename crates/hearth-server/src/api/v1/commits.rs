@@ -8,11 +8,10 @@ use axum::response::{IntoResponse, Response};
 use hearth_git::read::{self, CommitDetail};
 use hearth_store::users::{self as user_store, UserRow};
 
-use super::{RepoCtx, git_find, load_repo};
+use super::{RepoCtx, git_find};
 use crate::app::AppState;
 use crate::error::ApiResult;
-use crate::extract::{ListParams, TokenUser};
-use crate::service::repos::repo_path;
+use crate::extract::{ListParams, RepoPath, TokenUser};
 use crate::types::{Commit, CommitMeta, CommitUser, RepoCommit, User, rfc3339_with_offset};
 
 const DEFAULT_PAGE_SIZE: i64 = 30;
@@ -88,11 +87,11 @@ pub(super) async fn to_api(
     responses((status = 200, body = [Commit]), (status = 401), (status = 404)))]
 pub async fn list_commits(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
+    TokenUser(_me): TokenUser,
     Path((owner, repo)): Path<(String, String)>,
+    RepoPath(ctx): RepoPath,
     params: ListParams,
 ) -> ApiResult<Json<Vec<Commit>>> {
-    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
     if ctx.repo.is_bare {
         return Ok(Json(Vec::new()));
     }
@@ -105,7 +104,7 @@ pub async fn list_commits(
         .min(MAX_PAGE_SIZE);
     let page = params.page.filter(|p| *p > 0).unwrap_or(1);
     let rev = params.get("sha").filter(|s| !s.is_empty()).unwrap_or(&ctx.repo.default_branch).to_string();
-    let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
+    let dir = ctx.dir().to_path_buf();
     let skip = ((page - 1) * size) as usize;
     let file_path = params.get("path").filter(|p| !p.is_empty()).map(str::to_string);
     let commits = match file_path {
@@ -122,12 +121,12 @@ pub async fn list_commits(
     responses((status = 200, body = Commit), (status = 401), (status = 404)))]
 pub async fn get_commit(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
+    TokenUser(_me): TokenUser,
     Path((owner, repo, sha)): Path<(String, String, String)>,
+    RepoPath(ctx): RepoPath,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
-    let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
+    let dir = ctx.dir().to_path_buf();
     let wants_sha = sha.contains('/')
         || headers
             .get(header::ACCEPT)

@@ -10,9 +10,8 @@ use hearth_git::read::{self, EntryType, PathContent, TreeEntry};
 use super::{RepoCtx, git_blocking, git_find, load_repo};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{LateBody, TokenUser, Validator};
+use crate::extract::{LateBody, RepoPath, TokenUser, Validator};
 use crate::service::access::AccessMode;
-use crate::service::repos::repo_path;
 use crate::service::{now_unix, push};
 use crate::types::{ContentLinks, GitBlob, GitTree, GitTreeEntry, PutContentsResult, RepoContent};
 
@@ -99,7 +98,7 @@ async fn contents(
         return Err(ApiError::not_found());
     }
     let reference = query_param(&query, "ref").unwrap_or_else(|| ctx.repo.default_branch.clone());
-    let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
+    let dir = ctx.dir().to_path_buf();
     let urls = ContentUrls {
         api_repo: format!("{}/repos/{req_owner}/{req_repo}", state.links.api_url),
         html_repo: format!("{}{}/{}", state.links.external_url, ctx.owner.name, ctx.repo.name),
@@ -153,11 +152,11 @@ async fn contents(
     responses((status = 200, body = [RepoContent]), (status = 401), (status = 404)))]
 pub async fn get_root_contents(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
+    TokenUser(_me): TokenUser,
     Path((owner, repo)): Path<(String, String)>,
+    RepoPath(ctx): RepoPath,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Response> {
-    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
     contents(state, ctx, &owner, &repo, String::new(), query).await
 }
 
@@ -167,11 +166,11 @@ pub async fn get_root_contents(
     responses((status = 200, body = RepoContent), (status = 401), (status = 404)))]
 pub async fn get_contents(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
+    TokenUser(_me): TokenUser,
     Path((owner, repo, path)): Path<(String, String, String)>,
+    RepoPath(ctx): RepoPath,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Response> {
-    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
     contents(state, ctx, &owner, &repo, path, query).await
 }
 
@@ -199,15 +198,15 @@ fn is_text(data: &[u8]) -> bool {
     params(("owner" = String, Path), ("repo" = String, Path), ("refpath" = String, Path, description = "<ref>/<path>")),
     responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 401), (status = 404)))]
 pub async fn get_raw(
-    State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, refpath)): Path<(String, String, String)>,
+    State(_state): State<AppState>,
+    TokenUser(_me): TokenUser,
+    Path((_owner, _repo, refpath)): Path<(String, String, String)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<Response> {
-    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
     if ctx.repo.is_bare {
         return Err(ApiError::not_found());
     }
-    let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
+    let dir = ctx.dir().to_path_buf();
     let (entry, data) = git_find(move || {
         let Some((commit, path)) = read::split_ref_and_path(&dir, &refpath)? else { return Ok(None) };
         if path.is_empty() {
@@ -244,13 +243,13 @@ pub async fn get_raw(
     responses((status = 200, body = GitTree), (status = 401), (status = 404)))]
 pub async fn get_tree(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
+    TokenUser(_me): TokenUser,
     Path((owner, repo, sha)): Path<(String, String, String)>,
+    RepoPath(ctx): RepoPath,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<GitTree>> {
     const MAX_PER_PAGE: i64 = 10_000;
-    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
-    let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
+    let dir = ctx.dir().to_path_buf();
     let rev = sha.clone();
     let recursive = query_param(&query, "recursive").is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
     let page = query_param(&query, "page").and_then(|v| v.parse::<i64>().ok()).filter(|p| *p > 0).unwrap_or(1);
@@ -300,11 +299,11 @@ pub async fn get_tree(
     responses((status = 200, body = GitBlob), (status = 401), (status = 404)))]
 pub async fn get_blob(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
+    TokenUser(_me): TokenUser,
     Path((owner, repo, sha)): Path<(String, String, String)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<Json<GitBlob>> {
-    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
-    let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
+    let dir = ctx.dir().to_path_buf();
     let id = sha.clone();
     let data = git_find(move || read::blob(&dir, &id)).await?;
     Ok(Json(GitBlob {
@@ -380,7 +379,7 @@ async fn commit_change(
         email: me.email.clone(),
         time: now_unix(),
     };
-    let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
+    let dir = ctx.dir().to_path_buf();
     let (base, file_path, target_branch) = (ctx.repo.default_branch.clone(), path.to_string(), target.clone());
     let written = git_blocking(move || {
         write::write_file(
@@ -418,7 +417,7 @@ async fn commit_change(
         name: format!("refs/heads/{target}"),
     };
     push::after_push(state, &ctx.owner, &ctx.repo, me, &[update]).await?;
-    let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
+    let dir = ctx.dir().to_path_buf();
     let rev = written.commit.clone();
     let detail = git_find(move || read::commit(&dir, &rev)).await?;
     let commit = super::commits::to_api(state, &ctx, (owner, repo), vec![detail]).await?.remove(0);
@@ -483,15 +482,15 @@ pub async fn delete_contents(
     params(("owner" = String, Path), ("repo" = String, Path), ("filename" = String, Path)),
     responses((status = 200, body = crate::types::EditorconfigDefinition), (status = 401), (status = 404)))]
 pub async fn get_editorconfig(
-    State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, filename)): Path<(String, String, String)>,
+    State(_state): State<AppState>,
+    TokenUser(_me): TokenUser,
+    Path((_owner, _repo, filename)): Path<(String, String, String)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<Json<crate::types::EditorconfigDefinition>> {
-    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
     if ctx.repo.is_bare || filename.contains('/') || filename.is_empty() {
         return Err(ApiError::not_found());
     }
-    let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
+    let dir = ctx.dir().to_path_buf();
     let branch = ctx.repo.default_branch.clone();
     let limit = crate::service::editorconfig::MAX_BYTES as u64;
     let found = git_blocking(move || read::small_file(&dir, &branch, ".editorconfig", limit)).await?;

@@ -2,15 +2,14 @@
 //! caller; organisations when they exist).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use hearth_store::repos as repo_store;
 use hearth_store::users as user_store;
 
-use super::load_repo;
 use crate::app::AppState;
 use crate::error::ApiResult;
-use crate::extract::{LateBody, TokenUser};
+use crate::extract::{LateBody, RepoPath, TokenUser};
 use crate::service::access::{AccessMode, access_modes};
 use crate::service::{migrate, orgs};
 use crate::types::{Permission, Repository};
@@ -23,9 +22,8 @@ use crate::types::{Permission, Repository};
 pub async fn list_forks(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
-    Path((owner, repo)): Path<(String, String)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<Json<Vec<Repository>>> {
-    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
     let mut h = state.db.acquire().await?;
     let mut out = Vec::new();
     // Owners are looked up once each, not once per fork.
@@ -73,10 +71,9 @@ pub struct CreateForkOption {
 pub async fn create_fork(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
-    Path((owner, repo)): Path<(String, String)>,
+    RepoPath(ctx): RepoPath,
     body: LateBody,
 ) -> ApiResult<(StatusCode, Json<Repository>)> {
-    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
     let opt: CreateForkOption = if body.is_empty() { CreateForkOption::default() } else { body.parse()? };
     let target = match opt.organization.as_deref().filter(|o| !o.is_empty()) {
         Some(org) => {

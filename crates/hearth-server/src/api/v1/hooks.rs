@@ -16,7 +16,6 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{LateBody, ListParams, Paged, TokenUser, Validator};
 use crate::service::access::AccessMode;
-use crate::service::repos::repo_path;
 use crate::service::webhooks::{self, CreateHook, EditHook, HookEvents, HookKind, payload};
 use crate::types::{Hook, HookDelivery, HookDeliveryDetail, HookExchange, rfc3339};
 
@@ -171,7 +170,7 @@ pub async fn test_hook(
 ) -> ApiResult<StatusCode> {
     let ctx = admin_repo(&state, &me, &owner, &repo).await?;
     let hook = load_hook(&state, &ctx, &id).await?;
-    let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
+    let dir = ctx.dir().to_path_buf();
     let branch = format!("refs/heads/{}", ctx.repo.default_branch);
     let latest = git_blocking(move || match hearth_git::read::resolve_commit(&dir, &branch)? {
         Some(id) => hearth_git::pushlog::commit_with_files(&dir, &id),

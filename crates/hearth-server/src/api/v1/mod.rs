@@ -27,7 +27,6 @@ mod teams;
 mod tokens;
 mod users;
 
-use hearth_store::repos::{self as repo_store, RepoRow};
 use hearth_store::users::{self as user_store, UserRow};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -35,8 +34,6 @@ use utoipa_axum::routes;
 
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::service::access::{AccessMode, access_mode};
-use crate::types::Permission;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -180,36 +177,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(misc::get_version))
 }
 
-/// A repository as the caller sees it.
-pub(crate) struct RepoCtx {
-    pub owner: UserRow,
-    pub repo: RepoRow,
-    pub mode: AccessMode,
-}
-
-impl RepoCtx {
-    /// The role guard: 403 when the caller's mode is below `needed`.
-    pub fn require(&self, needed: AccessMode) -> ApiResult<()> {
-        if self.mode >= needed { Ok(()) } else { Err(ApiError::forbidden()) }
-    }
-
-    pub fn permission(&self) -> Permission {
-        Permission::from_mode(self.mode)
-    }
-}
-
-/// Find `owner/name` for `user`: missing owner, missing repository and no read access are the
-/// same 404.
-pub(crate) async fn load_repo(state: &AppState, user: Option<&UserRow>, owner: &str, name: &str) -> ApiResult<RepoCtx> {
-    let mut h = state.db.acquire().await?;
-    let owner = user_store::by_name(h.c(), owner).await?.ok_or_else(ApiError::not_found)?;
-    let repo = repo_store::by_name(h.c(), owner.id, name).await?.ok_or_else(ApiError::not_found)?;
-    let mode = access_mode(h.c(), user, &repo).await?;
-    if mode == AccessMode::None {
-        return Err(ApiError::not_found());
-    }
-    Ok(RepoCtx { owner, repo, mode })
-}
+pub(crate) use crate::extract::{RepoCtx, load_repo};
 
 /// Run a blocking git operation off the async workers: a missing repository directory is a 404,
 /// any other git failure a 500.

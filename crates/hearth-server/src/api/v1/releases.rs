@@ -9,13 +9,12 @@ use hearth_store::users as user_store;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{RepoCtx, git_blocking, load_repo};
+use super::{RepoCtx, git_blocking};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Auth, LateBody, TokenUser, Validator};
+use crate::extract::{Auth, LateBody, RepoPath, TokenUser, Validator};
 use crate::service::access::AccessMode;
 use crate::service::now_unix;
-use crate::service::repos::repo_path;
 use crate::service::webhooks::{self, payload};
 use crate::types::{Release, User, rfc3339};
 
@@ -69,11 +68,11 @@ async fn to_api(state: &AppState, rows: Vec<ReleaseRow>) -> ApiResult<Vec<Releas
 }
 
 /// Make sure the tag exists (creating it at `target` for published releases); returns its commit.
-async fn tag_commit(state: &AppState, ctx: &RepoCtx, f: &ReleaseFields) -> ApiResult<String> {
+async fn tag_commit(_state: &AppState, ctx: &RepoCtx, f: &ReleaseFields) -> ApiResult<String> {
     if !hearth_git::names::is_valid_ref_name(&f.tag_name) {
         return Err(ApiError::unprocessable(format!("tag name is not valid [name: {}]", f.tag_name)));
     }
-    let dir = repo_path(&state.config.repository_root, &ctx.owner.name, &ctx.repo.name);
+    let dir = ctx.dir().to_path_buf();
     let (tag, target, draft) = (f.tag_name.clone(), f.target.clone(), f.is_draft);
     let commit = git_blocking(move || {
         if draft {
@@ -99,10 +98,9 @@ fn parse_id(id: &str) -> ApiResult<i64> {
     responses((status = 200, body = [Release]), (status = 404)))]
 pub async fn list_releases(
     State(state): State<AppState>,
-    Auth(id): Auth,
-    Path((owner, repo)): Path<(String, String)>,
+    Auth(_id): Auth,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<Json<Vec<Release>>> {
-    let ctx = load_repo(&state, id.user.as_deref(), &owner, &repo).await?;
     let rows = {
         let mut h = state.db.acquire().await?;
         releases::list(h.c(), ctx.repo.id, ctx.mode >= AccessMode::Write).await?
@@ -115,10 +113,10 @@ pub async fn list_releases(
     responses((status = 200, body = Release), (status = 404)))]
 pub async fn get_release(
     State(state): State<AppState>,
-    Auth(who): Auth,
-    Path((owner, repo, id)): Path<(String, String, String)>,
+    Auth(_who): Auth,
+    Path((_owner, _repo, id)): Path<(String, String, String)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<Json<Release>> {
-    let ctx = load_repo(&state, who.user.as_deref(), &owner, &repo).await?;
     let id = parse_id(&id)?;
     let row = {
         let mut h = state.db.acquire().await?;
@@ -137,10 +135,9 @@ pub async fn get_release(
 pub async fn create_release(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
-    Path((owner, repo)): Path<(String, String)>,
+    RepoPath(ctx): RepoPath,
     body: LateBody,
 ) -> ApiResult<(StatusCode, Json<Release>)> {
-    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
     ctx.require(AccessMode::Write)?;
     let opt: CreateReleaseOption = body.parse()?;
     Validator::new().required("TagName", &opt.tag_name).max_size("TagName", &opt.tag_name, 255).finish()?;
@@ -192,10 +189,10 @@ async fn load_release(state: &AppState, ctx: &RepoCtx, id: &str) -> ApiResult<Re
 pub async fn edit_release(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
-    Path((owner, repo, id)): Path<(String, String, String)>,
+    Path((_owner, _repo, id)): Path<(String, String, String)>,
+    RepoPath(ctx): RepoPath,
     body: LateBody,
 ) -> ApiResult<Json<Release>> {
-    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
     ctx.require(AccessMode::Write)?;
     let row = load_release(&state, &ctx, &id).await?;
     let opt: EditReleaseOption = body.parse()?;
@@ -251,10 +248,10 @@ pub async fn edit_release(
     responses((status = 204), (status = 401), (status = 403), (status = 404)))]
 pub async fn delete_release(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, id)): Path<(String, String, String)>,
+    TokenUser(_me): TokenUser,
+    Path((_owner, _repo, id)): Path<(String, String, String)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<StatusCode> {
-    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
     ctx.require(AccessMode::Write)?;
     let row = load_release(&state, &ctx, &id).await?;
     let mut tx = state.db.begin().await?;

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::{load_repo, load_user};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Auth, Body, LateBody, ListParams, Paged, SiteAdmin, TokenUser, Validator};
+use crate::extract::{Auth, Body, LateBody, ListParams, Paged, RepoPath, SiteAdmin, TokenUser, Validator};
 use crate::service::access::{AccessMode, access_modes};
 use crate::service::now_unix;
 use crate::service::repos::{self, CreateRepo};
@@ -264,10 +264,9 @@ pub async fn search_repos(
     responses((status = 200, body = Repository), (status = 404)))]
 pub async fn get_repo(
     State(state): State<AppState>,
-    Auth(id): Auth,
-    Path((owner, repo)): Path<(String, String)>,
+    Auth(_id): Auth,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<Json<Repository>> {
-    let ctx = load_repo(&state, id.user.as_deref(), &owner, &repo).await?;
     let mut json = Repository::new(&state.links, &ctx.repo, &ctx.owner, Some(ctx.permission()));
     if ctx.repo.is_fork {
         let mut h = state.db.acquire().await?;
@@ -287,9 +286,8 @@ pub async fn get_repo(
 pub async fn delete_repo(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
-    Path((owner, repo)): Path<(String, String)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<StatusCode> {
-    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
     ctx.require(AccessMode::Owner)?;
     if ctx.owner.kind == hearth_store::users::TYPE_ORGANIZATION {
         // Gogs asks for Owners-team membership on organisation repositories, site admins included.
@@ -444,10 +442,10 @@ pub async fn migrate_repo(
     responses((status = 202), (status = 401), (status = 403), (status = 404)))]
 pub async fn sync_mirror(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo)): Path<(String, String)>,
+    TokenUser(_me): TokenUser,
+    Path((_owner, _repo)): Path<(String, String)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<StatusCode> {
-    let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
     ctx.require(AccessMode::Admin)?;
     if !ctx.repo.is_mirror {
         return Err(ApiError::not_found());
