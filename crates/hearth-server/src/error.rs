@@ -154,6 +154,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Forbidden(msg) => ApiError::Message(StatusCode::FORBIDDEN, msg),
             ServiceError::Invalid(msg) => ApiError::unprocessable(msg),
             ServiceError::BadRequest(msg) => ApiError::Message(StatusCode::BAD_REQUEST, msg),
+            ServiceError::Conflict(msg) => ApiError::Message(StatusCode::CONFLICT, msg),
             ServiceError::Field { field, classification, message } => ApiError::field(field, classification, message),
             ServiceError::TooManyLoginAttempts { retry_after_secs } => {
                 ApiError::RetryAfter(StatusCode::TOO_MANY_REQUESTS, TOO_MANY_LOGIN_ATTEMPTS.into(), retry_after_secs)

@@ -11,5 +11,5 @@ pub mod validate;
 pub use auth::{Auth, BasicUser, SiteAdmin, TokenUser};
 pub use body::{Body, LateBody, read_limited};
 pub use paging::{ListParams, Paged};
-pub use repo::{RepoCtx, RepoPath, load_repo};
+pub use repo::{RepoCtx, RepoPath};
 pub use validate::Validator;

@@ -42,7 +42,7 @@ impl RepoCtx {
 
 /// Find `owner/name` for `user`: missing owner, missing repository and no read access are the
 /// same 404.
-pub async fn load_repo(state: &AppState, user: Option<&UserRow>, owner: &str, name: &str) -> ApiResult<RepoCtx> {
+async fn load_repo(state: &AppState, user: Option<&UserRow>, owner: &str, name: &str) -> ApiResult<RepoCtx> {
     let mut h = state.db.acquire().await?;
     let owner = user_store::by_name(h.c(), owner).await?.ok_or_else(ApiError::not_found)?;
     let repo = repo_store::by_name(h.c(), owner.id, name).await?.ok_or_else(ApiError::not_found)?;

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod accounts;
 pub mod collaborators;
+pub mod contents;
 pub mod deploy_keys;
 pub mod disk;
 pub mod editorconfig;
@@ -41,6 +42,9 @@ pub enum ServiceError {
     /// 400 with a message.
     #[error("{0}")]
     BadRequest(String),
+    /// 409 with a message: the state changed under the caller.
+    #[error("{0}")]
+    Conflict(String),
     /// A binding-style field error (422 array).
     #[error("{field}: {message}")]
     Field { field: &'static str, classification: &'static str, message: &'static str },

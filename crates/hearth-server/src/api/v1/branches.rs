@@ -5,10 +5,10 @@ use axum::extract::{Path, State};
 use hearth_git::{BranchInfo, CommitInfo};
 use hearth_store::users as user_store;
 
-use super::{git_find, load_repo};
+use super::{RepoCtx, git_find};
 use crate::app::AppState;
 use crate::error::ApiResult;
-use crate::extract::TokenUser;
+use crate::extract::{RepoPath, TokenUser};
 use crate::types::{Branch, PayloadCommit, PayloadUser, rfc3339_with_offset};
 
 /// Turn git's view of branches into API objects, resolving author e-mails to logins once each.
@@ -56,11 +56,9 @@ fn payload_commit(html_url: &str, c: &CommitInfo, login: &dyn Fn(&str) -> String
 /// render them.
 async fn read_refs(
     state: &AppState,
-    me: &hearth_store::users::UserRow,
-    (owner, repo): (String, String),
+    ctx: &RepoCtx,
     read: impl FnOnce(&std::path::Path) -> hearth_git::GitResult<Option<Vec<BranchInfo>>> + Send + 'static,
 ) -> ApiResult<Vec<Branch>> {
-    let ctx = load_repo(state, Some(me), &owner, &repo).await?;
     let path = ctx.dir().to_path_buf();
     let refs = git_find(move || read(&path)).await?;
     let html = state.links.repo_urls(&ctx.owner.name, &ctx.repo.name).html;
@@ -73,10 +71,10 @@ async fn read_refs(
     responses((status = 200, body = [Branch]), (status = 401), (status = 404)))]
 pub async fn list_branches(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path(names): Path<(String, String)>,
+    TokenUser(_me): TokenUser,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<Json<Vec<Branch>>> {
-    Ok(Json(read_refs(&state, &me, names, |p| hearth_git::list_branches(p).map(Some)).await?))
+    Ok(Json(read_refs(&state, &ctx, |p| hearth_git::list_branches(p).map(Some)).await?))
 }
 
 /// One branch (the name may contain `/`).
@@ -85,11 +83,11 @@ pub async fn list_branches(
     responses((status = 200, body = Branch), (status = 401), (status = 404)))]
 pub async fn get_branch(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, branch)): Path<(String, String, String)>,
+    TokenUser(_me): TokenUser,
+    Path((_owner, _repo, branch)): Path<(String, String, String)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<Json<Branch>> {
-    let mut found =
-        read_refs(&state, &me, (owner, repo), move |p| Ok(hearth_git::branch(p, &branch)?.map(|b| vec![b]))).await?;
+    let mut found = read_refs(&state, &ctx, move |p| Ok(hearth_git::branch(p, &branch)?.map(|b| vec![b]))).await?;
     Ok(Json(found.remove(0)))
 }
 
@@ -99,10 +97,10 @@ pub async fn get_branch(
     responses((status = 200, body = [Branch]), (status = 401), (status = 404)))]
 pub async fn list_tags(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path(names): Path<(String, String)>,
+    TokenUser(_me): TokenUser,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<Json<Vec<Branch>>> {
-    let tags = read_refs(&state, &me, names, |p| {
+    let tags = read_refs(&state, &ctx, |p| {
         let tags = hearth_git::read::list_tags(p)?;
         Ok(Some(tags.into_iter().map(|t| BranchInfo { name: t.name, commit: t.commit }).collect()))
     })

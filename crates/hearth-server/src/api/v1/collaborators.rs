@@ -8,7 +8,7 @@ use hearth_store::users::{self as user_store, UserRow};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{RepoCtx, load_repo};
+use super::RepoCtx;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{LateBody, RepoPath, TokenUser};
@@ -26,13 +26,12 @@ pub struct AddCollaboratorOption {
 
 /// The repository (its admins only) and the named user; an unknown user is a 422, as Gogs (with
 /// a message where Gogs sends an empty body: the project's error-body decision).
-async fn load(state: &AppState, me: &UserRow, names: &(String, String, String)) -> ApiResult<(RepoCtx, UserRow)> {
-    let ctx = load_repo(state, Some(me), &names.0, &names.1).await?;
+async fn load(state: &AppState, ctx: RepoCtx, name: &str) -> ApiResult<(RepoCtx, UserRow)> {
     ctx.require(AccessMode::Admin)?;
     let mut h = state.db.acquire().await?;
-    let user = user_store::by_name(h.c(), &names.2)
+    let user = user_store::by_name(h.c(), name)
         .await?
-        .ok_or_else(|| ApiError::unprocessable(format!("user does not exist [name: {}]", names.2)))?;
+        .ok_or_else(|| ApiError::unprocessable(format!("user does not exist [name: {name}]")))?;
     Ok((ctx, user))
 }
 
@@ -63,10 +62,11 @@ pub async fn list_collaborators(
     responses((status = 204), (status = 401), (status = 403), (status = 404), (status = 422)))]
 pub async fn check_collaborator(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path(names): Path<(String, String, String)>,
+    TokenUser(_me): TokenUser,
+    Path((_owner, _repo, name)): Path<(String, String, String)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<StatusCode> {
-    let (ctx, user) = load(&state, &me, &names).await?;
+    let (ctx, user) = load(&state, ctx, &name).await?;
     let mut h = state.db.acquire().await?;
     match collaborations::mode_of(h.c(), ctx.repo.id, user.id).await? {
         Some(_) => Ok(StatusCode::NO_CONTENT),
@@ -82,10 +82,11 @@ pub async fn check_collaborator(
 pub async fn add_collaborator(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
-    Path(names): Path<(String, String, String)>,
+    Path((_owner, _repo, name)): Path<(String, String, String)>,
+    RepoPath(ctx): RepoPath,
     body: LateBody,
 ) -> ApiResult<StatusCode> {
-    let (ctx, user) = load(&state, &me, &names).await?;
+    let (ctx, user) = load(&state, ctx, &name).await?;
     // Gogs binds a body here, so a Content-Type is required even when there is no body.
     let opt: AddCollaboratorOption = body.parse()?;
     let requested = opt.permission.as_deref().map(AccessMode::parse_grant);
@@ -99,10 +100,11 @@ pub async fn add_collaborator(
     responses((status = 204), (status = 401), (status = 403), (status = 404), (status = 422)))]
 pub async fn delete_collaborator(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path(names): Path<(String, String, String)>,
+    TokenUser(_me): TokenUser,
+    Path((_owner, _repo, name)): Path<(String, String, String)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<StatusCode> {
-    let (ctx, user) = load(&state, &me, &names).await?;
+    let (ctx, user) = load(&state, ctx, &name).await?;
     collaborators::remove(&state.db, &ctx.repo, &user).await?;
     Ok(StatusCode::NO_CONTENT)
 }

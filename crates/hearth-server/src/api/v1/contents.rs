@@ -7,12 +7,12 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use hearth_git::read::{self, EntryType, PathContent, TreeEntry};
 
-use super::{RepoCtx, git_blocking, git_find, load_repo};
+use super::{RepoCtx, git_blocking, git_find};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{LateBody, RepoPath, TokenUser, Validator};
 use crate::service::access::AccessMode;
-use crate::service::{now_unix, push};
+use crate::service::contents::{self, FileChange};
 use crate::types::{ContentLinks, GitBlob, GitTree, GitTreeEntry, PutContentsResult, RepoContent};
 
 fn b64(data: &[u8]) -> String {
@@ -341,15 +341,7 @@ pub struct DeleteContentsResult {
     pub content: Option<RepoContent>,
 }
 
-/// One file changed by one commit of the caller's.
-struct FileChange {
-    message: String,
-    content: Option<Vec<u8>>,
-    branch: String,
-    sha: Option<String>,
-}
-
-/// What a committed change left behind.
+/// What a committed change left behind, with its commit as the API shows it.
 struct Changed {
     ctx: RepoCtx,
     target: String,
@@ -357,71 +349,20 @@ struct Changed {
     commit: crate::types::Commit,
 }
 
-/// The shared path of PUT and DELETE: write access, the commit (compare-and-swap on the ref), then
-/// the same post-push work and event a `git push` gets.
+/// The shared path of PUT and DELETE: the service's commit, rendered.
 async fn commit_change(
     state: &AppState,
     me: &hearth_store::users::UserRow,
-    owner: &str,
-    repo: &str,
+    ctx: RepoCtx,
+    (owner, repo): (&str, &str),
     path: &str,
     change: FileChange,
 ) -> ApiResult<Changed> {
-    use hearth_git::write::{self, WriteRefusal};
-    let ctx = load_repo(state, Some(me), owner, repo).await?;
-    ctx.require(AccessMode::Write)?;
-    if ctx.repo.is_mirror {
-        return Err(ApiError::Message(axum::http::StatusCode::FORBIDDEN, "Mirror repository is read-only".into()));
-    }
-    let target = if change.branch.is_empty() { ctx.repo.default_branch.clone() } else { change.branch.clone() };
-    let who = hearth_git::Person {
-        name: if me.full_name.is_empty() { me.name.clone() } else { me.full_name.clone() },
-        email: me.email.clone(),
-        time: now_unix(),
-    };
-    let dir = ctx.dir().to_path_buf();
-    let (base, file_path, target_branch) = (ctx.repo.default_branch.clone(), path.to_string(), target.clone());
-    let written = git_blocking(move || {
-        write::write_file(
-            &dir,
-            &write::WriteFile {
-                base_branch: &base,
-                target_branch: &target_branch,
-                path: &file_path,
-                content: change.content.as_deref(),
-                message: &change.message,
-                author: &who,
-                committer: &who,
-                expected_sha: change.sha.as_deref(),
-            },
-        )
-    })
-    .await?;
-    let written = written.map_err(|refusal| match refusal {
-        WriteRefusal::InvalidPath => ApiError::unprocessable("path is not allowed"),
-        WriteRefusal::InvalidBranch => ApiError::unprocessable("branch name is not valid"),
-        WriteRefusal::NoBase => ApiError::unprocessable("the default branch does not exist yet"),
-        WriteRefusal::BranchExists => ApiError::unprocessable(format!("branch already exists [name: {target}]")),
-        WriteRefusal::NotAFile => {
-            ApiError::unprocessable("a parent of the path is not a directory, or the path is not a file")
-        }
-        WriteRefusal::ShaMismatch => {
-            ApiError::Message(axum::http::StatusCode::CONFLICT, "sha does not match the current file".into())
-        }
-        WriteRefusal::NothingToCommit => ApiError::unprocessable("nothing to commit"),
-        WriteRefusal::NoSuchFile => ApiError::not_found(),
-    })?;
-    let update = hearth_git::transport::RefUpdate {
-        old: written.previous.clone().unwrap_or_else(|| hearth_git::transport::ZERO_ID.to_string()),
-        new: written.commit.clone(),
-        name: format!("refs/heads/{target}"),
-    };
-    push::after_push(state, &ctx.owner, &ctx.repo, me, &[update]).await?;
-    let dir = ctx.dir().to_path_buf();
-    let rev = written.commit.clone();
+    let done = contents::commit_file(state, &ctx.owner, &ctx.repo, ctx.dir(), me, path, change).await?;
+    let (dir, rev) = (ctx.dir().to_path_buf(), done.commit.clone());
     let detail = git_find(move || read::commit(&dir, &rev)).await?;
     let commit = super::commits::to_api(state, &ctx, (owner, repo), vec![detail]).await?.remove(0);
-    Ok(Changed { ctx, target, blob: written.blob, commit })
+    Ok(Changed { ctx, target: done.branch, blob: done.blob, commit })
 }
 
 /// Create or update a file with a commit by the caller: onto the default branch, or onto a new
@@ -434,17 +375,18 @@ pub async fn put_contents(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
     Path((owner, repo, path)): Path<(String, String, String)>,
+    RepoPath(ctx): RepoPath,
     body: LateBody,
 ) -> ApiResult<(axum::http::StatusCode, Json<PutContentsResult>)> {
     // Guards before the body, as everywhere: a stranger learns nothing from validation errors.
-    load_repo(&state, Some(&me), &owner, &repo).await?.require(AccessMode::Write)?;
+    ctx.require(AccessMode::Write)?;
     let opt: PutContentsOption = body.parse()?;
     Validator::new().required("Message", &opt.message).required("Content", &opt.content).finish()?;
     let content = base64::engine::general_purpose::STANDARD
         .decode(opt.content.trim())
         .map_err(|_| ApiError::unprocessable("content is not valid base64"))?;
     let change = FileChange { message: opt.message, content: Some(content.clone()), branch: opt.branch, sha: opt.sha };
-    let changed = commit_change(&state, &me, &owner, &repo, &path, change).await?;
+    let changed = commit_change(&state, &me, ctx, (&owner, &repo), &path, change).await?;
     let urls = ContentUrls {
         api_repo: format!("{}/repos/{owner}/{repo}", state.links.api_url),
         html_repo: format!("{}{}/{}", state.links.external_url, changed.ctx.owner.name, changed.ctx.repo.name),
@@ -466,13 +408,14 @@ pub async fn delete_contents(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
     Path((owner, repo, path)): Path<(String, String, String)>,
+    RepoPath(ctx): RepoPath,
     body: LateBody,
 ) -> ApiResult<Json<DeleteContentsResult>> {
-    load_repo(&state, Some(&me), &owner, &repo).await?.require(AccessMode::Write)?;
+    ctx.require(AccessMode::Write)?;
     let opt: DeleteContentsOption = body.parse()?;
     Validator::new().required("Message", &opt.message).finish()?;
     let change = FileChange { message: opt.message, content: None, branch: opt.branch, sha: opt.sha };
-    let changed = commit_change(&state, &me, &owner, &repo, &path, change).await?;
+    let changed = commit_change(&state, &me, ctx, (&owner, &repo), &path, change).await?;
     Ok(Json(DeleteContentsResult { commit: changed.commit, content: None }))
 }
 

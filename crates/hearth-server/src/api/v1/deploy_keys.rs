@@ -7,10 +7,10 @@ use hearth_store::deploy_keys as key_store;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{RepoCtx, load_repo};
+use super::RepoCtx;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{LateBody, TokenUser, Validator};
+use crate::extract::{LateBody, RepoPath, TokenUser, Validator};
 use crate::service::access::AccessMode;
 use crate::service::deploy_keys;
 use crate::types::DeployKey;
@@ -31,12 +31,6 @@ impl Default for CreateDeployKeyOption {
     }
 }
 
-async fn admin_ctx(state: &AppState, me: &hearth_store::users::UserRow, owner: &str, repo: &str) -> ApiResult<RepoCtx> {
-    let ctx = load_repo(state, Some(me), owner, repo).await?;
-    ctx.require(AccessMode::Admin)?;
-    Ok(ctx)
-}
-
 fn json(state: &AppState, ctx: &RepoCtx, k: &key_store::DeployKeyRow) -> DeployKey {
     DeployKey::new(&state.links, &ctx.owner.name, &ctx.repo.name, k)
 }
@@ -46,10 +40,10 @@ fn json(state: &AppState, ctx: &RepoCtx, k: &key_store::DeployKeyRow) -> DeployK
     responses((status = 200, body = [DeployKey]), (status = 401), (status = 403), (status = 404)))]
 pub async fn list_deploy_keys(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo)): Path<(String, String)>,
+    TokenUser(_me): TokenUser,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<Json<Vec<DeployKey>>> {
-    let ctx = admin_ctx(&state, &me, &owner, &repo).await?;
+    ctx.require(AccessMode::Admin)?;
     let mut h = state.db.acquire().await?;
     let rows = key_store::list(h.c(), ctx.repo.id).await?;
     Ok(Json(rows.iter().map(|k| json(&state, &ctx, k)).collect()))
@@ -61,11 +55,11 @@ pub async fn list_deploy_keys(
     responses((status = 201, body = DeployKey), (status = 401), (status = 403), (status = 404), (status = 422)))]
 pub async fn create_deploy_key(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo)): Path<(String, String)>,
+    TokenUser(_me): TokenUser,
+    RepoPath(ctx): RepoPath,
     body: LateBody,
 ) -> ApiResult<(StatusCode, Json<DeployKey>)> {
-    let ctx = admin_ctx(&state, &me, &owner, &repo).await?;
+    ctx.require(AccessMode::Admin)?;
     let opt: CreateDeployKeyOption = body.parse()?;
     Validator::new()
         .required("Title", &opt.title)
@@ -82,10 +76,11 @@ pub async fn create_deploy_key(
     responses((status = 200, body = DeployKey), (status = 401), (status = 403), (status = 404)))]
 pub async fn get_deploy_key(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, id)): Path<(String, String, i64)>,
+    TokenUser(_me): TokenUser,
+    Path((_owner, _repo, id)): Path<(String, String, i64)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<Json<DeployKey>> {
-    let ctx = admin_ctx(&state, &me, &owner, &repo).await?;
+    ctx.require(AccessMode::Admin)?;
     let mut h = state.db.acquire().await?;
     let key = key_store::get(h.c(), ctx.repo.id, id).await?.ok_or_else(ApiError::not_found)?;
     Ok(Json(json(&state, &ctx, &key)))
@@ -96,10 +91,11 @@ pub async fn get_deploy_key(
     responses((status = 204), (status = 401), (status = 403), (status = 404)))]
 pub async fn delete_deploy_key(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, id)): Path<(String, String, i64)>,
+    TokenUser(_me): TokenUser,
+    Path((_owner, _repo, id)): Path<(String, String, i64)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<StatusCode> {
-    let ctx = admin_ctx(&state, &me, &owner, &repo).await?;
+    ctx.require(AccessMode::Admin)?;
     let key = {
         let mut h = state.db.acquire().await?;
         key_store::get(h.c(), ctx.repo.id, id).await?.ok_or_else(ApiError::not_found)?

@@ -11,10 +11,10 @@ use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::{RepoCtx, git_blocking, load_repo};
+use super::{RepoCtx, git_blocking};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{LateBody, ListParams, Paged, TokenUser, Validator};
+use crate::extract::{LateBody, ListParams, Paged, RepoPath, TokenUser, Validator};
 use crate::service::access::AccessMode;
 use crate::service::webhooks::{self, CreateHook, EditHook, HookEvents, HookKind, payload};
 use crate::types::{Hook, HookDelivery, HookDeliveryDetail, HookExchange, rfc3339};
@@ -55,18 +55,6 @@ fn parse_id(id: &str) -> ApiResult<i64> {
     id.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(ApiError::not_found)
 }
 
-/// The repository, for its admins only (403 otherwise, 404 when it cannot be seen).
-async fn admin_repo(
-    state: &AppState,
-    me: &hearth_store::users::UserRow,
-    owner: &str,
-    repo: &str,
-) -> ApiResult<RepoCtx> {
-    let ctx = load_repo(state, Some(me), owner, repo).await?;
-    ctx.require(AccessMode::Admin)?;
-    Ok(ctx)
-}
-
 async fn load_hook(state: &AppState, ctx: &RepoCtx, id: &str) -> ApiResult<HookRow> {
     let id = parse_id(id)?;
     let mut h = state.db.acquire().await?;
@@ -78,10 +66,10 @@ async fn load_hook(state: &AppState, ctx: &RepoCtx, id: &str) -> ApiResult<HookR
     responses((status = 200, body = [Hook]), (status = 401), (status = 403), (status = 404)))]
 pub async fn list_hooks(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo)): Path<(String, String)>,
+    TokenUser(_me): TokenUser,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<Json<Vec<Hook>>> {
-    let ctx = admin_repo(&state, &me, &owner, &repo).await?;
+    ctx.require(AccessMode::Admin)?;
     let mut h = state.db.acquire().await?;
     let rows = hook_store::list_for_repo(h.c(), ctx.repo.id).await?;
     Ok(Json(rows.iter().map(to_api).collect()))
@@ -93,11 +81,11 @@ pub async fn list_hooks(
     responses((status = 201, body = Hook), (status = 401), (status = 403), (status = 404), (status = 422)))]
 pub async fn create_hook(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo)): Path<(String, String)>,
+    TokenUser(_me): TokenUser,
+    RepoPath(ctx): RepoPath,
     body: LateBody,
 ) -> ApiResult<(StatusCode, Json<Hook>)> {
-    let ctx = admin_repo(&state, &me, &owner, &repo).await?;
+    ctx.require(AccessMode::Admin)?;
     let opt: CreateHookOption = body.parse()?;
     Validator::new()
         .required("Type", &opt.kind)
@@ -115,10 +103,11 @@ pub async fn create_hook(
     responses((status = 200, body = Hook), (status = 401), (status = 403), (status = 404)))]
 pub async fn get_hook(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, id)): Path<(String, String, String)>,
+    TokenUser(_me): TokenUser,
+    Path((_owner, _repo, id)): Path<(String, String, String)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<Json<Hook>> {
-    let ctx = admin_repo(&state, &me, &owner, &repo).await?;
+    ctx.require(AccessMode::Admin)?;
     Ok(Json(to_api(&load_hook(&state, &ctx, &id).await?)))
 }
 
@@ -129,11 +118,12 @@ pub async fn get_hook(
     responses((status = 200, body = Hook), (status = 401), (status = 403), (status = 404), (status = 422)))]
 pub async fn edit_hook(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, id)): Path<(String, String, String)>,
+    TokenUser(_me): TokenUser,
+    Path((_owner, _repo, id)): Path<(String, String, String)>,
+    RepoPath(ctx): RepoPath,
     body: LateBody,
 ) -> ApiResult<Json<Hook>> {
-    let ctx = admin_repo(&state, &me, &owner, &repo).await?;
+    ctx.require(AccessMode::Admin)?;
     let id = parse_id(&id)?;
     let opt: EditHookOption = body.parse()?;
     let edit = EditHook { config: opt.config, events: opt.events.unwrap_or_default(), active: opt.active };
@@ -147,10 +137,11 @@ pub async fn edit_hook(
     responses((status = 204), (status = 401), (status = 403), (status = 404)))]
 pub async fn delete_hook(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, id)): Path<(String, String, String)>,
+    TokenUser(_me): TokenUser,
+    Path((_owner, _repo, id)): Path<(String, String, String)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<StatusCode> {
-    let ctx = admin_repo(&state, &me, &owner, &repo).await?;
+    ctx.require(AccessMode::Admin)?;
     if let Ok(id) = id.parse::<i64>() {
         let mut tx = state.db.begin().await?;
         hook_store::delete_for_repo(tx.c(), ctx.repo.id, id).await?;
@@ -166,9 +157,10 @@ pub async fn delete_hook(
 pub async fn test_hook(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
-    Path((owner, repo, id)): Path<(String, String, String)>,
+    Path((_owner, _repo, id)): Path<(String, String, String)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<StatusCode> {
-    let ctx = admin_repo(&state, &me, &owner, &repo).await?;
+    ctx.require(AccessMode::Admin)?;
     let hook = load_hook(&state, &ctx, &id).await?;
     let dir = ctx.dir().to_path_buf();
     let branch = format!("refs/heads/{}", ctx.repo.default_branch);
@@ -234,11 +226,12 @@ fn delivery(t: &TaskRow) -> HookDelivery {
     responses((status = 200, body = [HookDelivery]), (status = 401), (status = 403), (status = 404)))]
 pub async fn list_hook_deliveries(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, id)): Path<(String, String, String)>,
+    TokenUser(_me): TokenUser,
+    Path((_owner, _repo, id)): Path<(String, String, String)>,
+    RepoPath(ctx): RepoPath,
     params: ListParams,
 ) -> ApiResult<Paged<HookDelivery>> {
-    let ctx = admin_repo(&state, &me, &owner, &repo).await?;
+    ctx.require(AccessMode::Admin)?;
     let hook = load_hook(&state, &ctx, &id).await?;
     let page = params.fixed(30);
     let mut h = state.db.acquire().await?;
@@ -259,10 +252,11 @@ async fn load_delivery(state: &AppState, hook: &HookRow, id: &str) -> ApiResult<
     responses((status = 200, body = HookDeliveryDetail), (status = 401), (status = 403), (status = 404)))]
 pub async fn get_hook_delivery(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, id, delivery_id)): Path<(String, String, String, String)>,
+    TokenUser(_me): TokenUser,
+    Path((_owner, _repo, id, delivery_id)): Path<(String, String, String, String)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<Json<HookDeliveryDetail>> {
-    let ctx = admin_repo(&state, &me, &owner, &repo).await?;
+    ctx.require(AccessMode::Admin)?;
     let hook = load_hook(&state, &ctx, &id).await?;
     let t = load_delivery(&state, &hook, &delivery_id).await?;
     let (request, response) = (stored(&t.request_content), stored(&t.response_content));
@@ -281,10 +275,11 @@ pub async fn get_hook_delivery(
     responses((status = 202), (status = 401), (status = 403), (status = 404)))]
 pub async fn redeliver_hook_delivery(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, id, delivery_id)): Path<(String, String, String, String)>,
+    TokenUser(_me): TokenUser,
+    Path((_owner, _repo, id, delivery_id)): Path<(String, String, String, String)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let ctx = admin_repo(&state, &me, &owner, &repo).await?;
+    ctx.require(AccessMode::Admin)?;
     let hook = load_hook(&state, &ctx, &id).await?;
     let t = load_delivery(&state, &hook, &delivery_id).await?;
     webhooks::redeliver(&state, t.id).await?;

@@ -14,10 +14,10 @@ use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 
 use super::RepoCtx;
-use super::issues::{tracker, tracker_repo};
+use super::issues::{tracker, tracker_on};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{LateBody, ListParams, TokenUser, Validator};
+use crate::extract::{LateBody, ListParams, RepoPath, TokenUser, Validator};
 use crate::service::issue_view;
 use crate::service::issues::{self};
 use crate::types::Comment;
@@ -55,11 +55,11 @@ async fn comments_json(
     responses((status = 200, body = [Comment]), (status = 401), (status = 404), (status = 422)))]
 pub async fn list_repo_comments(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo)): Path<(String, String)>,
+    TokenUser(_me): TokenUser,
+    RepoPath(ctx): RepoPath,
     params: ListParams,
 ) -> ApiResult<Json<Vec<Comment>>> {
-    let ctx = tracker_repo(&state, &me, &owner, &repo).await?;
+    let ctx = tracker_on(ctx)?;
     let since = since(&params)?;
     let mut h = state.db.acquire().await?;
     let rows = issue_store::comments_of_repo(h.c(), ctx.repo.id, since).await?;
@@ -77,11 +77,12 @@ pub async fn list_repo_comments(
     responses((status = 200, body = [Comment]), (status = 401), (status = 404), (status = 422)))]
 pub async fn list_issue_comments(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, index)): Path<(String, String, i64)>,
+    TokenUser(_me): TokenUser,
+    Path((_owner, _repo, index)): Path<(String, String, i64)>,
+    RepoPath(ctx): RepoPath,
     params: ListParams,
 ) -> ApiResult<Json<Vec<Comment>>> {
-    let ctx = tracker_repo(&state, &me, &owner, &repo).await?;
+    let ctx = tracker_on(ctx)?;
     let since = since(&params)?;
     let mut h = state.db.acquire().await?;
     let issue = issue_store::by_index(h.c(), ctx.repo.id, index).await?.ok_or_else(ApiError::not_found)?;
@@ -104,10 +105,11 @@ fn comment_body(body: &LateBody) -> ApiResult<String> {
 pub async fn create_comment(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
-    Path((owner, repo, index)): Path<(String, String, i64)>,
+    Path((_owner, _repo, index)): Path<(String, String, i64)>,
+    RepoPath(ctx): RepoPath,
     body: LateBody,
 ) -> ApiResult<(StatusCode, Json<Comment>)> {
-    let ctx = tracker_repo(&state, &me, &owner, &repo).await?;
+    let ctx = tracker_on(ctx)?;
     let text = comment_body(&body)?;
     let row = issues::create_comment(&state, &tracker(&ctx, &me), index, &text).await?;
     let json = comments_json(&state, &ctx, std::slice::from_ref(&row), &HashMap::from([(row.issue_id, index)])).await?;
@@ -117,12 +119,12 @@ pub async fn create_comment(
 async fn edit_comment_by_id(
     state: &AppState,
     me: &UserRow,
-    (owner, repo): (&str, &str),
+    ctx: RepoCtx,
     id: i64,
     body: LateBody,
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
-    let ctx = tracker_repo(state, me, owner, repo).await?;
+    let ctx = tracker_on(ctx)?;
     let text = comment_body(&body)?;
     let Some(row) = issues::edit_comment(state, &tracker(&ctx, me), id, &text).await? else {
         return Ok(StatusCode::NO_CONTENT.into_response());
@@ -143,10 +145,11 @@ async fn edit_comment_by_id(
 pub async fn edit_comment(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
-    Path((owner, repo, _index, id)): Path<(String, String, i64, i64)>,
+    Path((_owner, _repo, _index, id)): Path<(String, String, i64, i64)>,
+    RepoPath(ctx): RepoPath,
     body: LateBody,
 ) -> ApiResult<axum::response::Response> {
-    edit_comment_by_id(&state, &me, (&owner, &repo), id, body).await
+    edit_comment_by_id(&state, &me, ctx, id, body).await
 }
 
 /// The same edit without the issue number (Gogs routes both).
@@ -157,10 +160,11 @@ pub async fn edit_comment(
 pub async fn edit_repo_comment(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
-    Path((owner, repo, id)): Path<(String, String, i64)>,
+    Path((_owner, _repo, id)): Path<(String, String, i64)>,
+    RepoPath(ctx): RepoPath,
     body: LateBody,
 ) -> ApiResult<axum::response::Response> {
-    edit_comment_by_id(&state, &me, (&owner, &repo), id, body).await
+    edit_comment_by_id(&state, &me, ctx, id, body).await
 }
 
 #[utoipa::path(delete, path = "/repos/{owner}/{repo}/issues/{index}/comments/{id}", tag = "issues",
@@ -169,9 +173,10 @@ pub async fn edit_repo_comment(
 pub async fn delete_comment(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
-    Path((owner, repo, _index, id)): Path<(String, String, i64, i64)>,
+    Path((_owner, _repo, _index, id)): Path<(String, String, i64, i64)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<StatusCode> {
-    let ctx = tracker_repo(&state, &me, &owner, &repo).await?;
+    let ctx = tracker_on(ctx)?;
     issues::delete_comment(&state, &tracker(&ctx, &me), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

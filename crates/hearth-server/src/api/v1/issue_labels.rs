@@ -11,10 +11,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::RepoCtx;
-use super::issues::{tracker, tracker_repo};
+use super::issues::{tracker, tracker_on};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{LateBody, TokenUser};
+use crate::extract::{LateBody, RepoPath, TokenUser};
 use crate::service::issues::{self, LabelChange};
 use crate::types::Label;
 
@@ -36,10 +36,11 @@ async fn labels_json(state: &AppState, ctx: &RepoCtx, issue_id: i64) -> ApiResul
     responses((status = 200, body = [Label]), (status = 401), (status = 404)))]
 pub async fn list_issue_labels(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, index)): Path<(String, String, i64)>,
+    TokenUser(_me): TokenUser,
+    Path((_owner, _repo, index)): Path<(String, String, i64)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<Json<Vec<Label>>> {
-    let ctx = tracker_repo(&state, &me, &owner, &repo).await?;
+    let ctx = tracker_on(ctx)?;
     let issue = {
         let mut h = state.db.acquire().await?;
         issue_store::by_index(h.c(), ctx.repo.id, index).await?.ok_or_else(ApiError::not_found)?
@@ -57,11 +58,12 @@ enum LabelKind {
 async fn change_labels(
     state: &AppState,
     me: &UserRow,
-    (owner, repo, index): (String, String, i64),
+    ctx: RepoCtx,
+    index: i64,
     body: Option<LateBody>,
     kind: LabelKind,
 ) -> ApiResult<Json<Vec<Label>>> {
-    let ctx = tracker_repo(state, me, &owner, &repo).await?;
+    let ctx = tracker_on(ctx)?;
     ctx.require(crate::service::access::AccessMode::Write)?;
     let opt: IssueLabelsOption = match &body {
         Some(b) => b.parse()?,
@@ -85,10 +87,11 @@ async fn change_labels(
 pub async fn add_issue_labels(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
-    Path(path): Path<(String, String, i64)>,
+    Path((_owner, _repo, index)): Path<(String, String, i64)>,
+    RepoPath(ctx): RepoPath,
     body: LateBody,
 ) -> ApiResult<Json<Vec<Label>>> {
-    change_labels(&state, &me, path, Some(body), LabelKind::Add).await
+    change_labels(&state, &me, ctx, index, Some(body), LabelKind::Add).await
 }
 
 /// Replace the issue's labels.
@@ -99,10 +102,11 @@ pub async fn add_issue_labels(
 pub async fn replace_issue_labels(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
-    Path(path): Path<(String, String, i64)>,
+    Path((_owner, _repo, index)): Path<(String, String, i64)>,
+    RepoPath(ctx): RepoPath,
     body: LateBody,
 ) -> ApiResult<Json<Vec<Label>>> {
-    change_labels(&state, &me, path, Some(body), LabelKind::Replace).await
+    change_labels(&state, &me, ctx, index, Some(body), LabelKind::Replace).await
 }
 
 #[utoipa::path(delete, path = "/repos/{owner}/{repo}/issues/{index}/labels", tag = "issues",
@@ -111,9 +115,10 @@ pub async fn replace_issue_labels(
 pub async fn clear_issue_labels(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
-    Path(path): Path<(String, String, i64)>,
+    Path((_owner, _repo, index)): Path<(String, String, i64)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<StatusCode> {
-    let _labels = change_labels(&state, &me, path, None, LabelKind::Clear).await?;
+    let _labels = change_labels(&state, &me, ctx, index, None, LabelKind::Clear).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -124,8 +129,9 @@ pub async fn clear_issue_labels(
 pub async fn remove_issue_label(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
-    Path((owner, repo, index, id)): Path<(String, String, i64, i64)>,
+    Path((_owner, _repo, index, id)): Path<(String, String, i64, i64)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<StatusCode> {
-    let _labels = change_labels(&state, &me, (owner, repo, index), None, LabelKind::Remove(id)).await?;
+    let _labels = change_labels(&state, &me, ctx, index, None, LabelKind::Remove(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

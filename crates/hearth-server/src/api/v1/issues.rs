@@ -13,10 +13,10 @@ use hearth_store::{labels as label_store, milestones as milestone_store, repos a
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{RepoCtx, load_repo};
+use super::RepoCtx;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{LateBody, ListParams, Paged, TokenUser, Validator};
+use crate::extract::{LateBody, ListParams, Paged, RepoPath, TokenUser, Validator};
 use crate::service::issue_view;
 use crate::service::issues::{self, CreateIssue, EditIssue, Tracker};
 use crate::types::Issue;
@@ -44,9 +44,8 @@ pub struct EditIssueOption {
     pub state: Option<String>,
 }
 
-/// The repository, readable by the caller, with its built-in tracker on.
-pub(super) async fn tracker_repo(state: &AppState, me: &UserRow, owner: &str, repo: &str) -> ApiResult<RepoCtx> {
-    let ctx = load_repo(state, Some(me), owner, repo).await?;
+/// The repository, if its built-in tracker is on (404 otherwise).
+pub(super) fn tracker_on(ctx: RepoCtx) -> ApiResult<RepoCtx> {
     if !ctx.repo.enable_issues || ctx.repo.enable_external_tracker {
         return Err(ApiError::not_found());
     }
@@ -80,11 +79,11 @@ fn state_filter(params: &ListParams) -> Option<bool> {
     responses((status = 200, body = [Issue]), (status = 401), (status = 404)))]
 pub async fn list_issues(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo)): Path<(String, String)>,
+    TokenUser(_me): TokenUser,
+    RepoPath(ctx): RepoPath,
     params: ListParams,
 ) -> ApiResult<Paged<Issue>> {
-    let ctx = tracker_repo(&state, &me, &owner, &repo).await?;
+    let ctx = tracker_on(ctx)?;
     let page = params.fixed(10);
     let mut h = state.db.acquire().await?;
     let mut f = IssueFilter {
@@ -208,10 +207,10 @@ pub async fn list_assigned_issues(
 pub async fn create_issue(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
-    Path((owner, repo)): Path<(String, String)>,
+    RepoPath(ctx): RepoPath,
     body: LateBody,
 ) -> ApiResult<(StatusCode, Json<Issue>)> {
-    let ctx = tracker_repo(&state, &me, &owner, &repo).await?;
+    let ctx = tracker_on(ctx)?;
     let opt: CreateIssueOption = body.parse()?;
     Validator::new().required("Title", opt.title.trim()).max_size("Title", &opt.title, 255).finish()?;
     let create = CreateIssue {
@@ -231,10 +230,11 @@ pub async fn create_issue(
     responses((status = 200, body = Issue), (status = 401), (status = 404)))]
 pub async fn get_issue(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, index)): Path<(String, String, i64)>,
+    TokenUser(_me): TokenUser,
+    Path((_owner, _repo, index)): Path<(String, String, i64)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<Json<Issue>> {
-    let ctx = tracker_repo(&state, &me, &owner, &repo).await?;
+    let ctx = tracker_on(ctx)?;
     let row = {
         let mut h = state.db.acquire().await?;
         issue_store::by_index(h.c(), ctx.repo.id, index).await?.ok_or_else(ApiError::not_found)?
@@ -250,10 +250,11 @@ pub async fn get_issue(
 pub async fn edit_issue(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
-    Path((owner, repo, index)): Path<(String, String, i64)>,
+    Path((_owner, _repo, index)): Path<(String, String, i64)>,
+    RepoPath(ctx): RepoPath,
     body: LateBody,
 ) -> ApiResult<(StatusCode, Json<Issue>)> {
-    let ctx = tracker_repo(&state, &me, &owner, &repo).await?;
+    let ctx = tracker_on(ctx)?;
     let opt: EditIssueOption = body.parse()?;
     let edit = EditIssue {
         title: opt.title,
@@ -266,8 +267,7 @@ pub async fn edit_issue(
     Ok((StatusCode::CREATED, Json(issue_json(&state, &ctx, &row).await?)))
 }
 
-async fn assignees(state: &AppState, me: &UserRow, owner: &str, repo: &str) -> ApiResult<Vec<UserRow>> {
-    let ctx = load_repo(state, Some(me), owner, repo).await?;
+async fn assignees(state: &AppState, ctx: &RepoCtx) -> ApiResult<Vec<UserRow>> {
     let mut h = state.db.acquire().await?;
     Ok(hearth_store::collaborations::assignable(h.c(), ctx.repo.id, ctx.repo.owner_id).await?)
 }
@@ -278,10 +278,10 @@ async fn assignees(state: &AppState, me: &UserRow, owner: &str, repo: &str) -> A
     responses((status = 200, body = [crate::types::User]), (status = 401), (status = 404)))]
 pub async fn list_assignees(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo)): Path<(String, String)>,
+    TokenUser(_me): TokenUser,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<Json<Vec<crate::types::User>>> {
-    let users = assignees(&state, &me, &owner, &repo).await?;
+    let users = assignees(&state, &ctx).await?;
     Ok(Json(users.iter().map(|u| crate::types::User::new(&state.links, u, true)).collect()))
 }
 
@@ -291,10 +291,11 @@ pub async fn list_assignees(
     responses((status = 204), (status = 401), (status = 404)))]
 pub async fn check_assignee(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, assignee)): Path<(String, String, String)>,
+    TokenUser(_me): TokenUser,
+    Path((_owner, _repo, assignee)): Path<(String, String, String)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<StatusCode> {
-    let users = assignees(&state, &me, &owner, &repo).await?;
+    let users = assignees(&state, &ctx).await?;
     if users.iter().any(|u| u.lower_name == assignee.to_lowercase()) {
         Ok(StatusCode::NO_CONTENT)
     } else {

@@ -8,10 +8,10 @@ use hearth_store::labels as label_store;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{RepoCtx, load_repo};
+use super::RepoCtx;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{LateBody, TokenUser, Validator};
+use crate::extract::{LateBody, RepoPath, TokenUser, Validator};
 use crate::service::access::AccessMode;
 use crate::service::labels as service;
 use crate::types::Label;
@@ -32,14 +32,6 @@ pub struct EditLabelOption {
     pub color: Option<String>,
 }
 
-pub(super) async fn repo_for(
-    state: &AppState,
-    me: &hearth_store::users::UserRow,
-    names: &(String, String),
-) -> ApiResult<RepoCtx> {
-    load_repo(state, Some(me), &names.0, &names.1).await
-}
-
 fn label_json(state: &AppState, ctx: &RepoCtx, l: &label_store::LabelRow) -> Label {
     Label::new(&state.links, &ctx.owner.name, &ctx.repo.name, l)
 }
@@ -49,10 +41,9 @@ fn label_json(state: &AppState, ctx: &RepoCtx, l: &label_store::LabelRow) -> Lab
     responses((status = 200, body = [Label]), (status = 401), (status = 404)))]
 pub async fn list_labels(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path(names): Path<(String, String)>,
+    TokenUser(_me): TokenUser,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<Json<Vec<Label>>> {
-    let ctx = repo_for(&state, &me, &names).await?;
     let mut h = state.db.acquire().await?;
     let rows = label_store::list(h.c(), ctx.repo.id).await?;
     Ok(Json(rows.iter().map(|l| label_json(&state, &ctx, l)).collect()))
@@ -64,11 +55,10 @@ pub async fn list_labels(
     responses((status = 201, body = Label), (status = 401), (status = 403), (status = 404), (status = 422)))]
 pub async fn create_label(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path(names): Path<(String, String)>,
+    TokenUser(_me): TokenUser,
+    RepoPath(ctx): RepoPath,
     body: LateBody,
 ) -> ApiResult<(StatusCode, Json<Label>)> {
-    let ctx = repo_for(&state, &me, &names).await?;
     ctx.require(AccessMode::Write)?;
     let opt: CreateLabelOption = body.parse()?;
     Validator::new().required("Name", &opt.name).required("Color", &opt.color).size("Color", &opt.color, 7).finish()?;
@@ -91,10 +81,10 @@ async fn find_label(state: &AppState, ctx: &RepoCtx, key: &str) -> ApiResult<lab
     responses((status = 200, body = Label), (status = 401), (status = 404)))]
 pub async fn get_label(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, id)): Path<(String, String, String)>,
+    TokenUser(_me): TokenUser,
+    Path((_owner, _repo, id)): Path<(String, String, String)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<Json<Label>> {
-    let ctx = repo_for(&state, &me, &(owner, repo)).await?;
     let row = find_label(&state, &ctx, &id).await?;
     Ok(Json(label_json(&state, &ctx, &row)))
 }
@@ -105,11 +95,11 @@ pub async fn get_label(
     responses((status = 200, body = Label), (status = 401), (status = 403), (status = 404)))]
 pub async fn edit_label(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, id)): Path<(String, String, String)>,
+    TokenUser(_me): TokenUser,
+    Path((_owner, _repo, id)): Path<(String, String, String)>,
+    RepoPath(ctx): RepoPath,
     body: LateBody,
 ) -> ApiResult<Json<Label>> {
-    let ctx = repo_for(&state, &me, &(owner, repo)).await?;
     ctx.require(AccessMode::Write)?;
     let label = find_label(&state, &ctx, &id).await?;
     let opt: EditLabelOption = body.parse()?;
@@ -123,10 +113,10 @@ pub async fn edit_label(
     responses((status = 204), (status = 401), (status = 403), (status = 404)))]
 pub async fn delete_label(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, id)): Path<(String, String, i64)>,
+    TokenUser(_me): TokenUser,
+    Path((_owner, _repo, id)): Path<(String, String, i64)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<StatusCode> {
-    let ctx = repo_for(&state, &me, &(owner, repo)).await?;
     ctx.require(AccessMode::Write)?;
     service::delete_label(&state, ctx.repo.id, id).await?;
     Ok(StatusCode::NO_CONTENT)

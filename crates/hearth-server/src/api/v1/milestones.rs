@@ -10,10 +10,9 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 
-use super::labels::repo_for;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{LateBody, TokenUser};
+use crate::extract::{LateBody, RepoPath, TokenUser};
 use crate::service::access::AccessMode;
 use crate::service::milestones::{self as service, EditMilestone};
 use crate::types::Milestone;
@@ -53,11 +52,10 @@ fn deadline(due_on: Option<&str>) -> ApiResult<Option<i64>> {
     responses((status = 200, body = [Milestone]), (status = 401), (status = 404)))]
 pub async fn list_milestones(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path(names): Path<(String, String)>,
+    TokenUser(_me): TokenUser,
+    RepoPath(ctx): RepoPath,
     params: crate::extract::ListParams,
 ) -> ApiResult<Json<Vec<Milestone>>> {
-    let ctx = repo_for(&state, &me, &names).await?;
     let mut h = state.db.acquire().await?;
     let rows = milestone_store::list(h.c(), ctx.repo.id).await?;
     // `state` (open, closed; anything else: all) is a Gitea extension.
@@ -74,10 +72,10 @@ pub async fn list_milestones(
     responses((status = 200, body = Milestone), (status = 401), (status = 404)))]
 pub async fn get_milestone(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, id)): Path<(String, String, i64)>,
+    TokenUser(_me): TokenUser,
+    Path((_owner, _repo, id)): Path<(String, String, i64)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<Json<Milestone>> {
-    let ctx = repo_for(&state, &me, &(owner, repo)).await?;
     let mut h = state.db.acquire().await?;
     let row = milestone_store::get(h.c(), ctx.repo.id, id).await?.ok_or_else(ApiError::not_found)?;
     Ok(Json(Milestone::new(&row)))
@@ -89,11 +87,10 @@ pub async fn get_milestone(
     responses((status = 201, body = Milestone), (status = 401), (status = 403), (status = 404), (status = 422)))]
 pub async fn create_milestone(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path(names): Path<(String, String)>,
+    TokenUser(_me): TokenUser,
+    RepoPath(ctx): RepoPath,
     body: LateBody,
 ) -> ApiResult<(StatusCode, Json<Milestone>)> {
-    let ctx = repo_for(&state, &me, &names).await?;
     ctx.require(AccessMode::Write)?;
     let opt: CreateMilestoneOption = body.parse()?;
     let due = deadline(opt.due_on.as_deref())?.unwrap_or(0);
@@ -107,11 +104,11 @@ pub async fn create_milestone(
     responses((status = 200, body = Milestone), (status = 401), (status = 403), (status = 404), (status = 422)))]
 pub async fn edit_milestone(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, id)): Path<(String, String, i64)>,
+    TokenUser(_me): TokenUser,
+    Path((_owner, _repo, id)): Path<(String, String, i64)>,
+    RepoPath(ctx): RepoPath,
     body: LateBody,
 ) -> ApiResult<Json<Milestone>> {
-    let ctx = repo_for(&state, &me, &(owner, repo)).await?;
     ctx.require(AccessMode::Write)?;
     let opt: EditMilestoneOption = body.parse()?;
     let edit = EditMilestone {
@@ -130,10 +127,10 @@ pub async fn edit_milestone(
     responses((status = 204), (status = 401), (status = 403), (status = 404)))]
 pub async fn delete_milestone(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path((owner, repo, id)): Path<(String, String, i64)>,
+    TokenUser(_me): TokenUser,
+    Path((_owner, _repo, id)): Path<(String, String, i64)>,
+    RepoPath(ctx): RepoPath,
 ) -> ApiResult<StatusCode> {
-    let ctx = repo_for(&state, &me, &(owner, repo)).await?;
     ctx.require(AccessMode::Write)?;
     service::delete_milestone(&state, ctx.repo.id, id).await?;
     Ok(StatusCode::NO_CONTENT)

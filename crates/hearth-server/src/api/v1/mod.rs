@@ -177,7 +177,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(misc::get_version))
 }
 
-pub(crate) use crate::extract::{RepoCtx, load_repo};
+pub(crate) use crate::extract::RepoCtx;
 
 /// Run a blocking git operation off the async workers: a missing repository directory is a 404,
 /// any other git failure a 500.

@@ -9,7 +9,7 @@ use hearth_store::users::UserRow;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{load_repo, load_user};
+use super::{RepoCtx, load_user};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Auth, Body, LateBody, ListParams, Paged, RepoPath, SiteAdmin, TokenUser, Validator};
@@ -322,12 +322,10 @@ pub struct EditWikiOption {
 /// present fields overwrite the stored ones.
 async fn edit_settings<T: serde::de::DeserializeOwned>(
     state: &AppState,
-    me: &UserRow,
-    (owner, repo): (String, String),
+    ctx: RepoCtx,
     body: LateBody,
     apply: impl FnOnce(T, &mut Settings),
 ) -> ApiResult<StatusCode> {
-    let ctx = load_repo(state, Some(me), &owner, &repo).await?;
     ctx.require(AccessMode::Admin)?;
     let mut settings = Settings::of(&ctx.repo);
     apply(body.parse()?, &mut settings);
@@ -349,11 +347,11 @@ fn set<V>(field: &mut V, value: Option<V>) {
     responses((status = 204), (status = 401), (status = 403), (status = 404)))]
 pub async fn edit_issue_tracker(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path(names): Path<(String, String)>,
+    TokenUser(_me): TokenUser,
+    RepoPath(ctx): RepoPath,
     body: LateBody,
 ) -> ApiResult<StatusCode> {
-    edit_settings(&state, &me, names, body, |opt: EditIssueTrackerOption, s| {
+    edit_settings(&state, ctx, body, |opt: EditIssueTrackerOption, s| {
         set(&mut s.enable_issues, opt.enable_issues);
         set(&mut s.enable_external_tracker, opt.enable_external_tracker);
         set(&mut s.external_tracker_url, opt.external_tracker_url);
@@ -369,11 +367,11 @@ pub async fn edit_issue_tracker(
     responses((status = 204), (status = 401), (status = 403), (status = 404)))]
 pub async fn edit_wiki(
     State(state): State<AppState>,
-    TokenUser(me): TokenUser,
-    Path(names): Path<(String, String)>,
+    TokenUser(_me): TokenUser,
+    RepoPath(ctx): RepoPath,
     body: LateBody,
 ) -> ApiResult<StatusCode> {
-    edit_settings(&state, &me, names, body, |opt: EditWikiOption, s| {
+    edit_settings(&state, ctx, body, |opt: EditWikiOption, s| {
         set(&mut s.enable_wiki, opt.enable_wiki);
         set(&mut s.allow_public_wiki, opt.allow_public_wiki);
         set(&mut s.enable_external_wiki, opt.enable_external_wiki);
