@@ -41,3 +41,27 @@ fn content_used() -> ServiceError {
 fn title_used() -> ServiceError {
     ServiceError::Invalid("Key title has been used".into())
 }
+
+/// Why a key could not be deleted.
+pub enum DeleteKey {
+    Deleted,
+    /// No user key with that id (the API answers 204 all the same, as Gogs).
+    Missing,
+    /// Someone else's key, and the caller is not a site admin.
+    NotYours,
+}
+
+/// Delete a user key: its owner or a site admin.
+pub async fn delete_user_key(db: &Db, doer: &hearth_store::users::UserRow, id: i64) -> ServiceResult<DeleteKey> {
+    let mut tx = db.begin().await?;
+    let outcome = match keys::by_id(tx.c(), id).await?.filter(|k| k.kind == keys::TYPE_USER) {
+        None => DeleteKey::Missing,
+        Some(k) if k.owner_id != doer.id && !doer.is_admin => DeleteKey::NotYours,
+        Some(k) => {
+            keys::delete(tx.c(), k.id).await?;
+            DeleteKey::Deleted
+        }
+    };
+    tx.commit().await?;
+    Ok(outcome)
+}

@@ -9,6 +9,7 @@ pub mod deploy_keys;
 pub mod disk;
 pub mod editorconfig;
 pub mod emails;
+pub mod follows;
 pub mod issue_view;
 pub mod issues;
 pub mod keys;

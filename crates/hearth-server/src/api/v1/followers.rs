@@ -2,14 +2,14 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use hearth_store::follows;
+use hearth_store::follows as follow_store;
 use hearth_store::users::UserRow;
 
 use super::load_user;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ListParams, Paged, TokenUser};
-use crate::service::now_unix;
+use crate::service::follows;
 use crate::types::User;
 
 const PAGE_SIZE: i64 = 40;
@@ -23,8 +23,12 @@ async fn list(state: &AppState, of: &UserRow, dir: Direction, params: &ListParam
     let page = params.fixed(PAGE_SIZE);
     let mut h = state.db.acquire().await?;
     let (rows, total) = match dir {
-        Direction::Followers => (follows::followers(h.c(), of.id, page.limit, page.offset()).await?, of.num_followers),
-        Direction::Following => (follows::following(h.c(), of.id, page.limit, page.offset()).await?, of.num_following),
+        Direction::Followers => {
+            (follow_store::followers(h.c(), of.id, page.limit, page.offset()).await?, of.num_followers)
+        }
+        Direction::Following => {
+            (follow_store::following(h.c(), of.id, page.limit, page.offset()).await?, of.num_following)
+        }
     };
     let items = rows.iter().map(|u| User::new(&state.links, u, true)).collect();
     Ok(Paged::page(items, total, params, page))
@@ -32,7 +36,7 @@ async fn list(state: &AppState, of: &UserRow, dir: Direction, params: &ListParam
 
 async fn check(state: &AppState, user: &UserRow, target: &UserRow) -> ApiResult<StatusCode> {
     let mut h = state.db.acquire().await?;
-    if follows::is_following(h.c(), user.id, target.id).await? {
+    if follow_store::is_following(h.c(), user.id, target.id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found())
@@ -124,11 +128,7 @@ pub async fn follow_user(
     Path(username): Path<String>,
 ) -> ApiResult<StatusCode> {
     let target = load_user(&state, &username).await?;
-    if target.id != me.id {
-        let mut tx = state.db.begin().await?;
-        follows::follow(tx.c(), me.id, target.id, now_unix()).await?;
-        tx.commit().await?;
-    }
+    follows::follow(&state.db, &me, &target).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -142,8 +142,6 @@ pub async fn unfollow_user(
     Path(username): Path<String>,
 ) -> ApiResult<StatusCode> {
     let target = load_user(&state, &username).await?;
-    let mut tx = state.db.begin().await?;
-    follows::unfollow(tx.c(), me.id, target.id).await?;
-    tx.commit().await?;
+    follows::unfollow(&state.db, &me, &target).await?;
     Ok(StatusCode::NO_CONTENT)
 }

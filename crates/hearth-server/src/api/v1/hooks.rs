@@ -143,9 +143,7 @@ pub async fn delete_hook(
 ) -> ApiResult<StatusCode> {
     ctx.require(AccessMode::Admin)?;
     if let Ok(id) = id.parse::<i64>() {
-        let mut tx = state.db.begin().await?;
-        hook_store::delete_for_repo(tx.c(), ctx.repo.id, id).await?;
-        tx.commit().await?;
+        webhooks::delete_hook(&state, ctx.repo.id, 0, id).await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -377,9 +375,7 @@ pub async fn delete_org_hook(
 ) -> ApiResult<StatusCode> {
     let org = owned_org(&state, &me, &org).await?;
     if let Ok(id) = id.parse::<i64>() {
-        let mut tx = state.db.begin().await?;
-        hook_store::delete_for_org(tx.c(), org.id, id).await?;
-        tx.commit().await?;
+        webhooks::delete_hook(&state, 0, org.id, id).await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }

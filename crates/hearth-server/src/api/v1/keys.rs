@@ -103,14 +103,10 @@ pub async fn delete_my_key(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     let Some(id) = parse_id(&id) else { return Ok(StatusCode::NO_CONTENT) };
-    let mut tx = state.db.begin().await?;
-    match key_store::by_id(tx.c(), id).await?.filter(|k| k.kind == key_store::TYPE_USER) {
-        None => return Ok(StatusCode::NO_CONTENT),
-        Some(k) if k.owner_id != me.id && !me.is_admin => {
-            return Err(ApiError::Message(StatusCode::FORBIDDEN, "You do not have access to this key.".into()));
+    match keys::delete_user_key(&state.db, &me, id).await? {
+        keys::DeleteKey::NotYours => {
+            Err(ApiError::Message(StatusCode::FORBIDDEN, "You do not have access to this key.".into()))
         }
-        Some(k) => key_store::delete(tx.c(), k.id).await?,
+        keys::DeleteKey::Deleted | keys::DeleteKey::Missing => Ok(StatusCode::NO_CONTENT),
     }
-    tx.commit().await?;
-    Ok(StatusCode::NO_CONTENT)
 }

@@ -14,7 +14,6 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Auth, Body, LateBody, ListParams, Paged, RepoPath, SiteAdmin, TokenUser, Validator};
 use crate::service::access::{AccessMode, access_modes};
-use crate::service::now_unix;
 use crate::service::repos::{self, CreateRepo};
 use crate::service::{migrate, orgs};
 use crate::types::{Permission, RepoSearchResults, Repository};
@@ -329,9 +328,7 @@ async fn edit_settings<T: serde::de::DeserializeOwned>(
     ctx.require(AccessMode::Admin)?;
     let mut settings = Settings::of(&ctx.repo);
     apply(body.parse()?, &mut settings);
-    let mut tx = state.db.begin().await?;
-    repo_store::update_settings(tx.c(), ctx.repo.id, &settings, now_unix()).await?;
-    tx.commit().await?;
+    repos::update_settings(state, &ctx.repo, &settings).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

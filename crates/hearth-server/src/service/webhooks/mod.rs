@@ -344,6 +344,19 @@ fn uuid_v4() -> String {
     format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
 }
 
+/// Delete a repository's (`repo_id`) or an organisation's (`org_id`) hook with its delivery
+/// history; an unknown id changes nothing.
+pub async fn delete_hook(state: &AppState, repo_id: i64, org_id: i64, id: i64) -> ServiceResult<()> {
+    let mut tx = state.db.begin().await?;
+    if org_id > 0 {
+        hooks::delete_for_org(tx.c(), org_id, id).await?;
+    } else {
+        hooks::delete_for_repo(tx.c(), repo_id, id).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Queue `event` for every active hook of the repository (and of its owning organisation) that
 /// selects it, inside the caller's transaction. Returns how many tasks were created; call
 /// [`wake`] after the commit. One hook's conversion failure never stops the others.
