@@ -58,7 +58,7 @@ pub async fn after_push(
 
     let now = now_unix();
     let mut tx = state.db.begin().await?;
-    repos::record_push(tx.c(), repo.id, !has_refs && was_empty, &default_branch, size as i64, now).await?;
+    repos::set_git_state(tx.c(), repo.id, !has_refs && was_empty, &default_branch, size as i64, now).await?;
     for u in updates {
         repos::insert_push_event(tx.c(), repo.id, pusher.id, &u.name, &u.old, &u.new, now).await?;
     }
