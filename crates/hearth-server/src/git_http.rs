@@ -3,8 +3,6 @@
 //! nothing is buffered whole. After a push, the post-push work runs to completion before the
 //! response ends, and still runs if the client went away.
 
-use std::path::PathBuf;
-
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, Request, State};
@@ -169,36 +167,6 @@ fn git_protocol(headers: &HeaderMap) -> Option<String> {
         .map(str::to_string)
 }
 
-pub(crate) fn hooks_dir(state: &AppState) -> PathBuf {
-    state.config.data_dir.join("hooks")
-}
-
-/// A fresh file for the post-receive hook to log a push's ref updates into (shared with SSH).
-pub(crate) fn new_ref_log(state: &AppState) -> PathBuf {
-    let mut name = [0u8; 12];
-    rand::fill(&mut name);
-    state.config.data_dir.join("tmp").join(format!("push-{}.log", hex::encode(name)))
-}
-
-/// After receive-pack exited: read and remove the ref log, then run the post-push processing
-/// (shared with SSH).
-pub(crate) async fn record_push(
-    state: &AppState,
-    owner: &UserRow,
-    repo: &RepoRow,
-    pusher: Option<&UserRow>,
-    log: &std::path::Path,
-) {
-    let text = tokio::fs::read_to_string(log).await.unwrap_or_default();
-    let _ = tokio::fs::remove_file(log).await;
-    let updates = transport::parse_ref_log(&text);
-    if let (Some(pusher), false) = (pusher, updates.is_empty())
-        && let Err(e) = push::after_push(state, owner, repo, pusher, &updates).await
-    {
-        tracing::error!(error = %e, repo = %repo.name, "after push");
-    }
-}
-
 /// Log what git wrote on stderr (bounded), so failures are diagnosable.
 fn drain_stderr(stderr: Option<tokio::process::ChildStderr>, what: &'static str) {
     if let Some(mut stderr) = stderr {
@@ -233,7 +201,7 @@ async fn info_refs(
     };
     let path = repo_path(&state.config.repository_root, &granted.owner.name, &granted.repo.name);
     let protocol = git_protocol(&headers);
-    let hooks = hooks_dir(&state);
+    let hooks = state.config.hooks_dir();
     let inv = Invocation {
         service,
         repo: &path,
@@ -297,8 +265,8 @@ async fn rpc(state: AppState, owner: String, repo: String, service: Service, req
     }
     let path = repo_path(&state.config.repository_root, &granted.owner.name, &granted.repo.name);
     let protocol = git_protocol(&headers);
-    let hooks = hooks_dir(&state);
-    let ref_log = (service == Service::ReceivePack).then(|| new_ref_log(&state));
+    let hooks = state.config.hooks_dir();
+    let ref_log = (service == Service::ReceivePack).then(|| push::new_ref_log(&state.config));
     let inv = Invocation {
         service,
         repo: &path,
@@ -343,7 +311,7 @@ async fn rpc(state: AppState, owner: String, repo: String, service: Service, req
     tokio::spawn(async move {
         let status = child.wait().await;
         if let Some(log) = ref_log {
-            record_push(&state, &granted.owner, &granted.repo, pusher.as_ref(), &log).await;
+            push::apply_ref_log(&state, &granted.owner, &granted.repo, pusher.as_ref(), &log).await;
         }
         if !status.as_ref().is_ok_and(|s| s.success()) {
             tracing::debug!(?status, service = service.name(), "git exited unsuccessfully");

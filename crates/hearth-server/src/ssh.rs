@@ -10,10 +10,9 @@ use hearth_store::users::{self as user_store, UserRow};
 use hearth_store::{StoreError, keys};
 
 use crate::app::AppState;
-use crate::git_http::{hooks_dir, new_ref_log, record_push};
 use crate::service::access::{AccessMode, access_mode};
-use crate::service::now_unix;
 use crate::service::repos::repo_path;
+use crate::service::{now_unix, push};
 
 const NO_ACCESS: &str = "Repository does not exist or you do not have access";
 
@@ -125,8 +124,8 @@ impl Backend {
             Verb::ReceivePack => Service::ReceivePack,
         };
         let path = repo_path(&state.config.repository_root, &owner.name, &repo.name);
-        let hooks = hooks_dir(&state);
-        let ref_log = (service == Service::ReceivePack).then(|| new_ref_log(&state));
+        let hooks = state.config.hooks_dir();
+        let ref_log = (service == Service::ReceivePack).then(|| push::new_ref_log(&state.config));
         let git_protocol = git_protocol.filter(|p| transport::is_valid_git_protocol(p));
         let inv = Invocation {
             service,
@@ -139,7 +138,7 @@ impl Backend {
         let command = transport::session_command(&inv);
         let finish = ref_log.map(|log| -> hearth_ssh::Finish {
             Box::new(move |_success| {
-                Box::pin(async move { record_push(&state, &owner, &repo, Some(&pusher), &log).await })
+                Box::pin(async move { push::apply_ref_log(&state, &owner, &repo, Some(&pusher), &log).await })
             })
         });
         Job { command, finish }
