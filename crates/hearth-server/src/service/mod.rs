@@ -8,6 +8,7 @@ pub mod deploy_keys;
 pub mod disk;
 pub mod editorconfig;
 pub mod emails;
+pub mod git_access;
 pub mod issue_view;
 pub mod issues;
 pub mod keys;
