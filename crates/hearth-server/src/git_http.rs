@@ -313,3 +313,35 @@ async fn rpc(state: AppState, owner: String, repo: String, service: Service, req
     no_cache(resp.headers_mut());
     resp
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::git_access::Refusal::*;
+
+    /// An authenticated caller: a refused account first, then what it cannot see (404), cannot
+    /// push to (403 with a challenge, to try other credentials), and a mirror last.
+    #[test]
+    fn refusals_for_authenticated_callers() {
+        let cases: &[(&[Refusal], u16, &str, bool)] = &[
+            // (rules broken, status, body, Basic challenge)
+            (&[LoginProhibited, NoSuchOwner], 403, "User permission denied\n", false),
+            (&[LoginProhibited, MirrorReadOnly, NotWritable], 403, "User permission denied\n", false),
+            (&[NoSuchOwner], 404, "Not Found\n", false),
+            (&[NoSuchRepository], 404, "Not Found\n", false),
+            (&[MirrorReadOnly, NotReadable], 404, "Not Found\n", false),
+            (&[MirrorReadOnly, NotWritable], 403, "User permission denied\n", true),
+            (&[NotWritable], 403, "User permission denied\n", true),
+            (&[MirrorReadOnly], 403, "Mirror repository is read-only\n", false),
+        ];
+        for (rules, status, body, challenged) in cases {
+            let resp = refusal(&rules.iter().copied().collect());
+            assert_eq!(resp.status().as_u16(), *status, "{rules:?}");
+            assert_eq!(resp.headers().contains_key(header::WWW_AUTHENTICATE), *challenged, "{rules:?}");
+            let bytes = futures_util::FutureExt::now_or_never(axum::body::to_bytes(resp.into_body(), 1024))
+                .expect("a ready body")
+                .unwrap();
+            assert_eq!(String::from_utf8_lossy(&bytes), *body, "{rules:?}");
+        }
+    }
+}

@@ -218,3 +218,44 @@ pub fn settings(config: &crate::Config) -> hearth_ssh::Settings {
         ciphers: config.ssh_server_ciphers.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::git_access::Refusal::*;
+
+    /// Gogs' `serv` order: the path, the command, a mirror, the key, then the caller's rights.
+    #[test]
+    fn serv_reports_the_first_problem_in_gogs_order() {
+        let owner = "Repository owner does not exist";
+        let mirror = "Mirror repository is read-only";
+        let cases: &[(&[git_access::Refusal], bool, bool, bool, &str)] = &[
+            // (rules broken, wiki, known command, known key, answer)
+            (&[LoginProhibited, NoSuchOwner], false, true, true, owner),
+            (&[NoSuchOwner], true, false, false, owner),
+            (&[LoginProhibited, NoSuchRepository], false, true, true, NO_ACCESS),
+            (&[NoSuchRepository], false, false, true, NO_ACCESS),
+            (&[], true, true, true, NO_ACCESS),
+            (&[], true, false, true, NO_ACCESS),
+            (&[NotReadable], false, false, true, "Unknown git command"),
+            (&[MirrorReadOnly, LoginProhibited, NotWritable], false, true, true, mirror),
+            (&[MirrorReadOnly, KeyNotAttached, KeyReadOnly], false, true, true, mirror),
+            (&[MirrorReadOnly], false, true, false, mirror),
+            (&[], false, true, false, "Invalid key ID"),
+            (&[SignInRequired, NotReadable], false, true, false, "Invalid key ID"),
+            (&[LoginProhibited, NotWritable], false, true, true, NO_ACCESS),
+            (&[KeyNotAttached, KeyReadOnly], false, true, true, "Key permission denied"),
+            (&[KeyReadOnly], false, true, true, "Key permission denied"),
+            (&[KeyNotAttached], false, true, true, "Key access denied"),
+            (&[NotReadable], false, true, true, NO_ACCESS),
+            (&[NotWritable], false, true, true, "You do not have sufficient authorization for this action"),
+        ];
+        for (rules, wiki, command, key, want) in cases {
+            assert_eq!(
+                serv_refusal(&rules.iter().copied().collect(), *wiki, *command, *key),
+                *want,
+                "{rules:?} {wiki} {command} {key}"
+            );
+        }
+    }
+}

@@ -116,6 +116,12 @@ impl Refused {
     }
 }
 
+impl FromIterator<Refusal> for Refused {
+    fn from_iter<I: IntoIterator<Item = Refusal>>(rules: I) -> Refused {
+        Refused(rules.into_iter().collect())
+    }
+}
+
 /// The decision. Site admins own every repository here too (see [`access_mode`]).
 pub async fn decide(
     c: Conn<'_>,
