@@ -3,8 +3,6 @@
 //! nothing is buffered whole. After a push, the post-push work runs to completion before the
 //! response ends, and still runs if the client went away.
 
-use std::path::PathBuf;
-
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, Request, State};
@@ -14,8 +12,6 @@ use axum::routing::{get, post};
 use base64::Engine;
 use futures_util::StreamExt;
 use hearth_git::transport::{self, Invocation, Service};
-use hearth_store::repos::{self as repo_store, RepoRow};
-use hearth_store::users::{self as user_store, UserRow};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::io::ReaderStream;
 use tower_http::decompression::RequestDecompressionLayer;
@@ -23,8 +19,7 @@ use tower_http::decompression::RequestDecompressionLayer;
 use crate::app::AppState;
 use crate::error::{SERVER_BUSY, TOO_MANY_LOGIN_ATTEMPTS};
 use crate::extract::auth::client_ip;
-use crate::service::access::{AccessMode, access_mode};
-use crate::service::names::is_alpha_dash_dot;
+use crate::service::git_access::{self, Grant, Principal, Refusal, Refused, Target, Verb};
 use crate::service::repos::repo_path;
 use crate::service::{ServiceError, accounts, push};
 
@@ -62,13 +57,6 @@ fn no_cache(headers: &mut HeaderMap) {
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache, max-age=0, must-revalidate"));
 }
 
-/// A repository the caller may use for this service.
-struct Granted {
-    owner: UserRow,
-    repo: RepoRow,
-    user: Option<UserRow>,
-}
-
 fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let mut words = value.split_whitespace();
@@ -82,10 +70,9 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 }
 
 /// Who may do what (git-transport.md §2.3, with hearth's rules): anonymous reads of public
-/// repositories need no credentials; otherwise missing or wrong credentials get a Basic challenge
-/// (also for repositories that do not exist, so that private ones stay unseen); an authenticated
-/// caller without read access gets 404, without write access 403. Password logins are throttled
-/// (429 with `Retry-After`; tokens still work meanwhile).
+/// repositories need no credentials (any sent are ignored); otherwise missing or wrong credentials
+/// get a Basic challenge (also for repositories that do not exist, so that private ones stay
+/// unseen). Password logins are throttled (429 with `Retry-After`; tokens still work meanwhile).
 async fn authorize(
     state: &AppState,
     owner: &str,
@@ -93,30 +80,21 @@ async fn authorize(
     service: Service,
     headers: &HeaderMap,
     extensions: &Extensions,
-) -> Result<Granted, Response> {
-    let name = repo.strip_suffix(".git").unwrap_or(repo);
-    let names_ok = is_alpha_dash_dot(owner) && is_alpha_dash_dot(name) && !owner.is_empty() && !name.is_empty();
+) -> Result<Grant, Response> {
     let internal = |e: hearth_store::StoreError| {
         tracing::error!(error = %e, "git http");
         plain(StatusCode::INTERNAL_SERVER_ERROR, "Internal error")
     };
-    let found = if names_ok {
+    let verb = Verb::of(service);
+    let target = {
         let mut h = state.db.acquire().await.map_err(internal)?;
-        match user_store::by_name(h.c(), owner).await.map_err(internal)? {
-            Some(o) => repo_store::by_name(h.c(), o.id, name).await.map_err(internal)?.map(|r| (o, r)),
-            None => None,
+        let target = Target::find(h.c(), owner, repo.strip_suffix(".git").unwrap_or(repo)).await.map_err(internal)?;
+        let anonymous = git_access::decide(h.c(), &state.config, &target, Principal::Anonymous, verb);
+        if let Ok(grant) = anonymous.await.map_err(internal)? {
+            return Ok(grant);
         }
-    } else {
-        None
+        target
     };
-    let is_pull = service == Service::UploadPack;
-    if let Some((o, r)) = &found
-        && is_pull
-        && !r.is_private
-        && !state.config.require_signin_view
-    {
-        return Ok(Granted { owner: o.clone(), repo: r.clone(), user: None });
-    }
     let Some((login, password)) = basic_credentials(headers) else { return Err(challenge()) };
     let ip = client_ip(extensions);
     let authenticated =
@@ -140,25 +118,27 @@ async fn authorize(
             return Err(plain(StatusCode::INTERNAL_SERVER_ERROR, ""));
         }
     };
-    if user.prohibit_login || (state.config.require_email_confirmation && !user.is_active) {
-        return Err(plain(StatusCode::FORBIDDEN, "User permission denied"));
-    }
-    let Some((owner, repo)) = found else { return Err(plain(StatusCode::NOT_FOUND, "Not Found")) };
     let mut h = state.db.acquire().await.map_err(internal)?;
-    let mode = access_mode(h.c(), Some(&user), &repo).await.map_err(internal)?;
-    drop(h);
-    if mode == AccessMode::None {
-        return Err(plain(StatusCode::NOT_FOUND, "Not Found"));
+    let decided = git_access::decide(h.c(), &state.config, &target, Principal::User(&user), verb);
+    decided.await.map_err(internal)?.map_err(|refused| refusal(&refused))
+}
+
+/// What an authenticated caller is told: a refused account first; a repository it cannot see is
+/// missing; one it cannot push to is a 403 with a challenge (to try other credentials); a mirror last.
+fn refusal(refused: &Refused) -> Response {
+    use Refusal::*;
+    match refused.first_of(&[LoginProhibited, NoSuchOwner, NoSuchRepository, NotReadable, NotWritable, MirrorReadOnly])
+    {
+        Some(LoginProhibited) => plain(StatusCode::FORBIDDEN, "User permission denied"),
+        Some(NotWritable) => {
+            let mut resp = plain(StatusCode::FORBIDDEN, "User permission denied");
+            resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\".\""));
+            resp
+        }
+        Some(MirrorReadOnly) => plain(StatusCode::FORBIDDEN, "Mirror repository is read-only"),
+        // Missing or unseen (the other refusals concern other callers).
+        _ => plain(StatusCode::NOT_FOUND, "Not Found"),
     }
-    if mode < if is_pull { AccessMode::Read } else { AccessMode::Write } {
-        let mut resp = plain(StatusCode::FORBIDDEN, "User permission denied");
-        resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\".\""));
-        return Err(resp);
-    }
-    if !is_pull && repo.is_mirror {
-        return Err(plain(StatusCode::FORBIDDEN, "Mirror repository is read-only"));
-    }
-    Ok(Granted { owner, repo, user: Some(user) })
 }
 
 fn git_protocol(headers: &HeaderMap) -> Option<String> {
@@ -167,36 +147,6 @@ fn git_protocol(headers: &HeaderMap) -> Option<String> {
         .and_then(|v| v.to_str().ok())
         .filter(|v| transport::is_valid_git_protocol(v))
         .map(str::to_string)
-}
-
-pub(crate) fn hooks_dir(state: &AppState) -> PathBuf {
-    state.config.data_dir.join("hooks")
-}
-
-/// A fresh file for the post-receive hook to log a push's ref updates into (shared with SSH).
-pub(crate) fn new_ref_log(state: &AppState) -> PathBuf {
-    let mut name = [0u8; 12];
-    rand::fill(&mut name);
-    state.config.data_dir.join("tmp").join(format!("push-{}.log", hex::encode(name)))
-}
-
-/// After receive-pack exited: read and remove the ref log, then run the post-push processing
-/// (shared with SSH).
-pub(crate) async fn record_push(
-    state: &AppState,
-    owner: &UserRow,
-    repo: &RepoRow,
-    pusher: Option<&UserRow>,
-    log: &std::path::Path,
-) {
-    let text = tokio::fs::read_to_string(log).await.unwrap_or_default();
-    let _ = tokio::fs::remove_file(log).await;
-    let updates = transport::parse_ref_log(&text);
-    if let (Some(pusher), false) = (pusher, updates.is_empty())
-        && let Err(e) = push::after_push(state, owner, repo, pusher, &updates).await
-    {
-        tracing::error!(error = %e, repo = %repo.name, "after push");
-    }
 }
 
 /// Log what git wrote on stderr (bounded), so failures are diagnosable.
@@ -233,7 +183,7 @@ async fn info_refs(
     };
     let path = repo_path(&state.config.repository_root, &granted.owner.name, &granted.repo.name);
     let protocol = git_protocol(&headers);
-    let hooks = hooks_dir(&state);
+    let hooks = state.config.hooks_dir();
     let inv = Invocation {
         service,
         repo: &path,
@@ -297,8 +247,8 @@ async fn rpc(state: AppState, owner: String, repo: String, service: Service, req
     }
     let path = repo_path(&state.config.repository_root, &granted.owner.name, &granted.repo.name);
     let protocol = git_protocol(&headers);
-    let hooks = hooks_dir(&state);
-    let ref_log = (service == Service::ReceivePack).then(|| new_ref_log(&state));
+    let hooks = state.config.hooks_dir();
+    let ref_log = (service == Service::ReceivePack).then(|| push::new_ref_log(&state.config));
     let inv = Invocation {
         service,
         repo: &path,
@@ -339,11 +289,10 @@ async fn rpc(state: AppState, owner: String, repo: String, service: Service, req
 
     // Reap git and, after a push, record what changed; the response ends only after that.
     let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
-    let pusher = granted.user.clone();
     tokio::spawn(async move {
         let status = child.wait().await;
         if let Some(log) = ref_log {
-            record_push(&state, &granted.owner, &granted.repo, pusher.as_ref(), &log).await;
+            push::apply_ref_log(&state, &granted.owner, &granted.repo, granted.actor.as_ref(), &log).await;
         }
         if !status.as_ref().is_ok_and(|s| s.success()) {
             tracing::debug!(?status, service = service.name(), "git exited unsuccessfully");
@@ -363,4 +312,36 @@ async fn rpc(state: AppState, owner: String, repo: String, service: Service, req
     resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_str(&content_type).expect("ascii"));
     no_cache(resp.headers_mut());
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::git_access::Refusal::*;
+
+    /// An authenticated caller: a refused account first, then what it cannot see (404), cannot
+    /// push to (403 with a challenge, to try other credentials), and a mirror last.
+    #[test]
+    fn refusals_for_authenticated_callers() {
+        let cases: &[(&[Refusal], u16, &str, bool)] = &[
+            // (rules broken, status, body, Basic challenge)
+            (&[LoginProhibited, NoSuchOwner], 403, "User permission denied\n", false),
+            (&[LoginProhibited, MirrorReadOnly, NotWritable], 403, "User permission denied\n", false),
+            (&[NoSuchOwner], 404, "Not Found\n", false),
+            (&[NoSuchRepository], 404, "Not Found\n", false),
+            (&[MirrorReadOnly, NotReadable], 404, "Not Found\n", false),
+            (&[MirrorReadOnly, NotWritable], 403, "User permission denied\n", true),
+            (&[NotWritable], 403, "User permission denied\n", true),
+            (&[MirrorReadOnly], 403, "Mirror repository is read-only\n", false),
+        ];
+        for (rules, status, body, challenged) in cases {
+            let resp = refusal(&rules.iter().copied().collect());
+            assert_eq!(resp.status().as_u16(), *status, "{rules:?}");
+            assert_eq!(resp.headers().contains_key(header::WWW_AUTHENTICATE), *challenged, "{rules:?}");
+            let bytes = futures_util::FutureExt::now_or_never(axum::body::to_bytes(resp.into_body(), 1024))
+                .expect("a ready body")
+                .unwrap();
+            assert_eq!(String::from_utf8_lossy(&bytes), *body, "{rules:?}");
+        }
+    }
 }

@@ -1,19 +1,18 @@
 //! The application's side of the built-in SSH server (git-transport.md §3.4, permissions.md §5):
-//! which key is whose, and the `serv` checks before a git service runs. The same permission
-//! function and the same post-push processing as Smart HTTP.
+//! which key is whose, and Gogs' `serv` answers to the shared Git access decision
+//! ([`git_access`]) before a git service runs, then the shared post-push processing.
 
 use hearth_git::transport::{self, Invocation, Service};
 use hearth_ssh::{Job, Refusal, Verb};
 use hearth_store::deploy_keys::{self, DeployKeyRow};
-use hearth_store::repos::{self as repo_store, RepoRow};
+use hearth_store::repos::RepoRow;
 use hearth_store::users::{self as user_store, UserRow};
-use hearth_store::{StoreError, keys};
+use hearth_store::{Conn, StoreError, keys};
 
 use crate::app::AppState;
-use crate::git_http::{hooks_dir, new_ref_log, record_push};
-use crate::service::access::{AccessMode, access_mode};
-use crate::service::now_unix;
+use crate::service::git_access::{self, Grant, Principal, Refused, Target};
 use crate::service::repos::repo_path;
+use crate::service::{now_unix, push};
 
 const NO_ACCESS: &str = "Repository does not exist or you do not have access";
 
@@ -54,79 +53,51 @@ impl Backend {
             return Ok(Err(Refusal::new("Invalid repository path")));
         };
         let mut h = state.db.acquire().await?;
-        let owner = match user_store::by_name(h.c(), &cmd.owner).await? {
-            Some(o) if !cmd.owner.is_empty() => o,
-            _ => return Ok(Err(Refusal::new("Repository owner does not exist"))),
+        // A user key deleted since sign-in is reported (`Invalid key ID`) only after the
+        // repository checks, so until then it is decided on as nobody.
+        let caller = Caller::load(h.c(), &who).await?;
+        let principal = caller.as_ref().map_or(Principal::Anonymous, Caller::principal);
+        let service = cmd.verb.map(service_of);
+        let target = Target::find(h.c(), &cmd.owner, &cmd.repo).await?;
+        // An unknown command is reported after the repository checks, which do not depend on it.
+        let verb = service.map(git_access::Verb::of).unwrap_or(git_access::Verb::Read);
+        let decided = git_access::decide(h.c(), &state.config, &target, principal, verb).await?;
+        // A key always names who acts: its user, or a deploy key's repository owner.
+        let (owner, repo, pusher, deploy_key, service) = match (decided, service) {
+            (Ok(Grant { owner, repo, actor: Some(pusher), deploy_key }), Some(service))
+                if !cmd.wiki && caller.is_some() =>
+            {
+                (owner, repo, pusher, deploy_key, service)
+            }
+            (decided, service) => {
+                let refused = decided.err().unwrap_or_default();
+                let message = serv_refusal(&refused, cmd.wiki, service.is_some(), caller.is_some());
+                return Ok(Err(Refusal::new(message)));
+            }
         };
-        // hearth keeps no wiki repositories.
-        let repo = match repo_store::by_name(h.c(), owner.id, &cmd.repo).await? {
-            Some(r) if !cmd.wiki => r,
-            _ => return Ok(Err(Refusal::new(NO_ACCESS))),
-        };
-        let Some(verb) = cmd.verb else { return Ok(Err(Refusal::new("Unknown git command"))) };
-        let write = verb.is_write();
-        if write && repo.is_mirror {
-            return Ok(Err(Refusal::new("Mirror repository is read-only")));
-        }
         let now = now_unix();
-        let pusher = match who {
-            Identity::User { key_id } => {
-                let Some(key) = keys::by_id(h.c(), key_id).await? else {
-                    return Ok(Err(Refusal::new("Invalid key ID")));
-                };
-                let Some(user) = user_store::by_id(h.c(), key.owner_id).await? else {
-                    return Ok(Err(Refusal::new("Invalid key ID")));
-                };
-                if user.prohibit_login || (state.config.require_email_confirmation && !user.is_active) {
-                    return Ok(Err(Refusal::new(NO_ACCESS)));
-                }
-                if write || repo.is_private {
-                    let mode = access_mode(h.c(), Some(&user), &repo).await?;
-                    let needed = if write { AccessMode::Write } else { AccessMode::Read };
-                    if mode < needed {
-                        let message = if mode >= AccessMode::Read {
-                            "You do not have sufficient authorization for this action"
-                        } else {
-                            NO_ACCESS
-                        };
-                        return Ok(Err(Refusal::new(message)));
-                    }
-                }
-                keys::touch(h.c(), key.id, now).await?;
-                user
-            }
-            Identity::Deploy { fingerprint } => {
-                let attached: Option<DeployKeyRow> =
-                    deploy_keys::by_fingerprint(h.c(), &fingerprint).await?.into_iter().find(|k| k.repo_id == repo.id);
-                if write {
-                    // Deploy keys are read-only unless created with `read_only: false`.
-                    if attached.as_ref().is_none_or(|k| k.read_only) {
-                        return Ok(Err(Refusal::new("Key permission denied")));
-                    }
-                } else if (repo.is_private || state.config.require_signin_view) && attached.is_none() {
-                    return Ok(Err(Refusal::new("Key access denied")));
-                }
-                if let Some(k) = &attached {
-                    deploy_keys::touch(h.c(), k.id, now).await?;
-                }
-                // A deploy key acts for the repository's owner in post-push processing.
-                owner.clone()
-            }
-        };
+        if let Some(Caller::User { key_id, .. }) = &caller {
+            keys::touch(h.c(), *key_id, now).await?;
+        }
+        if let Some(id) = deploy_key {
+            deploy_keys::touch(h.c(), id, now).await?;
+        }
         drop(h);
-        Ok(Ok(self.job(verb, owner, repo, pusher, git_protocol)))
+        Ok(Ok(self.job(service, owner, repo, pusher, git_protocol)))
     }
 
-    fn job(&self, verb: Verb, owner: UserRow, repo: RepoRow, pusher: UserRow, git_protocol: Option<String>) -> Job {
+    fn job(
+        &self,
+        service: Service,
+        owner: UserRow,
+        repo: RepoRow,
+        pusher: UserRow,
+        git_protocol: Option<String>,
+    ) -> Job {
         let state = self.state.clone();
-        let service = match verb {
-            Verb::UploadPack => Service::UploadPack,
-            Verb::UploadArchive => Service::UploadArchive,
-            Verb::ReceivePack => Service::ReceivePack,
-        };
         let path = repo_path(&state.config.repository_root, &owner.name, &repo.name);
-        let hooks = hooks_dir(&state);
-        let ref_log = (service == Service::ReceivePack).then(|| new_ref_log(&state));
+        let hooks = state.config.hooks_dir();
+        let ref_log = (service == Service::ReceivePack).then(|| push::new_ref_log(&state.config));
         let git_protocol = git_protocol.filter(|p| transport::is_valid_git_protocol(p));
         let inv = Invocation {
             service,
@@ -139,10 +110,76 @@ impl Backend {
         let command = transport::session_command(&inv);
         let finish = ref_log.map(|log| -> hearth_ssh::Finish {
             Box::new(move |_success| {
-                Box::pin(async move { record_push(&state, &owner, &repo, Some(&pusher), &log).await })
+                Box::pin(async move { push::apply_ref_log(&state, &owner, &repo, Some(&pusher), &log).await })
             })
         });
         Job { command, finish }
+    }
+}
+
+/// The authenticated key as it is now, re-read for each command.
+enum Caller {
+    User { key_id: i64, user: Box<UserRow> },
+    Deploy(Vec<DeployKeyRow>),
+}
+
+impl Caller {
+    /// `None` when the user key or its user no longer exists.
+    async fn load(mut c: Conn<'_>, who: &Identity) -> Result<Option<Caller>, StoreError> {
+        Ok(match who {
+            Identity::User { key_id } => match keys::by_id(c.re(), *key_id).await? {
+                Some(key) => user_store::by_id(c, key.owner_id)
+                    .await?
+                    .map(|user| Caller::User { key_id: key.id, user: Box::new(user) }),
+                None => None,
+            },
+            Identity::Deploy { fingerprint } => {
+                Some(Caller::Deploy(deploy_keys::by_fingerprint(c, fingerprint).await?))
+            }
+        })
+    }
+
+    fn principal(&self) -> Principal<'_> {
+        match self {
+            Caller::User { user, .. } => Principal::User(user),
+            Caller::Deploy(rows) => Principal::DeployKey(rows),
+        }
+    }
+}
+
+fn service_of(verb: Verb) -> Service {
+    match verb {
+        Verb::UploadPack => Service::UploadPack,
+        Verb::UploadArchive => Service::UploadArchive,
+        Verb::ReceivePack => Service::ReceivePack,
+    }
+}
+
+/// Gogs' `serv` answer to a refused command (git-transport.md §3.4 steps 5–10): the owner, the
+/// repository (hearth keeps no wiki repositories), the command, a mirror, the key, then the
+/// caller's rights; an account that may not sign in is told the repository is not there.
+fn serv_refusal(refused: &Refused, wiki: bool, known_command: bool, known_key: bool) -> &'static str {
+    use git_access::Refusal::*;
+    if refused.has(NoSuchOwner) {
+        return "Repository owner does not exist";
+    }
+    if refused.has(NoSuchRepository) || wiki {
+        return NO_ACCESS;
+    }
+    if !known_command {
+        return "Unknown git command";
+    }
+    if refused.has(MirrorReadOnly) {
+        return "Mirror repository is read-only";
+    }
+    if !known_key {
+        return "Invalid key ID";
+    }
+    match refused.first_of(&[LoginProhibited, KeyReadOnly, KeyNotAttached, NotReadable, NotWritable]) {
+        Some(KeyReadOnly) => "Key permission denied",
+        Some(KeyNotAttached) => "Key access denied",
+        Some(NotWritable) => "You do not have sufficient authorization for this action",
+        _ => NO_ACCESS,
     }
 }
 
@@ -179,5 +216,46 @@ pub fn settings(config: &crate::Config) -> hearth_ssh::Settings {
         idle_timeout: Duration::from_secs(config.ssh_idle_timeout_secs),
         max_sessions: config.ssh_max_sessions,
         ciphers: config.ssh_server_ciphers.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::git_access::Refusal::*;
+
+    /// Gogs' `serv` order: the path, the command, a mirror, the key, then the caller's rights.
+    #[test]
+    fn serv_reports_the_first_problem_in_gogs_order() {
+        let owner = "Repository owner does not exist";
+        let mirror = "Mirror repository is read-only";
+        let cases: &[(&[git_access::Refusal], bool, bool, bool, &str)] = &[
+            // (rules broken, wiki, known command, known key, answer)
+            (&[LoginProhibited, NoSuchOwner], false, true, true, owner),
+            (&[NoSuchOwner], true, false, false, owner),
+            (&[LoginProhibited, NoSuchRepository], false, true, true, NO_ACCESS),
+            (&[NoSuchRepository], false, false, true, NO_ACCESS),
+            (&[], true, true, true, NO_ACCESS),
+            (&[], true, false, true, NO_ACCESS),
+            (&[NotReadable], false, false, true, "Unknown git command"),
+            (&[MirrorReadOnly, LoginProhibited, NotWritable], false, true, true, mirror),
+            (&[MirrorReadOnly, KeyNotAttached, KeyReadOnly], false, true, true, mirror),
+            (&[MirrorReadOnly], false, true, false, mirror),
+            (&[], false, true, false, "Invalid key ID"),
+            (&[SignInRequired, NotReadable], false, true, false, "Invalid key ID"),
+            (&[LoginProhibited, NotWritable], false, true, true, NO_ACCESS),
+            (&[KeyNotAttached, KeyReadOnly], false, true, true, "Key permission denied"),
+            (&[KeyReadOnly], false, true, true, "Key permission denied"),
+            (&[KeyNotAttached], false, true, true, "Key access denied"),
+            (&[NotReadable], false, true, true, NO_ACCESS),
+            (&[NotWritable], false, true, true, "You do not have sufficient authorization for this action"),
+        ];
+        for (rules, wiki, command, key, want) in cases {
+            assert_eq!(
+                serv_refusal(&rules.iter().copied().collect(), *wiki, *command, *key),
+                *want,
+                "{rules:?} {wiki} {command} {key}"
+            );
+        }
     }
 }

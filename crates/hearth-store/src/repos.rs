@@ -261,8 +261,9 @@ pub async fn forks_of(c: Conn<'_>, parent_id: i64) -> StoreResult<Vec<RepoRow>> 
     Ok(with_conn!(c, x => sqlx::query_as::<_, RepoRow>(SQL).bind(parent_id).fetch_all(&mut *x).await)?)
 }
 
-/// What a push changes on the row.
-pub async fn record_push(
+/// What the repository on disk now holds (after a push, a migration or a mirror sync): whether it
+/// is empty, its default branch, its size.
+pub async fn set_git_state(
     c: Conn<'_>,
     id: i64,
     is_bare: bool,

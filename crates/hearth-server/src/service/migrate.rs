@@ -283,7 +283,7 @@ async fn finish(
         hearth_store::StoreError::Conflict(_) => repo_exists(owner, &m.repo_name),
         other => other.into(),
     })?;
-    repos::record_push(tx.c(), row.id, !has_branches, &default_branch, size as i64, now).await?;
+    repos::set_git_state(tx.c(), row.id, !has_branches, &default_branch, size as i64, now).await?;
     if m.mirror {
         repos::insert_mirror(tx.c(), row.id, state.config.mirror_interval_hours, remote_is_local, now).await?;
     }
@@ -395,7 +395,7 @@ pub async fn sync_mirror(state: &AppState, repo_id: i64) -> ServiceResult<()> {
     .map_err(anyhow::Error::from)??;
     let mut tx = state.db.begin().await?;
     if fetched.is_ok() {
-        repos::record_push(tx.c(), repo.id, !has_branches, &repo.default_branch, size as i64, now).await?;
+        repos::set_git_state(tx.c(), repo.id, !has_branches, &repo.default_branch, size as i64, now).await?;
     }
     repos::mirror_synced(tx.c(), repo.id, now).await?;
     tx.commit().await?;

@@ -10,6 +10,7 @@ pub mod disk;
 pub mod editorconfig;
 pub mod emails;
 pub mod follows;
+pub mod git_access;
 pub mod issue_view;
 pub mod issues;
 pub mod keys;

@@ -4,16 +4,38 @@
 //! `push_event`, and its webhook events (`create`, `delete`, `push`) become `hook_task` rows in
 //! the same transaction. Runs to completion even if the client went away.
 
-use hearth_git::transport::RefUpdate;
-use hearth_store::repos::{self, RepoRow};
-use hearth_store::users::UserRow;
+use std::path::{Path, PathBuf};
 
 use hearth_git::pushlog::PushedCommit;
+use hearth_git::transport::{self, RefUpdate};
+use hearth_store::repos::{self, RepoRow};
+use hearth_store::users::UserRow;
 
 use super::repos::repo_path;
 use super::webhooks::{self, payload::FEED_MAX_COMMIT_NUM, payload::PushedRef};
 use super::{ServiceResult, now_unix};
+use crate::Config;
 use crate::app::AppState;
+
+/// A fresh file for hearth's post-receive hook to log a push's ref updates into.
+pub fn new_ref_log(config: &Config) -> PathBuf {
+    let mut name = [0u8; 12];
+    rand::fill(&mut name);
+    config.tmp_dir().join(format!("push-{}.log", hex::encode(name)))
+}
+
+/// After receive-pack exited (whatever its status, since git may have updated some refs): read and
+/// remove the ref log, then process what it lists. Failures are logged; the push already happened.
+pub async fn apply_ref_log(state: &AppState, owner: &UserRow, repo: &RepoRow, pusher: Option<&UserRow>, log: &Path) {
+    let text = tokio::fs::read_to_string(log).await.unwrap_or_default();
+    let _ = tokio::fs::remove_file(log).await;
+    let updates = transport::parse_ref_log(&text);
+    if let Some(pusher) = pusher
+        && let Err(e) = after_push(state, owner, repo, pusher, &updates).await
+    {
+        tracing::error!(error = %e, repo = %repo.name, "after push");
+    }
+}
 
 pub async fn after_push(
     state: &AppState,
@@ -58,7 +80,7 @@ pub async fn after_push(
 
     let now = now_unix();
     let mut tx = state.db.begin().await?;
-    repos::record_push(tx.c(), repo.id, !has_refs && was_empty, &default_branch, size as i64, now).await?;
+    repos::set_git_state(tx.c(), repo.id, !has_refs && was_empty, &default_branch, size as i64, now).await?;
     for u in updates {
         repos::insert_push_event(tx.c(), repo.id, pusher.id, &u.name, &u.old, &u.new, now).await?;
     }

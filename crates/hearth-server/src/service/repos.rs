@@ -223,6 +223,14 @@ pub async fn delete(state: &AppState, owner: &UserRow, repo: &RepoRow) -> Servic
     }
 }
 
+/// Store the issue-tracker and wiki settings (`PATCH …/issue-tracker`, `PATCH …/wiki`).
+pub async fn update_settings(state: &AppState, repo: &RepoRow, settings: &repos::Settings) -> ServiceResult<()> {
+    let mut tx = state.db.begin().await?;
+    repos::update_settings(tx.c(), repo.id, settings, now_unix()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,12 +250,4 @@ mod tests {
     fn paths_are_lower_case() {
         assert_eq!(repo_path(Path::new("/r"), "Alice", "Hello"), PathBuf::from("/r/alice/hello.git"));
     }
-}
-
-/// Store the issue-tracker and wiki settings (`PATCH …/issue-tracker`, `PATCH …/wiki`).
-pub async fn update_settings(state: &AppState, repo: &RepoRow, settings: &repos::Settings) -> ServiceResult<()> {
-    let mut tx = state.db.begin().await?;
-    repos::update_settings(tx.c(), repo.id, settings, now_unix()).await?;
-    tx.commit().await?;
-    Ok(())
 }

@@ -316,3 +316,39 @@ async fn gzip_encoded_fetch_requests_are_decoded() {
     let body = resp.bytes().await.unwrap();
     assert!(body.windows(4).any(|w| w == b"PACK"), "a pack came back");
 }
+
+/// What authenticated callers are told when refused: a refused account before anything else
+/// (even a missing repository), a repository they cannot see is missing, one they cannot push to
+/// is a 403 with a challenge, and a mirror is read-only only to those who could otherwise push.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_for_authenticated_callers() {
+    let s = TestServer::start().await;
+    let (alice, token) = s.user_with_token("alice", false).await;
+    let bob = s.create_user("bob", false).await;
+    let banned = s.create_user("banned", false).await;
+    for name in ["pub", "mirror"] {
+        s.create_repo(&token, j!({"name": name, "auto_init": true})).await;
+    }
+    s.sql("UPDATE repository SET is_mirror = TRUE WHERE lower_name = 'mirror'").await;
+    s.sql("UPDATE \"user\" SET prohibit_login = TRUE WHERE lower_name = 'banned'").await;
+    let ask = |who: &TestUser, path: &str, service: &str| {
+        let url = format!("{}{path}/info/refs?service=git-{service}", s.base);
+        let req = s.client.get(url).header("Authorization", basic(&who.name, &who.password));
+        async move {
+            let resp = req.send().await.unwrap();
+            let challenged = resp.headers().contains_key("www-authenticate");
+            (resp.status().as_u16(), challenged, resp.text().await.unwrap())
+        }
+    };
+    let denied = "User permission denied\n".to_string();
+    assert_eq!(ask(&banned, "alice/missing", "upload-pack").await, (403, false, denied.clone()));
+    assert_eq!(ask(&banned, "alice/pub", "receive-pack").await, (403, false, denied.clone()));
+    assert_eq!(ask(&bob, "alice/missing", "upload-pack").await, (404, false, "Not Found\n".to_string()));
+    assert_eq!(ask(&bob, "nobody/pub", "receive-pack").await, (404, false, "Not Found\n".to_string()));
+    assert_eq!(ask(&bob, "alice/pub", "receive-pack").await, (403, true, denied.clone()));
+    assert_eq!(ask(&bob, "alice/mirror", "receive-pack").await, (403, true, denied));
+    let read_only = "Mirror repository is read-only\n".to_string();
+    assert_eq!(ask(&alice, "alice/mirror", "receive-pack").await, (403, false, read_only));
+    // Public reads ignore credentials altogether, even a refused account's.
+    assert_eq!(ask(&banned, "alice/mirror", "upload-pack").await.0, 200);
+}

@@ -215,3 +215,172 @@ async fn private_and_missing_look_the_same() {
     assert!(!hidden.ok && !missing.ok);
     assert_eq!(hidden.stderr.replace("secret", "X"), missing.stderr.replace("missing", "X"));
 }
+
+/// The Git access decision both transports share (`service::git_access`), against the server's
+/// database: anonymous callers, users in every standing, and deploy keys, on a public, a private and
+/// a mirror repository (and missing ones), to read and to write; then under `REQUIRE_SIGNIN_VIEW`
+/// and `REQUIRE_EMAIL_CONFIRMATION`. A refusal lists every rule broken (each transport reports the
+/// first in its own order; see the unit tests in `git_http.rs` and `ssh.rs`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn git_access_decisions() {
+    use hearth_server::service::git_access::{self, Principal, Refusal::*, Target, Verb};
+    use hearth_store::{deploy_keys, repos, users};
+
+    let s = TestServer::start().await;
+    let (_alice, alice) = s.user_with_token("alice", false).await;
+    for name in ["reader", "writer", "stranger", "banned", "sleepy"] {
+        s.create_user(name, false).await;
+    }
+    s.create_user("root", true).await;
+    for (repo, private) in [("pub", false), ("priv", true), ("mirror", false)] {
+        s.create_repo(&alice, j!({"name": repo, "private": private, "auto_init": true})).await;
+    }
+    for (user, repo, perm) in [
+        ("reader", "priv", "read"),
+        ("writer", "priv", "write"),
+        ("writer", "mirror", "write"),
+        ("banned", "priv", "write"),
+        ("sleepy", "priv", "write"),
+    ] {
+        let url = format!("/repos/alice/{repo}/collaborators/{user}");
+        assert_eq!(s.put(&url).token(&alice).json(&j!({"permission": perm})).send().await.unwrap().status(), 204);
+    }
+    // Deploy keys: read-only on priv; writable on priv and mirror; read-only on pub only.
+    for (title, seed, repo, read_only) in [
+        ("dk-ro", 1, "priv", true),
+        ("dk-rw", 2, "priv", false),
+        ("dk-rw", 2, "mirror", false),
+        ("dk-other", 3, "pub", true),
+    ] {
+        let body = j!({"title": title, "key": ed25519_key(seed, title), "read_only": read_only});
+        let resp = s.post(&format!("/repos/alice/{repo}/keys")).token(&alice).json(&body).send().await.unwrap();
+        assert_eq!(resp.status(), 201, "{title} on {repo}");
+    }
+    // No API makes these states; an administrator's tool or a mirror migration would.
+    s.sql("UPDATE repository SET is_mirror = TRUE WHERE lower_name = 'mirror'").await;
+    s.sql("UPDATE \"user\" SET prohibit_login = TRUE WHERE lower_name = 'banned'").await;
+    s.sql("UPDATE \"user\" SET is_active = FALSE WHERE lower_name = 'sleepy'").await;
+
+    let db = hearth_server::open_db(&s.config).await.unwrap();
+    let mut h = db.acquire().await.unwrap();
+    let mut people = std::collections::HashMap::new();
+    for name in ["alice", "reader", "writer", "stranger", "banned", "sleepy", "root"] {
+        people.insert(name, users::by_name(h.c(), name).await.unwrap().unwrap());
+    }
+    let mut keys = std::collections::HashMap::new();
+    for (title, repo) in [("dk-ro", "priv"), ("dk-rw", "priv"), ("dk-other", "pub")] {
+        let repo = repos::by_name(h.c(), people["alice"].id, repo).await.unwrap().unwrap();
+        let listed = deploy_keys::list(h.c(), repo.id).await.unwrap();
+        let fingerprint = listed.into_iter().find(|k| k.name == title).unwrap().fingerprint;
+        keys.insert(title, deploy_keys::by_fingerprint(h.c(), &fingerprint).await.unwrap());
+    }
+    assert_eq!(keys["dk-rw"].len(), 2, "one row per repository the key was added to");
+
+    let (r, w) = (Verb::Read, Verb::Write);
+    type Case = (&'static str, &'static str, Verb, Result<&'static str, &'static [git_access::Refusal]>);
+    // (who, owner/repo, verb, Ok(who acts; "" for nobody) or Err(every rule broken))
+    let default_config: &[Case] = &[
+        ("anonymous", "alice/pub", r, Ok("")),
+        ("anonymous", "alice/pub", w, Err(&[NotWritable])),
+        ("anonymous", "alice/priv", r, Err(&[NotReadable])),
+        ("anonymous", "alice/priv", w, Err(&[NotReadable])),
+        ("anonymous", "alice/mirror", r, Ok("")),
+        ("anonymous", "alice/mirror", w, Err(&[MirrorReadOnly, NotWritable])),
+        ("anonymous", "alice/missing", r, Err(&[NoSuchRepository])),
+        ("anonymous", "nobody/pub", r, Err(&[NoSuchOwner])),
+        ("anonymous", "alice/-x", r, Err(&[NoSuchRepository])),
+        ("alice", "alice/pub", w, Ok("alice")),
+        ("alice", "ALICE/Priv", w, Ok("alice")),
+        ("alice", "alice/mirror", r, Ok("alice")),
+        ("alice", "alice/mirror", w, Err(&[MirrorReadOnly])),
+        ("alice", "alice/missing", w, Err(&[NoSuchRepository])),
+        ("reader", "alice/priv", r, Ok("reader")),
+        ("reader", "alice/priv", w, Err(&[NotWritable])),
+        ("reader", "alice/pub", w, Err(&[NotWritable])),
+        ("writer", "alice/priv", w, Ok("writer")),
+        ("writer", "alice/mirror", w, Err(&[MirrorReadOnly])),
+        ("stranger", "alice/pub", r, Ok("stranger")),
+        ("stranger", "alice/pub", w, Err(&[NotWritable])),
+        ("stranger", "alice/priv", r, Err(&[NotReadable])),
+        ("stranger", "alice/priv", w, Err(&[NotReadable])),
+        ("stranger", "alice/mirror", w, Err(&[MirrorReadOnly, NotWritable])),
+        ("banned", "alice/priv", r, Err(&[LoginProhibited])),
+        ("banned", "alice/pub", r, Err(&[LoginProhibited])),
+        ("banned", "alice/missing", r, Err(&[LoginProhibited, NoSuchRepository])),
+        ("banned", "nobody/x", w, Err(&[LoginProhibited, NoSuchOwner])),
+        // Inactive accounts are refused only while e-mail confirmation is required.
+        ("sleepy", "alice/priv", w, Ok("sleepy")),
+        // Site admins own every repository (a listed difference from Gogs), mirrors stay read-only.
+        ("root", "alice/priv", w, Ok("root")),
+        ("root", "alice/mirror", w, Err(&[MirrorReadOnly])),
+        // Deploy keys act for the repository's owner.
+        ("dk-ro", "alice/priv", r, Ok("alice")),
+        ("dk-ro", "alice/priv", w, Err(&[KeyReadOnly])),
+        ("dk-ro", "alice/pub", r, Ok("alice")),
+        ("dk-ro", "alice/pub", w, Err(&[KeyNotAttached, KeyReadOnly])),
+        ("dk-ro", "alice/mirror", w, Err(&[MirrorReadOnly, KeyNotAttached, KeyReadOnly])),
+        ("dk-rw", "alice/priv", w, Ok("alice")),
+        ("dk-rw", "alice/mirror", r, Ok("alice")),
+        ("dk-rw", "alice/mirror", w, Err(&[MirrorReadOnly])),
+        ("dk-rw", "alice/pub", w, Err(&[KeyNotAttached, KeyReadOnly])),
+        ("dk-other", "alice/priv", r, Err(&[KeyNotAttached])),
+        ("dk-other", "alice/pub", r, Ok("alice")),
+        ("dk-other", "alice/missing", r, Err(&[NoSuchRepository])),
+    ];
+    let signin_view: &[Case] = &[
+        ("anonymous", "alice/pub", r, Err(&[SignInRequired])),
+        ("anonymous", "alice/priv", r, Err(&[SignInRequired, NotReadable])),
+        ("stranger", "alice/pub", r, Ok("stranger")),
+        ("dk-ro", "alice/pub", r, Err(&[KeyNotAttached])),
+        ("dk-ro", "alice/priv", r, Ok("alice")),
+        ("dk-other", "alice/pub", r, Ok("alice")),
+    ];
+    let email_confirmation: &[Case] = &[
+        ("sleepy", "alice/priv", r, Err(&[LoginProhibited])),
+        ("sleepy", "alice/missing", r, Err(&[LoginProhibited, NoSuchRepository])),
+        ("writer", "alice/priv", w, Ok("writer")),
+    ];
+    let mut config_signin_view = s.config.clone();
+    config_signin_view.require_signin_view = true;
+    let mut config_email = s.config.clone();
+    config_email.require_email_confirmation = true;
+
+    let mut failures = Vec::new();
+    for (config, cases) in
+        [(&s.config, default_config), (&config_signin_view, signin_view), (&config_email, email_confirmation)]
+    {
+        for (who, path, verb, want) in cases {
+            let principal = match *who {
+                "anonymous" => Principal::Anonymous,
+                key if key.starts_with("dk-") => Principal::DeployKey(&keys[key]),
+                user => Principal::User(&people[user]),
+            };
+            let (owner, repo) = path.split_once('/').unwrap();
+            let target = Target::find(h.c(), owner, repo).await.unwrap();
+            let got = git_access::decide(h.c(), config, &target, principal, *verb).await.unwrap();
+            let matches = match (&got, want) {
+                (Ok(grant), Ok(actor)) => {
+                    // A deploy key's use is recorded on its row for this repository.
+                    let key_row = match principal {
+                        Principal::DeployKey(rows) => rows.iter().find(|k| k.repo_id == grant.repo.id).map(|k| k.id),
+                        _ => None,
+                    };
+                    grant.actor.as_ref().map_or("", |u| u.name.as_str()) == *actor
+                        && grant.deploy_key == key_row
+                        && grant.owner.id == grant.repo.owner_id
+                }
+                (Err(refused), Err(rules)) => {
+                    refused.all().len() == rules.len() && rules.iter().all(|rule| refused.has(*rule))
+                }
+                _ => false,
+            };
+            if !matches {
+                let got = got.map(|g| g.actor.map(|u| u.name)).map_err(|r| r.all().to_vec());
+                failures.push(format!("{who} {path} {verb:?}: got {got:?}, want {want:?}"));
+            }
+        }
+    }
+    drop(h);
+    db.close().await;
+    assert!(failures.is_empty(), "git access mismatches:\n{}", failures.join("\n"));
+}

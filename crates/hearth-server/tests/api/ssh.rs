@@ -368,3 +368,59 @@ async fn server_ciphers_are_configurable() {
     assert_eq!(code, 0, "{err}");
     assert!(err.starts_with("Hi there"), "{err}");
 }
+
+/// Gogs' `serv` answers come in its order: the owner, the repository (no wikis here), the
+/// command, a mirror, then the key and its user. With `REQUIRE_SIGNIN_VIEW`, a deploy key reads
+/// only the repositories it is attached to, public ones included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serv_refusals_in_gogs_order() {
+    let s = TestServer::start_with(|raw| {
+        raw.set("server", "START_SSH_SERVER", "true");
+        raw.set("auth", "REQUIRE_SIGNIN_VIEW", "true");
+    })
+    .await;
+    let keys = tempfile::tempdir().unwrap();
+    let (_alice, alice_token) = s.user_with_token("alice", false).await;
+    let (_bob, bob_token) = s.user_with_token("bob", false).await;
+    let (alice_key, alice_pub) = keypair(keys.path(), "alice");
+    let (bob_key, bob_pub) = keypair(keys.path(), "bob");
+    let (deploy_key, deploy_pub) = keypair(keys.path(), "deploy");
+    add_user_key(&s, &alice_token, "k", &alice_pub).await;
+    add_user_key(&s, &bob_token, "k", &bob_pub).await;
+    for (name, private) in [("proj", false), ("mirror", false), ("secret", true)] {
+        s.create_repo(&alice_token, j!({"name": name, "private": private, "auto_init": true})).await;
+    }
+    let body = j!({"title": "ci", "key": deploy_pub});
+    assert_eq!(s.post("/repos/alice/secret/keys").token(&alice_token).json(&body).send().await.unwrap().status(), 201);
+    s.sql("UPDATE repository SET is_mirror = TRUE WHERE lower_name = 'mirror'").await;
+
+    let gogs = |message: &str| (1, format!("Gogs: {message}\n"));
+    let no_access = gogs("Repository does not exist or you do not have access");
+    let read_only = gogs("Mirror repository is read-only");
+    let run = |key: &Path, command: &str| {
+        let (code, _, err) = ssh(&s, key, &[], Some(command), b"");
+        (code, err)
+    };
+    assert_eq!(run(&alice_key, "git-frobnicate 'nobody/x.git'"), gogs("Repository owner does not exist"));
+    assert_eq!(run(&alice_key, "git-frobnicate 'alice/missing.git'"), no_access);
+    assert_eq!(run(&alice_key, "git-upload-pack 'alice/proj.wiki.git'"), no_access);
+    assert_eq!(run(&alice_key, "git-frobnicate 'alice/proj.git'"), gogs("Unknown git command"));
+    assert_eq!(run(&alice_key, "git-receive-pack 'alice/mirror.git'"), read_only);
+    // The mirror is named before the caller's rights, for users and deploy keys alike.
+    assert_eq!(run(&bob_key, "git-receive-pack 'alice/mirror.git'"), read_only);
+    assert_eq!(run(&deploy_key, "git-receive-pack 'alice/mirror.git'"), read_only);
+    assert_eq!(run(&deploy_key, "git-upload-pack 'alice/proj.git'"), gogs("Key access denied"));
+    assert_eq!(run(&deploy_key, "git-receive-pack 'alice/proj.git'"), gogs("Key permission denied"));
+    assert_eq!(run(&bob_key, "git-upload-pack 'alice/secret.git'"), no_access);
+    // A refused account is told so only after the repository checks.
+    s.sql("UPDATE \"user\" SET prohibit_login = TRUE WHERE lower_name = 'bob'").await;
+    assert_eq!(run(&bob_key, "git-upload-pack 'nobody/x.git'"), gogs("Repository owner does not exist"));
+    assert_eq!(run(&bob_key, "git-receive-pack 'alice/mirror.git'"), read_only);
+    assert_eq!(run(&bob_key, "git-upload-pack 'alice/proj.git'"), no_access);
+    // What is allowed still works: the deploy key on its repository, alice everywhere she may read.
+    let (code, out, err) = ssh(&s, &deploy_key, &[], Some("git-upload-pack 'alice/secret.git'"), b"0000");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("refs/heads/master"), "{out}");
+    let (code, _, err) = ssh(&s, &alice_key, &[], Some("git-upload-pack 'alice/mirror.git'"), b"0000");
+    assert_eq!(code, 0, "{err}");
+}

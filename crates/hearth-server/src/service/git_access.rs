@@ -1,0 +1,195 @@
+//! Who may fetch from or push to a repository over Git, for both transports (permissions.md §2,
+//! §5, §8; git-transport.md §2.3, §2.4, §3.4). Authentication stays with each transport; this
+//! decides for the caller it found. A refusal names every rule the request breaks, because the two
+//! protocols report them in different orders: Smart HTTP names a refused account before a missing
+//! repository and a read-only mirror last, SSH (Gogs' `serv`) names a missing repository and a
+//! mirror before anything about the caller. Each transport picks the first in its own order.
+
+use hearth_git::transport::Service;
+use hearth_store::deploy_keys::DeployKeyRow;
+use hearth_store::repos::{self as repo_store, RepoRow};
+use hearth_store::users::{self as user_store, UserRow};
+use hearth_store::{Conn, StoreResult};
+
+use super::access::{AccessMode, access_mode};
+use super::names::is_alpha_dash_dot;
+use crate::Config;
+
+/// What a request asks for: fetching (and `git archive --remote`) reads, pushing writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    Read,
+    Write,
+}
+
+impl Verb {
+    pub fn of(service: Service) -> Verb {
+        match service {
+            Service::UploadPack | Service::UploadArchive => Verb::Read,
+            Service::ReceivePack => Verb::Write,
+        }
+    }
+}
+
+/// The caller, as its transport authenticated it.
+#[derive(Debug, Clone, Copy)]
+pub enum Principal<'a> {
+    Anonymous,
+    User(&'a UserRow),
+    /// Deploy-key material: the rows of every repository the key was added to (maybe none left).
+    DeployKey(&'a [DeployKeyRow]),
+}
+
+/// What an `owner/repo` path names, looked up once, so that a transport can decide more than once
+/// on it (Smart HTTP asks as an anonymous caller first, then with the credentials it was sent).
+#[derive(Debug, Clone)]
+pub struct Target {
+    owner: Option<UserRow>,
+    /// Only ever found with its owner.
+    repo: Option<RepoRow>,
+}
+
+impl Target {
+    /// Names no account or repository can have (permissions.md §9) are not looked up.
+    pub async fn find(mut c: Conn<'_>, owner: &str, repo: &str) -> StoreResult<Target> {
+        let valid = |s: &str| !s.is_empty() && is_alpha_dash_dot(s);
+        let owner = if valid(owner) { user_store::by_name(c.re(), owner).await? } else { None };
+        let repo = match &owner {
+            Some(o) if valid(repo) => repo_store::by_name(c, o.id, repo).await?,
+            _ => None,
+        };
+        Ok(Target { owner, repo })
+    }
+}
+
+/// A request that may go ahead.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub owner: UserRow,
+    pub repo: RepoRow,
+    /// Who acts (the pusher in post-push processing): the user; for a deploy key the repository's
+    /// owner; nobody for an anonymous read.
+    pub actor: Option<UserRow>,
+    /// The deploy-key row of this repository that was used, to record its use.
+    pub deploy_key: Option<i64>,
+}
+
+/// One rule a request breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    NoSuchOwner,
+    NoSuchRepository,
+    /// The user may not sign in: prohibited by an admin, or not activated while e-mail
+    /// confirmation is required (a listed difference: Gogs checks neither on Git).
+    LoginProhibited,
+    /// An anonymous caller under `REQUIRE_SIGNIN_VIEW`.
+    SignInRequired,
+    /// The caller cannot see the repository.
+    NotReadable,
+    /// The caller can read the repository but not push to it.
+    NotWritable,
+    /// A push into a mirror, which only its sync updates.
+    MirrorReadOnly,
+    /// A deploy key not attached to this repository, where it needs to be: for private
+    /// repositories, and for every repository under `REQUIRE_SIGNIN_VIEW`.
+    KeyNotAttached,
+    /// A push with a deploy key that is not a writable key of this repository.
+    KeyReadOnly,
+}
+
+/// Every rule a refused request breaks (never empty), in the order they were checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Refused(Vec<Refusal>);
+
+impl Refused {
+    pub fn has(&self, r: Refusal) -> bool {
+        self.0.contains(&r)
+    }
+
+    /// The first rule of `order` that this request breaks.
+    pub fn first_of(&self, order: &[Refusal]) -> Option<Refusal> {
+        order.iter().copied().find(|r| self.has(*r))
+    }
+
+    pub fn all(&self) -> &[Refusal] {
+        &self.0
+    }
+}
+
+impl FromIterator<Refusal> for Refused {
+    fn from_iter<I: IntoIterator<Item = Refusal>>(rules: I) -> Refused {
+        Refused(rules.into_iter().collect())
+    }
+}
+
+/// The decision. Site admins own every repository here too (see [`access_mode`]).
+pub async fn decide(
+    c: Conn<'_>,
+    config: &Config,
+    target: &Target,
+    who: Principal<'_>,
+    verb: Verb,
+) -> StoreResult<Result<Grant, Refused>> {
+    let mut broken = Vec::new();
+    if let Principal::User(user) = who
+        && (user.prohibit_login || (config.require_email_confirmation && !user.is_active))
+    {
+        broken.push(Refusal::LoginProhibited);
+    }
+    let (owner, repo) = match (&target.owner, &target.repo) {
+        (Some(owner), Some(repo)) => (owner, repo),
+        (owner, _) => {
+            broken.push(if owner.is_none() { Refusal::NoSuchOwner } else { Refusal::NoSuchRepository });
+            return Ok(Err(Refused(broken)));
+        }
+    };
+    if verb == Verb::Write && repo.is_mirror {
+        broken.push(Refusal::MirrorReadOnly);
+    }
+    let (actor, deploy_key) = match who {
+        Principal::Anonymous => {
+            if config.require_signin_view {
+                broken.push(Refusal::SignInRequired);
+            }
+            broken.extend(lacking(access_mode(c, None, repo).await?, verb));
+            (None, None)
+        }
+        Principal::User(user) => {
+            // Public repositories are readable by every signed-in user: no need to ask.
+            if verb == Verb::Write || repo.is_private {
+                broken.extend(lacking(access_mode(c, Some(user), repo).await?, verb));
+            }
+            (Some(user.clone()), None)
+        }
+        Principal::DeployKey(rows) => {
+            let attached = rows.iter().find(|k| k.repo_id == repo.id);
+            let needs_attachment = verb == Verb::Write || repo.is_private || config.require_signin_view;
+            if needs_attachment && attached.is_none() {
+                broken.push(Refusal::KeyNotAttached);
+            }
+            // Deploy keys are read-only unless created with `read_only: false`.
+            if verb == Verb::Write && attached.is_none_or(|k| k.read_only) {
+                broken.push(Refusal::KeyReadOnly);
+            }
+            // A deploy key acts for the repository's owner in post-push processing.
+            (Some(owner.clone()), attached.map(|k| k.id))
+        }
+    };
+    if !broken.is_empty() {
+        return Ok(Err(Refused(broken)));
+    }
+    Ok(Ok(Grant { owner: owner.clone(), repo: repo.clone(), actor, deploy_key }))
+}
+
+/// What a caller with `mode` lacks for `verb`: nothing, or (one of) reading and writing.
+fn lacking(mode: AccessMode, verb: Verb) -> Option<Refusal> {
+    let needed = match verb {
+        Verb::Read => AccessMode::Read,
+        Verb::Write => AccessMode::Write,
+    };
+    match mode {
+        m if m >= needed => None,
+        AccessMode::None => Some(Refusal::NotReadable),
+        _ => Some(Refusal::NotWritable),
+    }
+}
