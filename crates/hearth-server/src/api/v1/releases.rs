@@ -9,13 +9,12 @@ use hearth_store::users as user_store;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{RepoCtx, git_blocking};
+use super::RepoCtx;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Auth, LateBody, RepoPath, TokenUser, Validator};
 use crate::service::access::AccessMode;
-use crate::service::now_unix;
-use crate::service::webhooks::{self, payload};
+use crate::service::releases as release_service;
 use crate::types::{Release, User, rfc3339};
 
 /// Gitea's CreateReleaseOption.
@@ -65,27 +64,6 @@ async fn to_api(state: &AppState, rows: Vec<ReleaseRow>) -> ApiResult<Vec<Releas
         });
     }
     Ok(out)
-}
-
-/// Make sure the tag exists (creating it at `target` for published releases); returns its commit.
-async fn tag_commit(_state: &AppState, ctx: &RepoCtx, f: &ReleaseFields) -> ApiResult<String> {
-    if !hearth_git::names::is_valid_ref_name(&f.tag_name) {
-        return Err(ApiError::unprocessable(format!("tag name is not valid [name: {}]", f.tag_name)));
-    }
-    let dir = ctx.dir().to_path_buf();
-    let (tag, target, draft) = (f.tag_name.clone(), f.target.clone(), f.is_draft);
-    let commit = git_blocking(move || {
-        if draft {
-            return hearth_git::read::resolve_commit(&dir, &format!("refs/tags/{tag}"));
-        }
-        hearth_git::write::ensure_tag(&dir, &tag, &target)
-    })
-    .await?;
-    match commit {
-        Some(c) => Ok(c),
-        None if f.is_draft => Ok(String::new()),
-        None => Err(ApiError::unprocessable(format!("target does not exist [target: {}]", f.target))),
-    }
 }
 
 fn parse_id(id: &str) -> ApiResult<i64> {
@@ -141,7 +119,7 @@ pub async fn create_release(
     ctx.require(AccessMode::Write)?;
     let opt: CreateReleaseOption = body.parse()?;
     Validator::new().required("TagName", &opt.tag_name).max_size("TagName", &opt.tag_name, 255).finish()?;
-    let mut fields = ReleaseFields {
+    let fields = ReleaseFields {
         target: if opt.target_commitish.is_empty() { ctx.repo.default_branch.clone() } else { opt.target_commitish },
         tag_name: opt.tag_name,
         title: opt.name,
@@ -150,29 +128,7 @@ pub async fn create_release(
         is_draft: opt.draft,
         is_prerelease: opt.prerelease,
     };
-    {
-        let mut h = state.db.acquire().await?;
-        if releases::tag_taken(h.c(), ctx.repo.id, &fields.tag_name, 0).await? {
-            return Err(ApiError::Message(
-                StatusCode::CONFLICT,
-                format!("release already exists [tag: {}]", fields.tag_name),
-            ));
-        }
-    }
-    fields.sha1 = tag_commit(&state, &ctx, &fields).await?;
-    let mut tx = state.db.begin().await?;
-    let row = releases::insert(tx.c(), ctx.repo.id, me.id, &fields, now_unix()).await.map_err(|e| match e {
-        hearth_store::StoreError::Conflict(_) => {
-            ApiError::Message(StatusCode::CONFLICT, format!("release already exists [tag: {}]", fields.tag_name))
-        }
-        other => other.into(),
-    })?;
-    let published =
-        !row.is_draft && payload::enqueue_release(&state, tx.c(), &ctx.owner, &ctx.repo, &row, &me).await? > 0;
-    tx.commit().await?;
-    if published {
-        webhooks::wake(&state);
-    }
+    let row = release_service::create(&state, &ctx.owner, &ctx.repo, ctx.dir(), &me, fields).await?;
     Ok((StatusCode::CREATED, Json(to_api(&state, vec![row]).await?.remove(0))))
 }
 
@@ -196,7 +152,7 @@ pub async fn edit_release(
     ctx.require(AccessMode::Write)?;
     let row = load_release(&state, &ctx, &id).await?;
     let opt: EditReleaseOption = body.parse()?;
-    let mut f = ReleaseFields {
+    let f = ReleaseFields {
         tag_name: opt.tag_name.filter(|t| !t.is_empty()).unwrap_or(row.tag_name.clone()),
         target: opt.target_commitish.filter(|t| !t.is_empty()).unwrap_or(row.target.clone()),
         title: opt.name.unwrap_or(row.title.clone()),
@@ -205,40 +161,7 @@ pub async fn edit_release(
         is_draft: opt.draft.unwrap_or(row.is_draft),
         is_prerelease: opt.prerelease.unwrap_or(row.is_prerelease),
     };
-    {
-        let mut h = state.db.acquire().await?;
-        if releases::tag_taken(h.c(), ctx.repo.id, &f.tag_name, row.id).await? {
-            return Err(ApiError::Message(
-                StatusCode::CONFLICT,
-                format!("release already exists [tag: {}]", f.tag_name),
-            ));
-        }
-    }
-    if f.tag_name != row.tag_name || (row.is_draft && !f.is_draft) {
-        f.sha1 = tag_commit(&state, &ctx, &f).await?;
-    }
-    let mut tx = state.db.begin().await?;
-    releases::update(tx.c(), row.id, &f).await.map_err(|e| match e {
-        hearth_store::StoreError::Conflict(_) => {
-            ApiError::Message(StatusCode::CONFLICT, format!("release already exists [tag: {}]", f.tag_name))
-        }
-        other => other.into(),
-    })?;
-    // A draft edited into a release is published now (webhooks.md §2).
-    let mut published = false;
-    if row.is_draft
-        && !f.is_draft
-        && let Some(now) = releases::by_id(tx.c(), ctx.repo.id, row.id).await?
-    {
-        // As Gogs: the release's publisher is its author and the event's sender.
-        let publisher = user_store::by_id(tx.c(), now.publisher_id).await?.unwrap_or_else(|| (*me).clone());
-        published = payload::enqueue_release(&state, tx.c(), &ctx.owner, &ctx.repo, &now, &publisher).await? > 0;
-    }
-    tx.commit().await?;
-    if published {
-        webhooks::wake(&state);
-    }
-    let updated = load_release(&state, &ctx, &id).await?;
+    let updated = release_service::edit(&state, &ctx.owner, &ctx.repo, ctx.dir(), &me, &row, f).await?;
     Ok(Json(to_api(&state, vec![updated]).await?.remove(0)))
 }
 
@@ -254,8 +177,6 @@ pub async fn delete_release(
 ) -> ApiResult<StatusCode> {
     ctx.require(AccessMode::Write)?;
     let row = load_release(&state, &ctx, &id).await?;
-    let mut tx = state.db.begin().await?;
-    releases::delete(tx.c(), row.id).await?;
-    tx.commit().await?;
+    release_service::delete(&state, &row).await?;
     Ok(StatusCode::NO_CONTENT)
 }
