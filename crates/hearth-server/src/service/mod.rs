@@ -11,6 +11,7 @@ pub mod editorconfig;
 pub mod emails;
 pub mod follows;
 pub mod git_access;
+pub mod issue_lists;
 pub mod issue_view;
 pub mod issues;
 pub mod keys;

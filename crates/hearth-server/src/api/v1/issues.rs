@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hearth_store::issues::{self as issue_store, IssueFilter};
 use hearth_store::users::UserRow;
-use hearth_store::{labels as label_store, milestones as milestone_store, repos as repo_store, users as user_store};
+use hearth_store::{repos as repo_store, users as user_store};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -17,6 +17,7 @@ use super::RepoCtx;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{LateBody, ListParams, Paged, RepoPath, TokenUser, Validator};
+use crate::service::issue_lists::{self, IssueQuery};
 use crate::service::issue_view;
 use crate::service::issues::{self, CreateIssue, EditIssue, Tracker};
 use crate::types::Issue;
@@ -85,66 +86,23 @@ pub async fn list_issues(
 ) -> ApiResult<Paged<Issue>> {
     let ctx = tracker_on(ctx)?;
     let page = params.fixed(10);
-    let mut h = state.db.acquire().await?;
-    let mut f = IssueFilter {
-        repo_id: Some(ctx.repo.id),
-        closed: state_filter(&params),
-        is_pull: Some(params.get("type") == Some("pulls")),
-        ..IssueFilter::default()
-    };
-    let mut narrowed = f.is_pull == Some(true);
     let names = |key: &str| -> Vec<String> {
         params.get(key).unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
     };
-    // A filter naming nothing that exists matches nothing (Gitea discards unknown names).
-    let mut impossible = false;
-    let label_names = names("labels");
-    if !label_names.is_empty() {
-        narrowed = true;
-        let all = label_store::list(h.c(), ctx.repo.id).await?;
-        f.label_ids = all.iter().filter(|l| label_names.contains(&l.name)).map(|l| l.id).collect();
-        impossible |= f.label_ids.is_empty();
-    }
-    let milestone_names = names("milestone");
-    if !milestone_names.is_empty() {
-        narrowed = true;
-        let all = milestone_store::list(h.c(), ctx.repo.id).await?;
-        f.milestone_ids = all
-            .iter()
-            .filter(|m| milestone_names.iter().any(|n| *n == m.name || n.parse::<i64>().ok() == Some(m.id)))
-            .map(|m| m.id)
-            .collect();
-        impossible |= f.milestone_ids.is_empty();
-    }
-    for (key, slot) in [("assignee", &mut f.assignee_id), ("created_by", &mut f.poster_id)] {
-        if let Some(name) = params.get(key).filter(|n| !n.is_empty()) {
-            narrowed = true;
-            match user_store::by_name(h.c(), name).await? {
-                Some(u) => *slot = Some(u.id),
-                None => impossible = true,
-            }
-        }
-    }
-    if let Some(q) = params.get("q").map(str::trim).filter(|q| !q.is_empty()) {
-        narrowed = true;
-        f.keyword = Some(q.to_string());
-    }
-    if impossible {
-        return Ok(Paged::page(Vec::new(), 0, &params, page));
-    }
-    // The repository's counters give the unfiltered totals without a COUNT over every issue.
-    let total = if narrowed {
-        issue_store::count(h.c(), &f).await?
-    } else {
-        let r = &ctx.repo;
-        match f.closed {
-            Some(true) => r.num_closed_issues,
-            Some(false) => r.num_issues - r.num_closed_issues,
-            None => r.num_issues,
-        }
+    let given = |key: &str| params.get(key).map(str::trim).filter(|v| !v.is_empty()).map(String::from);
+    let query = IssueQuery {
+        closed: state_filter(&params),
+        pulls: params.get("type") == Some("pulls"),
+        labels: names("labels"),
+        milestones: names("milestone"),
+        assignee: params.get("assignee").filter(|n| !n.is_empty()).map(String::from),
+        created_by: params.get("created_by").filter(|n| !n.is_empty()).map(String::from),
+        keyword: given("q"),
     };
-    let rows = issue_store::list(h.c(), &f, page.limit, page.offset()).await?;
-    let data = issue_view::issues_json(&state, h.c(), &ctx.owner.name, &ctx.repo.name, &rows).await?;
+    let found = issue_lists::list(&state, &ctx.repo, &query, page.limit, page.offset()).await?;
+    let mut h = state.db.acquire().await?;
+    let data = issue_view::issues_json(&state, h.c(), &ctx.owner.name, &ctx.repo.name, &found.rows).await?;
+    let total = found.total;
     Ok(Paged::page(data, total, &params, page))
 }
 

@@ -1,0 +1,89 @@
+//! A repository's issue list with Gitea's filters: names (labels, milestones, users) resolved to
+//! ids, and the total for paging taken from the repository's counters when nothing narrows it.
+
+use hearth_store::issues::{self, IssueFilter, IssueRow};
+use hearth_store::repos::RepoRow;
+use hearth_store::{labels, milestones, users};
+
+use super::ServiceResult;
+use crate::app::AppState;
+
+/// What a caller asks for, by name as the query string gives it.
+#[derive(Debug, Default)]
+pub struct IssueQuery {
+    /// `Some(true)` closed, `Some(false)` open, `None` both.
+    pub closed: Option<bool>,
+    pub pulls: bool,
+    pub labels: Vec<String>,
+    /// Milestone names or ids.
+    pub milestones: Vec<String>,
+    pub assignee: Option<String>,
+    pub created_by: Option<String>,
+    pub keyword: Option<String>,
+}
+
+/// One page of matching issues and how many match in all.
+pub struct IssuePage {
+    pub rows: Vec<IssueRow>,
+    pub total: i64,
+}
+
+pub async fn list(
+    state: &AppState,
+    repo: &RepoRow,
+    q: &IssueQuery,
+    limit: i64,
+    offset: i64,
+) -> ServiceResult<IssuePage> {
+    let mut h = state.db.acquire().await?;
+    let mut f = IssueFilter {
+        repo_id: Some(repo.id),
+        closed: q.closed,
+        is_pull: Some(q.pulls),
+        keyword: q.keyword.clone(),
+        ..IssueFilter::default()
+    };
+    let mut narrowed = q.pulls || q.keyword.is_some();
+    // A filter naming nothing that exists matches nothing (Gitea discards unknown names).
+    let mut impossible = false;
+    if !q.labels.is_empty() {
+        narrowed = true;
+        let all = labels::list(h.c(), repo.id).await?;
+        f.label_ids = all.iter().filter(|l| q.labels.contains(&l.name)).map(|l| l.id).collect();
+        impossible |= f.label_ids.is_empty();
+    }
+    if !q.milestones.is_empty() {
+        narrowed = true;
+        let all = milestones::list(h.c(), repo.id).await?;
+        f.milestone_ids = all
+            .iter()
+            .filter(|m| q.milestones.iter().any(|n| *n == m.name || n.parse::<i64>().ok() == Some(m.id)))
+            .map(|m| m.id)
+            .collect();
+        impossible |= f.milestone_ids.is_empty();
+    }
+    for (name, slot) in [(&q.assignee, &mut f.assignee_id), (&q.created_by, &mut f.poster_id)] {
+        if let Some(name) = name {
+            narrowed = true;
+            match users::by_name(h.c(), name).await? {
+                Some(u) => *slot = Some(u.id),
+                None => impossible = true,
+            }
+        }
+    }
+    if impossible {
+        return Ok(IssuePage { rows: Vec::new(), total: 0 });
+    }
+    // The repository's counters give the unfiltered totals without a COUNT over every issue.
+    let total = if narrowed {
+        issues::count(h.c(), &f).await?
+    } else {
+        match f.closed {
+            Some(true) => repo.num_closed_issues,
+            Some(false) => repo.num_issues - repo.num_closed_issues,
+            None => repo.num_issues,
+        }
+    };
+    let rows = issues::list(h.c(), &f, limit, offset).await?;
+    Ok(IssuePage { rows, total })
+}
