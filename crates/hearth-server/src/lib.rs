@@ -10,6 +10,7 @@ pub mod config;
 mod error;
 mod extract;
 mod git_http;
+mod jobs;
 mod router;
 pub mod service;
 mod ssh;
@@ -18,7 +19,6 @@ pub mod types;
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 use hearth_store::{Db, DbOptions};
@@ -29,9 +29,6 @@ pub use config::{Config, Overrides};
 
 use crate::app::AppState;
 use crate::service::passwords::Passwords;
-
-/// How often in-memory token "last used" times are written.
-const TOKEN_FLUSH_INTERVAL: Duration = Duration::from_secs(30);
 
 /// Make ring the process-wide rustls provider (reqwest is built without one, so every client —
 /// the webhook deliverer's and any other — needs it first). Calling it again is harmless.
@@ -92,15 +89,7 @@ where
     let passwords = Passwords::new(config.argon2_memory_kib, config.argon2_iterations)?;
     let state = AppState::new(db.clone(), config, external_url, passwords);
 
-    let stop = Arc::new(Notify::new());
-    let flusher = tokio::spawn(flush_token_usage(state.clone(), stop.clone()));
-    let mirrors = tokio::spawn(update_mirrors(state.clone()));
-    let hooks_stop = Arc::new(Notify::new());
-    let deliverer = Arc::new(service::webhooks::deliver::Deliverer::new(
-        service::webhooks::deliver::DeliverySettings::from_config(&state.config),
-        &state.config.local_network_allowlist,
-    )?);
-    let hooks = tokio::spawn(service::webhooks::deliver::run(state.clone(), deliverer, hooks_stop.clone()));
+    let jobs = jobs::Jobs::start(&state)?;
 
     let ssh_stop = Arc::new(Notify::new());
     let ssh_task = match ssh {
@@ -128,43 +117,9 @@ where
             Ok(Ok(())) => {}
         }
     }
-    served?;
-
-    stop.notify_one();
-    hooks_stop.notify_one();
-    mirrors.abort();
-    let _ = hooks.await;
-    let _ = flusher.await;
+    jobs.shutdown().await;
     db.close().await;
+    served?;
     tracing::info!("stopped");
     Ok(())
-}
-
-async fn flush_token_usage(state: AppState, stop: Arc<Notify>) {
-    let mut every = tokio::time::interval(TOKEN_FLUSH_INTERVAL);
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        let stopping = tokio::select! {
-            _ = every.tick() => false,
-            _ = stop.notified() => true,
-        };
-        if let Err(e) = state.token_usage.flush(&state.db).await {
-            tracing::warn!(error = %e, "writing token usage");
-        }
-        if stopping {
-            break;
-        }
-    }
-}
-
-/// Fetch pull mirrors whose interval has passed, checking every `[mirror] CHECK_INTERVAL_SECONDS`.
-async fn update_mirrors(state: AppState) {
-    let mut every = tokio::time::interval(Duration::from_secs(state.config.mirror_check_secs));
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        every.tick().await;
-        if let Err(e) = service::migrate::update_due_mirrors(&state).await {
-            tracing::warn!(error = %e, "mirror updater");
-        }
-    }
 }

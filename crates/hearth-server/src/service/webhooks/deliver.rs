@@ -13,7 +13,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use hearth_store::hooks::{self, Attempt, TaskRow};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use serde_json::json;
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::CONTENT_FORM;
@@ -287,10 +287,10 @@ fn now_ns() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as i64).unwrap_or(0)
 }
 
-/// Run until `stop` is notified. At start every pending task is due again (and parked ones get
+/// Run until shutdown is asked for (a job, see `crate::jobs`). At start every pending task is due again (and parked ones get
 /// another chance); then each wake-up, due time or idle poll starts a drain for every repository
 /// with a due task that is not already draining.
-pub async fn run(state: AppState, deliverer: Arc<Deliverer>, stop: Arc<Notify>) {
+pub async fn run(state: AppState, deliverer: Arc<Deliverer>, mut stop: crate::jobs::Stop) {
     if let Err(e) = reset_pending(&state).await {
         tracing::warn!(error = %e, "webhook queue: resetting pending tasks");
     }
@@ -327,7 +327,7 @@ pub async fn run(state: AppState, deliverer: Arc<Deliverer>, stop: Arc<Notify>) 
         tokio::select! {
             _ = state.hook_queue.notified() => {}
             _ = tokio::time::sleep(wait) => {}
-            _ = stop.notified() => break,
+            _ = stop.requested() => break,
         }
     }
     // No new attempts; those in flight may finish and be recorded. Any cut short after the grace

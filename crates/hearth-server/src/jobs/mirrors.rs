@@ -1,0 +1,28 @@
+//! Fetches pull mirrors whose interval has passed, looking every `[mirror] CHECK_INTERVAL_SECONDS`.
+//! A fetch under way when shutdown comes is dropped (its git process is killed); the mirror stays
+//! due and is fetched after the next start.
+
+use std::time::Duration;
+
+use super::Stop;
+use crate::app::AppState;
+use crate::service::migrate;
+
+pub async fn run(state: AppState, mut stop: Stop) {
+    let mut every = tokio::time::interval(Duration::from_secs(state.config.mirror_check_secs));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            _ = stop.requested() => break,
+        }
+        tokio::select! {
+            updated = migrate::update_due_mirrors(&state) => {
+                if let Err(e) = updated {
+                    tracing::warn!(error = %e, "mirror updater");
+                }
+            }
+            _ = stop.requested() => break,
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! Background jobs: webhook delivery, pull-mirror updates and the token-usage flush. They start
+//! together after the database is open and stop on one signal; [`Jobs::shutdown`] waits for each
+//! to finish its last round (pending bookkeeping is written, deliveries in flight get a grace
+//! period).
+
+mod mirrors;
+mod token_usage;
+
+use std::sync::Arc;
+
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::app::AppState;
+use crate::service::webhooks::deliver::{self, Deliverer, DeliverySettings};
+
+/// A job's view of the shutdown signal.
+#[derive(Clone)]
+pub struct Stop(watch::Receiver<bool>);
+
+impl Stop {
+    /// Completes once shutdown has been asked for (at once if it already was).
+    pub async fn requested(&mut self) {
+        let _ = self.0.wait_for(|stop| *stop).await;
+    }
+}
+
+pub struct Jobs {
+    set: JoinSet<()>,
+    stop: watch::Sender<bool>,
+}
+
+impl Jobs {
+    pub fn start(state: &AppState) -> anyhow::Result<Jobs> {
+        let (stop, signal) = watch::channel(false);
+        let deliverer = Arc::new(Deliverer::new(
+            DeliverySettings::from_config(&state.config),
+            &state.config.local_network_allowlist,
+        )?);
+        let mut set = JoinSet::new();
+        set.spawn(deliver::run(state.clone(), deliverer, Stop(signal.clone())));
+        set.spawn(mirrors::run(state.clone(), Stop(signal.clone())));
+        set.spawn(token_usage::run(state.clone(), Stop(signal)));
+        Ok(Jobs { set, stop })
+    }
+
+    /// Ask every job to stop and wait until they have.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        while let Some(done) = self.set.join_next().await {
+            if let Err(e) = done {
+                tracing::error!(error = %e, "background job");
+            }
+        }
+    }
+}
