@@ -27,7 +27,7 @@ pub mod users;
 pub use db::{Conn, Db, DbOptions, Handle, Tx};
 pub use epoch::accounts_epoch;
 pub use error::{StoreError, StoreResult, Unique};
-pub use kinds::AccessMode;
+pub use kinds::{AccessMode, CommentKind, HookContentType, HookKind, KeyKind, UserKind};
 
 /// Run `$body` with `$x` bound to the backend-specific connection inside a [`Conn`].
 #[macro_export]

@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use crate::{Conn, StoreResult, with_conn};
+use crate::{AccessMode, Conn, StoreResult, with_conn};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct RepoRow {
@@ -415,9 +415,9 @@ pub async fn mirror_synced(c: Conn<'_>, repo_id: i64, now: i64) -> StoreResult<(
 
 /// The mode an `access`-style grant gives `uid` on a repository owned by `owner_id`: the highest of
 /// its collaboration and, for organisation repositories, the modes of the caller's teams that have
-/// the repository (the Owners team has them all). `None` when nothing grants access
+/// the repository (the Owners team has them all). [`AccessMode::None`] when nothing grants access
 /// (permissions.md §2.2, computed instead of materialised).
-pub async fn granted_mode(c: Conn<'_>, uid: i64, repo_id: i64, owner_id: i64) -> StoreResult<Option<i64>> {
+pub async fn granted_mode(c: Conn<'_>, uid: i64, repo_id: i64, owner_id: i64) -> StoreResult<AccessMode> {
     const SQL: &str = "SELECT MAX(m) FROM ( \
         SELECT mode AS m FROM collaboration WHERE repo_id = $1 AND user_id = $2 \
         UNION ALL \
@@ -425,8 +425,9 @@ pub async fn granted_mode(c: Conn<'_>, uid: i64, repo_id: i64, owner_id: i64) ->
         WHERE tu.uid = $2 AND tu.org_id = $3 \
         AND (t.authorize = 4 OR EXISTS (SELECT 1 FROM team_repo tr WHERE tr.team_id = t.id AND tr.repo_id = $1)) \
         ) g";
-    Ok(with_conn!(c, x => sqlx::query_scalar::<_, Option<i64>>(SQL).bind(repo_id).bind(uid).bind(owner_id)
-        .fetch_one(&mut *x).await)?)
+    let max = with_conn!(c, x => sqlx::query_scalar::<_, Option<AccessMode>>(SQL).bind(repo_id).bind(uid)
+        .bind(owner_id).fetch_one(&mut *x).await)?;
+    Ok(max.unwrap_or(AccessMode::None))
 }
 
 /// A repository with the mode a grant gives the caller on it.
@@ -434,7 +435,7 @@ pub async fn granted_mode(c: Conn<'_>, uid: i64, repo_id: i64, owner_id: i64) ->
 pub struct GrantedRepo {
     #[sqlx(flatten)]
     pub repo: RepoRow,
-    pub mode: i64,
+    pub mode: AccessMode,
 }
 
 /// Every repository `uid` does not own but has a grant on (collaborations, team repositories, all

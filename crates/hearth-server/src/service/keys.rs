@@ -1,7 +1,7 @@
 //! Users' SSH public keys.
 
 use hearth_store::keys::{self, KeyRow, NewKey};
-use hearth_store::{Db, StoreError, Unique};
+use hearth_store::{Db, KeyKind, StoreError, Unique};
 
 use super::{ServiceError, ServiceResult, now_unix, ssh_keys};
 
@@ -22,7 +22,7 @@ pub async fn add_user_key(db: &Db, owner_id: i64, title: &str, key: &str) -> Ser
         name: title,
         fingerprint: &parsed.fingerprint,
         content: &parsed.content,
-        kind: keys::TYPE_USER,
+        kind: KeyKind::User,
         now: now_unix(),
     };
     let row = keys::insert(tx.c(), &new).await.map_err(|e| match e {

@@ -8,6 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use hearth_git::remote::{self, Pin, Source};
+use hearth_store::UserKind;
 use hearth_store::repos::{self, NewRepo, RepoRow};
 use hearth_store::users::{self, UserRow};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
@@ -196,7 +197,7 @@ pub async fn migrate(state: &AppState, doer: &UserRow, m: &Migrate) -> ServiceRe
     } else {
         let mut h = state.db.acquire().await?;
         let owner = users::by_id(h.c(), m.uid).await?.ok_or_else(|| invalid("user does not exist"))?;
-        if owner.kind == users::TYPE_ORGANIZATION {
+        if owner.kind == UserKind::Organization {
             if !doer.is_admin && !hearth_store::orgs::is_owner(h.c(), owner.id, doer.id).await? {
                 return Err(ServiceError::Forbidden("Given user is not owner of organization.".into()));
             }

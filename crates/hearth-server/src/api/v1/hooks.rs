@@ -17,7 +17,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{LateBody, ListParams, Paged, TokenUser, Validator};
 use crate::service::access::AccessMode;
 use crate::service::repos::repo_path;
-use crate::service::webhooks::{self, CreateHook, EditHook, HookEvents, HookKind, payload};
+use crate::service::webhooks::{self, CreateHook, EditHook, HookEvents, payload};
 use crate::types::{Hook, HookDelivery, HookDeliveryDetail, HookExchange, rfc3339};
 
 /// B6. CreateHookOption.
@@ -43,7 +43,7 @@ pub struct EditHookOption {
 fn to_api(h: &HookRow) -> Hook {
     Hook {
         id: h.id,
-        kind: HookKind::from_id(h.hook_task_type).name().to_string(),
+        kind: h.hook_task_type.name().to_string(),
         config: webhooks::api_config(h),
         events: HookEvents::parse(&h.events).names(),
         active: h.is_active,

@@ -86,7 +86,7 @@ pub async fn get_my_key(
 ) -> ApiResult<Json<PublicKey>> {
     let id = parse_id(&id).ok_or_else(ApiError::not_found)?;
     let mut h = state.db.acquire().await?;
-    let key = key_store::by_id(h.c(), id).await?.filter(|k| k.kind == key_store::TYPE_USER);
+    let key = key_store::by_id(h.c(), id).await?.filter(|k| k.kind == hearth_store::KeyKind::User);
     match key {
         Some(k) if k.owner_id == me.id || me.is_admin => Ok(Json(PublicKey::new(&state.links, &k))),
         _ => Err(ApiError::not_found()),
@@ -104,7 +104,7 @@ pub async fn delete_my_key(
 ) -> ApiResult<StatusCode> {
     let Some(id) = parse_id(&id) else { return Ok(StatusCode::NO_CONTENT) };
     let mut tx = state.db.begin().await?;
-    match key_store::by_id(tx.c(), id).await?.filter(|k| k.kind == key_store::TYPE_USER) {
+    match key_store::by_id(tx.c(), id).await?.filter(|k| k.kind == hearth_store::KeyKind::User) {
         None => return Ok(StatusCode::NO_CONTENT),
         Some(k) if k.owner_id != me.id && !me.is_admin => {
             return Err(ApiError::Message(StatusCode::FORBIDDEN, "You do not have access to this key.".into()));

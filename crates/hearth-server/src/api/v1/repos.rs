@@ -122,7 +122,7 @@ async fn my_repos(state: &AppState, me: &UserRow) -> ApiResult<Vec<Repository>> 
     let owners = owners_of(state, &granted.iter().map(|g| &g.repo).collect::<Vec<_>>()).await?;
     for g in &granted {
         let owner = owners.iter().find(|o| o.id == g.repo.owner_id).expect("loaded above");
-        let mode = if me.is_admin { AccessMode::Owner } else { AccessMode::from_i64(g.mode) };
+        let mode = if me.is_admin { AccessMode::Owner } else { g.mode };
         let mut perms = Permission::from_mode(mode);
         perms.pull = true;
         out.push(Repository::new(&state.links, &g.repo, owner, Some(perms)));
@@ -138,7 +138,7 @@ async fn repos_of(state: &AppState, owner: &UserRow, viewer: &UserRow) -> ApiRes
     let mut h = state.db.acquire().await?;
     let rows = if viewer.is_admin {
         repo_store::list_by_owner(h.c(), owner.id, false).await?
-    } else if owner.kind == hearth_store::users::TYPE_ORGANIZATION {
+    } else if owner.kind == hearth_store::UserKind::Organization {
         repo_store::list_org_visible(h.c(), owner.id, viewer.id).await?
     } else {
         repo_store::list_by_owner(h.c(), owner.id, true).await?
@@ -291,7 +291,7 @@ pub async fn delete_repo(
 ) -> ApiResult<StatusCode> {
     let ctx = load_repo(&state, Some(&me), &owner, &repo).await?;
     ctx.require(AccessMode::Owner)?;
-    if ctx.owner.kind == hearth_store::users::TYPE_ORGANIZATION {
+    if ctx.owner.kind == hearth_store::UserKind::Organization {
         // Gogs asks for Owners-team membership on organisation repositories, site admins included.
         orgs::require_owner(&state.db, &ctx.owner, &me).await?;
     }

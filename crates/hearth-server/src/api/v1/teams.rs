@@ -276,7 +276,7 @@ pub async fn list_team_repos(
     let (team, org) = visible_team(&state, id, &me).await?;
     let mut h = state.db.acquire().await?;
     let rows = repo_store::team_repos(h.c(), team.id, org.id, team.is_owners()).await?;
-    let perms = Permission::from_mode(AccessMode::from_i64(team.authorize));
+    let perms = Permission::from_mode(team.authorize);
     Ok(Json(rows.iter().map(|r| Repository::new(&state.links, r, &org, Some(perms))).collect()))
 }
 
