@@ -9,6 +9,7 @@ mod epoch;
 mod error;
 pub mod kinds;
 
+pub mod access;
 pub mod collaborations;
 pub mod deploy_keys;
 pub mod emails;
@@ -18,7 +19,9 @@ pub mod issues;
 pub mod keys;
 pub mod labels;
 pub mod milestones;
+pub mod mirrors;
 pub mod orgs;
+pub mod push_events;
 pub mod releases;
 pub mod repos;
 pub mod tokens;

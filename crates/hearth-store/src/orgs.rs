@@ -3,8 +3,9 @@
 
 use sqlx::FromRow;
 
+use crate::repos::RepoRow;
 use crate::users::UserRow;
-use crate::{AccessMode, Conn, StoreResult, user_columns, with_conn};
+use crate::{AccessMode, Conn, StoreResult, repo_columns, user_columns, with_conn};
 
 /// The built-in team whose members own the organisation.
 pub const OWNERS_TEAM: &str = "Owners";
@@ -230,4 +231,30 @@ pub async fn remove_team_repo(c: Conn<'_>, team_id: i64, repo_id: i64) -> StoreR
     let n = with_conn!(c, x => sqlx::query(SQL).bind(team_id).bind(repo_id).execute(&mut *x).await
         .map(|r| r.rows_affected()))?;
     Ok(n > 0)
+}
+
+/// The repositories of a team (every repository of the organisation for the Owners team), by name.
+pub async fn team_repos(c: Conn<'_>, team_id: i64, org_id: i64, owners: bool) -> StoreResult<Vec<RepoRow>> {
+    const TEAM: &str = concat!(
+        "SELECT ",
+        repo_columns!("r."),
+        " FROM team_repo tr JOIN repository r ON r.id = tr.repo_id WHERE tr.team_id = $1 ORDER BY r.lower_name"
+    );
+    const ALL: &str = concat!("SELECT ", repo_columns!(), " FROM repository WHERE owner_id = $1 ORDER BY lower_name");
+    Ok(if owners {
+        with_conn!(c, x => sqlx::query_as::<_, RepoRow>(ALL).bind(org_id).fetch_all(&mut *x).await)?
+    } else {
+        with_conn!(c, x => sqlx::query_as::<_, RepoRow>(TEAM).bind(team_id).fetch_all(&mut *x).await)?
+    })
+}
+
+/// How many repositories a team has.
+pub async fn count_team_repos(c: Conn<'_>, team_id: i64, org_id: i64, owners: bool) -> StoreResult<i64> {
+    const TEAM: &str = "SELECT COUNT(*) FROM team_repo WHERE team_id = $1";
+    const ALL: &str = "SELECT COUNT(*) FROM repository WHERE owner_id = $1";
+    Ok(if owners {
+        with_conn!(c, x => sqlx::query_scalar(ALL).bind(org_id).fetch_one(&mut *x).await)?
+    } else {
+        with_conn!(c, x => sqlx::query_scalar(TEAM).bind(team_id).fetch_one(&mut *x).await)?
+    })
 }

@@ -103,7 +103,7 @@ async fn round_trip(db: &Db) {
 
     // Grants: the highest of a collaboration and the teams' modes.
     let grant = async |uid| {
-        hearth_store::repos::granted_mode(db.acquire().await.unwrap().c(), uid, repo.id, org.id).await.unwrap()
+        hearth_store::access::granted_mode(db.acquire().await.unwrap().c(), uid, repo.id, org.id).await.unwrap()
     };
     assert_eq!(grant(alice.id).await, AccessMode::Read);
     assert_eq!(grant(bob.id).await, AccessMode::None);
@@ -112,7 +112,7 @@ async fn round_trip(db: &Db) {
     assert_eq!(grant(alice.id).await, AccessMode::Write);
     orgs::add_team_member(h.c(), &owners, bob.id).await.unwrap();
     assert_eq!(grant(bob.id).await, AccessMode::Owner);
-    let granted = hearth_store::repos::granted_repos(h.c(), bob.id).await.unwrap();
+    let granted = hearth_store::access::granted_repos(h.c(), bob.id).await.unwrap();
     assert_eq!(granted.iter().map(|g| (g.repo.id, g.mode)).collect::<Vec<_>>(), [(repo.id, AccessMode::Owner)]);
 
     // Webhooks and their tasks: content type and kind.

@@ -114,7 +114,7 @@ async fn owners_of(state: &AppState, rows: &[&RepoRow]) -> ApiResult<Vec<UserRow
 async fn my_repos(state: &AppState, me: &UserRow) -> ApiResult<Vec<Repository>> {
     let mut h = state.db.acquire().await?;
     let own = repo_store::list_by_owner(h.c(), me.id, false).await?;
-    let granted = repo_store::granted_repos(h.c(), me.id).await?;
+    let granted = hearth_store::access::granted_repos(h.c(), me.id).await?;
     drop(h);
     let owner_perms = Permission::from_mode(AccessMode::Owner);
     let mut out: Vec<Repository> =
@@ -139,7 +139,7 @@ async fn repos_of(state: &AppState, owner: &UserRow, viewer: &UserRow) -> ApiRes
     let rows = if viewer.is_admin {
         repo_store::list_by_owner(h.c(), owner.id, false).await?
     } else if owner.kind == hearth_store::UserKind::Organization {
-        repo_store::list_org_visible(h.c(), owner.id, viewer.id).await?
+        hearth_store::access::list_org_visible(h.c(), owner.id, viewer.id).await?
     } else {
         repo_store::list_by_owner(h.c(), owner.id, true).await?
     };
