@@ -267,8 +267,9 @@ pub async fn forks_of(c: Conn<'_>, parent_id: i64) -> StoreResult<Vec<RepoRow>> 
     Ok(with_conn!(c, x => sqlx::query_as::<_, RepoRow>(SQL).bind(parent_id).fetch_all(&mut *x).await)?)
 }
 
-/// What a push changes on the row.
-pub async fn record_push(
+/// Record what the repository's Git data now is, after a push, a migration or a mirror sync:
+/// whether it is empty (`is_bare`), its default branch and its size; bumps `updated_unix`.
+pub async fn record_contents(
     c: Conn<'_>,
     id: i64,
     is_bare: bool,

@@ -284,7 +284,7 @@ async fn finish(
         hearth_store::StoreError::Conflict(_) => repo_exists(owner, &m.repo_name),
         other => other.into(),
     })?;
-    repos::record_push(tx.c(), row.id, !has_branches, &default_branch, size as i64, now).await?;
+    repos::record_contents(tx.c(), row.id, !has_branches, &default_branch, size as i64, now).await?;
     if m.mirror {
         mirrors::insert(tx.c(), row.id, state.config.mirror_interval_hours, remote_is_local, now).await?;
     }
@@ -396,7 +396,7 @@ pub async fn sync_mirror(state: &AppState, repo_id: i64) -> ServiceResult<()> {
     .map_err(anyhow::Error::from)??;
     let mut tx = state.db.begin().await?;
     if fetched.is_ok() {
-        repos::record_push(tx.c(), repo.id, !has_branches, &repo.default_branch, size as i64, now).await?;
+        repos::record_contents(tx.c(), repo.id, !has_branches, &repo.default_branch, size as i64, now).await?;
     }
     mirrors::mark_synced(tx.c(), repo.id, now).await?;
     tx.commit().await?;

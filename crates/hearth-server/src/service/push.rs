@@ -59,7 +59,7 @@ pub async fn after_push(
 
     let now = now_unix();
     let mut tx = state.db.begin().await?;
-    repos::record_push(tx.c(), repo.id, !has_refs && was_empty, &default_branch, size as i64, now).await?;
+    repos::record_contents(tx.c(), repo.id, !has_refs && was_empty, &default_branch, size as i64, now).await?;
     for u in updates {
         push_events::insert(tx.c(), repo.id, pusher.id, &u.name, &u.old, &u.new, now).await?;
     }
