@@ -3,23 +3,23 @@
 use sqlx::FromRow;
 
 use crate::users::UserRow;
-use crate::{Conn, StoreResult, user_columns, with_conn};
+use crate::{AccessMode, Conn, StoreResult, user_columns, with_conn};
 
 /// A collaborator and the mode they were given.
 #[derive(Debug, Clone, FromRow)]
 pub struct Collaborator {
     #[sqlx(flatten)]
     pub user: UserRow,
-    pub mode: i64,
+    pub mode: AccessMode,
 }
 
-pub async fn mode_of(c: Conn<'_>, repo_id: i64, user_id: i64) -> StoreResult<Option<i64>> {
+pub async fn mode_of(c: Conn<'_>, repo_id: i64, user_id: i64) -> StoreResult<Option<AccessMode>> {
     const SQL: &str = "SELECT mode FROM collaboration WHERE repo_id = $1 AND user_id = $2";
     Ok(with_conn!(c, x => sqlx::query_scalar(SQL).bind(repo_id).bind(user_id).fetch_optional(&mut *x).await)?)
 }
 
 /// Add a collaborator or change its mode.
-pub async fn upsert(c: Conn<'_>, repo_id: i64, user_id: i64, mode: i64, now: i64) -> StoreResult<()> {
+pub async fn upsert(c: Conn<'_>, repo_id: i64, user_id: i64, mode: AccessMode, now: i64) -> StoreResult<()> {
     const SQL: &str = "INSERT INTO collaboration (repo_id, user_id, mode, created_unix) VALUES ($1, $2, $3, $4) \
         ON CONFLICT (repo_id, user_id) DO UPDATE SET mode = excluded.mode";
     with_conn!(c, x => sqlx::query(SQL).bind(repo_id).bind(user_id).bind(mode).bind(now)

@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use crate::{Conn, StoreResult, with_conn};
+use crate::{Conn, HookContentType, HookKind, StoreResult, with_conn};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct HookRow {
@@ -10,11 +10,11 @@ pub struct HookRow {
     pub repo_id: i64,
     pub org_id: i64,
     pub url: String,
-    pub content_type: i64,
+    pub content_type: HookContentType,
     pub secret: String,
     pub events: String,
     pub is_active: bool,
-    pub hook_task_type: i64,
+    pub hook_task_type: HookKind,
     pub meta: String,
     pub last_status: i64,
     pub created_unix: i64,
@@ -32,11 +32,11 @@ macro_rules! hook_columns {
 #[derive(Debug, Clone)]
 pub struct HookFields {
     pub url: String,
-    pub content_type: i64,
+    pub content_type: HookContentType,
     pub secret: String,
     pub events: String,
     pub is_active: bool,
-    pub hook_task_type: i64,
+    pub hook_task_type: HookKind,
     pub meta: String,
 }
 
@@ -152,11 +152,11 @@ pub struct TaskRow {
     pub hook_id: i64,
     pub uuid: String,
     #[sqlx(rename = "type")]
-    pub kind: i64,
+    pub kind: HookKind,
     pub url: String,
     pub signature: String,
     pub payload_content: String,
-    pub content_type: i64,
+    pub content_type: HookContentType,
     pub event_type: String,
     pub is_delivered: bool,
     pub delivered: i64,
@@ -184,11 +184,11 @@ pub struct NewTask<'a> {
     pub repo_id: i64,
     pub hook_id: i64,
     pub uuid: &'a str,
-    pub kind: i64,
+    pub kind: HookKind,
     pub url: &'a str,
     pub signature: &'a str,
     pub payload_content: &'a str,
-    pub content_type: i64,
+    pub content_type: HookContentType,
     pub event_type: &'a str,
     pub now: i64,
 }

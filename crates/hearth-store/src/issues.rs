@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use crate::{Conn, StoreResult, with_conn};
+use crate::{CommentKind, Conn, StoreResult, with_conn};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct IssueRow {
@@ -203,15 +203,11 @@ pub async fn count(c: Conn<'_>, f: &IssueFilter) -> StoreResult<i64> {
         .fetch_one(&mut *x).await)?)
 }
 
-pub const COMMENT_PLAIN: i64 = 0;
-pub const COMMENT_REOPEN: i64 = 1;
-pub const COMMENT_CLOSE: i64 = 2;
-
 #[derive(Debug, Clone, FromRow)]
 pub struct CommentRow {
     pub id: i64,
     #[sqlx(rename = "type")]
-    pub kind: i64,
+    pub kind: CommentKind,
     pub poster_id: i64,
     pub repo_id: i64,
     pub issue_id: i64,
@@ -230,7 +226,7 @@ macro_rules! comment_columns {
 pub async fn insert_comment(
     mut c: Conn<'_>,
     issue: &IssueRow,
-    kind: i64,
+    kind: CommentKind,
     poster_id: i64,
     content: &str,
     now: i64,
@@ -242,7 +238,7 @@ pub async fn insert_comment(
     );
     let row = with_conn!(c.re(), x => sqlx::query_as::<_, CommentRow>(SQL).bind(kind).bind(poster_id)
         .bind(issue.repo_id).bind(issue.id).bind(content).bind(now).fetch_one(&mut *x).await)?;
-    if kind == COMMENT_PLAIN {
+    if kind == CommentKind::Plain {
         const COUNT: &str = "UPDATE issue SET num_comments = num_comments + 1, updated_unix = $2 WHERE id = $1";
         with_conn!(c, x => sqlx::query(COUNT).bind(issue.id).bind(now).execute(&mut *x).await.map(|_| ()))?;
     }

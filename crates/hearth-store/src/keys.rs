@@ -1,11 +1,9 @@
-//! The `public_key` table (user keys now; deploy keys reuse it with type 2).
+//! The `public_key` table: user keys ([`crate::KeyKind::User`]); Gogs also marks deploy keys' material here
+//! ([`crate::KeyKind::Deploy`]).
 
 use sqlx::FromRow;
 
-use crate::{Conn, StoreResult, with_conn};
-
-pub const TYPE_USER: i64 = 1;
-pub const TYPE_DEPLOY: i64 = 2;
+use crate::{AccessMode, Conn, KeyKind, StoreResult, with_conn};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct KeyRow {
@@ -14,9 +12,9 @@ pub struct KeyRow {
     pub name: String,
     pub fingerprint: String,
     pub content: String,
-    pub mode: i64,
+    pub mode: AccessMode,
     #[sqlx(rename = "type")]
-    pub kind: i64,
+    pub kind: KeyKind,
     pub created_unix: i64,
     pub updated_unix: i64,
 }
@@ -32,7 +30,7 @@ pub struct NewKey<'a> {
     pub name: &'a str,
     pub fingerprint: &'a str,
     pub content: &'a str,
-    pub kind: i64,
+    pub kind: KeyKind,
     pub now: i64,
 }
 

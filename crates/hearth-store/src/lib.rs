@@ -9,6 +9,7 @@ mod epoch;
 mod error;
 pub mod kinds;
 
+pub mod access;
 pub mod collaborations;
 pub mod deploy_keys;
 pub mod emails;
@@ -18,7 +19,9 @@ pub mod issues;
 pub mod keys;
 pub mod labels;
 pub mod milestones;
+pub mod mirrors;
 pub mod orgs;
+pub mod push_events;
 pub mod releases;
 pub mod repos;
 pub mod tokens;
@@ -27,7 +30,7 @@ pub mod users;
 pub use db::{Conn, Db, DbOptions, Handle, Tx};
 pub use epoch::accounts_epoch;
 pub use error::{StoreError, StoreResult, Unique};
-pub use kinds::AccessMode;
+pub use kinds::{AccessMode, CommentKind, HookContentType, HookKind, KeyKind, UserKind};
 
 /// Run `$body` with `$x` bound to the backend-specific connection inside a [`Conn`].
 #[macro_export]

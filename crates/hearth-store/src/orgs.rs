@@ -1,18 +1,14 @@
 //! Organisation membership and teams: the `org_user`, `team`, `team_user` and `team_repo` tables.
-//! An organisation itself is a `user` row of type 1 (see [`crate::users`]).
+//! An organisation itself is a `user` row of kind [`crate::UserKind::Organization`] (see [`crate::users`]).
 
 use sqlx::FromRow;
 
+use crate::repos::RepoRow;
 use crate::users::UserRow;
-use crate::{Conn, StoreResult, user_columns, with_conn};
+use crate::{AccessMode, Conn, StoreResult, repo_columns, user_columns, with_conn};
 
 /// The built-in team whose members own the organisation.
 pub const OWNERS_TEAM: &str = "Owners";
-/// Team modes, as access modes (permissions.md §1).
-pub const MODE_READ: i64 = 1;
-pub const MODE_WRITE: i64 = 2;
-pub const MODE_ADMIN: i64 = 3;
-pub const MODE_OWNER: i64 = 4;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct TeamRow {
@@ -21,13 +17,14 @@ pub struct TeamRow {
     pub lower_name: String,
     pub name: String,
     pub description: String,
-    pub authorize: i64,
+    /// The team's mode on its repositories (permissions.md §1); only Owners has owner.
+    pub authorize: AccessMode,
     pub created_unix: i64,
 }
 
 impl TeamRow {
     pub fn is_owners(&self) -> bool {
-        self.authorize == MODE_OWNER
+        self.authorize == AccessMode::Owner
     }
 }
 
@@ -116,7 +113,7 @@ pub struct NewTeam<'a> {
     pub org_id: i64,
     pub name: &'a str,
     pub description: &'a str,
-    pub authorize: i64,
+    pub authorize: AccessMode,
     pub now: i64,
 }
 
@@ -154,7 +151,13 @@ pub async fn teams_of_org(c: Conn<'_>, org_id: i64) -> StoreResult<Vec<TeamRow>>
     Ok(with_conn!(c, x => sqlx::query_as::<_, TeamRow>(SQL).bind(org_id).fetch_all(&mut *x).await)?)
 }
 
-pub async fn update_team(c: Conn<'_>, id: i64, name: &str, description: &str, authorize: i64) -> StoreResult<()> {
+pub async fn update_team(
+    c: Conn<'_>,
+    id: i64,
+    name: &str,
+    description: &str,
+    authorize: AccessMode,
+) -> StoreResult<()> {
     const SQL: &str = "UPDATE team SET lower_name = $2, name = $3, description = $4, authorize = $5 WHERE id = $1";
     with_conn!(c, x => sqlx::query(SQL).bind(id).bind(name.to_lowercase()).bind(name).bind(description)
         .bind(authorize).execute(&mut *x).await.map(|_| ()))?;
@@ -228,4 +231,30 @@ pub async fn remove_team_repo(c: Conn<'_>, team_id: i64, repo_id: i64) -> StoreR
     let n = with_conn!(c, x => sqlx::query(SQL).bind(team_id).bind(repo_id).execute(&mut *x).await
         .map(|r| r.rows_affected()))?;
     Ok(n > 0)
+}
+
+/// The repositories of a team (every repository of the organisation for the Owners team), by name.
+pub async fn team_repos(c: Conn<'_>, team_id: i64, org_id: i64, owners: bool) -> StoreResult<Vec<RepoRow>> {
+    const TEAM: &str = concat!(
+        "SELECT ",
+        repo_columns!("r."),
+        " FROM team_repo tr JOIN repository r ON r.id = tr.repo_id WHERE tr.team_id = $1 ORDER BY r.lower_name"
+    );
+    const ALL: &str = concat!("SELECT ", repo_columns!(), " FROM repository WHERE owner_id = $1 ORDER BY lower_name");
+    Ok(if owners {
+        with_conn!(c, x => sqlx::query_as::<_, RepoRow>(ALL).bind(org_id).fetch_all(&mut *x).await)?
+    } else {
+        with_conn!(c, x => sqlx::query_as::<_, RepoRow>(TEAM).bind(team_id).fetch_all(&mut *x).await)?
+    })
+}
+
+/// How many repositories a team has.
+pub async fn count_team_repos(c: Conn<'_>, team_id: i64, org_id: i64, owners: bool) -> StoreResult<i64> {
+    const TEAM: &str = "SELECT COUNT(*) FROM team_repo WHERE team_id = $1";
+    const ALL: &str = "SELECT COUNT(*) FROM repository WHERE owner_id = $1";
+    Ok(if owners {
+        with_conn!(c, x => sqlx::query_scalar(ALL).bind(org_id).fetch_one(&mut *x).await)?
+    } else {
+        with_conn!(c, x => sqlx::query_scalar(TEAM).bind(team_id).fetch_one(&mut *x).await)?
+    })
 }

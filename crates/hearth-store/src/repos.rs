@@ -1,4 +1,6 @@
-//! The `repository`, `watch` and `push_event` tables.
+//! The `repository` table and `watch` (an owner watches each new repository). A repository's
+//! mirror settings are in [`crate::mirrors`], its queued push events in [`crate::push_events`], and
+//! what a grant lets someone reach in [`crate::access`].
 
 use sqlx::FromRow;
 
@@ -40,9 +42,12 @@ pub struct RepoRow {
     pub updated_unix: i64,
 }
 
-macro_rules! columns {
+/// The columns of [`RepoRow`], optionally prefixed with a table alias (`repo_columns!("r.")`).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! repo_columns {
     () => {
-        columns!("")
+        $crate::repo_columns!("")
     };
     ($p:literal) => {
         concat!(
@@ -133,7 +138,7 @@ pub async fn insert(mut c: Conn<'_>, r: &NewRepo<'_>) -> StoreResult<RepoRow> {
         "INSERT INTO repository (owner_id, lower_name, name, description, default_branch, is_private, is_unlisted, \
          is_bare, is_mirror, num_watches, created_unix, updated_unix) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, 1, $9, $9) RETURNING ",
-        columns!()
+        repo_columns!()
     );
     let row = with_conn!(c.re(), x => sqlx::query_as::<_, RepoRow>(SQL)
         .bind(r.owner_id)
@@ -156,13 +161,13 @@ pub async fn insert(mut c: Conn<'_>, r: &NewRepo<'_>) -> StoreResult<RepoRow> {
 }
 
 pub async fn by_id(c: Conn<'_>, id: i64) -> StoreResult<Option<RepoRow>> {
-    const SQL: &str = concat!("SELECT ", columns!(), " FROM repository WHERE id = $1");
+    const SQL: &str = concat!("SELECT ", repo_columns!(), " FROM repository WHERE id = $1");
     Ok(with_conn!(c, x => sqlx::query_as::<_, RepoRow>(SQL).bind(id).fetch_optional(&mut *x).await)?)
 }
 
 /// A repository by owner id and name (case-insensitive).
 pub async fn by_name(c: Conn<'_>, owner_id: i64, name: &str) -> StoreResult<Option<RepoRow>> {
-    const SQL: &str = concat!("SELECT ", columns!(), " FROM repository WHERE owner_id = $1 AND lower_name = $2");
+    const SQL: &str = concat!("SELECT ", repo_columns!(), " FROM repository WHERE owner_id = $1 AND lower_name = $2");
     Ok(with_conn!(c, x => sqlx::query_as::<_, RepoRow>(SQL)
         .bind(owner_id)
         .bind(name.to_lowercase())
@@ -181,10 +186,10 @@ pub async fn all_lower_names(c: Conn<'_>) -> StoreResult<Vec<(String, String)>> 
 /// unlisted ones.
 pub async fn list_by_owner(c: Conn<'_>, owner_id: i64, public_only: bool) -> StoreResult<Vec<RepoRow>> {
     const ALL: &str =
-        concat!("SELECT ", columns!(), " FROM repository WHERE owner_id = $1 ORDER BY updated_unix DESC, id DESC");
+        concat!("SELECT ", repo_columns!(), " FROM repository WHERE owner_id = $1 ORDER BY updated_unix DESC, id DESC");
     const PUBLIC: &str = concat!(
         "SELECT ",
-        columns!(),
+        repo_columns!(),
         " FROM repository WHERE owner_id = $1 AND NOT is_private AND NOT is_unlisted ORDER BY updated_unix DESC, id DESC"
     );
     let sql = if public_only { PUBLIC } else { ALL };
@@ -204,7 +209,7 @@ pub struct Search<'a> {
 pub async fn search(mut c: Conn<'_>, s: &Search<'_>) -> StoreResult<(Vec<RepoRow>, i64)> {
     const SQL: &str = concat!(
         "SELECT ",
-        columns!(),
+        repo_columns!(),
         " FROM repository WHERE (lower_name LIKE $1 ESCAPE '\\' OR LOWER(description) LIKE $1 ESCAPE '\\') \
          AND ($2 = 0 OR owner_id = $2) AND ((NOT is_private AND NOT is_unlisted) OR owner_id = $3) \
          ORDER BY id LIMIT $4 OFFSET $5"
@@ -257,12 +262,13 @@ pub async fn mark_fork(mut c: Conn<'_>, id: i64, parent_id: i64) -> StoreResult<
 
 /// Direct forks of a repository, oldest first.
 pub async fn forks_of(c: Conn<'_>, parent_id: i64) -> StoreResult<Vec<RepoRow>> {
-    const SQL: &str = concat!("SELECT ", columns!(), " FROM repository WHERE fork_id = $1 AND is_fork ORDER BY id");
+    const SQL: &str =
+        concat!("SELECT ", repo_columns!(), " FROM repository WHERE fork_id = $1 AND is_fork ORDER BY id");
     Ok(with_conn!(c, x => sqlx::query_as::<_, RepoRow>(SQL).bind(parent_id).fetch_all(&mut *x).await)?)
 }
 
-/// What the repository on disk now holds (after a push, a migration or a mirror sync): whether it
-/// is empty, its default branch, its size.
+/// Record what the repository's Git data now is, after a push, a migration or a mirror sync:
+/// whether it is empty (`is_bare`), its default branch and its size; bumps `updated_unix`.
 pub async fn set_git_state(
     c: Conn<'_>,
     id: i64,
@@ -328,174 +334,4 @@ pub async fn update_settings(c: Conn<'_>, id: i64, s: &Settings, now: i64) -> St
         .await
         .map(|_| ()))?;
     Ok(())
-}
-
-/// Queue one ref update of a push.
-pub async fn insert_push_event(
-    c: Conn<'_>,
-    repo_id: i64,
-    pusher_id: i64,
-    ref_name: &str,
-    old_sha: &str,
-    new_sha: &str,
-    now: i64,
-) -> StoreResult<()> {
-    const SQL: &str = "INSERT INTO push_event (repo_id, pusher_id, ref_name, old_sha, new_sha, created_unix) \
-        VALUES ($1, $2, $3, $4, $5, $6)";
-    with_conn!(c, x => sqlx::query(SQL).bind(repo_id).bind(pusher_id).bind(ref_name).bind(old_sha).bind(new_sha).bind(now)
-        .execute(&mut *x).await.map(|_| ()))?;
-    Ok(())
-}
-
-#[derive(Debug, Clone, FromRow)]
-pub struct PushEventRow {
-    pub id: i64,
-    pub repo_id: i64,
-    pub pusher_id: i64,
-    pub ref_name: String,
-    pub old_sha: String,
-    pub new_sha: String,
-    pub created_unix: i64,
-}
-
-pub async fn push_events(c: Conn<'_>, repo_id: i64) -> StoreResult<Vec<PushEventRow>> {
-    const SQL: &str = "SELECT id, repo_id, pusher_id, ref_name, old_sha, new_sha, created_unix FROM push_event \
-        WHERE repo_id = $1 ORDER BY id";
-    Ok(with_conn!(c, x => sqlx::query_as::<_, PushEventRow>(SQL).bind(repo_id).fetch_all(&mut *x).await)?)
-}
-
-#[derive(Debug, Clone, FromRow)]
-pub struct MirrorRow {
-    pub id: i64,
-    pub repo_id: i64,
-    pub interval_hours: i64,
-    pub enable_prune: bool,
-    pub remote_is_local: bool,
-    pub updated_unix: i64,
-    pub next_update_unix: i64,
-}
-
-pub async fn insert_mirror(
-    c: Conn<'_>,
-    repo_id: i64,
-    interval_hours: i64,
-    remote_is_local: bool,
-    now: i64,
-) -> StoreResult<()> {
-    const SQL: &str = "INSERT INTO mirror (repo_id, interval_hours, enable_prune, remote_is_local, updated_unix, next_update_unix) \
-        VALUES ($1, $2, TRUE, $3, $4, $5)";
-    let next = now + interval_hours * 3600;
-    with_conn!(c, x => sqlx::query(SQL).bind(repo_id).bind(interval_hours).bind(remote_is_local).bind(now).bind(next)
-        .execute(&mut *x).await.map(|_| ()))?;
-    Ok(())
-}
-
-pub async fn mirror_of(c: Conn<'_>, repo_id: i64) -> StoreResult<Option<MirrorRow>> {
-    const SQL: &str = concat!(
-        "SELECT id, repo_id, interval_hours, enable_prune, remote_is_local, updated_unix, next_update_unix",
-        " FROM mirror WHERE repo_id = $1"
-    );
-    Ok(with_conn!(c, x => sqlx::query_as::<_, MirrorRow>(SQL).bind(repo_id).fetch_optional(&mut *x).await)?)
-}
-
-/// Mirrors whose next update is due, oldest first.
-pub async fn due_mirrors(c: Conn<'_>, now: i64, limit: i64) -> StoreResult<Vec<MirrorRow>> {
-    const SQL: &str = concat!(
-        "SELECT id, repo_id, interval_hours, enable_prune, remote_is_local, updated_unix, next_update_unix",
-        " FROM mirror WHERE next_update_unix <= $1 ORDER BY next_update_unix LIMIT $2"
-    );
-    Ok(with_conn!(c, x => sqlx::query_as::<_, MirrorRow>(SQL).bind(now).bind(limit).fetch_all(&mut *x).await)?)
-}
-
-pub async fn mirror_synced(c: Conn<'_>, repo_id: i64, now: i64) -> StoreResult<()> {
-    const SQL: &str =
-        "UPDATE mirror SET updated_unix = $2, next_update_unix = $2 + interval_hours * 3600 WHERE repo_id = $1";
-    with_conn!(c, x => sqlx::query(SQL).bind(repo_id).bind(now).execute(&mut *x).await.map(|_| ()))?;
-    Ok(())
-}
-
-/// The mode an `access`-style grant gives `uid` on a repository owned by `owner_id`: the highest of
-/// its collaboration and, for organisation repositories, the modes of the caller's teams that have
-/// the repository (the Owners team has them all). `None` when nothing grants access
-/// (permissions.md §2.2, computed instead of materialised).
-pub async fn granted_mode(c: Conn<'_>, uid: i64, repo_id: i64, owner_id: i64) -> StoreResult<Option<i64>> {
-    const SQL: &str = "SELECT MAX(m) FROM ( \
-        SELECT mode AS m FROM collaboration WHERE repo_id = $1 AND user_id = $2 \
-        UNION ALL \
-        SELECT t.authorize AS m FROM team_user tu JOIN team t ON t.id = tu.team_id \
-        WHERE tu.uid = $2 AND tu.org_id = $3 \
-        AND (t.authorize = 4 OR EXISTS (SELECT 1 FROM team_repo tr WHERE tr.team_id = t.id AND tr.repo_id = $1)) \
-        ) g";
-    Ok(with_conn!(c, x => sqlx::query_scalar::<_, Option<i64>>(SQL).bind(repo_id).bind(uid).bind(owner_id)
-        .fetch_one(&mut *x).await)?)
-}
-
-/// A repository with the mode a grant gives the caller on it.
-#[derive(Debug, Clone, FromRow)]
-pub struct GrantedRepo {
-    #[sqlx(flatten)]
-    pub repo: RepoRow,
-    pub mode: i64,
-}
-
-/// Every repository `uid` does not own but has a grant on (collaborations, team repositories, all
-/// repositories of organisations whose Owners team it is in), by owner name then repository name.
-pub async fn granted_repos(c: Conn<'_>, uid: i64) -> StoreResult<Vec<GrantedRepo>> {
-    const SQL: &str = concat!(
-        "SELECT ",
-        columns!("r."),
-        ", g.mode FROM repository r JOIN ( \
-            SELECT repo_id, MAX(m) AS mode FROM ( \
-                SELECT repo_id, mode AS m FROM collaboration WHERE user_id = $1 \
-                UNION ALL \
-                SELECT tr.repo_id, t.authorize AS m FROM team_user tu JOIN team t ON t.id = tu.team_id \
-                    JOIN team_repo tr ON tr.team_id = t.id WHERE tu.uid = $1 \
-                UNION ALL \
-                SELECT o.id AS repo_id, 4 AS m FROM team_user tu JOIN team t ON t.id = tu.team_id \
-                    JOIN repository o ON o.owner_id = t.org_id WHERE tu.uid = $1 AND t.authorize = 4 \
-            ) u GROUP BY repo_id \
-        ) g ON g.repo_id = r.id JOIN \"user\" w ON w.id = r.owner_id \
-        WHERE r.owner_id <> $1 ORDER BY w.lower_name, r.lower_name"
-    );
-    Ok(with_conn!(c, x => sqlx::query_as::<_, GrantedRepo>(SQL).bind(uid).fetch_all(&mut *x).await)?)
-}
-
-/// An organisation's repositories as `/orgs/:org/repos` lists them for `uid`: public listed ones
-/// plus those of the caller's teams (all of them for Owners), most recently updated first.
-pub async fn list_org_visible(c: Conn<'_>, org_id: i64, uid: i64) -> StoreResult<Vec<RepoRow>> {
-    const SQL: &str = concat!(
-        "SELECT ",
-        columns!("r."),
-        " FROM repository r WHERE r.owner_id = $1 AND ((NOT r.is_private AND NOT r.is_unlisted) \
-         OR EXISTS (SELECT 1 FROM team_user tu JOIN team t ON t.id = tu.team_id WHERE tu.uid = $2 AND t.org_id = $1 \
-         AND (t.authorize = 4 OR EXISTS (SELECT 1 FROM team_repo tr WHERE tr.team_id = t.id AND tr.repo_id = r.id)))) \
-         ORDER BY r.updated_unix DESC, r.id DESC"
-    );
-    Ok(with_conn!(c, x => sqlx::query_as::<_, RepoRow>(SQL).bind(org_id).bind(uid).fetch_all(&mut *x).await)?)
-}
-
-/// The repositories of a team (every repository of the organisation for the Owners team), by name.
-pub async fn team_repos(c: Conn<'_>, team_id: i64, org_id: i64, owners: bool) -> StoreResult<Vec<RepoRow>> {
-    const TEAM: &str = concat!(
-        "SELECT ",
-        columns!("r."),
-        " FROM team_repo tr JOIN repository r ON r.id = tr.repo_id WHERE tr.team_id = $1 ORDER BY r.lower_name"
-    );
-    const ALL: &str = concat!("SELECT ", columns!(), " FROM repository WHERE owner_id = $1 ORDER BY lower_name");
-    Ok(if owners {
-        with_conn!(c, x => sqlx::query_as::<_, RepoRow>(ALL).bind(org_id).fetch_all(&mut *x).await)?
-    } else {
-        with_conn!(c, x => sqlx::query_as::<_, RepoRow>(TEAM).bind(team_id).fetch_all(&mut *x).await)?
-    })
-}
-
-/// How many repositories a team has.
-pub async fn count_team_repos(c: Conn<'_>, team_id: i64, org_id: i64, owners: bool) -> StoreResult<i64> {
-    const TEAM: &str = "SELECT COUNT(*) FROM team_repo WHERE team_id = $1";
-    const ALL: &str = "SELECT COUNT(*) FROM repository WHERE owner_id = $1";
-    Ok(if owners {
-        with_conn!(c, x => sqlx::query_scalar(ALL).bind(org_id).fetch_one(&mut *x).await)?
-    } else {
-        with_conn!(c, x => sqlx::query_scalar(TEAM).bind(team_id).fetch_one(&mut *x).await)?
-    })
 }

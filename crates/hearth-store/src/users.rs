@@ -1,11 +1,8 @@
-//! The `user` table: individuals (type 0) and, later, organisations (type 1).
+//! The `user` table: individuals and organisations ([`crate::UserKind`]).
 
 use sqlx::FromRow;
 
-use crate::{Conn, StoreResult, with_conn};
-
-pub const TYPE_INDIVIDUAL: i64 = 0;
-pub const TYPE_ORGANIZATION: i64 = 1;
+use crate::{Conn, StoreResult, UserKind, with_conn};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct UserRow {
@@ -19,7 +16,7 @@ pub struct UserRow {
     pub login_source: i64,
     pub login_name: String,
     #[sqlx(rename = "type")]
-    pub kind: i64,
+    pub kind: UserKind,
     pub location: String,
     pub website: String,
     pub description: String,
@@ -107,7 +104,7 @@ pub struct NewUser<'a> {
     pub salt: &'a str,
     pub login_source: i64,
     pub login_name: &'a str,
-    pub kind: i64,
+    pub kind: UserKind,
     pub is_active: bool,
     pub is_admin: bool,
     pub now: i64,

@@ -12,6 +12,7 @@ use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
+use hearth_store::UserKind;
 use hearth_store::users::{self, UserRow};
 
 use crate::app::AppState;
@@ -160,7 +161,7 @@ pub async fn identify(State(state): State<AppState>, req: Request, next: Next) -
             Err(e) => Err(e),
         };
         match found {
-            Ok(Some(u)) if u.kind == users::TYPE_INDIVIDUAL => identity.user = Some(Arc::new(u)),
+            Ok(Some(u)) if u.kind == UserKind::Individual => identity.user = Some(Arc::new(u)),
             Ok(_) => return ApiError::not_found().into_response(),
             Err(e) => return ApiError::from(e).into_response(),
         }

@@ -3,7 +3,8 @@
 
 use hearth_store::Conn;
 use hearth_store::StoreResult;
-use hearth_store::repos::{self, RepoRow};
+use hearth_store::access as grants;
+use hearth_store::repos::RepoRow;
 use hearth_store::users::UserRow;
 
 pub use hearth_store::AccessMode;
@@ -29,15 +30,14 @@ pub async fn access_mode(c: Conn<'_>, user: Option<&UserRow>, repo: &RepoRow) ->
         Err(start) => start,
     };
     let uid = user.map(|u| u.id).unwrap_or(0);
-    let granted = repos::granted_mode(c, uid, repo.id, repo.owner_id).await?;
-    Ok(granted.map(AccessMode::from_i64).unwrap_or(AccessMode::None).max(start))
+    Ok(grants::granted_mode(c, uid, repo.id, repo.owner_id).await?.max(start))
 }
 
 /// [`access_mode`] for many repositories with one query (lists must not query per item).
 pub async fn access_modes(c: Conn<'_>, user: &UserRow, list: &[RepoRow]) -> StoreResult<Vec<AccessMode>> {
     let undecided = list.iter().any(|r| base_mode(Some(user), r).is_err());
-    let granted: std::collections::HashMap<i64, i64> = if undecided {
-        repos::granted_repos(c, user.id).await?.into_iter().map(|g| (g.repo.id, g.mode)).collect()
+    let granted: std::collections::HashMap<i64, AccessMode> = if undecided {
+        grants::granted_repos(c, user.id).await?.into_iter().map(|g| (g.repo.id, g.mode)).collect()
     } else {
         Default::default()
     };
@@ -45,7 +45,7 @@ pub async fn access_modes(c: Conn<'_>, user: &UserRow, list: &[RepoRow]) -> Stor
         .iter()
         .map(|r| match base_mode(Some(user), r) {
             Ok(decided) => decided,
-            Err(start) => granted.get(&r.id).map(|m| AccessMode::from_i64(*m)).unwrap_or(AccessMode::None).max(start),
+            Err(start) => granted.get(&r.id).copied().unwrap_or(AccessMode::None).max(start),
         })
         .collect())
 }

@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 
 use hearth_store::users::{self, NewUser, UserRow, UserUpdate};
-use hearth_store::{Db, StoreError, Unique};
+use hearth_store::{Db, StoreError, Unique, UserKind};
 
 use super::login_throttle::LoginThrottle;
 use super::names::{check_user_name_allowed, is_alpha_dash_dot, is_valid_email};
@@ -56,7 +56,7 @@ pub async fn create_user(db: &Db, passwords: &Passwords, a: &NewAccount) -> Serv
         salt: "",
         login_source: a.login_source,
         login_name: &a.login_name,
-        kind: users::TYPE_INDIVIDUAL,
+        kind: UserKind::Individual,
         is_active: true,
         is_admin: a.is_admin,
         now: now_unix(),
@@ -117,7 +117,7 @@ async fn check_password(db: &Db, passwords: &Passwords, login: &str, password: &
     let user =
         if login.contains('@') { users::by_email(h.c(), login).await? } else { users::by_name(h.c(), login).await? };
     drop(h);
-    let Some(user) = user.filter(|u| u.kind == users::TYPE_INDIVIDUAL && u.login_source == 0) else {
+    let Some(user) = user.filter(|u| u.kind == UserKind::Individual && u.login_source == 0) else {
         return Ok(None);
     };
     if !passwords.verify(user.id, password, &user.passwd, &user.salt).await? {

@@ -1,9 +1,9 @@
 //! Repository collaborators (permissions.md §3, behaviours.md §10).
 
 use hearth_store::Db;
-use hearth_store::collaborations;
 use hearth_store::repos::RepoRow;
-use hearth_store::users::{TYPE_ORGANIZATION, UserRow};
+use hearth_store::users::UserRow;
+use hearth_store::{UserKind, collaborations};
 
 use super::access::AccessMode;
 use super::{ServiceError, ServiceResult, now_unix};
@@ -23,14 +23,14 @@ pub async fn put(
     if user.id == repo.owner_id {
         return Err(ServiceError::Invalid("the repository owner cannot be a collaborator".into()));
     }
-    if user.kind == TYPE_ORGANIZATION {
+    if user.kind == UserKind::Organization {
         return Err(ServiceError::Invalid("an organization cannot be a collaborator".into()));
     }
     if user.id == doer.id {
         return Err(ServiceError::Invalid("you cannot add yourself as a collaborator".into()));
     }
     let mut tx = db.begin().await?;
-    let existing = collaborations::mode_of(tx.c(), repo.id, user.id).await?.map(AccessMode::from_i64);
+    let existing = collaborations::mode_of(tx.c(), repo.id, user.id).await?;
     let requested = requested.filter(|m| *m <= doer_mode && *m <= AccessMode::Admin);
     let mode = match (requested, existing) {
         (Some(m), _) => m,
@@ -38,7 +38,7 @@ pub async fn put(
         (None, None) => AccessMode::Write,
     };
     if existing != Some(mode) {
-        collaborations::upsert(tx.c(), repo.id, user.id, mode.as_i64(), now_unix()).await?;
+        collaborations::upsert(tx.c(), repo.id, user.id, mode, now_unix()).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -1,10 +1,10 @@
 //! The issue tracker's changes (behaviours.md §13–§16): every change runs in one transaction with
 //! its counters and the webhook events it causes (webhooks.md §2).
 
-use hearth_store::issues::{self, COMMENT_CLOSE, COMMENT_PLAIN, COMMENT_REOPEN, CommentRow, IssueRow, NewIssue};
+use hearth_store::issues::{self, CommentRow, IssueRow, NewIssue};
 use hearth_store::repos::RepoRow;
 use hearth_store::users::{self, UserRow};
-use hearth_store::{Conn, labels, milestones};
+use hearth_store::{CommentKind, Conn, UserKind, labels, milestones};
 
 use super::access::AccessMode;
 use super::webhooks::payload::{ChangeFrom, Changes, enqueue_issue, enqueue_issue_comment};
@@ -49,7 +49,7 @@ pub struct EditIssue {
 
 async fn assignee_id(c: Conn<'_>, name: &str) -> ServiceResult<i64> {
     match users::by_name(c, name).await? {
-        Some(u) if u.kind == users::TYPE_INDIVIDUAL => Ok(u.id),
+        Some(u) if u.kind == UserKind::Individual => Ok(u.id),
         _ => Err(ServiceError::Invalid(format!("assignee does not exist [name: {name}]"))),
     }
 }
@@ -113,7 +113,7 @@ async fn change_status(
     }
     issues::set_closed(c.re(), issue, closed, now).await?;
     milestones::count_closed(c.re(), issue.milestone_id, if closed { 1 } else { -1 }).await?;
-    let kind = if closed { COMMENT_CLOSE } else { COMMENT_REOPEN };
+    let kind = if closed { CommentKind::Close } else { CommentKind::Reopen };
     issues::insert_comment(c.re(), issue, kind, t.doer.id, "", now).await?;
     issue.is_closed = closed;
     issue.updated_unix = now;
@@ -252,7 +252,7 @@ pub async fn create_comment(state: &AppState, t: &Tracker<'_>, index: i64, body:
     let now = now_unix();
     let mut tx = state.db.begin().await?;
     let issue = load(tx.c(), t.repo.id, index).await?;
-    let comment = issues::insert_comment(tx.c(), &issue, COMMENT_PLAIN, t.doer.id, body, now).await?;
+    let comment = issues::insert_comment(tx.c(), &issue, CommentKind::Plain, t.doer.id, body, now).await?;
     let issue = issues::by_id(tx.c(), issue.id).await?.ok_or(ServiceError::NotFound)?;
     enqueue_issue_comment(state, tx.c(), t.owner, t.repo, &issue, &comment, "created", None, t.doer).await?;
     tx.commit().await?;
@@ -267,7 +267,7 @@ async fn changeable(c: Conn<'_>, t: &Tracker<'_>, id: i64) -> ServiceResult<Opti
     if comment.poster_id != t.doer.id && t.mode < AccessMode::Admin {
         return Err(ServiceError::Forbidden("only the poster or a repository admin may change a comment".into()));
     }
-    Ok((comment.kind == COMMENT_PLAIN).then_some(comment))
+    Ok((comment.kind == CommentKind::Plain).then_some(comment))
 }
 
 pub async fn edit_comment(state: &AppState, t: &Tracker<'_>, id: i64, body: &str) -> ServiceResult<Option<CommentRow>> {

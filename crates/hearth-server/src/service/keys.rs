@@ -1,7 +1,7 @@
 //! Users' SSH public keys.
 
 use hearth_store::keys::{self, KeyRow, NewKey};
-use hearth_store::{Db, StoreError, Unique};
+use hearth_store::{Db, KeyKind, StoreError, Unique};
 
 use super::{ServiceError, ServiceResult, now_unix, ssh_keys};
 
@@ -22,7 +22,7 @@ pub async fn add_user_key(db: &Db, owner_id: i64, title: &str, key: &str) -> Ser
         name: title,
         fingerprint: &parsed.fingerprint,
         content: &parsed.content,
-        kind: keys::TYPE_USER,
+        kind: KeyKind::User,
         now: now_unix(),
     };
     let row = keys::insert(tx.c(), &new).await.map_err(|e| match e {
@@ -54,7 +54,7 @@ pub enum DeleteKey {
 /// Delete a user key: its owner or a site admin.
 pub async fn delete_user_key(db: &Db, doer: &hearth_store::users::UserRow, id: i64) -> ServiceResult<DeleteKey> {
     let mut tx = db.begin().await?;
-    let outcome = match keys::by_id(tx.c(), id).await?.filter(|k| k.kind == keys::TYPE_USER) {
+    let outcome = match keys::by_id(tx.c(), id).await?.filter(|k| k.kind == hearth_store::KeyKind::User) {
         None => DeleteKey::Missing,
         Some(k) if k.owner_id != doer.id && !doer.is_admin => DeleteKey::NotYours,
         Some(k) => {

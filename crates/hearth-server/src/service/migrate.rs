@@ -10,6 +10,7 @@ use std::time::Duration;
 use hearth_git::remote::{self, Pin, Source};
 use hearth_store::repos::{self, NewRepo, RepoRow};
 use hearth_store::users::{self, UserRow};
+use hearth_store::{UserKind, mirrors};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::disk;
@@ -196,7 +197,7 @@ pub async fn migrate(state: &AppState, doer: &UserRow, m: &Migrate) -> ServiceRe
     } else {
         let mut h = state.db.acquire().await?;
         let owner = users::by_id(h.c(), m.uid).await?.ok_or_else(|| invalid("user does not exist"))?;
-        if owner.kind == users::TYPE_ORGANIZATION {
+        if owner.kind == UserKind::Organization {
             if !doer.is_admin && !hearth_store::orgs::is_owner(h.c(), owner.id, doer.id).await? {
                 return Err(ServiceError::Forbidden("Given user is not owner of organization.".into()));
             }
@@ -285,7 +286,7 @@ async fn finish(
     })?;
     repos::set_git_state(tx.c(), row.id, !has_branches, &default_branch, size as i64, now).await?;
     if m.mirror {
-        repos::insert_mirror(tx.c(), row.id, state.config.mirror_interval_hours, remote_is_local, now).await?;
+        mirrors::insert(tx.c(), row.id, state.config.mirror_interval_hours, remote_is_local, now).await?;
     }
     let mut hook_tasks = 0;
     if let Some((parent, doer)) = fork_of {
@@ -370,7 +371,7 @@ pub async fn sync_mirror(state: &AppState, repo_id: i64) -> ServiceResult<()> {
         let mut h = state.db.acquire().await?;
         let repo = repos::by_id(h.c(), repo_id).await?.ok_or(ServiceError::NotFound)?;
         let owner = users::by_id(h.c(), repo.owner_id).await?.ok_or(ServiceError::NotFound)?;
-        let mirror = repos::mirror_of(h.c(), repo_id).await?.ok_or(ServiceError::NotFound)?;
+        let mirror = mirrors::of_repo(h.c(), repo_id).await?.ok_or(ServiceError::NotFound)?;
         (repo, owner, mirror)
     };
     let path = repo_path(&state.config.repository_root, &owner.name, &repo.name);
@@ -397,7 +398,7 @@ pub async fn sync_mirror(state: &AppState, repo_id: i64) -> ServiceResult<()> {
     if fetched.is_ok() {
         repos::set_git_state(tx.c(), repo.id, !has_branches, &repo.default_branch, size as i64, now).await?;
     }
-    repos::mirror_synced(tx.c(), repo.id, now).await?;
+    mirrors::mark_synced(tx.c(), repo.id, now).await?;
     tx.commit().await?;
     fetched.map_err(|e| ServiceError::Internal(anyhow::anyhow!(redact_userinfo(&e))))
 }
@@ -422,7 +423,7 @@ async fn mirror_pin(state: &AppState, repo: &Path, remote_is_local: bool) -> Res
 pub async fn update_due_mirrors(state: &AppState) -> ServiceResult<usize> {
     let due = {
         let mut h = state.db.acquire().await?;
-        repos::due_mirrors(h.c(), now_unix(), 20).await?
+        mirrors::due(h.c(), now_unix(), 20).await?
     };
     for m in &due {
         if let Err(e) = sync_mirror(state, m.repo_id).await {

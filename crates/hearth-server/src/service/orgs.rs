@@ -2,8 +2,8 @@
 
 use hearth_store::orgs::{self, NewTeam, OWNERS_TEAM, TeamRow};
 use hearth_store::repos as repo_store;
-use hearth_store::users::{self, NewUser, TYPE_ORGANIZATION, UserRow};
-use hearth_store::{Db, StoreError};
+use hearth_store::users::{self, NewUser, UserRow};
+use hearth_store::{Db, StoreError, UserKind};
 
 use super::access::AccessMode;
 use super::names::{check_user_name_allowed, is_alpha_dash_dot};
@@ -22,7 +22,7 @@ pub struct OrgProfile {
 pub async fn require_org(db: &Db, name: &str) -> ServiceResult<UserRow> {
     let mut h = db.acquire().await?;
     match users::by_name(h.c(), name).await? {
-        Some(u) if u.kind == TYPE_ORGANIZATION => Ok(u),
+        Some(u) if u.kind == UserKind::Organization => Ok(u),
         _ => Err(ServiceError::NotFound),
     }
 }
@@ -48,7 +48,7 @@ pub async fn create(db: &Db, owner: &UserRow, name: &str, profile: &OrgProfile) 
         return Err(ServiceError::Invalid(format!("name is not valid [name: {name}]")));
     }
     check_user_name_allowed(name)?;
-    if owner.kind == TYPE_ORGANIZATION {
+    if owner.kind == UserKind::Organization {
         return Err(ServiceError::Invalid("an organization cannot own an organization".into()));
     }
     let exists = || ServiceError::Invalid(format!("user already exists [name: {name}]"));
@@ -65,7 +65,7 @@ pub async fn create(db: &Db, owner: &UserRow, name: &str, profile: &OrgProfile) 
         salt: "",
         login_source: 0,
         login_name: "",
-        kind: TYPE_ORGANIZATION,
+        kind: UserKind::Organization,
         is_active: true,
         is_admin: false,
         now,
@@ -84,7 +84,7 @@ pub async fn create(db: &Db, owner: &UserRow, name: &str, profile: &OrgProfile) 
     )
     .await?;
     orgs::add_member(tx.c(), org.id, owner.id, false).await?;
-    let team = NewTeam { org_id: org.id, name: OWNERS_TEAM, description: "", authorize: orgs::MODE_OWNER, now };
+    let team = NewTeam { org_id: org.id, name: OWNERS_TEAM, description: "", authorize: AccessMode::Owner, now };
     let owners = orgs::insert_team(tx.c(), &team).await?;
     orgs::add_team_member(tx.c(), &owners, owner.id).await?;
     let org = users::by_id(tx.c(), org.id).await?.ok_or(ServiceError::NotFound)?;
@@ -139,7 +139,7 @@ pub async fn create_team(
     if orgs::team_by_name(tx.c(), org.id, name).await?.is_some() {
         return Err(exists());
     }
-    let new = NewTeam { org_id: org.id, name, description, authorize: mode.as_i64(), now: now_unix() };
+    let new = NewTeam { org_id: org.id, name, description, authorize: mode, now: now_unix() };
     let team = orgs::insert_team(tx.c(), &new).await.map_err(|e| match e {
         StoreError::Conflict(_) => exists(),
         other => other.into(),
@@ -170,7 +170,7 @@ pub async fn edit_team(
             new_name = n.to_string();
         }
         if let Some(m) = mode {
-            authorize = m.as_i64();
+            authorize = m;
         }
     }
     let description = description.unwrap_or(&team.description);
@@ -196,7 +196,7 @@ pub async fn delete_team(db: &Db, team: &TeamRow) -> ServiceResult<()> {
 
 /// Add `user` to the team and, if needed, to the organisation (idempotent).
 pub async fn add_team_member(db: &Db, team: &TeamRow, user: &UserRow) -> ServiceResult<()> {
-    if user.kind == TYPE_ORGANIZATION {
+    if user.kind == UserKind::Organization {
         return Err(ServiceError::Invalid(format!("an organization cannot be a team member [name: {}]", user.name)));
     }
     let mut tx = db.begin().await?;
@@ -241,7 +241,7 @@ pub async fn remove_member(db: &Db, org: &UserRow, user: &UserRow) -> ServiceRes
 /// `PUT /orgs/:org/memberships/:user` (`role`: `admin` = an owner, anything else = a member):
 /// adds the membership; `admin` joins the Owners team, `member` leaves it (never its last member).
 pub async fn set_membership(db: &Db, org: &UserRow, user: &UserRow, admin: bool) -> ServiceResult<()> {
-    if user.kind == TYPE_ORGANIZATION {
+    if user.kind == UserKind::Organization {
         return Err(ServiceError::Invalid(format!("an organization cannot be a member [name: {}]", user.name)));
     }
     let mut tx = db.begin().await?;

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use hearth_git::pushlog::PushedCommit;
 use hearth_git::transport::{self, RefUpdate};
+use hearth_store::push_events;
 use hearth_store::repos::{self, RepoRow};
 use hearth_store::users::UserRow;
 
@@ -82,7 +83,7 @@ pub async fn after_push(
     let mut tx = state.db.begin().await?;
     repos::set_git_state(tx.c(), repo.id, !has_refs && was_empty, &default_branch, size as i64, now).await?;
     for u in updates {
-        repos::insert_push_event(tx.c(), repo.id, pusher.id, &u.name, &u.old, &u.new, now).await?;
+        push_events::insert(tx.c(), repo.id, pusher.id, &u.name, &u.old, &u.new, now).await?;
     }
     pushed.reverse();
     let refs: Vec<PushedRef<'_>> = updates

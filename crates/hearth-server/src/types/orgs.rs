@@ -1,6 +1,5 @@
 //! Organisations, teams and collaborators.
 
-use hearth_store::AccessMode;
 use hearth_store::orgs::TeamRow;
 use hearth_store::users::UserRow;
 use serde::Serialize;
@@ -50,7 +49,7 @@ impl Team {
             id: t.id,
             name: t.name.clone(),
             description: t.description.clone(),
-            permission: AccessMode::from_i64(t.authorize).name().to_string(),
+            permission: t.authorize.name().to_string(),
         }
     }
 }

@@ -50,7 +50,7 @@ pub async fn list_collaborators(
         rows.iter()
             .map(|c| Collaborator {
                 user: User::new(&state.links, &c.user, true),
-                permissions: Permission::from_mode(AccessMode::from_i64(c.mode)),
+                permissions: Permission::from_mode(c.mode),
             })
             .collect(),
     ))

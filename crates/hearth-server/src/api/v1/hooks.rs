@@ -16,7 +16,7 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{LateBody, ListParams, Paged, RepoPath, TokenUser, Validator};
 use crate::service::access::AccessMode;
-use crate::service::webhooks::{self, CreateHook, EditHook, HookEvents, HookKind, payload};
+use crate::service::webhooks::{self, CreateHook, EditHook, HookEvents, payload};
 use crate::types::{Hook, HookDelivery, HookDeliveryDetail, HookExchange, rfc3339};
 
 /// B6. CreateHookOption.
@@ -42,7 +42,7 @@ pub struct EditHookOption {
 fn to_api(h: &HookRow) -> Hook {
     Hook {
         id: h.id,
-        kind: HookKind::from_id(h.hook_task_type).name().to_string(),
+        kind: h.hook_task_type.name().to_string(),
         config: webhooks::api_config(h),
         events: HookEvents::parse(&h.events).names(),
         active: h.is_active,

@@ -86,7 +86,7 @@ pub async fn get_my_key(
 ) -> ApiResult<Json<PublicKey>> {
     let id = parse_id(&id).ok_or_else(ApiError::not_found)?;
     let mut h = state.db.acquire().await?;
-    let key = key_store::by_id(h.c(), id).await?.filter(|k| k.kind == key_store::TYPE_USER);
+    let key = key_store::by_id(h.c(), id).await?.filter(|k| k.kind == hearth_store::KeyKind::User);
     match key {
         Some(k) if k.owner_id == me.id || me.is_admin => Ok(Json(PublicKey::new(&state.links, &k))),
         _ => Err(ApiError::not_found()),

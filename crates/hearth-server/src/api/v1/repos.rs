@@ -113,7 +113,7 @@ async fn owners_of(state: &AppState, rows: &[&RepoRow]) -> ApiResult<Vec<UserRow
 async fn my_repos(state: &AppState, me: &UserRow) -> ApiResult<Vec<Repository>> {
     let mut h = state.db.acquire().await?;
     let own = repo_store::list_by_owner(h.c(), me.id, false).await?;
-    let granted = repo_store::granted_repos(h.c(), me.id).await?;
+    let granted = hearth_store::access::granted_repos(h.c(), me.id).await?;
     drop(h);
     let owner_perms = Permission::from_mode(AccessMode::Owner);
     let mut out: Vec<Repository> =
@@ -121,7 +121,7 @@ async fn my_repos(state: &AppState, me: &UserRow) -> ApiResult<Vec<Repository>> 
     let owners = owners_of(state, &granted.iter().map(|g| &g.repo).collect::<Vec<_>>()).await?;
     for g in &granted {
         let owner = owners.iter().find(|o| o.id == g.repo.owner_id).expect("loaded above");
-        let mode = if me.is_admin { AccessMode::Owner } else { AccessMode::from_i64(g.mode) };
+        let mode = if me.is_admin { AccessMode::Owner } else { g.mode };
         let mut perms = Permission::from_mode(mode);
         perms.pull = true;
         out.push(Repository::new(&state.links, &g.repo, owner, Some(perms)));
@@ -137,8 +137,8 @@ async fn repos_of(state: &AppState, owner: &UserRow, viewer: &UserRow) -> ApiRes
     let mut h = state.db.acquire().await?;
     let rows = if viewer.is_admin {
         repo_store::list_by_owner(h.c(), owner.id, false).await?
-    } else if owner.kind == hearth_store::users::TYPE_ORGANIZATION {
-        repo_store::list_org_visible(h.c(), owner.id, viewer.id).await?
+    } else if owner.kind == hearth_store::UserKind::Organization {
+        hearth_store::access::list_org_visible(h.c(), owner.id, viewer.id).await?
     } else {
         repo_store::list_by_owner(h.c(), owner.id, true).await?
     };
@@ -288,7 +288,7 @@ pub async fn delete_repo(
     RepoPath(ctx): RepoPath,
 ) -> ApiResult<StatusCode> {
     ctx.require(AccessMode::Owner)?;
-    if ctx.owner.kind == hearth_store::users::TYPE_ORGANIZATION {
+    if ctx.owner.kind == hearth_store::UserKind::Organization {
         // Gogs asks for Owners-team membership on organisation repositories, site admins included.
         orgs::require_owner(&state.db, &ctx.owner, &me).await?;
     }

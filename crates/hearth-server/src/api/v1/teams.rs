@@ -5,7 +5,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hearth_store::orgs::{self as org_store, TeamRow};
-use hearth_store::repos as repo_store;
 use hearth_store::users::UserRow;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -275,8 +274,8 @@ pub async fn list_team_repos(
 ) -> ApiResult<Json<Vec<Repository>>> {
     let (team, org) = visible_team(&state, id, &me).await?;
     let mut h = state.db.acquire().await?;
-    let rows = repo_store::team_repos(h.c(), team.id, org.id, team.is_owners()).await?;
-    let perms = Permission::from_mode(AccessMode::from_i64(team.authorize));
+    let rows = org_store::team_repos(h.c(), team.id, org.id, team.is_owners()).await?;
+    let perms = Permission::from_mode(team.authorize);
     Ok(Json(rows.iter().map(|r| Repository::new(&state.links, r, &org, Some(perms))).collect()))
 }
 

@@ -16,9 +16,9 @@ use serde_json::json;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use super::CONTENT_FORM;
 use crate::app::AppState;
 use crate::service::net_guard::Allowlist;
+use hearth_store::HookContentType;
 
 const BLOCKED: &str = "Payload URL resolved to a local network address that is implicitly blocked.";
 /// Response bodies kept in the history are cut here (Gogs keeps them whole).
@@ -130,7 +130,7 @@ impl Deliverer {
                 return Outcome::Refused(BLOCKED.to_string());
             }
         }
-        let body = if task.content_type == CONTENT_FORM {
+        let body = if task.content_type == HookContentType::Form {
             serde_urlencoded::to_string([("payload", task.payload_content.as_str())]).unwrap_or_default()
         } else {
             task.payload_content.clone()
@@ -186,7 +186,7 @@ impl Deliverer {
             ("X-Gitea-Signature", task.signature.clone()),
             (
                 "Content-Type",
-                if task.content_type == CONTENT_FORM {
+                if task.content_type == HookContentType::Form {
                     "application/x-www-form-urlencoded".to_string()
                 } else {
                     "application/json".to_string()

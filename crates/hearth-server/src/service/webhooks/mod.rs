@@ -9,6 +9,8 @@ pub mod payload;
 use std::collections::{BTreeMap, HashMap};
 
 use hearth_store::Conn;
+use hearth_store::HookContentType;
+pub use hearth_store::HookKind;
 use hearth_store::hooks::{self, HookFields, HookRow, NewTask};
 use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
@@ -132,63 +134,9 @@ impl HookEvents {
     }
 }
 
-/// Hook types (`hook_task_type`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HookKind {
-    Gogs = 1,
-    Slack = 2,
-    Discord = 3,
-    Dingtalk = 4,
-}
-
-impl HookKind {
-    pub fn from_name(name: &str) -> Option<HookKind> {
-        match name {
-            "gogs" => Some(HookKind::Gogs),
-            "slack" => Some(HookKind::Slack),
-            "discord" => Some(HookKind::Discord),
-            "dingtalk" => Some(HookKind::Dingtalk),
-            _ => None,
-        }
-    }
-
-    pub fn from_id(id: i64) -> HookKind {
-        match id {
-            2 => HookKind::Slack,
-            3 => HookKind::Discord,
-            4 => HookKind::Dingtalk,
-            _ => HookKind::Gogs,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            HookKind::Gogs => "gogs",
-            HookKind::Slack => "slack",
-            HookKind::Discord => "discord",
-            HookKind::Dingtalk => "dingtalk",
-        }
-    }
-
-    /// Slack-style settings kept in `meta` (discord too: webhooks.md §10).
-    fn has_meta(self) -> bool {
-        matches!(self, HookKind::Slack | HookKind::Discord)
-    }
-}
-
-pub const CONTENT_JSON: i64 = 1;
-pub const CONTENT_FORM: i64 = 2;
-
-fn content_type_id(name: &str) -> Option<i64> {
-    match name {
-        "json" => Some(CONTENT_JSON),
-        "form" => Some(CONTENT_FORM),
-        _ => None,
-    }
-}
-
-pub fn content_type_name(id: i64) -> &'static str {
-    if id == CONTENT_FORM { "form" } else { "json" }
+/// Slack-style settings kept in `meta` (discord too: webhooks.md §10).
+fn has_meta(kind: HookKind) -> bool {
+    matches!(kind, HookKind::Slack | HookKind::Discord)
 }
 
 /// Slack/Discord settings (`meta`).
@@ -216,8 +164,8 @@ impl ChatMeta {
 pub fn api_config(h: &HookRow) -> BTreeMap<String, String> {
     let mut config = BTreeMap::new();
     config.insert("url".to_string(), h.url.clone());
-    config.insert("content_type".to_string(), content_type_name(h.content_type).to_string());
-    if HookKind::from_id(h.hook_task_type) == HookKind::Slack {
+    config.insert("content_type".to_string(), h.content_type.name().to_string());
+    if h.hook_task_type == HookKind::Slack {
         let meta = ChatMeta::parse(&h.meta);
         config.insert("channel".into(), meta.channel);
         config.insert("username".into(), meta.username);
@@ -258,11 +206,12 @@ pub async fn create_hook(state: &AppState, repo_id: i64, org_id: i64, opt: &Crea
             return Err(invalid(format!("Missing config option: {key}")));
         }
     }
-    let content_type = content_type_id(&opt.config["content_type"]).ok_or_else(|| invalid("Invalid content type."))?;
+    let content_type =
+        HookContentType::from_name(&opt.config["content_type"]).ok_or_else(|| invalid("Invalid content type."))?;
     if kind == HookKind::Slack && !opt.config.contains_key("channel") {
         return Err(invalid("Missing config option: channel"));
     }
-    let meta = if kind.has_meta() {
+    let meta = if has_meta(kind) {
         serde_json::to_string(&ChatMeta::from_config(&opt.config)).unwrap_or_default()
     } else {
         String::new()
@@ -273,7 +222,7 @@ pub async fn create_hook(state: &AppState, repo_id: i64, org_id: i64, opt: &Crea
         secret: opt.config.get("secret").cloned().unwrap_or_default(),
         events: events_json(&opt.events),
         is_active: opt.active,
-        hook_task_type: kind as i64,
+        hook_task_type: kind,
         meta,
     };
     let mut tx = state.db.begin().await?;
@@ -297,7 +246,7 @@ async fn scoped_hook(c: hearth_store::Conn<'_>, repo_id: i64, org_id: i64, id: i
 pub async fn edit_hook(state: &AppState, repo_id: i64, org_id: i64, id: i64, opt: &EditHook) -> ServiceResult<HookRow> {
     let mut tx = state.db.begin().await?;
     let hook = scoped_hook(tx.c(), repo_id, org_id, id).await?;
-    let kind = HookKind::from_id(hook.hook_task_type);
+    let kind = hook.hook_task_type;
     let mut fields = HookFields {
         url: hook.url.clone(),
         content_type: hook.content_type,
@@ -312,9 +261,9 @@ pub async fn edit_hook(state: &AppState, repo_id: i64, org_id: i64, id: i64, opt
             fields.url = url.clone();
         }
         if let Some(ct) = config.get("content_type") {
-            fields.content_type = content_type_id(ct).ok_or_else(|| invalid("Invalid content type."))?;
+            fields.content_type = HookContentType::from_name(ct).ok_or_else(|| invalid("Invalid content type."))?;
         }
-        if kind.has_meta() && config.contains_key("channel") {
+        if has_meta(kind) && config.contains_key("channel") {
             fields.meta = serde_json::to_string(&ChatMeta::from_config(config)).unwrap_or_default();
         }
     }
@@ -391,7 +340,7 @@ async fn enqueue_for_hook(
     native: &str,
     value: &serde_json::Value,
 ) -> ServiceResult<bool> {
-    let kind = HookKind::from_id(hook.hook_task_type);
+    let kind = hook.hook_task_type;
     let body = match kind {
         HookKind::Gogs => native.to_string(),
         _ => match chat::convert(kind, event, value, &ChatMeta::parse(&hook.meta)) {
