@@ -3,7 +3,6 @@
 use serde_json::{Value, json as j};
 
 use crate::support::*;
-use crate::webhooks::{Receiver, server};
 
 async fn new_issue(s: &TestServer, token: &str, repo: &str, body: Value) -> Value {
     let (status, issue) =
@@ -421,7 +420,7 @@ async fn milestones() {
 
 #[tokio::test]
 async fn tracker_changes_fire_events() {
-    let s = server().await;
+    let s = hook_server().await;
     let (_a, alice) = s.user_with_token("alice", false).await;
     let (_b, bob) = s.user_with_token("bob", false).await;
     s.create_repo(&alice, j!({"name": "r"})).await;

@@ -330,7 +330,7 @@ async fn organisation_repositories() {
 
 #[tokio::test]
 async fn organisation_hooks_fire_for_every_repository() {
-    let s = crate::webhooks::server().await;
+    let s = hook_server().await;
     let (_alice, alice) = s.user_with_token("alice", false).await;
     let (_bob, bob) = s.user_with_token("bob", false).await;
     create_org(&s, &alice, "acme").await;
@@ -338,7 +338,7 @@ async fn organisation_hooks_fire_for_every_repository() {
         let resp = s.post("/org/acme/repos").token(&alice).json(&j!({"name": name})).send().await.unwrap();
         assert_eq!(resp.status(), 201);
     }
-    let rx = crate::webhooks::Receiver::start().await;
+    let rx = Receiver::start().await;
     let body =
         j!({"type": "gogs", "config": {"url": rx.url(), "content_type": "json"}, "events": ["issues"], "active": true});
     let (status, hook) = json(s.post("/orgs/acme/hooks").token(&alice).json(&body).send().await.unwrap()).await;

@@ -1,13 +1,8 @@
 //! Webhooks: CRUD as Gogs, and delivery to a real receiver on 127.0.0.1 (payloads, signatures,
 //! content types, event selection, retries, restarts, the local-network guard, history).
 
-use std::collections::{HashMap, VecDeque};
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::http::{HeaderMap, StatusCode};
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json as j};
 use sha2::Sha256;
@@ -16,104 +11,6 @@ use tokio::net::TcpListener;
 use crate::support::*;
 
 const ZEROS: &str = "0000000000000000000000000000000000000000";
-
-/// One request the receiver got.
-#[derive(Debug, Clone)]
-pub(crate) struct Received {
-    headers: HashMap<String, String>,
-    body: String,
-}
-
-impl Received {
-    pub(crate) fn header(&self, name: &str) -> &str {
-        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str).unwrap_or("<missing>")
-    }
-
-    /// The payload JSON text: the body, or the `payload` field of a form body.
-    fn payload_text(&self) -> String {
-        if self.header("content-type") == "application/x-www-form-urlencoded" {
-            let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&self.body).expect("form body");
-            pairs.into_iter().find(|(k, _)| k == "payload").expect("payload field").1
-        } else {
-            self.body.clone()
-        }
-    }
-
-    pub(crate) fn payload(&self) -> Value {
-        serde_json::from_str(&self.payload_text()).expect("payload is JSON")
-    }
-}
-
-#[derive(Clone, Default)]
-struct ReceiverState {
-    got: Arc<Mutex<Vec<Received>>>,
-    /// Statuses to answer, in order; 200 once they run out.
-    script: Arc<Mutex<VecDeque<u16>>>,
-    delay: Duration,
-}
-
-/// A webhook receiver: a real HTTP server on 127.0.0.1.
-pub(crate) struct Receiver {
-    addr: SocketAddr,
-    state: ReceiverState,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Receiver {
-    pub(crate) async fn start() -> Receiver {
-        Receiver::on(TcpListener::bind("127.0.0.1:0").await.unwrap(), Vec::new(), Duration::ZERO)
-    }
-
-    fn on(listener: TcpListener, script: Vec<u16>, delay: Duration) -> Receiver {
-        let state = ReceiverState { script: Arc::new(Mutex::new(script.into())), delay, ..ReceiverState::default() };
-        let addr = listener.local_addr().unwrap();
-        let st = state.clone();
-        let app = axum::Router::new().fallback(move |headers: HeaderMap, body: Bytes| {
-            let st = st.clone();
-            async move {
-                let headers = headers
-                    .iter()
-                    .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or_default().to_string()))
-                    .collect();
-                st.got.lock().unwrap().push(Received { headers, body: String::from_utf8_lossy(&body).into_owned() });
-                if !st.delay.is_zero() {
-                    tokio::time::sleep(st.delay).await;
-                }
-                let code = st.script.lock().unwrap().pop_front().unwrap_or(200);
-                (StatusCode::from_u16(code).unwrap(), "thanks")
-            }
-        });
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Receiver { addr, state, task }
-    }
-
-    pub(crate) fn url(&self) -> String {
-        format!("http://{}/hook", self.addr)
-    }
-
-    pub(crate) fn got(&self) -> Vec<Received> {
-        self.state.got.lock().unwrap().clone()
-    }
-
-    /// Wait until `n` requests arrived (at most 10 s), then return them all.
-    pub(crate) async fn wait_for(&self, n: usize) -> Vec<Received> {
-        for _ in 0..500 {
-            if self.got().len() >= n {
-                return self.got();
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("expected {n} deliveries, got {:?}", self.got());
-    }
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
 
 /// The keys appear in this order in the JSON text (each after the previous one).
 fn assert_key_order(text: &str, keys: &[&str]) {
@@ -135,15 +32,6 @@ fn hmac_hex(secret: &str, payload: &str) -> String {
     let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(payload.as_bytes());
     hex::encode(mac.finalize().into_bytes())
-}
-
-/// A server whose allowlist lets deliveries reach loopback receivers, with quick retries.
-pub(crate) async fn server() -> TestServer {
-    TestServer::start_with(|raw| {
-        raw.set("security", "LOCAL_NETWORK_ALLOWLIST", "loopback");
-        raw.set("webhook", "RETRY_BACKOFF_MS", "50");
-    })
-    .await
 }
 
 async fn create_hook(s: &TestServer, token: &str, repo: &str, body: Value) -> Value {
@@ -182,7 +70,7 @@ async fn wait_sql(s: &TestServer, query: &str, want: i64) {
 
 #[tokio::test]
 async fn crud_as_gogs() {
-    let s = server().await;
+    let s = hook_server().await;
     let (_ada, token) = s.user_with_token("ada", false).await;
     let (_bob, bob_token) = s.user_with_token("bob", false).await;
     s.create_repo(&token, j!({"name": "engine"})).await;
@@ -310,7 +198,7 @@ async fn crud_as_gogs() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn push_delivers_signed_payloads() {
-    let s = server().await;
+    let s = hook_server().await;
     let (ada, token) = s.user_with_token("ada", false).await;
     s.create_repo(&token, j!({"name": "engine"})).await;
     let rx = Receiver::start().await;
@@ -519,7 +407,7 @@ async fn push_delivers_signed_payloads() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn form_content_type_signs_the_json() {
-    let s = server().await;
+    let s = hook_server().await;
     let (ada, token) = s.user_with_token("ada", false).await;
     s.create_repo(&token, j!({"name": "engine"})).await;
     let rx = Receiver::start().await;
@@ -543,7 +431,7 @@ async fn form_content_type_signs_the_json() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fork_and_release_events() {
-    let s = server().await;
+    let s = hook_server().await;
     let (_ada, token) = s.user_with_token("ada", false).await;
     let (_bob, bob_token) = s.user_with_token("bob", false).await;
     s.create_repo(&token, j!({"name": "engine", "auto_init": true})).await;
@@ -823,7 +711,7 @@ async fn reserved_addresses_are_refused_at_delivery_even_with_loopback_and_priva
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_slow_receiver_does_not_hold_up_other_repositories() {
-    let s = server().await;
+    let s = hook_server().await;
     let (ada, token) = s.user_with_token("ada", false).await;
     s.create_repo(&token, j!({"name": "slow"})).await;
     s.create_repo(&token, j!({"name": "fast"})).await;
@@ -854,7 +742,7 @@ async fn a_slow_receiver_does_not_hold_up_other_repositories() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chat_hooks_get_their_format() {
-    let s = server().await;
+    let s = hook_server().await;
     let (ada, token) = s.user_with_token("ada", false).await;
     s.create_repo(&token, j!({"name": "engine"})).await;
     let rx = Receiver::start().await;
@@ -893,7 +781,7 @@ async fn chat_hooks_get_their_format() {
 /// routes come with organisations, the store already selects them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn owner_level_hooks_fire_for_every_repository() {
-    let s = server().await;
+    let s = hook_server().await;
     let (ada, token) = s.user_with_token("ada", false).await;
     s.create_repo(&token, j!({"name": "one"})).await;
     s.create_repo(&token, j!({"name": "two"})).await;
