@@ -114,85 +114,66 @@ async fn crud_as_gogs() {
         (j!({"type": "gogs", "config": {"url": "u", "content_type": "xml"}}), "Invalid content type."),
         (j!({"type": "slack", "config": {"url": "u", "content_type": "json"}}), "Missing config option: channel"),
     ] {
-        let (status, body) =
-            json(s.post("/repos/ada/engine/hooks").token(&token).json(&body).send().await.unwrap()).await;
+        let (status, body) = s.post_json("/repos/ada/engine/hooks", &token, &body).await;
         assert_eq!((status, body["message"].as_str()), (422, Some(message)), "{body}");
     }
-    let (status, body) =
-        json(s.post("/repos/ada/engine/hooks").token(&token).json(&j!({})).send().await.unwrap()).await;
+    let (status, body) = s.post_json("/repos/ada/engine/hooks", &token, j!({})).await;
     assert_eq!(status, 422);
     let fields: Vec<&str> = body.as_array().unwrap().iter().map(|e| e["fieldNames"][0].as_str().unwrap()).collect();
     assert_eq!(fields, ["Type", "Config"]);
 
     // List, and the GitHub-style single GET.
-    let (status, list) = json(s.get("/repos/ada/engine/hooks").token(&token).send().await.unwrap()).await;
+    let (status, list) = s.get_json("/repos/ada/engine/hooks", &token).await;
     assert_eq!(status, 200);
     assert_eq!(list.as_array().unwrap().len(), 2);
     assert_eq!(list[0], h);
-    let (status, one) = json(s.get(&format!("/repos/ada/engine/hooks/{id}")).token(&token).send().await.unwrap()).await;
+    let (status, one) = s.get_json(&format!("/repos/ada/engine/hooks/{id}"), &token).await;
     assert_eq!((status, one["id"].as_i64()), (200, Some(id)));
 
     // PATCH: omitted events reset to push, active only when present, content type checked.
-    let (status, e) = json(
-        s.patch(&format!("/repos/ada/engine/hooks/{}", h2["id"]))
-            .token(&token)
-            .json(&j!({"config": {"url": "http://example.com/s2"}}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, e) = s
+        .patch_json(
+            &format!("/repos/ada/engine/hooks/{}", h2["id"]),
+            &token,
+            j!({"config": {"url": "http://example.com/s2"}}),
+        )
+        .await;
     assert_eq!(status, 200, "{e}");
     assert_eq!(e["events"], j!(["push"]));
     assert_eq!(e["active"], true);
     assert_eq!(e["config"]["url"], "http://example.com/s2");
     assert_eq!(e["config"]["channel"], "#dev");
-    let (status, e) = json(
-        s.patch(&format!("/repos/ada/engine/hooks/{id}"))
-            .token(&token)
-            .json(&j!({"config": {"content_type": "form", "secret": "changed"}, "events": ["fork"], "active": true}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, e) = s
+        .patch_json(
+            &format!("/repos/ada/engine/hooks/{id}"),
+            &token,
+            j!({"config": {"content_type": "form", "secret": "changed"}, "events": ["fork"], "active": true}),
+        )
+        .await;
     assert_eq!(status, 200);
     assert_eq!(
         (e["events"].clone(), e["active"].clone(), e["config"]["content_type"].clone()),
         (j!(["fork"]), j!(true), j!("form"))
     );
     assert_eq!(s.sql_i64(&format!("SELECT COUNT(*) FROM webhook WHERE id = {id} AND secret = 's3'")).await, 1);
-    let (status, body) = json(
-        s.patch(&format!("/repos/ada/engine/hooks/{id}"))
-            .token(&token)
-            .json(&j!({"config": {"content_type": "xml"}}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) =
+        s.patch_json(&format!("/repos/ada/engine/hooks/{id}"), &token, j!({"config": {"content_type": "xml"}})).await;
     assert_eq!((status, body["message"].as_str()), (422, Some("Invalid content type.")));
-    let resp = s.patch("/repos/ada/engine/hooks/999999").token(&token).json(&j!({})).send().await.unwrap();
-    assert_eq!(resp.status(), 404);
+    assert_eq!(s.patch_status("/repos/ada/engine/hooks/999999", &token, j!({})).await, 404);
 
     // Others: 403 with an empty body for a reader of a public repository, 404 for a private one.
-    let resp = s.get("/repos/ada/engine/hooks").token(&bob_token).send().await.unwrap();
-    assert_eq!(resp.status(), 403);
+    assert_eq!(s.get_status("/repos/ada/engine/hooks", &bob_token).await, 403);
     s.create_repo(&token, j!({"name": "secret", "private": true})).await;
-    let resp = s.get("/repos/ada/secret/hooks").token(&bob_token).send().await.unwrap();
-    assert_eq!(resp.status(), 404);
+    assert_eq!(s.get_status("/repos/ada/secret/hooks", &bob_token).await, 404);
 
     // DELETE: 204, also for an id that does not exist.
-    let resp = s.delete(&format!("/repos/ada/engine/hooks/{id}")).token(&token).send().await.unwrap();
-    assert_eq!(resp.status(), 204);
-    let resp = s.delete(&format!("/repos/ada/engine/hooks/{id}")).token(&token).send().await.unwrap();
-    assert_eq!(resp.status(), 204);
-    let (_, list) = json(s.get("/repos/ada/engine/hooks").token(&token).send().await.unwrap()).await;
+    assert_eq!(s.delete_status(&format!("/repos/ada/engine/hooks/{id}"), &token).await, 204);
+    assert_eq!(s.delete_status(&format!("/repos/ada/engine/hooks/{id}"), &token).await, 204);
+    let (_, list) = s.get_json("/repos/ada/engine/hooks", &token).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
 
     // Hooks go with their repository.
-    let resp = s.delete("/repos/ada/engine").token(&token).send().await.unwrap();
-    assert_eq!(resp.status(), 204);
+    assert_eq!(s.delete_status("/repos/ada/engine", &token).await, 204);
     assert_eq!(s.sql_i64("SELECT COUNT(*) FROM webhook").await, 0);
 }
 
@@ -353,8 +334,7 @@ async fn push_delivers_signed_payloads() {
 
     // The history through the API: newest first, with request and response.
     let id = hook["id"].as_i64().unwrap();
-    let (status, list) =
-        json(s.get(&format!("/repos/ada/engine/hooks/{id}/deliveries")).token(&token).send().await.unwrap()).await;
+    let (status, list) = s.get_json(&format!("/repos/ada/engine/hooks/{id}/deliveries"), &token).await;
     assert_eq!(status, 200);
     let list = list.as_array().unwrap().clone();
     assert_eq!(list.len(), 7);
@@ -366,14 +346,8 @@ async fn push_delivers_signed_payloads() {
     );
     let push_delivery = &list[5];
     assert_eq!(push_delivery["guid"], uuid.as_str());
-    let (status, d) = json(
-        s.get(&format!("/repos/ada/engine/hooks/{id}/deliveries/{}", push_delivery["id"]))
-            .token(&token)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, d) =
+        s.get_json(&format!("/repos/ada/engine/hooks/{id}/deliveries/{}", push_delivery["id"]), &token).await;
     assert_eq!(status, 200, "{d}");
     assert_eq!(d["url"], rx.url());
     assert_eq!(d["request"]["headers"]["X-Gogs-Signature"], push.header("X-Gogs-Signature"));
@@ -458,25 +432,13 @@ async fn fork_and_release_events() {
     assert_eq!(f["sender"]["username"], "bob");
 
     // A draft publishes nothing; editing it into a release does; so does a direct release.
-    let (status, draft) = json(
-        s.post("/repos/ada/engine/releases")
-            .token(&token)
-            .json(&j!({"tag_name": "v0.9", "name": "Draft", "draft": true}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, draft) = s
+        .post_json("/repos/ada/engine/releases", &token, j!({"tag_name": "v0.9", "name": "Draft", "draft": true}))
+        .await;
     assert_eq!(status, 201, "{draft}");
-    let (status, _) = json(
-        s.post("/repos/ada/engine/releases")
-            .token(&token)
-            .json(&j!({"tag_name": "v1.0", "name": "One", "body": "notes"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = s
+        .post_json("/repos/ada/engine/releases", &token, j!({"tag_name": "v1.0", "name": "One", "body": "notes"}))
+        .await;
     assert_eq!(status, 201);
     let got = rx.wait_for(2).await;
     let r = got[1].payload();
@@ -489,14 +451,10 @@ async fn fork_and_release_events() {
     assert_eq!(r["release"]["author"]["username"], "ada");
     assert_eq!(r["repository"]["full_name"], "ada/engine");
     assert_eq!(r["sender"]["username"], "ada");
-    let resp = s
-        .patch(&format!("/repos/ada/engine/releases/{}", draft["id"]))
-        .token(&token)
-        .json(&j!({"draft": false}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        s.patch_status(&format!("/repos/ada/engine/releases/{}", draft["id"]), &token, j!({"draft": false})).await,
+        200
+    );
     let got = rx.wait_for(3).await;
     assert_eq!(got[2].payload()["release"]["tag_name"], "v0.9");
     assert_eq!(got.len(), 3);
@@ -648,8 +606,7 @@ async fn local_network_is_refused_unless_allowed() {
     assert!(rx.got().is_empty());
     assert_eq!(s.sql_i64("SELECT COUNT(*) FROM hook_task WHERE is_delivered OR attempts > 0").await, 0);
     let id = h1["id"].as_i64().unwrap();
-    let (_, list) =
-        json(s.get(&format!("/repos/ada/engine/hooks/{id}/deliveries")).token(&token).send().await.unwrap()).await;
+    let (_, list) = s.get_json(&format!("/repos/ada/engine/hooks/{id}/deliveries"), &token).await;
     assert_eq!(list[0]["status"], "Payload URL resolved to a local network address that is implicitly blocked.");
     assert_eq!(list[0]["pending"], true);
     assert_eq!(list[0]["delivered_at"], Value::Null);
@@ -694,8 +651,7 @@ async fn reserved_addresses_are_refused_at_delivery_even_with_loopback_and_priva
     assert_eq!(s.sql_i64("SELECT COUNT(*) FROM hook_task").await, want);
     assert_eq!(s.sql_i64("SELECT COUNT(*) FROM hook_task WHERE is_delivered OR attempts > 0").await, 0);
     for (id, url) in ids.iter().zip(urls) {
-        let (status, list) =
-            json(s.get(&format!("/repos/ada/engine/hooks/{id}/deliveries")).token(&token).send().await.unwrap()).await;
+        let (status, list) = s.get_json(&format!("/repos/ada/engine/hooks/{id}/deliveries"), &token).await;
         assert_eq!(status, 200, "{list}");
         assert_eq!(list.as_array().unwrap().len(), 1, "{url}: {list}");
         for d in list.as_array().unwrap() {
