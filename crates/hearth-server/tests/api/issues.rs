@@ -43,19 +43,9 @@ async fn issues_create_list_get_edit() {
         j!({"title": "  First  ", "body": "text", "assignee": "carol", "milestone": ms["id"], "labels": [label["id"], 9999]}),
     )
     .await;
-    assert_eq!(issue["number"], 1);
-    assert_eq!(issue["title"], "First");
-    assert_eq!(issue["body"], "text");
-    assert_eq!(issue["state"], "open");
-    assert_eq!(issue["comments"], 0);
-    assert_eq!(issue["user"]["username"], "bob");
-    assert_eq!(issue["assignee"]["username"], "carol");
-    assert_eq!(issue["milestone"]["title"], "v1");
-    assert_eq!(issue["milestone"]["open_issues"], 1);
-    assert_eq!(issue["labels"], j!([{"id": label["id"], "name": "bug", "color": "ee0701", "url": label["url"]}]));
-    assert_eq!(issue["pull_request"], Value::Null);
-    let keys: Vec<&str> = issue.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys.len(), 13, "{keys:?}");
+    // The whole Issue: the trimmed title, poster, assignee, milestone (counting it), the label.
+    assert_shape!(s, "issue", issue);
+    assert_eq!(issue["labels"], j!([label]));
 
     // A reader's issue drops them silently.
     let by_reader =
@@ -204,11 +194,9 @@ async fn comments() {
 
     let (status, c1) = s.post_json("/repos/alice/r/issues/1/comments", &carol, j!({"body": "first!"})).await;
     assert_eq!(status, 201, "{c1}");
-    assert_eq!(c1["body"], "first!");
-    assert_eq!(c1["user"]["username"], "carol");
+    // The whole Comment: its six fields, the poster, the issue page's anchor.
+    assert_shape!(s, "comment", c1);
     assert!(c1["html_url"].as_str().unwrap().ends_with(&format!("/alice/r/issues/1#issuecomment-{}", c1["id"])));
-    let keys: Vec<&str> = c1.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, ["body", "created_at", "html_url", "id", "updated_at", "user"]);
     let (_, c2) = s.post_json("/repos/alice/r/issues/2/comments", &bob, j!({"body": "b"})).await;
 
     // Closing adds a timeline entry that lists leave out; `comments` counts plain comments only.
@@ -270,7 +258,8 @@ async fn labels_and_issue_labels() {
     };
     let (status, bug) = mk("r", "bug", "#ee0701").await;
     assert_eq!(status, 201, "{bug}");
-    assert_eq!(bug["color"], "ee0701");
+    // The whole Label: the colour without its `#`, the API URL.
+    assert_shape!(s, "label", bug);
     assert!(bug["url"].as_str().unwrap().ends_with(&format!("/repos/alice/r/labels/{}", bug["id"])));
     let (_, feature) = mk("r", "feature", "#84b6eb").await;
     let (_, foreign) = mk("other", "x", "#000000").await;
@@ -337,11 +326,8 @@ async fn milestones() {
         )
         .await;
     assert_eq!(status, 201, "{m}");
-    assert_eq!(
-        m,
-        j!({"id": m["id"], "title": "v1", "description": "first", "state": "open", "open_issues": 0,
-            "closed_issues": 0, "closed_at": null, "due_on": "2030-01-02T03:04:05Z"})
-    );
+    // The whole Milestone, open: no closed_at, the deadline as given.
+    assert_shape!(s, "milestone", m);
     let (status, untitled) = s.post_json("/repos/alice/r/milestones", &bob, j!({})).await;
     assert_eq!((status, untitled["title"].as_str(), untitled["due_on"].clone()), (201, Some(""), Value::Null));
     let resp = s.post("/repos/alice/r/milestones").token(&bob).json(&j!({"title": "x", "due_on": "next week"})).send();
@@ -361,10 +347,8 @@ async fn milestones() {
     // Edit: empty title unchanged, state closes with a real closed_at, anything else reopens.
     let (status, edited) = s.patch_json(&url, &bob, j!({"title": "", "state": "closed", "description": "d"})).await;
     assert_eq!(status, 200);
-    assert_eq!(
-        (edited["title"].as_str(), edited["state"].as_str(), edited["description"].as_str()),
-        (Some("v1"), Some("closed"), Some("d"))
-    );
+    // Closed: the title kept, the new description, the counters, a closed_at.
+    assert_shape!(s, "milestone_closed", edited);
     assert!(edited["closed_at"].as_str().unwrap().starts_with("20"), "{edited}");
     let (_, reopened) = s.patch_json(&url, &bob, j!({"state": "open"})).await;
     assert_eq!((reopened["state"].as_str(), reopened["closed_at"].clone()), (Some("open"), Value::Null));

@@ -12,8 +12,9 @@ async fn add_list_get_delete_keys() {
     let (status, body) = s.post_json("/user/keys", &alice, j!({"title": "laptop", "key": key})).await;
     assert_eq!(status, 201);
     let id = body["id"].as_i64().unwrap();
+    // The whole PublicKey: the material as given, the title, its API URL.
+    assert_shape!(s, "public_key", body);
     assert_eq!(body["key"], key.as_str());
-    assert_eq!(body["title"], "laptop");
     assert_eq!(body["url"], format!("{}api/v1/user/keys/{id}", s.base));
     assert!(body["created_at"].as_str().unwrap().ends_with('Z'));
 

@@ -18,15 +18,9 @@ async fn create_get_edit_and_list_organisations() {
     let (_bob, bob) = s.user_with_token("bob", false).await;
 
     let org = create_org(&s, &alice, "acme").await;
-    assert_eq!(org["username"], "acme");
-    assert_eq!(org["full_name"], "The Org");
-    assert_eq!(org["description"], "d");
-    assert_eq!(org["website"], "https://o.example");
-    assert_eq!(org["location"], "Here");
-    assert!(org["avatar_url"].as_str().unwrap().starts_with("http"));
+    // The whole Organization: seven fields, no e-mail.
+    assert_shape!(s, "organization", org);
     assert!(org.get("email").is_none(), "Organization has no e-mail: {org}");
-    let keys: Vec<&String> = org.as_object().unwrap().keys().collect();
-    assert_eq!(keys.len(), 7, "{keys:?}");
 
     // The creator owns it through the Owners team.
     let (status, teams) = s.get_json("/orgs/acme/teams", &bob).await;
@@ -108,7 +102,8 @@ async fn teams_members_and_the_last_owner() {
         )
         .await;
     assert_eq!(status, 201, "{team}");
-    assert_eq!(team, j!({"id": team["id"], "name": "devs", "description": "Developers", "permission": "write"}));
+    // The whole Team: the permission string as Gogs names it.
+    assert_shape!(s, "team", team);
     let tid = team["id"].as_i64().unwrap();
     let (_, odd) = s.post_json("/admin/orgs/acme/teams", &admin, j!({"name": "odd", "permission": "owner"})).await;
     assert_eq!(odd["permission"], "read", "unknown strings (and owner) map to read");
@@ -183,8 +178,8 @@ async fn teams_members_and_the_last_owner() {
     assert_eq!(s.delete_status("/orgs/acme/members/alice", &alice).await, 422);
     let (status, membership) = s.put_json("/orgs/acme/memberships/bob", &alice, j!({"role": "admin"})).await;
     assert_eq!(status, 200, "{membership}");
-    assert_eq!(membership["role"], "admin");
-    assert_eq!(membership["organization"]["username"], "acme");
+    // The whole Membership: the role and the organisation.
+    assert_shape!(s, "membership", membership);
     assert_eq!(s.delete_status("/orgs/acme/members/alice", &alice).await, 204);
     let (_, alices) = s.get_json("/user/orgs", &alice).await;
     assert_eq!(alices, j!([]));

@@ -18,13 +18,8 @@ async fn create_list_edit_and_delete_releases() {
         )
         .await;
     assert_eq!(status, 201, "{rel}");
-    assert_eq!(rel["tag_name"], "v1.0");
-    assert_eq!(rel["target_commitish"], "master");
-    assert_eq!(rel["name"], "First");
-    assert_eq!(rel["body"], "notes");
-    assert_eq!(rel["draft"], false);
-    assert_eq!(rel["prerelease"], true);
-    assert_eq!(rel["author"]["username"], "alice");
+    // The whole Release: tag, target, name, notes, flags, author.
+    assert_shape!(s, "release", rel);
     let id = rel["id"].as_i64().unwrap();
     // Publishing created the tag.
     let (_, tags) = s.get_json("/repos/alice/r/tags", &alice).await;

@@ -10,22 +10,8 @@ async fn create_get_and_delete_a_repository() {
     let body = s
         .create_repo(&token, j!({"name": "Demo", "description": "A demo", "auto_init": true, "gitignores": "Rust", "license": "MIT License"}))
         .await;
-    assert_eq!(body["name"], "Demo");
-    assert_eq!(body["full_name"], "alice/Demo");
-    assert_eq!(body["description"], "A demo");
-    assert_eq!(body["owner"]["username"], "alice");
-    assert_eq!(body["owner"]["email"], "alice@example.com");
-    assert_eq!(body["private"], false);
-    assert_eq!(body["fork"], false);
-    assert_eq!(body["parent"], serde_json::Value::Null);
-    assert_eq!(body["empty"], false);
-    assert_eq!(body["mirror"], false);
-    assert_eq!(body["default_branch"], "master");
-    assert_eq!(body["watchers_count"], 1);
-    assert_eq!(body["html_url"], format!("{}alice/Demo", s.base));
-    assert_eq!(body["clone_url"], format!("{}alice/Demo.git", s.base));
-    assert_eq!(body["ssh_url"], "git@127.0.0.1:alice/Demo.git");
-    assert_eq!(body["permissions"], j!({"admin": true, "push": true, "pull": true}));
+    // The whole Repository: owner, flags, counters, URLs, the creator's permissions.
+    assert_shape!(s, "repository", body);
     assert!(!body["created_at"].as_str().unwrap().starts_with("0001"));
     assert!(s.data_dir().join("repositories/alice/demo.git/HEAD").exists());
 

@@ -6,6 +6,7 @@
 //! - [`requests`]: one-call requests (`s.get_json(path, &token)`) and the auth helpers
 //! - [`git`]: the `git` command-line client ([`Git`])
 //! - [`receiver`]: a webhook [`Receiver`] and the server that may deliver to it
+//! - [`shapes`]: whole JSON shapes as insta snapshots ([`assert_shape!`])
 //! - [`ssh_keys`]: SSH public keys
 
 // The harness offers more than the tests use at any one time.
@@ -16,6 +17,7 @@ mod postgres;
 mod receiver;
 mod requests;
 mod server;
+mod shapes;
 mod ssh_keys;
 
 pub use git::{Git, GitOutput};
@@ -23,4 +25,6 @@ pub use postgres::with_database;
 pub use receiver::{Received, Receiver, hook_server};
 pub use requests::{Anon, Authed, Caller, Reply, basic, json, token_header};
 pub use server::{Leftovers, TestServer, TestUser};
+pub(crate) use shapes::assert_shape;
+pub use shapes::{BASE_IN_SNAPSHOTS, time_redaction};
 pub use ssh_keys::ed25519_key;
