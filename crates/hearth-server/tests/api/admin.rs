@@ -7,15 +7,13 @@ async fn admin_creates_edits_and_deletes_users() {
     let s = TestServer::start().await;
     let (_root, root) = s.user_with_token("root", true).await;
 
-    let (status, body) = json(
-        s.post("/admin/users")
-            .token(&root)
-            .json(&j!({"username": "dave", "email": "Dave@Example.com", "password": "dave-secret", "full_name": "Dave D"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = s
+        .post_json(
+            "/admin/users",
+            &root,
+            j!({"username": "dave", "email": "Dave@Example.com", "password": "dave-secret", "full_name": "Dave D"}),
+        )
+        .await;
     assert_eq!(status, 201);
     assert_eq!(body["username"], "dave");
     assert_eq!(body["email"], "dave@example.com", "e-mails are stored lower-cased");
@@ -25,15 +23,7 @@ async fn admin_creates_edits_and_deletes_users() {
     let resp = s.get("/user").header("Authorization", basic("dave", "dave-secret")).send().await.unwrap();
     assert_eq!(resp.status(), 200);
 
-    let (status, body) = json(
-        s.patch("/admin/users/dave")
-            .token(&root)
-            .json(&j!({"email": "dave2@example.com", "full_name": "Dave Two", "website": "https://d.io", "admin": true, "password": "new-secret"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = s.patch_json("/admin/users/dave", &root, j!({"email": "dave2@example.com", "full_name": "Dave Two", "website": "https://d.io", "admin": true, "password": "new-secret"})).await;
     assert_eq!(status, 200);
     assert_eq!(body["email"], "dave2@example.com");
     assert_eq!(body["full_name"], "Dave Two");
@@ -46,21 +36,19 @@ async fn admin_creates_edits_and_deletes_users() {
     // Now an admin: may use admin routes.
     let dave = TestUser { name: "dave".into(), password: "new-secret".into(), email: String::new() };
     let dave_token = s.token(&dave).await;
-    assert_eq!(s.post("/admin/users").token(&dave_token).json(&j!({})).send().await.unwrap().status(), 422);
+    assert_eq!(s.post_status("/admin/users", &dave_token, j!({})).await, 422);
 
     let key = ed25519_key(9, "k");
-    let (status, body) =
-        json(s.post("/admin/users/dave/keys").token(&root).json(&j!({"title": "k", "key": key})).send().await.unwrap())
-            .await;
+    let (status, body) = s.post_json("/admin/users/dave/keys", &root, j!({"title": "k", "key": key})).await;
     assert_eq!(status, 201);
     assert_eq!(body["title"], "k");
-    let (_, keys) = json(s.get("/user/keys").token(&dave_token).send().await.unwrap()).await;
+    let (_, keys) = s.get_json("/user/keys", &dave_token).await;
     assert_eq!(keys.as_array().unwrap().len(), 1);
 
-    assert_eq!(s.delete("/admin/users/dave").token(&root).send().await.unwrap().status(), 204);
-    assert_eq!(s.get("/users/dave").send().await.unwrap().status(), 404);
-    assert_eq!(s.get("/user").token(&dave_token).send().await.unwrap().status(), 401, "tokens die with the account");
-    assert_eq!(s.delete("/admin/users/dave").token(&root).send().await.unwrap().status(), 404);
+    assert_eq!(s.delete_status("/admin/users/dave", &root).await, 204);
+    assert_eq!(s.get_status("/users/dave", Anon).await, 404);
+    assert_eq!(s.get_status("/user", &dave_token).await, 401, "tokens die with the account");
+    assert_eq!(s.delete_status("/admin/users/dave", &root).await, 404);
 }
 
 #[tokio::test]
@@ -68,14 +56,11 @@ async fn admin_routes_are_for_admins() {
     let s = TestServer::start().await;
     let (alice, alice_token) = s.user_with_token("alice", false).await;
     let body = j!({"username": "eve", "email": "eve@example.com", "password": "x"});
-    assert_eq!(s.post("/admin/users").json(&body).send().await.unwrap().status(), 403);
-    assert_eq!(s.post("/admin/users").token(&alice_token).json(&body).send().await.unwrap().status(), 403);
-    assert_eq!(s.post("/admin/users").basic_auth_as(&alice).json(&body).send().await.unwrap().status(), 403);
-    assert_eq!(s.delete("/admin/users/alice").token(&alice_token).send().await.unwrap().status(), 403);
-    assert_eq!(
-        s.patch("/admin/users/alice").token(&alice_token).json(&j!({"email": "a@b.io"})).send().await.unwrap().status(),
-        403
-    );
+    assert_eq!(s.post_status("/admin/users", Anon, &body).await, 403);
+    assert_eq!(s.post_status("/admin/users", &alice_token, &body).await, 403);
+    assert_eq!(s.post_status("/admin/users", &alice, &body).await, 403);
+    assert_eq!(s.delete_status("/admin/users/alice", &alice_token).await, 403);
+    assert_eq!(s.patch_status("/admin/users/alice", &alice_token, j!({"email": "a@b.io"})).await, 403);
 }
 
 #[tokio::test]
@@ -137,7 +122,7 @@ async fn admin_create_user_validation() {
     assert_eq!(resp.status(), 400);
 
     // Nothing half-created.
-    let (_, body) = json(s.get("/users/search?q=fresh").send().await.unwrap()).await;
+    let (_, body) = s.get_json("/users/search?q=fresh", Anon).await;
     assert_eq!(body["data"], j!([]));
 }
 
@@ -147,19 +132,13 @@ async fn admin_edit_user_validation() {
     let (_root, root) = s.user_with_token("root", true).await;
     s.create_user("alice", false).await;
     s.create_user("bob", false).await;
-    let (status, body) =
-        json(s.patch("/admin/users/alice").token(&root).json(&j!({"full_name": "A"})).send().await.unwrap()).await;
+    let (status, body) = s.patch_json("/admin/users/alice", &root, j!({"full_name": "A"})).await;
     assert_eq!(status, 422);
     assert_eq!(body[0]["fieldNames"][0], "Email");
-    let (status, body) =
-        json(s.patch("/admin/users/alice").token(&root).json(&j!({"email": "bob@example.com"})).send().await.unwrap())
-            .await;
+    let (status, body) = s.patch_json("/admin/users/alice", &root, j!({"email": "bob@example.com"})).await;
     assert_eq!(status, 422);
     assert!(body["message"].as_str().unwrap().contains("email has been used"));
-    assert_eq!(
-        s.patch("/admin/users/ghost").token(&root).json(&j!({"email": "g@example.com"})).send().await.unwrap().status(),
-        404
-    );
+    assert_eq!(s.patch_status("/admin/users/ghost", &root, j!({"email": "g@example.com"})).await, 404);
     // Form bodies with Gogs' boolean spellings.
     let resp = s
         .patch("/admin/users/alice")

@@ -20,12 +20,12 @@ async fn fork_list_and_survive_the_parent() {
     assert_eq!(fork["parent"]["permissions"], j!({"admin": false, "push": false, "pull": true}));
     assert_eq!(fork["permissions"], j!({"admin": true, "push": true, "pull": true}));
 
-    let (_, base) = json(s.get("/repos/alice/base").send().await.unwrap()).await;
+    let (_, base) = s.get_json("/repos/alice/base", Anon).await;
     assert_eq!(base["forks_count"], 1);
-    let (_, got) = json(s.get("/repos/bob/base").send().await.unwrap()).await;
+    let (_, got) = s.get_json("/repos/bob/base", Anon).await;
     assert_eq!(got["parent"]["full_name"], "alice/base");
 
-    let (status, list) = json(s.get("/repos/alice/base/forks").token(&carol).send().await.unwrap()).await;
+    let (status, list) = s.get_json("/repos/alice/base/forks", &carol).await;
     assert_eq!(status, 200);
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["full_name"], "bob/base");
@@ -39,7 +39,7 @@ async fn fork_list_and_survive_the_parent() {
     git.ok(Some(&wt), &["add", "."]);
     git.ok(Some(&wt), &["commit", "-q", "-m", "on the fork"]);
     git.ok(Some(&wt), &["push", "-q", &s.git_url(Some((&bob_user.name, &bob_user.password)), "bob", "base"), "master"]);
-    let (_, base_branch) = json(s.get("/repos/alice/base/branches/master").token(&alice).send().await.unwrap()).await;
+    let (_, base_branch) = s.get_json("/repos/alice/base/branches/master", &alice).await;
     assert_eq!(base_branch["commit"]["message"], "Initial commit\n", "the parent is untouched");
 
     // Failures: forking into the owner, twice, or what one cannot read.
@@ -50,8 +50,8 @@ async fn fork_list_and_survive_the_parent() {
     assert_eq!(s.post("/repos/alice/base/forks").send().await.unwrap().status(), 401);
 
     // Deleting the parent leaves a working, independent repository.
-    assert_eq!(s.delete("/repos/alice/base").token(&alice).send().await.unwrap().status(), 204);
-    let (_, orphan) = json(s.get("/repos/bob/base").send().await.unwrap()).await;
+    assert_eq!(s.delete_status("/repos/alice/base", &alice).await, 204);
+    let (_, orphan) = s.get_json("/repos/bob/base", Anon).await;
     assert_eq!(orphan["fork"], false);
     assert_eq!(orphan["parent"], serde_json::Value::Null);
     git.ok(None, &["clone", "-q", &s.git_url(None, "bob", "base"), "after"]);

@@ -3,17 +3,15 @@
 use serde_json::{Value, json as j};
 
 use crate::support::*;
-use crate::webhooks::{Receiver, server};
 
 async fn new_issue(s: &TestServer, token: &str, repo: &str, body: Value) -> Value {
-    let (status, issue) =
-        json(s.post(&format!("/repos/{repo}/issues")).token(token).json(&body).send().await.unwrap()).await;
+    let (status, issue) = s.post_json(&format!("/repos/{repo}/issues"), token, &body).await;
     assert_eq!(status, 201, "{issue}");
     issue
 }
 
 async fn get(s: &TestServer, token: &str, path: &str) -> (u16, Value) {
-    json(s.get(path).token(token).send().await.unwrap()).await
+    s.get_json(path, token).await
 }
 
 /// Owner alice, writer bob, reader carol (collaborators), stranger dave; repo alice/r.
@@ -34,17 +32,8 @@ async fn setup(s: &TestServer) -> (String, String, String, String) {
 async fn issues_create_list_get_edit() {
     let s = TestServer::start().await;
     let (alice, bob, carol, dave) = setup(&s).await;
-    let (_, label) = json(
-        s.post("/repos/alice/r/labels")
-            .token(&alice)
-            .json(&j!({"name": "bug", "color": "#ee0701"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    let (_, ms) =
-        json(s.post("/repos/alice/r/milestones").token(&alice).json(&j!({"title": "v1"})).send().await.unwrap()).await;
+    let (_, label) = s.post_json("/repos/alice/r/labels", &alice, j!({"name": "bug", "color": "#ee0701"})).await;
+    let (_, ms) = s.post_json("/repos/alice/r/milestones", &alice, j!({"title": "v1"})).await;
 
     // A writer's issue keeps assignee, milestone and labels; foreign label ids are dropped.
     let issue = new_issue(
@@ -54,19 +43,9 @@ async fn issues_create_list_get_edit() {
         j!({"title": "  First  ", "body": "text", "assignee": "carol", "milestone": ms["id"], "labels": [label["id"], 9999]}),
     )
     .await;
-    assert_eq!(issue["number"], 1);
-    assert_eq!(issue["title"], "First");
-    assert_eq!(issue["body"], "text");
-    assert_eq!(issue["state"], "open");
-    assert_eq!(issue["comments"], 0);
-    assert_eq!(issue["user"]["username"], "bob");
-    assert_eq!(issue["assignee"]["username"], "carol");
-    assert_eq!(issue["milestone"]["title"], "v1");
-    assert_eq!(issue["milestone"]["open_issues"], 1);
-    assert_eq!(issue["labels"], j!([{"id": label["id"], "name": "bug", "color": "ee0701", "url": label["url"]}]));
-    assert_eq!(issue["pull_request"], Value::Null);
-    let keys: Vec<&str> = issue.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys.len(), 13, "{keys:?}");
+    // The whole Issue: the trimmed title, poster, assignee, milestone (counting it), the label.
+    assert_shape!(s, "issue", issue);
+    assert_eq!(issue["labels"], j!([label]));
 
     // A reader's issue drops them silently.
     let by_reader =
@@ -111,7 +90,7 @@ async fn issues_create_list_get_edit() {
     assert_eq!((status, &one), (200, &issue));
     assert_eq!(get(&s, &carol, "/repos/alice/r/issues/99").await.0, 404);
     assert_eq!(get(&s, &dave, "/repos/alice/r/issues").await.0, 404, "private repo");
-    assert_eq!(s.get("/repos/alice/r/issues").send().await.unwrap().status(), 401);
+    assert_eq!(s.get_status("/repos/alice/r/issues", Anon).await, 401);
     for body in [j!({"title": ""}), j!({"title": "   "}), j!({})] {
         let resp = s.post("/repos/alice/r/issues").token(&bob).json(&body).send().await.unwrap();
         let (status, err) = json(resp).await;
@@ -129,8 +108,7 @@ async fn issues_create_list_get_edit() {
     assert_eq!(status, 201, "{edited}");
     assert_eq!(edited["title"], "Second!");
     assert_eq!(edited["assignee"], Value::Null, "ignored for non-writers");
-    let resp = s.patch("/repos/alice/r/issues/1").token(&carol).json(&j!({"title": "mine now"})).send().await.unwrap();
-    assert_eq!(resp.status(), 403);
+    assert_eq!(s.patch_status("/repos/alice/r/issues/1", &carol, j!({"title": "mine now"})).await, 403);
     let resp =
         s.patch("/repos/alice/r/issues/1").token(&bob).json(&j!({"assignee": "", "milestone": 0, "state": "closed"}));
     let (status, edited) = json(resp.send().await.unwrap()).await;
@@ -139,12 +117,9 @@ async fn issues_create_list_get_edit() {
         (edited["assignee"].clone(), edited["milestone"].clone(), edited["state"].as_str()),
         (Value::Null, Value::Null, Some("closed"))
     );
-    let resp = s.patch("/repos/alice/r/issues/2").token(&bob).json(&j!({"milestone": 4242})).send().await.unwrap();
-    assert_eq!(resp.status(), 422);
-    let resp = s.patch("/repos/alice/r/issues/2").token(&bob).json(&j!({"assignee": "ghost"})).send().await.unwrap();
-    assert_eq!(resp.status(), 422);
-    let resp = s.patch("/repos/alice/r/issues/9").token(&bob).json(&j!({"title": "x"})).send().await.unwrap();
-    assert_eq!(resp.status(), 404);
+    assert_eq!(s.patch_status("/repos/alice/r/issues/2", &bob, j!({"milestone": 4242})).await, 422);
+    assert_eq!(s.patch_status("/repos/alice/r/issues/2", &bob, j!({"assignee": "ghost"})).await, 422);
+    assert_eq!(s.patch_status("/repos/alice/r/issues/9", &bob, j!({"title": "x"})).await, 404);
     // Any state but `closed` reopens.
     let resp = s.patch("/repos/alice/r/issues/3").token(&bob).json(&j!({"state": "whatever"})).send().await.unwrap();
     assert_eq!(json(resp).await.1["state"], "open");
@@ -206,7 +181,7 @@ async fn concurrent_creation_numbers_without_gaps() {
     assert_eq!(s.sql_i64("SELECT COUNT(DISTINCT idx) FROM issue").await, 128);
     assert_eq!(s.sql_i64("SELECT MIN(idx) FROM issue").await, 1);
     assert_eq!(s.sql_i64("SELECT MAX(idx) FROM issue").await, 128);
-    let (_, repo) = json(s.get("/repos/alice/busy").send().await.unwrap()).await;
+    let (_, repo) = s.get_json("/repos/alice/busy", Anon).await;
     assert_eq!(repo["open_issues_count"], 128);
 }
 
@@ -217,19 +192,12 @@ async fn comments() {
     new_issue(&s, &carol, "alice/r", j!({"title": "one"})).await;
     new_issue(&s, &carol, "alice/r", j!({"title": "two"})).await;
 
-    let (status, c1) = json(
-        s.post("/repos/alice/r/issues/1/comments").token(&carol).json(&j!({"body": "first!"})).send().await.unwrap(),
-    )
-    .await;
+    let (status, c1) = s.post_json("/repos/alice/r/issues/1/comments", &carol, j!({"body": "first!"})).await;
     assert_eq!(status, 201, "{c1}");
-    assert_eq!(c1["body"], "first!");
-    assert_eq!(c1["user"]["username"], "carol");
+    // The whole Comment: its six fields, the poster, the issue page's anchor.
+    assert_shape!(s, "comment", c1);
     assert!(c1["html_url"].as_str().unwrap().ends_with(&format!("/alice/r/issues/1#issuecomment-{}", c1["id"])));
-    let keys: Vec<&str> = c1.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, ["body", "created_at", "html_url", "id", "updated_at", "user"]);
-    let (_, c2) =
-        json(s.post("/repos/alice/r/issues/2/comments").token(&bob).json(&j!({"body": "b"})).send().await.unwrap())
-            .await;
+    let (_, c2) = s.post_json("/repos/alice/r/issues/2/comments", &bob, j!({"body": "b"})).await;
 
     // Closing adds a timeline entry that lists leave out; `comments` counts plain comments only.
     s.patch("/repos/alice/r/issues/1").token(&alice).json(&j!({"state": "closed"})).send().await.unwrap();
@@ -249,33 +217,29 @@ async fn comments() {
 
     // Edit and delete: the poster or a repository admin; writers may not touch others' comments.
     let url = format!("/repos/alice/r/issues/1/comments/{}", c1["id"]);
-    assert_eq!(s.patch(&url).token(&bob).json(&j!({"body": "x"})).send().await.unwrap().status(), 403);
-    assert_eq!(s.delete(&url).token(&bob).send().await.unwrap().status(), 403);
-    let (status, edited) = json(s.patch(&url).token(&carol).json(&j!({"body": "edited"})).send().await.unwrap()).await;
+    assert_eq!(s.patch_status(&url, &bob, j!({"body": "x"})).await, 403);
+    assert_eq!(s.delete_status(&url, &bob).await, 403);
+    let (status, edited) = s.patch_json(&url, &carol, j!({"body": "edited"})).await;
     assert_eq!((status, edited["body"].as_str()), (200, Some("edited")));
     let short = format!("/repos/alice/r/issues/comments/{}", c1["id"]);
-    let (status, edited) =
-        json(s.patch(&short).token(&alice).json(&j!({"body": "by admin"})).send().await.unwrap()).await;
+    let (status, edited) = s.patch_json(&short, &alice, j!({"body": "by admin"})).await;
     assert_eq!((status, edited["body"].as_str()), (200, Some("by admin")));
-    assert_eq!(s.patch(&url).token(&carol).json(&j!({"body": ""})).send().await.unwrap().status(), 422);
-    assert_eq!(s.delete(&url).token(&carol).send().await.unwrap().status(), 204);
+    assert_eq!(s.patch_status(&url, &carol, j!({"body": ""})).await, 422);
+    assert_eq!(s.delete_status(&url, &carol).await, 204);
     assert_eq!(get(&s, &carol, "/repos/alice/r/issues/1").await.1["comments"], 0);
-    assert_eq!(s.delete(&url).token(&carol).send().await.unwrap().status(), 404);
+    assert_eq!(s.delete_status(&url, &carol).await, 404);
     // A timeline entry (the close event) is left alone with a 204.
     let event_id = s.sql_i64("SELECT id FROM comment WHERE type = 2").await;
     let event_url = format!("/repos/alice/r/issues/1/comments/{event_id}");
-    assert_eq!(s.delete(&event_url).token(&alice).send().await.unwrap().status(), 204);
+    assert_eq!(s.delete_status(&event_url, &alice).await, 204);
     assert_eq!(s.sql_i64("SELECT COUNT(*) FROM comment WHERE type = 2").await, 1);
 
     // Failures: unknown issue 404, empty body 422, outsiders 404, anonymous 401.
-    let resp = s.post("/repos/alice/r/issues/9/comments").token(&carol).json(&j!({"body": "x"})).send().await.unwrap();
-    assert_eq!(resp.status(), 404);
+    assert_eq!(s.post_status("/repos/alice/r/issues/9/comments", &carol, j!({"body": "x"})).await, 404);
     assert_eq!(get(&s, &carol, "/repos/alice/r/issues/9/comments").await.0, 404);
-    let resp = s.post("/repos/alice/r/issues/1/comments").token(&carol).json(&j!({"body": ""})).send().await.unwrap();
-    assert_eq!(resp.status(), 422);
-    let resp = s.post("/repos/alice/r/issues/1/comments").token(&dave).json(&j!({"body": "x"})).send().await.unwrap();
-    assert_eq!(resp.status(), 404);
-    assert_eq!(s.get("/repos/alice/r/issues/comments").send().await.unwrap().status(), 401);
+    assert_eq!(s.post_status("/repos/alice/r/issues/1/comments", &carol, j!({"body": ""})).await, 422);
+    assert_eq!(s.post_status("/repos/alice/r/issues/1/comments", &dave, j!({"body": "x"})).await, 404);
+    assert_eq!(s.get_status("/repos/alice/r/issues/comments", Anon).await, 401);
 }
 
 #[tokio::test]
@@ -294,7 +258,8 @@ async fn labels_and_issue_labels() {
     };
     let (status, bug) = mk("r", "bug", "#ee0701").await;
     assert_eq!(status, 201, "{bug}");
-    assert_eq!(bug["color"], "ee0701");
+    // The whole Label: the colour without its `#`, the API URL.
+    assert_shape!(s, "label", bug);
     assert!(bug["url"].as_str().unwrap().ends_with(&format!("/repos/alice/r/labels/{}", bug["id"])));
     let (_, feature) = mk("r", "feature", "#84b6eb").await;
     let (_, foreign) = mk("other", "x", "#000000").await;
@@ -311,48 +276,41 @@ async fn labels_and_issue_labels() {
     assert_eq!(get(&s, &carol, "/repos/alice/r/labels/feature").await.1, feature);
     assert_eq!(get(&s, &carol, &format!("/repos/alice/r/labels/{}", foreign["id"])).await.0, 404);
     let url = format!("/repos/alice/r/labels/{}", feature["id"]);
-    let (status, edited) =
-        json(s.patch(&url).token(&bob).json(&j!({"name": "enhancement"})).send().await.unwrap()).await;
+    let (status, edited) = s.patch_json(&url, &bob, j!({"name": "enhancement"})).await;
     assert_eq!((status, edited["name"].as_str(), edited["color"].as_str()), (200, Some("enhancement"), Some("84b6eb")));
-    assert_eq!(s.patch(&url).token(&carol).json(&j!({"name": "x"})).send().await.unwrap().status(), 403);
+    assert_eq!(s.patch_status(&url, &carol, j!({"name": "x"})).await, 403);
     assert_eq!(mk("r", "z", "#000000").await.0, 201);
 
     // Issue labels.
     new_issue(&s, &carol, "alice/r", j!({"title": "t"})).await;
     let il = "/repos/alice/r/issues/1/labels";
-    let (status, got) =
-        json(s.post(il).token(&bob).json(&j!({"labels": [feature["id"], foreign["id"], 777]})).send().await.unwrap())
-            .await;
+    let (status, got) = s.post_json(il, &bob, j!({"labels": [feature["id"], foreign["id"], 777]})).await;
     assert_eq!(status, 200);
     assert_eq!(got.as_array().unwrap().len(), 1, "foreign and unknown ids dropped: {got}");
-    let (_, got) =
-        json(s.post(il).token(&bob).json(&j!({"labels": [bug["id"], feature["id"]]})).send().await.unwrap()).await;
+    let (_, got) = s.post_json(il, &bob, j!({"labels": [bug["id"], feature["id"]]})).await;
     let names: Vec<&str> = got.as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["bug", "enhancement"]);
     assert_eq!(get(&s, &carol, il).await.1, got);
-    let (_, got) = json(s.put(il).token(&bob).json(&j!({"labels": [bug["id"]]})).send().await.unwrap()).await;
+    let (_, got) = s.put_json(il, &bob, j!({"labels": [bug["id"]]})).await;
     assert_eq!(got.as_array().unwrap().len(), 1);
-    assert_eq!(s.post(il).token(&carol).json(&j!({"labels": [bug["id"]]})).send().await.unwrap().status(), 403);
+    assert_eq!(s.post_status(il, &carol, j!({"labels": [bug["id"]]})).await, 403);
     // Removing: a foreign label 422, a label not attached 204, then clear.
     let resp = s.delete(&format!("{il}/{}", foreign["id"])).token(&bob).send().await.unwrap();
     let (status, err) = json(resp).await;
     assert_eq!(status, 422);
     assert!(err["message"].as_str().unwrap().contains("label does not exist"));
-    assert_eq!(s.delete(&format!("{il}/{}", feature["id"])).token(&bob).send().await.unwrap().status(), 204);
-    assert_eq!(s.delete(&format!("{il}/{}", bug["id"])).token(&bob).send().await.unwrap().status(), 204);
+    assert_eq!(s.delete_status(&format!("{il}/{}", feature["id"]), &bob).await, 204);
+    assert_eq!(s.delete_status(&format!("{il}/{}", bug["id"]), &bob).await, 204);
     assert_eq!(get(&s, &carol, il).await.1, j!([]));
     s.put(il).token(&bob).json(&j!({"labels": [bug["id"], feature["id"]]})).send().await.unwrap();
-    assert_eq!(s.delete(il).token(&bob).send().await.unwrap().status(), 204);
+    assert_eq!(s.delete_status(il, &bob).await, 204);
     assert_eq!(get(&s, &carol, il).await.1, j!([]));
     assert_eq!(get(&s, &carol, "/repos/alice/r/issues/5/labels").await.0, 404);
 
     // Deleting a label detaches it; unknown ids are 204.
     s.put(il).token(&bob).json(&j!({"labels": [bug["id"]]})).send().await.unwrap();
-    assert_eq!(
-        s.delete(&format!("/repos/alice/r/labels/{}", bug["id"])).token(&bob).send().await.unwrap().status(),
-        204
-    );
-    assert_eq!(s.delete("/repos/alice/r/labels/123456").token(&bob).send().await.unwrap().status(), 204);
+    assert_eq!(s.delete_status(&format!("/repos/alice/r/labels/{}", bug["id"]), &bob).await, 204);
+    assert_eq!(s.delete_status("/repos/alice/r/labels/123456", &bob).await, 204);
     assert_eq!(get(&s, &carol, il).await.1, j!([]));
 }
 
@@ -360,27 +318,21 @@ async fn labels_and_issue_labels() {
 async fn milestones() {
     let s = TestServer::start().await;
     let (alice, bob, carol, _dave) = setup(&s).await;
-    let (status, m) = json(
-        s.post("/repos/alice/r/milestones")
-            .token(&bob)
-            .json(&j!({"title": "v1", "description": "first", "due_on": "2030-01-02T03:04:05Z"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, m) = s
+        .post_json(
+            "/repos/alice/r/milestones",
+            &bob,
+            j!({"title": "v1", "description": "first", "due_on": "2030-01-02T03:04:05Z"}),
+        )
+        .await;
     assert_eq!(status, 201, "{m}");
-    assert_eq!(
-        m,
-        j!({"id": m["id"], "title": "v1", "description": "first", "state": "open", "open_issues": 0,
-            "closed_issues": 0, "closed_at": null, "due_on": "2030-01-02T03:04:05Z"})
-    );
-    let (status, untitled) =
-        json(s.post("/repos/alice/r/milestones").token(&bob).json(&j!({})).send().await.unwrap()).await;
+    // The whole Milestone, open: no closed_at, the deadline as given.
+    assert_shape!(s, "milestone", m);
+    let (status, untitled) = s.post_json("/repos/alice/r/milestones", &bob, j!({})).await;
     assert_eq!((status, untitled["title"].as_str(), untitled["due_on"].clone()), (201, Some(""), Value::Null));
     let resp = s.post("/repos/alice/r/milestones").token(&bob).json(&j!({"title": "x", "due_on": "next week"})).send();
     assert_eq!(resp.await.unwrap().status(), 422);
-    assert_eq!(s.post("/repos/alice/r/milestones").token(&carol).json(&j!({})).send().await.unwrap().status(), 403);
+    assert_eq!(s.post_status("/repos/alice/r/milestones", &carol, j!({})).await, 403);
 
     // Counters follow issues in and out, open and closed.
     let url = format!("/repos/alice/r/milestones/{}", m["id"]);
@@ -393,35 +345,30 @@ async fn milestones() {
     assert_eq!((got["open_issues"].as_i64(), got["closed_issues"].as_i64()), (Some(1), Some(1)));
 
     // Edit: empty title unchanged, state closes with a real closed_at, anything else reopens.
-    let (status, edited) = json(
-        s.patch(&url).token(&bob).json(&j!({"title": "", "state": "closed", "description": "d"})).send().await.unwrap(),
-    )
-    .await;
+    let (status, edited) = s.patch_json(&url, &bob, j!({"title": "", "state": "closed", "description": "d"})).await;
     assert_eq!(status, 200);
-    assert_eq!(
-        (edited["title"].as_str(), edited["state"].as_str(), edited["description"].as_str()),
-        (Some("v1"), Some("closed"), Some("d"))
-    );
+    // Closed: the title kept, the new description, the counters, a closed_at.
+    assert_shape!(s, "milestone_closed", edited);
     assert!(edited["closed_at"].as_str().unwrap().starts_with("20"), "{edited}");
-    let (_, reopened) = json(s.patch(&url).token(&bob).json(&j!({"state": "open"})).send().await.unwrap()).await;
+    let (_, reopened) = s.patch_json(&url, &bob, j!({"state": "open"})).await;
     assert_eq!((reopened["state"].as_str(), reopened["closed_at"].clone()), (Some("open"), Value::Null));
     assert_eq!(reopened["due_on"], "2030-01-02T03:04:05Z", "a deadline stays");
-    assert_eq!(s.patch(&url).token(&bob).json(&j!({"due_on": "bad"})).send().await.unwrap().status(), 422);
+    assert_eq!(s.patch_status(&url, &bob, j!({"due_on": "bad"})).await, 422);
     let (_, all) = get(&s, &carol, "/repos/alice/r/milestones").await;
     assert_eq!(all.as_array().unwrap().len(), 2);
     let (_, closed_only) = get(&s, &carol, "/repos/alice/r/milestones?state=closed").await;
     assert_eq!(closed_only, j!([]));
 
     // Delete detaches issues; unknown ids 204; other repositories' ids 404 on read.
-    assert_eq!(s.delete(&url).token(&bob).send().await.unwrap().status(), 204);
-    assert_eq!(s.delete(&url).token(&bob).send().await.unwrap().status(), 204);
+    assert_eq!(s.delete_status(&url, &bob).await, 204);
+    assert_eq!(s.delete_status(&url, &bob).await, 204);
     assert_eq!(get(&s, &carol, &url).await.0, 404);
     assert_eq!(get(&s, &carol, "/repos/alice/r/issues/3").await.1["milestone"], Value::Null);
 }
 
 #[tokio::test]
 async fn tracker_changes_fire_events() {
-    let s = server().await;
+    let s = hook_server().await;
     let (_a, alice) = s.user_with_token("alice", false).await;
     let (_b, bob) = s.user_with_token("bob", false).await;
     s.create_repo(&alice, j!({"name": "r"})).await;
@@ -431,24 +378,14 @@ async fn tracker_changes_fire_events() {
         "events": ["issues", "issue_comment"], "active": true
     }));
     assert_eq!(resp.send().await.unwrap().status(), 201);
-    let (_, label) = json(
-        s.post("/repos/alice/r/labels")
-            .token(&alice)
-            .json(&j!({"name": "bug", "color": "#ee0701"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, label) = s.post_json("/repos/alice/r/labels", &alice, j!({"name": "bug", "color": "#ee0701"})).await;
 
     new_issue(&s, &bob, "alice/r", j!({"title": "t", "body": "b"})).await;
     s.patch("/repos/alice/r/issues/1").token(&alice).json(&j!({"title": "t2"})).send().await.unwrap();
     s.patch("/repos/alice/r/issues/1").token(&alice).json(&j!({"assignee": "bob"})).send().await.unwrap();
     s.post("/repos/alice/r/issues/1/labels").token(&alice).json(&j!({"labels": [label["id"]]})).send().await.unwrap();
     s.delete("/repos/alice/r/issues/1/labels").token(&alice).send().await.unwrap();
-    let (_, c) =
-        json(s.post("/repos/alice/r/issues/1/comments").token(&bob).json(&j!({"body": "hi"})).send().await.unwrap())
-            .await;
+    let (_, c) = s.post_json("/repos/alice/r/issues/1/comments", &bob, j!({"body": "hi"})).await;
     let curl = format!("/repos/alice/r/issues/1/comments/{}", c["id"]);
     s.patch(&curl).token(&bob).json(&j!({"body": "hello"})).send().await.unwrap();
     s.patch("/repos/alice/r/issues/1").token(&alice).json(&j!({"state": "closed"})).send().await.unwrap();
@@ -504,17 +441,8 @@ async fn assignees_are_the_writers() {
     s.post("/user/orgs").token(&alice).json(&j!({"username": "acme"})).send().await.unwrap();
     s.post("/org/acme/repos").token(&alice).json(&j!({"name": "app"})).send().await.unwrap();
     let (_root, root) = s.user_with_token("root", true).await;
-    let (_, team) = json(
-        s.post("/admin/orgs/acme/teams")
-            .token(&root)
-            .json(&j!({"name": "w", "permission": "write"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    let (_, readers) =
-        json(s.post("/admin/orgs/acme/teams").token(&root).json(&j!({"name": "r"})).send().await.unwrap()).await;
+    let (_, team) = s.post_json("/admin/orgs/acme/teams", &root, j!({"name": "w", "permission": "write"})).await;
+    let (_, readers) = s.post_json("/admin/orgs/acme/teams", &root, j!({"name": "r"})).await;
     s.put(&format!("/admin/teams/{}/members/dave", team["id"])).token(&root).send().await.unwrap();
     s.put(&format!("/admin/teams/{}/repos/app", team["id"])).token(&root).send().await.unwrap();
     s.put(&format!("/admin/teams/{}/members/carol", readers["id"])).token(&root).send().await.unwrap();
@@ -531,24 +459,8 @@ async fn assigned_issues_across_repositories() {
     let (alice, _bob, carol, _dave) = setup(&s).await;
     s.create_repo(&alice, j!({"name": "second"})).await;
     s.put("/repos/alice/second/collaborators/carol").token(&alice).json(&j!({})).send().await.unwrap();
-    let (_, l1) = json(
-        s.post("/repos/alice/r/labels")
-            .token(&alice)
-            .json(&j!({"name": "a", "color": "#000000"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    let (_, l2) = json(
-        s.post("/repos/alice/second/labels")
-            .token(&alice)
-            .json(&j!({"name": "b", "color": "#111111"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, l1) = s.post_json("/repos/alice/r/labels", &alice, j!({"name": "a", "color": "#000000"})).await;
+    let (_, l2) = s.post_json("/repos/alice/second/labels", &alice, j!({"name": "b", "color": "#111111"})).await;
     new_issue(&s, &alice, "alice/r", j!({"title": "in r", "assignee": "carol", "labels": [l1["id"]]})).await;
     new_issue(&s, &alice, "alice/second", j!({"title": "not mine"})).await;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;

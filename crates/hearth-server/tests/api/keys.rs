@@ -9,36 +9,36 @@ async fn add_list_get_delete_keys() {
     let (_bob, bob) = s.user_with_token("bob", false).await;
     let key = ed25519_key(1, "alice@laptop");
 
-    let (status, body) =
-        json(s.post("/user/keys").token(&alice).json(&j!({"title": "laptop", "key": key})).send().await.unwrap()).await;
+    let (status, body) = s.post_json("/user/keys", &alice, j!({"title": "laptop", "key": key})).await;
     assert_eq!(status, 201);
     let id = body["id"].as_i64().unwrap();
+    // The whole PublicKey: the material as given, the title, its API URL.
+    assert_shape!(s, "public_key", body);
     assert_eq!(body["key"], key.as_str());
-    assert_eq!(body["title"], "laptop");
     assert_eq!(body["url"], format!("{}api/v1/user/keys/{id}", s.base));
     assert!(body["created_at"].as_str().unwrap().ends_with('Z'));
 
-    let (status, list) = json(s.get("/user/keys").token(&alice).send().await.unwrap()).await;
+    let (status, list) = s.get_json("/user/keys", &alice).await;
     assert_eq!(status, 200);
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["id"], id);
 
-    let (status, list) = json(s.get("/users/alice/keys").token(&bob).send().await.unwrap()).await;
+    let (status, list) = s.get_json("/users/alice/keys", &bob).await;
     assert_eq!(status, 200);
     assert_eq!(list[0]["key"], key.as_str());
 
-    let (status, one) = json(s.get(&format!("/user/keys/{id}")).token(&alice).send().await.unwrap()).await;
+    let (status, one) = s.get_json(&format!("/user/keys/{id}"), &alice).await;
     assert_eq!((status, one["title"].as_str()), (200, Some("laptop")));
     // Another user's key is not visible through /user/keys/:id (hearth fixes Gogs' leak).
-    assert_eq!(s.get(&format!("/user/keys/{id}")).token(&bob).send().await.unwrap().status(), 404);
+    assert_eq!(s.get_status(&format!("/user/keys/{id}"), &bob).await, 404);
 
-    let (status, body) = json(s.delete(&format!("/user/keys/{id}")).token(&bob).send().await.unwrap()).await;
+    let (status, body) = s.delete_json(&format!("/user/keys/{id}"), &bob).await;
     assert_eq!(status, 403);
     assert_eq!(body["message"], "You do not have access to this key.");
-    assert_eq!(s.delete(&format!("/user/keys/{id}")).token(&alice).send().await.unwrap().status(), 204);
-    assert_eq!(s.delete(&format!("/user/keys/{id}")).token(&alice).send().await.unwrap().status(), 204, "idempotent");
-    assert_eq!(s.get(&format!("/user/keys/{id}")).token(&alice).send().await.unwrap().status(), 404);
-    assert_eq!(s.get("/user/keys/abc").token(&alice).send().await.unwrap().status(), 404);
+    assert_eq!(s.delete_status(&format!("/user/keys/{id}"), &alice).await, 204);
+    assert_eq!(s.delete_status(&format!("/user/keys/{id}"), &alice).await, 204, "idempotent");
+    assert_eq!(s.get_status(&format!("/user/keys/{id}"), &alice).await, 404);
+    assert_eq!(s.get_status("/user/keys/abc", &alice).await, 404);
 }
 
 #[tokio::test]
@@ -48,10 +48,10 @@ async fn key_validation() {
     let (_bob, bob) = s.user_with_token("bob", false).await;
     let key = ed25519_key(2, "");
 
-    assert_eq!(s.get("/user/keys").send().await.unwrap().status(), 401);
-    assert_eq!(s.get("/users/ghost/keys").token(&alice).send().await.unwrap().status(), 404);
+    assert_eq!(s.get_status("/user/keys", Anon).await, 401);
+    assert_eq!(s.get_status("/users/ghost/keys", &alice).await, 404);
 
-    let (status, body) = json(s.post("/user/keys").token(&alice).json(&j!({})).send().await.unwrap()).await;
+    let (status, body) = s.post_json("/user/keys", &alice, j!({})).await;
     assert_eq!(status, 422);
     assert_eq!(
         body,
@@ -62,29 +62,18 @@ async fn key_validation() {
     );
 
     for bad in ["ssh-ed25519 AAAA", "not a key", "ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIA=="] {
-        let (status, body) =
-            json(s.post("/user/keys").token(&alice).json(&j!({"title": "t", "key": bad})).send().await.unwrap()).await;
+        let (status, body) = s.post_json("/user/keys", &alice, j!({"title": "t", "key": bad})).await;
         assert_eq!(status, 422, "{bad}");
         assert!(body["message"].as_str().unwrap().starts_with("Invalid key content"), "{body}");
     }
     let two = format!("{}\n{}", ed25519_key(3, ""), ed25519_key(4, ""));
-    assert_eq!(
-        s.post("/user/keys").token(&alice).json(&j!({"title": "t", "key": two})).send().await.unwrap().status(),
-        422
-    );
+    assert_eq!(s.post_status("/user/keys", &alice, j!({"title": "t", "key": two})).await, 422);
 
-    assert_eq!(
-        s.post("/user/keys").token(&alice).json(&j!({"title": "one", "key": key})).send().await.unwrap().status(),
-        201
-    );
-    let (status, body) =
-        json(s.post("/user/keys").token(&bob).json(&j!({"title": "x", "key": key})).send().await.unwrap()).await;
+    assert_eq!(s.post_status("/user/keys", &alice, j!({"title": "one", "key": key})).await, 201);
+    let (status, body) = s.post_json("/user/keys", &bob, j!({"title": "x", "key": key})).await;
     assert_eq!(status, 422);
     assert_eq!(body["message"], "Key content has been used as non-deploy key");
-    let (status, body) = json(
-        s.post("/user/keys").token(&alice).json(&j!({"title": "one", "key": ed25519_key(5, "")})).send().await.unwrap(),
-    )
-    .await;
+    let (status, body) = s.post_json("/user/keys", &alice, j!({"title": "one", "key": ed25519_key(5, "")})).await;
     assert_eq!(status, 422);
     assert_eq!(body["message"], "Key title has been used");
 }

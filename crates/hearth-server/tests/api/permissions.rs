@@ -64,26 +64,14 @@ async fn permission_matrix() {
         let repo = if repo_owner == "acme" { "app" } else { "solo" };
         for (user, perm) in [("c-read", "read"), ("c-write", "write"), ("c-admin", "admin")] {
             let url = format!("/repos/{repo_owner}/{repo}/collaborators/{user}");
-            let resp = s.put(&url).token(owner_token).json(&j!({"permission": perm})).send().await.unwrap();
-            assert_eq!(resp.status(), 204);
+            assert_eq!(s.put_json(&url, owner_token, j!({"permission": perm})).await.0, 204);
         }
     }
     for (team, perm) in [("t-read", "read"), ("t-write", "write"), ("t-admin", "admin")] {
-        let (_, t) = json(
-            s.post("/admin/orgs/acme/teams")
-                .token(&admin)
-                .json(&j!({"name": team, "permission": perm}))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (_, t) = s.post_json("/admin/orgs/acme/teams", &admin, j!({"name": team, "permission": perm})).await;
         let id = t["id"].as_i64().unwrap();
-        assert_eq!(
-            s.put(&format!("/admin/teams/{id}/members/{team}")).token(&admin).send().await.unwrap().status(),
-            204
-        );
-        assert_eq!(s.put(&format!("/admin/teams/{id}/repos/app")).token(&admin).send().await.unwrap().status(), 204);
+        assert_eq!(s.put_status(&format!("/admin/teams/{id}/members/{team}"), &admin).await, 204);
+        assert_eq!(s.put_status(&format!("/admin/teams/{id}/repos/app"), &admin).await, 204);
     }
 
     let solo: Vec<(&str, Expect)> = vec![
@@ -160,8 +148,8 @@ async fn permission_matrix() {
     assert!(failures.is_empty(), "permission matrix mismatches:\n{}", failures.join("\n"));
 
     // The successful deletions, last.
-    assert_eq!(s.delete("/repos/acme/app").token(&orgowner).send().await.unwrap().status(), 204);
-    assert_eq!(s.delete("/repos/owner/solo").token(&owner).send().await.unwrap().status(), 204);
+    assert_eq!(s.delete_status("/repos/acme/app", &orgowner).await, 204);
+    assert_eq!(s.delete_status("/repos/owner/solo", &owner).await, 204);
 }
 
 /// A private repository is indistinguishable from a missing one to anyone without read access:

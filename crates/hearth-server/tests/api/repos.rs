@@ -10,27 +10,13 @@ async fn create_get_and_delete_a_repository() {
     let body = s
         .create_repo(&token, j!({"name": "Demo", "description": "A demo", "auto_init": true, "gitignores": "Rust", "license": "MIT License"}))
         .await;
-    assert_eq!(body["name"], "Demo");
-    assert_eq!(body["full_name"], "alice/Demo");
-    assert_eq!(body["description"], "A demo");
-    assert_eq!(body["owner"]["username"], "alice");
-    assert_eq!(body["owner"]["email"], "alice@example.com");
-    assert_eq!(body["private"], false);
-    assert_eq!(body["fork"], false);
-    assert_eq!(body["parent"], serde_json::Value::Null);
-    assert_eq!(body["empty"], false);
-    assert_eq!(body["mirror"], false);
-    assert_eq!(body["default_branch"], "master");
-    assert_eq!(body["watchers_count"], 1);
-    assert_eq!(body["html_url"], format!("{}alice/Demo", s.base));
-    assert_eq!(body["clone_url"], format!("{}alice/Demo.git", s.base));
-    assert_eq!(body["ssh_url"], "git@127.0.0.1:alice/Demo.git");
-    assert_eq!(body["permissions"], j!({"admin": true, "push": true, "pull": true}));
+    // The whole Repository: owner, flags, counters, URLs, the creator's permissions.
+    assert_shape!(s, "repository", body);
     assert!(!body["created_at"].as_str().unwrap().starts_with("0001"));
     assert!(s.data_dir().join("repositories/alice/demo.git/HEAD").exists());
 
     // Anonymous callers see public repositories, with read-only permissions.
-    let (status, got) = json(s.get("/repos/ALICE/demo").send().await.unwrap()).await;
+    let (status, got) = s.get_json("/repos/ALICE/demo", Anon).await;
     assert_eq!(status, 200);
     assert_eq!(got["id"], body["id"]);
     assert_eq!(got["permissions"], j!({"admin": false, "push": false, "pull": true}));
@@ -45,8 +31,8 @@ async fn create_get_and_delete_a_repository() {
     let log = git.ok(Some(&git.path("demo")), &["log", "--format=%an <%ae>|%cn <%ce>|%s"]);
     assert_eq!(log.trim(), "alice <alice@example.com>|Gogs <gogs@fake.local>|Initial commit");
 
-    assert_eq!(s.delete("/repos/alice/demo").token(&token).send().await.unwrap().status(), 204);
-    assert_eq!(s.get("/repos/alice/demo").send().await.unwrap().status(), 404);
+    assert_eq!(s.delete_status("/repos/alice/demo", &token).await, 204);
+    assert_eq!(s.get_status("/repos/alice/demo", Anon).await, 404);
     assert!(!s.data_dir().join("repositories/alice/demo.git").exists());
     // The name is free again.
     s.create_repo(&token, j!({"name": "demo"})).await;
@@ -60,7 +46,7 @@ async fn empty_repository_without_auto_init() {
     assert_eq!(body["empty"], true);
     assert_eq!(body["private"], true);
     assert_eq!(body["default_branch"], "master");
-    let (status, branches) = json(s.get("/repos/alice/bare/branches").token(&token).send().await.unwrap()).await;
+    let (status, branches) = s.get_json("/repos/alice/bare/branches", &token).await;
     assert_eq!(status, 200);
     assert_eq!(branches, j!([]));
 }
@@ -70,15 +56,15 @@ async fn create_repository_failures() {
     let s = TestServer::start().await;
     let (_alice, token) = s.user_with_token("alice", false).await;
     s.create_repo(&token, j!({"name": "taken"})).await;
-    let post = |body: serde_json::Value| s.post("/user/repos").token(&token).json(&body).send();
+    let post = |body: serde_json::Value| s.post_json("/user/repos", &token, body);
 
-    assert_eq!(s.post("/user/repos").json(&j!({"name": "x"})).send().await.unwrap().status(), 401);
+    assert_eq!(s.post_status("/user/repos", Anon, j!({"name": "x"})).await, 401);
 
-    let (status, body) = json(post(j!({"name": "TAKEN"})).await.unwrap()).await;
+    let (status, body) = post(j!({"name": "TAKEN"})).await;
     assert_eq!(status, 422);
     assert!(body["message"].as_str().unwrap().contains("repository already exists"), "{body}");
 
-    let (status, body) = json(post(j!({})).await.unwrap()).await;
+    let (status, body) = post(j!({})).await;
     assert_eq!(status, 422);
     assert_eq!(body[0]["fieldNames"][0], "Name");
     for (name, class) in [
@@ -87,17 +73,17 @@ async fn create_repository_failures() {
         ("../x", "AlphaDashDotError"),
         (&"n".repeat(101)[..], "MaxSizeError"),
     ] {
-        let (status, body) = json(post(j!({"name": name})).await.unwrap()).await;
+        let (status, body) = post(j!({"name": name})).await;
         assert_eq!((status, body[0]["classification"].as_str()), (422, Some(class)), "{name}");
     }
     for reserved in [".", "..", "x.git", "x.wiki", "--upload-pack", "-x", ".hidden"] {
-        let (status, body) = json(post(j!({"name": reserved})).await.unwrap()).await;
+        let (status, body) = post(j!({"name": reserved})).await;
         assert_eq!(status, 422, "{reserved}");
         assert!(body["message"].as_str().unwrap().contains("not allowed"), "{reserved}: {body}");
     }
-    let (status, _) = json(post(j!({"name": "--upload-pack=evil"})).await.unwrap()).await;
+    let (status, _) = post(j!({"name": "--upload-pack=evil"})).await;
     assert_eq!(status, 422);
-    let (status, body) = json(post(j!({"name": "d", "description": "x".repeat(256)})).await.unwrap()).await;
+    let (status, body) = post(j!({"name": "d", "description": "x".repeat(256)})).await;
     assert_eq!((status, body[0]["fieldNames"][0].as_str()), (422, Some("Description")));
 
     // Unknown templates are a 422 and leave nothing behind.
@@ -106,18 +92,18 @@ async fn create_repository_failures() {
         j!({"name": "t1", "auto_init": true, "license": "Apache v2 License"}),
         j!({"name": "t1", "auto_init": true, "readme": "Fancy"}),
     ] {
-        let (status, resp) = json(post(body.clone()).await.unwrap()).await;
+        let (status, resp) = post(body.clone()).await;
         assert_eq!(status, 422, "{body}");
         assert!(resp["message"].as_str().unwrap().contains("template does not exist"), "{resp}");
     }
-    assert_eq!(s.get("/repos/alice/t1").send().await.unwrap().status(), 404);
+    assert_eq!(s.get_status("/repos/alice/t1", Anon).await, 404);
     assert!(!s.data_dir().join("repositories/alice/t1.git").exists());
 
     // A directory already on disk (a leftover) refuses the creation without a row.
     std::fs::create_dir_all(s.data_dir().join("repositories/alice/stale.git")).unwrap();
-    let (status, _) = json(post(j!({"name": "stale"})).await.unwrap()).await;
+    let (status, _) = post(j!({"name": "stale"})).await;
     assert_eq!(status, 422);
-    assert_eq!(s.get("/repos/alice/stale").send().await.unwrap().status(), 404);
+    assert_eq!(s.get_status("/repos/alice/stale", Anon).await, 404);
     assert_eq!(s.sql_i64("SELECT num_repos FROM \"user\" WHERE lower_name = 'alice'").await, 1);
 }
 
@@ -129,27 +115,27 @@ async fn private_repositories_are_invisible() {
     let (_root, root) = s.user_with_token("root", true).await;
     s.create_repo(&alice, j!({"name": "secret", "private": true})).await;
 
-    let (missing_status, missing) = json(s.get("/repos/alice/nothing").token(&bob).send().await.unwrap()).await;
-    let (status, body) = json(s.get("/repos/alice/secret").token(&bob).send().await.unwrap()).await;
+    let (missing_status, missing) = s.get_json("/repos/alice/nothing", &bob).await;
+    let (status, body) = s.get_json("/repos/alice/secret", &bob).await;
     assert_eq!((status, &body), (missing_status, &missing), "same answer as a missing repository");
     assert_eq!(status, 404);
-    assert_eq!(s.get("/repos/alice/secret").send().await.unwrap().status(), 404);
-    assert_eq!(s.get("/repos/alice/secret/branches").token(&bob).send().await.unwrap().status(), 404);
-    assert_eq!(s.delete("/repos/alice/secret").token(&bob).send().await.unwrap().status(), 404);
-    assert_eq!(s.get("/repos/ghost/secret").token(&bob).send().await.unwrap().status(), 404);
+    assert_eq!(s.get_status("/repos/alice/secret", Anon).await, 404);
+    assert_eq!(s.get_status("/repos/alice/secret/branches", &bob).await, 404);
+    assert_eq!(s.delete_status("/repos/alice/secret", &bob).await, 404);
+    assert_eq!(s.get_status("/repos/ghost/secret", &bob).await, 404);
 
     // Owner and site admins see it.
-    let (status, body) = json(s.get("/repos/alice/secret").token(&alice).send().await.unwrap()).await;
+    let (status, body) = s.get_json("/repos/alice/secret", &alice).await;
     assert_eq!((status, body["private"].as_bool()), (200, Some(true)));
-    let (status, body) = json(s.get("/repos/alice/secret").token(&root).send().await.unwrap()).await;
+    let (status, body) = s.get_json("/repos/alice/secret", &root).await;
     assert_eq!((status, &body["permissions"]), (200, &j!({"admin": true, "push": true, "pull": true})));
 
     // Lists and search hide it from others.
-    let (_, list) = json(s.get("/users/alice/repos").token(&bob).send().await.unwrap()).await;
+    let (_, list) = s.get_json("/users/alice/repos", &bob).await;
     assert_eq!(list, j!([]));
-    let (_, found) = json(s.get("/repos/search?q=secret").token(&bob).send().await.unwrap()).await;
+    let (_, found) = s.get_json("/repos/search?q=secret", &bob).await;
     assert_eq!(found["data"], j!([]));
-    let (_, mine) = json(s.get("/user/repos").token(&alice).send().await.unwrap()).await;
+    let (_, mine) = s.get_json("/user/repos", &alice).await;
     assert_eq!(mine[0]["name"], "secret");
 }
 
@@ -161,14 +147,14 @@ async fn delete_needs_the_owner() {
     let (_root, root) = s.user_with_token("root", true).await;
     s.create_repo(&alice, j!({"name": "r1"})).await;
     s.create_repo(&alice, j!({"name": "r2"})).await;
-    assert_eq!(s.delete("/repos/alice/r1").send().await.unwrap().status(), 401);
-    assert_eq!(s.delete("/repos/alice/r1").token(&bob).send().await.unwrap().status(), 403);
-    assert_eq!(s.delete("/repos/alice/r1").token(&root).send().await.unwrap().status(), 204);
+    assert_eq!(s.delete_status("/repos/alice/r1", Anon).await, 401);
+    assert_eq!(s.delete_status("/repos/alice/r1", &bob).await, 403);
+    assert_eq!(s.delete_status("/repos/alice/r1", &root).await, 204);
     // An account that still owns repositories cannot be deleted.
-    let (status, body) = json(s.delete("/admin/users/alice").token(&root).send().await.unwrap()).await;
+    let (status, body) = s.delete_json("/admin/users/alice", &root).await;
     assert_eq!(status, 422, "{body}");
-    assert_eq!(s.delete("/repos/alice/r2").token(&alice).send().await.unwrap().status(), 204);
-    assert_eq!(s.delete("/admin/users/alice").token(&root).send().await.unwrap().status(), 204);
+    assert_eq!(s.delete_status("/repos/alice/r2", &alice).await, 204);
+    assert_eq!(s.delete_status("/admin/users/alice", &root).await, 204);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -176,27 +162,13 @@ async fn admin_creates_repositories_for_users() {
     let s = TestServer::start().await;
     let (_root, root) = s.user_with_token("root", true).await;
     let (_alice, alice) = s.user_with_token("alice", false).await;
-    let (status, body) = json(
-        s.post("/admin/users/alice/repos")
-            .token(&root)
-            .json(&j!({"name": "given", "auto_init": true}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = s.post_json("/admin/users/alice/repos", &root, j!({"name": "given", "auto_init": true})).await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["owner"]["username"], "alice");
-    let (_, list) = json(s.get("/user/repos").token(&alice).send().await.unwrap()).await;
+    let (_, list) = s.get_json("/user/repos", &alice).await;
     assert_eq!(list[0]["full_name"], "alice/given");
-    assert_eq!(
-        s.post("/admin/users/alice/repos").token(&alice).json(&j!({"name": "x"})).send().await.unwrap().status(),
-        403
-    );
-    assert_eq!(
-        s.post("/admin/users/ghost/repos").token(&root).json(&j!({"name": "x"})).send().await.unwrap().status(),
-        404
-    );
+    assert_eq!(s.post_status("/admin/users/alice/repos", &alice, j!({"name": "x"})).await, 403);
+    assert_eq!(s.post_status("/admin/users/ghost/repos", &root, j!({"name": "x"})).await, 404);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -210,15 +182,15 @@ async fn list_and_search_repositories() {
     s.create_repo(&alice, j!({"name": "hidden-alpha", "private": true})).await;
     s.create_repo(&bob, j!({"name": "bobs-alpha"})).await;
 
-    let (_, list) = json(s.get("/users/alice/repos").token(&bob).send().await.unwrap()).await;
+    let (_, list) = s.get_json("/users/alice/repos", &bob).await;
     assert_eq!(list.as_array().unwrap().len(), 3);
     assert_eq!(list[0]["permissions"], j!({"admin": false, "push": false, "pull": true}));
-    let (_, list) = json(s.get("/user/repos").token(&alice).send().await.unwrap()).await;
+    let (_, list) = s.get_json("/user/repos", &alice).await;
     assert_eq!(list.as_array().unwrap().len(), 4);
-    assert_eq!(s.get("/users/ghost/repos").token(&bob).send().await.unwrap().status(), 404);
-    assert_eq!(s.get("/user/repos").send().await.unwrap().status(), 401);
+    assert_eq!(s.get_status("/users/ghost/repos", &bob).await, 404);
+    assert_eq!(s.get_status("/user/repos", Anon).await, 401);
 
-    let (status, found) = json(s.get("/repos/search?q=ALPHA").send().await.unwrap()).await;
+    let (status, found) = s.get_json("/repos/search?q=ALPHA", Anon).await;
     assert_eq!(status, 200);
     assert_eq!(found["ok"], true);
     let names: Vec<&str> = found["data"].as_array().unwrap().iter().map(|r| r["full_name"].as_str().unwrap()).collect();
@@ -227,18 +199,17 @@ async fn list_and_search_repositories() {
 
     // The owner searching their own uid sees private ones too.
     let uid = s.sql_i64("SELECT id FROM \"user\" WHERE lower_name = 'alice'").await;
-    let (_, found) = json(s.get(&format!("/repos/search?q=alpha&uid={uid}")).token(&alice).send().await.unwrap()).await;
+    let (_, found) = s.get_json(&format!("/repos/search?q=alpha&uid={uid}"), &alice).await;
     assert_eq!(found["data"].as_array().unwrap().len(), 2);
-    let (_, found) = json(s.get(&format!("/repos/search?q=alpha&uid={uid}")).token(&bob).send().await.unwrap()).await;
+    let (_, found) = s.get_json(&format!("/repos/search?q=alpha&uid={uid}"), &bob).await;
     assert_eq!(found["data"].as_array().unwrap().len(), 1);
     // `q` takes its last path component; empty matches everything visible.
-    let (_, found) = json(s.get("/repos/search?q=alice/beta").send().await.unwrap()).await;
+    let (_, found) = s.get_json("/repos/search?q=alice/beta", Anon).await;
     assert_eq!(found["data"][0]["name"], "beta");
-    let resp = s.get("/repos/search?limit=2&page=1").send().await.unwrap();
-    assert_eq!(resp.headers()["x-total-count"], "4");
-    assert!(resp.headers()["link"].to_str().unwrap().contains("rel=\"next\""));
-    let (_, found) = json(resp).await;
-    assert_eq!(found["data"].as_array().unwrap().len(), 2);
+    let page = s.get_reply("/repos/search?limit=2&page=1", Anon).await;
+    assert_eq!(page.header("x-total-count"), "4");
+    assert!(page.header("link").contains("rel=\"next\""));
+    assert_eq!(page.body["data"].as_array().unwrap().len(), 2);
     let _ = alice_user;
 }
 
@@ -248,14 +219,14 @@ async fn issue_tracker_and_wiki_settings() {
     let (_alice, alice) = s.user_with_token("alice", false).await;
     let (_bob, bob) = s.user_with_token("bob", false).await;
     s.create_repo(&alice, j!({"name": "r"})).await;
-    let resp = s
-        .patch("/repos/alice/r/issue-tracker")
-        .token(&alice)
-        .json(&j!({"enable_issues": false, "external_tracker_url": "https://t.example"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 204);
+    let status = s
+        .patch_status(
+            "/repos/alice/r/issue-tracker",
+            &alice,
+            j!({"enable_issues": false, "external_tracker_url": "https://t.example"}),
+        )
+        .await;
+    assert_eq!(status, 204);
     assert_eq!(
         s.sql_i64(
             "SELECT COUNT(*) FROM repository WHERE NOT enable_issues AND external_tracker_url = 'https://t.example'"
@@ -263,19 +234,11 @@ async fn issue_tracker_and_wiki_settings() {
         .await,
         1
     );
-    assert_eq!(
-        s.patch("/repos/alice/r/wiki").token(&alice).json(&j!({"enable_wiki": false})).send().await.unwrap().status(),
-        204
-    );
+    assert_eq!(s.patch_status("/repos/alice/r/wiki", &alice, j!({"enable_wiki": false})).await, 204);
     assert_eq!(s.sql_i64("SELECT COUNT(*) FROM repository WHERE NOT enable_wiki AND NOT enable_issues").await, 1);
-    assert_eq!(
-        s.patch("/repos/alice/r/wiki").token(&bob).json(&j!({"enable_wiki": true})).send().await.unwrap().status(),
-        403
-    );
-    assert_eq!(s.patch("/repos/alice/nope/wiki").token(&alice).json(&j!({})).send().await.unwrap().status(), 404);
-    let (status, body) =
-        json(s.patch("/repos/alice/r/wiki").token(&alice).json(&j!({"enable_wiki": "yes"})).send().await.unwrap())
-            .await;
+    assert_eq!(s.patch_status("/repos/alice/r/wiki", &bob, j!({"enable_wiki": true})).await, 403);
+    assert_eq!(s.patch_status("/repos/alice/nope/wiki", &alice, j!({})).await, 404);
+    let (status, body) = s.patch_json("/repos/alice/r/wiki", &alice, j!({"enable_wiki": "yes"})).await;
     assert_eq!((status, body[0]["classification"].as_str()), (400, Some("DeserializationError")));
 }
 
@@ -292,14 +255,11 @@ async fn leftover_directories_are_quarantined_at_start() {
     std::fs::create_dir_all(ghost.join("objects")).unwrap();
     std::fs::write(ghost.join("HEAD"), "ref: refs/heads/master\n").unwrap();
     std::fs::create_dir_all(data.join("tmp/create-0123.git/objects")).unwrap();
-    let (status, body) =
-        json(s.post("/user/repos").token(&token).json(&j!({"name": "ghost"})).send().await.unwrap()).await;
+    let (status, body) = s.post_json("/user/repos", &token, j!({"name": "ghost"})).await;
     assert_eq!(status, 422, "{body}");
 
     let s = s.restart(|_| {}).await;
-    let (status, body) =
-        json(s.post("/user/repos").token(&token).json(&j!({"name": "ghost", "auto_init": true})).send().await.unwrap())
-            .await;
+    let (status, body) = s.post_json("/user/repos", &token, j!({"name": "ghost", "auto_init": true})).await;
     assert_eq!(status, 201, "{body}");
     // Moved aside, not deleted; the scratch area is empty; the real repository was left alone.
     let quarantined: Vec<_> = std::fs::read_dir(data.join("quarantine"))
@@ -322,18 +282,9 @@ async fn creation_leaves_no_scratch() {
     let s = TestServer::start().await;
     let (_alice, token) = s.user_with_token("alice", false).await;
     s.create_repo(&token, j!({"name": "one", "auto_init": true, "license": "MIT License"})).await;
-    let (status, _) = json(
-        s.post("/user/repos")
-            .token(&token)
-            .json(&j!({"name": "two", "auto_init": true, "license": "Nope"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let status = s.post_status("/user/repos", &token, j!({"name": "two", "auto_init": true, "license": "Nope"})).await;
     assert_eq!(status, 422);
-    let (status, _) = json(s.post("/user/repos").token(&token).json(&j!({"name": "one"})).send().await.unwrap()).await;
-    assert_eq!(status, 422);
+    assert_eq!(s.post_status("/user/repos", &token, j!({"name": "one"})).await, 422);
     assert!(std::fs::read_dir(s.data_dir().join("tmp")).unwrap().next().is_none());
     let under_root: Vec<_> =
         std::fs::read_dir(s.data_dir().join("repositories/alice")).unwrap().map(|e| e.unwrap().file_name()).collect();

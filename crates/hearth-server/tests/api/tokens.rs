@@ -1,3 +1,5 @@
+use serde_json::json as j;
+
 use crate::support::*;
 
 #[tokio::test]
@@ -5,15 +7,7 @@ async fn create_and_list_tokens() {
     let s = TestServer::start().await;
     let alice = s.create_user("alice", false).await;
 
-    let (status, body) = json(
-        s.post("/users/alice/tokens")
-            .basic_auth_as(&alice)
-            .json(&serde_json::json!({"name": "ci"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = s.post_json("/users/alice/tokens", &alice, j!({"name": "ci"})).await;
     assert_eq!(status, 201);
     assert_eq!(body["name"], "ci");
     let raw = body["sha1"].as_str().unwrap().to_string();
@@ -21,11 +15,11 @@ async fn create_and_list_tokens() {
     assert!(raw.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
 
     // The token works.
-    let (status, me) = json(s.get("/user").token(&raw).send().await.unwrap()).await;
+    let (status, me) = s.get_json("/user", &raw).await;
     assert_eq!((status, me["username"].as_str()), (200, Some("alice")));
 
     // Listing shows an identifier, never the token.
-    let (status, list) = json(s.get("/users/alice/tokens").basic_auth_as(&alice).send().await.unwrap()).await;
+    let (status, list) = s.get_json("/users/alice/tokens", &alice).await;
     assert_eq!(status, 200);
     let list = list.as_array().unwrap();
     assert_eq!(list.len(), 1);
@@ -34,8 +28,7 @@ async fn create_and_list_tokens() {
     assert_ne!(list[0]["sha1"], raw.as_str());
 
     // Form bodies work too (the Python client sends forms).
-    let resp = s.post("/users/alice/tokens").basic_auth_as(&alice).form(&[("name", "form")]).send().await.unwrap();
-    assert_eq!(resp.status(), 201);
+    assert_eq!(s.post_form("/users/alice/tokens", &alice, &[("name", "form")]).await.0, 201);
 }
 
 #[tokio::test]
@@ -45,13 +38,11 @@ async fn token_routes_need_basic_auth_and_act_on_the_caller() {
     s.create_user("bob", false).await;
 
     // A token cannot mint tokens.
-    let resp = s.get("/users/alice/tokens").token(&token).send().await.unwrap();
-    assert_eq!(resp.status(), 401);
-    let resp = s.post("/users/alice/tokens").json(&serde_json::json!({"name": "x"})).send().await.unwrap();
-    assert_eq!(resp.status(), 401);
+    assert_eq!(s.get_status("/users/alice/tokens", &token).await, 401);
+    assert_eq!(s.post_status("/users/alice/tokens", Anon, j!({"name": "x"})).await, 401);
 
     // The path's user name is ignored: alice's tokens are listed.
-    let (status, list) = json(s.get("/users/bob/tokens").basic_auth_as(&alice).send().await.unwrap()).await;
+    let (status, list) = s.get_json("/users/bob/tokens", &alice).await;
     assert_eq!(status, 200);
     assert_eq!(list.as_array().unwrap().len(), 1);
 }
@@ -60,22 +51,19 @@ async fn token_routes_need_basic_auth_and_act_on_the_caller() {
 async fn token_validation() {
     let s = TestServer::start().await;
     let alice = s.create_user("alice", false).await;
-    let post = |body: serde_json::Value| s.post("/users/alice/tokens").basic_auth_as(&alice).json(&body).send();
+    let post = |body: serde_json::Value| s.post_json("/users/alice/tokens", &alice, body);
 
-    let (status, body) = json(post(serde_json::json!({})).await.unwrap()).await;
+    let (status, body) = post(j!({})).await;
     assert_eq!(status, 422);
-    assert_eq!(
-        body,
-        serde_json::json!([{"fieldNames": ["Name"], "classification": "RequiredError", "message": "Required"}])
-    );
+    assert_eq!(body, j!([{"fieldNames": ["Name"], "classification": "RequiredError", "message": "Required"}]));
 
-    assert_eq!(post(serde_json::json!({"name": "dup"})).await.unwrap().status(), 201);
-    let (status, body) = json(post(serde_json::json!({"name": "dup"})).await.unwrap()).await;
+    assert_eq!(post(j!({"name": "dup"})).await.0, 201);
+    let (status, body) = post(j!({"name": "dup"})).await;
     assert_eq!(status, 422);
     assert!(body["message"].as_str().unwrap().contains("access token already exists"), "{body}");
     assert_eq!(body["url"], "https://github.com/gogs/docs-api");
 
-    let (status, body) = json(post(serde_json::json!({"name": 5})).await.unwrap()).await;
+    let (status, body) = post(j!({"name": 5})).await;
     assert_eq!(status, 400);
     assert_eq!(body[0]["classification"], "DeserializationError");
 

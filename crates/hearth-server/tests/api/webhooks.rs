@@ -1,13 +1,8 @@
 //! Webhooks: CRUD as Gogs, and delivery to a real receiver on 127.0.0.1 (payloads, signatures,
 //! content types, event selection, retries, restarts, the local-network guard, history).
 
-use std::collections::{HashMap, VecDeque};
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::http::{HeaderMap, StatusCode};
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json as j};
 use sha2::Sha256;
@@ -16,104 +11,6 @@ use tokio::net::TcpListener;
 use crate::support::*;
 
 const ZEROS: &str = "0000000000000000000000000000000000000000";
-
-/// One request the receiver got.
-#[derive(Debug, Clone)]
-pub(crate) struct Received {
-    headers: HashMap<String, String>,
-    body: String,
-}
-
-impl Received {
-    pub(crate) fn header(&self, name: &str) -> &str {
-        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str).unwrap_or("<missing>")
-    }
-
-    /// The payload JSON text: the body, or the `payload` field of a form body.
-    fn payload_text(&self) -> String {
-        if self.header("content-type") == "application/x-www-form-urlencoded" {
-            let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&self.body).expect("form body");
-            pairs.into_iter().find(|(k, _)| k == "payload").expect("payload field").1
-        } else {
-            self.body.clone()
-        }
-    }
-
-    pub(crate) fn payload(&self) -> Value {
-        serde_json::from_str(&self.payload_text()).expect("payload is JSON")
-    }
-}
-
-#[derive(Clone, Default)]
-struct ReceiverState {
-    got: Arc<Mutex<Vec<Received>>>,
-    /// Statuses to answer, in order; 200 once they run out.
-    script: Arc<Mutex<VecDeque<u16>>>,
-    delay: Duration,
-}
-
-/// A webhook receiver: a real HTTP server on 127.0.0.1.
-pub(crate) struct Receiver {
-    addr: SocketAddr,
-    state: ReceiverState,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Receiver {
-    pub(crate) async fn start() -> Receiver {
-        Receiver::on(TcpListener::bind("127.0.0.1:0").await.unwrap(), Vec::new(), Duration::ZERO)
-    }
-
-    fn on(listener: TcpListener, script: Vec<u16>, delay: Duration) -> Receiver {
-        let state = ReceiverState { script: Arc::new(Mutex::new(script.into())), delay, ..ReceiverState::default() };
-        let addr = listener.local_addr().unwrap();
-        let st = state.clone();
-        let app = axum::Router::new().fallback(move |headers: HeaderMap, body: Bytes| {
-            let st = st.clone();
-            async move {
-                let headers = headers
-                    .iter()
-                    .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or_default().to_string()))
-                    .collect();
-                st.got.lock().unwrap().push(Received { headers, body: String::from_utf8_lossy(&body).into_owned() });
-                if !st.delay.is_zero() {
-                    tokio::time::sleep(st.delay).await;
-                }
-                let code = st.script.lock().unwrap().pop_front().unwrap_or(200);
-                (StatusCode::from_u16(code).unwrap(), "thanks")
-            }
-        });
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Receiver { addr, state, task }
-    }
-
-    pub(crate) fn url(&self) -> String {
-        format!("http://{}/hook", self.addr)
-    }
-
-    pub(crate) fn got(&self) -> Vec<Received> {
-        self.state.got.lock().unwrap().clone()
-    }
-
-    /// Wait until `n` requests arrived (at most 10 s), then return them all.
-    pub(crate) async fn wait_for(&self, n: usize) -> Vec<Received> {
-        for _ in 0..500 {
-            if self.got().len() >= n {
-                return self.got();
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("expected {n} deliveries, got {:?}", self.got());
-    }
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
 
 /// The keys appear in this order in the JSON text (each after the previous one).
 fn assert_key_order(text: &str, keys: &[&str]) {
@@ -135,15 +32,6 @@ fn hmac_hex(secret: &str, payload: &str) -> String {
     let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(payload.as_bytes());
     hex::encode(mac.finalize().into_bytes())
-}
-
-/// A server whose allowlist lets deliveries reach loopback receivers, with quick retries.
-pub(crate) async fn server() -> TestServer {
-    TestServer::start_with(|raw| {
-        raw.set("security", "LOCAL_NETWORK_ALLOWLIST", "loopback");
-        raw.set("webhook", "RETRY_BACKOFF_MS", "50");
-    })
-    .await
 }
 
 async fn create_hook(s: &TestServer, token: &str, repo: &str, body: Value) -> Value {
@@ -182,7 +70,7 @@ async fn wait_sql(s: &TestServer, query: &str, want: i64) {
 
 #[tokio::test]
 async fn crud_as_gogs() {
-    let s = server().await;
+    let s = hook_server().await;
     let (_ada, token) = s.user_with_token("ada", false).await;
     let (_bob, bob_token) = s.user_with_token("bob", false).await;
     s.create_repo(&token, j!({"name": "engine"})).await;
@@ -195,10 +83,7 @@ async fn crud_as_gogs() {
         j!({"type": "gogs", "config": {"url": "http://example.com/h", "content_type": "json", "secret": "s3"}}),
     )
     .await;
-    assert_eq!(h["type"], "gogs");
-    assert_eq!(h["active"], false);
-    assert_eq!(h["events"], j!(["push"]));
-    assert_eq!(h["config"], j!({"content_type": "json", "url": "http://example.com/h"}));
+    assert_shape!(s, "webhook", h);
     let (_, raw) = text_of(s.get("/repos/ada/engine/hooks").token(&token).send().await.unwrap()).await;
     assert_key_order(&raw, &["id", "type", "config", "events", "active", "updated_at", "created_at"]);
     let id = h["id"].as_i64().unwrap();
@@ -212,11 +97,7 @@ async fn crud_as_gogs() {
             "events": ["release", "nope", "create", "push"], "active": true}),
     )
     .await;
-    assert_eq!(h2["events"], j!(["create", "push", "release"]));
-    assert_eq!(
-        h2["config"],
-        j!({"channel": "#dev", "color": "", "content_type": "form", "icon_url": "", "url": "http://example.com/s", "username": ""})
-    );
+    assert_shape!(s, "webhook_slack", h2);
 
     // Gogs' 422 messages and the binding array.
     for (body, message) in [
@@ -226,91 +107,72 @@ async fn crud_as_gogs() {
         (j!({"type": "gogs", "config": {"url": "u", "content_type": "xml"}}), "Invalid content type."),
         (j!({"type": "slack", "config": {"url": "u", "content_type": "json"}}), "Missing config option: channel"),
     ] {
-        let (status, body) =
-            json(s.post("/repos/ada/engine/hooks").token(&token).json(&body).send().await.unwrap()).await;
+        let (status, body) = s.post_json("/repos/ada/engine/hooks", &token, &body).await;
         assert_eq!((status, body["message"].as_str()), (422, Some(message)), "{body}");
     }
-    let (status, body) =
-        json(s.post("/repos/ada/engine/hooks").token(&token).json(&j!({})).send().await.unwrap()).await;
+    let (status, body) = s.post_json("/repos/ada/engine/hooks", &token, j!({})).await;
     assert_eq!(status, 422);
     let fields: Vec<&str> = body.as_array().unwrap().iter().map(|e| e["fieldNames"][0].as_str().unwrap()).collect();
     assert_eq!(fields, ["Type", "Config"]);
 
     // List, and the GitHub-style single GET.
-    let (status, list) = json(s.get("/repos/ada/engine/hooks").token(&token).send().await.unwrap()).await;
+    let (status, list) = s.get_json("/repos/ada/engine/hooks", &token).await;
     assert_eq!(status, 200);
     assert_eq!(list.as_array().unwrap().len(), 2);
     assert_eq!(list[0], h);
-    let (status, one) = json(s.get(&format!("/repos/ada/engine/hooks/{id}")).token(&token).send().await.unwrap()).await;
+    let (status, one) = s.get_json(&format!("/repos/ada/engine/hooks/{id}"), &token).await;
     assert_eq!((status, one["id"].as_i64()), (200, Some(id)));
 
     // PATCH: omitted events reset to push, active only when present, content type checked.
-    let (status, e) = json(
-        s.patch(&format!("/repos/ada/engine/hooks/{}", h2["id"]))
-            .token(&token)
-            .json(&j!({"config": {"url": "http://example.com/s2"}}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, e) = s
+        .patch_json(
+            &format!("/repos/ada/engine/hooks/{}", h2["id"]),
+            &token,
+            j!({"config": {"url": "http://example.com/s2"}}),
+        )
+        .await;
     assert_eq!(status, 200, "{e}");
     assert_eq!(e["events"], j!(["push"]));
     assert_eq!(e["active"], true);
     assert_eq!(e["config"]["url"], "http://example.com/s2");
     assert_eq!(e["config"]["channel"], "#dev");
-    let (status, e) = json(
-        s.patch(&format!("/repos/ada/engine/hooks/{id}"))
-            .token(&token)
-            .json(&j!({"config": {"content_type": "form", "secret": "changed"}, "events": ["fork"], "active": true}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, e) = s
+        .patch_json(
+            &format!("/repos/ada/engine/hooks/{id}"),
+            &token,
+            j!({"config": {"content_type": "form", "secret": "changed"}, "events": ["fork"], "active": true}),
+        )
+        .await;
     assert_eq!(status, 200);
     assert_eq!(
         (e["events"].clone(), e["active"].clone(), e["config"]["content_type"].clone()),
         (j!(["fork"]), j!(true), j!("form"))
     );
     assert_eq!(s.sql_i64(&format!("SELECT COUNT(*) FROM webhook WHERE id = {id} AND secret = 's3'")).await, 1);
-    let (status, body) = json(
-        s.patch(&format!("/repos/ada/engine/hooks/{id}"))
-            .token(&token)
-            .json(&j!({"config": {"content_type": "xml"}}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) =
+        s.patch_json(&format!("/repos/ada/engine/hooks/{id}"), &token, j!({"config": {"content_type": "xml"}})).await;
     assert_eq!((status, body["message"].as_str()), (422, Some("Invalid content type.")));
-    let resp = s.patch("/repos/ada/engine/hooks/999999").token(&token).json(&j!({})).send().await.unwrap();
-    assert_eq!(resp.status(), 404);
+    assert_eq!(s.patch_status("/repos/ada/engine/hooks/999999", &token, j!({})).await, 404);
 
     // Others: 403 with an empty body for a reader of a public repository, 404 for a private one.
-    let resp = s.get("/repos/ada/engine/hooks").token(&bob_token).send().await.unwrap();
-    assert_eq!(resp.status(), 403);
+    assert_eq!(s.get_status("/repos/ada/engine/hooks", &bob_token).await, 403);
     s.create_repo(&token, j!({"name": "secret", "private": true})).await;
-    let resp = s.get("/repos/ada/secret/hooks").token(&bob_token).send().await.unwrap();
-    assert_eq!(resp.status(), 404);
+    assert_eq!(s.get_status("/repos/ada/secret/hooks", &bob_token).await, 404);
 
     // DELETE: 204, also for an id that does not exist.
-    let resp = s.delete(&format!("/repos/ada/engine/hooks/{id}")).token(&token).send().await.unwrap();
-    assert_eq!(resp.status(), 204);
-    let resp = s.delete(&format!("/repos/ada/engine/hooks/{id}")).token(&token).send().await.unwrap();
-    assert_eq!(resp.status(), 204);
-    let (_, list) = json(s.get("/repos/ada/engine/hooks").token(&token).send().await.unwrap()).await;
+    assert_eq!(s.delete_status(&format!("/repos/ada/engine/hooks/{id}"), &token).await, 204);
+    assert_eq!(s.delete_status(&format!("/repos/ada/engine/hooks/{id}"), &token).await, 204);
+    let (_, list) = s.get_json("/repos/ada/engine/hooks", &token).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
 
     // Hooks go with their repository.
-    let resp = s.delete("/repos/ada/engine").token(&token).send().await.unwrap();
-    assert_eq!(resp.status(), 204);
+    assert_eq!(s.delete_status("/repos/ada/engine", &token).await, 204);
     assert_eq!(s.sql_i64("SELECT COUNT(*) FROM webhook").await, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn push_delivers_signed_payloads() {
-    let s = server().await;
+    let s = hook_server().await;
     let (ada, token) = s.user_with_token("ada", false).await;
     s.create_repo(&token, j!({"name": "engine"})).await;
     let rx = Receiver::start().await;
@@ -465,8 +327,7 @@ async fn push_delivers_signed_payloads() {
 
     // The history through the API: newest first, with request and response.
     let id = hook["id"].as_i64().unwrap();
-    let (status, list) =
-        json(s.get(&format!("/repos/ada/engine/hooks/{id}/deliveries")).token(&token).send().await.unwrap()).await;
+    let (status, list) = s.get_json(&format!("/repos/ada/engine/hooks/{id}/deliveries"), &token).await;
     assert_eq!(status, 200);
     let list = list.as_array().unwrap().clone();
     assert_eq!(list.len(), 7);
@@ -478,14 +339,8 @@ async fn push_delivers_signed_payloads() {
     );
     let push_delivery = &list[5];
     assert_eq!(push_delivery["guid"], uuid.as_str());
-    let (status, d) = json(
-        s.get(&format!("/repos/ada/engine/hooks/{id}/deliveries/{}", push_delivery["id"]))
-            .token(&token)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, d) =
+        s.get_json(&format!("/repos/ada/engine/hooks/{id}/deliveries/{}", push_delivery["id"]), &token).await;
     assert_eq!(status, 200, "{d}");
     assert_eq!(d["url"], rx.url());
     assert_eq!(d["request"]["headers"]["X-Gogs-Signature"], push.header("X-Gogs-Signature"));
@@ -519,7 +374,7 @@ async fn push_delivers_signed_payloads() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn form_content_type_signs_the_json() {
-    let s = server().await;
+    let s = hook_server().await;
     let (ada, token) = s.user_with_token("ada", false).await;
     s.create_repo(&token, j!({"name": "engine"})).await;
     let rx = Receiver::start().await;
@@ -543,7 +398,7 @@ async fn form_content_type_signs_the_json() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fork_and_release_events() {
-    let s = server().await;
+    let s = hook_server().await;
     let (_ada, token) = s.user_with_token("ada", false).await;
     let (_bob, bob_token) = s.user_with_token("bob", false).await;
     s.create_repo(&token, j!({"name": "engine", "auto_init": true})).await;
@@ -570,25 +425,13 @@ async fn fork_and_release_events() {
     assert_eq!(f["sender"]["username"], "bob");
 
     // A draft publishes nothing; editing it into a release does; so does a direct release.
-    let (status, draft) = json(
-        s.post("/repos/ada/engine/releases")
-            .token(&token)
-            .json(&j!({"tag_name": "v0.9", "name": "Draft", "draft": true}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, draft) = s
+        .post_json("/repos/ada/engine/releases", &token, j!({"tag_name": "v0.9", "name": "Draft", "draft": true}))
+        .await;
     assert_eq!(status, 201, "{draft}");
-    let (status, _) = json(
-        s.post("/repos/ada/engine/releases")
-            .token(&token)
-            .json(&j!({"tag_name": "v1.0", "name": "One", "body": "notes"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = s
+        .post_json("/repos/ada/engine/releases", &token, j!({"tag_name": "v1.0", "name": "One", "body": "notes"}))
+        .await;
     assert_eq!(status, 201);
     let got = rx.wait_for(2).await;
     let r = got[1].payload();
@@ -601,14 +444,10 @@ async fn fork_and_release_events() {
     assert_eq!(r["release"]["author"]["username"], "ada");
     assert_eq!(r["repository"]["full_name"], "ada/engine");
     assert_eq!(r["sender"]["username"], "ada");
-    let resp = s
-        .patch(&format!("/repos/ada/engine/releases/{}", draft["id"]))
-        .token(&token)
-        .json(&j!({"draft": false}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        s.patch_status(&format!("/repos/ada/engine/releases/{}", draft["id"]), &token, j!({"draft": false})).await,
+        200
+    );
     let got = rx.wait_for(3).await;
     assert_eq!(got[2].payload()["release"]["tag_name"], "v0.9");
     assert_eq!(got.len(), 3);
@@ -760,8 +599,7 @@ async fn local_network_is_refused_unless_allowed() {
     assert!(rx.got().is_empty());
     assert_eq!(s.sql_i64("SELECT COUNT(*) FROM hook_task WHERE is_delivered OR attempts > 0").await, 0);
     let id = h1["id"].as_i64().unwrap();
-    let (_, list) =
-        json(s.get(&format!("/repos/ada/engine/hooks/{id}/deliveries")).token(&token).send().await.unwrap()).await;
+    let (_, list) = s.get_json(&format!("/repos/ada/engine/hooks/{id}/deliveries"), &token).await;
     assert_eq!(list[0]["status"], "Payload URL resolved to a local network address that is implicitly blocked.");
     assert_eq!(list[0]["pending"], true);
     assert_eq!(list[0]["delivered_at"], Value::Null);
@@ -806,8 +644,7 @@ async fn reserved_addresses_are_refused_at_delivery_even_with_loopback_and_priva
     assert_eq!(s.sql_i64("SELECT COUNT(*) FROM hook_task").await, want);
     assert_eq!(s.sql_i64("SELECT COUNT(*) FROM hook_task WHERE is_delivered OR attempts > 0").await, 0);
     for (id, url) in ids.iter().zip(urls) {
-        let (status, list) =
-            json(s.get(&format!("/repos/ada/engine/hooks/{id}/deliveries")).token(&token).send().await.unwrap()).await;
+        let (status, list) = s.get_json(&format!("/repos/ada/engine/hooks/{id}/deliveries"), &token).await;
         assert_eq!(status, 200, "{list}");
         assert_eq!(list.as_array().unwrap().len(), 1, "{url}: {list}");
         for d in list.as_array().unwrap() {
@@ -823,7 +660,7 @@ async fn reserved_addresses_are_refused_at_delivery_even_with_loopback_and_priva
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_slow_receiver_does_not_hold_up_other_repositories() {
-    let s = server().await;
+    let s = hook_server().await;
     let (ada, token) = s.user_with_token("ada", false).await;
     s.create_repo(&token, j!({"name": "slow"})).await;
     s.create_repo(&token, j!({"name": "fast"})).await;
@@ -854,7 +691,7 @@ async fn a_slow_receiver_does_not_hold_up_other_repositories() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chat_hooks_get_their_format() {
-    let s = server().await;
+    let s = hook_server().await;
     let (ada, token) = s.user_with_token("ada", false).await;
     s.create_repo(&token, j!({"name": "engine"})).await;
     let rx = Receiver::start().await;
@@ -893,7 +730,7 @@ async fn chat_hooks_get_their_format() {
 /// routes come with organisations, the store already selects them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn owner_level_hooks_fire_for_every_repository() {
-    let s = server().await;
+    let s = hook_server().await;
     let (ada, token) = s.user_with_token("ada", false).await;
     s.create_repo(&token, j!({"name": "one"})).await;
     s.create_repo(&token, j!({"name": "two"})).await;

@@ -1,18 +1,20 @@
-//! Test harness: a real server on 127.0.0.1:0 with a temporary data directory.
-
-#![allow(dead_code)]
+//! The server under test: the real `hearth_server::serve` on 127.0.0.1:0 with a temporary data
+//! directory (and its own PostgreSQL database when `HEARTH_TEST_POSTGRES_URL` is set), plus the
+//! accounts and repositories most tests start from.
 
 use std::path::PathBuf;
 
-use base64::Engine;
 use hearth_server::config::RawConfig;
 use hearth_server::{Config, Overrides};
-use reqwest::{Method, RequestBuilder, Response};
+use reqwest::{Method, RequestBuilder};
 use serde_json::Value;
 use tempfile::TempDir;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+
+use super::postgres::PgTestDb;
+use super::requests::{Authed, basic, json};
 
 pub struct TestServer {
     /// `http://127.0.0.1:PORT/`
@@ -26,60 +28,6 @@ pub struct TestServer {
     pg: Option<PgTestDb>,
     /// The built-in SSH server's port, when started with `[server] START_SSH_SERVER = true`.
     pub ssh_port: Option<u16>,
-}
-
-/// A fresh PostgreSQL database for one test, when `HEARTH_TEST_POSTGRES_URL` is set (an URL whose
-/// user may create databases). Every test gets its own, so tests run in parallel.
-struct PgTestDb {
-    admin_url: String,
-    name: String,
-}
-
-impl PgTestDb {
-    async fn create() -> Option<PgTestDb> {
-        let admin_url = std::env::var("HEARTH_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())?;
-        let name = format!("hearth_test_{}_{}", std::process::id(), rand_suffix());
-        let mut conn =
-            <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url).await.expect("connect to PostgreSQL");
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
-            .await
-            .expect("create database");
-        Some(PgTestDb { admin_url, name })
-    }
-
-    /// The admin URL with the database name replaced.
-    fn url(&self) -> String {
-        with_database(&self.admin_url, &self.name)
-    }
-}
-
-/// Replace the database (path) of a PostgreSQL URL, keeping its query.
-pub fn with_database(url: &str, db: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (url, String::new()),
-    };
-    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let host_end = base[scheme_end..].find('/').map(|i| i + scheme_end).unwrap_or(base.len());
-    format!("{}/{db}{query}", &base[..host_end])
-}
-
-impl Drop for PgTestDb {
-    fn drop(&mut self) {
-        let (url, name) = (self.admin_url.clone(), self.name.clone());
-        // Drop runs outside any runtime guarantee: use a thread with its own.
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            rt.block_on(async {
-                if let Ok(mut conn) = <sqlx::PgConnection as sqlx::Connection>::connect(&url).await {
-                    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await;
-                }
-            });
-        })
-        .join();
-    }
 }
 
 /// What a stopped server leaves behind.
@@ -311,137 +259,13 @@ impl Drop for TestServer {
     }
 }
 
-fn rand_suffix() -> u64 {
+pub(super) fn rand_suffix() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
     N.fetch_add(1, Ordering::Relaxed)
 }
 
-pub fn basic(user: &str, password: &str) -> String {
-    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")))
-}
-
-pub fn token_header(token: &str) -> String {
-    format!("token {token}")
-}
-
-/// Status and JSON body (Null when the body is empty or not JSON).
-pub async fn json(resp: Response) -> (u16, Value) {
-    let status = resp.status().as_u16();
-    let text = resp.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
-/// Extension for sending a token.
-pub trait Authed {
-    fn token(self, token: &str) -> Self;
-    fn basic_auth_as(self, user: &TestUser) -> Self;
-}
-
-impl Authed for RequestBuilder {
-    fn token(self, token: &str) -> Self {
-        self.header("Authorization", token_header(token))
-    }
-    fn basic_auth_as(self, user: &TestUser) -> Self {
-        self.header("Authorization", basic(&user.name, &user.password))
-    }
-}
-
-/// Two valid ed25519 public keys (random material, correct structure).
-pub fn ed25519_key(seed: u8, comment: &str) -> String {
-    let mut blob = Vec::new();
-    blob.extend_from_slice(&11u32.to_be_bytes());
-    blob.extend_from_slice(b"ssh-ed25519");
-    blob.extend_from_slice(&32u32.to_be_bytes());
-    blob.extend((0..32u8).map(|i| i.wrapping_mul(31).wrapping_add(seed)));
-    format!("ssh-ed25519 {} {comment}", base64::engine::general_purpose::STANDARD.encode(blob))
-}
-
-/// The `git` CLI, isolated from the machine's configuration. It blocks: tests that use it run on
-/// a multi-threaded runtime (`#[tokio::test(flavor = "multi_thread")]`) so the server keeps serving.
-pub struct Git {
-    pub home: TempDir,
-    /// `GIT_SSH_COMMAND` for SSH remotes (see [`Git::with_ssh`]).
-    ssh_command: Option<String>,
-}
-
-pub struct GitOutput {
-    pub ok: bool,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Git {
-    pub fn new() -> Git {
-        Git { home: tempfile::tempdir().unwrap(), ssh_command: None }
-    }
-
-    /// A git that reaches SSH remotes with this private key, trusting any host key.
-    pub fn with_ssh(key: &std::path::Path) -> Git {
-        let mut git = Git::new();
-        git.ssh_command = Some(format!(
-            "ssh -i {} -o IdentitiesOnly=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-             -o BatchMode=yes -o LogLevel=ERROR -F /dev/null",
-            key.display()
-        ));
-        git
-    }
-
-    /// Run git in `dir` (or the home directory).
-    pub fn run(&self, dir: Option<&std::path::Path>, args: &[&str]) -> GitOutput {
-        let out = std::process::Command::new("git")
-            .args(["-c", "user.name=Tester", "-c", "user.email=tester@example.com", "-c", "init.defaultBranch=master"])
-            .args(args)
-            .current_dir(dir.unwrap_or(self.home.path()))
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.home.path())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_TERMINAL_PROMPT", "0")
-            .env("GIT_ASKPASS", "/bin/false")
-            .envs(self.ssh_command.iter().map(|c| ("GIT_SSH_COMMAND", c)))
-            .output()
-            .expect("run git");
-        GitOutput {
-            ok: out.status.success(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
-    /// Like `run`, but the command must succeed.
-    pub fn ok(&self, dir: Option<&std::path::Path>, args: &[&str]) -> String {
-        let out = self.run(dir, args);
-        assert!(out.ok, "git {args:?} failed: {}", out.stderr);
-        out.stdout
-    }
-
-    pub fn path(&self, name: &str) -> std::path::PathBuf {
-        self.home.path().join(name)
-    }
-
-    /// A work tree with one commit (file `name` holding `content`).
-    pub fn work_tree(&self, dir: &str, name: &str, content: &str) -> std::path::PathBuf {
-        let path = self.path(dir);
-        std::fs::create_dir_all(&path).unwrap();
-        self.ok(Some(&path), &["init", "-q"]);
-        std::fs::write(path.join(name), content).unwrap();
-        self.ok(Some(&path), &["add", "."]);
-        self.ok(Some(&path), &["commit", "-q", "-m", &format!("add {name}")]);
-        path
-    }
-}
-
 impl TestServer {
-    /// `http://[user:secret@]127.0.0.1:PORT/owner/repo.git`
-    pub fn git_url(&self, creds: Option<(&str, &str)>, owner: &str, repo: &str) -> String {
-        let base = self.base.trim_start_matches("http://");
-        match creds {
-            Some((u, p)) => format!("http://{u}:{p}@{base}{owner}/{repo}.git"),
-            None => format!("http://{base}{owner}/{repo}.git"),
-        }
-    }
-
     /// Create a repository through the API as `token`'s user.
     pub async fn create_repo(&self, token: &str, body: serde_json::Value) -> serde_json::Value {
         let resp = self.post("/user/repos").token(token).json(&body).send().await.unwrap();

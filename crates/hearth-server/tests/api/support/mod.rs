@@ -1,0 +1,30 @@
+//! Test harness: a real server on 127.0.0.1:0 with a temporary data directory, and what tests
+//! use to talk to it. Tests take everything with `use crate::support::*;`.
+//!
+//! - `server`: [`TestServer`] (start, restart, SQL on its database, users, tokens, repositories)
+//! - `postgres`: the per-test PostgreSQL database behind it when `HEARTH_TEST_POSTGRES_URL` is set
+//! - `requests`: one-call requests (`s.get_json(path, &token)`) and the auth helpers
+//! - `git`: the `git` command-line client ([`Git`])
+//! - `receiver`: a webhook [`Receiver`] and the server that may deliver to it
+//! - `shapes`: whole JSON shapes as insta snapshots ([`assert_shape!`])
+//! - `ssh_keys`: SSH public keys
+
+// The harness offers more than the tests use at any one time.
+#![allow(dead_code, unused_imports)]
+
+mod git;
+mod postgres;
+mod receiver;
+mod requests;
+mod server;
+mod shapes;
+mod ssh_keys;
+
+pub use git::{Git, GitOutput};
+pub use postgres::with_database;
+pub use receiver::{Received, Receiver, hook_server};
+pub use requests::{Anon, Authed, Caller, Reply, basic, json, token_header};
+pub use server::{Leftovers, TestServer, TestUser};
+pub(crate) use shapes::assert_shape;
+pub use shapes::{BASE_IN_SNAPSHOTS, time_redaction};
+pub use ssh_keys::ed25519_key;
