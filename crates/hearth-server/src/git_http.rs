@@ -88,8 +88,9 @@ async fn authorize(
     let verb = Verb::of(service);
     let target = {
         let mut h = state.db.acquire().await.map_err(internal)?;
-        let target = Target::find(h.c(), owner, repo.strip_suffix(".git").unwrap_or(repo)).await.map_err(internal)?;
-        let anonymous = git_access::decide(h.c(), &state.config, &target, Principal::Anonymous, verb);
+        let target =
+            Target::find(h.conn(), owner, repo.strip_suffix(".git").unwrap_or(repo)).await.map_err(internal)?;
+        let anonymous = git_access::decide(h.conn(), &state.config, &target, Principal::Anonymous, verb);
         if let Ok(grant) = anonymous.await.map_err(internal)? {
             return Ok(grant);
         }
@@ -119,7 +120,7 @@ async fn authorize(
         }
     };
     let mut h = state.db.acquire().await.map_err(internal)?;
-    let decided = git_access::decide(h.c(), &state.config, &target, Principal::User(&user), verb);
+    let decided = git_access::decide(h.conn(), &state.config, &target, Principal::User(&user), verb);
     decided.await.map_err(internal)?.map_err(|refused| refusal(&refused))
 }
 

@@ -35,10 +35,10 @@ impl Backend {
 
     async fn lookup(&self, fingerprint: &str) -> Result<Option<Identity>, StoreError> {
         let mut h = self.state.db.acquire().await?;
-        if let Some(key) = keys::user_key_by_fingerprint(h.c(), fingerprint).await? {
+        if let Some(key) = keys::user_key_by_fingerprint(h.conn(), fingerprint).await? {
             return Ok(Some(Identity::User { key_id: key.id }));
         }
-        let attached = deploy_keys::by_fingerprint(h.c(), fingerprint).await?;
+        let attached = deploy_keys::by_fingerprint(h.conn(), fingerprint).await?;
         Ok((!attached.is_empty()).then(|| Identity::Deploy { fingerprint: fingerprint.to_string() }))
     }
 
@@ -55,13 +55,13 @@ impl Backend {
         let mut h = state.db.acquire().await?;
         // A user key deleted since sign-in is reported (`Invalid key ID`) only after the
         // repository checks, so until then it is decided on as nobody.
-        let caller = Caller::load(h.c(), &who).await?;
+        let caller = Caller::load(h.conn(), &who).await?;
         let principal = caller.as_ref().map_or(Principal::Anonymous, Caller::principal);
         let service = cmd.verb.map(service_of);
-        let target = Target::find(h.c(), &cmd.owner, &cmd.repo).await?;
+        let target = Target::find(h.conn(), &cmd.owner, &cmd.repo).await?;
         // An unknown command is reported after the repository checks, which do not depend on it.
         let verb = service.map(git_access::Verb::of).unwrap_or(git_access::Verb::Read);
-        let decided = git_access::decide(h.c(), &state.config, &target, principal, verb).await?;
+        let decided = git_access::decide(h.conn(), &state.config, &target, principal, verb).await?;
         // A key always names who acts: its user, or a deploy key's repository owner.
         let (owner, repo, pusher, deploy_key, service) = match (decided, service) {
             (Ok(Grant { owner, repo, actor: Some(pusher), deploy_key }), Some(service))
@@ -77,10 +77,10 @@ impl Backend {
         };
         let now = now_unix();
         if let Some(Caller::User { key_id, .. }) = &caller {
-            keys::touch(h.c(), *key_id, now).await?;
+            keys::touch(h.conn(), *key_id, now).await?;
         }
         if let Some(id) = deploy_key {
-            deploy_keys::touch(h.c(), id, now).await?;
+            deploy_keys::touch(h.conn(), id, now).await?;
         }
         drop(h);
         Ok(Ok(self.job(service, owner, repo, pusher, git_protocol)))
@@ -127,7 +127,7 @@ impl Caller {
     /// `None` when the user key or its user no longer exists.
     async fn load(mut c: Conn<'_>, who: &Identity) -> Result<Option<Caller>, StoreError> {
         Ok(match who {
-            Identity::User { key_id } => match keys::by_id(c.re(), *key_id).await? {
+            Identity::User { key_id } => match keys::by_id(c.reborrow(), *key_id).await? {
                 Some(key) => user_store::by_id(c, key.owner_id)
                     .await?
                     .map(|user| Caller::User { key_id: key.id, user: Box::new(user) }),

@@ -39,7 +39,7 @@ pub enum Conn<'a> {
 
 impl Conn<'_> {
     /// Reborrow, to run several queries on the same connection.
-    pub fn re(&mut self) -> Conn<'_> {
+    pub fn reborrow(&mut self) -> Conn<'_> {
         match self {
             Conn::Sqlite(c) => Conn::Sqlite(c),
             Conn::Postgres(c) => Conn::Postgres(c),
@@ -54,7 +54,7 @@ pub enum Handle {
 }
 
 impl Handle {
-    pub fn c(&mut self) -> Conn<'_> {
+    pub fn conn(&mut self) -> Conn<'_> {
         match self {
             Handle::Sqlite(c) => Conn::Sqlite(c),
             Handle::Postgres(c) => Conn::Postgres(c),
@@ -69,7 +69,7 @@ pub enum Tx {
 }
 
 impl Tx {
-    pub fn c(&mut self) -> Conn<'_> {
+    pub fn conn(&mut self) -> Conn<'_> {
         match self {
             Tx::Sqlite(t) => Conn::Sqlite(t),
             Tx::Postgres(t) => Conn::Postgres(t),

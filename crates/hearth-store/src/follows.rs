@@ -12,7 +12,7 @@ pub async fn is_following(c: Conn<'_>, user_id: i64, follow_id: i64) -> StoreRes
 pub async fn follow(mut c: Conn<'_>, user_id: i64, follow_id: i64, now: i64) -> StoreResult<bool> {
     const SQL: &str = "INSERT INTO follow (user_id, follow_id, created_unix) VALUES ($1, $2, $3) \
         ON CONFLICT (user_id, follow_id) DO NOTHING";
-    let n = with_conn!(c.re(), x => sqlx::query(SQL).bind(user_id).bind(follow_id).bind(now)
+    let n = with_conn!(c.reborrow(), x => sqlx::query(SQL).bind(user_id).bind(follow_id).bind(now)
         .execute(&mut *x).await.map(|r| r.rows_affected()))?;
     if n > 0 {
         recount(c, user_id, follow_id).await?;
@@ -22,7 +22,7 @@ pub async fn follow(mut c: Conn<'_>, user_id: i64, follow_id: i64, now: i64) -> 
 
 pub async fn unfollow(mut c: Conn<'_>, user_id: i64, follow_id: i64) -> StoreResult<bool> {
     const SQL: &str = "DELETE FROM follow WHERE user_id = $1 AND follow_id = $2";
-    let n = with_conn!(c.re(), x => sqlx::query(SQL).bind(user_id).bind(follow_id)
+    let n = with_conn!(c.reborrow(), x => sqlx::query(SQL).bind(user_id).bind(follow_id)
         .execute(&mut *x).await.map(|r| r.rows_affected()))?;
     if n > 0 {
         recount(c, user_id, follow_id).await?;
@@ -37,7 +37,7 @@ async fn recount(mut c: Conn<'_>, user_id: i64, follow_id: i64) -> StoreResult<(
         "UPDATE \"user\" SET num_following = (SELECT COUNT(*) FROM follow WHERE user_id = $1) WHERE id = $1";
     const FOLLOWERS: &str =
         "UPDATE \"user\" SET num_followers = (SELECT COUNT(*) FROM follow WHERE follow_id = $1) WHERE id = $1";
-    with_conn!(c.re(), x => sqlx::query(FOLLOWING).bind(user_id).execute(&mut *x).await.map(|_| ()))?;
+    with_conn!(c.reborrow(), x => sqlx::query(FOLLOWING).bind(user_id).execute(&mut *x).await.map(|_| ()))?;
     with_conn!(c, x => sqlx::query(FOLLOWERS).bind(follow_id).execute(&mut *x).await.map(|_| ()))?;
     Ok(())
 }

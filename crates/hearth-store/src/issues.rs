@@ -53,7 +53,7 @@ pub async fn insert(mut c: Conn<'_>, n: &NewIssue<'_>) -> StoreResult<IssueRow> 
          updated_unix) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING ",
         columns!()
     );
-    let row = with_conn!(c.re(), x => sqlx::query_as::<_, IssueRow>(SQL).bind(n.repo_id).bind(n.idx)
+    let row = with_conn!(c.reborrow(), x => sqlx::query_as::<_, IssueRow>(SQL).bind(n.repo_id).bind(n.idx)
         .bind(n.poster_id).bind(n.title).bind(n.body).bind(n.milestone_id).bind(n.assignee_id).bind(n.now)
         .fetch_one(&mut *x).await)?;
     const COUNT: &str = "UPDATE repository SET num_issues = num_issues + 1 WHERE id = $1";
@@ -83,7 +83,7 @@ pub async fn update(c: Conn<'_>, i: &IssueRow) -> StoreResult<()> {
 /// Close or reopen, keeping the repository's closed counter in step.
 pub async fn set_closed(mut c: Conn<'_>, i: &IssueRow, closed: bool, now: i64) -> StoreResult<()> {
     const SQL: &str = "UPDATE issue SET is_closed = $2, updated_unix = $3 WHERE id = $1";
-    with_conn!(c.re(), x => sqlx::query(SQL).bind(i.id).bind(closed).bind(now).execute(&mut *x).await.map(|_| ()))?;
+    with_conn!(c.reborrow(), x => sqlx::query(SQL).bind(i.id).bind(closed).bind(now).execute(&mut *x).await.map(|_| ()))?;
     if !i.is_pull {
         const COUNT: &str = "UPDATE repository SET num_closed_issues = num_closed_issues + $2 WHERE id = $1";
         let delta: i64 = if closed { 1 } else { -1 };
@@ -236,7 +236,7 @@ pub async fn insert_comment(
          VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING ",
         comment_columns!()
     );
-    let row = with_conn!(c.re(), x => sqlx::query_as::<_, CommentRow>(SQL).bind(kind).bind(poster_id)
+    let row = with_conn!(c.reborrow(), x => sqlx::query_as::<_, CommentRow>(SQL).bind(kind).bind(poster_id)
         .bind(issue.repo_id).bind(issue.id).bind(content).bind(now).fetch_one(&mut *x).await)?;
     if kind == CommentKind::Plain {
         const COUNT: &str = "UPDATE issue SET num_comments = num_comments + 1, updated_unix = $2 WHERE id = $1";
@@ -280,7 +280,7 @@ pub async fn update_comment(c: Conn<'_>, id: i64, content: &str, now: i64) -> St
 /// Delete a plain comment and uncount it.
 pub async fn delete_comment(mut c: Conn<'_>, cm: &CommentRow) -> StoreResult<()> {
     const SQL: &str = "DELETE FROM comment WHERE id = $1";
-    with_conn!(c.re(), x => sqlx::query(SQL).bind(cm.id).execute(&mut *x).await.map(|_| ()))?;
+    with_conn!(c.reborrow(), x => sqlx::query(SQL).bind(cm.id).execute(&mut *x).await.map(|_| ()))?;
     const COUNT: &str = "UPDATE issue SET num_comments = num_comments - 1 WHERE id = $1 AND num_comments > 0";
     with_conn!(c, x => sqlx::query(COUNT).bind(cm.issue_id).execute(&mut *x).await.map(|_| ()))?;
     Ok(())

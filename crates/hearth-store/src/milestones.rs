@@ -80,7 +80,7 @@ pub async fn update(c: Conn<'_>, m: &MilestoneRow) -> StoreResult<()> {
 /// Delete a milestone; its issues lose it.
 pub async fn delete(mut c: Conn<'_>, repo_id: i64, id: i64) -> StoreResult<()> {
     const DETACH: &str = "UPDATE issue SET milestone_id = 0 WHERE repo_id = $1 AND milestone_id = $2";
-    with_conn!(c.re(), x => sqlx::query(DETACH).bind(repo_id).bind(id).execute(&mut *x).await.map(|_| ()))?;
+    with_conn!(c.reborrow(), x => sqlx::query(DETACH).bind(repo_id).bind(id).execute(&mut *x).await.map(|_| ()))?;
     const SQL: &str = "DELETE FROM milestone WHERE repo_id = $1 AND id = $2";
     with_conn!(c, x => sqlx::query(SQL).bind(repo_id).bind(id).execute(&mut *x).await.map(|_| ()))?;
     Ok(())

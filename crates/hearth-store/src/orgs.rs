@@ -45,7 +45,7 @@ pub async fn add_member(c: Conn<'_>, org_id: i64, uid: i64, is_public: bool) -> 
 /// Remove `uid` from the organisation and from all of its teams.
 pub async fn remove_member(mut c: Conn<'_>, org_id: i64, uid: i64) -> StoreResult<bool> {
     const TEAMS: &str = "DELETE FROM team_user WHERE org_id = $1 AND uid = $2";
-    with_conn!(c.re(), x => sqlx::query(TEAMS).bind(org_id).bind(uid).execute(&mut *x).await.map(|_| ()))?;
+    with_conn!(c.reborrow(), x => sqlx::query(TEAMS).bind(org_id).bind(uid).execute(&mut *x).await.map(|_| ()))?;
     const SQL: &str = "DELETE FROM org_user WHERE org_id = $1 AND uid = $2";
     let n = with_conn!(c, x => sqlx::query(SQL).bind(org_id).bind(uid).execute(&mut *x).await
         .map(|r| r.rows_affected()))?;

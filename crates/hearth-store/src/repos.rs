@@ -140,7 +140,7 @@ pub async fn insert(mut c: Conn<'_>, r: &NewRepo<'_>) -> StoreResult<RepoRow> {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, 1, $9, $9) RETURNING ",
         repo_columns!()
     );
-    let row = with_conn!(c.re(), x => sqlx::query_as::<_, RepoRow>(SQL)
+    let row = with_conn!(c.reborrow(), x => sqlx::query_as::<_, RepoRow>(SQL)
         .bind(r.owner_id)
         .bind(r.name.to_lowercase())
         .bind(r.name)
@@ -154,7 +154,7 @@ pub async fn insert(mut c: Conn<'_>, r: &NewRepo<'_>) -> StoreResult<RepoRow> {
         .fetch_one(&mut *x)
         .await)?;
     const COUNT: &str = "UPDATE \"user\" SET num_repos = num_repos + 1 WHERE id = $1";
-    with_conn!(c.re(), x => sqlx::query(COUNT).bind(r.owner_id).execute(&mut *x).await.map(|_| ()))?;
+    with_conn!(c.reborrow(), x => sqlx::query(COUNT).bind(r.owner_id).execute(&mut *x).await.map(|_| ()))?;
     const WATCH: &str = "INSERT INTO watch (user_id, repo_id, created_unix) VALUES ($1, $2, $3)";
     with_conn!(c, x => sqlx::query(WATCH).bind(r.owner_id).bind(row.id).bind(r.now).execute(&mut *x).await.map(|_| ()))?;
     Ok(row)
@@ -217,7 +217,7 @@ pub async fn search(mut c: Conn<'_>, s: &Search<'_>) -> StoreResult<(Vec<RepoRow
     const COUNT: &str = "SELECT COUNT(*) FROM repository WHERE (lower_name LIKE $1 ESCAPE '\\' OR LOWER(description) LIKE $1 ESCAPE '\\') \
          AND ($2 = 0 OR owner_id = $2) AND ((NOT is_private AND NOT is_unlisted) OR owner_id = $3)";
     let pattern = format!("%{}%", crate::users::escape_like(&s.keyword.to_lowercase()));
-    let rows = with_conn!(c.re(), x => sqlx::query_as::<_, RepoRow>(SQL)
+    let rows = with_conn!(c.reborrow(), x => sqlx::query_as::<_, RepoRow>(SQL)
         .bind(&pattern)
         .bind(s.owner_id)
         .bind(s.include_private_of)
@@ -239,12 +239,12 @@ pub async fn search(mut c: Conn<'_>, s: &Search<'_>) -> StoreResult<(Vec<RepoRow
 pub async fn delete(mut c: Conn<'_>, repo: &RepoRow) -> StoreResult<()> {
     crate::epoch::bump_accounts_epoch();
     const SQL: &str = "DELETE FROM repository WHERE id = $1";
-    with_conn!(c.re(), x => sqlx::query(SQL).bind(repo.id).execute(&mut *x).await.map(|_| ()))?;
+    with_conn!(c.reborrow(), x => sqlx::query(SQL).bind(repo.id).execute(&mut *x).await.map(|_| ()))?;
     const ORPHANS: &str = "UPDATE repository SET is_fork = FALSE, fork_id = 0 WHERE fork_id = $1";
-    with_conn!(c.re(), x => sqlx::query(ORPHANS).bind(repo.id).execute(&mut *x).await.map(|_| ()))?;
+    with_conn!(c.reborrow(), x => sqlx::query(ORPHANS).bind(repo.id).execute(&mut *x).await.map(|_| ()))?;
     if repo.is_fork {
         const PARENT: &str = "UPDATE repository SET num_forks = num_forks - 1 WHERE id = $1 AND num_forks > 0";
-        with_conn!(c.re(), x => sqlx::query(PARENT).bind(repo.fork_id).execute(&mut *x).await.map(|_| ()))?;
+        with_conn!(c.reborrow(), x => sqlx::query(PARENT).bind(repo.fork_id).execute(&mut *x).await.map(|_| ()))?;
     }
     const COUNT: &str = "UPDATE \"user\" SET num_repos = num_repos - 1 WHERE id = $1 AND num_repos > 0";
     with_conn!(c, x => sqlx::query(COUNT).bind(repo.owner_id).execute(&mut *x).await.map(|_| ()))?;
@@ -254,7 +254,7 @@ pub async fn delete(mut c: Conn<'_>, repo: &RepoRow) -> StoreResult<()> {
 /// Record that `id` is a fork of `parent_id` and count it on the parent.
 pub async fn mark_fork(mut c: Conn<'_>, id: i64, parent_id: i64) -> StoreResult<()> {
     const SQL: &str = "UPDATE repository SET is_fork = TRUE, fork_id = $2 WHERE id = $1";
-    with_conn!(c.re(), x => sqlx::query(SQL).bind(id).bind(parent_id).execute(&mut *x).await.map(|_| ()))?;
+    with_conn!(c.reborrow(), x => sqlx::query(SQL).bind(id).bind(parent_id).execute(&mut *x).await.map(|_| ()))?;
     const COUNT: &str = "UPDATE repository SET num_forks = num_forks + 1 WHERE id = $1";
     with_conn!(c, x => sqlx::query(COUNT).bind(parent_id).execute(&mut *x).await.map(|_| ()))?;
     Ok(())

@@ -301,7 +301,7 @@ pub async fn count(c: Conn<'_>) -> StoreResult<i64> {
 pub async fn list_orgs(mut c: Conn<'_>, limit: i64, offset: i64) -> StoreResult<(Vec<UserRow>, i64)> {
     const SQL: &str =
         concat!("SELECT ", user_columns!(), " FROM \"user\" WHERE type = 1 ORDER BY id LIMIT $1 OFFSET $2");
-    let rows = with_conn!(c.re(), x => sqlx::query_as::<_, UserRow>(SQL).bind(limit).bind(offset)
+    let rows = with_conn!(c.reborrow(), x => sqlx::query_as::<_, UserRow>(SQL).bind(limit).bind(offset)
         .fetch_all(&mut *x).await)?;
     const COUNT: &str = "SELECT COUNT(*) FROM \"user\" WHERE type = 1";
     let total = with_conn!(c, x => sqlx::query_scalar(COUNT).fetch_one(&mut *x).await)?;

@@ -87,7 +87,7 @@ impl TestDb {
             is_admin: false,
             now: NOW,
         };
-        users::insert(self.handle().await.c(), &u).await.expect("insert user")
+        users::insert(self.handle().await.conn(), &u).await.expect("insert user")
     }
 
     async fn repo(&self, owner: &UserRow, name: &str, private: bool) -> RepoRow {
@@ -102,27 +102,27 @@ impl TestDb {
             is_mirror: false,
             now: NOW,
         };
-        repos::insert(self.handle().await.c(), &r).await.expect("insert repository")
+        repos::insert(self.handle().await.conn(), &r).await.expect("insert repository")
     }
 
     async fn team(&self, org: &UserRow, name: &str, authorize: AccessMode) -> TeamRow {
         let t = NewTeam { org_id: org.id, name, description: "", authorize, now: NOW };
-        orgs::insert_team(self.handle().await.c(), &t).await.expect("insert team")
+        orgs::insert_team(self.handle().await.conn(), &t).await.expect("insert team")
     }
 
     /// Add `user` to the team and so to its organisation.
     async fn join(&self, team: &TeamRow, user: &UserRow) {
         let mut h = self.handle().await;
-        orgs::add_member(h.c(), team.org_id, user.id, false).await.expect("add member");
-        orgs::add_team_member(h.c(), team, user.id).await.expect("add team member");
+        orgs::add_member(h.conn(), team.org_id, user.id, false).await.expect("add member");
+        orgs::add_team_member(h.conn(), team, user.id).await.expect("add team member");
     }
 
     async fn give_team(&self, team: &TeamRow, repo: &RepoRow) {
-        orgs::add_team_repo(self.handle().await.c(), team, repo.id).await.expect("add team repository");
+        orgs::add_team_repo(self.handle().await.conn(), team, repo.id).await.expect("add team repository");
     }
 
     async fn collaborate(&self, repo: &RepoRow, user: &UserRow, mode: AccessMode) {
-        collaborations::upsert(self.handle().await.c(), repo.id, user.id, mode, NOW).await.expect("collaboration");
+        collaborations::upsert(self.handle().await.conn(), repo.id, user.id, mode, NOW).await.expect("collaboration");
     }
 
     /// `repos::granted_mode` as the access check calls it.
@@ -132,17 +132,17 @@ impl TestDb {
 
     async fn granted_uid(&self, uid: i64, repo: &RepoRow) -> Option<AccessMode> {
         let mode =
-            access::granted_mode(self.handle().await.c(), uid, repo.id, repo.owner_id).await.expect("granted_mode");
+            access::granted_mode(self.handle().await.conn(), uid, repo.id, repo.owner_id).await.expect("granted_mode");
         (mode != AccessMode::None).then_some(mode)
     }
 
     /// `repos::granted_repos` as `(owner/name, mode)`.
     async fn granted_list(&self, user: &UserRow) -> Vec<(String, AccessMode)> {
         let mut h = self.handle().await;
-        let rows = access::granted_repos(h.c(), user.id).await.expect("granted_repos");
+        let rows = access::granted_repos(h.conn(), user.id).await.expect("granted_repos");
         let mut out = Vec::new();
         for g in rows {
-            let owner = users::by_id(h.c(), g.repo.owner_id).await.expect("owner").expect("owner exists");
+            let owner = users::by_id(h.conn(), g.repo.owner_id).await.expect("owner").expect("owner exists");
             out.push((format!("{}/{}", owner.name, g.repo.name), g.mode));
         }
         out
@@ -151,9 +151,9 @@ impl TestDb {
     /// Every repository of `list` must be granted alike by both queries.
     async fn assert_queries_agree(&self, user: &UserRow, list: &[&RepoRow]) {
         let mut h = self.handle().await;
-        let many = access::granted_repos(h.c(), user.id).await.expect("granted_repos");
+        let many = access::granted_repos(h.conn(), user.id).await.expect("granted_repos");
         for repo in list {
-            let one = access::granted_mode(h.c(), user.id, repo.id, repo.owner_id).await.expect("granted_mode");
+            let one = access::granted_mode(h.conn(), user.id, repo.id, repo.owner_id).await.expect("granted_mode");
             let one = (one != AccessMode::None).then_some(one);
             let in_list = many.iter().find(|g| g.repo.id == repo.id).map(|g| g.mode);
             if repo.owner_id == user.id {
@@ -235,18 +235,18 @@ async fn collaborations_grant_their_mode() {
         t.collaborate(&r, &bob, mode).await;
         assert_eq!(t.granted(&bob, &r).await, Some(mode));
         assert_eq!(t.granted_list(&bob).await, vec![("alice/r".to_string(), mode)]);
-        assert_eq!(collaborations::mode_of(t.handle().await.c(), r.id, bob.id).await.unwrap(), Some(mode));
+        assert_eq!(collaborations::mode_of(t.handle().await.conn(), r.id, bob.id).await.unwrap(), Some(mode));
     }
     // Only that repository, only that user.
     assert_eq!(t.granted(&bob, &other).await, None);
     assert_eq!(t.granted(&carol, &r).await, None);
-    let listed = collaborations::list(t.handle().await.c(), r.id).await.unwrap();
+    let listed = collaborations::list(t.handle().await.conn(), r.id).await.unwrap();
     assert_eq!(listed.iter().map(|c| (c.user.name.as_str(), c.mode)).collect::<Vec<_>>(), [("bob", MODE_ADMIN)]);
 
-    assert!(collaborations::remove(t.handle().await.c(), r.id, bob.id).await.unwrap());
+    assert!(collaborations::remove(t.handle().await.conn(), r.id, bob.id).await.unwrap());
     assert_eq!(t.granted(&bob, &r).await, None);
     assert_eq!(t.granted_list(&bob).await, Vec::<(String, AccessMode)>::new());
-    assert!(!collaborations::remove(t.handle().await.c(), r.id, bob.id).await.unwrap());
+    assert!(!collaborations::remove(t.handle().await.conn(), r.id, bob.id).await.unwrap());
 }
 
 #[tokio::test]
@@ -271,16 +271,16 @@ async fn the_owners_team_owns_every_repository_of_its_organisation() {
     assert_eq!(t.granted(&alice, &elsewhere).await, None);
     assert_eq!(t.granted(&bob, &private).await, None);
     let mut h = t.handle().await;
-    assert!(orgs::is_owner(h.c(), acme.id, alice.id).await.unwrap());
-    assert!(!orgs::is_owner(h.c(), acme.id, bob.id).await.unwrap());
-    assert!(!orgs::is_owner(h.c(), other_org.id, alice.id).await.unwrap());
+    assert!(orgs::is_owner(h.conn(), acme.id, alice.id).await.unwrap());
+    assert!(!orgs::is_owner(h.conn(), acme.id, bob.id).await.unwrap());
+    assert!(!orgs::is_owner(h.conn(), other_org.id, alice.id).await.unwrap());
 
     // A repository created later is covered too.
     let later = t.repo(&acme, "later", true).await;
     assert_eq!(t.granted(&alice, &later).await, Some(MODE_OWNER));
 
     // Leaving the team ends it.
-    assert!(orgs::remove_team_member(h.c(), owners.id, alice.id).await.unwrap());
+    assert!(orgs::remove_team_member(h.conn(), owners.id, alice.id).await.unwrap());
     drop(h);
     assert_eq!(t.granted(&alice, &private).await, None);
     assert_eq!(t.granted_list(&alice).await, Vec::<(String, AccessMode)>::new());
@@ -306,28 +306,28 @@ async fn teams_grant_their_level_on_their_repositories_only() {
         assert_eq!(t.granted(user, &lib).await, None, "{name}: a repository the team does not have");
         assert_eq!(t.granted_list(user).await, vec![("acme/app".to_string(), level)], "{name}");
         t.assert_queries_agree(user, &[&app, &lib]).await;
-        assert!(!orgs::is_owner(t.handle().await.c(), acme.id, user.id).await.unwrap(), "{name}");
+        assert!(!orgs::is_owner(t.handle().await.conn(), acme.id, user.id).await.unwrap(), "{name}");
     }
 
     // Taking the repository from the team, or the member from it, ends the grant.
     let mut h = t.handle().await;
-    let writers = orgs::team_by_name(h.c(), acme.id, "writers").await.unwrap().unwrap();
-    assert!(orgs::remove_team_repo(h.c(), writers.id, app.id).await.unwrap());
+    let writers = orgs::team_by_name(h.conn(), acme.id, "writers").await.unwrap().unwrap();
+    assert!(orgs::remove_team_repo(h.conn(), writers.id, app.id).await.unwrap());
     drop(h);
     assert_eq!(t.granted(&writer, &app).await, None);
     let mut h = t.handle().await;
-    let admins = orgs::team_by_name(h.c(), acme.id, "admins").await.unwrap().unwrap();
-    assert!(orgs::remove_team_member(h.c(), admins.id, admin.id).await.unwrap());
+    let admins = orgs::team_by_name(h.conn(), acme.id, "admins").await.unwrap().unwrap();
+    assert!(orgs::remove_team_member(h.conn(), admins.id, admin.id).await.unwrap());
     drop(h);
     assert_eq!(t.granted(&admin, &app).await, None);
     // Leaving the organisation leaves its teams; deleting a team takes its rows along.
-    assert!(orgs::remove_member(t.handle().await.c(), acme.id, reader.id).await.unwrap());
+    assert!(orgs::remove_member(t.handle().await.conn(), acme.id, reader.id).await.unwrap());
     assert_eq!(t.granted(&reader, &app).await, None);
     let readers = t.team(&acme, "readers2", MODE_READ).await;
     t.join(&readers, &reader).await;
     t.give_team(&readers, &app).await;
     assert_eq!(t.granted(&reader, &app).await, Some(MODE_READ));
-    orgs::delete_team(t.handle().await.c(), readers.id).await.unwrap();
+    orgs::delete_team(t.handle().await.conn(), readers.id).await.unwrap();
     assert_eq!(t.granted(&reader, &app).await, None);
     assert_eq!(t.granted_list(&reader).await, Vec::<(String, AccessMode)>::new());
 }
@@ -440,25 +440,25 @@ async fn organisation_listings_show_public_repositories_and_the_callers_teams() 
     };
     let mut h = t.handle().await;
     // Outsiders and anonymous callers: public repositories only.
-    assert_eq!(names(access::list_org_visible(h.c(), acme.id, carol.id).await.unwrap()), ["public"]);
-    assert_eq!(names(access::list_org_visible(h.c(), acme.id, 0).await.unwrap()), ["public"]);
+    assert_eq!(names(access::list_org_visible(h.conn(), acme.id, carol.id).await.unwrap()), ["public"]);
+    assert_eq!(names(access::list_org_visible(h.conn(), acme.id, 0).await.unwrap()), ["public"]);
     // A team member: plus its team's private repositories.
-    assert_eq!(names(access::list_org_visible(h.c(), acme.id, bob.id).await.unwrap()), ["private", "public"]);
+    assert_eq!(names(access::list_org_visible(h.conn(), acme.id, bob.id).await.unwrap()), ["private", "public"]);
     // An owner: everything.
     assert_eq!(
-        names(access::list_org_visible(h.c(), acme.id, alice.id).await.unwrap()),
+        names(access::list_org_visible(h.conn(), acme.id, alice.id).await.unwrap()),
         ["hidden", "private", "public"]
     );
     // The team's repositories as the team routes list them (Owners: all of them).
-    assert_eq!(names(orgs::team_repos(h.c(), team.id, acme.id, false).await.unwrap()), ["private"]);
-    let owners = orgs::team_by_name(h.c(), acme.id, orgs::OWNERS_TEAM).await.unwrap().unwrap();
+    assert_eq!(names(orgs::team_repos(h.conn(), team.id, acme.id, false).await.unwrap()), ["private"]);
+    let owners = orgs::team_by_name(h.conn(), acme.id, orgs::OWNERS_TEAM).await.unwrap().unwrap();
     assert!(owners.is_owners());
     assert_eq!(
-        names(orgs::team_repos(h.c(), owners.id, acme.id, true).await.unwrap()),
+        names(orgs::team_repos(h.conn(), owners.id, acme.id, true).await.unwrap()),
         ["hidden", "private", "public"]
     );
-    assert_eq!(orgs::count_team_repos(h.c(), team.id, acme.id, false).await.unwrap(), 1);
-    assert_eq!(orgs::count_team_repos(h.c(), owners.id, acme.id, true).await.unwrap(), 3);
+    assert_eq!(orgs::count_team_repos(h.conn(), team.id, acme.id, false).await.unwrap(), 1);
+    assert_eq!(orgs::count_team_repos(h.conn(), owners.id, acme.id, true).await.unwrap(), 3);
 }
 
 #[tokio::test]
@@ -474,7 +474,7 @@ async fn assignees_are_those_with_write_or_more() {
     let mut h = t.handle().await;
     // The individual owner, then write and admin collaborators, by name; not the reader.
     assert_eq!(
-        names(collaborations::assignable(h.c(), own.id, own.owner_id).await.unwrap()),
+        names(collaborations::assignable(h.conn(), own.id, own.owner_id).await.unwrap()),
         ["admin", "alice", "writer"]
     );
     drop(h);
@@ -493,5 +493,8 @@ async fn assignees_are_those_with_write_or_more() {
     t.give_team(&writers, &app).await;
     t.give_team(&readers, &app).await;
     let mut h = t.handle().await;
-    assert_eq!(names(collaborations::assignable(h.c(), app.id, app.owner_id).await.unwrap()), ["alice", "team-writer"]);
+    assert_eq!(
+        names(collaborations::assignable(h.conn(), app.id, app.owner_id).await.unwrap()),
+        ["alice", "team-writer"]
+    );
 }

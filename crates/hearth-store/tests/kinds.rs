@@ -62,8 +62,8 @@ async fn round_trip(db: &Db) {
     let alice = new_user(db, "alice", UserKind::Individual).await;
     let bob = new_user(db, "bob", UserKind::Individual).await;
     let org = new_user(db, "org", UserKind::Organization).await;
-    assert_eq!(users::by_id(h.c(), alice.id).await.unwrap().unwrap().kind, UserKind::Individual);
-    assert_eq!(users::by_id(h.c(), org.id).await.unwrap().unwrap().kind, UserKind::Organization);
+    assert_eq!(users::by_id(h.conn(), alice.id).await.unwrap().unwrap().kind, UserKind::Individual);
+    assert_eq!(users::by_id(h.conn(), org.id).await.unwrap().unwrap().kind, UserKind::Organization);
     assert_eq!(number(db, &format!("SELECT type FROM \"user\" WHERE id = {}", org.id)).await, 1);
 
     // Keys: kind and the mode the insert gives them.
@@ -75,44 +75,44 @@ async fn round_trip(db: &Db) {
         kind: KeyKind::User,
         now: NOW,
     };
-    let key = keys::insert(h.c(), &new).await.unwrap();
+    let key = keys::insert(h.conn(), &new).await.unwrap();
     assert_eq!((key.kind, key.mode), (KeyKind::User, AccessMode::Write));
-    assert_eq!(keys::list_user_keys(h.c(), alice.id).await.unwrap().len(), 1);
+    assert_eq!(keys::list_user_keys(h.conn(), alice.id).await.unwrap().len(), 1);
     assert_eq!(number(db, &format!("SELECT type FROM public_key WHERE id = {}", key.id)).await, 1);
 
     // Teams and collaborations: access modes.
     let repo = new_repo(db, org.id, "r").await;
     let new = NewTeam { org_id: org.id, name: "Owners", description: "", authorize: AccessMode::Owner, now: NOW };
-    let owners = orgs::insert_team(h.c(), &new).await.unwrap();
+    let owners = orgs::insert_team(h.conn(), &new).await.unwrap();
     assert!(owners.is_owners());
     let new = NewTeam { org_id: org.id, name: "devs", description: "", authorize: AccessMode::Admin, now: NOW };
-    let devs = orgs::insert_team(h.c(), &new).await.unwrap();
+    let devs = orgs::insert_team(h.conn(), &new).await.unwrap();
     assert_eq!((devs.authorize, devs.is_owners()), (AccessMode::Admin, false));
-    orgs::update_team(h.c(), devs.id, "devs", "", AccessMode::Write).await.unwrap();
-    let devs = orgs::team_by_id(h.c(), devs.id).await.unwrap().unwrap();
+    orgs::update_team(h.conn(), devs.id, "devs", "", AccessMode::Write).await.unwrap();
+    let devs = orgs::team_by_id(h.conn(), devs.id).await.unwrap().unwrap();
     assert_eq!(devs.authorize, AccessMode::Write);
     assert_eq!(number(db, &format!("SELECT authorize FROM team WHERE id = {}", devs.id)).await, 2);
     assert_eq!(number(db, &format!("SELECT authorize FROM team WHERE id = {}", owners.id)).await, 4);
 
-    collaborations::upsert(h.c(), repo.id, alice.id, AccessMode::Read, NOW).await.unwrap();
-    assert_eq!(collaborations::mode_of(h.c(), repo.id, alice.id).await.unwrap(), Some(AccessMode::Read));
-    assert_eq!(collaborations::mode_of(h.c(), repo.id, bob.id).await.unwrap(), None);
-    let listed = collaborations::list(h.c(), repo.id).await.unwrap();
+    collaborations::upsert(h.conn(), repo.id, alice.id, AccessMode::Read, NOW).await.unwrap();
+    assert_eq!(collaborations::mode_of(h.conn(), repo.id, alice.id).await.unwrap(), Some(AccessMode::Read));
+    assert_eq!(collaborations::mode_of(h.conn(), repo.id, bob.id).await.unwrap(), None);
+    let listed = collaborations::list(h.conn(), repo.id).await.unwrap();
     assert_eq!((listed.len(), listed[0].mode, listed[0].user.kind), (1, AccessMode::Read, UserKind::Individual));
     assert_eq!(number(db, &format!("SELECT mode FROM collaboration WHERE user_id = {}", alice.id)).await, 1);
 
     // Grants: the highest of a collaboration and the teams' modes.
     let grant = async |uid| {
-        hearth_store::access::granted_mode(db.acquire().await.unwrap().c(), uid, repo.id, org.id).await.unwrap()
+        hearth_store::access::granted_mode(db.acquire().await.unwrap().conn(), uid, repo.id, org.id).await.unwrap()
     };
     assert_eq!(grant(alice.id).await, AccessMode::Read);
     assert_eq!(grant(bob.id).await, AccessMode::None);
-    orgs::add_team_member(h.c(), &devs, alice.id).await.unwrap();
-    orgs::add_team_repo(h.c(), &devs, repo.id).await.unwrap();
+    orgs::add_team_member(h.conn(), &devs, alice.id).await.unwrap();
+    orgs::add_team_repo(h.conn(), &devs, repo.id).await.unwrap();
     assert_eq!(grant(alice.id).await, AccessMode::Write);
-    orgs::add_team_member(h.c(), &owners, bob.id).await.unwrap();
+    orgs::add_team_member(h.conn(), &owners, bob.id).await.unwrap();
     assert_eq!(grant(bob.id).await, AccessMode::Owner);
-    let granted = hearth_store::access::granted_repos(h.c(), bob.id).await.unwrap();
+    let granted = hearth_store::access::granted_repos(h.conn(), bob.id).await.unwrap();
     assert_eq!(granted.iter().map(|g| (g.repo.id, g.mode)).collect::<Vec<_>>(), [(repo.id, AccessMode::Owner)]);
 
     // Webhooks and their tasks: content type and kind.
@@ -125,13 +125,13 @@ async fn round_trip(db: &Db) {
         hook_task_type: HookKind::Discord,
         meta: String::new(),
     };
-    let hook = hooks::insert(h.c(), repo.id, 0, &fields, NOW).await.unwrap();
+    let hook = hooks::insert(h.conn(), repo.id, 0, &fields, NOW).await.unwrap();
     assert_eq!((hook.content_type, hook.hook_task_type), (HookContentType::Form, HookKind::Discord));
     let sql = format!("SELECT content_type * 10 + hook_task_type FROM webhook WHERE id = {}", hook.id);
     assert_eq!(number(db, &sql).await, 23);
     let edited = HookFields { content_type: HookContentType::Json, hook_task_type: HookKind::Dingtalk, ..fields };
-    hooks::update(h.c(), hook.id, &edited, NOW).await.unwrap();
-    let hook = hooks::by_id_for_repo(h.c(), repo.id, hook.id).await.unwrap().unwrap();
+    hooks::update(h.conn(), hook.id, &edited, NOW).await.unwrap();
+    let hook = hooks::by_id_for_repo(h.conn(), repo.id, hook.id).await.unwrap().unwrap();
     assert_eq!((hook.content_type, hook.hook_task_type), (HookContentType::Json, HookKind::Dingtalk));
     let task = NewTask {
         repo_id: repo.id,
@@ -145,8 +145,8 @@ async fn round_trip(db: &Db) {
         event_type: "push",
         now: NOW,
     };
-    let task_id = hooks::insert_task(h.c(), &task).await.unwrap();
-    let task = hooks::task_of_hook(h.c(), hook.id, task_id).await.unwrap().unwrap();
+    let task_id = hooks::insert_task(h.conn(), &task).await.unwrap();
+    let task = hooks::task_of_hook(h.conn(), hook.id, task_id).await.unwrap().unwrap();
     assert_eq!((task.kind, task.content_type), (HookKind::Slack, HookContentType::Form));
     let sql = format!("SELECT content_type * 10 + type FROM hook_task WHERE id = {task_id}");
     assert_eq!(number(db, &sql).await, 22);
@@ -162,13 +162,13 @@ async fn round_trip(db: &Db) {
         assignee_id: 0,
         now: NOW,
     };
-    let issue = issues::insert(h.c(), &new).await.unwrap();
-    let plain = issues::insert_comment(h.c(), &issue, CommentKind::Plain, alice.id, "hi", NOW).await.unwrap();
-    let close = issues::insert_comment(h.c(), &issue, CommentKind::Close, alice.id, "", NOW).await.unwrap();
-    let reopen = issues::insert_comment(h.c(), &issue, CommentKind::Reopen, alice.id, "", NOW).await.unwrap();
+    let issue = issues::insert(h.conn(), &new).await.unwrap();
+    let plain = issues::insert_comment(h.conn(), &issue, CommentKind::Plain, alice.id, "hi", NOW).await.unwrap();
+    let close = issues::insert_comment(h.conn(), &issue, CommentKind::Close, alice.id, "", NOW).await.unwrap();
+    let reopen = issues::insert_comment(h.conn(), &issue, CommentKind::Reopen, alice.id, "", NOW).await.unwrap();
     assert_eq!((plain.kind, close.kind, reopen.kind), (CommentKind::Plain, CommentKind::Close, CommentKind::Reopen));
-    assert_eq!(issues::comment(h.c(), repo.id, close.id).await.unwrap().unwrap().kind, CommentKind::Close);
-    let listed = issues::comments_of_issue(h.c(), issue.id, 0).await.unwrap();
+    assert_eq!(issues::comment(h.conn(), repo.id, close.id).await.unwrap().unwrap().kind, CommentKind::Close);
+    let listed = issues::comments_of_issue(h.conn(), issue.id, 0).await.unwrap();
     assert_eq!(listed.iter().map(|c| c.id).collect::<Vec<_>>(), [plain.id]);
     assert_eq!(number(db, &format!("SELECT num_comments FROM issue WHERE id = {}", issue.id)).await, 1);
     for (c, n) in [(&plain, 0), (&reopen, 1), (&close, 2)] {
@@ -182,7 +182,7 @@ async fn unknown_numbers_load(db: &Db) {
     let carol = new_user(db, "carol", UserKind::Individual).await;
     let odd = new_user(db, "odd", UserKind::Individual).await;
     run(db, &format!("UPDATE \"user\" SET type = 7 WHERE id = {}", odd.id)).await;
-    let odd = users::by_id(h.c(), odd.id).await.unwrap().unwrap();
+    let odd = users::by_id(h.conn(), odd.id).await.unwrap().unwrap();
     assert_eq!(odd.kind, UserKind::Other(7));
     assert!(odd.kind != UserKind::Individual && odd.kind != UserKind::Organization);
 
@@ -194,25 +194,25 @@ async fn unknown_numbers_load(db: &Db) {
         kind: KeyKind::User,
         now: NOW,
     };
-    let key = keys::insert(h.c(), &new).await.unwrap();
+    let key = keys::insert(h.conn(), &new).await.unwrap();
     run(db, &format!("UPDATE public_key SET type = 5, mode = 0 WHERE id = {}", key.id)).await;
-    let key = keys::by_id(h.c(), key.id).await.unwrap().unwrap();
+    let key = keys::by_id(h.conn(), key.id).await.unwrap().unwrap();
     assert_eq!((key.kind, key.mode), (KeyKind::Other(5), AccessMode::None));
 
     // Teams: above owner reads as owner, anything below read as none.
     let org = new_user(db, "org2", UserKind::Organization).await;
     let repo = new_repo(db, org.id, "r2").await;
     let new = NewTeam { org_id: org.id, name: "big", description: "", authorize: AccessMode::Read, now: NOW };
-    let big = orgs::insert_team(h.c(), &new).await.unwrap();
+    let big = orgs::insert_team(h.conn(), &new).await.unwrap();
     let new = NewTeam { org_id: org.id, name: "small", description: "", authorize: AccessMode::Read, now: NOW };
-    let small = orgs::insert_team(h.c(), &new).await.unwrap();
+    let small = orgs::insert_team(h.conn(), &new).await.unwrap();
     run(db, &format!("UPDATE team SET authorize = 9 WHERE id = {}", big.id)).await;
     run(db, &format!("UPDATE team SET authorize = -1 WHERE id = {}", small.id)).await;
-    let teams = orgs::teams_of_org(h.c(), org.id).await.unwrap();
+    let teams = orgs::teams_of_org(h.conn(), org.id).await.unwrap();
     assert_eq!(teams.iter().map(|t| t.authorize).collect::<Vec<_>>(), [AccessMode::Owner, AccessMode::None]);
-    collaborations::upsert(h.c(), repo.id, carol.id, AccessMode::Write, NOW).await.unwrap();
+    collaborations::upsert(h.conn(), repo.id, carol.id, AccessMode::Write, NOW).await.unwrap();
     run(db, &format!("UPDATE collaboration SET mode = 0 WHERE user_id = {}", carol.id)).await;
-    assert_eq!(collaborations::mode_of(h.c(), repo.id, carol.id).await.unwrap(), Some(AccessMode::None));
+    assert_eq!(collaborations::mode_of(h.conn(), repo.id, carol.id).await.unwrap(), Some(AccessMode::None));
 
     // Hooks: an unknown kind is a Gogs hook, an unknown content type is JSON.
     let fields = HookFields {
@@ -224,9 +224,9 @@ async fn unknown_numbers_load(db: &Db) {
         hook_task_type: HookKind::Slack,
         meta: String::new(),
     };
-    let hook = hooks::insert(h.c(), repo.id, 0, &fields, NOW).await.unwrap();
+    let hook = hooks::insert(h.conn(), repo.id, 0, &fields, NOW).await.unwrap();
     run(db, &format!("UPDATE webhook SET content_type = 0, hook_task_type = 42 WHERE id = {}", hook.id)).await;
-    let hook = hooks::by_id_for_repo(h.c(), repo.id, hook.id).await.unwrap().unwrap();
+    let hook = hooks::by_id_for_repo(h.conn(), repo.id, hook.id).await.unwrap().unwrap();
     assert_eq!((hook.content_type, hook.hook_task_type), (HookContentType::Json, HookKind::Gogs));
 
     // Comments: Gogs' reference entries (3 and up) are neither plain nor state changes.
@@ -240,10 +240,10 @@ async fn unknown_numbers_load(db: &Db) {
         assignee_id: 0,
         now: NOW,
     };
-    let issue = issues::insert(h.c(), &new).await.unwrap();
-    let c = issues::insert_comment(h.c(), &issue, CommentKind::Close, carol.id, "", NOW).await.unwrap();
+    let issue = issues::insert(h.conn(), &new).await.unwrap();
+    let c = issues::insert_comment(h.conn(), &issue, CommentKind::Close, carol.id, "", NOW).await.unwrap();
     run(db, &format!("UPDATE comment SET type = 4 WHERE id = {}", c.id)).await;
-    assert_eq!(issues::comment(h.c(), repo.id, c.id).await.unwrap().unwrap().kind, CommentKind::Other(4));
+    assert_eq!(issues::comment(h.conn(), repo.id, c.id).await.unwrap().unwrap().kind, CommentKind::Other(4));
 }
 
 async fn new_user(db: &Db, name: &str, kind: UserKind) -> UserRow {
@@ -262,7 +262,7 @@ async fn new_user(db: &Db, name: &str, kind: UserKind) -> UserRow {
         now: NOW,
     };
     let mut h = db.acquire().await.unwrap();
-    users::insert(h.c(), &new).await.unwrap()
+    users::insert(h.conn(), &new).await.unwrap()
 }
 
 async fn new_repo(db: &Db, owner_id: i64, name: &str) -> repos::RepoRow {
@@ -278,7 +278,7 @@ async fn new_repo(db: &Db, owner_id: i64, name: &str) -> repos::RepoRow {
         now: NOW,
     };
     let mut h = db.acquire().await.unwrap();
-    repos::insert(h.c(), &new).await.unwrap()
+    repos::insert(h.conn(), &new).await.unwrap()
 }
 
 async fn run(db: &Db, sql: &str) {

@@ -157,7 +157,7 @@ pub async fn identify(State(state): State<AppState>, req: Request, next: Next) -
             return message(StatusCode::FORBIDDEN, "Only administrators allowed to sudo.");
         }
         let found = match state.db.acquire().await {
-            Ok(mut h) => users::by_name(h.c(), &target).await,
+            Ok(mut h) => users::by_name(h.conn(), &target).await,
             Err(e) => Err(e),
         };
         match found {

@@ -44,9 +44,9 @@ impl RepoCtx {
 /// same 404.
 async fn load_repo(state: &AppState, user: Option<&UserRow>, owner: &str, name: &str) -> ApiResult<RepoCtx> {
     let mut h = state.db.acquire().await?;
-    let owner = user_store::by_name(h.c(), owner).await?.ok_or_else(ApiError::not_found)?;
-    let repo = repo_store::by_name(h.c(), owner.id, name).await?.ok_or_else(ApiError::not_found)?;
-    let mode = access_mode(h.c(), user, &repo).await?;
+    let owner = user_store::by_name(h.conn(), owner).await?.ok_or_else(ApiError::not_found)?;
+    let repo = repo_store::by_name(h.conn(), owner.id, name).await?.ok_or_else(ApiError::not_found)?;
+    let mode = access_mode(h.conn(), user, &repo).await?;
     if mode == AccessMode::None {
         return Err(ApiError::not_found());
     }

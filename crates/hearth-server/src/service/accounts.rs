@@ -42,10 +42,10 @@ pub async fn create_user(db: &Db, passwords: &Passwords, a: &NewAccount) -> Serv
     let passwd = passwords.hash(&a.password).await?;
 
     let mut tx = db.begin().await?;
-    if users::by_name(tx.c(), &a.name).await?.is_some() {
+    if users::by_name(tx.conn(), &a.name).await?.is_some() {
         return Err(user_exists(&a.name));
     }
-    if users::email_in_use(tx.c(), &email, 0).await? {
+    if users::email_in_use(tx.conn(), &email, 0).await? {
         return Err(email_used(&email));
     }
     let new = NewUser {
@@ -61,7 +61,7 @@ pub async fn create_user(db: &Db, passwords: &Passwords, a: &NewAccount) -> Serv
         is_admin: a.is_admin,
         now: now_unix(),
     };
-    let row = users::insert(tx.c(), &new).await.map_err(|e| match e {
+    let row = users::insert(tx.conn(), &new).await.map_err(|e| match e {
         StoreError::Conflict(Unique::UserEmail | Unique::EmailAddress) => email_used(&email),
         StoreError::Conflict(_) => user_exists(&a.name),
         other => other.into(),
@@ -114,8 +114,11 @@ async fn check_password(db: &Db, passwords: &Passwords, login: &str, password: &
         return Ok(None);
     }
     let mut h = db.acquire().await?;
-    let user =
-        if login.contains('@') { users::by_email(h.c(), login).await? } else { users::by_name(h.c(), login).await? };
+    let user = if login.contains('@') {
+        users::by_email(h.conn(), login).await?
+    } else {
+        users::by_name(h.conn(), login).await?
+    };
     drop(h);
     let Some(user) = user.filter(|u| u.kind == UserKind::Individual && u.login_source == 0) else {
         return Ok(None);
@@ -127,7 +130,7 @@ async fn check_password(db: &Db, passwords: &Passwords, login: &str, password: &
         // An imported Gogs PBKDF2 hash: upgrade it now that we know the password.
         let upgraded = passwords.hash(password).await?;
         let mut h = db.acquire().await?;
-        users::set_password(h.c(), user.id, &upgraded, "").await?;
+        users::set_password(h.conn(), user.id, &upgraded, "").await?;
     }
     Ok(Some(user))
 }
@@ -217,7 +220,7 @@ pub async fn admin_edit(db: &Db, passwords: &Passwords, user: &UserRow, e: &Admi
     let passwd = if e.password.is_empty() { user.passwd.clone() } else { passwords.hash(&e.password).await? };
     let salt = if e.password.is_empty() { user.salt.clone() } else { String::new() };
     let mut tx = db.begin().await?;
-    if email != user.email && users::email_in_use(tx.c(), &email, user.id).await? {
+    if email != user.email && users::email_in_use(tx.conn(), &email, user.id).await? {
         return Err(email_used(&email));
     }
     let update = UserUpdate {
@@ -236,11 +239,11 @@ pub async fn admin_edit(db: &Db, passwords: &Passwords, user: &UserRow, e: &Admi
         max_repo_creation: e.max_repo_creation.map(|m| m.max(-1)).unwrap_or(user.max_repo_creation),
         now: now_unix(),
     };
-    users::update(tx.c(), user.id, &update).await.map_err(|err| match err {
+    users::update(tx.conn(), user.id, &update).await.map_err(|err| match err {
         StoreError::Conflict(_) => email_used(&email),
         other => other.into(),
     })?;
-    let row = users::by_id(tx.c(), user.id).await?.ok_or(ServiceError::NotFound)?;
+    let row = users::by_id(tx.conn(), user.id).await?.ok_or(ServiceError::NotFound)?;
     tx.commit().await?;
     Ok(row)
 }
@@ -251,10 +254,10 @@ pub async fn delete_user(db: &Db, user: &UserRow) -> ServiceResult<()> {
         return Err(ServiceError::Invalid(format!("user still has ownership of repositories [uid: {}]", user.id)));
     }
     let mut tx = db.begin().await?;
-    if hearth_store::orgs::count_orgs_of(tx.c(), user.id).await? > 0 {
+    if hearth_store::orgs::count_orgs_of(tx.conn(), user.id).await? > 0 {
         return Err(ServiceError::Invalid(format!("user still has membership of organizations [uid: {}]", user.id)));
     }
-    users::delete(tx.c(), user.id).await?;
+    users::delete(tx.conn(), user.id).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -30,7 +30,7 @@ pub async fn put(
         return Err(ServiceError::Invalid("you cannot add yourself as a collaborator".into()));
     }
     let mut tx = db.begin().await?;
-    let existing = collaborations::mode_of(tx.c(), repo.id, user.id).await?;
+    let existing = collaborations::mode_of(tx.conn(), repo.id, user.id).await?;
     let requested = requested.filter(|m| *m <= doer_mode && *m <= AccessMode::Admin);
     let mode = match (requested, existing) {
         (Some(m), _) => m,
@@ -38,7 +38,7 @@ pub async fn put(
         (None, None) => AccessMode::Write,
     };
     if existing != Some(mode) {
-        collaborations::upsert(tx.c(), repo.id, user.id, mode, now_unix()).await?;
+        collaborations::upsert(tx.conn(), repo.id, user.id, mode, now_unix()).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -46,7 +46,7 @@ pub async fn put(
 
 pub async fn remove(db: &Db, repo: &RepoRow, user: &UserRow) -> ServiceResult<()> {
     let mut tx = db.begin().await?;
-    collaborations::remove(tx.c(), repo.id, user.id).await?;
+    collaborations::remove(tx.conn(), repo.id, user.id).await?;
     tx.commit().await?;
     Ok(())
 }

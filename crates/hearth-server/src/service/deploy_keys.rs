@@ -12,13 +12,13 @@ pub async fn add(db: &Db, repo: &RepoRow, title: &str, key: &str, read_only: boo
     let content_used = || ServiceError::Invalid("Key content has been used as deploy key".into());
     let title_used = || ServiceError::Invalid("Key title has been used".into());
     let mut tx = db.begin().await?;
-    if keys::fingerprint_used(tx.c(), &parsed.fingerprint).await? {
+    if keys::fingerprint_used(tx.conn(), &parsed.fingerprint).await? {
         return Err(ServiceError::Invalid("Key content has been used as non-deploy key".into()));
     }
-    if deploy_keys::fingerprint_in_repo(tx.c(), repo.id, &parsed.fingerprint).await? {
+    if deploy_keys::fingerprint_in_repo(tx.conn(), repo.id, &parsed.fingerprint).await? {
         return Err(content_used());
     }
-    if deploy_keys::title_in_repo(tx.c(), repo.id, title).await? {
+    if deploy_keys::title_in_repo(tx.conn(), repo.id, title).await? {
         return Err(title_used());
     }
     let new = NewDeployKey {
@@ -29,7 +29,7 @@ pub async fn add(db: &Db, repo: &RepoRow, title: &str, key: &str, read_only: boo
         read_only,
         now: now_unix(),
     };
-    let row = deploy_keys::insert(tx.c(), &new).await.map_err(|e| match e {
+    let row = deploy_keys::insert(tx.conn(), &new).await.map_err(|e| match e {
         StoreError::Conflict(Unique::DeployKeyTitle) => title_used(),
         StoreError::Conflict(_) => content_used(),
         other => other.into(),
@@ -40,7 +40,7 @@ pub async fn add(db: &Db, repo: &RepoRow, title: &str, key: &str, read_only: boo
 
 pub async fn delete(db: &Db, key: &DeployKeyRow) -> ServiceResult<()> {
     let mut tx = db.begin().await?;
-    deploy_keys::delete(tx.c(), key.id).await?;
+    deploy_keys::delete(tx.conn(), key.id).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -127,7 +127,7 @@ pub struct DiskCheck {
 pub async fn quarantine_orphans(db: &Db, config: &Config) -> anyhow::Result<DiskCheck> {
     let rows: HashSet<(String, String)> = {
         let mut h = db.acquire().await?;
-        repos::all_lower_names(h.c()).await?.into_iter().collect()
+        repos::all_lower_names(h.conn()).await?.into_iter().collect()
     };
     let (root, quarantine) = (config.repository_root.clone(), config.quarantine_dir().join(now_unix().to_string()));
     let check = tokio::task::spawn_blocking(move || check_dirs(&root, &quarantine, &rows)).await??;

@@ -11,7 +11,7 @@ use crate::types::Email;
 /// The stored addresses in id order, with the primary one flagged (appended if it has no row).
 pub async fn list(db: &Db, user: &UserRow) -> ServiceResult<Vec<Email>> {
     let mut h = db.acquire().await?;
-    let rows = emails::list(h.c(), user.id).await?;
+    let rows = emails::list(h.conn(), user.id).await?;
     let mut out: Vec<Email> = rows
         .into_iter()
         .map(|r| Email { primary: r.email == user.email, email: r.email, verified: r.is_activated })
@@ -31,10 +31,10 @@ pub async fn add(db: &Db, user: &UserRow, addresses: &[String], activated: bool)
         if !is_valid_email(&email) {
             return Err(ServiceError::Invalid(format!("email is not valid [email: {sent}]")));
         }
-        if email == user.email || users::email_in_use(tx.c(), &email, 0).await? || already_listed(&added, &email) {
+        if email == user.email || users::email_in_use(tx.conn(), &email, 0).await? || already_listed(&added, &email) {
             return Err(used(sent));
         }
-        emails::insert(tx.c(), user.id, &email, activated).await.map_err(|e| match e {
+        emails::insert(tx.conn(), user.id, &email, activated).await.map_err(|e| match e {
             StoreError::Conflict(_) => used(sent),
             other => other.into(),
         })?;
@@ -59,7 +59,7 @@ pub async fn delete(db: &Db, user: &UserRow, addresses: &[String]) -> ServiceRes
     }
     let mut tx = db.begin().await?;
     for a in addresses {
-        emails::delete(tx.c(), user.id, &a.trim().to_lowercase()).await?;
+        emails::delete(tx.conn(), user.id, &a.trim().to_lowercase()).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -11,14 +11,14 @@ pub async fn follow(db: &Db, follower: &UserRow, target: &UserRow) -> ServiceRes
         return Ok(());
     }
     let mut tx = db.begin().await?;
-    follows::follow(tx.c(), follower.id, target.id, now_unix()).await?;
+    follows::follow(tx.conn(), follower.id, target.id, now_unix()).await?;
     tx.commit().await?;
     Ok(())
 }
 
 pub async fn unfollow(db: &Db, follower: &UserRow, target: &UserRow) -> ServiceResult<()> {
     let mut tx = db.begin().await?;
-    follows::unfollow(tx.c(), follower.id, target.id).await?;
+    follows::unfollow(tx.conn(), follower.id, target.id).await?;
     tx.commit().await?;
     Ok(())
 }

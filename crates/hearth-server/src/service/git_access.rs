@@ -53,7 +53,7 @@ impl Target {
     /// Names no account or repository can have (permissions.md §9) are not looked up.
     pub async fn find(mut c: Conn<'_>, owner: &str, repo: &str) -> StoreResult<Target> {
         let valid = |s: &str| !s.is_empty() && is_alpha_dash_dot(s);
-        let owner = if valid(owner) { user_store::by_name(c.re(), owner).await? } else { None };
+        let owner = if valid(owner) { user_store::by_name(c.reborrow(), owner).await? } else { None };
         let repo = match &owner {
             Some(o) if valid(repo) => repo_store::by_name(c, o.id, repo).await?,
             _ => None,

@@ -48,13 +48,13 @@ pub async fn list(
     let mut impossible = false;
     if !q.labels.is_empty() {
         narrowed = true;
-        let all = labels::list(h.c(), repo.id).await?;
+        let all = labels::list(h.conn(), repo.id).await?;
         f.label_ids = all.iter().filter(|l| q.labels.contains(&l.name)).map(|l| l.id).collect();
         impossible |= f.label_ids.is_empty();
     }
     if !q.milestones.is_empty() {
         narrowed = true;
-        let all = milestones::list(h.c(), repo.id).await?;
+        let all = milestones::list(h.conn(), repo.id).await?;
         f.milestone_ids = all
             .iter()
             .filter(|m| q.milestones.iter().any(|n| *n == m.name || n.parse::<i64>().ok() == Some(m.id)))
@@ -65,7 +65,7 @@ pub async fn list(
     for (name, slot) in [(&q.assignee, &mut f.assignee_id), (&q.created_by, &mut f.poster_id)] {
         if let Some(name) = name {
             narrowed = true;
-            match users::by_name(h.c(), name).await? {
+            match users::by_name(h.conn(), name).await? {
                 Some(u) => *slot = Some(u.id),
                 None => impossible = true,
             }
@@ -76,7 +76,7 @@ pub async fn list(
     }
     // The repository's counters give the unfiltered totals without a COUNT over every issue.
     let total = if narrowed {
-        issues::count(h.c(), &f).await?
+        issues::count(h.conn(), &f).await?
     } else {
         match f.closed {
             Some(true) => repo.num_closed_issues,
@@ -84,6 +84,6 @@ pub async fn list(
             None => repo.num_issues,
         }
     };
-    let rows = issues::list(h.c(), &f, limit, offset).await?;
+    let rows = issues::list(h.conn(), &f, limit, offset).await?;
     Ok(IssuePage { rows, total })
 }

@@ -40,14 +40,14 @@ pub async fn issues_json(
     rows: &[IssueRow],
 ) -> StoreResult<Vec<Issue>> {
     let ids: Vec<i64> = rows.iter().map(|i| i.id).collect();
-    let people = users_by_id(c.re(), rows.iter().flat_map(|i| [i.poster_id, i.assignee_id])).await?;
+    let people = users_by_id(c.reborrow(), rows.iter().flat_map(|i| [i.poster_id, i.assignee_id])).await?;
     let mut milestone_ids: Vec<i64> = rows.iter().map(|i| i.milestone_id).filter(|id| *id > 0).collect();
     milestone_ids.sort_unstable();
     milestone_ids.dedup();
     let milestones: HashMap<i64, Milestone> =
-        milestones::by_ids(c.re(), &milestone_ids).await?.iter().map(|m| (m.id, Milestone::new(m))).collect();
+        milestones::by_ids(c.reborrow(), &milestone_ids).await?.iter().map(|m| (m.id, Milestone::new(m))).collect();
     let mut labels_of: HashMap<i64, Vec<Label>> = HashMap::new();
-    for il in labels::of_issues(c.re(), &ids).await? {
+    for il in labels::of_issues(c.reborrow(), &ids).await? {
         labels_of.entry(il.issue_id).or_default().push(Label::new(&state.links, owner, repo, &il.label));
     }
     let user = |id: i64| people.get(&id).map(|u| User::new(&state.links, u, true));

@@ -64,13 +64,13 @@ pub async fn create(state: &AppState, t: &Tracker<'_>, opt: &CreateIssue) -> Ser
     let (mut assignee, mut milestone) = (0, 0);
     if t.writer() {
         if !opt.assignee.is_empty() {
-            assignee = assignee_id(tx.c(), &opt.assignee).await?;
+            assignee = assignee_id(tx.conn(), &opt.assignee).await?;
         }
-        if opt.milestone > 0 && milestones::get(tx.c(), t.repo.id, opt.milestone).await?.is_some() {
+        if opt.milestone > 0 && milestones::get(tx.conn(), t.repo.id, opt.milestone).await?.is_some() {
             milestone = opt.milestone;
         }
     }
-    let idx = issues::next_index(tx.c(), t.repo.id).await?;
+    let idx = issues::next_index(tx.conn(), t.repo.id).await?;
     let new = NewIssue {
         repo_id: t.repo.id,
         idx,
@@ -81,18 +81,18 @@ pub async fn create(state: &AppState, t: &Tracker<'_>, opt: &CreateIssue) -> Ser
         assignee_id: assignee,
         now,
     };
-    let mut issue = issues::insert(tx.c(), &new).await?;
-    milestones::count_issue(tx.c(), milestone, false, 1).await?;
+    let mut issue = issues::insert(tx.conn(), &new).await?;
+    milestones::count_issue(tx.conn(), milestone, false, 1).await?;
     if t.writer() {
         for id in &opt.labels {
-            if labels::get(tx.c(), t.repo.id, *id).await?.is_some() {
-                labels::attach(tx.c(), issue.id, *id).await?;
+            if labels::get(tx.conn(), t.repo.id, *id).await?.is_some() {
+                labels::attach(tx.conn(), issue.id, *id).await?;
             }
         }
     }
-    enqueue_issue(state, tx.c(), t.owner, t.repo, &issue, "opened", None, t.doer).await?;
+    enqueue_issue(state, tx.conn(), t.owner, t.repo, &issue, "opened", None, t.doer).await?;
     if opt.closed {
-        change_status(state, tx.c(), t, &mut issue, true, now).await?;
+        change_status(state, tx.conn(), t, &mut issue, true, now).await?;
     }
     tx.commit().await?;
     wake(state);
@@ -111,10 +111,10 @@ async fn change_status(
     if issue.is_closed == closed {
         return Ok(());
     }
-    issues::set_closed(c.re(), issue, closed, now).await?;
-    milestones::count_closed(c.re(), issue.milestone_id, if closed { 1 } else { -1 }).await?;
+    issues::set_closed(c.reborrow(), issue, closed, now).await?;
+    milestones::count_closed(c.reborrow(), issue.milestone_id, if closed { 1 } else { -1 }).await?;
     let kind = if closed { CommentKind::Close } else { CommentKind::Reopen };
-    issues::insert_comment(c.re(), issue, kind, t.doer.id, "", now).await?;
+    issues::insert_comment(c.reborrow(), issue, kind, t.doer.id, "", now).await?;
     issue.is_closed = closed;
     issue.updated_unix = now;
     let action = if closed { "closed" } else { "reopened" };
@@ -126,7 +126,7 @@ async fn change_status(
 pub async fn edit(state: &AppState, t: &Tracker<'_>, index: i64, opt: &EditIssue) -> ServiceResult<IssueRow> {
     let now = now_unix();
     let mut tx = state.db.begin().await?;
-    let mut issue = load(tx.c(), t.repo.id, index).await?;
+    let mut issue = load(tx.conn(), t.repo.id, index).await?;
     if issue.poster_id != t.doer.id && !t.writer() {
         return Err(ServiceError::Forbidden("only the poster or a writer may edit an issue".into()));
     }
@@ -145,7 +145,7 @@ pub async fn edit(state: &AppState, t: &Tracker<'_>, index: i64, opt: &EditIssue
     }
     if t.writer() {
         if let Some(name) = &opt.assignee {
-            let id = if name.is_empty() { 0 } else { assignee_id(tx.c(), name).await? };
+            let id = if name.is_empty() { 0 } else { assignee_id(tx.conn(), name).await? };
             if id != issue.assignee_id {
                 issue.assignee_id = id;
                 events.push((if id == 0 { "unassigned" } else { "assigned" }, None));
@@ -153,24 +153,24 @@ pub async fn edit(state: &AppState, t: &Tracker<'_>, index: i64, opt: &EditIssue
         }
         if let Some(id) = opt.milestone {
             let id = id.max(0);
-            if id > 0 && milestones::get(tx.c(), t.repo.id, id).await?.is_none() {
+            if id > 0 && milestones::get(tx.conn(), t.repo.id, id).await?.is_none() {
                 return Err(ServiceError::Invalid(format!("milestone does not exist [id: {id}]")));
             }
             if id != issue.milestone_id {
-                milestones::count_issue(tx.c(), issue.milestone_id, issue.is_closed, -1).await?;
-                milestones::count_issue(tx.c(), id, issue.is_closed, 1).await?;
+                milestones::count_issue(tx.conn(), issue.milestone_id, issue.is_closed, -1).await?;
+                milestones::count_issue(tx.conn(), id, issue.is_closed, 1).await?;
                 issue.milestone_id = id;
                 events.push((if id == 0 { "demilestoned" } else { "milestoned" }, None));
             }
         }
     }
     issue.updated_unix = now;
-    issues::update(tx.c(), &issue).await?;
+    issues::update(tx.conn(), &issue).await?;
     for (action, changes) in events {
-        enqueue_issue(state, tx.c(), t.owner, t.repo, &issue, action, changes, t.doer).await?;
+        enqueue_issue(state, tx.conn(), t.owner, t.repo, &issue, action, changes, t.doer).await?;
     }
     if let Some(s) = &opt.state {
-        change_status(state, tx.c(), t, &mut issue, s == "closed", now).await?;
+        change_status(state, tx.conn(), t, &mut issue, s == "closed", now).await?;
     }
     tx.commit().await?;
     wake(state);
@@ -181,7 +181,7 @@ pub async fn edit(state: &AppState, t: &Tracker<'_>, index: i64, opt: &EditIssue
 async fn repo_label_ids(mut c: Conn<'_>, repo_id: i64, ids: &[i64]) -> ServiceResult<Vec<i64>> {
     let mut out = Vec::new();
     for id in ids {
-        if !out.contains(id) && labels::get(c.re(), repo_id, *id).await?.is_some() {
+        if !out.contains(id) && labels::get(c.reborrow(), repo_id, *id).await?.is_some() {
             out.push(*id);
         }
     }
@@ -204,43 +204,43 @@ pub async fn change_labels(
     change: LabelChange<'_>,
 ) -> ServiceResult<IssueRow> {
     let mut tx = state.db.begin().await?;
-    let issue = load(tx.c(), t.repo.id, index).await?;
+    let issue = load(tx.conn(), t.repo.id, index).await?;
     if !t.writer() {
         return Err(ServiceError::Forbidden("write access is required".into()));
     }
-    let before: Vec<i64> = labels::of_issue(tx.c(), issue.id).await?.iter().map(|l| l.id).collect();
+    let before: Vec<i64> = labels::of_issue(tx.conn(), issue.id).await?.iter().map(|l| l.id).collect();
     let action = match change {
         LabelChange::Add(ids) => {
-            let ids = repo_label_ids(tx.c(), t.repo.id, ids).await?;
+            let ids = repo_label_ids(tx.conn(), t.repo.id, ids).await?;
             let new: Vec<i64> = ids.into_iter().filter(|id| !before.contains(id)).collect();
             for id in &new {
-                labels::attach(tx.c(), issue.id, *id).await?;
+                labels::attach(tx.conn(), issue.id, *id).await?;
             }
             (!new.is_empty()).then_some("label_updated")
         }
         LabelChange::Replace(ids) => {
-            let ids = repo_label_ids(tx.c(), t.repo.id, ids).await?;
-            labels::detach_all(tx.c(), issue.id).await?;
+            let ids = repo_label_ids(tx.conn(), t.repo.id, ids).await?;
+            labels::detach_all(tx.conn(), issue.id).await?;
             for id in &ids {
-                labels::attach(tx.c(), issue.id, *id).await?;
+                labels::attach(tx.conn(), issue.id, *id).await?;
             }
             // Gogs sends no event for a wholesale replacement (webhooks.md §2).
             None
         }
         LabelChange::Clear => {
-            labels::detach_all(tx.c(), issue.id).await?;
+            labels::detach_all(tx.conn(), issue.id).await?;
             (!before.is_empty()).then_some("label_cleared")
         }
         LabelChange::Remove(id) => {
-            if labels::get(tx.c(), t.repo.id, id).await?.is_none() {
+            if labels::get(tx.conn(), t.repo.id, id).await?.is_none() {
                 return Err(ServiceError::Invalid(format!("label does not exist [id: {id}]")));
             }
-            labels::detach(tx.c(), issue.id, id).await?;
+            labels::detach(tx.conn(), issue.id, id).await?;
             before.contains(&id).then_some("label_updated")
         }
     };
     if let Some(action) = action {
-        enqueue_issue(state, tx.c(), t.owner, t.repo, &issue, action, None, t.doer).await?;
+        enqueue_issue(state, tx.conn(), t.owner, t.repo, &issue, action, None, t.doer).await?;
     }
     tx.commit().await?;
     wake(state);
@@ -251,10 +251,10 @@ pub async fn change_labels(
 pub async fn create_comment(state: &AppState, t: &Tracker<'_>, index: i64, body: &str) -> ServiceResult<CommentRow> {
     let now = now_unix();
     let mut tx = state.db.begin().await?;
-    let issue = load(tx.c(), t.repo.id, index).await?;
-    let comment = issues::insert_comment(tx.c(), &issue, CommentKind::Plain, t.doer.id, body, now).await?;
-    let issue = issues::by_id(tx.c(), issue.id).await?.ok_or(ServiceError::NotFound)?;
-    enqueue_issue_comment(state, tx.c(), t.owner, t.repo, &issue, &comment, "created", None, t.doer).await?;
+    let issue = load(tx.conn(), t.repo.id, index).await?;
+    let comment = issues::insert_comment(tx.conn(), &issue, CommentKind::Plain, t.doer.id, body, now).await?;
+    let issue = issues::by_id(tx.conn(), issue.id).await?.ok_or(ServiceError::NotFound)?;
+    enqueue_issue_comment(state, tx.conn(), t.owner, t.repo, &issue, &comment, "created", None, t.doer).await?;
     tx.commit().await?;
     wake(state);
     Ok(comment)
@@ -273,13 +273,13 @@ async fn changeable(c: Conn<'_>, t: &Tracker<'_>, id: i64) -> ServiceResult<Opti
 pub async fn edit_comment(state: &AppState, t: &Tracker<'_>, id: i64, body: &str) -> ServiceResult<Option<CommentRow>> {
     let now = now_unix();
     let mut tx = state.db.begin().await?;
-    let Some(mut comment) = changeable(tx.c(), t, id).await? else { return Ok(None) };
+    let Some(mut comment) = changeable(tx.conn(), t, id).await? else { return Ok(None) };
     let from = std::mem::replace(&mut comment.content, body.to_string());
     comment.updated_unix = now;
-    issues::update_comment(tx.c(), comment.id, body, now).await?;
-    let issue = issues::by_id(tx.c(), comment.issue_id).await?.ok_or(ServiceError::NotFound)?;
+    issues::update_comment(tx.conn(), comment.id, body, now).await?;
+    let issue = issues::by_id(tx.conn(), comment.issue_id).await?.ok_or(ServiceError::NotFound)?;
     let changes = Changes { title: None, body: Some(ChangeFrom { from }) };
-    enqueue_issue_comment(state, tx.c(), t.owner, t.repo, &issue, &comment, "edited", Some(changes), t.doer).await?;
+    enqueue_issue_comment(state, tx.conn(), t.owner, t.repo, &issue, &comment, "edited", Some(changes), t.doer).await?;
     tx.commit().await?;
     wake(state);
     Ok(Some(comment))
@@ -287,10 +287,10 @@ pub async fn edit_comment(state: &AppState, t: &Tracker<'_>, id: i64, body: &str
 
 pub async fn delete_comment(state: &AppState, t: &Tracker<'_>, id: i64) -> ServiceResult<()> {
     let mut tx = state.db.begin().await?;
-    let Some(comment) = changeable(tx.c(), t, id).await? else { return Ok(()) };
-    issues::delete_comment(tx.c(), &comment).await?;
-    let issue = issues::by_id(tx.c(), comment.issue_id).await?.ok_or(ServiceError::NotFound)?;
-    enqueue_issue_comment(state, tx.c(), t.owner, t.repo, &issue, &comment, "deleted", None, t.doer).await?;
+    let Some(comment) = changeable(tx.conn(), t, id).await? else { return Ok(()) };
+    issues::delete_comment(tx.conn(), &comment).await?;
+    let issue = issues::by_id(tx.conn(), comment.issue_id).await?.ok_or(ServiceError::NotFound)?;
+    enqueue_issue_comment(state, tx.conn(), t.owner, t.repo, &issue, &comment, "deleted", None, t.doer).await?;
     tx.commit().await?;
     wake(state);
     Ok(())

@@ -8,13 +8,13 @@ use super::{ServiceError, ServiceResult, now_unix, ssh_keys};
 pub async fn add_user_key(db: &Db, owner_id: i64, title: &str, key: &str) -> ServiceResult<KeyRow> {
     let parsed = ssh_keys::parse(key).map_err(|e| ServiceError::Invalid(format!("Invalid key content: {e}")))?;
     let mut tx = db.begin().await?;
-    if keys::fingerprint_used(tx.c(), &parsed.fingerprint).await? {
+    if keys::fingerprint_used(tx.conn(), &parsed.fingerprint).await? {
         return Err(content_used());
     }
-    if hearth_store::deploy_keys::fingerprint_used(tx.c(), &parsed.fingerprint).await? {
+    if hearth_store::deploy_keys::fingerprint_used(tx.conn(), &parsed.fingerprint).await? {
         return Err(ServiceError::Invalid("Key content has been used as deploy key".into()));
     }
-    if keys::title_used(tx.c(), owner_id, title).await? {
+    if keys::title_used(tx.conn(), owner_id, title).await? {
         return Err(title_used());
     }
     let new = NewKey {
@@ -25,7 +25,7 @@ pub async fn add_user_key(db: &Db, owner_id: i64, title: &str, key: &str) -> Ser
         kind: KeyKind::User,
         now: now_unix(),
     };
-    let row = keys::insert(tx.c(), &new).await.map_err(|e| match e {
+    let row = keys::insert(tx.conn(), &new).await.map_err(|e| match e {
         StoreError::Conflict(Unique::KeyTitle) => title_used(),
         StoreError::Conflict(_) => content_used(),
         other => other.into(),
@@ -54,11 +54,11 @@ pub enum DeleteKey {
 /// Delete a user key: its owner or a site admin.
 pub async fn delete_user_key(db: &Db, doer: &hearth_store::users::UserRow, id: i64) -> ServiceResult<DeleteKey> {
     let mut tx = db.begin().await?;
-    let outcome = match keys::by_id(tx.c(), id).await?.filter(|k| k.kind == hearth_store::KeyKind::User) {
+    let outcome = match keys::by_id(tx.conn(), id).await?.filter(|k| k.kind == hearth_store::KeyKind::User) {
         None => DeleteKey::Missing,
         Some(k) if k.owner_id != doer.id && !doer.is_admin => DeleteKey::NotYours,
         Some(k) => {
-            keys::delete(tx.c(), k.id).await?;
+            keys::delete(tx.conn(), k.id).await?;
             DeleteKey::Deleted
         }
     };

@@ -18,7 +18,7 @@ pub fn check_color(color: &str) -> ServiceResult<()> {
 pub async fn create_label(state: &AppState, repo_id: i64, name: &str, color: &str) -> ServiceResult<LabelRow> {
     check_color(color)?;
     let mut tx = state.db.begin().await?;
-    let row = labels::insert(tx.c(), repo_id, name, color).await?;
+    let row = labels::insert(tx.conn(), repo_id, name, color).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -38,14 +38,14 @@ pub async fn edit_label(
         row.color = c.to_string();
     }
     let mut tx = state.db.begin().await?;
-    labels::update(tx.c(), row.id, &row.name, &row.color).await?;
+    labels::update(tx.conn(), row.id, &row.name, &row.color).await?;
     tx.commit().await?;
     Ok(row)
 }
 
 pub async fn delete_label(state: &AppState, repo_id: i64, id: i64) -> ServiceResult<()> {
     let mut tx = state.db.begin().await?;
-    labels::delete(tx.c(), repo_id, id).await?;
+    labels::delete(tx.conn(), repo_id, id).await?;
     tx.commit().await?;
     Ok(())
 }

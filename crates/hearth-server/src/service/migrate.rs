@@ -196,9 +196,9 @@ pub async fn migrate(state: &AppState, doer: &UserRow, m: &Migrate) -> ServiceRe
         doer.clone()
     } else {
         let mut h = state.db.acquire().await?;
-        let owner = users::by_id(h.c(), m.uid).await?.ok_or_else(|| invalid("user does not exist"))?;
+        let owner = users::by_id(h.conn(), m.uid).await?.ok_or_else(|| invalid("user does not exist"))?;
         if owner.kind == UserKind::Organization {
-            if !doer.is_admin && !hearth_store::orgs::is_owner(h.c(), owner.id, doer.id).await? {
+            if !doer.is_admin && !hearth_store::orgs::is_owner(h.conn(), owner.id, doer.id).await? {
                 return Err(ServiceError::Forbidden("Given user is not owner of organization.".into()));
             }
         } else if !doer.is_admin {
@@ -209,7 +209,7 @@ pub async fn migrate(state: &AppState, doer: &UserRow, m: &Migrate) -> ServiceRe
     check_repo_name(&m.repo_name)?;
     {
         let mut h = state.db.acquire().await?;
-        if repos::by_name(h.c(), owner.id, &m.repo_name).await?.is_some() {
+        if repos::by_name(h.conn(), owner.id, &m.repo_name).await?.is_some() {
             return Err(repo_exists(&owner, &m.repo_name));
         }
     }
@@ -265,7 +265,7 @@ async fn finish(
     let final_path = repo_path(&state.config.repository_root, &owner.name, &m.repo_name);
     let now = now_unix();
     let mut tx = state.db.begin().await?;
-    if repos::by_name(tx.c(), owner.id, &m.repo_name).await?.is_some() {
+    if repos::by_name(tx.conn(), owner.id, &m.repo_name).await?.is_some() {
         return Err(repo_exists(owner, &m.repo_name));
     }
     let new = NewRepo {
@@ -280,19 +280,19 @@ async fn finish(
         now,
     };
     // Two migrations or forks of one name race past the check above on PostgreSQL.
-    let row = repos::insert(tx.c(), &new).await.map_err(|e| match e {
+    let row = repos::insert(tx.conn(), &new).await.map_err(|e| match e {
         hearth_store::StoreError::Conflict(_) => repo_exists(owner, &m.repo_name),
         other => other.into(),
     })?;
-    repos::set_git_state(tx.c(), row.id, !has_branches, &default_branch, size as i64, now).await?;
+    repos::set_git_state(tx.conn(), row.id, !has_branches, &default_branch, size as i64, now).await?;
     if m.mirror {
-        mirrors::insert(tx.c(), row.id, state.config.mirror_interval_hours, remote_is_local, now).await?;
+        mirrors::insert(tx.conn(), row.id, state.config.mirror_interval_hours, remote_is_local, now).await?;
     }
     let mut hook_tasks = 0;
     if let Some((parent, doer)) = fork_of {
-        repos::mark_fork(tx.c(), row.id, parent).await?;
+        repos::mark_fork(tx.conn(), row.id, parent).await?;
         // Forks go into the caller's own account: the new owner is the sender.
-        hook_tasks = super::webhooks::payload::enqueue_fork(state, tx.c(), parent, &row, owner, doer).await?;
+        hook_tasks = super::webhooks::payload::enqueue_fork(state, tx.conn(), parent, &row, owner, doer).await?;
     }
     super::repos::place(scratch, &final_path, &m.repo_name).await?;
     if let Err(e) = tx.commit().await {
@@ -306,7 +306,7 @@ async fn finish(
         super::webhooks::wake(state);
     }
     let mut h = state.db.acquire().await?;
-    Ok(repos::by_id(h.c(), row.id).await?.unwrap_or(row))
+    Ok(repos::by_id(h.conn(), row.id).await?.unwrap_or(row))
 }
 
 /// Fork `base` (owned by `base_owner`) into `owner`: a bare copy whose objects are hard links of
@@ -323,7 +323,7 @@ pub async fn fork(
     }
     {
         let mut h = state.db.acquire().await?;
-        if repos::by_name(h.c(), owner.id, &base.name).await?.is_some() {
+        if repos::by_name(h.conn(), owner.id, &base.name).await?.is_some() {
             return Err(repo_exists(owner, &base.name));
         }
     }
@@ -369,9 +369,9 @@ fn redact_userinfo(message: &str) -> String {
 pub async fn sync_mirror(state: &AppState, repo_id: i64) -> ServiceResult<()> {
     let (repo, owner, mirror) = {
         let mut h = state.db.acquire().await?;
-        let repo = repos::by_id(h.c(), repo_id).await?.ok_or(ServiceError::NotFound)?;
-        let owner = users::by_id(h.c(), repo.owner_id).await?.ok_or(ServiceError::NotFound)?;
-        let mirror = mirrors::of_repo(h.c(), repo_id).await?.ok_or(ServiceError::NotFound)?;
+        let repo = repos::by_id(h.conn(), repo_id).await?.ok_or(ServiceError::NotFound)?;
+        let owner = users::by_id(h.conn(), repo.owner_id).await?.ok_or(ServiceError::NotFound)?;
+        let mirror = mirrors::of_repo(h.conn(), repo_id).await?.ok_or(ServiceError::NotFound)?;
         (repo, owner, mirror)
     };
     let path = repo_path(&state.config.repository_root, &owner.name, &repo.name);
@@ -396,9 +396,9 @@ pub async fn sync_mirror(state: &AppState, repo_id: i64) -> ServiceResult<()> {
     .map_err(anyhow::Error::from)??;
     let mut tx = state.db.begin().await?;
     if fetched.is_ok() {
-        repos::set_git_state(tx.c(), repo.id, !has_branches, &repo.default_branch, size as i64, now).await?;
+        repos::set_git_state(tx.conn(), repo.id, !has_branches, &repo.default_branch, size as i64, now).await?;
     }
-    mirrors::mark_synced(tx.c(), repo.id, now).await?;
+    mirrors::mark_synced(tx.conn(), repo.id, now).await?;
     tx.commit().await?;
     fetched.map_err(|e| ServiceError::Internal(anyhow::anyhow!(redact_userinfo(&e))))
 }
@@ -423,7 +423,7 @@ async fn mirror_pin(state: &AppState, repo: &Path, remote_is_local: bool) -> Res
 pub async fn update_due_mirrors(state: &AppState) -> ServiceResult<usize> {
     let due = {
         let mut h = state.db.acquire().await?;
-        mirrors::due(h.c(), now_unix(), 20).await?
+        mirrors::due(h.conn(), now_unix(), 20).await?
     };
     for m in &due {
         if let Err(e) = sync_mirror(state, m.repo_id).await {

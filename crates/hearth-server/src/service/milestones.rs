@@ -13,7 +13,7 @@ pub async fn create_milestone(
     deadline_unix: i64,
 ) -> ServiceResult<MilestoneRow> {
     let mut tx = state.db.begin().await?;
-    let row = milestones::insert(tx.c(), repo_id, title, description, deadline_unix, now_unix()).await?;
+    let row = milestones::insert(tx.conn(), repo_id, title, description, deadline_unix, now_unix()).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -30,7 +30,7 @@ pub struct EditMilestone {
 
 pub async fn edit_milestone(state: &AppState, repo_id: i64, id: i64, e: &EditMilestone) -> ServiceResult<MilestoneRow> {
     let mut tx = state.db.begin().await?;
-    let mut m = milestones::get(tx.c(), repo_id, id).await?.ok_or(ServiceError::NotFound)?;
+    let mut m = milestones::get(tx.conn(), repo_id, id).await?.ok_or(ServiceError::NotFound)?;
     if let Some(t) = e.title.as_deref().filter(|t| !t.is_empty()) {
         m.name = t.to_string();
     }
@@ -47,14 +47,14 @@ pub async fn edit_milestone(state: &AppState, repo_id: i64, id: i64, e: &EditMil
             m.closed_unix = if closed { now_unix() } else { 0 };
         }
     }
-    milestones::update(tx.c(), &m).await?;
+    milestones::update(tx.conn(), &m).await?;
     tx.commit().await?;
     Ok(m)
 }
 
 pub async fn delete_milestone(state: &AppState, repo_id: i64, id: i64) -> ServiceResult<()> {
     let mut tx = state.db.begin().await?;
-    milestones::delete(tx.c(), repo_id, id).await?;
+    milestones::delete(tx.conn(), repo_id, id).await?;
     tx.commit().await?;
     Ok(())
 }

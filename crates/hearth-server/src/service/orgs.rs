@@ -21,7 +21,7 @@ pub struct OrgProfile {
 /// An organisation by name: 404 for a missing name and for an individual's.
 pub async fn require_org(db: &Db, name: &str) -> ServiceResult<UserRow> {
     let mut h = db.acquire().await?;
-    match users::by_name(h.c(), name).await? {
+    match users::by_name(h.conn(), name).await? {
         Some(u) if u.kind == UserKind::Organization => Ok(u),
         _ => Err(ServiceError::NotFound),
     }
@@ -29,7 +29,7 @@ pub async fn require_org(db: &Db, name: &str) -> ServiceResult<UserRow> {
 
 pub async fn is_owner(db: &Db, org_id: i64, uid: i64) -> ServiceResult<bool> {
     let mut h = db.acquire().await?;
-    Ok(orgs::is_owner(h.c(), org_id, uid).await?)
+    Ok(orgs::is_owner(h.conn(), org_id, uid).await?)
 }
 
 /// 403 with Gogs' message unless `user` is in the organisation's Owners team.
@@ -54,7 +54,7 @@ pub async fn create(db: &Db, owner: &UserRow, name: &str, profile: &OrgProfile) 
     let exists = || ServiceError::Invalid(format!("user already exists [name: {name}]"));
     let now = now_unix();
     let mut tx = db.begin().await?;
-    if users::by_name(tx.c(), name).await?.is_some() {
+    if users::by_name(tx.conn(), name).await?.is_some() {
         return Err(exists());
     }
     let new = NewUser {
@@ -70,12 +70,12 @@ pub async fn create(db: &Db, owner: &UserRow, name: &str, profile: &OrgProfile) 
         is_admin: false,
         now,
     };
-    let org = users::insert(tx.c(), &new).await.map_err(|e| match e {
+    let org = users::insert(tx.conn(), &new).await.map_err(|e| match e {
         StoreError::Conflict(_) => exists(),
         other => other.into(),
     })?;
     users::update_profile(
-        tx.c(),
+        tx.conn(),
         org.id,
         &profile.full_name,
         &profile.description,
@@ -83,11 +83,11 @@ pub async fn create(db: &Db, owner: &UserRow, name: &str, profile: &OrgProfile) 
         &profile.location,
     )
     .await?;
-    orgs::add_member(tx.c(), org.id, owner.id, false).await?;
+    orgs::add_member(tx.conn(), org.id, owner.id, false).await?;
     let team = NewTeam { org_id: org.id, name: OWNERS_TEAM, description: "", authorize: AccessMode::Owner, now };
-    let owners = orgs::insert_team(tx.c(), &team).await?;
-    orgs::add_team_member(tx.c(), &owners, owner.id).await?;
-    let org = users::by_id(tx.c(), org.id).await?.ok_or(ServiceError::NotFound)?;
+    let owners = orgs::insert_team(tx.conn(), &team).await?;
+    orgs::add_team_member(tx.conn(), &owners, owner.id).await?;
+    let org = users::by_id(tx.conn(), org.id).await?.ok_or(ServiceError::NotFound)?;
     tx.commit().await?;
     Ok(org)
 }
@@ -97,7 +97,7 @@ pub async fn edit(db: &Db, org: &UserRow, p: &OrgProfile) -> ServiceResult<UserR
     let cut = |s: &str| s.chars().take(255).collect::<String>();
     let mut tx = db.begin().await?;
     users::update_profile(
-        tx.c(),
+        tx.conn(),
         org.id,
         &cut(&p.full_name),
         &cut(&p.description),
@@ -105,7 +105,7 @@ pub async fn edit(db: &Db, org: &UserRow, p: &OrgProfile) -> ServiceResult<UserR
         &cut(&p.location),
     )
     .await?;
-    let org = users::by_id(tx.c(), org.id).await?.ok_or(ServiceError::NotFound)?;
+    let org = users::by_id(tx.conn(), org.id).await?.ok_or(ServiceError::NotFound)?;
     tx.commit().await?;
     Ok(org)
 }
@@ -113,8 +113,8 @@ pub async fn edit(db: &Db, org: &UserRow, p: &OrgProfile) -> ServiceResult<UserR
 /// A team by id, with the organisation it belongs to.
 pub async fn require_team(db: &Db, id: i64) -> ServiceResult<(TeamRow, UserRow)> {
     let mut h = db.acquire().await?;
-    let team = orgs::team_by_id(h.c(), id).await?.ok_or(ServiceError::NotFound)?;
-    let org = users::by_id(h.c(), team.org_id).await?.ok_or(ServiceError::NotFound)?;
+    let team = orgs::team_by_id(h.conn(), id).await?.ok_or(ServiceError::NotFound)?;
+    let org = users::by_id(h.conn(), team.org_id).await?.ok_or(ServiceError::NotFound)?;
     Ok((team, org))
 }
 
@@ -136,11 +136,11 @@ pub async fn create_team(
     check_team_name(name)?;
     let exists = || ServiceError::Invalid(format!("team already exists [name: {name}]"));
     let mut tx = db.begin().await?;
-    if orgs::team_by_name(tx.c(), org.id, name).await?.is_some() {
+    if orgs::team_by_name(tx.conn(), org.id, name).await?.is_some() {
         return Err(exists());
     }
     let new = NewTeam { org_id: org.id, name, description, authorize: mode, now: now_unix() };
-    let team = orgs::insert_team(tx.c(), &new).await.map_err(|e| match e {
+    let team = orgs::insert_team(tx.conn(), &new).await.map_err(|e| match e {
         StoreError::Conflict(_) => exists(),
         other => other.into(),
     })?;
@@ -162,7 +162,7 @@ pub async fn edit_team(
     if !team.is_owners() {
         if let Some(n) = name.filter(|n| *n != team.name) {
             check_team_name(n)?;
-            if let Some(other) = orgs::team_by_name(tx.c(), team.org_id, n).await?
+            if let Some(other) = orgs::team_by_name(tx.conn(), team.org_id, n).await?
                 && other.id != team.id
             {
                 return Err(ServiceError::Invalid(format!("team already exists [name: {n}]")));
@@ -174,11 +174,11 @@ pub async fn edit_team(
         }
     }
     let description = description.unwrap_or(&team.description);
-    orgs::update_team(tx.c(), team.id, &new_name, description, authorize).await.map_err(|e| match e {
+    orgs::update_team(tx.conn(), team.id, &new_name, description, authorize).await.map_err(|e| match e {
         StoreError::Conflict(_) => ServiceError::Invalid(format!("team already exists [name: {new_name}]")),
         other => other.into(),
     })?;
-    let row = orgs::team_by_id(tx.c(), team.id).await?.ok_or(ServiceError::NotFound)?;
+    let row = orgs::team_by_id(tx.conn(), team.id).await?.ok_or(ServiceError::NotFound)?;
     tx.commit().await?;
     Ok(row)
 }
@@ -189,7 +189,7 @@ pub async fn delete_team(db: &Db, team: &TeamRow) -> ServiceResult<()> {
         return Err(ServiceError::Invalid("the Owners team cannot be deleted".into()));
     }
     let mut tx = db.begin().await?;
-    orgs::delete_team(tx.c(), team.id).await?;
+    orgs::delete_team(tx.conn(), team.id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -200,8 +200,8 @@ pub async fn add_team_member(db: &Db, team: &TeamRow, user: &UserRow) -> Service
         return Err(ServiceError::Invalid(format!("an organization cannot be a team member [name: {}]", user.name)));
     }
     let mut tx = db.begin().await?;
-    orgs::add_member(tx.c(), team.org_id, user.id, false).await?;
-    orgs::add_team_member(tx.c(), team, user.id).await?;
+    orgs::add_member(tx.conn(), team.org_id, user.id, false).await?;
+    orgs::add_team_member(tx.conn(), team, user.id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -213,13 +213,13 @@ fn last_owner() -> ServiceError {
 /// Remove `user` from the team (no-op when not a member); the last member of Owners stays.
 pub async fn remove_team_member(db: &Db, team: &TeamRow, user: &UserRow) -> ServiceResult<()> {
     let mut tx = db.begin().await?;
-    if !orgs::is_team_member(tx.c(), team.id, user.id).await? {
+    if !orgs::is_team_member(tx.conn(), team.id, user.id).await? {
         return Ok(());
     }
-    if team.is_owners() && orgs::count_team_members(tx.c(), team.id).await? <= 1 {
+    if team.is_owners() && orgs::count_team_members(tx.conn(), team.id).await? <= 1 {
         return Err(last_owner());
     }
-    orgs::remove_team_member(tx.c(), team.id, user.id).await?;
+    orgs::remove_team_member(tx.conn(), team.id, user.id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -227,13 +227,13 @@ pub async fn remove_team_member(db: &Db, team: &TeamRow, user: &UserRow) -> Serv
 /// Remove `user` from the organisation and all its teams; refused for the last owner.
 pub async fn remove_member(db: &Db, org: &UserRow, user: &UserRow) -> ServiceResult<()> {
     let mut tx = db.begin().await?;
-    if orgs::is_owner(tx.c(), org.id, user.id).await? {
-        let owners = orgs::team_by_name(tx.c(), org.id, OWNERS_TEAM).await?.ok_or(ServiceError::NotFound)?;
-        if orgs::count_team_members(tx.c(), owners.id).await? <= 1 {
+    if orgs::is_owner(tx.conn(), org.id, user.id).await? {
+        let owners = orgs::team_by_name(tx.conn(), org.id, OWNERS_TEAM).await?.ok_or(ServiceError::NotFound)?;
+        if orgs::count_team_members(tx.conn(), owners.id).await? <= 1 {
             return Err(last_owner());
         }
     }
-    orgs::remove_member(tx.c(), org.id, user.id).await?;
+    orgs::remove_member(tx.conn(), org.id, user.id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -245,15 +245,15 @@ pub async fn set_membership(db: &Db, org: &UserRow, user: &UserRow, admin: bool)
         return Err(ServiceError::Invalid(format!("an organization cannot be a member [name: {}]", user.name)));
     }
     let mut tx = db.begin().await?;
-    let owners = orgs::team_by_name(tx.c(), org.id, OWNERS_TEAM).await?.ok_or(ServiceError::NotFound)?;
-    orgs::add_member(tx.c(), org.id, user.id, false).await?;
+    let owners = orgs::team_by_name(tx.conn(), org.id, OWNERS_TEAM).await?.ok_or(ServiceError::NotFound)?;
+    orgs::add_member(tx.conn(), org.id, user.id, false).await?;
     if admin {
-        orgs::add_team_member(tx.c(), &owners, user.id).await?;
-    } else if orgs::is_team_member(tx.c(), owners.id, user.id).await? {
-        if orgs::count_team_members(tx.c(), owners.id).await? <= 1 {
+        orgs::add_team_member(tx.conn(), &owners, user.id).await?;
+    } else if orgs::is_team_member(tx.conn(), owners.id, user.id).await? {
+        if orgs::count_team_members(tx.conn(), owners.id).await? <= 1 {
             return Err(last_owner());
         }
-        orgs::remove_team_member(tx.c(), owners.id, user.id).await?;
+        orgs::remove_team_member(tx.conn(), owners.id, user.id).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -263,16 +263,16 @@ pub async fn set_membership(db: &Db, org: &UserRow, user: &UserRow, admin: bool)
 /// repository of that name.
 pub async fn add_team_repo(db: &Db, team: &TeamRow, repo_name: &str) -> ServiceResult<()> {
     let mut tx = db.begin().await?;
-    let repo = repo_store::by_name(tx.c(), team.org_id, repo_name).await?.ok_or(ServiceError::NotFound)?;
-    orgs::add_team_repo(tx.c(), team, repo.id).await?;
+    let repo = repo_store::by_name(tx.conn(), team.org_id, repo_name).await?.ok_or(ServiceError::NotFound)?;
+    orgs::add_team_repo(tx.conn(), team, repo.id).await?;
     tx.commit().await?;
     Ok(())
 }
 
 pub async fn remove_team_repo(db: &Db, team: &TeamRow, repo_name: &str) -> ServiceResult<()> {
     let mut tx = db.begin().await?;
-    let repo = repo_store::by_name(tx.c(), team.org_id, repo_name).await?.ok_or(ServiceError::NotFound)?;
-    orgs::remove_team_repo(tx.c(), team.id, repo.id).await?;
+    let repo = repo_store::by_name(tx.conn(), team.org_id, repo_name).await?.ok_or(ServiceError::NotFound)?;
+    orgs::remove_team_repo(tx.conn(), team.id, repo.id).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -81,9 +81,9 @@ pub async fn after_push(
 
     let now = now_unix();
     let mut tx = state.db.begin().await?;
-    repos::set_git_state(tx.c(), repo.id, !has_refs && was_empty, &default_branch, size as i64, now).await?;
+    repos::set_git_state(tx.conn(), repo.id, !has_refs && was_empty, &default_branch, size as i64, now).await?;
     for u in updates {
-        push_events::insert(tx.c(), repo.id, pusher.id, &u.name, &u.old, &u.new, now).await?;
+        push_events::insert(tx.conn(), repo.id, pusher.id, &u.name, &u.old, &u.new, now).await?;
     }
     pushed.reverse();
     let refs: Vec<PushedRef<'_>> = updates
@@ -96,7 +96,7 @@ pub async fn after_push(
             }
         })
         .collect();
-    let tasks = webhooks::payload::enqueue_push(state, tx.c(), owner, repo, size as i64, pusher, &refs).await?;
+    let tasks = webhooks::payload::enqueue_push(state, tx.conn(), owner, repo, size as i64, pusher, &refs).await?;
     tx.commit().await?;
     if tasks > 0 {
         webhooks::wake(state);

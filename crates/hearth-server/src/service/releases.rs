@@ -18,7 +18,7 @@ fn tag_taken(tag: &str) -> ServiceError {
 
 async fn check_tag_free(state: &AppState, repo: &RepoRow, tag: &str, except: i64) -> ServiceResult<()> {
     let mut h = state.db.acquire().await?;
-    if releases::tag_taken(h.c(), repo.id, tag, except).await? {
+    if releases::tag_taken(h.conn(), repo.id, tag, except).await? {
         return Err(tag_taken(tag));
     }
     Ok(())
@@ -69,10 +69,10 @@ pub async fn create(
     check_tag_free(state, repo, &fields.tag_name, 0).await?;
     fields.sha1 = tag_commit(dir, &fields).await?;
     let mut tx = state.db.begin().await?;
-    let row = releases::insert(tx.c(), repo.id, doer.id, &fields, now_unix())
+    let row = releases::insert(tx.conn(), repo.id, doer.id, &fields, now_unix())
         .await
         .map_err(conflict_as_taken(&fields.tag_name))?;
-    let published = !row.is_draft && payload::enqueue_release(state, tx.c(), owner, repo, &row, doer).await? > 0;
+    let published = !row.is_draft && payload::enqueue_release(state, tx.conn(), owner, repo, &row, doer).await? > 0;
     tx.commit().await?;
     if published {
         webhooks::wake(state);
@@ -96,16 +96,16 @@ pub async fn edit(
         fields.sha1 = tag_commit(dir, &fields).await?;
     }
     let mut tx = state.db.begin().await?;
-    releases::update(tx.c(), row.id, &fields).await.map_err(conflict_as_taken(&fields.tag_name))?;
+    releases::update(tx.conn(), row.id, &fields).await.map_err(conflict_as_taken(&fields.tag_name))?;
     let mut published = false;
     if row.is_draft
         && !fields.is_draft
-        && let Some(now) = releases::by_id(tx.c(), repo.id, row.id).await?
+        && let Some(now) = releases::by_id(tx.conn(), repo.id, row.id).await?
     {
-        let publisher = users::by_id(tx.c(), now.publisher_id).await?.unwrap_or_else(|| doer.clone());
-        published = payload::enqueue_release(state, tx.c(), owner, repo, &now, &publisher).await? > 0;
+        let publisher = users::by_id(tx.conn(), now.publisher_id).await?.unwrap_or_else(|| doer.clone());
+        published = payload::enqueue_release(state, tx.conn(), owner, repo, &now, &publisher).await? > 0;
     }
-    let updated = releases::by_id(tx.c(), repo.id, row.id).await?.ok_or(ServiceError::NotFound)?;
+    let updated = releases::by_id(tx.conn(), repo.id, row.id).await?.ok_or(ServiceError::NotFound)?;
     tx.commit().await?;
     if published {
         webhooks::wake(state);
@@ -116,7 +116,7 @@ pub async fn edit(
 /// Delete a release (its tag stays).
 pub async fn delete(state: &AppState, row: &ReleaseRow) -> ServiceResult<()> {
     let mut tx = state.db.begin().await?;
-    releases::delete(tx.c(), row.id).await?;
+    releases::delete(tx.conn(), row.id).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -61,7 +61,7 @@ pub async fn create(state: &AppState, owner: &UserRow, doer: &UserRow, opts: &Cr
     let files = if opts.auto_init { Some(init_files(state, owner, opts)?) } else { None };
     {
         let mut h = state.db.acquire().await?;
-        if repos::by_name(h.c(), owner.id, &opts.name).await?.is_some() {
+        if repos::by_name(h.conn(), owner.id, &opts.name).await?.is_some() {
             return Err(repo_exists(owner, &opts.name));
         }
     }
@@ -109,7 +109,7 @@ async fn record_and_place(
     now: i64,
 ) -> ServiceResult<RepoRow> {
     let mut tx = state.db.begin().await?;
-    if repos::by_name(tx.c(), owner.id, &opts.name).await?.is_some() {
+    if repos::by_name(tx.conn(), owner.id, &opts.name).await?.is_some() {
         return Err(repo_exists(owner, &opts.name));
     }
     let new = NewRepo {
@@ -123,7 +123,7 @@ async fn record_and_place(
         is_mirror: false,
         now,
     };
-    let row = repos::insert(tx.c(), &new).await.map_err(|e| match e {
+    let row = repos::insert(tx.conn(), &new).await.map_err(|e| match e {
         StoreError::Conflict(_) => repo_exists(owner, &opts.name),
         other => other.into(),
     })?;
@@ -201,8 +201,8 @@ pub async fn delete(state: &AppState, owner: &UserRow, repo: &RepoRow) -> Servic
     let result = async {
         let mut tx = state.db.begin().await?;
         // A repository's hooks go with it (its delivery history by cascade).
-        hearth_store::hooks::delete_all_for_repo(tx.c(), repo.id).await?;
-        repos::delete(tx.c(), repo).await?;
+        hearth_store::hooks::delete_all_for_repo(tx.conn(), repo.id).await?;
+        repos::delete(tx.conn(), repo).await?;
         tx.commit().await?;
         Ok::<_, ServiceError>(())
     }
@@ -226,7 +226,7 @@ pub async fn delete(state: &AppState, owner: &UserRow, repo: &RepoRow) -> Servic
 /// Store the issue-tracker and wiki settings (`PATCH …/issue-tracker`, `PATCH …/wiki`).
 pub async fn update_settings(state: &AppState, repo: &RepoRow, settings: &repos::Settings) -> ServiceResult<()> {
     let mut tx = state.db.begin().await?;
-    repos::update_settings(tx.c(), repo.id, settings, now_unix()).await?;
+    repos::update_settings(tx.conn(), repo.id, settings, now_unix()).await?;
     tx.commit().await?;
     Ok(())
 }

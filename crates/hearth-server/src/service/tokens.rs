@@ -20,10 +20,10 @@ pub async fn create(db: &Db, uid: i64, name: &str) -> ServiceResult<(TokenRow, S
     rand::fill(&mut bytes);
     let raw = hex::encode(bytes);
     let mut tx = db.begin().await?;
-    if tokens::name_taken(tx.c(), uid, name).await? {
+    if tokens::name_taken(tx.conn(), uid, name).await? {
         return Err(token_exists(name));
     }
-    let row = tokens::insert(tx.c(), uid, name, &hash_token(&raw), now_unix()).await.map_err(|e| match e {
+    let row = tokens::insert(tx.conn(), uid, name, &hash_token(&raw), now_unix()).await.map_err(|e| match e {
         StoreError::Conflict(_) => token_exists(name),
         other => other.into(),
     })?;
@@ -41,7 +41,7 @@ pub async fn owner(db: &Db, raw: &str) -> ServiceResult<Option<tokens::TokenOwne
         return Ok(None);
     }
     let mut h = db.acquire().await?;
-    Ok(tokens::owner_by_hash(h.c(), &hash_token(raw)).await?)
+    Ok(tokens::owner_by_hash(h.conn(), &hash_token(raw)).await?)
 }
 
 /// Recently resolved tokens, so that a CI bot's thousands of calls do not each query the database.
@@ -73,7 +73,7 @@ impl TokenCache {
             return Ok(Some(owner.clone()));
         }
         let mut h = db.acquire().await?;
-        let Some(found) = tokens::owner_by_hash(h.c(), &hash).await? else { return Ok(None) };
+        let Some(found) = tokens::owner_by_hash(h.conn(), &hash).await? else { return Ok(None) };
         let found = Arc::new(found);
         let mut entries = self.entries.lock().unwrap();
         if entries.len() >= TOKEN_CACHE_MAX {
@@ -102,7 +102,7 @@ impl TokenUsage {
         }
         let mut tx = db.begin().await?;
         for (id, when) in &batch {
-            tokens::touch(tx.c(), *id, *when).await?;
+            tokens::touch(tx.conn(), *id, *when).await?;
         }
         tx.commit().await?;
         Ok(batch.len())

@@ -253,14 +253,14 @@ async fn git_access_decisions() {
     let mut h = db.acquire().await.unwrap();
     let mut people = std::collections::HashMap::new();
     for name in ["alice", "reader", "writer", "stranger", "banned", "sleepy", "root"] {
-        people.insert(name, users::by_name(h.c(), name).await.unwrap().unwrap());
+        people.insert(name, users::by_name(h.conn(), name).await.unwrap().unwrap());
     }
     let mut keys = std::collections::HashMap::new();
     for (title, repo) in [("dk-ro", "priv"), ("dk-rw", "priv"), ("dk-other", "pub")] {
-        let repo = repos::by_name(h.c(), people["alice"].id, repo).await.unwrap().unwrap();
-        let listed = deploy_keys::list(h.c(), repo.id).await.unwrap();
+        let repo = repos::by_name(h.conn(), people["alice"].id, repo).await.unwrap().unwrap();
+        let listed = deploy_keys::list(h.conn(), repo.id).await.unwrap();
         let fingerprint = listed.into_iter().find(|k| k.name == title).unwrap().fingerprint;
-        keys.insert(title, deploy_keys::by_fingerprint(h.c(), &fingerprint).await.unwrap());
+        keys.insert(title, deploy_keys::by_fingerprint(h.conn(), &fingerprint).await.unwrap());
     }
     assert_eq!(keys["dk-rw"].len(), 2, "one row per repository the key was added to");
 
@@ -344,8 +344,8 @@ async fn git_access_decisions() {
                 user => Principal::User(&people[user]),
             };
             let (owner, repo) = path.split_once('/').unwrap();
-            let target = Target::find(h.c(), owner, repo).await.unwrap();
-            let got = git_access::decide(h.c(), config, &target, principal, *verb).await.unwrap();
+            let target = Target::find(h.conn(), owner, repo).await.unwrap();
+            let got = git_access::decide(h.conn(), config, &target, principal, *verb).await.unwrap();
             let matches = match (&got, want) {
                 (Ok(grant), Ok(actor)) => {
                     // A deploy key's use is recorded on its row for this repository.

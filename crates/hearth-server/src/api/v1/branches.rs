@@ -18,7 +18,7 @@ async fn to_api(state: &AppState, html_url: &str, branches: Vec<BranchInfo>) -> 
     for b in &branches {
         for email in [&b.commit.author_email, &b.commit.committer_email] {
             if !logins.iter().any(|(e, _)| e == email) {
-                let login = user_store::by_activated_email(h.c(), email).await?.map(|u| u.name).unwrap_or_default();
+                let login = user_store::by_activated_email(h.conn(), email).await?.map(|u| u.name).unwrap_or_default();
                 logins.push((email.clone(), login));
             }
         }

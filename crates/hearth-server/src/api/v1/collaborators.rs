@@ -29,7 +29,7 @@ pub struct AddCollaboratorOption {
 async fn load(state: &AppState, ctx: RepoCtx, name: &str) -> ApiResult<(RepoCtx, UserRow)> {
     ctx.require(AccessMode::Admin)?;
     let mut h = state.db.acquire().await?;
-    let user = user_store::by_name(h.c(), name)
+    let user = user_store::by_name(h.conn(), name)
         .await?
         .ok_or_else(|| ApiError::unprocessable(format!("user does not exist [name: {name}]")))?;
     Ok((ctx, user))
@@ -45,7 +45,7 @@ pub async fn list_collaborators(
 ) -> ApiResult<Json<Vec<Collaborator>>> {
     ctx.require(AccessMode::Admin)?;
     let mut h = state.db.acquire().await?;
-    let rows = collaborations::list(h.c(), ctx.repo.id).await?;
+    let rows = collaborations::list(h.conn(), ctx.repo.id).await?;
     Ok(Json(
         rows.iter()
             .map(|c| Collaborator {
@@ -68,7 +68,7 @@ pub async fn check_collaborator(
 ) -> ApiResult<StatusCode> {
     let (ctx, user) = load(&state, ctx, &name).await?;
     let mut h = state.db.acquire().await?;
-    match collaborations::mode_of(h.c(), ctx.repo.id, user.id).await? {
+    match collaborations::mode_of(h.conn(), ctx.repo.id, user.id).await? {
         Some(_) => Ok(StatusCode::NO_CONTENT),
         None => Err(ApiError::not_found()),
     }

@@ -31,7 +31,7 @@ pub(super) async fn to_api(
     for c in &commits {
         for email in [&c.info.author_email, &c.info.committer_email] {
             if !accounts.iter().any(|(e, _)| e == email) {
-                accounts.push((email.clone(), user_store::by_activated_email(h.c(), email).await?));
+                accounts.push((email.clone(), user_store::by_activated_email(h.conn(), email).await?));
             }
         }
     }

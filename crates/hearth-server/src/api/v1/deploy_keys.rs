@@ -45,7 +45,7 @@ pub async fn list_deploy_keys(
 ) -> ApiResult<Json<Vec<DeployKey>>> {
     ctx.require(AccessMode::Admin)?;
     let mut h = state.db.acquire().await?;
-    let rows = key_store::list(h.c(), ctx.repo.id).await?;
+    let rows = key_store::list(h.conn(), ctx.repo.id).await?;
     Ok(Json(rows.iter().map(|k| json(&state, &ctx, k)).collect()))
 }
 
@@ -82,7 +82,7 @@ pub async fn get_deploy_key(
 ) -> ApiResult<Json<DeployKey>> {
     ctx.require(AccessMode::Admin)?;
     let mut h = state.db.acquire().await?;
-    let key = key_store::get(h.c(), ctx.repo.id, id).await?.ok_or_else(ApiError::not_found)?;
+    let key = key_store::get(h.conn(), ctx.repo.id, id).await?.ok_or_else(ApiError::not_found)?;
     Ok(Json(json(&state, &ctx, &key)))
 }
 
@@ -98,7 +98,7 @@ pub async fn delete_deploy_key(
     ctx.require(AccessMode::Admin)?;
     let key = {
         let mut h = state.db.acquire().await?;
-        key_store::get(h.c(), ctx.repo.id, id).await?.ok_or_else(ApiError::not_found)?
+        key_store::get(h.conn(), ctx.repo.id, id).await?.ok_or_else(ApiError::not_found)?
     };
     deploy_keys::delete(&state.db, &key).await?;
     Ok(StatusCode::NO_CONTENT)

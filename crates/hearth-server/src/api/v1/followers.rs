@@ -24,10 +24,10 @@ async fn list(state: &AppState, of: &UserRow, dir: Direction, params: &ListParam
     let mut h = state.db.acquire().await?;
     let (rows, total) = match dir {
         Direction::Followers => {
-            (follow_store::followers(h.c(), of.id, page.limit, page.offset()).await?, of.num_followers)
+            (follow_store::followers(h.conn(), of.id, page.limit, page.offset()).await?, of.num_followers)
         }
         Direction::Following => {
-            (follow_store::following(h.c(), of.id, page.limit, page.offset()).await?, of.num_following)
+            (follow_store::following(h.conn(), of.id, page.limit, page.offset()).await?, of.num_following)
         }
     };
     let items = rows.iter().map(|u| User::new(&state.links, u, true)).collect();
@@ -36,7 +36,7 @@ async fn list(state: &AppState, of: &UserRow, dir: Direction, params: &ListParam
 
 async fn check(state: &AppState, user: &UserRow, target: &UserRow) -> ApiResult<StatusCode> {
     let mut h = state.db.acquire().await?;
-    if follow_store::is_following(h.c(), user.id, target.id).await? {
+    if follow_store::is_following(h.conn(), user.id, target.id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found())

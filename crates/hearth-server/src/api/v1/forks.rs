@@ -28,14 +28,14 @@ pub async fn list_forks(
     let mut out = Vec::new();
     // Owners are looked up once each, not once per fork.
     let mut owners: Vec<hearth_store::users::UserRow> = Vec::new();
-    let forks = repo_store::forks_of(h.c(), ctx.repo.id).await?;
-    let modes = access_modes(h.c(), &me, &forks).await?;
+    let forks = repo_store::forks_of(h.conn(), ctx.repo.id).await?;
+    let modes = access_modes(h.conn(), &me, &forks).await?;
     for (fork, mode) in forks.into_iter().zip(modes) {
         if mode == AccessMode::None {
             continue;
         }
         if !owners.iter().any(|o| o.id == fork.owner_id) {
-            let Some(o) = user_store::by_id(h.c(), fork.owner_id).await? else { continue };
+            let Some(o) = user_store::by_id(h.conn(), fork.owner_id).await? else { continue };
             owners.push(o);
         }
         let fork_owner = owners.iter().find(|o| o.id == fork.owner_id).expect("loaded above");

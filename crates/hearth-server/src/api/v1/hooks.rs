@@ -58,7 +58,7 @@ fn parse_id(id: &str) -> ApiResult<i64> {
 async fn load_hook(state: &AppState, ctx: &RepoCtx, id: &str) -> ApiResult<HookRow> {
     let id = parse_id(id)?;
     let mut h = state.db.acquire().await?;
-    hook_store::by_id_for_repo(h.c(), ctx.repo.id, id).await?.ok_or_else(ApiError::not_found)
+    hook_store::by_id_for_repo(h.conn(), ctx.repo.id, id).await?.ok_or_else(ApiError::not_found)
 }
 
 #[utoipa::path(get, path = "/repos/{owner}/{repo}/hooks", tag = "hooks",
@@ -71,7 +71,7 @@ pub async fn list_hooks(
 ) -> ApiResult<Json<Vec<Hook>>> {
     ctx.require(AccessMode::Admin)?;
     let mut h = state.db.acquire().await?;
-    let rows = hook_store::list_for_repo(h.c(), ctx.repo.id).await?;
+    let rows = hook_store::list_for_repo(h.conn(), ctx.repo.id).await?;
     Ok(Json(rows.iter().map(to_api).collect()))
 }
 
@@ -170,7 +170,7 @@ pub async fn test_hook(
     .unwrap_or(None);
     let p = {
         let mut h = state.db.acquire().await?;
-        payload::test_push(&state, h.c(), &ctx.owner, &ctx.repo, &me, latest).await?
+        payload::test_push(&state, h.conn(), &ctx.owner, &ctx.repo, &me, latest).await?
     };
     webhooks::enqueue_test(&state, ctx.repo.id, &hook, &p).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -233,15 +233,15 @@ pub async fn list_hook_deliveries(
     let hook = load_hook(&state, &ctx, &id).await?;
     let page = params.fixed(30);
     let mut h = state.db.acquire().await?;
-    let total = hook_store::count_tasks_of_hook(h.c(), hook.id).await?;
-    let rows = hook_store::tasks_of_hook(h.c(), hook.id, page.limit, page.offset()).await?;
+    let total = hook_store::count_tasks_of_hook(h.conn(), hook.id).await?;
+    let rows = hook_store::tasks_of_hook(h.conn(), hook.id, page.limit, page.offset()).await?;
     Ok(Paged::page(rows.iter().map(delivery).collect(), total, &params, page))
 }
 
 async fn load_delivery(state: &AppState, hook: &HookRow, id: &str) -> ApiResult<TaskRow> {
     let id = parse_id(id)?;
     let mut h = state.db.acquire().await?;
-    hook_store::task_of_hook(h.c(), hook.id, id).await?.ok_or_else(ApiError::not_found)
+    hook_store::task_of_hook(h.conn(), hook.id, id).await?.ok_or_else(ApiError::not_found)
 }
 
 /// One delivery with its request (headers, payload) and response (headers, body).
@@ -308,7 +308,7 @@ pub async fn list_org_hooks(
 ) -> ApiResult<Json<Vec<Hook>>> {
     let org = owned_org(&state, &me, &org).await?;
     let mut h = state.db.acquire().await?;
-    Ok(Json(hook_store::list_for_org(h.c(), org.id).await?.iter().map(to_api).collect()))
+    Ok(Json(hook_store::list_for_org(h.conn(), org.id).await?.iter().map(to_api).collect()))
 }
 
 #[utoipa::path(post, path = "/orgs/{org}/hooks", tag = "hooks",
@@ -344,7 +344,7 @@ pub async fn get_org_hook(
     let org = owned_org(&state, &me, &org).await?;
     let id = parse_id(&id)?;
     let mut h = state.db.acquire().await?;
-    let row = hook_store::by_id_for_org(h.c(), org.id, id).await?.ok_or_else(ApiError::not_found)?;
+    let row = hook_store::by_id_for_org(h.conn(), org.id, id).await?.ok_or_else(ApiError::not_found)?;
     Ok(Json(to_api(&row)))
 }
 

@@ -46,7 +46,7 @@ async fn comments_json(
     index: &HashMap<i64, i64>,
 ) -> ApiResult<Vec<Comment>> {
     let mut h = state.db.acquire().await?;
-    Ok(issue_view::comments_json(state, h.c(), &ctx.owner.name, &ctx.repo.name, rows, index).await?)
+    Ok(issue_view::comments_json(state, h.conn(), &ctx.owner.name, &ctx.repo.name, rows, index).await?)
 }
 
 /// Plain comments of every issue of the repository, oldest first.
@@ -62,11 +62,11 @@ pub async fn list_repo_comments(
     let ctx = tracker_on(ctx)?;
     let since = since(&params)?;
     let mut h = state.db.acquire().await?;
-    let rows = issue_store::comments_of_repo(h.c(), ctx.repo.id, since).await?;
+    let rows = issue_store::comments_of_repo(h.conn(), ctx.repo.id, since).await?;
     let mut ids: Vec<i64> = rows.iter().map(|r| r.issue_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let index: HashMap<i64, i64> = issue_store::indexes(h.c(), &ids).await?.into_iter().collect();
+    let index: HashMap<i64, i64> = issue_store::indexes(h.conn(), &ids).await?.into_iter().collect();
     drop(h);
     Ok(Json(comments_json(&state, &ctx, &rows, &index).await?))
 }
@@ -85,8 +85,8 @@ pub async fn list_issue_comments(
     let ctx = tracker_on(ctx)?;
     let since = since(&params)?;
     let mut h = state.db.acquire().await?;
-    let issue = issue_store::by_index(h.c(), ctx.repo.id, index).await?.ok_or_else(ApiError::not_found)?;
-    let rows = issue_store::comments_of_issue(h.c(), issue.id, since).await?;
+    let issue = issue_store::by_index(h.conn(), ctx.repo.id, index).await?.ok_or_else(ApiError::not_found)?;
+    let rows = issue_store::comments_of_issue(h.conn(), issue.id, since).await?;
     drop(h);
     Ok(Json(comments_json(&state, &ctx, &rows, &HashMap::from([(issue.id, issue.idx)])).await?))
 }
@@ -131,7 +131,7 @@ async fn edit_comment_by_id(
     };
     let idx = {
         let mut h = state.db.acquire().await?;
-        issue_store::by_id(h.c(), row.issue_id).await?.map(|i| i.idx).unwrap_or(0)
+        issue_store::by_id(h.conn(), row.issue_id).await?.map(|i| i.idx).unwrap_or(0)
     };
     let json = comments_json(state, &ctx, std::slice::from_ref(&row), &HashMap::from([(row.issue_id, idx)])).await?;
     Ok(Json(json.into_iter().next().ok_or_else(ApiError::not_found)?).into_response())

@@ -27,7 +27,7 @@ pub struct IssueLabelsOption {
 
 async fn labels_json(state: &AppState, ctx: &RepoCtx, issue_id: i64) -> ApiResult<Json<Vec<Label>>> {
     let mut h = state.db.acquire().await?;
-    let rows = label_store::of_issue(h.c(), issue_id).await?;
+    let rows = label_store::of_issue(h.conn(), issue_id).await?;
     Ok(Json(rows.iter().map(|l| Label::new(&state.links, &ctx.owner.name, &ctx.repo.name, l)).collect()))
 }
 
@@ -43,7 +43,7 @@ pub async fn list_issue_labels(
     let ctx = tracker_on(ctx)?;
     let issue = {
         let mut h = state.db.acquire().await?;
-        issue_store::by_index(h.c(), ctx.repo.id, index).await?.ok_or_else(ApiError::not_found)?
+        issue_store::by_index(h.conn(), ctx.repo.id, index).await?.ok_or_else(ApiError::not_found)?
     };
     labels_json(&state, &ctx, issue.id).await
 }

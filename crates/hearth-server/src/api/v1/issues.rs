@@ -59,7 +59,7 @@ pub(super) fn tracker<'a>(ctx: &'a RepoCtx, me: &'a UserRow) -> Tracker<'a> {
 
 async fn issue_json(state: &AppState, ctx: &RepoCtx, row: &issue_store::IssueRow) -> ApiResult<Issue> {
     let mut h = state.db.acquire().await?;
-    Ok(issue_view::issue_json(state, h.c(), &ctx.owner.name, &ctx.repo.name, row).await?)
+    Ok(issue_view::issue_json(state, h.conn(), &ctx.owner.name, &ctx.repo.name, row).await?)
 }
 
 /// `state`: `closed`, `all` (a Gitea extension), anything else open.
@@ -101,7 +101,7 @@ pub async fn list_issues(
     };
     let found = issue_lists::list(&state, &ctx.repo, &query, page.limit, page.offset()).await?;
     let mut h = state.db.acquire().await?;
-    let data = issue_view::issues_json(&state, h.c(), &ctx.owner.name, &ctx.repo.name, &found.rows).await?;
+    let data = issue_view::issues_json(&state, h.conn(), &ctx.owner.name, &ctx.repo.name, &found.rows).await?;
     let total = found.total;
     Ok(Paged::page(data, total, &params, page))
 }
@@ -116,18 +116,18 @@ async fn assigned_to_me(state: &AppState, me: &UserRow, params: &ListParams) -> 
         ..Default::default()
     };
     let mut h = state.db.acquire().await?;
-    let total = issue_store::count(h.c(), &f).await?;
-    let rows = issue_store::list(h.c(), &f, page.limit, page.offset()).await?;
+    let total = issue_store::count(h.conn(), &f).await?;
+    let rows = issue_store::list(h.conn(), &f, page.limit, page.offset()).await?;
     // One batch per repository on the page, then back into the page's order.
     let mut repo_ids: Vec<i64> = rows.iter().map(|r| r.repo_id).collect();
     repo_ids.sort_unstable();
     repo_ids.dedup();
     let mut by_id: HashMap<i64, Issue> = HashMap::new();
     for repo_id in repo_ids {
-        let Some(r) = repo_store::by_id(h.c(), repo_id).await? else { continue };
-        let Some(o) = user_store::by_id(h.c(), r.owner_id).await? else { continue };
+        let Some(r) = repo_store::by_id(h.conn(), repo_id).await? else { continue };
+        let Some(o) = user_store::by_id(h.conn(), r.owner_id).await? else { continue };
         let group: Vec<issue_store::IssueRow> = rows.iter().filter(|i| i.repo_id == repo_id).cloned().collect();
-        for json in issue_view::issues_json(state, h.c(), &o.name, &r.name, &group).await? {
+        for json in issue_view::issues_json(state, h.conn(), &o.name, &r.name, &group).await? {
             by_id.insert(json.id, json);
         }
     }
@@ -195,7 +195,7 @@ pub async fn get_issue(
     let ctx = tracker_on(ctx)?;
     let row = {
         let mut h = state.db.acquire().await?;
-        issue_store::by_index(h.c(), ctx.repo.id, index).await?.ok_or_else(ApiError::not_found)?
+        issue_store::by_index(h.conn(), ctx.repo.id, index).await?.ok_or_else(ApiError::not_found)?
     };
     Ok(Json(issue_json(&state, &ctx, &row).await?))
 }
@@ -227,7 +227,7 @@ pub async fn edit_issue(
 
 async fn assignees(state: &AppState, ctx: &RepoCtx) -> ApiResult<Vec<UserRow>> {
     let mut h = state.db.acquire().await?;
-    Ok(hearth_store::collaborations::assignable(h.c(), ctx.repo.id, ctx.repo.owner_id).await?)
+    Ok(hearth_store::collaborations::assignable(h.conn(), ctx.repo.id, ctx.repo.owner_id).await?)
 }
 
 /// Users who can be assigned issues: those with write access (Gitea's route).

@@ -35,7 +35,7 @@ impl CreateKeyOption {
 
 pub(crate) async fn list_keys_of(state: &AppState, owner_id: i64) -> ApiResult<Json<Vec<PublicKey>>> {
     let mut h = state.db.acquire().await?;
-    let rows = key_store::list_user_keys(h.c(), owner_id).await?;
+    let rows = key_store::list_user_keys(h.conn(), owner_id).await?;
     Ok(Json(rows.iter().map(|k| PublicKey::new(&state.links, k)).collect()))
 }
 
@@ -86,7 +86,7 @@ pub async fn get_my_key(
 ) -> ApiResult<Json<PublicKey>> {
     let id = parse_id(&id).ok_or_else(ApiError::not_found)?;
     let mut h = state.db.acquire().await?;
-    let key = key_store::by_id(h.c(), id).await?.filter(|k| k.kind == hearth_store::KeyKind::User);
+    let key = key_store::by_id(h.conn(), id).await?.filter(|k| k.kind == hearth_store::KeyKind::User);
     match key {
         Some(k) if k.owner_id == me.id || me.is_admin => Ok(Json(PublicKey::new(&state.links, &k))),
         _ => Err(ApiError::not_found()),

@@ -45,7 +45,7 @@ pub async fn list_labels(
     RepoPath(ctx): RepoPath,
 ) -> ApiResult<Json<Vec<Label>>> {
     let mut h = state.db.acquire().await?;
-    let rows = label_store::list(h.c(), ctx.repo.id).await?;
+    let rows = label_store::list(h.conn(), ctx.repo.id).await?;
     Ok(Json(rows.iter().map(|l| label_json(&state, &ctx, l)).collect()))
 }
 
@@ -70,8 +70,8 @@ pub async fn create_label(
 async fn find_label(state: &AppState, ctx: &RepoCtx, key: &str) -> ApiResult<label_store::LabelRow> {
     let mut h = state.db.acquire().await?;
     let found = match key.parse::<i64>() {
-        Ok(id) if id > 0 => label_store::get(h.c(), ctx.repo.id, id).await?,
-        _ => label_store::by_name(h.c(), ctx.repo.id, key).await?,
+        Ok(id) if id > 0 => label_store::get(h.conn(), ctx.repo.id, id).await?,
+        _ => label_store::by_name(h.conn(), ctx.repo.id, key).await?,
     };
     found.ok_or_else(ApiError::not_found)
 }

@@ -57,7 +57,7 @@ pub async fn list_milestones(
     params: crate::extract::ListParams,
 ) -> ApiResult<Json<Vec<Milestone>>> {
     let mut h = state.db.acquire().await?;
-    let rows = milestone_store::list(h.c(), ctx.repo.id).await?;
+    let rows = milestone_store::list(h.conn(), ctx.repo.id).await?;
     // `state` (open, closed; anything else: all) is a Gitea extension.
     let keep = |m: &&milestone_store::MilestoneRow| match params.get("state") {
         Some("open") => !m.is_closed,
@@ -77,7 +77,7 @@ pub async fn get_milestone(
     RepoPath(ctx): RepoPath,
 ) -> ApiResult<Json<Milestone>> {
     let mut h = state.db.acquire().await?;
-    let row = milestone_store::get(h.c(), ctx.repo.id, id).await?.ok_or_else(ApiError::not_found)?;
+    let row = milestone_store::get(h.conn(), ctx.repo.id, id).await?.ok_or_else(ApiError::not_found)?;
     Ok(Json(Milestone::new(&row)))
 }
 

@@ -200,5 +200,5 @@ pub(crate) async fn git_find<T: Send + 'static>(
 /// Look an account up by name (case-insensitively); 404 if there is none.
 pub(crate) async fn load_user(state: &AppState, name: &str) -> ApiResult<UserRow> {
     let mut h = state.db.acquire().await?;
-    user_store::by_name(h.c(), name).await?.ok_or_else(ApiError::not_found)
+    user_store::by_name(h.conn(), name).await?.ok_or_else(ApiError::not_found)
 }

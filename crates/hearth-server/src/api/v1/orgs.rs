@@ -79,7 +79,7 @@ pub async fn list_my_orgs(
     TokenUser(me): TokenUser,
 ) -> ApiResult<Json<Vec<Organization>>> {
     let mut h = state.db.acquire().await?;
-    Ok(org_list(&state, &org_store::orgs_of(h.c(), me.id, false).await?))
+    Ok(org_list(&state, &org_store::orgs_of(h.conn(), me.id, false).await?))
 }
 
 /// Create an organisation owned by the caller (site admins only under
@@ -109,7 +109,7 @@ pub async fn list_user_orgs(
 ) -> ApiResult<Json<Vec<Organization>>> {
     let user = load_user(&state, &username).await?;
     let mut h = state.db.acquire().await?;
-    Ok(org_list(&state, &org_store::orgs_of(h.c(), user.id, true).await?))
+    Ok(org_list(&state, &org_store::orgs_of(h.conn(), user.id, true).await?))
 }
 
 /// Create an organisation owned by `username` (site admins).
@@ -138,7 +138,7 @@ pub async fn admin_list_orgs(
 ) -> ApiResult<Paged<Organization>> {
     let page = params.fixed(10);
     let mut h = state.db.acquire().await?;
-    let (rows, total) = hearth_store::users::list_orgs(h.c(), page.limit, page.offset()).await?;
+    let (rows, total) = hearth_store::users::list_orgs(h.conn(), page.limit, page.offset()).await?;
     let data = rows.iter().map(|o| Organization::new(&state.links, o)).collect();
     Ok(Paged::page(data, total, &params, page))
 }
@@ -184,7 +184,7 @@ pub async fn edit_org(
 async fn org_for_member(state: &AppState, name: &str, me: &UserRow) -> ApiResult<(UserRow, bool)> {
     let org = orgs::require_org(&state.db, name).await?;
     let mut h = state.db.acquire().await?;
-    let insider = me.is_admin || org_store::is_member(h.c(), org.id, me.id).await?;
+    let insider = me.is_admin || org_store::is_member(h.conn(), org.id, me.id).await?;
     Ok((org, insider))
 }
 
@@ -199,7 +199,7 @@ pub async fn list_members(
 ) -> ApiResult<Json<Vec<User>>> {
     let (org, insider) = org_for_member(&state, &org, &me).await?;
     let mut h = state.db.acquire().await?;
-    let rows = org_store::members(h.c(), org.id, !insider).await?;
+    let rows = org_store::members(h.conn(), org.id, !insider).await?;
     Ok(Json(rows.iter().map(|u| User::new(&state.links, u, true)).collect()))
 }
 
@@ -215,7 +215,7 @@ pub async fn check_member(
     let (org, insider) = org_for_member(&state, &org, &me).await?;
     let user = load_user(&state, &username).await?;
     let mut h = state.db.acquire().await?;
-    let visible = org_store::members(h.c(), org.id, !insider).await?.iter().any(|u| u.id == user.id);
+    let visible = org_store::members(h.conn(), org.id, !insider).await?.iter().any(|u| u.id == user.id);
     if visible { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found()) }
 }
 

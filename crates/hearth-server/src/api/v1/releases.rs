@@ -47,7 +47,7 @@ async fn to_api(state: &AppState, rows: Vec<ReleaseRow>) -> ApiResult<Vec<Releas
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         if !authors.iter().any(|(id, _)| *id == r.publisher_id) {
-            let Some(u) = user_store::by_id(h.c(), r.publisher_id).await? else { continue };
+            let Some(u) = user_store::by_id(h.conn(), r.publisher_id).await? else { continue };
             authors.push((u.id, User::new(&state.links, &u, true)));
         }
         let author = authors.iter().find(|(id, _)| *id == r.publisher_id).map(|(_, u)| u.clone()).expect("loaded");
@@ -81,7 +81,7 @@ pub async fn list_releases(
 ) -> ApiResult<Json<Vec<Release>>> {
     let rows = {
         let mut h = state.db.acquire().await?;
-        releases::list(h.c(), ctx.repo.id, ctx.mode >= AccessMode::Write).await?
+        releases::list(h.conn(), ctx.repo.id, ctx.mode >= AccessMode::Write).await?
     };
     Ok(Json(to_api(&state, rows).await?))
 }
@@ -98,7 +98,7 @@ pub async fn get_release(
     let id = parse_id(&id)?;
     let row = {
         let mut h = state.db.acquire().await?;
-        releases::by_id(h.c(), ctx.repo.id, id).await?
+        releases::by_id(h.conn(), ctx.repo.id, id).await?
     };
     let row = row.filter(|r| !r.is_draft || ctx.mode >= AccessMode::Write).ok_or_else(ApiError::not_found)?;
     Ok(Json(to_api(&state, vec![row]).await?.remove(0)))
@@ -135,7 +135,7 @@ pub async fn create_release(
 async fn load_release(state: &AppState, ctx: &RepoCtx, id: &str) -> ApiResult<ReleaseRow> {
     let id = parse_id(id)?;
     let mut h = state.db.acquire().await?;
-    releases::by_id(h.c(), ctx.repo.id, id).await?.ok_or_else(ApiError::not_found)
+    releases::by_id(h.conn(), ctx.repo.id, id).await?.ok_or_else(ApiError::not_found)
 }
 
 #[utoipa::path(patch, path = "/repos/{owner}/{repo}/releases/{id}", tag = "releases",

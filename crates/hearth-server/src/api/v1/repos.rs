@@ -102,7 +102,7 @@ async fn owners_of(state: &AppState, rows: &[&RepoRow]) -> ApiResult<Vec<UserRow
     let mut owners: Vec<UserRow> = Vec::new();
     for r in rows {
         if !owners.iter().any(|o| o.id == r.owner_id) {
-            owners.push(hearth_store::users::by_id(h.c(), r.owner_id).await?.ok_or_else(ApiError::not_found)?);
+            owners.push(hearth_store::users::by_id(h.conn(), r.owner_id).await?.ok_or_else(ApiError::not_found)?);
         }
     }
     Ok(owners)
@@ -112,8 +112,8 @@ async fn owners_of(state: &AppState, rows: &[&RepoRow]) -> ApiResult<Vec<UserRow
 /// a grant on through collaborations and teams (real permissions, by full name).
 async fn my_repos(state: &AppState, me: &UserRow) -> ApiResult<Vec<Repository>> {
     let mut h = state.db.acquire().await?;
-    let own = repo_store::list_by_owner(h.c(), me.id, false).await?;
-    let granted = hearth_store::access::granted_repos(h.c(), me.id).await?;
+    let own = repo_store::list_by_owner(h.conn(), me.id, false).await?;
+    let granted = hearth_store::access::granted_repos(h.conn(), me.id).await?;
     drop(h);
     let owner_perms = Permission::from_mode(AccessMode::Owner);
     let mut out: Vec<Repository> =
@@ -136,13 +136,13 @@ async fn repos_of(state: &AppState, owner: &UserRow, viewer: &UserRow) -> ApiRes
     }
     let mut h = state.db.acquire().await?;
     let rows = if viewer.is_admin {
-        repo_store::list_by_owner(h.c(), owner.id, false).await?
+        repo_store::list_by_owner(h.conn(), owner.id, false).await?
     } else if owner.kind == hearth_store::UserKind::Organization {
-        hearth_store::access::list_org_visible(h.c(), owner.id, viewer.id).await?
+        hearth_store::access::list_org_visible(h.conn(), owner.id, viewer.id).await?
     } else {
-        repo_store::list_by_owner(h.c(), owner.id, true).await?
+        repo_store::list_by_owner(h.conn(), owner.id, true).await?
     };
-    let modes = access_modes(h.c(), viewer, &rows).await?;
+    let modes = access_modes(h.conn(), viewer, &rows).await?;
     Ok(rows
         .iter()
         .zip(modes)
@@ -244,12 +244,12 @@ pub async fn search_repos(
     let mut h = state.db.acquire().await?;
     let search =
         repo_store::Search { keyword, owner_id: uid, include_private_of, limit: page.limit, offset: page.offset() };
-    let (rows, total) = repo_store::search(h.c(), &search).await?;
+    let (rows, total) = repo_store::search(h.conn(), &search).await?;
     let mut owners: Vec<UserRow> = Vec::new();
     let mut data = Vec::with_capacity(rows.len());
     for r in &rows {
         if !owners.iter().any(|o| o.id == r.owner_id) {
-            let owner = hearth_store::users::by_id(h.c(), r.owner_id).await?.ok_or_else(ApiError::not_found)?;
+            let owner = hearth_store::users::by_id(h.conn(), r.owner_id).await?.ok_or_else(ApiError::not_found)?;
             owners.push(owner);
         }
         let owner = owners.iter().find(|o| o.id == r.owner_id).expect("just loaded");
@@ -269,8 +269,8 @@ pub async fn get_repo(
     let mut json = Repository::new(&state.links, &ctx.repo, &ctx.owner, Some(ctx.permission()));
     if ctx.repo.is_fork {
         let mut h = state.db.acquire().await?;
-        if let Some(parent) = repo_store::by_id(h.c(), ctx.repo.fork_id).await?
-            && let Some(parent_owner) = hearth_store::users::by_id(h.c(), parent.owner_id).await?
+        if let Some(parent) = repo_store::by_id(h.conn(), ctx.repo.fork_id).await?
+            && let Some(parent_owner) = hearth_store::users::by_id(h.conn(), parent.owner_id).await?
         {
             json.parent = Some(Box::new(super::forks::parent_json(&state, &parent, &parent_owner)));
         }
@@ -425,7 +425,7 @@ pub async fn migrate_repo(
     let row = migrate::migrate(&state, &me, &m).await?;
     let owner = {
         let mut h = state.db.acquire().await?;
-        hearth_store::users::by_id(h.c(), row.owner_id).await?.ok_or_else(ApiError::not_found)?
+        hearth_store::users::by_id(h.conn(), row.owner_id).await?.ok_or_else(ApiError::not_found)?
     };
     let perms = Permission::from_mode(AccessMode::Owner);
     Ok((StatusCode::CREATED, Json(Repository::new(&state.links, &row, &owner, Some(perms)))))

@@ -65,7 +65,7 @@ pub async fn list_teams(
 ) -> ApiResult<Json<Vec<Team>>> {
     let org = orgs::require_org(&state.db, &org).await?;
     let mut h = state.db.acquire().await?;
-    Ok(Json(org_store::teams_of_org(h.c(), org.id).await?.iter().map(Team::new).collect()))
+    Ok(Json(org_store::teams_of_org(h.conn(), org.id).await?.iter().map(Team::new).collect()))
 }
 
 /// Create a team (organisation owners; Gitea's route).
@@ -103,7 +103,7 @@ pub async fn admin_create_team(
 async fn visible_team(state: &AppState, id: i64, me: &UserRow) -> ApiResult<(TeamRow, UserRow)> {
     let (team, org) = orgs::require_team(&state.db, id).await?;
     let mut h = state.db.acquire().await?;
-    if me.is_admin || org_store::is_member(h.c(), org.id, me.id).await? {
+    if me.is_admin || org_store::is_member(h.conn(), org.id, me.id).await? {
         Ok((team, org))
     } else {
         Err(ApiError::not_found())
@@ -173,7 +173,7 @@ pub async fn delete_team(
 
 async fn members_json(state: &AppState, team: &TeamRow) -> ApiResult<Json<Vec<User>>> {
     let mut h = state.db.acquire().await?;
-    let rows = org_store::team_members(h.c(), team.id).await?;
+    let rows = org_store::team_members(h.conn(), team.id).await?;
     Ok(Json(rows.iter().map(|u| User::new(&state.links, u, true)).collect()))
 }
 
@@ -274,7 +274,7 @@ pub async fn list_team_repos(
 ) -> ApiResult<Json<Vec<Repository>>> {
     let (team, org) = visible_team(&state, id, &me).await?;
     let mut h = state.db.acquire().await?;
-    let rows = org_store::team_repos(h.c(), team.id, org.id, team.is_owners()).await?;
+    let rows = org_store::team_repos(h.conn(), team.id, org.id, team.is_owners()).await?;
     let perms = Permission::from_mode(team.authorize);
     Ok(Json(rows.iter().map(|r| Repository::new(&state.links, r, &org, Some(perms))).collect()))
 }

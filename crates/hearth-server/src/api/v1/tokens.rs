@@ -31,7 +31,7 @@ pub async fn list_access_tokens(
     Path(_username): Path<String>,
 ) -> ApiResult<Json<Vec<AccessToken>>> {
     let mut h = state.db.acquire().await?;
-    let rows = token_store::list(h.c(), me.id).await?;
+    let rows = token_store::list(h.conn(), me.id).await?;
     Ok(Json(rows.into_iter().map(|t| AccessToken { name: t.name, sha1: t.sha256[..40].to_string() }).collect()))
 }
 

@@ -49,7 +49,7 @@ pub async fn search_users(
         _ => 10,
     };
     let mut h = state.db.acquire().await?;
-    let rows = user_store::search(h.c(), &q, limit).await?;
+    let rows = user_store::search(h.conn(), &q, limit).await?;
     let show_email = id.user.is_some();
     let data = rows.iter().map(|u| User::new(&state.links, u, show_email)).collect();
     Ok(Json(UserSearchResults { data, ok: true }))

@@ -230,9 +230,9 @@ impl Deliverer {
             duration_ms: if refused { 0 } else { duration_ms },
         };
         let mut tx = state.db.begin().await?;
-        hooks::record_attempt(tx.c(), task.id, &a).await?;
+        hooks::record_attempt(tx.conn(), task.id, &a).await?;
         if let Some(s) = last_status {
-            hooks::set_last_status(tx.c(), task.hook_id, s).await?;
+            hooks::set_last_status(tx.conn(), task.hook_id, s).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -340,14 +340,14 @@ pub async fn run(state: AppState, deliverer: Arc<Deliverer>, mut stop: crate::jo
 
 async fn reset_pending(state: &AppState) -> anyhow::Result<()> {
     let mut h = state.db.acquire().await?;
-    hooks::unpark_all(h.c()).await?;
+    hooks::unpark_all(h.conn()).await?;
     Ok(())
 }
 
 async fn due(state: &AppState) -> anyhow::Result<(Vec<i64>, Option<i64>)> {
     let mut h = state.db.acquire().await?;
-    let repos = hooks::repos_with_due_tasks(h.c(), now_ms()).await?;
-    let next = hooks::next_due_ms(h.c()).await?;
+    let repos = hooks::repos_with_due_tasks(h.conn(), now_ms()).await?;
+    let next = hooks::next_due_ms(h.conn()).await?;
     Ok((repos, next))
 }
 
@@ -359,7 +359,7 @@ async fn drain(state: &AppState, deliverer: &Deliverer, repo_id: i64, slots: &Se
             return;
         }
         let head = match state.db.acquire().await {
-            Ok(mut h) => hooks::head_task(h.c(), repo_id).await,
+            Ok(mut h) => hooks::head_task(h.conn(), repo_id).await,
             Err(e) => Err(e),
         };
         let task = match head {

@@ -226,7 +226,7 @@ pub async fn create_hook(state: &AppState, repo_id: i64, org_id: i64, opt: &Crea
         meta,
     };
     let mut tx = state.db.begin().await?;
-    let row = hooks::insert(tx.c(), repo_id, org_id, &fields, now_unix()).await?;
+    let row = hooks::insert(tx.conn(), repo_id, org_id, &fields, now_unix()).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -245,7 +245,7 @@ async fn scoped_hook(c: hearth_store::Conn<'_>, repo_id: i64, org_id: i64, id: i
 /// (API edits cannot change it), omitted events reset to `["push"]`.
 pub async fn edit_hook(state: &AppState, repo_id: i64, org_id: i64, id: i64, opt: &EditHook) -> ServiceResult<HookRow> {
     let mut tx = state.db.begin().await?;
-    let hook = scoped_hook(tx.c(), repo_id, org_id, id).await?;
+    let hook = scoped_hook(tx.conn(), repo_id, org_id, id).await?;
     let kind = hook.hook_task_type;
     let mut fields = HookFields {
         url: hook.url.clone(),
@@ -267,8 +267,8 @@ pub async fn edit_hook(state: &AppState, repo_id: i64, org_id: i64, id: i64, opt
             fields.meta = serde_json::to_string(&ChatMeta::from_config(config)).unwrap_or_default();
         }
     }
-    hooks::update(tx.c(), hook.id, &fields, now_unix()).await?;
-    let row = scoped_hook(tx.c(), repo_id, org_id, id).await?;
+    hooks::update(tx.conn(), hook.id, &fields, now_unix()).await?;
+    let row = scoped_hook(tx.conn(), repo_id, org_id, id).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -298,9 +298,9 @@ fn uuid_v4() -> String {
 pub async fn delete_hook(state: &AppState, repo_id: i64, org_id: i64, id: i64) -> ServiceResult<()> {
     let mut tx = state.db.begin().await?;
     if org_id > 0 {
-        hooks::delete_for_org(tx.c(), org_id, id).await?;
+        hooks::delete_for_org(tx.conn(), org_id, id).await?;
     } else {
-        hooks::delete_for_repo(tx.c(), repo_id, id).await?;
+        hooks::delete_for_repo(tx.conn(), repo_id, id).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -316,7 +316,7 @@ pub async fn enqueue(
     event: HookEvent,
     payload: &impl Serialize,
 ) -> ServiceResult<usize> {
-    let candidates = hooks::active_for_event(c.re(), repo_id, owner_id).await?;
+    let candidates = hooks::active_for_event(c.reborrow(), repo_id, owner_id).await?;
     let candidates: Vec<HookRow> =
         candidates.into_iter().filter(|h| HookEvents::parse(&h.events).selects(event)).collect();
     if candidates.is_empty() {
@@ -326,7 +326,7 @@ pub async fn enqueue(
     let value = serde_json::to_value(payload).map_err(anyhow::Error::from)?;
     let mut created = 0;
     for hook in &candidates {
-        created += enqueue_for_hook(c.re(), repo_id, hook, event, &native, &value).await? as usize;
+        created += enqueue_for_hook(c.reborrow(), repo_id, hook, event, &native, &value).await? as usize;
     }
     Ok(created)
 }
@@ -382,7 +382,7 @@ pub async fn enqueue_test(
     let native = serde_json::to_string_pretty(payload).map_err(anyhow::Error::from)?;
     let value = serde_json::to_value(payload).map_err(anyhow::Error::from)?;
     let mut tx = state.db.begin().await?;
-    enqueue_for_hook(tx.c(), repo_id, hook, HookEvent::Push, &native, &value).await?;
+    enqueue_for_hook(tx.conn(), repo_id, hook, HookEvent::Push, &native, &value).await?;
     tx.commit().await?;
     wake(state);
     Ok(())
@@ -391,7 +391,7 @@ pub async fn enqueue_test(
 /// Redeliver a task: the same row (uuid, URL, payload, signature) is queued again.
 pub async fn redeliver(state: &AppState, task_id: i64) -> ServiceResult<()> {
     let mut h = state.db.acquire().await?;
-    hooks::requeue(h.c(), task_id).await?;
+    hooks::requeue(h.conn(), task_id).await?;
     wake(state);
     Ok(())
 }

@@ -33,8 +33,8 @@ pub async fn hook_repo_with_parent(
 ) -> ServiceResult<Repository> {
     let mut out = hook_repo(state, repo, owner);
     if repo.is_fork
-        && let Some(parent) = repo_store::by_id(c.re(), repo.fork_id).await?
-        && let Some(parent_owner) = user_store::by_id(c.re(), parent.owner_id).await?
+        && let Some(parent) = repo_store::by_id(c.reborrow(), repo.fork_id).await?
+        && let Some(parent_owner) = user_store::by_id(c.reborrow(), parent.owner_id).await?
     {
         let mut p = hook_repo(state, &parent, &parent_owner);
         p.permissions = Some(Permission { admin: false, push: false, pull: true });
@@ -128,12 +128,12 @@ async fn payload_commit(
         author: PayloadUser {
             name: i.author_name.clone(),
             email: i.author_email.clone(),
-            username: logins.get(c.re(), &i.author_email).await?,
+            username: logins.get(c.reborrow(), &i.author_email).await?,
         },
         committer: PayloadUser {
             name: i.committer_name.clone(),
             email: i.committer_email.clone(),
-            username: logins.get(c.re(), &i.committer_email).await?,
+            username: logins.get(c.reborrow(), &i.committer_email).await?,
         },
         added: non_empty(&p.added),
         removed: non_empty(&p.removed),
@@ -183,7 +183,7 @@ pub async fn enqueue_push(
                 repository: repository.clone(),
                 sender: sender.clone(),
             };
-            created += enqueue(c.re(), repo.id, repo.owner_id, HookEvent::Delete, &p).await?;
+            created += enqueue(c.reborrow(), repo.id, repo.owner_id, HookEvent::Delete, &p).await?;
             continue;
         }
         // A new branch or tag, and a tag moved by force, announce themselves (§2).
@@ -196,12 +196,12 @@ pub async fn enqueue_push(
                 repository: repository.clone(),
                 sender: sender.clone(),
             };
-            created += enqueue(c.re(), repo.id, repo.owner_id, HookEvent::Create, &p).await?;
+            created += enqueue(c.reborrow(), repo.id, repo.owner_id, HookEvent::Create, &p).await?;
         }
         if ref_type == "branch" {
             let mut commits = Vec::with_capacity(r.commits.len());
             for pc in &r.commits {
-                commits.push(payload_commit(c.re(), &mut logins, &repository.html_url, pc).await?);
+                commits.push(payload_commit(c.reborrow(), &mut logins, &repository.html_url, pc).await?);
             }
             let compare_url = if u.is_create() {
                 String::new()
@@ -218,7 +218,7 @@ pub async fn enqueue_push(
                 pusher: sender.clone(),
                 sender: sender.clone(),
             };
-            created += enqueue(c.re(), repo.id, repo.owner_id, HookEvent::Push, &p).await?;
+            created += enqueue(c.reborrow(), repo.id, repo.owner_id, HookEvent::Push, &p).await?;
         }
     }
     Ok(created)
@@ -233,9 +233,9 @@ pub async fn enqueue_fork(
     fork_owner: &UserRow,
     sender: &UserRow,
 ) -> ServiceResult<usize> {
-    let Some(base) = repo_store::by_id(c.re(), base_id).await? else { return Ok(0) };
-    let Some(base_owner) = user_store::by_id(c.re(), base.owner_id).await? else { return Ok(0) };
-    let repository = hook_repo_with_parent(state, c.re(), &base, &base_owner).await?;
+    let Some(base) = repo_store::by_id(c.reborrow(), base_id).await? else { return Ok(0) };
+    let Some(base_owner) = user_store::by_id(c.reborrow(), base.owner_id).await? else { return Ok(0) };
+    let repository = hook_repo_with_parent(state, c.reborrow(), &base, &base_owner).await?;
     let mut forkee = hook_repo(state, fork, fork_owner);
     forkee.fork = true;
     let mut parent = hook_repo(state, &base, &base_owner);
@@ -268,7 +268,7 @@ pub async fn enqueue_release(
             author: author.clone(),
             created_at: rfc3339(release.created_unix),
         },
-        repository: hook_repo_with_parent(state, c.re(), repo, owner).await?,
+        repository: hook_repo_with_parent(state, c.reborrow(), repo, owner).await?,
         sender: author,
     };
     enqueue(c, repo.id, repo.owner_id, HookEvent::Release, &p).await
@@ -284,10 +284,10 @@ pub async fn test_push(
     doer: &UserRow,
     latest: Option<PushedCommit>,
 ) -> ServiceResult<PushPayload> {
-    let repository = hook_repo_with_parent(state, c.re(), repo, owner).await?;
+    let repository = hook_repo_with_parent(state, c.reborrow(), repo, owner).await?;
     let commit = match &latest {
         Some(pc) => {
-            let mut pc = payload_commit(c.re(), &mut Logins(Vec::new()), &repository.html_url, pc).await?;
+            let mut pc = payload_commit(c.reborrow(), &mut Logins(Vec::new()), &repository.html_url, pc).await?;
             pc.timestamp = "0001-01-01T00:00:00Z".to_string();
             pc
         }
@@ -367,13 +367,13 @@ pub async fn enqueue_issue(
     changes: Option<Changes>,
     sender: &UserRow,
 ) -> ServiceResult<usize> {
-    let json = crate::service::issue_view::issue_json(state, c.re(), &owner.name, &repo.name, issue).await?;
+    let json = crate::service::issue_view::issue_json(state, c.reborrow(), &owner.name, &repo.name, issue).await?;
     let p = IssuesPayload {
         action,
         number: issue.idx,
         issue: json,
         changes,
-        repository: hook_repo_with_parent(state, c.re(), repo, owner).await?,
+        repository: hook_repo_with_parent(state, c.reborrow(), repo, owner).await?,
         sender: User::new(&state.links, sender, true),
     };
     enqueue(c, repo.id, repo.owner_id, HookEvent::Issues, &p).await
@@ -392,11 +392,12 @@ pub async fn enqueue_issue_comment(
     changes: Option<Changes>,
     sender: &UserRow,
 ) -> ServiceResult<usize> {
-    let issue_json = crate::service::issue_view::issue_json(state, c.re(), &owner.name, &repo.name, issue).await?;
+    let issue_json =
+        crate::service::issue_view::issue_json(state, c.reborrow(), &owner.name, &repo.name, issue).await?;
     let index = std::collections::HashMap::from([(issue.id, issue.idx)]);
     let comment_json = crate::service::issue_view::comments_json(
         state,
-        c.re(),
+        c.reborrow(),
         &owner.name,
         &repo.name,
         std::slice::from_ref(comment),
@@ -409,7 +410,7 @@ pub async fn enqueue_issue_comment(
         issue: issue_json,
         comment: comment_json,
         changes,
-        repository: hook_repo_with_parent(state, c.re(), repo, owner).await?,
+        repository: hook_repo_with_parent(state, c.reborrow(), repo, owner).await?,
         sender: User::new(&state.links, sender, true),
     };
     enqueue(c, repo.id, repo.owner_id, HookEvent::IssueComment, &p).await
