@@ -31,10 +31,10 @@ pub struct Inner {
 impl AppState {
     pub fn new(db: Db, config: Config, external_url: String, passwords: Passwords) -> AppState {
         let links = Links::new(&config, external_url);
-        let refill = std::time::Duration::from_secs_f64(config.login_failure_refill_secs);
+        let refill = config.security.login_failure_refill;
         let login_throttle = LoginThrottle::new(
-            Limit { burst: config.login_failure_name_burst, refill },
-            Limit { burst: config.login_failure_ip_burst, refill },
+            Limit { burst: config.security.login_failure_name_burst, refill },
+            Limit { burst: config.security.login_failure_ip_burst, refill },
         );
         AppState(Arc::new(Inner {
             db,

@@ -8,7 +8,7 @@ use crate::service::passwords::Passwords;
 /// `hearth admin create-user`: create an active account in the configured database.
 pub async fn create_user(config: &Config, name: &str, password: &str, email: &str, admin: bool) -> anyhow::Result<()> {
     let db = crate::open_db(config).await?;
-    let passwords = Passwords::new(config.argon2_memory_kib, config.argon2_iterations)?;
+    let passwords = Passwords::new(config.password.argon2_memory_kib, config.password.argon2_iterations)?;
     let account = NewAccount {
         name: name.to_string(),
         email: email.to_string(),

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 
@@ -121,78 +122,160 @@ fn ssl_mode(raw: &RawConfig) -> anyhow::Result<String> {
     Ok(value)
 }
 
-/// Typed configuration with Gogs' defaults (and hearth's where the spec says so).
+/// Typed configuration with Gogs' defaults (and hearth's where the spec says so), one struct per
+/// `app.ini` section (a few sections are grouped by what they configure: the SSH keys live in
+/// Gogs' `[server]`, the password-hashing and login-limit keys in `[security]`).
 #[derive(Debug, Clone)]
 pub struct Config {
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub repository: RepositoryConfig,
+    pub ssh: SshConfig,
+    pub security: SecurityConfig,
+    pub password: PasswordConfig,
+    pub auth: AuthConfig,
+    pub webhook: WebhookConfig,
+    pub mirror: MirrorConfig,
+    pub git: GitConfig,
+    pub api: ApiConfig,
+    pub ui: UiConfig,
+    pub picture: PictureConfig,
+    pub admin: AdminConfig,
+    pub http: HttpConfig,
+}
+
+/// `[server]`: where to listen and where data lives.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// `APP_DATA_PATH` (`--data`).
     pub data_dir: PathBuf,
     pub http_addr: String,
     pub http_port: u16,
-    /// `[server] EXTERNAL_URL` (alias `ROOT_URL`), always ending in `/`; `None` means
+    /// `EXTERNAL_URL` (alias `ROOT_URL`), always ending in `/`; `None` means
     /// `http://127.0.0.1:<bound port>/`, resolved when the listener is known.
     pub external_url: Option<String>,
-    pub database: DatabaseConfig,
-    pub repository_root: PathBuf,
+    /// `MAX_API_BODY_BYTES`: larger API request bodies get 413.
+    pub max_body_bytes: usize,
+}
+
+/// `[repository]` (and `[admin]`'s organisation switch lives in [`AdminConfig`]).
+#[derive(Debug, Clone)]
+pub struct RepositoryConfig {
+    /// `ROOT`: where repositories live.
+    pub root: PathBuf,
     pub default_branch: String,
-    /// `[repository] FORCE_PRIVATE`: every new repository is private.
+    /// `FORCE_PRIVATE`: every new repository is private.
     pub force_private: bool,
-    /// `[repository] MAX_CREATION_LIMIT` (-1: unlimited), overridden per user.
+    /// `MAX_CREATION_LIMIT` (-1: unlimited), overridden per user.
     pub max_creation_limit: i64,
-    /// `[admin] DISABLE_REGULAR_ORG_CREATION`: only site admins may create organisations.
-    pub disable_regular_org_creation: bool,
-    /// Host, port and user of `ssh_url` (`[server] SSH_DOMAIN`, `SSH_PORT`, `RUN_USER`); the domain
-    /// defaults to the external URL's host.
-    pub ssh_domain: Option<String>,
-    /// `[repository] ENABLE_LOCAL_PATH_MIGRATION`: admins (and users allowed to) may migrate from
-    /// a directory on this host.
+    /// `ENABLE_LOCAL_PATH_MIGRATION`: admins (and users allowed to) may migrate from a directory
+    /// on this host.
     pub enable_local_path_migration: bool,
-    /// `[git.timeout] MIGRATE` and `MIRROR`, in seconds.
-    pub migrate_timeout_secs: u64,
-    pub mirror_timeout_secs: u64,
-    /// `[mirror] DEFAULT_INTERVAL` in hours, and how often the updater looks for due mirrors.
-    pub mirror_interval_hours: i64,
-    pub mirror_check_secs: u64,
-    pub ssh_port: u16,
+}
+
+/// SSH: the `ssh_url` of repositories (`[server] SSH_DOMAIN`, `SSH_PORT`, `RUN_USER`; the domain
+/// defaults to the external URL's host) and the built-in server (`START_SSH_SERVER`,
+/// `SSH_LISTEN_HOST` (default HTTP_ADDR), `SSH_LISTEN_PORT` (default SSH_PORT), its limits and
+/// `SSH_SERVER_CIPHERS`).
+#[derive(Debug, Clone)]
+pub struct SshConfig {
+    pub domain: Option<String>,
+    pub port: u16,
     pub run_user: String,
-    /// The built-in SSH server (`[server] START_SSH_SERVER`, `SSH_LISTEN_HOST` (default HTTP_ADDR),
-    /// `SSH_LISTEN_PORT` (default SSH_PORT)) and its limits: `SSH_HANDSHAKE_TIMEOUT` and
-    /// `SSH_IDLE_TIMEOUT` in seconds, `SSH_MAX_SESSIONS`.
-    pub start_ssh_server: bool,
-    pub ssh_listen_host: String,
-    pub ssh_listen_port: u16,
-    pub ssh_handshake_timeout_secs: u64,
-    pub ssh_idle_timeout_secs: u64,
-    pub ssh_max_sessions: usize,
-    /// `[server] SSH_SERVER_CIPHERS`, comma-separated, in preference order (empty: russh's defaults).
-    pub ssh_server_ciphers: Vec<String>,
+    pub start: bool,
+    pub listen_host: String,
+    pub listen_port: u16,
+    pub handshake_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub max_sessions: usize,
+    /// In preference order (empty: russh's defaults).
+    pub ciphers: Vec<String>,
+}
+
+/// `[security]`: token transport, outbound requests, login limits.
+#[derive(Debug, Clone)]
+pub struct SecurityConfig {
     pub disable_query_auth_token: bool,
     /// Refuse Basic auth on routes Gogs reserves for tokens (Gogs' strict behaviour).
     pub strict_token_auth: bool,
     pub local_network_allowlist: String,
-    pub require_signin_view: bool,
-    pub require_email_confirmation: bool,
-    pub access_control_allow_origin: String,
-    pub max_response_items: i64,
-    pub issue_paging_num: i64,
-    pub disable_gravatar: bool,
-    pub gravatar_source: String,
-    /// Largest accepted API request body, in bytes.
-    pub max_body_bytes: usize,
-    /// Argon2id memory cost (KiB) and passes for new password hashes.
-    pub argon2_memory_kib: u32,
-    pub argon2_iterations: u32,
-    /// `[webhook]`: DELIVER_TIMEOUT (seconds), SKIP_TLS_VERIFY, and hearth's retry policy
-    /// (MAX_ATTEMPTS, RETRY_BACKOFF_MS) and DELIVER_CONCURRENCY (repositories at once).
-    pub webhook_deliver_timeout_secs: u64,
-    pub webhook_skip_tls_verify: bool,
-    pub webhook_max_attempts: i64,
-    pub webhook_retry_backoff_ms: u64,
-    pub webhook_concurrency: usize,
-    /// `[security] LOGIN_FAILURE_NAME_BURST` and `LOGIN_FAILURE_IP_BURST`: failed password logins
-    /// allowed in a row per login name tried and per client address (0: no limit) before logins
-    /// there get 429; one more is regained every `LOGIN_FAILURE_REFILL_SECONDS` (fractions allowed).
+    /// `LOGIN_FAILURE_NAME_BURST` and `LOGIN_FAILURE_IP_BURST`: failed password logins allowed in
+    /// a row per login name tried and per client address (0: no limit) before logins there get
+    /// 429; one more is regained every `LOGIN_FAILURE_REFILL_SECONDS` (fractions allowed).
     pub login_failure_name_burst: u32,
     pub login_failure_ip_burst: u32,
-    pub login_failure_refill_secs: f64,
+    pub login_failure_refill: Duration,
+}
+
+/// Argon2id cost of new password hashes (`[security] ARGON2_MEMORY_KIB`, `ARGON2_ITERATIONS`).
+#[derive(Debug, Clone)]
+pub struct PasswordConfig {
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+}
+
+/// `[auth]`.
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    pub require_signin_view: bool,
+    pub require_email_confirmation: bool,
+}
+
+/// `[webhook]`: `DELIVER_TIMEOUT`, `SKIP_TLS_VERIFY`, and hearth's retry policy (`MAX_ATTEMPTS`,
+/// `RETRY_BACKOFF_MS`) and `DELIVER_CONCURRENCY` (repositories at once).
+#[derive(Debug, Clone)]
+pub struct WebhookConfig {
+    pub deliver_timeout: Duration,
+    pub skip_tls_verify: bool,
+    pub max_attempts: i64,
+    pub retry_backoff: Duration,
+    pub concurrency: usize,
+}
+
+/// `[mirror]`: `DEFAULT_INTERVAL` in hours (stored per mirror), and how often the updater looks
+/// for due mirrors (`CHECK_INTERVAL_SECONDS`).
+#[derive(Debug, Clone)]
+pub struct MirrorConfig {
+    pub default_interval_hours: i64,
+    pub check_interval: Duration,
+}
+
+/// `[git.timeout]`: `MIGRATE` and `MIRROR`.
+#[derive(Debug, Clone)]
+pub struct GitConfig {
+    pub migrate_timeout: Duration,
+    pub mirror_timeout: Duration,
+}
+
+/// `[api] MAX_RESPONSE_ITEMS`: the largest `limit`.
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    pub max_response_items: i64,
+}
+
+/// `[ui] ISSUE_PAGING_NUM`.
+#[derive(Debug, Clone)]
+pub struct UiConfig {
+    pub issue_paging_num: i64,
+}
+
+/// `[picture]`: avatar URLs.
+#[derive(Debug, Clone)]
+pub struct PictureConfig {
+    pub disable_gravatar: bool,
+    pub gravatar_source: String,
+}
+
+/// `[admin] DISABLE_REGULAR_ORG_CREATION`: only site admins may create organisations.
+#[derive(Debug, Clone)]
+pub struct AdminConfig {
+    pub disable_regular_org_creation: bool,
+}
+
+/// `[http] ACCESS_CONTROL_ALLOW_ORIGIN`: CORS headers on every response when set.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    pub access_control_allow_origin: String,
 }
 
 /// Command-line flags, which override everything else.
@@ -220,25 +303,25 @@ impl Config {
     /// with the repository as its working directory, where a relative path means something else.
     pub fn absolute(mut self) -> anyhow::Result<Config> {
         let abs = |p: &Path| std::path::absolute(p).with_context(|| format!("resolving {}", p.display()));
-        self.data_dir = abs(&self.data_dir)?;
-        self.repository_root = abs(&self.repository_root)?;
+        self.server.data_dir = abs(&self.server.data_dir)?;
+        self.repository.root = abs(&self.repository.root)?;
         self.database.path = abs(&self.database.path)?;
         Ok(self)
     }
 
     /// hearth's own git hooks (see `hearth_git::transport::install_hooks`).
     pub fn hooks_dir(&self) -> PathBuf {
-        self.data_dir.join("hooks")
+        self.server.data_dir.join("hooks")
     }
 
     /// Scratch space: repositories being created, migrated or forked, push logs. Emptied at start.
     pub fn tmp_dir(&self) -> PathBuf {
-        self.data_dir.join("tmp")
+        self.server.data_dir.join("tmp")
     }
 
     /// Where start-up moves repository directories that have no database row.
     pub fn quarantine_dir(&self) -> PathBuf {
-        self.data_dir.join("quarantine")
+        self.server.data_dir.join("quarantine")
     }
 
     pub fn from_raw(raw: &RawConfig, flags: &Overrides) -> anyhow::Result<Config> {
@@ -273,71 +356,95 @@ impl Config {
             url: raw.string("database", "URL", ""),
             max_connections: raw.number("database", "MAX_OPEN_CONNS", 8u32)?.max(1),
         };
-        let max_response_items = raw.number("api", "MAX_RESPONSE_ITEMS", 50i64)?.max(1);
         let http_addr = raw.string("server", "HTTP_ADDR", "127.0.0.1");
         let ssh_port = raw.number("server", "SSH_PORT", 22u16)?;
+        let secs = |section: &str, key: &str, default: u64| -> anyhow::Result<Duration> {
+            Ok(Duration::from_secs(raw.number(section, key, default)?))
+        };
         Ok(Config {
-            start_ssh_server: raw.boolean("server", "START_SSH_SERVER", false)?,
-            ssh_listen_host: raw.string("server", "SSH_LISTEN_HOST", &http_addr),
-            ssh_listen_port: raw.number("server", "SSH_LISTEN_PORT", ssh_port)?,
-            ssh_handshake_timeout_secs: raw.number("server", "SSH_HANDSHAKE_TIMEOUT", 15u64)?.max(1),
-            ssh_idle_timeout_secs: raw.number("server", "SSH_IDLE_TIMEOUT", 600u64)?.max(1),
-            ssh_max_sessions: raw.number("server", "SSH_MAX_SESSIONS", 256usize)?.max(1),
-            ssh_server_ciphers: raw
-                .string("server", "SSH_SERVER_CIPHERS", "")
-                .split(',')
-                .map(str::trim)
-                .filter(|c| !c.is_empty())
-                .map(str::to_string)
-                .collect(),
-            http_addr,
-            http_port,
-            external_url,
-            database,
-            repository_root: in_data(raw.string("repository", "ROOT", "repositories")),
-            default_branch: raw.string("repository", "DEFAULT_BRANCH", "master"),
-            force_private: raw.boolean("repository", "FORCE_PRIVATE", false)?,
-            max_creation_limit: raw.number("repository", "MAX_CREATION_LIMIT", -1i64)?,
-            disable_regular_org_creation: raw.boolean("admin", "DISABLE_REGULAR_ORG_CREATION", false)?,
-            ssh_domain: raw.get("server", "SSH_DOMAIN").filter(|s| !s.is_empty()).map(str::to_string),
-            ssh_port,
-            enable_local_path_migration: raw.boolean("repository", "ENABLE_LOCAL_PATH_MIGRATION", false)?,
-            migrate_timeout_secs: raw.number("git.timeout", "MIGRATE", 600u64)?,
-            mirror_timeout_secs: raw.number("git.timeout", "MIRROR", 300u64)?,
-            mirror_interval_hours: raw.number("mirror", "DEFAULT_INTERVAL", 8i64)?.max(1),
-            mirror_check_secs: raw.number("mirror", "CHECK_INTERVAL_SECONDS", 60u64)?.max(1),
-            run_user: raw.string("server", "RUN_USER", "git"),
-            disable_query_auth_token: raw.boolean("security", "DISABLE_QUERY_AUTH_TOKEN", false)?,
-            strict_token_auth: raw.boolean("security", "STRICT_TOKEN_AUTH", false)?,
-            local_network_allowlist: raw.string("security", "LOCAL_NETWORK_ALLOWLIST", ""),
-            require_signin_view: raw.boolean("auth", "REQUIRE_SIGNIN_VIEW", false)?,
-            require_email_confirmation: raw.boolean("auth", "REQUIRE_EMAIL_CONFIRMATION", false)?,
-            access_control_allow_origin: raw.string("http", "ACCESS_CONTROL_ALLOW_ORIGIN", ""),
-            max_response_items,
-            issue_paging_num: raw.number("ui", "ISSUE_PAGING_NUM", 10i64)?.max(1),
-            disable_gravatar: raw.boolean("picture", "DISABLE_GRAVATAR", false)?,
-            gravatar_source: raw.string("picture", "GRAVATAR_SOURCE", "https://secure.gravatar.com/avatar/"),
-            max_body_bytes: raw.number("server", "MAX_API_BODY_BYTES", 8usize << 20)?,
-            argon2_memory_kib: raw.number("security", "ARGON2_MEMORY_KIB", 19_456u32)?,
-            argon2_iterations: raw.number("security", "ARGON2_ITERATIONS", 2u32)?,
-            webhook_deliver_timeout_secs: raw.number("webhook", "DELIVER_TIMEOUT", 15u64)?.max(1),
-            webhook_skip_tls_verify: raw.boolean("webhook", "SKIP_TLS_VERIFY", false)?,
-            webhook_max_attempts: raw.number("webhook", "MAX_ATTEMPTS", 4i64)?.max(1),
-            webhook_retry_backoff_ms: raw.number("webhook", "RETRY_BACKOFF_MS", 1000u64)?,
-            webhook_concurrency: raw.number("webhook", "DELIVER_CONCURRENCY", 32usize)?.max(1),
-            login_failure_name_burst: raw.number("security", "LOGIN_FAILURE_NAME_BURST", 10u32)?,
-            login_failure_ip_burst: raw.number("security", "LOGIN_FAILURE_IP_BURST", 20u32)?,
-            login_failure_refill_secs: match raw.number("security", "LOGIN_FAILURE_REFILL_SECONDS", 60f64)? {
-                s if s > 0.0 && s <= 86_400.0 => s,
-                s => bail!("[security] LOGIN_FAILURE_REFILL_SECONDS: `{s}` is not between 0 and 86400 seconds"),
+            ssh: SshConfig {
+                domain: raw.get("server", "SSH_DOMAIN").filter(|s| !s.is_empty()).map(str::to_string),
+                port: ssh_port,
+                run_user: raw.string("server", "RUN_USER", "git"),
+                start: raw.boolean("server", "START_SSH_SERVER", false)?,
+                listen_host: raw.string("server", "SSH_LISTEN_HOST", &http_addr),
+                listen_port: raw.number("server", "SSH_LISTEN_PORT", ssh_port)?,
+                handshake_timeout: secs("server", "SSH_HANDSHAKE_TIMEOUT", 15)?.max(Duration::from_secs(1)),
+                idle_timeout: secs("server", "SSH_IDLE_TIMEOUT", 600)?.max(Duration::from_secs(1)),
+                max_sessions: raw.number("server", "SSH_MAX_SESSIONS", 256usize)?.max(1),
+                ciphers: raw
+                    .string("server", "SSH_SERVER_CIPHERS", "")
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string)
+                    .collect(),
             },
-            data_dir,
+            database,
+            repository: RepositoryConfig {
+                root: in_data(raw.string("repository", "ROOT", "repositories")),
+                default_branch: raw.string("repository", "DEFAULT_BRANCH", "master"),
+                force_private: raw.boolean("repository", "FORCE_PRIVATE", false)?,
+                max_creation_limit: raw.number("repository", "MAX_CREATION_LIMIT", -1i64)?,
+                enable_local_path_migration: raw.boolean("repository", "ENABLE_LOCAL_PATH_MIGRATION", false)?,
+            },
+            security: SecurityConfig {
+                disable_query_auth_token: raw.boolean("security", "DISABLE_QUERY_AUTH_TOKEN", false)?,
+                strict_token_auth: raw.boolean("security", "STRICT_TOKEN_AUTH", false)?,
+                local_network_allowlist: raw.string("security", "LOCAL_NETWORK_ALLOWLIST", ""),
+                login_failure_name_burst: raw.number("security", "LOGIN_FAILURE_NAME_BURST", 10u32)?,
+                login_failure_ip_burst: raw.number("security", "LOGIN_FAILURE_IP_BURST", 20u32)?,
+                login_failure_refill: match raw.number("security", "LOGIN_FAILURE_REFILL_SECONDS", 60f64)? {
+                    s if s > 0.0 && s <= 86_400.0 => Duration::from_secs_f64(s),
+                    s => bail!("[security] LOGIN_FAILURE_REFILL_SECONDS: `{s}` is not between 0 and 86400 seconds"),
+                },
+            },
+            password: PasswordConfig {
+                argon2_memory_kib: raw.number("security", "ARGON2_MEMORY_KIB", 19_456u32)?,
+                argon2_iterations: raw.number("security", "ARGON2_ITERATIONS", 2u32)?,
+            },
+            auth: AuthConfig {
+                require_signin_view: raw.boolean("auth", "REQUIRE_SIGNIN_VIEW", false)?,
+                require_email_confirmation: raw.boolean("auth", "REQUIRE_EMAIL_CONFIRMATION", false)?,
+            },
+            webhook: WebhookConfig {
+                deliver_timeout: secs("webhook", "DELIVER_TIMEOUT", 15)?.max(Duration::from_secs(1)),
+                skip_tls_verify: raw.boolean("webhook", "SKIP_TLS_VERIFY", false)?,
+                max_attempts: raw.number("webhook", "MAX_ATTEMPTS", 4i64)?.max(1),
+                retry_backoff: Duration::from_millis(raw.number("webhook", "RETRY_BACKOFF_MS", 1000u64)?),
+                concurrency: raw.number("webhook", "DELIVER_CONCURRENCY", 32usize)?.max(1),
+            },
+            mirror: MirrorConfig {
+                default_interval_hours: raw.number("mirror", "DEFAULT_INTERVAL", 8i64)?.max(1),
+                check_interval: secs("mirror", "CHECK_INTERVAL_SECONDS", 60)?.max(Duration::from_secs(1)),
+            },
+            git: GitConfig {
+                migrate_timeout: secs("git.timeout", "MIGRATE", 600)?,
+                mirror_timeout: secs("git.timeout", "MIRROR", 300)?,
+            },
+            api: ApiConfig { max_response_items: raw.number("api", "MAX_RESPONSE_ITEMS", 50i64)?.max(1) },
+            ui: UiConfig { issue_paging_num: raw.number("ui", "ISSUE_PAGING_NUM", 10i64)?.max(1) },
+            picture: PictureConfig {
+                disable_gravatar: raw.boolean("picture", "DISABLE_GRAVATAR", false)?,
+                gravatar_source: raw.string("picture", "GRAVATAR_SOURCE", "https://secure.gravatar.com/avatar/"),
+            },
+            admin: AdminConfig {
+                disable_regular_org_creation: raw.boolean("admin", "DISABLE_REGULAR_ORG_CREATION", false)?,
+            },
+            http: HttpConfig { access_control_allow_origin: raw.string("http", "ACCESS_CONTROL_ALLOW_ORIGIN", "") },
+            server: ServerConfig {
+                http_addr,
+                http_port,
+                external_url,
+                max_body_bytes: raw.number("server", "MAX_API_BODY_BYTES", 8usize << 20)?,
+                data_dir,
+            },
         })
     }
 
     /// The external URL once the listening port is known.
     pub fn resolved_external_url(&self, bound_port: u16) -> String {
-        self.external_url.clone().unwrap_or_else(|| format!("http://127.0.0.1:{bound_port}/"))
+        self.server.external_url.clone().unwrap_or_else(|| format!("http://127.0.0.1:{bound_port}/"))
     }
 }
 
@@ -357,25 +464,25 @@ mod tests {
             ("UNRELATED".to_string(), "1".to_string()),
         ]);
         let cfg = Config::from_raw(&raw, &Overrides::default()).unwrap();
-        assert_eq!(cfg.http_port, 5000);
-        assert!(cfg.disable_query_auth_token);
-        assert_eq!(cfg.external_url.as_deref(), Some("https://git.example.com/"));
+        assert_eq!(cfg.server.http_port, 5000);
+        assert!(cfg.security.disable_query_auth_token);
+        assert_eq!(cfg.server.external_url.as_deref(), Some("https://git.example.com/"));
         assert_eq!(cfg.database.path, PathBuf::from("/tmp/x.db"));
         let flags = Overrides { port: Some(6000), data_dir: Some("/srv/h".into()) };
         let cfg = Config::from_raw(&raw, &flags).unwrap();
-        assert_eq!(cfg.http_port, 6000);
-        assert_eq!(cfg.repository_root, PathBuf::from("/srv/h/repositories"));
+        assert_eq!(cfg.server.http_port, 6000);
+        assert_eq!(cfg.repository.root, PathBuf::from("/srv/h/repositories"));
     }
 
     #[test]
     fn defaults() {
         let cfg = Config::from_raw(&RawConfig::default(), &Overrides::default()).unwrap();
-        assert_eq!(cfg.http_port, 3000);
-        assert_eq!(cfg.http_addr, "127.0.0.1");
+        assert_eq!(cfg.server.http_port, 3000);
+        assert_eq!(cfg.server.http_addr, "127.0.0.1");
         assert_eq!(cfg.database.kind, DatabaseKind::Sqlite);
         assert_eq!(cfg.database.path, PathBuf::from("data/hearth.db"));
         assert_eq!(cfg.resolved_external_url(3000), "http://127.0.0.1:3000/");
-        assert!(!cfg.disable_query_auth_token);
+        assert!(!cfg.security.disable_query_auth_token);
     }
 
     #[test]
@@ -411,8 +518,8 @@ mod tests {
     fn paths_become_absolute() {
         let cfg = Config::from_raw(&RawConfig::default(), &Overrides::default()).unwrap().absolute().unwrap();
         let cwd = std::env::current_dir().unwrap();
-        assert_eq!(cfg.data_dir, cwd.join("data"));
-        assert_eq!(cfg.repository_root, cwd.join("data/repositories"));
+        assert_eq!(cfg.server.data_dir, cwd.join("data"));
+        assert_eq!(cfg.repository.root, cwd.join("data/repositories"));
         assert_eq!(cfg.database.path, cwd.join("data/hearth.db"));
         assert_eq!(cfg.hooks_dir(), cwd.join("data/hooks"));
     }
@@ -420,13 +527,16 @@ mod tests {
     #[test]
     fn login_failure_limits() {
         let cfg = Config::from_raw(&RawConfig::default(), &Overrides::default()).unwrap();
-        assert_eq!((cfg.login_failure_name_burst, cfg.login_failure_ip_burst), (10, 20));
-        assert_eq!(cfg.login_failure_refill_secs, 60.0);
+        assert_eq!((cfg.security.login_failure_name_burst, cfg.security.login_failure_ip_burst), (10, 20));
+        assert_eq!(cfg.security.login_failure_refill, Duration::from_secs(60));
         let mut raw = RawConfig::default();
         raw.set("security", "LOGIN_FAILURE_NAME_BURST", "0");
         raw.set("security", "LOGIN_FAILURE_REFILL_SECONDS", "0.5");
         let cfg = Config::from_raw(&raw, &Overrides::default()).unwrap();
-        assert_eq!((cfg.login_failure_name_burst, cfg.login_failure_refill_secs), (0, 0.5));
+        assert_eq!(
+            (cfg.security.login_failure_name_burst, cfg.security.login_failure_refill),
+            (0, Duration::from_millis(500))
+        );
         for bad in ["0", "-1", "NaN", "inf", "1e9"] {
             raw.set("security", "LOGIN_FAILURE_REFILL_SECONDS", bad);
             assert!(Config::from_raw(&raw, &Overrides::default()).is_err(), "{bad}");

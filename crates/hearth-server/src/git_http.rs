@@ -182,7 +182,7 @@ async fn info_refs(
         Ok(g) => g,
         Err(resp) => return resp,
     };
-    let path = repo_path(&state.config.repository_root, &granted.owner.name, &granted.repo.name);
+    let path = repo_path(&state.config.repository.root, &granted.owner.name, &granted.repo.name);
     let protocol = git_protocol(&headers);
     let hooks = state.config.hooks_dir();
     let inv = Invocation {
@@ -246,7 +246,7 @@ async fn rpc(state: AppState, owner: String, repo: String, service: Service, req
     if headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
         return plain(StatusCode::UNSUPPORTED_MEDIA_TYPE, &format!("Content-Type must be {expected}"));
     }
-    let path = repo_path(&state.config.repository_root, &granted.owner.name, &granted.repo.name);
+    let path = repo_path(&state.config.repository.root, &granted.owner.name, &granted.repo.name);
     let protocol = git_protocol(&headers);
     let hooks = state.config.hooks_dir();
     let ref_log = (service == Service::ReceivePack).then(|| push::new_ref_log(&state.config));

@@ -78,7 +78,7 @@ where
     let config = config.absolute()?;
     let git = hearth_git::version::check(None).map_err(anyhow::Error::msg)?;
     tracing::debug!(?git, "git version");
-    for dir in [config.data_dir.clone(), config.repository_root.clone()] {
+    for dir in [config.server.data_dir.clone(), config.repository.root.clone()] {
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     service::disk::reset_scratch(&config).context("emptying the scratch directory")?;
@@ -86,7 +86,7 @@ where
     let db = open_db(&config).await?;
     service::disk::quarantine_orphans(&db, &config).await.context("checking repository directories")?;
     let external_url = config.resolved_external_url(addr.port());
-    let passwords = Passwords::new(config.argon2_memory_kib, config.argon2_iterations)?;
+    let passwords = Passwords::new(config.password.argon2_memory_kib, config.password.argon2_iterations)?;
     let state = AppState::new(db.clone(), config, external_url, passwords);
 
     let jobs = jobs::Jobs::start(&state)?;

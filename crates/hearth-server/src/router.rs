@@ -40,7 +40,7 @@ pub fn build(state: AppState) -> Router {
             HeaderName::from_static("x-frame-options"),
             HeaderValue::from_static("deny"),
         ));
-    let origin = state.config.access_control_allow_origin.trim();
+    let origin = state.config.http.access_control_allow_origin.trim();
     if !origin.is_empty()
         && let Ok(origin) = HeaderValue::from_str(origin)
     {
@@ -83,7 +83,7 @@ async fn buffer_body(
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
-    match crate::extract::read_limited(body, state.config.max_body_bytes).await {
+    match crate::extract::read_limited(body, state.config.server.max_body_bytes).await {
         Ok(bytes) => next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await,
         Err(e) => e.into_response(),
     }

@@ -95,7 +95,7 @@ impl Backend {
         git_protocol: Option<String>,
     ) -> Job {
         let state = self.state.clone();
-        let path = repo_path(&state.config.repository_root, &owner.name, &repo.name);
+        let path = repo_path(&state.config.repository.root, &owner.name, &repo.name);
         let hooks = state.config.hooks_dir();
         let ref_log = (service == Service::ReceivePack).then(|| push::new_ref_log(&state.config));
         let git_protocol = git_protocol.filter(|p| transport::is_valid_git_protocol(p));
@@ -209,13 +209,12 @@ impl hearth_ssh::Backend for Backend {
 
 /// The SSH server's settings from the configuration.
 pub fn settings(config: &crate::Config) -> hearth_ssh::Settings {
-    use std::time::Duration;
     hearth_ssh::Settings {
-        host_key: config.data_dir.join("ssh").join("hearth.ed25519"),
-        handshake_timeout: Duration::from_secs(config.ssh_handshake_timeout_secs),
-        idle_timeout: Duration::from_secs(config.ssh_idle_timeout_secs),
-        max_sessions: config.ssh_max_sessions,
-        ciphers: config.ssh_server_ciphers.clone(),
+        host_key: config.server.data_dir.join("ssh").join("hearth.ed25519"),
+        handshake_timeout: config.ssh.handshake_timeout,
+        idle_timeout: config.ssh.idle_timeout,
+        max_sessions: config.ssh.max_sessions,
+        ciphers: config.ssh.ciphers.clone(),
     }
 }
 

@@ -86,12 +86,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Web { place, port } => {
             let config = Config::load(place.config.as_deref(), &Overrides { data_dir: place.data, port })?;
-            let listener = TcpListener::bind((config.http_addr.as_str(), config.http_port))
+            let listener = TcpListener::bind((config.server.http_addr.as_str(), config.server.http_port))
                 .await
-                .map_err(|e| anyhow::anyhow!("binding {}:{}: {e}", config.http_addr, config.http_port))?;
+                .map_err(|e| anyhow::anyhow!("binding {}:{}: {e}", config.server.http_addr, config.server.http_port))?;
             // Bound before serving anything, so a busy SSH port is a clear start-up error.
-            let ssh = if config.start_ssh_server {
-                let (host, port) = (config.ssh_listen_host.as_str(), config.ssh_listen_port);
+            let ssh = if config.ssh.start {
+                let (host, port) = (config.ssh.listen_host.as_str(), config.ssh.listen_port);
                 let l = TcpListener::bind((host, port))
                     .await
                     .map_err(|e| anyhow::anyhow!("binding SSH {host}:{port}: {e}"))?;

@@ -82,7 +82,7 @@ pub fn client_ip(extensions: &Extensions) -> Option<IpAddr> {
 /// Tokens are never throttled; Basic auth is, per name and address, and answers 429 while limited
 /// (before the password is looked at), also on routes that allow anonymous callers.
 async fn resolve(state: &AppState, parts: &Parts) -> Result<Identity, ApiError> {
-    let creds = find_credentials(parts, !state.config.disable_query_auth_token);
+    let creds = find_credentials(parts, !state.config.security.disable_query_auth_token);
     if let Some(raw) = creds.token.as_deref()
         && let Some(found) = state.token_cache.owner(&state.db, raw).await?
     {
@@ -143,10 +143,10 @@ pub async fn identify(State(state): State<AppState>, req: Request, next: Next) -
                 "This account is prohibited from signing in, please contact your site administrator.",
             );
         }
-        if state.config.require_email_confirmation && !user.is_active {
+        if state.config.auth.require_email_confirmation && !user.is_active {
             return message(StatusCode::FORBIDDEN, "This account is not activated.");
         }
-    } else if state.config.require_signin_view {
+    } else if state.config.auth.require_signin_view {
         return message(StatusCode::FORBIDDEN, "Only authenticated user is allowed to call APIs.");
     }
     if parts.method == Method::OPTIONS {
@@ -193,7 +193,7 @@ impl FromRequestParts<AppState> for TokenUser {
         let id = identity_of(parts);
         match (id.method, id.user) {
             (AuthMethod::Token(_), Some(u)) => Ok(TokenUser(u)),
-            (AuthMethod::Basic, Some(u)) if !state.config.strict_token_auth => Ok(TokenUser(u)),
+            (AuthMethod::Basic, Some(u)) if !state.config.security.strict_token_auth => Ok(TokenUser(u)),
             _ => Err(ApiError::unauthorized()),
         }
     }

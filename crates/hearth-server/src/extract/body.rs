@@ -23,7 +23,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Body<T> {
         if content_type.is_empty() {
             return Err(ApiError::ContentType("Empty Content-Type"));
         }
-        let bytes = read_limited(req.into_body(), state.config.max_body_bytes).await?;
+        let bytes = read_limited(req.into_body(), state.config.server.max_body_bytes).await?;
         bind(&content_type, &bytes).map(Body)
     }
 }
@@ -41,7 +41,7 @@ impl FromRequest<AppState> for LateBody {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
         let content_type =
             req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
-        let bytes = read_limited(req.into_body(), state.config.max_body_bytes).await?;
+        let bytes = read_limited(req.into_body(), state.config.server.max_body_bytes).await?;
         Ok(LateBody { content_type, bytes })
     }
 }

@@ -50,7 +50,7 @@ impl FromRequestParts<AppState> for ListParams {
             path: uri.path().trim_start_matches('/').to_string(),
             query,
             external_url: state.links.external_url.clone(),
-            max_items: state.config.max_response_items,
+            max_items: state.config.api.max_response_items,
         })
     }
 }

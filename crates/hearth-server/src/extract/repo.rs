@@ -50,7 +50,7 @@ async fn load_repo(state: &AppState, user: Option<&UserRow>, owner: &str, name: 
     if mode == AccessMode::None {
         return Err(ApiError::not_found());
     }
-    let dir = repo_path(&state.config.repository_root, &owner.name, &repo.name);
+    let dir = repo_path(&state.config.repository.root, &owner.name, &repo.name);
     Ok(RepoCtx { owner, repo, mode, dir })
 }
 

@@ -2,14 +2,12 @@
 //! A fetch under way when shutdown comes is dropped (its git process is killed); the mirror stays
 //! due and is fetched after the next start.
 
-use std::time::Duration;
-
 use super::Stop;
 use crate::app::AppState;
 use crate::service::migrate;
 
 pub async fn run(state: AppState, mut stop: Stop) {
-    let mut every = tokio::time::interval(Duration::from_secs(state.config.mirror_check_secs));
+    let mut every = tokio::time::interval(state.config.mirror.check_interval);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {

@@ -35,7 +35,7 @@ impl Jobs {
         let (stop, signal) = watch::channel(false);
         let deliverer = Arc::new(Deliverer::new(
             DeliverySettings::from_config(&state.config),
-            &state.config.local_network_allowlist,
+            &state.config.security.local_network_allowlist,
         )?);
         let mut set = JoinSet::new();
         set.spawn(deliver::run(state.clone(), deliverer, Stop(signal.clone())));

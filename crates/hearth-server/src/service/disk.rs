@@ -129,7 +129,7 @@ pub async fn quarantine_orphans(db: &Db, config: &Config) -> anyhow::Result<Disk
         let mut h = db.acquire().await?;
         repos::all_lower_names(h.conn()).await?.into_iter().collect()
     };
-    let (root, quarantine) = (config.repository_root.clone(), config.quarantine_dir().join(now_unix().to_string()));
+    let (root, quarantine) = (config.repository.root.clone(), config.quarantine_dir().join(now_unix().to_string()));
     let check = tokio::task::spawn_blocking(move || check_dirs(&root, &quarantine, &rows)).await??;
     for path in &check.quarantined {
         tracing::warn!(path = %path.display(), "repository directory without a database row moved to quarantine");

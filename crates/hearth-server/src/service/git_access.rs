@@ -132,7 +132,7 @@ pub async fn decide(
 ) -> StoreResult<Result<Grant, Refused>> {
     let mut broken = Vec::new();
     if let Principal::User(user) = who
-        && (user.prohibit_login || (config.require_email_confirmation && !user.is_active))
+        && (user.prohibit_login || (config.auth.require_email_confirmation && !user.is_active))
     {
         broken.push(Refusal::LoginProhibited);
     }
@@ -148,7 +148,7 @@ pub async fn decide(
     }
     let (actor, deploy_key) = match who {
         Principal::Anonymous => {
-            if config.require_signin_view {
+            if config.auth.require_signin_view {
                 broken.push(Refusal::SignInRequired);
             }
             broken.extend(lacking(access_mode(c, None, repo).await?, verb));
@@ -163,7 +163,7 @@ pub async fn decide(
         }
         Principal::DeployKey(rows) => {
             let attached = rows.iter().find(|k| k.repo_id == repo.id);
-            let needs_attachment = verb == Verb::Write || repo.is_private || config.require_signin_view;
+            let needs_attachment = verb == Verb::Write || repo.is_private || config.auth.require_signin_view;
             if needs_attachment && attached.is_none() {
                 broken.push(Refusal::KeyNotAttached);
             }

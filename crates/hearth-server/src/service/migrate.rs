@@ -5,7 +5,6 @@
 
 use std::net::IpAddr;
 use std::path::Path;
-use std::time::Duration;
 
 use hearth_git::remote::{self, Pin, Source};
 use hearth_store::repos::{self, NewRepo, RepoRow};
@@ -99,7 +98,7 @@ impl HttpAddr {
 
     /// Resolve the host once and check every address; the pin makes git use exactly those.
     async fn check(&self, state: &AppState) -> ServiceResult<Option<Pin>> {
-        let allow = Allowlist::parse(&state.config.local_network_allowlist);
+        let allow = Allowlist::parse(&state.config.security.local_network_allowlist);
         let addrs = allow.resolve(&self.host, self.port).await.map_err(|e| match e {
             Refusal::Unresolved => invalid("Clone address could not be resolved."),
             Refusal::Blocked => invalid(BLOCKED),
@@ -180,7 +179,7 @@ fn split_host_port(authority: &str, default_port: u16) -> ServiceResult<(String,
 }
 
 fn local_source(state: &AppState, doer: &UserRow, addr: &str) -> ServiceResult<(Source, String)> {
-    if !state.config.enable_local_path_migration || !(doer.is_admin || doer.allow_import_local) {
+    if !state.config.repository.enable_local_path_migration || !(doer.is_admin || doer.allow_import_local) {
         return Err(invalid("You are not allowed to import local repositories."));
     }
     let path = Path::new(addr);
@@ -216,7 +215,7 @@ pub async fn migrate(state: &AppState, doer: &UserRow, m: &Migrate) -> ServiceRe
     let (src, secret, pin) = source(state, doer, m).await?;
     let remote_is_local = matches!(src, Source::Local(_));
     let scratch = disk::scratch_repo(&state.config, "migrate");
-    let timeout = Duration::from_secs(state.config.migrate_timeout_secs);
+    let timeout = state.config.git.migrate_timeout;
     if let Err(e) = remote::clone_mirror(&src, &scratch, timeout, &secret, pin.as_ref()).await {
         disk::remove_scratch(&state.config, &scratch).await;
         tracing::warn!(error = %e, "migration clone failed");
@@ -247,7 +246,7 @@ async fn finish(
         remote::remove_origin(scratch).await.map_err(anyhow::Error::from)?;
     }
     let dir = scratch.to_path_buf();
-    let configured = state.config.default_branch.clone();
+    let configured = state.config.repository.default_branch.clone();
     let (default_branch, has_branches, size) =
         tokio::task::spawn_blocking(move || -> anyhow::Result<(String, bool, u64)> {
             let branches = hearth_git::list_branches(&dir)?;
@@ -262,7 +261,7 @@ async fn finish(
         .await
         .map_err(anyhow::Error::from)??;
 
-    let final_path = repo_path(&state.config.repository_root, &owner.name, &m.repo_name);
+    let final_path = repo_path(&state.config.repository.root, &owner.name, &m.repo_name);
     let now = now_unix();
     let mut tx = state.db.begin().await?;
     if repos::by_name(tx.conn(), owner.id, &m.repo_name).await?.is_some() {
@@ -273,7 +272,7 @@ async fn finish(
         name: &m.repo_name,
         description: &m.description,
         default_branch: &default_branch,
-        is_private: m.private || state.config.force_private,
+        is_private: m.private || state.config.repository.force_private,
         is_unlisted: false,
         is_bare: !has_branches,
         is_mirror: m.mirror,
@@ -286,7 +285,7 @@ async fn finish(
     })?;
     repos::set_git_state(tx.conn(), row.id, !has_branches, &default_branch, size as i64, now).await?;
     if m.mirror {
-        mirrors::insert(tx.conn(), row.id, state.config.mirror_interval_hours, remote_is_local, now).await?;
+        mirrors::insert(tx.conn(), row.id, state.config.mirror.default_interval_hours, remote_is_local, now).await?;
     }
     let mut hook_tasks = 0;
     if let Some((parent, doer)) = fork_of {
@@ -327,13 +326,14 @@ pub async fn fork(
             return Err(repo_exists(owner, &base.name));
         }
     }
-    let limit = if owner.max_repo_creation >= 0 { owner.max_repo_creation } else { state.config.max_creation_limit };
+    let limit =
+        if owner.max_repo_creation >= 0 { owner.max_repo_creation } else { state.config.repository.max_creation_limit };
     if limit >= 0 && owner.num_repos >= limit {
         return Err(ServiceError::Invalid(format!("user has reached maximum limit of repositories [limit: {limit}]")));
     }
-    let source = repo_path(&state.config.repository_root, &base_owner.name, &base.name);
+    let source = repo_path(&state.config.repository.root, &base_owner.name, &base.name);
     let scratch = disk::scratch_repo(&state.config, "fork");
-    let timeout = Duration::from_secs(state.config.migrate_timeout_secs);
+    let timeout = state.config.git.migrate_timeout;
     if let Err(e) = remote::clone_mirror(&Source::Local(source), &scratch, timeout, "", None).await {
         disk::remove_scratch(&state.config, &scratch).await;
         return Err(ServiceError::Internal(anyhow::anyhow!("forking: {e}")));
@@ -374,8 +374,8 @@ pub async fn sync_mirror(state: &AppState, repo_id: i64) -> ServiceResult<()> {
         let mirror = mirrors::of_repo(h.conn(), repo_id).await?.ok_or(ServiceError::NotFound)?;
         (repo, owner, mirror)
     };
-    let path = repo_path(&state.config.repository_root, &owner.name, &repo.name);
-    let timeout = Duration::from_secs(state.config.mirror_timeout_secs);
+    let path = repo_path(&state.config.repository.root, &owner.name, &repo.name);
+    let timeout = state.config.git.mirror_timeout;
     // The remote is checked again on every sync (it may resolve elsewhere by now, and the
     // allowlist may have changed); a refused one is not contacted and counts as a failed sync.
     let fetched = match mirror_pin(state, &path, mirror.remote_is_local).await {

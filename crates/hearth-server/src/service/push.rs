@@ -48,7 +48,7 @@ pub async fn after_push(
     if updates.is_empty() {
         return Ok(());
     }
-    let path = repo_path(&state.config.repository_root, &owner.name, &repo.name);
+    let path = repo_path(&state.config.repository.root, &owner.name, &repo.name);
     let was_empty = repo.is_bare;
     let configured = repo.default_branch.clone();
     let first_pushed_branch =

@@ -53,7 +53,8 @@ pub struct CreateRepo {
 /// Create a repository owned by `owner`, on behalf of `doer` (the author of the initial commit).
 pub async fn create(state: &AppState, owner: &UserRow, doer: &UserRow, opts: &CreateRepo) -> ServiceResult<RepoRow> {
     check_repo_name(&opts.name)?;
-    let limit = if owner.max_repo_creation >= 0 { owner.max_repo_creation } else { state.config.max_creation_limit };
+    let limit =
+        if owner.max_repo_creation >= 0 { owner.max_repo_creation } else { state.config.repository.max_creation_limit };
     if limit >= 0 && owner.num_repos >= limit {
         return Err(ServiceError::Invalid(format!("user has reached maximum limit of repositories [limit: {limit}]")));
     }
@@ -65,8 +66,8 @@ pub async fn create(state: &AppState, owner: &UserRow, doer: &UserRow, opts: &Cr
             return Err(repo_exists(owner, &opts.name));
         }
     }
-    let default_branch = state.config.default_branch.clone();
-    let path = repo_path(&state.config.repository_root, &owner.name, &opts.name);
+    let default_branch = state.config.repository.default_branch.clone();
+    let path = repo_path(&state.config.repository.root, &owner.name, &opts.name);
     let now = now_unix();
 
     // Build the repository in scratch space, outside the root and outside any transaction.
@@ -117,7 +118,7 @@ async fn record_and_place(
         name: &opts.name,
         description: &opts.description,
         default_branch,
-        is_private: opts.private || state.config.force_private,
+        is_private: opts.private || state.config.repository.force_private,
         is_unlisted: opts.unlisted,
         is_bare: !opts.auto_init,
         is_mirror: false,
@@ -179,7 +180,7 @@ fn init_files(state: &AppState, owner: &UserRow, opts: &CreateRepo) -> ServiceRe
 }
 
 pub(crate) async fn remove_dir(state: &AppState, path: &Path) {
-    let (root, path) = (state.config.repository_root.clone(), path.to_path_buf());
+    let (root, path) = (state.config.repository.root.clone(), path.to_path_buf());
     match tokio::task::spawn_blocking(move || hearth_git::delete_repository(&root, &path)).await {
         Ok(Ok(())) => {}
         Ok(Err(e)) => tracing::error!(error = %e, "removing a repository directory"),
@@ -190,7 +191,7 @@ pub(crate) async fn remove_dir(state: &AppState, path: &Path) {
 /// Delete the row and the directory. The directory is first moved aside, so that a failing
 /// database commit can put it back.
 pub async fn delete(state: &AppState, owner: &UserRow, repo: &RepoRow) -> ServiceResult<()> {
-    let path = repo_path(&state.config.repository_root, &owner.name, &repo.name);
+    let path = repo_path(&state.config.repository.root, &owner.name, &repo.name);
     let trash = path.with_extension(format!("git.deleting-{}", now_unix()));
     hearth_git::forget(&path);
     let moved = match tokio::fs::rename(&path, &trash).await {

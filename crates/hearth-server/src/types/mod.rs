@@ -47,10 +47,10 @@ impl Links {
     pub fn new(config: &Config, external_url: String) -> Links {
         Links {
             api_url: format!("{external_url}api/v1"),
-            gravatar_source: (!config.disable_gravatar).then(|| config.gravatar_source.clone()),
-            ssh_user: config.run_user.clone(),
-            ssh_domain: config.ssh_domain.clone().unwrap_or_else(|| host_of(&external_url)),
-            ssh_port: config.ssh_port,
+            gravatar_source: (!config.picture.disable_gravatar).then(|| config.picture.gravatar_source.clone()),
+            ssh_user: config.ssh.run_user.clone(),
+            ssh_domain: config.ssh.domain.clone().unwrap_or_else(|| host_of(&external_url)),
+            ssh_port: config.ssh.port,
             external_url,
         }
     }

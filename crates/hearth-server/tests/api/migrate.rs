@@ -327,7 +327,7 @@ async fn a_mirror_whose_remote_is_no_longer_allowed_is_not_fetched() {
     assert_eq!(sync(&s, &bob).await, "first change\n");
 
     // Without the allowlist the source's address is refused: the next sync fails without fetching.
-    let s = s.restart(|c| c.local_network_allowlist = String::new()).await;
+    let s = s.restart(|c| c.security.local_network_allowlist = String::new()).await;
     commit("second change");
     assert_eq!(sync(&s, &bob).await, "first change\n", "the mirror fetched from a refused address");
     let (_, branch) =

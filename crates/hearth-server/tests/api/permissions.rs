@@ -329,9 +329,9 @@ async fn git_access_decisions() {
         ("writer", "alice/priv", w, Ok("writer")),
     ];
     let mut config_signin_view = s.config.clone();
-    config_signin_view.require_signin_view = true;
+    config_signin_view.auth.require_signin_view = true;
     let mut config_email = s.config.clone();
-    config_email.require_email_confirmation = true;
+    config_email.auth.require_email_confirmation = true;
 
     let mut failures = Vec::new();
     for (config, cases) in

@@ -215,7 +215,7 @@ async fn killed_client_mid_push_leaves_a_consistent_repository() {
     let (key, public) = keypair(keys.path(), "alice");
     add_user_key(&s, &token, "k", &public).await;
     s.create_repo(&token, j!({"name": "proj", "auto_init": true})).await;
-    let repo_dir = s.config.repository_root.join("alice").join("proj.git");
+    let repo_dir = s.config.repository.root.join("alice").join("proj.git");
     let git = Git::new();
     let before = git.ok(Some(&repo_dir), &["rev-parse", "refs/heads/master"]);
 
@@ -294,7 +294,7 @@ async fn idle_client_is_dropped_and_its_git_reaped() {
     let (key, public) = keypair(keys.path(), "alice");
     add_user_key(&s, &token, "k", &public).await;
     s.create_repo(&token, j!({"name": "proj", "auto_init": true})).await;
-    let repo_dir = s.config.repository_root.join("alice").join("proj.git");
+    let repo_dir = s.config.repository.root.join("alice").join("proj.git");
 
     // The client reads the advertisement, then stalls with its stdin open.
     let started = Instant::now();

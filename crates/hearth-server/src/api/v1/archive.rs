@@ -77,7 +77,7 @@ pub async fn get_archive(
         ArchiveFormat::Zip => {
             let mut name = [0u8; 12];
             rand::fill(&mut name);
-            let scratch = state.config.data_dir.join("tmp").join(format!("archive-{}.zip", hex::encode(name)));
+            let scratch = state.config.server.data_dir.join("tmp").join(format!("archive-{}.zip", hex::encode(name)));
             let file_path = scratch.clone();
             let written = tokio::task::spawn_blocking(move || -> hearth_git::GitResult<std::fs::File> {
                 let mut file = std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&file_path)?;

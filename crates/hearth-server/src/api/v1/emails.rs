@@ -38,7 +38,7 @@ pub async fn add_emails(
     if opt.emails.is_empty() {
         return Err(ApiError::unprocessable("no e-mail address given"));
     }
-    let activated = !state.config.require_email_confirmation;
+    let activated = !state.config.auth.require_email_confirmation;
     let added = emails::add(&state.db, &me, &opt.emails, activated).await?;
     Ok((StatusCode::CREATED, Json(added)))
 }

@@ -44,6 +44,6 @@ pub async fn render_markdown(Body(opt): Body<MarkdownOption>) -> ApiResult<Respo
     request_body(content = String, content_type = "text/plain"),
     responses((status = 200, content_type = "text/html", body = String), (status = 413)))]
 pub async fn render_markdown_raw(State(state): State<AppState>, req: Request) -> ApiResult<Response> {
-    let bytes = read_limited(req.into_body(), state.config.max_body_bytes).await?;
+    let bytes = read_limited(req.into_body(), state.config.server.max_body_bytes).await?;
     render(String::from_utf8_lossy(&bytes).into_owned(), None).await
 }

@@ -92,7 +92,7 @@ pub async fn create_my_org(
     TokenUser(me): TokenUser,
     Body(opt): Body<CreateOrgOption>,
 ) -> ApiResult<(StatusCode, Json<Organization>)> {
-    if state.config.disable_regular_org_creation && !me.is_admin {
+    if state.config.admin.disable_regular_org_creation && !me.is_admin {
         return Err(ApiError::Message(StatusCode::FORBIDDEN, "Organization creation is disabled.".into()));
     }
     create(&state, &me, opt).await

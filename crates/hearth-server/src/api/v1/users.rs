@@ -45,7 +45,7 @@ pub async fn search_users(
         return Ok(Json(UserSearchResults { data: vec![], ok: true }));
     }
     let limit = match params.limit {
-        Some(l) if l > 0 => l.min(state.config.max_response_items),
+        Some(l) if l > 0 => l.min(state.config.api.max_response_items),
         _ => 10,
     };
     let mut h = state.db.acquire().await?;

@@ -44,11 +44,11 @@ pub struct DeliverySettings {
 impl DeliverySettings {
     pub fn from_config(c: &crate::config::Config) -> DeliverySettings {
         DeliverySettings {
-            timeout: Duration::from_secs(c.webhook_deliver_timeout_secs),
-            skip_tls_verify: c.webhook_skip_tls_verify,
-            max_attempts: c.webhook_max_attempts,
-            retry_backoff: Duration::from_millis(c.webhook_retry_backoff_ms),
-            concurrency: c.webhook_concurrency,
+            timeout: c.webhook.deliver_timeout,
+            skip_tls_verify: c.webhook.skip_tls_verify,
+            max_attempts: c.webhook.max_attempts,
+            retry_backoff: c.webhook.retry_backoff,
+            concurrency: c.webhook.concurrency,
         }
     }
 }
