@@ -1,5 +1,7 @@
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sqlx::pool::PoolConnection;
@@ -24,65 +26,104 @@ impl Default for DbOptions {
     }
 }
 
-/// The database: an embedded SQLite file or a PostgreSQL server.
+/// The database: an embedded SQLite file or a PostgreSQL server, with the epoch of its account
+/// data (a counter bumped by every write to users, tokens and what a user row counts, so that
+/// caches of authentication results can tell when they may be stale). Clones share both.
 #[derive(Debug, Clone)]
-pub enum Db {
+pub struct Db {
+    pool: Pool,
+    accounts: Arc<AtomicU64>,
+}
+
+/// The connection pool of either backend.
+#[derive(Debug, Clone)]
+pub enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
 
 /// A borrowed connection of either backend; every query function takes one.
-pub enum Conn<'a> {
+pub struct Conn<'a> {
+    raw: RawConn<'a>,
+    accounts: &'a AtomicU64,
+}
+
+/// The backend-specific connection inside a [`Conn`] (for the `with_conn!` macro).
+#[doc(hidden)]
+pub enum RawConn<'a> {
     Sqlite(&'a mut SqliteConnection),
     Postgres(&'a mut PgConnection),
 }
 
-impl Conn<'_> {
+impl<'a> Conn<'a> {
     /// Reborrow, to run several queries on the same connection.
     pub fn reborrow(&mut self) -> Conn<'_> {
-        match self {
-            Conn::Sqlite(c) => Conn::Sqlite(c),
-            Conn::Postgres(c) => Conn::Postgres(c),
-        }
+        let raw = match &mut self.raw {
+            RawConn::Sqlite(c) => RawConn::Sqlite(c),
+            RawConn::Postgres(c) => RawConn::Postgres(c),
+        };
+        Conn { raw, accounts: self.accounts }
+    }
+
+    #[doc(hidden)]
+    pub fn into_raw(self) -> RawConn<'a> {
+        self.raw
+    }
+
+    /// Account data is being written: cached authentication results may be stale.
+    pub(crate) fn accounts_changed(&self) {
+        self.accounts.fetch_add(1, Ordering::AcqRel);
     }
 }
 
-/// A connection taken from the pool for a few reads or single-statement writes.
-pub enum Handle {
+enum PooledConn {
     Sqlite(PoolConnection<Sqlite>),
     Postgres(PoolConnection<Postgres>),
 }
 
+/// A connection taken from the pool for a few reads or single-statement writes.
+pub struct Handle {
+    conn: PooledConn,
+    accounts: Arc<AtomicU64>,
+}
+
 impl Handle {
     pub fn conn(&mut self) -> Conn<'_> {
-        match self {
-            Handle::Sqlite(c) => Conn::Sqlite(c),
-            Handle::Postgres(c) => Conn::Postgres(c),
-        }
+        let raw = match &mut self.conn {
+            PooledConn::Sqlite(c) => RawConn::Sqlite(c),
+            PooledConn::Postgres(c) => RawConn::Postgres(c),
+        };
+        Conn { raw, accounts: &self.accounts }
     }
 }
 
-/// A write transaction; dropped without [`Tx::commit`] it rolls back.
-pub enum Tx {
+enum OpenTx {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
 
+/// A write transaction; dropped without [`Tx::commit`] it rolls back.
+pub struct Tx {
+    tx: OpenTx,
+    accounts: Arc<AtomicU64>,
+}
+
 impl Tx {
     pub fn conn(&mut self) -> Conn<'_> {
-        match self {
-            Tx::Sqlite(t) => Conn::Sqlite(t),
-            Tx::Postgres(t) => Conn::Postgres(t),
-        }
+        let raw = match &mut self.tx {
+            OpenTx::Sqlite(t) => RawConn::Sqlite(t),
+            OpenTx::Postgres(t) => RawConn::Postgres(t),
+        };
+        Conn { raw, accounts: &self.accounts }
     }
 
     pub async fn commit(self) -> StoreResult<()> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+        match self.tx {
+            OpenTx::Sqlite(t) => t.commit().await?,
+            OpenTx::Postgres(t) => t.commit().await?,
         }
         // Anything cached while this transaction was open may predate its writes.
-        crate::epoch::bump_accounts_epoch();
+        self.accounts.fetch_add(1, Ordering::AcqRel);
         Ok(())
     }
 }
@@ -99,7 +140,7 @@ impl Db {
             .busy_timeout(opts.busy_timeout);
         let pool = SqlitePoolOptions::new().max_connections(opts.max_connections).connect_with(connect).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Db::Sqlite(pool))
+        Ok(Db::new(Pool::Sqlite(pool)))
     }
 
     /// Connect to PostgreSQL by URL and run the migrations.
@@ -111,29 +152,66 @@ impl Db {
             .connect_with(connect)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(Db::Postgres(pool))
+        Ok(Db::new(Pool::Postgres(pool)))
+    }
+
+    fn new(pool: Pool) -> Db {
+        Db { pool, accounts: Arc::default() }
+    }
+
+    /// The pool itself, for what the store does not cover (tests' raw SQL).
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// The current epoch of account data (see [`Db`]).
+    pub fn accounts_epoch(&self) -> u64 {
+        self.accounts.load(Ordering::Acquire)
     }
 
     pub async fn acquire(&self) -> StoreResult<Handle> {
-        Ok(match self {
-            Db::Sqlite(p) => Handle::Sqlite(p.acquire().await?),
-            Db::Postgres(p) => Handle::Postgres(p.acquire().await?),
-        })
+        let conn = match &self.pool {
+            Pool::Sqlite(p) => PooledConn::Sqlite(p.acquire().await?),
+            Pool::Postgres(p) => PooledConn::Postgres(p.acquire().await?),
+        };
+        Ok(Handle { conn, accounts: self.accounts.clone() })
     }
 
     /// Begin a write transaction (`BEGIN IMMEDIATE` on SQLite, so that two writers never deadlock
     /// upgrading a read lock).
     pub async fn begin(&self) -> StoreResult<Tx> {
-        Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
-        })
+        let tx = match &self.pool {
+            Pool::Sqlite(p) => OpenTx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => OpenTx::Postgres(p.begin().await?),
+        };
+        Ok(Tx { tx, accounts: self.accounts.clone() })
     }
 
     pub async fn close(&self) {
-        match self {
-            Db::Sqlite(p) => p.close().await,
-            Db::Postgres(p) => p.close().await,
+        match &self.pool {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each database handle has its own epoch: two servers in one process (as in the tests) must
+    /// not invalidate each other's caches, and a write through a clone is seen by the original.
+    #[tokio::test]
+    async fn accounts_epoch_belongs_to_its_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Db::open_sqlite(&dir.path().join("a.db"), &DbOptions::default()).await.unwrap();
+        let b = Db::open_sqlite(&dir.path().join("b.db"), &DbOptions::default()).await.unwrap();
+        let (a0, b0) = (a.accounts_epoch(), b.accounts_epoch());
+        let clone = a.clone();
+        let mut tx = clone.begin().await.unwrap();
+        tx.conn().accounts_changed();
+        tx.commit().await.unwrap();
+        assert!(a.accounts_epoch() > a0);
+        assert_eq!(b.accounts_epoch(), b0);
     }
 }

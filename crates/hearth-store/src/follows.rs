@@ -32,7 +32,7 @@ pub async fn unfollow(mut c: Conn<'_>, user_id: i64, follow_id: i64) -> StoreRes
 
 /// Recompute both counters from the table, so they can never drift.
 async fn recount(mut c: Conn<'_>, user_id: i64, follow_id: i64) -> StoreResult<()> {
-    crate::epoch::bump_accounts_epoch();
+    c.accounts_changed();
     const FOLLOWING: &str =
         "UPDATE \"user\" SET num_following = (SELECT COUNT(*) FROM follow WHERE user_id = $1) WHERE id = $1";
     const FOLLOWERS: &str =

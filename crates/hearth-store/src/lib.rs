@@ -5,7 +5,6 @@
 //! module takes a [`Conn`], which is either a pooled connection or an open transaction.
 
 mod db;
-mod epoch;
 mod error;
 pub mod kinds;
 
@@ -27,8 +26,7 @@ pub mod repos;
 pub mod tokens;
 pub mod users;
 
-pub use db::{Conn, Db, DbOptions, Handle, Tx};
-pub use epoch::accounts_epoch;
+pub use db::{Conn, Db, DbOptions, Handle, Pool, RawConn, Tx};
 pub use error::{StoreError, StoreResult, Unique};
 pub use kinds::{AccessMode, CommentKind, HookContentType, HookKind, KeyKind, UserKind};
 
@@ -37,9 +35,9 @@ pub use kinds::{AccessMode, CommentKind, HookContentType, HookKind, KeyKind, Use
 #[doc(hidden)]
 macro_rules! with_conn {
     ($conn:expr, $x:ident => $body:expr) => {
-        match $conn {
-            $crate::Conn::Sqlite($x) => $body,
-            $crate::Conn::Postgres($x) => $body,
+        match $conn.into_raw() {
+            $crate::RawConn::Sqlite($x) => $body,
+            $crate::RawConn::Postgres($x) => $body,
         }
     };
 }

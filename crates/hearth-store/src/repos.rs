@@ -133,7 +133,7 @@ pub struct NewRepo<'a> {
 
 /// Insert the row, bump the owner's repository count and make the owner watch it.
 pub async fn insert(mut c: Conn<'_>, r: &NewRepo<'_>) -> StoreResult<RepoRow> {
-    crate::epoch::bump_accounts_epoch();
+    c.accounts_changed();
     const SQL: &str = concat!(
         "INSERT INTO repository (owner_id, lower_name, name, description, default_branch, is_private, is_unlisted, \
          is_bare, is_mirror, num_watches, created_unix, updated_unix) \
@@ -237,7 +237,7 @@ pub async fn search(mut c: Conn<'_>, s: &Search<'_>) -> StoreResult<(Vec<RepoRow
 /// Delete the row (watches and push events go with it) and decrement the owner's count; its forks
 /// stop being forks (their objects are their own) and a fork's parent loses one.
 pub async fn delete(mut c: Conn<'_>, repo: &RepoRow) -> StoreResult<()> {
-    crate::epoch::bump_accounts_epoch();
+    c.accounts_changed();
     const SQL: &str = "DELETE FROM repository WHERE id = $1";
     with_conn!(c.reborrow(), x => sqlx::query(SQL).bind(repo.id).execute(&mut *x).await.map(|_| ()))?;
     const ORPHANS: &str = "UPDATE repository SET is_fork = FALSE, fork_id = 0 WHERE fork_id = $1";

@@ -21,7 +21,7 @@ macro_rules! columns {
 }
 
 pub async fn insert(c: Conn<'_>, uid: i64, name: &str, sha256: &str, now: i64) -> StoreResult<TokenRow> {
-    crate::epoch::bump_accounts_epoch();
+    c.accounts_changed();
     const SQL: &str = concat!(
         "INSERT INTO access_token (uid, name, sha256, created_unix, updated_unix) \
          VALUES ($1, $2, $3, $4, $4) RETURNING ",

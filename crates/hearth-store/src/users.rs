@@ -111,7 +111,7 @@ pub struct NewUser<'a> {
 }
 
 pub async fn insert(c: Conn<'_>, u: &NewUser<'_>) -> StoreResult<UserRow> {
-    crate::epoch::bump_accounts_epoch();
+    c.accounts_changed();
     const SQL: &str = concat!(
         "INSERT INTO \"user\" (lower_name, name, full_name, email, passwd, salt, login_source, login_name, \
          type, is_active, is_admin, created_unix, updated_unix) \
@@ -234,7 +234,7 @@ pub struct UserUpdate {
 }
 
 pub async fn update(c: Conn<'_>, id: i64, u: &UserUpdate) -> StoreResult<()> {
-    crate::epoch::bump_accounts_epoch();
+    c.accounts_changed();
     const SQL: &str = "UPDATE \"user\" SET full_name = $2, email = $3, passwd = $4, salt = $5, \
         login_source = $6, login_name = $7, website = $8, location = $9, is_active = $10, is_admin = $11, \
         allow_git_hook = $12, allow_import_local = $13, max_repo_creation = $14, updated_unix = $15 \
@@ -270,7 +270,7 @@ pub async fn update_profile(
     website: &str,
     location: &str,
 ) -> StoreResult<()> {
-    crate::epoch::bump_accounts_epoch();
+    c.accounts_changed();
     const SQL: &str = "UPDATE \"user\" SET full_name = $2, description = $3, website = $4, location = $5 WHERE id = $1";
     with_conn!(c, x => sqlx::query(SQL).bind(id).bind(full_name).bind(description).bind(website).bind(location)
         .execute(&mut *x).await.map(|_| ()))?;
@@ -279,14 +279,14 @@ pub async fn update_profile(
 
 /// Replace a password hash (used to upgrade an imported Gogs PBKDF2 hash to Argon2id).
 pub async fn set_password(c: Conn<'_>, id: i64, passwd: &str, salt: &str) -> StoreResult<()> {
-    crate::epoch::bump_accounts_epoch();
+    c.accounts_changed();
     const SQL: &str = "UPDATE \"user\" SET passwd = $2, salt = $3 WHERE id = $1";
     with_conn!(c, x => sqlx::query(SQL).bind(id).bind(passwd).bind(salt).execute(&mut *x).await.map(|_| ()))?;
     Ok(())
 }
 
 pub async fn delete(c: Conn<'_>, id: i64) -> StoreResult<bool> {
-    crate::epoch::bump_accounts_epoch();
+    c.accounts_changed();
     const SQL: &str = "DELETE FROM \"user\" WHERE id = $1";
     let n = with_conn!(c, x => sqlx::query(SQL).bind(id).execute(&mut *x).await.map(|r| r.rows_affected()))?;
     Ok(n > 0)

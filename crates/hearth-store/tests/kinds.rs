@@ -10,7 +10,7 @@ use hearth_store::keys::{self, NewKey};
 use hearth_store::orgs::{self, NewTeam};
 use hearth_store::repos::{self, NewRepo};
 use hearth_store::users::{self, NewUser, UserRow};
-use hearth_store::{AccessMode, CommentKind, Db, HookContentType, HookKind, KeyKind, UserKind};
+use hearth_store::{AccessMode, CommentKind, Db, HookContentType, HookKind, KeyKind, Pool, UserKind};
 
 const NOW: i64 = 1_700_000_000;
 
@@ -283,9 +283,9 @@ async fn new_repo(db: &Db, owner_id: i64, name: &str) -> repos::RepoRow {
 
 async fn run(db: &Db, sql: &str) {
     let sql = sqlx::AssertSqlSafe(sql.to_string());
-    match db {
-        Db::Sqlite(p) => sqlx::raw_sql(sql).execute(p).await.map(|_| ()),
-        Db::Postgres(p) => sqlx::raw_sql(sql).execute(p).await.map(|_| ()),
+    match db.pool() {
+        Pool::Sqlite(p) => sqlx::raw_sql(sql).execute(p).await.map(|_| ()),
+        Pool::Postgres(p) => sqlx::raw_sql(sql).execute(p).await.map(|_| ()),
     }
     .expect("raw SQL");
 }
@@ -293,9 +293,9 @@ async fn run(db: &Db, sql: &str) {
 /// The one integer a query returns, as stored.
 async fn number(db: &Db, sql: &str) -> i64 {
     let sql = sqlx::AssertSqlSafe(sql.to_string());
-    match db {
-        Db::Sqlite(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await,
-        Db::Postgres(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await,
+    match db.pool() {
+        Pool::Sqlite(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await,
+        Pool::Postgres(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await,
     }
     .expect("query")
 }

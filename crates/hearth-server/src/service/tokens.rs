@@ -65,7 +65,7 @@ impl TokenCache {
             return Ok(None);
         }
         let hash = hash_token(raw);
-        let epoch = hearth_store::accounts_epoch();
+        let epoch = db.accounts_epoch();
         if let Some((e, at, owner)) = self.entries.lock().unwrap().get(&hash)
             && *e == epoch
             && at.elapsed() < TOKEN_CACHE_TTL

@@ -99,9 +99,9 @@ async fn token_last_used_is_written_in_batches() {
     let kept = s.stop().await;
     let db = hearth_server::open_db(&config).await.unwrap();
     let q = "SELECT updated_unix FROM access_token";
-    let updated: i64 = match &db {
-        hearth_store::Db::Sqlite(p) => sqlx::query_scalar(q).fetch_one(p).await.unwrap(),
-        hearth_store::Db::Postgres(p) => sqlx::query_scalar(q).fetch_one(p).await.unwrap(),
+    let updated: i64 = match db.pool() {
+        hearth_store::Pool::Sqlite(p) => sqlx::query_scalar(q).fetch_one(p).await.unwrap(),
+        hearth_store::Pool::Postgres(p) => sqlx::query_scalar(q).fetch_one(p).await.unwrap(),
     };
     db.close().await;
     drop(kept);

@@ -11,7 +11,7 @@ type Schema = BTreeMap<String, Vec<String>>;
 async fn sqlite_schema() -> Schema {
     let dir = tempfile::tempdir().unwrap();
     let db = hearth_store::Db::open_sqlite(&dir.path().join("s.db"), &Default::default()).await.unwrap();
-    let hearth_store::Db::Sqlite(pool) = &db else { unreachable!() };
+    let hearth_store::Pool::Sqlite(pool) = db.pool() else { unreachable!() };
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
          WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
@@ -40,7 +40,7 @@ async fn both_backends_have_the_same_schema() {
         return;
     }
     let db = hearth_server::open_db(&s.config).await.unwrap();
-    let hearth_store::Db::Postgres(pool) = &db else { unreachable!() };
+    let hearth_store::Pool::Postgres(pool) = db.pool() else { unreachable!() };
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT table_name::text, column_name::text FROM information_schema.columns \
          WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%'",

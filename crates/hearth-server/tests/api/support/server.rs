@@ -165,9 +165,9 @@ impl TestServer {
     pub async fn sql(&self, statement: &str) {
         let db = hearth_server::open_db(&self.config).await.expect("open db");
         let sql = sqlx::AssertSqlSafe(statement.to_string());
-        match &db {
-            hearth_store::Db::Sqlite(p) => sqlx::raw_sql(sql).execute(p).await.map(|_| ()),
-            hearth_store::Db::Postgres(p) => sqlx::raw_sql(sql).execute(p).await.map(|_| ()),
+        match db.pool() {
+            hearth_store::Pool::Sqlite(p) => sqlx::raw_sql(sql).execute(p).await.map(|_| ()),
+            hearth_store::Pool::Postgres(p) => sqlx::raw_sql(sql).execute(p).await.map(|_| ()),
         }
         .expect("sql");
         db.close().await;
@@ -177,9 +177,9 @@ impl TestServer {
     pub async fn sql_i64(&self, query: &str) -> i64 {
         let db = hearth_server::open_db(&self.config).await.expect("open db");
         let sql = sqlx::AssertSqlSafe(query.to_string());
-        let v = match &db {
-            hearth_store::Db::Sqlite(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await,
-            hearth_store::Db::Postgres(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await,
+        let v = match db.pool() {
+            hearth_store::Pool::Sqlite(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await,
+            hearth_store::Pool::Postgres(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await,
         }
         .expect("sql");
         db.close().await;
