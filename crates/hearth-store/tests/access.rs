@@ -7,6 +7,9 @@
 //! `HEARTH_TEST_POSTGRES_URL` is set, a PostgreSQL database of its own (dropped afterwards). Rows
 //! are written through the store's own insert functions.
 
+mod common;
+
+use common::PgTestDb;
 use hearth_store::orgs::{self, NewTeam, TeamRow};
 use hearth_store::repos::{self, NewRepo, RepoRow};
 use hearth_store::users::{self, NewUser, UserRow};
@@ -23,13 +26,7 @@ const NOW: i64 = 1_700_000_000;
 struct TestDb {
     db: Db,
     _dir: tempfile::TempDir,
-    pg: Option<PgDatabase>,
-}
-
-/// A PostgreSQL database created for one test, dropped with it.
-struct PgDatabase {
-    admin_url: String,
-    name: String,
+    _pg: Option<PgTestDb>,
 }
 
 impl TestDb {
@@ -39,19 +36,12 @@ impl TestDb {
         match std::env::var("HEARTH_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) {
             None => {
                 let db = Db::open_sqlite(&dir.path().join("hearth.db"), &opts).await.expect("open SQLite");
-                TestDb { db, _dir: dir, pg: None }
+                TestDb { db, _dir: dir, _pg: None }
             }
-            Some(admin_url) => {
-                let name = format!("hearth_store_test_{}_{}", std::process::id(), next_suffix());
-                let mut conn =
-                    <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url).await.expect("connect to PostgreSQL");
-                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                    .execute(&mut conn)
-                    .await
-                    .expect("create database");
-                let pg = PgDatabase { admin_url, name };
+            Some(_) => {
+                let pg = PgTestDb::create("hearth_store_test").await.expect("PostgreSQL test database");
                 let db = Db::open_postgres(&pg.url(), &opts).await.expect("open PostgreSQL");
-                TestDb { db, _dir: dir, pg: Some(pg) }
+                TestDb { db, _dir: dir, _pg: Some(pg) }
             }
         }
     }
@@ -163,42 +153,6 @@ impl TestDb {
             }
         }
     }
-}
-
-impl PgDatabase {
-    fn url(&self) -> String {
-        let (base, query) = match self.admin_url.split_once('?') {
-            Some((b, q)) => (b, format!("?{q}")),
-            None => (self.admin_url.as_str(), String::new()),
-        };
-        let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
-        let host_end = base[scheme_end..].find('/').map(|i| i + scheme_end).unwrap_or(base.len());
-        format!("{}/{}{query}", &base[..host_end], self.name)
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        let Some(pg) = self.pg.take() else { return };
-        // Drop runs outside any runtime guarantee: a thread with its own drops the database
-        // (`WITH (FORCE)` ends the pool's connections).
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            rt.block_on(async {
-                if let Ok(mut conn) = <sqlx::PgConnection as sqlx::Connection>::connect(&pg.admin_url).await {
-                    let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", pg.name);
-                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await;
-                }
-            });
-        })
-        .join();
-    }
-}
-
-fn next_suffix() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    N.fetch_add(1, Ordering::Relaxed)
 }
 
 #[tokio::test]

@@ -3,6 +3,9 @@
 //! code has always read them. SQLite always; PostgreSQL too when `HEARTH_TEST_POSTGRES_URL` is set
 //! (an URL whose user may create databases).
 
+mod common;
+
+use common::PgTestDb;
 use hearth_store::collaborations;
 use hearth_store::hooks::{self, HookFields, NewTask};
 use hearth_store::issues::{self, NewIssue};
@@ -49,7 +52,7 @@ async fn kinds_round_trip_on_sqlite() {
 
 #[tokio::test]
 async fn kinds_round_trip_on_postgres() {
-    let Some(pg) = PgTestDb::create().await else { return };
+    let Some(pg) = PgTestDb::create("hearth_store_kinds").await else { return };
     let db = Db::open_postgres(&pg.url(), &Default::default()).await.unwrap();
     round_trip(&db).await;
     unknown_numbers_load(&db).await;
@@ -298,48 +301,4 @@ async fn number(db: &Db, sql: &str) -> i64 {
         Pool::Postgres(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await,
     }
     .expect("query")
-}
-
-/// A database of its own on the PostgreSQL server, dropped afterwards.
-struct PgTestDb {
-    admin_url: String,
-    name: String,
-}
-
-impl PgTestDb {
-    async fn create() -> Option<PgTestDb> {
-        let admin_url = std::env::var("HEARTH_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())?;
-        let name = format!("hearth_store_kinds_{}", std::process::id());
-        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url).await.expect("connect");
-        let sql = format!("CREATE DATABASE {name}");
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.expect("create database");
-        Some(PgTestDb { admin_url, name })
-    }
-
-    /// The admin URL naming this database instead (its query kept).
-    fn url(&self) -> String {
-        let (base, query) = match self.admin_url.split_once('?') {
-            Some((base, query)) => (base, format!("?{query}")),
-            None => (self.admin_url.as_str(), String::new()),
-        };
-        let host = base.find("://").map_or(0, |i| i + 3);
-        let path = base[host..].find('/').map_or(base.len(), |i| i + host);
-        format!("{}/{}{query}", &base[..path], self.name)
-    }
-}
-
-impl Drop for PgTestDb {
-    fn drop(&mut self) {
-        let (url, name) = (self.admin_url.clone(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            rt.block_on(async {
-                if let Ok(mut conn) = <sqlx::PgConnection as sqlx::Connection>::connect(&url).await {
-                    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await;
-                }
-            });
-        })
-        .join();
-    }
 }

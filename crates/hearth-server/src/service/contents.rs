@@ -50,7 +50,7 @@ pub async fn commit_file(
     };
     let (dir, base, file_path, target_branch) =
         (dir.to_path_buf(), repo.default_branch.clone(), path.to_string(), target.clone());
-    let written = tokio::task::spawn_blocking(move || {
+    let written = super::git_blocking(move || {
         write::write_file(
             &dir,
             &write::WriteFile {
@@ -65,12 +65,7 @@ pub async fn commit_file(
             },
         )
     })
-    .await
-    .map_err(anyhow::Error::from)?
-    .map_err(|e| match e {
-        hearth_git::GitError::NotFound => ServiceError::NotFound,
-        other => ServiceError::Internal(other.into()),
-    })?;
+    .await?;
     let written = written.map_err(|refusal| match refusal {
         WriteRefusal::InvalidPath => ServiceError::Invalid("path is not allowed".into()),
         WriteRefusal::InvalidBranch => ServiceError::Invalid("branch name is not valid".into()),

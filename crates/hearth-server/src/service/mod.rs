@@ -101,6 +101,17 @@ fn conflict_message(unique: Unique) -> &'static str {
     }
 }
 
+/// Run a blocking git operation off the async workers: a missing repository is
+/// [`ServiceError::NotFound`], any other git failure internal.
+pub async fn git_blocking<T: Send + 'static>(
+    f: impl FnOnce() -> hearth_git::GitResult<T> + Send + 'static,
+) -> ServiceResult<T> {
+    tokio::task::spawn_blocking(f).await.map_err(anyhow::Error::from)?.map_err(|e| match e {
+        hearth_git::GitError::NotFound => ServiceError::NotFound,
+        other => ServiceError::Internal(other.into()),
+    })
+}
+
 /// Current time in unix seconds.
 pub fn now_unix() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)

@@ -31,18 +31,13 @@ async fn tag_commit(dir: &Path, f: &ReleaseFields) -> ServiceResult<String> {
         return Err(ServiceError::Invalid(format!("tag name is not valid [name: {}]", f.tag_name)));
     }
     let (dir, tag, target, draft) = (dir.to_path_buf(), f.tag_name.clone(), f.target.clone(), f.is_draft);
-    let commit = tokio::task::spawn_blocking(move || {
+    let commit = super::git_blocking(move || {
         if draft {
             return hearth_git::read::resolve_commit(&dir, &format!("refs/tags/{tag}"));
         }
         hearth_git::write::ensure_tag(&dir, &tag, &target)
     })
-    .await
-    .map_err(anyhow::Error::from)?
-    .map_err(|e| match e {
-        hearth_git::GitError::NotFound => ServiceError::NotFound,
-        other => ServiceError::Internal(other.into()),
-    })?;
+    .await?;
     match commit {
         Some(c) => Ok(c),
         None if f.is_draft => Ok(String::new()),
