@@ -85,6 +85,30 @@ fn expand(template: &str, vars: &ReadmeVars<'_>) -> String {
     out
 }
 
+/// Every `.gitignore` template name creation accepts, sorted (the API's template list).
+pub fn gitignore_names() -> Vec<&'static str> {
+    fn names<G: GitIgnore + Copy>() -> impl Iterator<Item = &'static str> {
+        G::list().into_iter().filter_map(G::get).filter_map(|g| g.file_name().strip_suffix(".gitignore"))
+    }
+    let mut all: Vec<&'static str> = names::<gitignores::Root>()
+        .chain(names::<gitignores::Global>())
+        .chain(names::<gitignores::Community>())
+        .collect();
+    all.sort_unstable();
+    all.dedup();
+    all
+}
+
+/// One `.gitignore` template's text, by the name creation accepts.
+pub fn gitignore_template(name: &str) -> Option<&'static str> {
+    find_gitignore(name)
+}
+
+/// Every licence name creation accepts, in Gogs' order.
+pub fn license_names() -> impl Iterator<Item = &'static str> {
+    LICENSES.iter().map(|(name, _)| *name)
+}
+
 fn find_gitignore(name: &str) -> Option<&'static str> {
     fn search<G: GitIgnore + Copy>(name: &str) -> Option<&'static str> {
         G::list()

@@ -10,6 +10,7 @@ mod issues;
 mod orgs;
 mod releases;
 mod repos;
+mod templates;
 mod users;
 
 pub use commits::*;
@@ -19,6 +20,7 @@ pub use issues::*;
 pub use orgs::*;
 pub use releases::*;
 pub use repos::*;
+pub use templates::*;
 pub use users::*;
 
 use serde::Serialize;

@@ -20,6 +20,34 @@ async fn query_tokens_can_be_disabled() {
     assert_eq!(s.get("/user").token(&token).send().await.unwrap().status(), 200);
 }
 
+/// Gitea's clients send personal access tokens as `Authorization: bearer <token>`, in any case.
+#[tokio::test]
+async fn bearer_tokens_are_tokens() {
+    let s = TestServer::start().await;
+    let (_alice, token) = s.user_with_token("alice", false).await;
+    for scheme in ["bearer", "Bearer", "BEARER"] {
+        let auth = format!("{scheme} {token}");
+        let (status, body) = json(s.get("/user").header("Authorization", &auth).send().await.unwrap()).await;
+        assert_eq!((status, body["username"].as_str()), (200, Some("alice")), "{scheme}");
+    }
+    // A token-only route takes it as a token (not Basic), and an unknown one is still a 401.
+    let (status, body) = json(
+        s.post("/user/repos")
+            .header("Authorization", format!("Bearer {token}"))
+            .json(&serde_json::json!({"name": "viaBearer"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, body["full_name"].as_str()), (201, Some("alice/viaBearer")), "{body}");
+    let resp = s.get("/user").header("Authorization", "Bearer nope").send().await.unwrap();
+    assert_eq!(resp.status(), 401);
+    // Gogs' scheme stays case-sensitive, as in Gogs and Gitea.
+    let resp = s.get("/user").header("Authorization", format!("Token {token}")).send().await.unwrap();
+    assert_eq!(resp.status(), 401);
+}
+
 #[tokio::test]
 async fn empty_or_unknown_token_is_anonymous_not_an_error() {
     let s = TestServer::start().await;

@@ -22,6 +22,7 @@ mod permissions;
 mod releases;
 mod repos;
 mod ssh;
+mod templates;
 mod tokens;
 mod users;
 mod webhooks;

@@ -24,6 +24,7 @@ mod orgs;
 mod releases;
 mod repos;
 mod teams;
+mod templates;
 mod tokens;
 mod users;
 
@@ -175,6 +176,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(markdown::render_markdown))
         .routes(routes!(markdown::render_markdown_raw))
         .routes(routes!(misc::get_version))
+        .routes(routes!(templates::list_gitignore_templates))
+        .routes(routes!(templates::get_gitignore_template))
+        .routes(routes!(templates::list_license_templates))
+        .routes(routes!(templates::get_license_template))
 }
 
 pub(crate) use crate::extract::RepoCtx;
