@@ -15,6 +15,6 @@ pub mod write;
 
 pub use error::{GitError, GitResult};
 pub use repo::{
-    BranchInfo, CommitInfo, InitFile, Person, branch, create_initial_commit, delete_repository, forget, head_branch,
-    init_bare, list_branches, ref_snapshot, repository_size, set_head,
+    BranchInfo, CommitInfo, InitFile, Person, RefEntry, branch, create_initial_commit, delete_repository, forget,
+    head_branch, init_bare, list_branches, ref_snapshot, refs_with_prefix, repository_size, set_head,
 };

@@ -231,6 +231,41 @@ pub fn ref_snapshot(path: &Path) -> GitResult<BTreeMap<String, String>> {
     Ok(out)
 }
 
+/// A ref as the Git data API lists it: its full name, the object it points at (not peeled) and
+/// that object's kind (`commit`, `tag`, `tree` or `blob`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefEntry {
+    pub name: String,
+    pub target: String,
+    pub kind: &'static str,
+}
+
+/// Every ref under `refs/` whose name starts with `refs/<prefix>`, in name order (as
+/// `git for-each-ref`). Symbolic refs are left out.
+pub fn refs_with_prefix(path: &Path, prefix: &str) -> GitResult<Vec<RefEntry>> {
+    let repo = open(path)?;
+    let wanted = format!("refs/{}", prefix.trim_start_matches('/'));
+    let refs = repo.references().map_err(GitError::git)?;
+    let mut out = Vec::new();
+    for r in refs.prefixed("refs/").map_err(GitError::git)? {
+        let r = r.map_err(GitError::git)?;
+        let name = r.name().as_bstr().to_str_lossy().into_owned();
+        let Some(id) = r.target().try_id().map(|id| id.to_owned()) else { continue };
+        if !name.starts_with(&wanted) {
+            continue;
+        }
+        let kind = match repo.find_header(id).map_err(GitError::git)?.kind() {
+            gix::object::Kind::Commit => "commit",
+            gix::object::Kind::Tag => "tag",
+            gix::object::Kind::Tree => "tree",
+            gix::object::Kind::Blob => "blob",
+        };
+        out.push(RefEntry { name, target: id.to_string(), kind });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
 /// Bytes used by the object database (loose objects and packs), like `git count-objects -v`'s
 /// `size + size-pack`.
 pub fn repository_size(path: &Path) -> GitResult<u64> {

@@ -63,3 +63,21 @@ pub struct Commit {
     pub committer: Option<User>,
     pub parents: Vec<CommitMeta>,
 }
+
+/// Gitea's GitObject: what a ref points at.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GitObject {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub sha: String,
+    pub url: String,
+}
+
+/// Gitea's Reference (`GET …/git/refs`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Reference {
+    #[serde(rename = "ref")]
+    pub name: String,
+    pub url: String,
+    pub object: GitObject,
+}

@@ -13,6 +13,7 @@ mod emails;
 mod followers;
 mod forks;
 mod git_http;
+mod git_refs;
 mod issues;
 mod keys;
 mod markdown;

@@ -11,6 +11,7 @@ mod deploy_keys;
 mod emails;
 mod followers;
 mod forks;
+mod git_refs;
 mod hooks;
 mod issue_comments;
 mod issue_labels;
@@ -41,7 +42,7 @@ use crate::error::{ApiError, ApiResult};
     info(title = "hearth API", description = "Gogs-compatible REST API v1 served by hearth."),
     servers((url = "/api/v1")),
     components(schemas(crate::error::FieldError)),
-    paths(branches::get_branch, contents::get_contents, contents::put_contents, contents::delete_contents, contents::get_raw, commits::get_commit, archive::get_archive),
+    paths(branches::get_branch, contents::get_contents, contents::put_contents, contents::delete_contents, contents::get_raw, commits::get_commit, archive::get_archive, git_refs::get_git_refs),
     modifiers(&SecurityAddon),
     security(("token" = []), ("basic" = []))
 )]
@@ -106,6 +107,8 @@ pub fn router() -> OpenApiRouter<AppState> {
             axum::routing::get(contents::get_contents).put(contents::put_contents).delete(contents::delete_contents),
         )
         .route("/repos/{owner}/{repo}/raw/{*refpath}", axum::routing::get(contents::get_raw))
+        .routes(routes!(git_refs::list_git_refs))
+        .route("/repos/{owner}/{repo}/git/refs/{*ref}", axum::routing::get(git_refs::get_git_refs))
         .routes(routes!(contents::get_tree))
         .routes(routes!(contents::get_blob))
         .routes(routes!(contents::get_editorconfig))
