@@ -192,10 +192,7 @@ pub(crate) use crate::extract::RepoCtx;
 pub(crate) async fn git_blocking<T: Send + 'static>(
     f: impl FnOnce() -> hearth_git::GitResult<T> + Send + 'static,
 ) -> ApiResult<T> {
-    tokio::task::spawn_blocking(f).await.map_err(anyhow::Error::from)?.map_err(|e| match e {
-        hearth_git::GitError::NotFound => ApiError::not_found(),
-        other => ApiError::Internal(other.into()),
-    })
+    Ok(crate::service::git_blocking(f).await?)
 }
 
 /// Like [`git_blocking`], for reads whose `None` means "no such object" (404).
