@@ -3,7 +3,7 @@
 use sqlx::FromRow;
 
 use crate::users::UserRow;
-use crate::{AccessMode, Conn, StoreResult, user_columns, with_conn};
+use crate::{AccessMode, Conn, StoreResult, Window, user_columns, with_conn};
 
 /// A collaborator and the mode they were given.
 #[derive(Debug, Clone, FromRow)]
@@ -35,13 +35,15 @@ pub async fn remove(c: Conn<'_>, repo_id: i64, user_id: i64) -> StoreResult<bool
 }
 
 /// A repository's collaborators, in the order they were added.
-pub async fn list(c: Conn<'_>, repo_id: i64) -> StoreResult<Vec<Collaborator>> {
+pub async fn list(c: Conn<'_>, repo_id: i64, w: Window) -> StoreResult<(Vec<Collaborator>, i64)> {
     const SQL: &str = concat!(
         "SELECT ",
         user_columns!("u."),
-        ", c.mode FROM collaboration c JOIN \"user\" u ON u.id = c.user_id WHERE c.repo_id = $1 ORDER BY c.id"
+        ", c.mode FROM collaboration c JOIN \"user\" u ON u.id = c.user_id WHERE c.repo_id = $1 ORDER BY c.id \
+         LIMIT $2 OFFSET $3"
     );
-    Ok(with_conn!(c, x => sqlx::query_as::<_, Collaborator>(SQL).bind(repo_id).fetch_all(&mut *x).await)?)
+    const COUNT: &str = "SELECT COUNT(*) FROM collaboration WHERE repo_id = $1";
+    Ok(crate::windowed!(c, Collaborator, SQL, COUNT, w, [repo_id]))
 }
 
 /// Everyone who may be assigned issues of a repository (write access or more), by name: the

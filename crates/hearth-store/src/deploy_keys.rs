@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use crate::{Conn, StoreResult, with_conn};
+use crate::{Conn, StoreResult, Window, with_conn};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct DeployKeyRow {
@@ -22,9 +22,11 @@ macro_rules! columns {
     };
 }
 
-pub async fn list(c: Conn<'_>, repo_id: i64) -> StoreResult<Vec<DeployKeyRow>> {
-    const SQL: &str = concat!("SELECT ", columns!(), " FROM deploy_key WHERE repo_id = $1 ORDER BY id");
-    Ok(with_conn!(c, x => sqlx::query_as::<_, DeployKeyRow>(SQL).bind(repo_id).fetch_all(&mut *x).await)?)
+pub async fn list(c: Conn<'_>, repo_id: i64, w: Window) -> StoreResult<(Vec<DeployKeyRow>, i64)> {
+    const SQL: &str =
+        concat!("SELECT ", columns!(), " FROM deploy_key WHERE repo_id = $1 ORDER BY id LIMIT $2 OFFSET $3");
+    const COUNT: &str = "SELECT COUNT(*) FROM deploy_key WHERE repo_id = $1";
+    Ok(crate::windowed!(c, DeployKeyRow, SQL, COUNT, w, [repo_id]))
 }
 
 /// A deploy key by id, only within `repo_id`.

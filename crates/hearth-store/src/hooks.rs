@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use crate::{Conn, HookContentType, HookKind, StoreResult, with_conn};
+use crate::{Conn, HookContentType, HookKind, StoreResult, Window, with_conn};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct HookRow {
@@ -82,9 +82,11 @@ pub async fn update(c: Conn<'_>, id: i64, f: &HookFields, now: i64) -> StoreResu
 }
 
 /// A repository's own hooks in table order.
-pub async fn list_for_repo(c: Conn<'_>, repo_id: i64) -> StoreResult<Vec<HookRow>> {
-    const SQL: &str = concat!("SELECT ", hook_columns!(), " FROM webhook WHERE repo_id = $1 ORDER BY id");
-    Ok(with_conn!(c, x => sqlx::query_as::<_, HookRow>(SQL).bind(repo_id).fetch_all(&mut *x).await)?)
+pub async fn list_for_repo(c: Conn<'_>, repo_id: i64, w: Window) -> StoreResult<(Vec<HookRow>, i64)> {
+    const SQL: &str =
+        concat!("SELECT ", hook_columns!(), " FROM webhook WHERE repo_id = $1 ORDER BY id LIMIT $2 OFFSET $3");
+    const COUNT: &str = "SELECT COUNT(*) FROM webhook WHERE repo_id = $1";
+    Ok(crate::windowed!(c, HookRow, SQL, COUNT, w, [repo_id]))
 }
 
 /// A hook by id, only if it belongs to repository `repo_id`.
@@ -94,10 +96,14 @@ pub async fn by_id_for_repo(c: Conn<'_>, repo_id: i64, id: i64) -> StoreResult<O
 }
 
 /// An organisation's own hooks in table order.
-pub async fn list_for_org(c: Conn<'_>, org_id: i64) -> StoreResult<Vec<HookRow>> {
-    const SQL: &str =
-        concat!("SELECT ", hook_columns!(), " FROM webhook WHERE repo_id = 0 AND org_id = $1 ORDER BY id");
-    Ok(with_conn!(c, x => sqlx::query_as::<_, HookRow>(SQL).bind(org_id).fetch_all(&mut *x).await)?)
+pub async fn list_for_org(c: Conn<'_>, org_id: i64, w: Window) -> StoreResult<(Vec<HookRow>, i64)> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        hook_columns!(),
+        " FROM webhook WHERE repo_id = 0 AND org_id = $1 ORDER BY id LIMIT $2 OFFSET $3"
+    );
+    const COUNT: &str = "SELECT COUNT(*) FROM webhook WHERE repo_id = 0 AND org_id = $1";
+    Ok(crate::windowed!(c, HookRow, SQL, COUNT, w, [org_id]))
 }
 
 /// A hook by id, only if it is organisation `org_id`'s own.

@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use crate::{CommentKind, Conn, StoreResult, with_conn};
+use crate::{CommentKind, Conn, StoreResult, Window, with_conn};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct IssueRow {
@@ -252,23 +252,32 @@ pub async fn comment(c: Conn<'_>, repo_id: i64, id: i64) -> StoreResult<Option<C
 }
 
 /// Plain comments of an issue updated at or after `since`, oldest first.
-pub async fn comments_of_issue(c: Conn<'_>, issue_id: i64, since: i64) -> StoreResult<Vec<CommentRow>> {
+pub async fn comments_of_issue(
+    c: Conn<'_>,
+    issue_id: i64,
+    since: i64,
+    w: Window,
+) -> StoreResult<(Vec<CommentRow>, i64)> {
     const SQL: &str = concat!(
         "SELECT ",
         comment_columns!(),
-        " FROM comment WHERE issue_id = $1 AND type = 0 AND updated_unix >= $2 ORDER BY created_unix, id"
+        " FROM comment WHERE issue_id = $1 AND type = 0 AND updated_unix >= $2 ORDER BY created_unix, id \
+         LIMIT $3 OFFSET $4"
     );
-    Ok(with_conn!(c, x => sqlx::query_as::<_, CommentRow>(SQL).bind(issue_id).bind(since).fetch_all(&mut *x).await)?)
+    const COUNT: &str = "SELECT COUNT(*) FROM comment WHERE issue_id = $1 AND type = 0 AND updated_unix >= $2";
+    Ok(crate::windowed!(c, CommentRow, SQL, COUNT, w, [issue_id, since]))
 }
 
 /// Plain comments of every issue of a repository updated at or after `since`, oldest first.
-pub async fn comments_of_repo(c: Conn<'_>, repo_id: i64, since: i64) -> StoreResult<Vec<CommentRow>> {
+pub async fn comments_of_repo(c: Conn<'_>, repo_id: i64, since: i64, w: Window) -> StoreResult<(Vec<CommentRow>, i64)> {
     const SQL: &str = concat!(
         "SELECT ",
         comment_columns!(),
-        " FROM comment WHERE repo_id = $1 AND type = 0 AND updated_unix >= $2 ORDER BY created_unix, id"
+        " FROM comment WHERE repo_id = $1 AND type = 0 AND updated_unix >= $2 ORDER BY created_unix, id \
+         LIMIT $3 OFFSET $4"
     );
-    Ok(with_conn!(c, x => sqlx::query_as::<_, CommentRow>(SQL).bind(repo_id).bind(since).fetch_all(&mut *x).await)?)
+    const COUNT: &str = "SELECT COUNT(*) FROM comment WHERE repo_id = $1 AND type = 0 AND updated_unix >= $2";
+    Ok(crate::windowed!(c, CommentRow, SQL, COUNT, w, [repo_id, since]))
 }
 
 pub async fn update_comment(c: Conn<'_>, id: i64, content: &str, now: i64) -> StoreResult<()> {

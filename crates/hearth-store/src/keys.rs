@@ -3,7 +3,7 @@
 
 use sqlx::FromRow;
 
-use crate::{AccessMode, Conn, KeyKind, StoreResult, with_conn};
+use crate::{AccessMode, Conn, KeyKind, StoreResult, Window, with_conn};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct KeyRow {
@@ -58,9 +58,14 @@ pub async fn by_id(c: Conn<'_>, id: i64) -> StoreResult<Option<KeyRow>> {
 }
 
 /// A user's own keys (type 1), oldest first.
-pub async fn list_user_keys(c: Conn<'_>, owner_id: i64) -> StoreResult<Vec<KeyRow>> {
-    const SQL: &str = concat!("SELECT ", columns!(), " FROM public_key WHERE owner_id = $1 AND type = 1 ORDER BY id");
-    Ok(with_conn!(c, x => sqlx::query_as::<_, KeyRow>(SQL).bind(owner_id).fetch_all(&mut *x).await)?)
+pub async fn list_user_keys(c: Conn<'_>, owner_id: i64, w: Window) -> StoreResult<(Vec<KeyRow>, i64)> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM public_key WHERE owner_id = $1 AND type = 1 ORDER BY id LIMIT $2 OFFSET $3"
+    );
+    const COUNT: &str = "SELECT COUNT(*) FROM public_key WHERE owner_id = $1 AND type = 1";
+    Ok(crate::windowed!(c, KeyRow, SQL, COUNT, w, [owner_id]))
 }
 
 /// Is this key material already some account's user key?

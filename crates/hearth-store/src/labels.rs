@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use crate::{Conn, StoreResult, with_conn};
+use crate::{Conn, StoreResult, Window, with_conn};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct LabelRow {
@@ -13,9 +13,11 @@ pub struct LabelRow {
 }
 
 /// A repository's labels, by name (then id: names are not unique).
-pub async fn list(c: Conn<'_>, repo_id: i64) -> StoreResult<Vec<LabelRow>> {
-    const SQL: &str = "SELECT id, repo_id, name, color FROM label WHERE repo_id = $1 ORDER BY name, id";
-    Ok(with_conn!(c, x => sqlx::query_as::<_, LabelRow>(SQL).bind(repo_id).fetch_all(&mut *x).await)?)
+pub async fn list(c: Conn<'_>, repo_id: i64, w: Window) -> StoreResult<(Vec<LabelRow>, i64)> {
+    const SQL: &str =
+        "SELECT id, repo_id, name, color FROM label WHERE repo_id = $1 ORDER BY name, id LIMIT $2 OFFSET $3";
+    const COUNT: &str = "SELECT COUNT(*) FROM label WHERE repo_id = $1";
+    Ok(crate::windowed!(c, LabelRow, SQL, COUNT, w, [repo_id]))
 }
 
 pub async fn get(c: Conn<'_>, repo_id: i64, id: i64) -> StoreResult<Option<LabelRow>> {

@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use crate::{Conn, StoreResult, with_conn};
+use crate::{Conn, StoreResult, Window, with_conn};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct MilestoneRow {
@@ -26,9 +26,22 @@ macro_rules! columns {
     };
 }
 
-pub async fn list(c: Conn<'_>, repo_id: i64) -> StoreResult<Vec<MilestoneRow>> {
-    const SQL: &str = concat!("SELECT ", columns!(), " FROM milestone WHERE repo_id = $1 ORDER BY id");
-    Ok(with_conn!(c, x => sqlx::query_as::<_, MilestoneRow>(SQL).bind(repo_id).fetch_all(&mut *x).await)?)
+/// A repository's milestones in creation order: the open ones, the closed ones, or both.
+pub async fn list(
+    c: Conn<'_>,
+    repo_id: i64,
+    open: bool,
+    closed: bool,
+    w: Window,
+) -> StoreResult<(Vec<MilestoneRow>, i64)> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM milestone WHERE repo_id = $1 AND ((NOT is_closed AND $2) OR (is_closed AND $3)) ORDER BY id LIMIT $4 OFFSET $5"
+    );
+    const COUNT: &str =
+        "SELECT COUNT(*) FROM milestone WHERE repo_id = $1 AND ((NOT is_closed AND $2) OR (is_closed AND $3))";
+    Ok(crate::windowed!(c, MilestoneRow, SQL, COUNT, w, [repo_id, open, closed]))
 }
 
 pub async fn get(c: Conn<'_>, repo_id: i64, id: i64) -> StoreResult<Option<MilestoneRow>> {

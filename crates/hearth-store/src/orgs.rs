@@ -5,7 +5,7 @@ use sqlx::FromRow;
 
 use crate::repos::RepoRow;
 use crate::users::UserRow;
-use crate::{AccessMode, Conn, StoreResult, repo_columns, user_columns, with_conn};
+use crate::{AccessMode, Conn, StoreResult, Window, repo_columns, user_columns, with_conn};
 
 /// The built-in team whose members own the organisation.
 pub const OWNERS_TEAM: &str = "Owners";
@@ -72,35 +72,27 @@ pub async fn set_public(c: Conn<'_>, org_id: i64, uid: i64, is_public: bool) -> 
 }
 
 /// The organisations `uid` belongs to (only public memberships when `public_only`), by org id.
-pub async fn orgs_of(c: Conn<'_>, uid: i64, public_only: bool) -> StoreResult<Vec<UserRow>> {
-    const ALL: &str = concat!(
+pub async fn orgs_of(c: Conn<'_>, uid: i64, public_only: bool, w: Window) -> StoreResult<(Vec<UserRow>, i64)> {
+    const SQL: &str = concat!(
         "SELECT ",
         user_columns!("u."),
-        " FROM org_user m JOIN \"user\" u ON u.id = m.org_id WHERE m.uid = $1 ORDER BY u.id"
+        " FROM org_user m JOIN \"user\" u ON u.id = m.org_id WHERE m.uid = $1 AND (m.is_public OR NOT $2) \
+         ORDER BY u.id LIMIT $3 OFFSET $4"
     );
-    const PUBLIC: &str = concat!(
-        "SELECT ",
-        user_columns!("u."),
-        " FROM org_user m JOIN \"user\" u ON u.id = m.org_id WHERE m.uid = $1 AND m.is_public ORDER BY u.id"
-    );
-    let sql = if public_only { PUBLIC } else { ALL };
-    Ok(with_conn!(c, x => sqlx::query_as::<_, UserRow>(sql).bind(uid).fetch_all(&mut *x).await)?)
+    const COUNT: &str = "SELECT COUNT(*) FROM org_user m WHERE m.uid = $1 AND (m.is_public OR NOT $2)";
+    Ok(crate::windowed!(c, UserRow, SQL, COUNT, w, [uid, public_only]))
 }
 
 /// Members of an organisation (all, or only the public ones), by user id.
-pub async fn members(c: Conn<'_>, org_id: i64, public_only: bool) -> StoreResult<Vec<UserRow>> {
-    const ALL: &str = concat!(
+pub async fn members(c: Conn<'_>, org_id: i64, public_only: bool, w: Window) -> StoreResult<(Vec<UserRow>, i64)> {
+    const SQL: &str = concat!(
         "SELECT ",
         user_columns!("u."),
-        " FROM org_user m JOIN \"user\" u ON u.id = m.uid WHERE m.org_id = $1 ORDER BY u.id"
+        " FROM org_user m JOIN \"user\" u ON u.id = m.uid WHERE m.org_id = $1 AND (m.is_public OR NOT $2) \
+         ORDER BY u.id LIMIT $3 OFFSET $4"
     );
-    const PUBLIC: &str = concat!(
-        "SELECT ",
-        user_columns!("u."),
-        " FROM org_user m JOIN \"user\" u ON u.id = m.uid WHERE m.org_id = $1 AND m.is_public ORDER BY u.id"
-    );
-    let sql = if public_only { PUBLIC } else { ALL };
-    Ok(with_conn!(c, x => sqlx::query_as::<_, UserRow>(sql).bind(org_id).fetch_all(&mut *x).await)?)
+    const COUNT: &str = "SELECT COUNT(*) FROM org_user m WHERE m.org_id = $1 AND (m.is_public OR NOT $2)";
+    Ok(crate::windowed!(c, UserRow, SQL, COUNT, w, [org_id, public_only]))
 }
 
 /// How many organisations `uid` belongs to.
@@ -146,9 +138,11 @@ pub async fn team_by_name(c: Conn<'_>, org_id: i64, name: &str) -> StoreResult<O
 }
 
 /// An organisation's teams, oldest first (Owners comes first).
-pub async fn teams_of_org(c: Conn<'_>, org_id: i64) -> StoreResult<Vec<TeamRow>> {
-    const SQL: &str = concat!("SELECT ", team_columns!(), " FROM team WHERE org_id = $1 ORDER BY id");
-    Ok(with_conn!(c, x => sqlx::query_as::<_, TeamRow>(SQL).bind(org_id).fetch_all(&mut *x).await)?)
+pub async fn teams_of_org(c: Conn<'_>, org_id: i64, w: Window) -> StoreResult<(Vec<TeamRow>, i64)> {
+    const SQL: &str =
+        concat!("SELECT ", team_columns!(), " FROM team WHERE org_id = $1 ORDER BY id LIMIT $2 OFFSET $3");
+    const COUNT: &str = "SELECT COUNT(*) FROM team WHERE org_id = $1";
+    Ok(crate::windowed!(c, TeamRow, SQL, COUNT, w, [org_id]))
 }
 
 pub async fn update_team(
@@ -197,13 +191,14 @@ pub async fn in_any_team(c: Conn<'_>, org_id: i64, uid: i64) -> StoreResult<bool
     Ok(with_conn!(c, x => sqlx::query_scalar(SQL).bind(org_id).bind(uid).fetch_one(&mut *x).await)?)
 }
 
-pub async fn team_members(c: Conn<'_>, team_id: i64) -> StoreResult<Vec<UserRow>> {
+pub async fn team_members(c: Conn<'_>, team_id: i64, w: Window) -> StoreResult<(Vec<UserRow>, i64)> {
     const SQL: &str = concat!(
         "SELECT ",
         user_columns!("u."),
-        " FROM team_user tu JOIN \"user\" u ON u.id = tu.uid WHERE tu.team_id = $1 ORDER BY u.id"
+        " FROM team_user tu JOIN \"user\" u ON u.id = tu.uid WHERE tu.team_id = $1 ORDER BY u.id LIMIT $2 OFFSET $3"
     );
-    Ok(with_conn!(c, x => sqlx::query_as::<_, UserRow>(SQL).bind(team_id).fetch_all(&mut *x).await)?)
+    const COUNT: &str = "SELECT COUNT(*) FROM team_user WHERE team_id = $1";
+    Ok(crate::windowed!(c, UserRow, SQL, COUNT, w, [team_id]))
 }
 
 pub async fn count_team_members(c: Conn<'_>, team_id: i64) -> StoreResult<i64> {
@@ -234,17 +229,30 @@ pub async fn remove_team_repo(c: Conn<'_>, team_id: i64, repo_id: i64) -> StoreR
 }
 
 /// The repositories of a team (every repository of the organisation for the Owners team), by name.
-pub async fn team_repos(c: Conn<'_>, team_id: i64, org_id: i64, owners: bool) -> StoreResult<Vec<RepoRow>> {
+pub async fn team_repos(
+    c: Conn<'_>,
+    team_id: i64,
+    org_id: i64,
+    owners: bool,
+    w: Window,
+) -> StoreResult<(Vec<RepoRow>, i64)> {
     const TEAM: &str = concat!(
         "SELECT ",
         repo_columns!("r."),
-        " FROM team_repo tr JOIN repository r ON r.id = tr.repo_id WHERE tr.team_id = $1 ORDER BY r.lower_name"
+        " FROM team_repo tr JOIN repository r ON r.id = tr.repo_id WHERE tr.team_id = $1 ORDER BY r.lower_name \
+         LIMIT $2 OFFSET $3"
     );
-    const ALL: &str = concat!("SELECT ", repo_columns!(), " FROM repository WHERE owner_id = $1 ORDER BY lower_name");
+    const TEAM_COUNT: &str = "SELECT COUNT(*) FROM team_repo WHERE team_id = $1";
+    const ALL: &str = concat!(
+        "SELECT ",
+        repo_columns!(),
+        " FROM repository WHERE owner_id = $1 ORDER BY lower_name LIMIT $2 OFFSET $3"
+    );
+    const ALL_COUNT: &str = "SELECT COUNT(*) FROM repository WHERE owner_id = $1";
     Ok(if owners {
-        with_conn!(c, x => sqlx::query_as::<_, RepoRow>(ALL).bind(org_id).fetch_all(&mut *x).await)?
+        crate::windowed!(c, RepoRow, ALL, ALL_COUNT, w, [org_id])
     } else {
-        with_conn!(c, x => sqlx::query_as::<_, RepoRow>(TEAM).bind(team_id).fetch_all(&mut *x).await)?
+        crate::windowed!(c, RepoRow, TEAM, TEAM_COUNT, w, [team_id])
     })
 }
 

@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use crate::{Conn, StoreResult, with_conn};
+use crate::{Conn, StoreResult, Window, with_conn};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct ReleaseRow {
@@ -86,12 +86,14 @@ pub async fn update(c: Conn<'_>, id: i64, f: &ReleaseFields) -> StoreResult<()> 
 }
 
 /// A repository's releases in creation order; drafts only when `with_drafts`.
-pub async fn list(c: Conn<'_>, repo_id: i64, with_drafts: bool) -> StoreResult<Vec<ReleaseRow>> {
-    const SQL: &str =
-        concat!("SELECT ", columns!(), " FROM release WHERE repo_id = $1 AND (NOT is_draft OR $2) ORDER BY id");
-    Ok(
-        with_conn!(c, x => sqlx::query_as::<_, ReleaseRow>(SQL).bind(repo_id).bind(with_drafts).fetch_all(&mut *x).await)?,
-    )
+pub async fn list(c: Conn<'_>, repo_id: i64, with_drafts: bool, w: Window) -> StoreResult<(Vec<ReleaseRow>, i64)> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM release WHERE repo_id = $1 AND (NOT is_draft OR $2) ORDER BY id LIMIT $3 OFFSET $4"
+    );
+    const COUNT: &str = "SELECT COUNT(*) FROM release WHERE repo_id = $1 AND (NOT is_draft OR $2)";
+    Ok(crate::windowed!(c, ReleaseRow, SQL, COUNT, w, [repo_id, with_drafts]))
 }
 
 /// A release by id, only if it belongs to `repo_id`.

@@ -13,7 +13,7 @@ use common::PgTestDb;
 use hearth_store::orgs::{self, NewTeam, TeamRow};
 use hearth_store::repos::{self, NewRepo, RepoRow};
 use hearth_store::users::{self, NewUser, UserRow};
-use hearth_store::{AccessMode, Db, DbOptions, Handle, UserKind, access, collaborations};
+use hearth_store::{AccessMode, Db, DbOptions, Handle, UserKind, Window, access, collaborations};
 
 const MODE_READ: AccessMode = AccessMode::Read;
 const MODE_WRITE: AccessMode = AccessMode::Write;
@@ -194,7 +194,7 @@ async fn collaborations_grant_their_mode() {
     // Only that repository, only that user.
     assert_eq!(t.granted(&bob, &other).await, None);
     assert_eq!(t.granted(&carol, &r).await, None);
-    let listed = collaborations::list(t.handle().await.conn(), r.id).await.unwrap();
+    let (listed, _) = collaborations::list(t.handle().await.conn(), r.id, Window::ALL).await.unwrap();
     assert_eq!(listed.iter().map(|c| (c.user.name.as_str(), c.mode)).collect::<Vec<_>>(), [("bob", MODE_ADMIN)]);
 
     assert!(collaborations::remove(t.handle().await.conn(), r.id, bob.id).await.unwrap());
@@ -404,11 +404,11 @@ async fn organisation_listings_show_public_repositories_and_the_callers_teams() 
         ["hidden", "private", "public"]
     );
     // The team's repositories as the team routes list them (Owners: all of them).
-    assert_eq!(names(orgs::team_repos(h.conn(), team.id, acme.id, false).await.unwrap()), ["private"]);
+    assert_eq!(names(orgs::team_repos(h.conn(), team.id, acme.id, false, Window::ALL).await.unwrap().0), ["private"]);
     let owners = orgs::team_by_name(h.conn(), acme.id, orgs::OWNERS_TEAM).await.unwrap().unwrap();
     assert!(owners.is_owners());
     assert_eq!(
-        names(orgs::team_repos(h.conn(), owners.id, acme.id, true).await.unwrap()),
+        names(orgs::team_repos(h.conn(), owners.id, acme.id, true, Window::ALL).await.unwrap().0),
         ["hidden", "private", "public"]
     );
     assert_eq!(orgs::count_team_repos(h.conn(), team.id, acme.id, false).await.unwrap(), 1);

@@ -13,7 +13,7 @@ use hearth_store::keys::{self, NewKey};
 use hearth_store::orgs::{self, NewTeam};
 use hearth_store::repos::{self, NewRepo};
 use hearth_store::users::{self, NewUser, UserRow};
-use hearth_store::{AccessMode, CommentKind, Db, HookContentType, HookKind, KeyKind, Pool, UserKind};
+use hearth_store::{AccessMode, CommentKind, Db, HookContentType, HookKind, KeyKind, Pool, UserKind, Window};
 
 const NOW: i64 = 1_700_000_000;
 
@@ -80,7 +80,7 @@ async fn round_trip(db: &Db) {
     };
     let key = keys::insert(h.conn(), &new).await.unwrap();
     assert_eq!((key.kind, key.mode), (KeyKind::User, AccessMode::Write));
-    assert_eq!(keys::list_user_keys(h.conn(), alice.id).await.unwrap().len(), 1);
+    assert_eq!(keys::list_user_keys(h.conn(), alice.id, Window::ALL).await.unwrap().0.len(), 1);
     assert_eq!(number(db, &format!("SELECT type FROM public_key WHERE id = {}", key.id)).await, 1);
 
     // Teams and collaborations: access modes.
@@ -100,7 +100,7 @@ async fn round_trip(db: &Db) {
     collaborations::upsert(h.conn(), repo.id, alice.id, AccessMode::Read, NOW).await.unwrap();
     assert_eq!(collaborations::mode_of(h.conn(), repo.id, alice.id).await.unwrap(), Some(AccessMode::Read));
     assert_eq!(collaborations::mode_of(h.conn(), repo.id, bob.id).await.unwrap(), None);
-    let listed = collaborations::list(h.conn(), repo.id).await.unwrap();
+    let (listed, _) = collaborations::list(h.conn(), repo.id, Window::ALL).await.unwrap();
     assert_eq!((listed.len(), listed[0].mode, listed[0].user.kind), (1, AccessMode::Read, UserKind::Individual));
     assert_eq!(number(db, &format!("SELECT mode FROM collaboration WHERE user_id = {}", alice.id)).await, 1);
 
@@ -171,7 +171,7 @@ async fn round_trip(db: &Db) {
     let reopen = issues::insert_comment(h.conn(), &issue, CommentKind::Reopen, alice.id, "", NOW).await.unwrap();
     assert_eq!((plain.kind, close.kind, reopen.kind), (CommentKind::Plain, CommentKind::Close, CommentKind::Reopen));
     assert_eq!(issues::comment(h.conn(), repo.id, close.id).await.unwrap().unwrap().kind, CommentKind::Close);
-    let listed = issues::comments_of_issue(h.conn(), issue.id, 0).await.unwrap();
+    let (listed, _) = issues::comments_of_issue(h.conn(), issue.id, 0, Window::ALL).await.unwrap();
     assert_eq!(listed.iter().map(|c| c.id).collect::<Vec<_>>(), [plain.id]);
     assert_eq!(number(db, &format!("SELECT num_comments FROM issue WHERE id = {}", issue.id)).await, 1);
     for (c, n) in [(&plain, 0), (&reopen, 1), (&close, 2)] {
@@ -211,7 +211,7 @@ async fn unknown_numbers_load(db: &Db) {
     let small = orgs::insert_team(h.conn(), &new).await.unwrap();
     run(db, &format!("UPDATE team SET authorize = 9 WHERE id = {}", big.id)).await;
     run(db, &format!("UPDATE team SET authorize = -1 WHERE id = {}", small.id)).await;
-    let teams = orgs::teams_of_org(h.conn(), org.id).await.unwrap();
+    let (teams, _) = orgs::teams_of_org(h.conn(), org.id, Window::ALL).await.unwrap();
     assert_eq!(teams.iter().map(|t| t.authorize).collect::<Vec<_>>(), [AccessMode::Owner, AccessMode::None]);
     collaborations::upsert(h.conn(), repo.id, carol.id, AccessMode::Write, NOW).await.unwrap();
     run(db, &format!("UPDATE collaboration SET mode = 0 WHERE user_id = {}", carol.id)).await;

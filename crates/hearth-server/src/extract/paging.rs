@@ -9,6 +9,8 @@ use axum::http::{HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use hearth_store::Window;
+
 use crate::app::AppState;
 use crate::error::ApiError;
 
@@ -35,7 +37,20 @@ impl Page {
     pub fn offset(&self) -> i64 {
         (self.page - 1).saturating_mul(self.limit)
     }
+
+    /// The rows of a stored list this page covers.
+    pub fn window(&self) -> Window {
+        Window { limit: self.limit, offset: self.offset() }
+    }
+
+    /// The rows of `page`, or the whole list when there is no page.
+    pub fn window_of(page: Option<Page>) -> Window {
+        page.map_or(Window::ALL, |p| p.window())
+    }
 }
+
+/// Gitea's `DEFAULT_PAGING_NUM`: the page size when a caller pages a list without a `limit`.
+const DEFAULT_PAGING_NUM: i64 = 30;
 
 impl FromRequestParts<AppState> for ListParams {
     type Rejection = ApiError;
@@ -69,6 +84,19 @@ impl ListParams {
             _ => default_size,
         };
         Page { page: self.page.filter(|p| *p > 0).unwrap_or(1), limit }
+    }
+
+    /// Lists Gogs returns whole: the whole list (`None`) unless the caller gives `page` or `limit`;
+    /// then Gitea's paging (30 a page, at most `MAX_RESPONSE_ITEMS`).
+    pub fn optional(&self) -> Option<Page> {
+        if self.page.is_none() && self.limit.is_none() {
+            return None;
+        }
+        let limit = match self.limit {
+            Some(l) if l > 0 => l.min(self.max_items),
+            _ => DEFAULT_PAGING_NUM.min(self.max_items),
+        };
+        Some(Page { page: self.page.filter(|p| *p > 0).unwrap_or(1), limit })
     }
 
     /// The `Link` header for `page` of a list of `total` items, or `None` for a single page.
@@ -114,6 +142,26 @@ pub struct Paged<T> {
 impl<T> Paged<T> {
     pub fn page(items: Vec<T>, total: i64, params: &ListParams, page: Page) -> Paged<T> {
         Paged { items, total, link: params.link_header(page, total), wrapped: false }
+    }
+
+    /// A list Gogs returns whole (see [`ListParams::optional`]): `Link` only when paged,
+    /// `X-Total-Count` always.
+    pub fn list(items: Vec<T>, total: i64, params: &ListParams, page: Option<Page>) -> Paged<T> {
+        match page {
+            Some(page) => Paged::page(items, total, params, page),
+            None => Paged { items, total, link: None, wrapped: false },
+        }
+    }
+
+    /// Page an in-memory list (one already filtered by rules SQL cannot express).
+    pub fn slice(mut items: Vec<T>, params: &ListParams, page: Option<Page>) -> Paged<T> {
+        let total = items.len() as i64;
+        if let Some(p) = page {
+            let start = (p.offset().min(total)) as usize;
+            let end = (p.offset().saturating_add(p.limit).min(total)) as usize;
+            items = items.drain(start..end).collect();
+        }
+        Paged::list(items, total, params, page)
     }
 
     pub fn page_wrapped(items: Vec<T>, total: i64, params: &ListParams, page: Page) -> Paged<T> {

@@ -3,7 +3,7 @@
 
 use hearth_store::issues::{self, IssueFilter, IssueRow};
 use hearth_store::repos::RepoRow;
-use hearth_store::{labels, milestones, users};
+use hearth_store::{Window, labels, milestones, users};
 
 use super::ServiceResult;
 use crate::app::AppState;
@@ -48,13 +48,13 @@ pub async fn list(
     let mut impossible = false;
     if !q.labels.is_empty() {
         narrowed = true;
-        let all = labels::list(h.conn(), repo.id).await?;
+        let (all, _) = labels::list(h.conn(), repo.id, Window::ALL).await?;
         f.label_ids = all.iter().filter(|l| q.labels.contains(&l.name)).map(|l| l.id).collect();
         impossible |= f.label_ids.is_empty();
     }
     if !q.milestones.is_empty() {
         narrowed = true;
-        let all = milestones::list(h.conn(), repo.id).await?;
+        let (all, _) = milestones::list(h.conn(), repo.id, true, true, Window::ALL).await?;
         f.milestone_ids = all
             .iter()
             .filter(|m| q.milestones.iter().any(|n| *n == m.name || n.parse::<i64>().ok() == Some(m.id)))

@@ -19,6 +19,7 @@ mod keys;
 mod markdown;
 mod migrate;
 mod orgs;
+mod pagination;
 mod permissions;
 mod releases;
 mod repos;

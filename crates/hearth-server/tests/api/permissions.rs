@@ -258,8 +258,8 @@ async fn git_access_decisions() {
     let mut keys = std::collections::HashMap::new();
     for (title, repo) in [("dk-ro", "priv"), ("dk-rw", "priv"), ("dk-other", "pub")] {
         let repo = repos::by_name(h.conn(), people["alice"].id, repo).await.unwrap().unwrap();
-        let listed = deploy_keys::list(h.conn(), repo.id).await.unwrap();
-        let fingerprint = listed.into_iter().find(|k| k.name == title).unwrap().fingerprint;
+        let listed = deploy_keys::list(h.conn(), repo.id, hearth_store::Window::ALL).await.unwrap();
+        let fingerprint = listed.0.into_iter().find(|k| k.name == title).unwrap().fingerprint;
         keys.insert(title, deploy_keys::by_fingerprint(h.conn(), &fingerprint).await.unwrap());
     }
     assert_eq!(keys["dk-rw"].len(), 2, "one row per repository the key was added to");

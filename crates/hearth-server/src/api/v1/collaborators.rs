@@ -1,6 +1,5 @@
 //! Repository collaborators: `/repos/:o/:r/collaborators[/:collaborator]` (repository admins).
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hearth_store::collaborations;
@@ -11,7 +10,7 @@ use utoipa::ToSchema;
 use super::RepoCtx;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{LateBody, RepoPath, TokenUser};
+use crate::extract::{LateBody, ListParams, Page, Paged, RepoPath, TokenUser};
 use crate::service::access::AccessMode;
 use crate::service::collaborators;
 use crate::types::{Collaborator, Permission, User};
@@ -42,17 +41,22 @@ pub async fn list_collaborators(
     State(state): State<AppState>,
     TokenUser(_me): TokenUser,
     RepoPath(ctx): RepoPath,
-) -> ApiResult<Json<Vec<Collaborator>>> {
+    params: ListParams,
+) -> ApiResult<Paged<Collaborator>> {
     ctx.require(AccessMode::Admin)?;
+    let page = params.optional();
     let mut h = state.db.acquire().await?;
-    let rows = collaborations::list(h.conn(), ctx.repo.id).await?;
-    Ok(Json(
+    let (rows, total) = collaborations::list(h.conn(), ctx.repo.id, Page::window_of(page)).await?;
+    Ok(Paged::list(
         rows.iter()
             .map(|c| Collaborator {
                 user: User::new(&state.links, &c.user, true),
                 permissions: Permission::from_mode(c.mode),
             })
             .collect(),
+        total,
+        &params,
+        page,
     ))
 }
 

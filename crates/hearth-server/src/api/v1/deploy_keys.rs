@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use super::RepoCtx;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{LateBody, RepoPath, TokenUser, Validator};
+use crate::extract::{LateBody, ListParams, Page, Paged, RepoPath, TokenUser, Validator};
 use crate::service::access::AccessMode;
 use crate::service::deploy_keys;
 use crate::types::DeployKey;
@@ -42,11 +42,13 @@ pub async fn list_deploy_keys(
     State(state): State<AppState>,
     TokenUser(_me): TokenUser,
     RepoPath(ctx): RepoPath,
-) -> ApiResult<Json<Vec<DeployKey>>> {
+    params: ListParams,
+) -> ApiResult<Paged<DeployKey>> {
     ctx.require(AccessMode::Admin)?;
+    let page = params.optional();
     let mut h = state.db.acquire().await?;
-    let rows = key_store::list(h.conn(), ctx.repo.id).await?;
-    Ok(Json(rows.iter().map(|k| json(&state, &ctx, k)).collect()))
+    let (rows, total) = key_store::list(h.conn(), ctx.repo.id, Page::window_of(page)).await?;
+    Ok(Paged::list(rows.iter().map(|k| json(&state, &ctx, k)).collect(), total, &params, page))
 }
 
 #[utoipa::path(post, path = "/repos/{owner}/{repo}/keys", tag = "deploy-keys",

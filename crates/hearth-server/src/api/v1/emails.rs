@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Body, TokenUser};
+use crate::extract::{Body, ListParams, Paged, TokenUser};
 use crate::service::emails;
 use crate::types::Email;
 
@@ -21,9 +21,13 @@ pub struct CreateEmailOption {
 
 #[utoipa::path(get, path = "/user/emails", tag = "emails",
     responses((status = 200, body = [Email]), (status = 401)))]
-pub async fn list_emails(State(state): State<AppState>, TokenUser(me): TokenUser) -> ApiResult<Json<Vec<Email>>> {
-    let list = emails::list(&state.db, &me).await?;
-    Ok(Json(list))
+pub async fn list_emails(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    params: ListParams,
+) -> ApiResult<Paged<Email>> {
+    // A handful per account: paged in memory.
+    Ok(Paged::slice(emails::list(&state.db, &me).await?, &params, params.optional()))
 }
 
 /// Add addresses (all or none); each must be unused by any account.

@@ -9,7 +9,7 @@ use hearth_store::users as user_store;
 
 use crate::app::AppState;
 use crate::error::ApiResult;
-use crate::extract::{LateBody, RepoPath, TokenUser};
+use crate::extract::{LateBody, ListParams, Paged, RepoPath, TokenUser};
 use crate::service::access::{AccessMode, access_modes};
 use crate::service::{migrate, orgs};
 use crate::types::{Permission, Repository};
@@ -23,7 +23,8 @@ pub async fn list_forks(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
     RepoPath(ctx): RepoPath,
-) -> ApiResult<Json<Vec<Repository>>> {
+    params: ListParams,
+) -> ApiResult<Paged<Repository>> {
     let mut h = state.db.acquire().await?;
     let mut out = Vec::new();
     // Owners are looked up once each, not once per fork.
@@ -43,7 +44,8 @@ pub async fn list_forks(
         json.parent = Some(Box::new(parent_json(&state, &ctx.repo, &ctx.owner)));
         out.push(json);
     }
-    Ok(Json(out))
+    // Forks the caller cannot see are left out first, then the page is cut.
+    Ok(Paged::slice(out, &params, params.optional()))
 }
 
 /// The `parent` of a fork: one level deep, read-only permissions (as Gogs shows it).

@@ -2,14 +2,13 @@
 //! in-process. A prefix names every ref under it, and the answer is always a list (as Gitea
 //! 1.22–1.23), 404 when nothing matches.
 
-use axum::Json;
 use axum::extract::{Path, State};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::git_blocking;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Auth, RepoCtx, RepoPath};
+use crate::extract::{Auth, ListParams, Paged, RepoCtx, RepoPath};
 use crate::types::{GitObject, Reference};
 
 /// Path segments keep `/` between them and escape the rest.
@@ -53,8 +52,9 @@ pub async fn list_git_refs(
     Auth(_who): Auth,
     Path((owner, repo)): Path<(String, String)>,
     RepoPath(ctx): RepoPath,
-) -> ApiResult<Json<Vec<Reference>>> {
-    Ok(Json(list(&state, &ctx, (&owner, &repo), String::new()).await?))
+    params: ListParams,
+) -> ApiResult<Paged<Reference>> {
+    Ok(Paged::slice(list(&state, &ctx, (&owner, &repo), String::new()).await?, &params, params.optional()))
 }
 
 /// The refs under a prefix (`heads`, `tags/v1`, `heads/main`…).
@@ -66,6 +66,7 @@ pub async fn get_git_refs(
     Auth(_who): Auth,
     Path((owner, repo, prefix)): Path<(String, String, String)>,
     RepoPath(ctx): RepoPath,
-) -> ApiResult<Json<Vec<Reference>>> {
-    Ok(Json(list(&state, &ctx, (&owner, &repo), prefix).await?))
+    params: ListParams,
+) -> ApiResult<Paged<Reference>> {
+    Ok(Paged::slice(list(&state, &ctx, (&owner, &repo), prefix).await?, &params, params.optional()))
 }

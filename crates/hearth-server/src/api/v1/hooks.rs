@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use super::{RepoCtx, git_blocking};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{LateBody, ListParams, Paged, RepoPath, TokenUser, Validator};
+use crate::extract::{LateBody, ListParams, Page, Paged, RepoPath, TokenUser, Validator};
 use crate::service::access::AccessMode;
 use crate::service::webhooks::{self, CreateHook, EditHook, HookEvents, payload};
 use crate::types::{Hook, HookDelivery, HookDeliveryDetail, HookExchange, rfc3339};
@@ -68,11 +68,13 @@ pub async fn list_hooks(
     State(state): State<AppState>,
     TokenUser(_me): TokenUser,
     RepoPath(ctx): RepoPath,
-) -> ApiResult<Json<Vec<Hook>>> {
+    params: ListParams,
+) -> ApiResult<Paged<Hook>> {
     ctx.require(AccessMode::Admin)?;
+    let page = params.optional();
     let mut h = state.db.acquire().await?;
-    let rows = hook_store::list_for_repo(h.conn(), ctx.repo.id).await?;
-    Ok(Json(rows.iter().map(to_api).collect()))
+    let (rows, total) = hook_store::list_for_repo(h.conn(), ctx.repo.id, Page::window_of(page)).await?;
+    Ok(Paged::list(rows.iter().map(to_api).collect(), total, &params, page))
 }
 
 #[utoipa::path(post, path = "/repos/{owner}/{repo}/hooks", tag = "hooks",
@@ -305,10 +307,13 @@ pub async fn list_org_hooks(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
     Path(org): Path<String>,
-) -> ApiResult<Json<Vec<Hook>>> {
+    params: ListParams,
+) -> ApiResult<Paged<Hook>> {
     let org = owned_org(&state, &me, &org).await?;
+    let page = params.optional();
     let mut h = state.db.acquire().await?;
-    Ok(Json(hook_store::list_for_org(h.conn(), org.id).await?.iter().map(to_api).collect()))
+    let (rows, total) = hook_store::list_for_org(h.conn(), org.id, Page::window_of(page)).await?;
+    Ok(Paged::list(rows.iter().map(to_api).collect(), total, &params, page))
 }
 
 #[utoipa::path(post, path = "/orgs/{org}/hooks", tag = "hooks",

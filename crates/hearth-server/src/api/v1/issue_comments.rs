@@ -17,7 +17,7 @@ use super::RepoCtx;
 use super::issues::{tracker, tracker_on};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{LateBody, ListParams, RepoPath, TokenUser, Validator};
+use crate::extract::{LateBody, ListParams, Page, Paged, RepoPath, TokenUser, Validator};
 use crate::service::issue_view;
 use crate::service::issues::{self};
 use crate::types::Comment;
@@ -58,17 +58,18 @@ pub async fn list_repo_comments(
     TokenUser(_me): TokenUser,
     RepoPath(ctx): RepoPath,
     params: ListParams,
-) -> ApiResult<Json<Vec<Comment>>> {
+) -> ApiResult<Paged<Comment>> {
     let ctx = tracker_on(ctx)?;
     let since = since(&params)?;
+    let page = params.optional();
     let mut h = state.db.acquire().await?;
-    let rows = issue_store::comments_of_repo(h.conn(), ctx.repo.id, since).await?;
+    let (rows, total) = issue_store::comments_of_repo(h.conn(), ctx.repo.id, since, Page::window_of(page)).await?;
     let mut ids: Vec<i64> = rows.iter().map(|r| r.issue_id).collect();
     ids.sort_unstable();
     ids.dedup();
     let index: HashMap<i64, i64> = issue_store::indexes(h.conn(), &ids).await?.into_iter().collect();
     drop(h);
-    Ok(Json(comments_json(&state, &ctx, &rows, &index).await?))
+    Ok(Paged::list(comments_json(&state, &ctx, &rows, &index).await?, total, &params, page))
 }
 
 /// Plain comments of one issue, oldest first (the close/reopen entries are left out).
@@ -81,14 +82,16 @@ pub async fn list_issue_comments(
     Path((_owner, _repo, index)): Path<(String, String, i64)>,
     RepoPath(ctx): RepoPath,
     params: ListParams,
-) -> ApiResult<Json<Vec<Comment>>> {
+) -> ApiResult<Paged<Comment>> {
     let ctx = tracker_on(ctx)?;
     let since = since(&params)?;
+    let page = params.optional();
     let mut h = state.db.acquire().await?;
     let issue = issue_store::by_index(h.conn(), ctx.repo.id, index).await?.ok_or_else(ApiError::not_found)?;
-    let rows = issue_store::comments_of_issue(h.conn(), issue.id, since).await?;
+    let (rows, total) = issue_store::comments_of_issue(h.conn(), issue.id, since, Page::window_of(page)).await?;
     drop(h);
-    Ok(Json(comments_json(&state, &ctx, &rows, &HashMap::from([(issue.id, issue.idx)])).await?))
+    let index = HashMap::from([(issue.id, issue.idx)]);
+    Ok(Paged::list(comments_json(&state, &ctx, &rows, &index).await?, total, &params, page))
 }
 
 fn comment_body(body: &LateBody) -> ApiResult<String> {

@@ -238,9 +238,11 @@ pub async fn list_assignees(
     State(state): State<AppState>,
     TokenUser(_me): TokenUser,
     RepoPath(ctx): RepoPath,
-) -> ApiResult<Json<Vec<crate::types::User>>> {
+    params: ListParams,
+) -> ApiResult<Paged<crate::types::User>> {
     let users = assignees(&state, &ctx).await?;
-    Ok(Json(users.iter().map(|u| crate::types::User::new(&state.links, u, true)).collect()))
+    let users = users.iter().map(|u| crate::types::User::new(&state.links, u, true)).collect();
+    Ok(Paged::slice(users, &params, params.optional()))
 }
 
 /// 204 when the user can be assigned issues, 404 otherwise.

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use super::load_user;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Body, TokenUser, Validator};
+use crate::extract::{Body, ListParams, Page, Paged, TokenUser, Validator};
 use crate::service::keys;
 use crate::types::PublicKey;
 
@@ -33,16 +33,21 @@ impl CreateKeyOption {
     }
 }
 
-pub(crate) async fn list_keys_of(state: &AppState, owner_id: i64) -> ApiResult<Json<Vec<PublicKey>>> {
+pub(crate) async fn list_keys_of(state: &AppState, owner_id: i64, params: &ListParams) -> ApiResult<Paged<PublicKey>> {
+    let page = params.optional();
     let mut h = state.db.acquire().await?;
-    let rows = key_store::list_user_keys(h.conn(), owner_id).await?;
-    Ok(Json(rows.iter().map(|k| PublicKey::new(&state.links, k)).collect()))
+    let (rows, total) = key_store::list_user_keys(h.conn(), owner_id, Page::window_of(page)).await?;
+    Ok(Paged::list(rows.iter().map(|k| PublicKey::new(&state.links, k)).collect(), total, params, page))
 }
 
 #[utoipa::path(get, path = "/user/keys", tag = "user-keys",
     responses((status = 200, body = [PublicKey]), (status = 401)))]
-pub async fn list_my_keys(State(state): State<AppState>, TokenUser(me): TokenUser) -> ApiResult<Json<Vec<PublicKey>>> {
-    list_keys_of(&state, me.id).await
+pub async fn list_my_keys(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    params: ListParams,
+) -> ApiResult<Paged<PublicKey>> {
+    list_keys_of(&state, me.id, &params).await
 }
 
 #[utoipa::path(get, path = "/users/{username}/keys", tag = "user-keys",
@@ -52,9 +57,10 @@ pub async fn list_user_keys(
     State(state): State<AppState>,
     TokenUser(_me): TokenUser,
     Path(username): Path<String>,
-) -> ApiResult<Json<Vec<PublicKey>>> {
+    params: ListParams,
+) -> ApiResult<Paged<PublicKey>> {
     let user = load_user(&state, &username).await?;
-    list_keys_of(&state, user.id).await
+    list_keys_of(&state, user.id, &params).await
 }
 
 /// Add a key: a valid OpenSSH or RFC 4716 public key not used by any account.

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use super::RepoCtx;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{LateBody, RepoPath, TokenUser, Validator};
+use crate::extract::{LateBody, ListParams, Page, Paged, RepoPath, TokenUser, Validator};
 use crate::service::access::AccessMode;
 use crate::service::labels as service;
 use crate::types::Label;
@@ -37,16 +37,18 @@ fn label_json(state: &AppState, ctx: &RepoCtx, l: &label_store::LabelRow) -> Lab
 }
 
 #[utoipa::path(get, path = "/repos/{owner}/{repo}/labels", tag = "issues",
-    params(("owner" = String, Path), ("repo" = String, Path)),
+    params(("owner" = String, Path), ("repo" = String, Path), ("page" = Option<i64>, Query), ("limit" = Option<i64>, Query)),
     responses((status = 200, body = [Label]), (status = 401), (status = 404)))]
 pub async fn list_labels(
     State(state): State<AppState>,
     TokenUser(_me): TokenUser,
     RepoPath(ctx): RepoPath,
-) -> ApiResult<Json<Vec<Label>>> {
+    params: ListParams,
+) -> ApiResult<Paged<Label>> {
+    let page = params.optional();
     let mut h = state.db.acquire().await?;
-    let rows = label_store::list(h.conn(), ctx.repo.id).await?;
-    Ok(Json(rows.iter().map(|l| label_json(&state, &ctx, l)).collect()))
+    let (rows, total) = label_store::list(h.conn(), ctx.repo.id, Page::window_of(page)).await?;
+    Ok(Paged::list(rows.iter().map(|l| label_json(&state, &ctx, l)).collect(), total, &params, page))
 }
 
 #[utoipa::path(post, path = "/repos/{owner}/{repo}/labels", tag = "issues",

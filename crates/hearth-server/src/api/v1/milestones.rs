@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{LateBody, RepoPath, TokenUser};
+use crate::extract::{LateBody, ListParams, Page, Paged, RepoPath, TokenUser};
 use crate::service::access::AccessMode;
 use crate::service::milestones::{self as service, EditMilestone};
 use crate::types::Milestone;
@@ -48,23 +48,24 @@ fn deadline(due_on: Option<&str>) -> ApiResult<Option<i64>> {
 
 /// All milestones, open and closed, in creation order.
 #[utoipa::path(get, path = "/repos/{owner}/{repo}/milestones", tag = "issues",
-    params(("owner" = String, Path), ("repo" = String, Path), ("state" = Option<String>, Query)),
+    params(("owner" = String, Path), ("repo" = String, Path), ("state" = Option<String>, Query), ("page" = Option<i64>, Query), ("limit" = Option<i64>, Query)),
     responses((status = 200, body = [Milestone]), (status = 401), (status = 404)))]
 pub async fn list_milestones(
     State(state): State<AppState>,
     TokenUser(_me): TokenUser,
     RepoPath(ctx): RepoPath,
-    params: crate::extract::ListParams,
-) -> ApiResult<Json<Vec<Milestone>>> {
-    let mut h = state.db.acquire().await?;
-    let rows = milestone_store::list(h.conn(), ctx.repo.id).await?;
+    params: ListParams,
+) -> ApiResult<Paged<Milestone>> {
     // `state` (open, closed; anything else: all) is a Gitea extension.
-    let keep = |m: &&milestone_store::MilestoneRow| match params.get("state") {
-        Some("open") => !m.is_closed,
-        Some("closed") => m.is_closed,
-        _ => true,
+    let (open, closed) = match params.get("state") {
+        Some("open") => (true, false),
+        Some("closed") => (false, true),
+        _ => (true, true),
     };
-    Ok(Json(rows.iter().filter(keep).map(Milestone::new).collect()))
+    let page = params.optional();
+    let mut h = state.db.acquire().await?;
+    let (rows, total) = milestone_store::list(h.conn(), ctx.repo.id, open, closed, Page::window_of(page)).await?;
+    Ok(Paged::list(rows.iter().map(Milestone::new).collect(), total, &params, page))
 }
 
 #[utoipa::path(get, path = "/repos/{owner}/{repo}/milestones/{id}", tag = "issues",

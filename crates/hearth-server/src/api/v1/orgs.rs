@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::load_user;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Auth, Body, LateBody, ListParams, Paged, SiteAdmin, TokenUser, Validator};
+use crate::extract::{Auth, Body, LateBody, ListParams, Page, Paged, SiteAdmin, TokenUser, Validator};
 use crate::service::orgs::{self, OrgProfile};
 use crate::types::{Organization, User};
 
@@ -67,8 +67,17 @@ async fn create(
     Ok((StatusCode::CREATED, Json(Organization::new(&state.links, &org))))
 }
 
-fn org_list(state: &AppState, rows: &[UserRow]) -> Json<Vec<Organization>> {
-    Json(rows.iter().map(|o| Organization::new(&state.links, o)).collect())
+/// The organisations `uid` belongs to (only public memberships when `public_only`), paged on request.
+async fn org_list(
+    state: &AppState,
+    uid: i64,
+    public_only: bool,
+    params: &ListParams,
+) -> ApiResult<Paged<Organization>> {
+    let page = params.optional();
+    let mut h = state.db.acquire().await?;
+    let (rows, total) = org_store::orgs_of(h.conn(), uid, public_only, Page::window_of(page)).await?;
+    Ok(Paged::list(rows.iter().map(|o| Organization::new(&state.links, o)).collect(), total, params, page))
 }
 
 /// The caller's organisations (public and private memberships), by id.
@@ -77,9 +86,9 @@ fn org_list(state: &AppState, rows: &[UserRow]) -> Json<Vec<Organization>> {
 pub async fn list_my_orgs(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
-) -> ApiResult<Json<Vec<Organization>>> {
-    let mut h = state.db.acquire().await?;
-    Ok(org_list(&state, &org_store::orgs_of(h.conn(), me.id, false).await?))
+    params: ListParams,
+) -> ApiResult<Paged<Organization>> {
+    org_list(&state, me.id, false, &params).await
 }
 
 /// Create an organisation owned by the caller (site admins only under
@@ -106,10 +115,10 @@ pub async fn list_user_orgs(
     State(state): State<AppState>,
     Auth(_id): Auth,
     Path(username): Path<String>,
-) -> ApiResult<Json<Vec<Organization>>> {
+    params: ListParams,
+) -> ApiResult<Paged<Organization>> {
     let user = load_user(&state, &username).await?;
-    let mut h = state.db.acquire().await?;
-    Ok(org_list(&state, &org_store::orgs_of(h.conn(), user.id, true).await?))
+    org_list(&state, user.id, true, &params).await
 }
 
 /// Create an organisation owned by `username` (site admins).
@@ -196,11 +205,13 @@ pub async fn list_members(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
     Path(org): Path<String>,
-) -> ApiResult<Json<Vec<User>>> {
+    params: ListParams,
+) -> ApiResult<Paged<User>> {
     let (org, insider) = org_for_member(&state, &org, &me).await?;
+    let page = params.optional();
     let mut h = state.db.acquire().await?;
-    let rows = org_store::members(h.conn(), org.id, !insider).await?;
-    Ok(Json(rows.iter().map(|u| User::new(&state.links, u, true)).collect()))
+    let (rows, total) = org_store::members(h.conn(), org.id, !insider, Page::window_of(page)).await?;
+    Ok(Paged::list(rows.iter().map(|u| User::new(&state.links, u, true)).collect(), total, &params, page))
 }
 
 /// 204 when `username` is a member the caller may know about, 404 otherwise.
@@ -215,7 +226,11 @@ pub async fn check_member(
     let (org, insider) = org_for_member(&state, &org, &me).await?;
     let user = load_user(&state, &username).await?;
     let mut h = state.db.acquire().await?;
-    let visible = org_store::members(h.conn(), org.id, !insider).await?.iter().any(|u| u.id == user.id);
+    let visible = org_store::members(h.conn(), org.id, !insider, hearth_store::Window::ALL)
+        .await?
+        .0
+        .iter()
+        .any(|u| u.id == user.id);
     if visible { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found()) }
 }
 

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::RepoCtx;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Auth, LateBody, RepoPath, TokenUser, Validator};
+use crate::extract::{Auth, LateBody, ListParams, Page, Paged, RepoPath, TokenUser, Validator};
 use crate::service::access::AccessMode;
 use crate::service::releases as release_service;
 use crate::types::{Release, User, rfc3339};
@@ -78,12 +78,14 @@ pub async fn list_releases(
     State(state): State<AppState>,
     Auth(_id): Auth,
     RepoPath(ctx): RepoPath,
-) -> ApiResult<Json<Vec<Release>>> {
-    let rows = {
+    params: ListParams,
+) -> ApiResult<Paged<Release>> {
+    let page = params.optional();
+    let (rows, total) = {
         let mut h = state.db.acquire().await?;
-        releases::list(h.conn(), ctx.repo.id, ctx.mode >= AccessMode::Write).await?
+        releases::list(h.conn(), ctx.repo.id, ctx.mode >= AccessMode::Write, Page::window_of(page)).await?
     };
-    Ok(Json(to_api(&state, rows).await?))
+    Ok(Paged::list(to_api(&state, rows).await?, total, &params, page))
 }
 
 #[utoipa::path(get, path = "/repos/{owner}/{repo}/releases/{id}", tag = "releases",

@@ -158,8 +158,10 @@ async fn repos_of(state: &AppState, owner: &UserRow, viewer: &UserRow) -> ApiRes
 pub async fn list_my_repos(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
-) -> ApiResult<Json<Vec<Repository>>> {
-    Ok(Json(my_repos(&state, &me).await?))
+    params: ListParams,
+) -> ApiResult<Paged<Repository>> {
+    // Pages are cut after the access rules (own, collaborations, teams) have been applied.
+    Ok(Paged::slice(my_repos(&state, &me).await?, &params, params.optional()))
 }
 
 /// A user's repositories: all of them for the user (and site admins), public listed ones for others.
@@ -170,9 +172,10 @@ pub async fn list_user_repos(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
     Path(username): Path<String>,
-) -> ApiResult<Json<Vec<Repository>>> {
+    params: ListParams,
+) -> ApiResult<Paged<Repository>> {
     let owner = load_user(&state, &username).await?;
-    Ok(Json(repos_of(&state, &owner, &me).await?))
+    Ok(Paged::slice(repos_of(&state, &owner, &me).await?, &params, params.optional()))
 }
 
 /// An organisation's repositories: public listed ones plus those of the caller's teams (works for
@@ -184,9 +187,10 @@ pub async fn list_org_repos(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
     Path(org): Path<String>,
-) -> ApiResult<Json<Vec<Repository>>> {
+    params: ListParams,
+) -> ApiResult<Paged<Repository>> {
     let owner = load_user(&state, &org).await?;
-    Ok(Json(repos_of(&state, &owner, &me).await?))
+    Ok(Paged::slice(repos_of(&state, &owner, &me).await?, &params, params.optional()))
 }
 
 /// Create a repository in an organisation (its owners only). `/org/:org/repos` is Gogs' path.

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::load_user;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Body, LateBody, SiteAdmin, TokenUser, Validator};
+use crate::extract::{Body, LateBody, ListParams, Page, Paged, SiteAdmin, TokenUser, Validator};
 use crate::service::access::AccessMode;
 use crate::service::orgs;
 use crate::types::{Permission, Repository, Team, User};
@@ -62,10 +62,13 @@ pub async fn list_teams(
     State(state): State<AppState>,
     TokenUser(_me): TokenUser,
     Path(org): Path<String>,
-) -> ApiResult<Json<Vec<Team>>> {
+    params: ListParams,
+) -> ApiResult<Paged<Team>> {
     let org = orgs::require_org(&state.db, &org).await?;
+    let page = params.optional();
     let mut h = state.db.acquire().await?;
-    Ok(Json(org_store::teams_of_org(h.conn(), org.id).await?.iter().map(Team::new).collect()))
+    let (rows, total) = org_store::teams_of_org(h.conn(), org.id, Page::window_of(page)).await?;
+    Ok(Paged::list(rows.iter().map(Team::new).collect(), total, &params, page))
 }
 
 /// Create a team (organisation owners; Gitea's route).
@@ -171,10 +174,11 @@ pub async fn delete_team(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn members_json(state: &AppState, team: &TeamRow) -> ApiResult<Json<Vec<User>>> {
+async fn members_json(state: &AppState, team: &TeamRow, params: &ListParams) -> ApiResult<Paged<User>> {
+    let page = params.optional();
     let mut h = state.db.acquire().await?;
-    let rows = org_store::team_members(h.conn(), team.id).await?;
-    Ok(Json(rows.iter().map(|u| User::new(&state.links, u, true)).collect()))
+    let (rows, total) = org_store::team_members(h.conn(), team.id, Page::window_of(page)).await?;
+    Ok(Paged::list(rows.iter().map(|u| User::new(&state.links, u, true)).collect(), total, params, page))
 }
 
 #[utoipa::path(get, path = "/teams/{id}/members", tag = "organizations",
@@ -184,9 +188,10 @@ pub async fn list_team_members(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
     Path(id): Path<i64>,
-) -> ApiResult<Json<Vec<User>>> {
+    params: ListParams,
+) -> ApiResult<Paged<User>> {
     let (team, _) = visible_team(&state, id, &me).await?;
-    members_json(&state, &team).await
+    members_json(&state, &team, &params).await
 }
 
 #[utoipa::path(get, path = "/admin/teams/{id}/members", tag = "admin",
@@ -196,9 +201,10 @@ pub async fn admin_list_team_members(
     State(state): State<AppState>,
     SiteAdmin(_admin): SiteAdmin,
     Path(id): Path<i64>,
-) -> ApiResult<Json<Vec<User>>> {
+    params: ListParams,
+) -> ApiResult<Paged<User>> {
     let (team, _) = orgs::require_team(&state.db, id).await?;
-    members_json(&state, &team).await
+    members_json(&state, &team, &params).await
 }
 
 async fn add_member(state: &AppState, team: &TeamRow, username: &str) -> ApiResult<StatusCode> {
@@ -271,12 +277,20 @@ pub async fn list_team_repos(
     State(state): State<AppState>,
     TokenUser(me): TokenUser,
     Path(id): Path<i64>,
-) -> ApiResult<Json<Vec<Repository>>> {
+    params: ListParams,
+) -> ApiResult<Paged<Repository>> {
     let (team, org) = visible_team(&state, id, &me).await?;
+    let page = params.optional();
     let mut h = state.db.acquire().await?;
-    let rows = org_store::team_repos(h.conn(), team.id, org.id, team.is_owners()).await?;
+    let (rows, total) =
+        org_store::team_repos(h.conn(), team.id, org.id, team.is_owners(), Page::window_of(page)).await?;
     let perms = Permission::from_mode(team.authorize);
-    Ok(Json(rows.iter().map(|r| Repository::new(&state.links, r, &org, Some(perms))).collect()))
+    Ok(Paged::list(
+        rows.iter().map(|r| Repository::new(&state.links, r, &org, Some(perms))).collect(),
+        total,
+        &params,
+        page,
+    ))
 }
 
 /// Give a team one of its organisation's repositories (idempotent; 404 for a name the
