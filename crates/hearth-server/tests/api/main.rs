@@ -16,6 +16,7 @@ mod git_http;
 mod git_refs;
 mod issues;
 mod keys;
+mod label_templates;
 mod markdown;
 mod migrate;
 mod orgs;

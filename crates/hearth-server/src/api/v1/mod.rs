@@ -17,6 +17,7 @@ mod issue_comments;
 mod issue_labels;
 mod issues;
 mod keys;
+mod label_templates;
 mod labels;
 mod markdown;
 mod milestones;
@@ -183,6 +184,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(templates::get_gitignore_template))
         .routes(routes!(templates::list_license_templates))
         .routes(routes!(templates::get_license_template))
+        // Administration, label templates and POST /orgs (issue #15, h-admin).
+        .routes(routes!(orgs::create_org))
+        .routes(routes!(label_templates::list_label_templates))
+        .routes(routes!(label_templates::get_label_template))
 }
 
 pub(crate) use crate::extract::RepoCtx;
