@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod admin;
 pub mod collaborators;
 pub mod contents;
 pub mod deploy_keys;

@@ -4,6 +4,7 @@
 mod support;
 
 mod admin;
+mod admin_extra;
 mod auth;
 mod collaborators;
 mod contents;

@@ -25,6 +25,7 @@ mod misc;
 mod orgs;
 mod releases;
 mod repos;
+mod site_admin;
 mod teams;
 mod templates;
 mod tokens;
@@ -188,6 +189,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(orgs::create_org))
         .routes(routes!(label_templates::list_label_templates))
         .routes(routes!(label_templates::get_label_template))
+        .routes(routes!(site_admin::get_stats))
+        .routes(routes!(site_admin::get_config))
+        .routes(routes!(site_admin::list_auths))
+        .routes(routes!(site_admin::search_users))
 }
 
 pub(crate) use crate::extract::RepoCtx;
