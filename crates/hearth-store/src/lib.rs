@@ -19,6 +19,7 @@ pub mod keys;
 pub mod labels;
 pub mod milestones;
 pub mod mirrors;
+pub mod notices;
 pub mod orgs;
 pub mod push_events;
 pub mod releases;

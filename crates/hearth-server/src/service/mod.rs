@@ -22,6 +22,7 @@ pub mod migrate;
 pub mod milestones;
 pub mod names;
 pub mod net_guard;
+pub mod notices;
 pub mod orgs;
 pub mod passwords;
 pub mod push;

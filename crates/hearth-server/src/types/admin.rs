@@ -107,3 +107,19 @@ impl LoginSource {
         }
     }
 }
+
+/// A notice as Gogs' admin page shows it (`type`: 1 repository, 2 background task).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Notice {
+    pub id: i64,
+    #[serde(rename = "type")]
+    pub kind: i64,
+    pub description: String,
+    pub created_at: String,
+}
+
+impl Notice {
+    pub fn new(n: &hearth_store::notices::NoticeRow) -> Notice {
+        Notice { id: n.id, kind: n.kind, description: n.description.clone(), created_at: rfc3339(n.created_unix) }
+    }
+}

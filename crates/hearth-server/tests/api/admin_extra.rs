@@ -1,5 +1,5 @@
 //! Site administration beyond Gogs' API: `/admin/stats`, `/admin/config`, `/admin/auths`,
-//! `/admin/users` and `/admin/orgs` paging.
+//! `/admin/users`, `/admin/orgs` paging, and `/admin/notices` with what writes them.
 
 use serde_json::json as j;
 
@@ -11,7 +11,7 @@ async fn admin_extras_are_for_site_admins_only() {
     let s = TestServer::start().await;
     let (alice, alice_token) = s.user_with_token("alice", false).await;
     let (_root, root) = s.user_with_token("root", true).await;
-    for path in ["/admin/stats", "/admin/config", "/admin/auths", "/admin/users", "/admin/orgs"] {
+    for path in ["/admin/stats", "/admin/config", "/admin/auths", "/admin/users", "/admin/orgs", "/admin/notices"] {
         let (status, body) = s.get_json(path, Anon).await;
         assert_eq!((status, &body), (401, &j!({"message": "Unauthorized"})), "{path}");
         let (status, body) = s.get_json(path, &alice_token).await;
@@ -20,6 +20,12 @@ async fn admin_extras_are_for_site_admins_only() {
         assert_eq!(s.get_status(path, &root).await, 200, "{path}");
         // A revoked or unknown token is anonymous.
         assert_eq!(s.get_status(path, "0123456789abcdef").await, 401, "{path}");
+    }
+    for path in ["/admin/notices", "/admin/notices/1"] {
+        let (status, body) = s.delete_json(path, Anon).await;
+        assert_eq!((status, &body), (401, &j!({"message": "Unauthorized"})), "{path}");
+        let (status, body) = s.delete_json(path, &alice_token).await;
+        assert_eq!((status, &body), (403, &j!({"message": "Forbidden"})), "{path}");
     }
 }
 
@@ -218,4 +224,121 @@ async fn admin_orgs_pages_with_headers() {
     let (_, page2) = s.get_json("/admin/orgs?limit=2&page=2", &root).await;
     assert_eq!(page2.as_array().unwrap().len(), 1);
     assert_eq!(page2[0]["username"], "org2");
+}
+
+/// Poll the notices until one contains `needle` (background work writes them).
+async fn wait_for_notice(s: &TestServer, token: &str, needle: &str) -> serde_json::Value {
+    for _ in 0..200 {
+        let (status, list) = s.get_json("/admin/notices", token).await;
+        assert_eq!(status, 200, "{list}");
+        if let Some(n) = list.as_array().unwrap().iter().find(|n| n["description"].as_str().unwrap().contains(needle)) {
+            return n.clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no notice mentions {needle}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notices_for_quarantined_directories_list_and_delete() {
+    let s = TestServer::start().await;
+    let (_root, root) = s.user_with_token("root", true).await;
+    let reply = s.get_reply("/admin/notices", &root).await;
+    assert_eq!((reply.status, &reply.body), (200, &j!([])));
+    assert_eq!(reply.header("x-total-count"), "0");
+
+    // A directory without a row is quarantined at the next start, and an administrator is told.
+    std::fs::create_dir_all(s.data_dir().join("repositories/ghost/lost.git/objects")).unwrap();
+    let s = s.restart(|_| {}).await;
+    let (status, list) = s.get_json("/admin/notices", &root).await;
+    assert_eq!(status, 200);
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    let n = &list[0];
+    let description = n["description"].as_str().unwrap();
+    assert!(description.starts_with("A repository directory without a database row was moved to "), "{n}");
+    assert!(description.contains("quarantine") && description.ends_with("ghost/lost.git"), "{n}");
+    assert_eq!(n["type"], 1);
+    let created = n["created_at"].as_str().unwrap();
+    assert!(time::OffsetDateTime::parse(created, &time::format_description::well_known::Rfc3339).is_ok());
+    assert_eq!(n.as_object().unwrap().len(), 4, "{n}");
+    assert!(!s.data_dir().join("repositories/ghost/lost.git").exists());
+
+    // Paging: newest first, 25 a page, limit, X-Total-Count and Link.
+    for i in 0..3 {
+        s.sql(&format!(
+            "INSERT INTO notice (type, description, created_unix) VALUES (2, 'n{i}', {})",
+            1_700_000_000 + i
+        ))
+        .await;
+    }
+    let reply = s.get_reply("/admin/notices?limit=2", &root).await;
+    let texts: Vec<&str> = reply.body.as_array().unwrap().iter().map(|n| n["description"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["n2", "n1"]);
+    assert_eq!(reply.header("x-total-count"), "4");
+    assert!(reply.header("link").contains("/api/v1/admin/notices?limit=2&page=2>; rel=\"next\""));
+    let (_, page2) = s.get_json("/admin/notices?limit=2&page=2", &root).await;
+    assert_eq!(page2[0]["description"], "n0");
+    assert_eq!(page2[1]["id"], n["id"]);
+
+    // Delete one: 204, then 404; unknown and malformed ids 404.
+    let id = reply.body[0]["id"].as_i64().unwrap();
+    assert_eq!(s.delete_status(&format!("/admin/notices/{id}"), &root).await, 204);
+    let (status, body) = s.delete_json(&format!("/admin/notices/{id}"), &root).await;
+    assert_eq!((status, body), (404, j!({"message": "Not Found"})));
+    assert_eq!(s.delete_status("/admin/notices/x", &root).await, 404);
+    assert_eq!(s.get_reply("/admin/notices", &root).await.header("x-total-count"), "3");
+
+    // Delete all: 204 (also when there are none).
+    for _ in 0..2 {
+        let (status, body) = s.delete_json("/admin/notices", &root).await;
+        assert_eq!((status, body), (204, serde_json::Value::Null));
+    }
+    let (_, list) = s.get_json("/admin/notices", &root).await;
+    assert_eq!(list, j!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_mirror_sync_leaves_a_notice() {
+    let s = TestServer::start_with(|raw| raw.set("repository", "ENABLE_LOCAL_PATH_MIGRATION", "true")).await;
+    let (_root, root) = s.user_with_token("root", true).await;
+    let git = Git::new();
+    let wt = git.work_tree("src", "hello.txt", "hi\n");
+    let root_id = s.sql_i64("SELECT id FROM \"user\" WHERE lower_name = 'root'").await;
+    let body = j!({"clone_addr": wt.to_str().unwrap(), "uid": root_id, "repo_name": "m", "mirror": true});
+    let (status, repo) = s.post_json("/repos/migrate", &root, &body).await;
+    assert_eq!(status, 201, "{repo}");
+
+    // The source goes away; the next sync fails and says so.
+    std::fs::remove_dir_all(&wt).unwrap();
+    assert_eq!(s.post("/repos/root/m/mirror-sync").token(&root).send().await.unwrap().status(), 202);
+    let n = wait_for_notice(&s, &root, "Mirror root/m could not be updated: ").await;
+    assert_eq!(n["type"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_delivery_given_up_leaves_a_notice() {
+    let s = TestServer::start_with(|raw| {
+        raw.set("security", "LOCAL_NETWORK_ALLOWLIST", "loopback");
+        raw.set("webhook", "MAX_ATTEMPTS", "2");
+        raw.set("webhook", "RETRY_BACKOFF_MS", "10");
+    })
+    .await;
+    let (_root, root) = s.user_with_token("root", true).await;
+    let (_alice, alice) = s.user_with_token("alice", false).await;
+    s.create_repo(&alice, j!({"name": "r", "auto_init": true})).await;
+    // A port nobody listens on: connection refused, retried once, then given up.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let hook = j!({"type": "gogs", "active": true,
+        "config": {"url": format!("http://127.0.0.1:{port}/hook"), "content_type": "json"}});
+    let (status, hook) = s.post_json("/repos/alice/r/hooks", &alice, &hook).await;
+    assert_eq!(status, 201, "{hook}");
+    let id = hook["id"].as_i64().unwrap();
+    assert_eq!(s.post(&format!("/repos/alice/r/hooks/{id}/tests")).token(&alice).send().await.unwrap().status(), 204);
+    let n = wait_for_notice(&s, &root, &format!("Webhook {id} of repository ")).await;
+    assert_eq!(n["type"], 2);
+    let text = n["description"].as_str().unwrap();
+    assert!(text.contains("gave up delivering push ") && text.contains(" after 2 attempts: "), "{text}");
+    // Exactly one notice for the one delivery.
+    let (_, list) = s.get_json("/admin/notices", &root).await;
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
 }

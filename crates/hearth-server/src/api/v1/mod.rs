@@ -22,6 +22,7 @@ mod labels;
 mod markdown;
 mod milestones;
 mod misc;
+mod notices;
 mod orgs;
 mod releases;
 mod repos;
@@ -193,6 +194,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(site_admin::get_config))
         .routes(routes!(site_admin::list_auths))
         .routes(routes!(site_admin::search_users))
+        .routes(routes!(notices::list_notices, notices::delete_all_notices))
+        .routes(routes!(notices::delete_notice))
 }
 
 pub(crate) use crate::extract::RepoCtx;
