@@ -19,10 +19,12 @@ pub mod keys;
 pub mod labels;
 pub mod milestones;
 pub mod mirrors;
+pub mod notices;
 pub mod orgs;
 pub mod push_events;
 pub mod releases;
 pub mod repos;
+pub mod stats;
 pub mod tokens;
 pub mod users;
 

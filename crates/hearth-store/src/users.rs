@@ -325,3 +325,29 @@ pub async fn by_ids(c: Conn<'_>, ids: &[i64]) -> StoreResult<Vec<UserRow>> {
         q.fetch_all(&mut *x).await
     })?)
 }
+
+/// Individuals for the administrators' list, by lower-case name: optionally only those with this
+/// login name (`""`: any) and from this login source (`0` or less: any); a page and the total.
+pub async fn admin_search(
+    mut c: Conn<'_>,
+    login_name: &str,
+    source_id: i64,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<(Vec<UserRow>, i64)> {
+    const WHERE: &str =
+        " FROM \"user\" WHERE type = 0 AND ($1 = '' OR login_name = $1) AND ($2 <= 0 OR login_source = $2)";
+    let sql = format!(concat!("SELECT ", user_columns!(), "{} ORDER BY lower_name LIMIT $3 OFFSET $4"), WHERE);
+    let rows = with_conn!(c.reborrow(), x => sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(login_name).bind(source_id).bind(limit).bind(offset).fetch_all(&mut *x).await)?;
+    let count = format!("SELECT COUNT(*){WHERE}");
+    let total = with_conn!(c, x => sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone()))
+        .bind(login_name).bind(source_id).fetch_one(&mut *x).await)?;
+    Ok((rows, total))
+}
+
+/// When the first account was made (the local login source's age), if there is one.
+pub async fn first_created(c: Conn<'_>) -> StoreResult<Option<i64>> {
+    const SQL: &str = "SELECT MIN(created_unix) FROM \"user\"";
+    Ok(with_conn!(c, x => sqlx::query_scalar::<_, Option<i64>>(SQL).fetch_one(&mut *x).await)?)
+}

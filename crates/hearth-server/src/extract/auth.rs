@@ -228,3 +228,19 @@ impl<S: Send + Sync> FromRequestParts<S> for SiteAdmin {
         }
     }
 }
+
+/// Gitea's site-admin guard (its `/admin` routes sit behind `reqToken` first): 401 without
+/// credentials, 403 for callers who are not site administrators. Gogs' own admin routes keep
+/// [`SiteAdmin`] (403 for everyone).
+pub struct SignedInAdmin(pub Arc<UserRow>);
+
+impl<S: Send + Sync> FromRequestParts<S> for SignedInAdmin {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        match identity_of(parts).user {
+            Some(u) if u.is_admin => Ok(SignedInAdmin(u)),
+            Some(_) => Err(ApiError::forbidden()),
+            None => Err(ApiError::unauthorized()),
+        }
+    }
+}

@@ -8,7 +8,7 @@ pub mod paging;
 pub mod repo;
 pub mod validate;
 
-pub use auth::{Auth, BasicUser, SiteAdmin, TokenUser};
+pub use auth::{Auth, BasicUser, SignedInAdmin, SiteAdmin, TokenUser};
 pub use body::{Body, LateBody, read_limited};
 pub use paging::{ListParams, Page, Paged};
 pub use repo::{RepoCtx, RepoPath};

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use hearth_store::Db;
 use hearth_store::repos;
 
+use super::notices::{self, NoticeKind};
 use super::now_unix;
 use crate::config::Config;
 
@@ -133,6 +134,8 @@ pub async fn quarantine_orphans(db: &Db, config: &Config) -> anyhow::Result<Disk
     let check = tokio::task::spawn_blocking(move || check_dirs(&root, &quarantine, &rows)).await??;
     for path in &check.quarantined {
         tracing::warn!(path = %path.display(), "repository directory without a database row moved to quarantine");
+        let text = format!("A repository directory without a database row was moved to {}", path.display());
+        notices::record(db, NoticeKind::Repository, &text).await;
     }
     for path in &check.restored {
         tracing::warn!(path = %path.display(), "repository left aside by an interrupted deletion put back");

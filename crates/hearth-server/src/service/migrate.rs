@@ -14,6 +14,7 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::disk;
 use super::net_guard::{Allowlist, Refusal};
+use super::notices::{self, NoticeKind};
 use super::repos::{check_repo_name, repo_exists, repo_path};
 use super::{ServiceError, ServiceResult, now_unix};
 use crate::app::AppState;
@@ -354,7 +355,7 @@ pub async fn fork(
 }
 
 /// Remove `user:password@` from any URL in a message.
-fn redact_userinfo(message: &str) -> String {
+pub(crate) fn redact_userinfo(message: &str) -> String {
     message
         .split(' ')
         .map(|word| match (word.find("://"), word.find('@')) {
@@ -399,6 +400,10 @@ pub async fn sync_mirror(state: &AppState, repo_id: i64) -> ServiceResult<()> {
         repos::set_git_state(tx.conn(), repo.id, !has_branches, &repo.default_branch, size as i64, now).await?;
     }
     mirrors::mark_synced(tx.conn(), repo.id, now).await?;
+    if let Err(e) = &fetched {
+        let text = format!("Mirror {}/{} could not be updated: {}", owner.name, repo.name, redact_userinfo(e));
+        notices::record_on(tx.conn(), NoticeKind::Repository, &text).await?;
+    }
     tx.commit().await?;
     fetched.map_err(|e| ServiceError::Internal(anyhow::anyhow!(redact_userinfo(&e))))
 }

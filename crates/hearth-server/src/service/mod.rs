@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod admin;
 pub mod collaborators;
 pub mod contents;
 pub mod deploy_keys;
@@ -21,6 +22,7 @@ pub mod migrate;
 pub mod milestones;
 pub mod names;
 pub mod net_guard;
+pub mod notices;
 pub mod orgs;
 pub mod passwords;
 pub mod push;

@@ -8,6 +8,7 @@ use hearth_store::{Db, StoreError, UserKind};
 use super::access::AccessMode;
 use super::names::{check_user_name_allowed, is_alpha_dash_dot};
 use super::{ServiceError, ServiceResult, now_unix};
+use crate::config::Config;
 
 /// The profile fields of an organisation (schemas.md B20/B21).
 #[derive(Debug, Clone, Default)]
@@ -39,6 +40,41 @@ pub async fn require_owner(db: &Db, org: &UserRow, user: &UserRow) -> ServiceRes
     } else {
         Err(ServiceError::Forbidden("Given user is not owner of organization.".into()))
     }
+}
+
+/// Whether `doer` may create organisations: site admins always, everyone else unless
+/// `[admin] DISABLE_REGULAR_ORG_CREATION` (403).
+pub fn check_may_create(config: &Config, doer: &UserRow) -> ServiceResult<()> {
+    if config.admin.disable_regular_org_creation && !doer.is_admin {
+        return Err(ServiceError::Forbidden("Organization creation is disabled.".into()));
+    }
+    Ok(())
+}
+
+/// Gitea's organisation visibility: hearth's organisations are all public, so only `public` (or
+/// nothing) is accepted; `limited` and `private` are refused rather than ignored (422).
+pub fn check_visibility(visibility: &str) -> ServiceResult<()> {
+    match visibility {
+        "" | "public" => Ok(()),
+        "limited" | "private" => Err(ServiceError::Invalid(format!(
+            "visibility {visibility} is not supported: every organization is public [visibility: {visibility}]"
+        ))),
+        other => Err(ServiceError::Invalid(format!("visibility is not valid [visibility: {other}]"))),
+    }
+}
+
+/// `doer` creates an organisation owned by `owner` (itself, or anyone when a site admin acts for
+/// a user): the permission check, then [`create`].
+pub async fn create_as(
+    db: &Db,
+    config: &Config,
+    doer: &UserRow,
+    owner: &UserRow,
+    name: &str,
+    profile: &OrgProfile,
+) -> ServiceResult<UserRow> {
+    check_may_create(config, doer)?;
+    create(db, owner, name, profile).await
 }
 
 /// Create an organisation owned by `owner`: the account row, the owner's (private) membership,

@@ -48,6 +48,8 @@ pub struct CreateRepo {
     pub gitignores: String,
     pub license: String,
     pub readme: String,
+    /// A label set to start the issue tracker with (Gitea's `issue_labels`; empty: none).
+    pub issue_labels: String,
 }
 
 /// Create a repository owned by `owner`, on behalf of `doer` (the author of the initial commit).
@@ -60,6 +62,7 @@ pub async fn create(state: &AppState, owner: &UserRow, doer: &UserRow, opts: &Cr
     }
     // Resolve every template first: an unknown name creates nothing.
     let files = if opts.auto_init { Some(init_files(state, owner, opts)?) } else { None };
+    let labels = if opts.issue_labels.is_empty() { Vec::new() } else { templates::label_set(&opts.issue_labels)? };
     {
         let mut h = state.db.acquire().await?;
         if repos::by_name(h.conn(), owner.id, &opts.name).await?.is_some() {
@@ -89,7 +92,7 @@ pub async fn create(state: &AppState, owner: &UserRow, doer: &UserRow, opts: &Cr
         disk::remove_scratch(&state.config, &scratch).await;
         return Err(ServiceError::Internal(e));
     }
-    match record_and_place(state, owner, opts, &default_branch, &scratch, &path, now).await {
+    match record_and_place(state, owner, opts, &labels, &default_branch, &scratch, &path, now).await {
         Ok(row) => Ok(row),
         Err(e) => {
             disk::remove_scratch(&state.config, &scratch).await;
@@ -98,12 +101,15 @@ pub async fn create(state: &AppState, owner: &UserRow, doer: &UserRow, opts: &Cr
     }
 }
 
-/// Insert the row and move the built repository into place in one transaction: the directory
-/// appears under the root only with its row, and goes back out if the commit fails.
+/// Insert the row (and its initial labels) and move the built repository into place in one
+/// transaction: the directory appears under the root only with its row, and goes back out if the
+/// commit fails.
+#[allow(clippy::too_many_arguments)]
 async fn record_and_place(
     state: &AppState,
     owner: &UserRow,
     opts: &CreateRepo,
+    labels: &[templates::LabelTemplate],
     default_branch: &str,
     scratch: &Path,
     path: &Path,
@@ -128,6 +134,9 @@ async fn record_and_place(
         StoreError::Conflict(_) => repo_exists(owner, &opts.name),
         other => other.into(),
     })?;
+    for label in labels {
+        hearth_store::labels::insert(tx.conn(), row.id, &label.name, &label.color).await?;
+    }
     place(scratch, path, &opts.name).await?;
     if let Err(e) = tx.commit().await {
         if let Err(back) = disk::move_dir(path, scratch) {

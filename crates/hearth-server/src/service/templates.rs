@@ -1,6 +1,7 @@
 //! Texts for `auto_init` (spec templates.md): the `Default` readme with Gogs' placeholders,
 //! `.gitignore` blocks from GitHub's collection (the `gitignores` crate) and licence texts from the
-//! SPDX list (the `license` crate), under the names Gogs shows its users.
+//! SPDX list (the `license` crate), under the names Gogs shows its users; and the issue label sets
+//! (`label_sets/`) that repository creation's `issue_labels` names.
 
 use gitignores::GitIgnore;
 
@@ -143,6 +144,70 @@ pub fn license(name: &str) -> Result<String, ServiceError> {
     Ok(license.text().to_string())
 }
 
+/// The label sets, by name, sorted (Gitea's two: `Advanced` and `Default`, written for hearth).
+///
+/// The file format, one label per line: `[exclusive ]#rrggbb name ; description`. The name may
+/// contain spaces; `exclusive` marks a label that excludes the other labels of its scope (the part
+/// of its name before the last `/`, as Gitea's scoped labels do). Blank lines are ignored.
+const LABEL_SETS: &[(&str, &str)] =
+    &[("Advanced", include_str!("label_sets/Advanced")), ("Default", include_str!("label_sets/Default"))];
+
+/// One label of a set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelTemplate {
+    pub name: String,
+    /// `#rrggbb`, as labels are stored.
+    pub color: String,
+    pub description: String,
+    pub exclusive: bool,
+}
+
+/// Every label set name creation accepts, sorted.
+pub fn label_set_names() -> impl Iterator<Item = &'static str> {
+    LABEL_SETS.iter().map(|(name, _)| *name)
+}
+
+/// The labels of a set, in file order; an unknown name is a 422 (as for the other templates).
+pub fn label_set(name: &str) -> Result<Vec<LabelTemplate>, ServiceError> {
+    let text = LABEL_SETS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t).ok_or_else(|| unknown("label", name))?;
+    parse_label_set(text).map_err(|line| {
+        ServiceError::Internal(anyhow::anyhow!(
+            "label set {name}: line {line} is not `[exclusive ]#rrggbb name ; description`"
+        ))
+    })
+}
+
+/// Parse a label set; `Err` names the first bad line (1-based).
+fn parse_label_set(text: &str) -> Result<Vec<LabelTemplate>, usize> {
+    let mut labels = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let (exclusive, rest) = match line.strip_prefix("exclusive ") {
+            Some(rest) => (true, rest.trim_start()),
+            None => (false, line),
+        };
+        let (color, rest) = rest.split_once(' ').ok_or(i + 1)?;
+        let (name, description) = match rest.split_once(" ; ") {
+            Some((name, description)) => (name.trim(), description.trim()),
+            None => (rest.trim(), ""),
+        };
+        let hex = color.strip_prefix('#').ok_or(i + 1)?;
+        if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) || name.is_empty() {
+            return Err(i + 1);
+        }
+        labels.push(LabelTemplate {
+            name: name.to_string(),
+            color: color.to_ascii_lowercase(),
+            description: description.to_string(),
+            exclusive,
+        });
+    }
+    Ok(labels)
+}
+
 fn unknown(kind: &str, name: &str) -> ServiceError {
     ServiceError::Invalid(format!("{kind} template does not exist: {name}"))
 }
@@ -184,6 +249,52 @@ mod tests {
         assert!(text.contains("# ---> macOS\n"));
         assert!(gitignore("Go, Rust").is_err(), "names are not trimmed");
         assert!(gitignore("../../etc/passwd").is_err());
+    }
+
+    #[test]
+    fn label_sets_parse() {
+        assert_eq!(label_set_names().collect::<Vec<_>>(), ["Advanced", "Default"]);
+        for name in label_set_names() {
+            let set = label_set(name).unwrap();
+            assert!(!set.is_empty(), "{name}");
+        }
+        let default = label_set("Default").unwrap();
+        let names: Vec<&str> = default.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names, ["bug", "duplicate", "enhancement", "help wanted", "invalid", "question", "wontfix"]);
+        assert_eq!(default[3].color, "#128a0c");
+        assert!(default.iter().all(|l| !l.exclusive));
+        let advanced = label_set("Advanced").unwrap();
+        let critical = advanced.iter().find(|l| l.name == "Priority/Critical").unwrap();
+        assert!(critical.exclusive);
+        assert_eq!(critical.color, "#b71c1c");
+        assert!(label_set("default").is_err(), "names are exact");
+        assert!(label_set("../Default").is_err());
+    }
+
+    #[test]
+    fn label_set_format() {
+        let set = parse_label_set("\n#AABBCC a b ; c d\nexclusive #000000 x/y\n").unwrap();
+        assert_eq!(
+            set,
+            [
+                LabelTemplate {
+                    name: "a b".into(),
+                    color: "#aabbcc".into(),
+                    description: "c d".into(),
+                    exclusive: false
+                },
+                LabelTemplate {
+                    name: "x/y".into(),
+                    color: "#000000".into(),
+                    description: String::new(),
+                    exclusive: true
+                },
+            ]
+        );
+        assert_eq!(parse_label_set("#12345 short"), Err(1));
+        assert_eq!(parse_label_set("#123456 ok\nnocolour"), Err(2));
+        assert_eq!(parse_label_set("123456 nohash"), Err(1));
+        assert_eq!(parse_label_set("#123456 "), Err(1));
     }
 
     #[test]

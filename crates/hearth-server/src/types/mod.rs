@@ -3,6 +3,7 @@
 //! rows plus [`Links`], never from the whole application state; store rows are never serialized
 //! directly.
 
+mod admin;
 mod commits;
 mod contents;
 mod hooks;
@@ -13,6 +14,7 @@ mod repos;
 mod templates;
 mod users;
 
+pub use admin::*;
 pub use commits::*;
 pub use contents::*;
 pub use hooks::*;

@@ -33,6 +33,30 @@ impl Organization {
     }
 }
 
+/// Gitea's Organization: Gogs' fields (unchanged) plus Gitea's `name` (= `username`), `email`,
+/// `visibility` (always `public` in hearth) and `repo_admin_change_team_access` (always false).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GiteaOrganization {
+    #[serde(flatten)]
+    pub org: Organization,
+    pub name: String,
+    pub email: String,
+    pub visibility: String,
+    pub repo_admin_change_team_access: bool,
+}
+
+impl GiteaOrganization {
+    pub fn new(links: &Links, o: &UserRow) -> GiteaOrganization {
+        GiteaOrganization {
+            org: Organization::new(links, o),
+            name: o.name.clone(),
+            email: o.email.clone(),
+            visibility: "public".into(),
+            repo_admin_change_team_access: false,
+        }
+    }
+}
+
 /// A3. Team.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Team {

@@ -27,3 +27,12 @@ pub struct LicenseTemplateInfo {
     pub body: String,
     pub implementation: String,
 }
+
+/// Gitea's LabelTemplate: one label of a label set (`color` without `#`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LabelTemplate {
+    pub name: String,
+    pub exclusive: bool,
+    pub color: String,
+    pub description: String,
+}

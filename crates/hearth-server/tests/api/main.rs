@@ -4,6 +4,7 @@
 mod support;
 
 mod admin;
+mod admin_extra;
 mod auth;
 mod collaborators;
 mod contents;
@@ -16,6 +17,7 @@ mod git_http;
 mod git_refs;
 mod issues;
 mod keys;
+mod label_templates;
 mod markdown;
 mod migrate;
 mod orgs;

@@ -86,6 +86,83 @@ async fn org_creation_can_be_reserved_for_admins() {
 }
 
 #[tokio::test]
+async fn gitea_post_orgs_creates_like_user_orgs() {
+    let s = TestServer::start().await;
+    let (_alice, alice) = s.user_with_token("alice", false).await;
+    let (_bob, bob) = s.user_with_token("bob", false).await;
+
+    let (status, org) = s
+        .post_json(
+            "/orgs",
+            &alice,
+            j!({"username": "gitea-org", "full_name": "G", "description": "d", "website": "https://g.example",
+                "location": "There", "visibility": "public", "repo_admin_change_team_access": false}),
+        )
+        .await;
+    assert_eq!(status, 201, "{org}");
+    // Gogs' seven fields as GET shows them, plus Gitea's four.
+    let (status, got) = s.get_json("/orgs/gitea-org", &bob).await;
+    assert_eq!(status, 200);
+    let mut gitea = got.as_object().unwrap().clone();
+    gitea.insert("name".into(), j!("gitea-org"));
+    gitea.insert("email".into(), j!(""));
+    gitea.insert("visibility".into(), j!("public"));
+    gitea.insert("repo_admin_change_team_access".into(), j!(false));
+    assert_eq!(org, serde_json::Value::Object(gitea));
+    assert_eq!(org["full_name"], "G");
+    assert_eq!(org["location"], "There");
+    // The creator owns it (the same service as POST /user/orgs).
+    let (_, teams) = s.get_json("/orgs/gitea-org/teams", &alice).await;
+    assert_eq!(teams[0]["name"], "Owners");
+    let (_, mine) = s.get_json("/user/orgs", &alice).await;
+    assert_eq!(mine[0]["username"], "gitea-org");
+
+    // Visibility defaults to public; limited/private orgs do not exist in hearth.
+    assert_eq!(s.post_status("/orgs", &bob, j!({"username": "bobs"})).await, 201);
+    let (status, body) = s.post_json("/orgs", &bob, j!({"username": "hidden", "visibility": "private"})).await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        body["message"],
+        "visibility private is not supported: every organization is public [visibility: private]"
+    );
+    let (status, body) = s.post_json("/orgs", &bob, j!({"username": "odd", "visibility": "secret"})).await;
+    assert_eq!((status, body["message"].as_str()), (422, Some("visibility is not valid [visibility: secret]")));
+    let (status, body) =
+        s.post_json("/orgs", &bob, j!({"username": "rac", "repo_admin_change_team_access": true})).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["message"].as_str().unwrap().starts_with("repo_admin_change_team_access is not supported"));
+    assert_eq!(s.get_status("/orgs/hidden", &bob).await, 404, "nothing was created");
+
+    // Taken and invalid names.
+    let (status, body) = s.post_json("/orgs", &bob, j!({"username": "Gitea-Org"})).await;
+    assert_eq!((status, body["message"].as_str()), (422, Some("user already exists [name: Gitea-Org]")));
+    let (status, body) = s.post_json("/orgs", &bob, j!({"username": "alice"})).await;
+    assert_eq!((status, body["message"].as_str()), (422, Some("user already exists [name: alice]")));
+    let (status, body) = s.post_json("/orgs", &bob, j!({"username": "bad name"})).await;
+    assert_eq!(status, 422);
+    assert_eq!(body[0]["fieldNames"], j!(["UserName"]), "{body}");
+    let (status, body) = s.post_json("/orgs", &bob, j!({})).await;
+    assert_eq!((status, body[0]["classification"].as_str()), (422, Some("RequiredError")), "{body}");
+
+    let (status, body) = s.post_json("/orgs", Anon, j!({"username": "anon"})).await;
+    assert_eq!((status, body), (401, j!({"message": "Unauthorized"})));
+}
+
+#[tokio::test]
+async fn gitea_post_orgs_honours_disabled_regular_creation() {
+    let s = TestServer::start_with(|c| c.set("admin", "DISABLE_REGULAR_ORG_CREATION", "true")).await;
+    let (_u, user) = s.user_with_token("plain", false).await;
+    let (_a, admin) = s.user_with_token("root", true).await;
+    let (status, body) = s.post_json("/orgs", &user, j!({"username": "o1"})).await;
+    assert_eq!(status, 403);
+    assert_eq!(body["message"], "Organization creation is disabled.");
+    assert_eq!(s.get_status("/orgs/o1", &admin).await, 404);
+    let (status, body) = s.post_json("/orgs", &admin, j!({"username": "o1"})).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["name"], "o1");
+}
+
+#[tokio::test]
 async fn teams_members_and_the_last_owner() {
     let s = TestServer::start().await;
     let (_alice, alice) = s.user_with_token("alice", false).await;

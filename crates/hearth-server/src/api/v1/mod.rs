@@ -17,13 +17,16 @@ mod issue_comments;
 mod issue_labels;
 mod issues;
 mod keys;
+mod label_templates;
 mod labels;
 mod markdown;
 mod milestones;
 mod misc;
+mod notices;
 mod orgs;
 mod releases;
 mod repos;
+mod site_admin;
 mod teams;
 mod templates;
 mod tokens;
@@ -183,6 +186,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(templates::get_gitignore_template))
         .routes(routes!(templates::list_license_templates))
         .routes(routes!(templates::get_license_template))
+        // Administration, label templates and POST /orgs (issue #15, h-admin).
+        .routes(routes!(orgs::create_org))
+        .routes(routes!(label_templates::list_label_templates))
+        .routes(routes!(label_templates::get_label_template))
+        .routes(routes!(site_admin::get_stats))
+        .routes(routes!(site_admin::get_config))
+        .routes(routes!(site_admin::list_auths))
+        .routes(routes!(site_admin::search_users))
+        .routes(routes!(notices::list_notices, notices::delete_all_notices))
+        .routes(routes!(notices::delete_notice))
 }
 
 pub(crate) use crate::extract::RepoCtx;

@@ -12,9 +12,9 @@ use utoipa::ToSchema;
 use super::load_user;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Auth, Body, LateBody, ListParams, Page, Paged, SiteAdmin, TokenUser, Validator};
+use crate::extract::{Auth, Body, LateBody, ListParams, Page, Paged, SignedInAdmin, SiteAdmin, TokenUser, Validator};
 use crate::service::orgs::{self, OrgProfile};
-use crate::types::{Organization, User};
+use crate::types::{GiteaOrganization, Organization, User};
 
 /// B20. CreateOrgOption (`user_name` is the form key).
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -59,11 +59,12 @@ pub struct EditOrgOption {
 
 async fn create(
     state: &AppState,
+    doer: &UserRow,
     owner: &UserRow,
     opt: CreateOrgOption,
 ) -> ApiResult<(StatusCode, Json<Organization>)> {
     opt.validate()?;
-    let org = orgs::create(&state.db, owner, &opt.username, &opt.profile()).await?;
+    let org = orgs::create_as(&state.db, &state.config, doer, owner, &opt.username, &opt.profile()).await?;
     Ok((StatusCode::CREATED, Json(Organization::new(&state.links, &org))))
 }
 
@@ -101,10 +102,50 @@ pub async fn create_my_org(
     TokenUser(me): TokenUser,
     Body(opt): Body<CreateOrgOption>,
 ) -> ApiResult<(StatusCode, Json<Organization>)> {
-    if state.config.admin.disable_regular_org_creation && !me.is_admin {
-        return Err(ApiError::Message(StatusCode::FORBIDDEN, "Organization creation is disabled.".into()));
+    create(&state, &me, &me, opt).await
+}
+
+/// Gitea's CreateOrgOption: Gogs' fields plus `visibility` and `repo_admin_change_team_access`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct GiteaCreateOrgOption {
+    pub username: String,
+    pub full_name: String,
+    pub description: String,
+    pub website: String,
+    pub location: String,
+    /// `public` (or empty); hearth has no limited or private organisations (422).
+    pub visibility: String,
+    /// Must be false: hearth's repository administrators never change team access (422 if true).
+    pub repo_admin_change_team_access: bool,
+}
+
+/// Create an organisation owned by the caller (Gitea's route; the same rules as `POST /user/orgs`).
+#[utoipa::path(post, path = "/orgs", tag = "organizations",
+    request_body = GiteaCreateOrgOption,
+    responses((status = 201, body = GiteaOrganization), (status = 401), (status = 403), (status = 422)))]
+pub async fn create_org(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Body(opt): Body<GiteaCreateOrgOption>,
+) -> ApiResult<(StatusCode, Json<GiteaOrganization>)> {
+    let base = CreateOrgOption {
+        username: opt.username,
+        full_name: opt.full_name,
+        description: opt.description,
+        website: opt.website,
+        location: opt.location,
+    };
+    base.validate()?;
+    orgs::check_may_create(&state.config, &me)?;
+    orgs::check_visibility(&opt.visibility)?;
+    if opt.repo_admin_change_team_access {
+        return Err(ApiError::unprocessable(
+            "repo_admin_change_team_access is not supported: only organization owners change team access",
+        ));
     }
-    create(&state, &me, opt).await
+    let org = orgs::create_as(&state.db, &state.config, &me, &me, &base.username, &base.profile()).await?;
+    Ok((StatusCode::CREATED, Json(GiteaOrganization::new(&state.links, &org))))
 }
 
 /// A user's public organisation memberships.
@@ -128,21 +169,21 @@ pub async fn list_user_orgs(
     responses((status = 201, body = Organization), (status = 403), (status = 404), (status = 422)))]
 pub async fn admin_create_org(
     State(state): State<AppState>,
-    SiteAdmin(_admin): SiteAdmin,
+    SiteAdmin(admin): SiteAdmin,
     Path(username): Path<String>,
     Body(opt): Body<CreateOrgOption>,
 ) -> ApiResult<(StatusCode, Json<Organization>)> {
     let owner = load_user(&state, &username).await?;
-    create(&state, &owner, opt).await
+    create(&state, &admin, &owner, opt).await
 }
 
-/// Every organisation, by id (site admins; a Gitea extension).
+/// Every organisation, by id (site admins; a Gitea extension: 401 without credentials).
 #[utoipa::path(get, path = "/admin/orgs", tag = "admin",
     params(("page" = Option<i64>, Query), ("limit" = Option<i64>, Query)),
-    responses((status = 200, body = [Organization]), (status = 403)))]
+    responses((status = 200, body = [Organization]), (status = 401), (status = 403)))]
 pub async fn admin_list_orgs(
     State(state): State<AppState>,
-    SiteAdmin(_admin): SiteAdmin,
+    SignedInAdmin(_admin): SignedInAdmin,
     params: ListParams,
 ) -> ApiResult<Paged<Organization>> {
     let page = params.fixed(10);

@@ -30,6 +30,8 @@ pub struct CreateRepoOption {
     pub gitignores: String,
     pub license: String,
     pub readme: String,
+    /// Gitea's: the name of a label set (`GET /label/templates`) to create in the new repository.
+    pub issue_labels: String,
 }
 
 impl CreateRepoOption {
@@ -52,6 +54,7 @@ impl CreateRepoOption {
             gitignores: self.gitignores,
             license: self.license,
             readme: self.readme,
+            issue_labels: self.issue_labels,
         }
     }
 }

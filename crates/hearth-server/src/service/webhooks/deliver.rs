@@ -217,6 +217,16 @@ impl Deliverer {
                 (!retry, false, attempts, if retry { retry_at } else { 0 }, response, Some(2))
             }
         };
+        // A delivery given up: its failure was one worth retrying, and no attempt is left.
+        let gave_up = match &outcome {
+            Outcome::Response { status, .. } if matches!(status, 429 | 502 | 503 | 504) && !may_retry => {
+                Some(format!("the receiver answered {status}"))
+            }
+            Outcome::Failed { error, retryable: true } if !may_retry => {
+                Some(crate::service::migrate::redact_userinfo(error))
+            }
+            _ => None,
+        };
         let refused = last_status.is_none();
         let response = response.to_string();
         let a = Attempt {
@@ -233,6 +243,13 @@ impl Deliverer {
         hooks::record_attempt(tx.conn(), task.id, &a).await?;
         if let Some(s) = last_status {
             hooks::set_last_status(tx.conn(), task.hook_id, s).await?;
+        }
+        if let Some(reason) = gave_up {
+            let text = format!(
+                "Webhook {} of repository {} gave up delivering {} {} after {attempts} attempts: {reason}",
+                task.hook_id, task.repo_id, task.event_type, task.uuid
+            );
+            crate::service::notices::record_on(tx.conn(), crate::service::notices::NoticeKind::Task, &text).await?;
         }
         tx.commit().await?;
         Ok(())
