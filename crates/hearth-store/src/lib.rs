@@ -23,6 +23,7 @@ pub mod orgs;
 pub mod push_events;
 pub mod releases;
 pub mod repos;
+pub mod stars;
 pub mod tokens;
 pub mod users;
 

@@ -24,6 +24,7 @@ mod misc;
 mod orgs;
 mod releases;
 mod repos;
+mod stars;
 mod teams;
 mod templates;
 mod tokens;
@@ -183,6 +184,15 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(templates::get_gitignore_template))
         .routes(routes!(templates::list_license_templates))
         .routes(routes!(templates::get_license_template))
+        // Starring and watching (Gitea's Activity routes).
+        .routes(routes!(stars::list_stargazers))
+        .routes(routes!(stars::list_user_starred))
+        .routes(routes!(stars::list_my_starred))
+        .routes(routes!(stars::check_starring, stars::star_repo, stars::unstar_repo))
+        .routes(routes!(stars::list_subscribers))
+        .routes(routes!(stars::list_user_subscriptions))
+        .routes(routes!(stars::list_my_subscriptions))
+        .routes(routes!(stars::get_subscription, stars::watch_repo, stars::unwatch_repo))
 }
 
 pub(crate) use crate::extract::RepoCtx;
