@@ -10,6 +10,6 @@ pub mod validate;
 
 pub use auth::{Auth, BasicUser, SiteAdmin, TokenUser};
 pub use body::{Body, LateBody, read_limited};
-pub use paging::{ListParams, Paged};
+pub use paging::{ListParams, Page, Paged};
 pub use repo::{RepoCtx, RepoPath};
 pub use validate::Validator;

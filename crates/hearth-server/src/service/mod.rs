@@ -24,6 +24,7 @@ pub mod net_guard;
 pub mod orgs;
 pub mod passwords;
 pub mod push;
+pub mod refs;
 pub mod releases;
 pub mod repos;
 pub mod ssh_keys;

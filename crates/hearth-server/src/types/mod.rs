@@ -5,6 +5,7 @@
 
 mod commits;
 mod contents;
+mod git_data;
 mod hooks;
 mod issues;
 mod orgs;
@@ -15,6 +16,7 @@ mod users;
 
 pub use commits::*;
 pub use contents::*;
+pub use git_data::*;
 pub use hooks::*;
 pub use issues::*;
 pub use orgs::*;

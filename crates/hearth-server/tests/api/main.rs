@@ -5,6 +5,7 @@ mod support;
 
 mod admin;
 mod auth;
+mod branch_tag_writes;
 mod collaborators;
 mod contents;
 mod conventions;
@@ -12,6 +13,7 @@ mod database;
 mod emails;
 mod followers;
 mod forks;
+mod git_data;
 mod git_http;
 mod git_refs;
 mod issues;
