@@ -3,10 +3,12 @@
 //! the transport. All functions here block: call them from `spawn_blocking`.
 
 pub mod archive;
+pub mod changes;
 mod error;
 pub mod names;
 pub mod pushlog;
 pub mod read;
+pub mod refs;
 pub mod remote;
 mod repo;
 pub mod transport;

@@ -25,6 +25,7 @@ pub mod push_events;
 pub mod releases;
 pub mod repos;
 pub mod stats;
+pub mod stars;
 pub mod tokens;
 pub mod users;
 

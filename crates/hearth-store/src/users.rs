@@ -285,8 +285,10 @@ pub async fn set_password(c: Conn<'_>, id: i64, passwd: &str, salt: &str) -> Sto
     Ok(())
 }
 
-pub async fn delete(c: Conn<'_>, id: i64) -> StoreResult<bool> {
+pub async fn delete(mut c: Conn<'_>, id: i64) -> StoreResult<bool> {
     c.accounts_changed();
+    // Stars and watches go with the account (cascade); the counters they fed must follow.
+    crate::stars::forget_user(c.reborrow(), id).await?;
     const SQL: &str = "DELETE FROM \"user\" WHERE id = $1";
     let n = with_conn!(c, x => sqlx::query(SQL).bind(id).execute(&mut *x).await.map(|r| r.rows_affected()))?;
     Ok(n > 0)

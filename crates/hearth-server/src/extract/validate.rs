@@ -45,6 +45,14 @@ impl Validator {
         self
     }
 
+    /// A branch or tag name git accepts (Gitea's `GitRefName`); only checks non-empty values.
+    pub fn git_ref_name(&mut self, field: &str, value: &str) -> &mut Self {
+        if !value.is_empty() && !hearth_git::names::is_valid_ref_name(value) {
+            self.fail(field, "GitRefNameError", "GitRefName");
+        }
+        self
+    }
+
     /// Exactly `size` characters (`Size`).
     pub fn size(&mut self, field: &str, value: &str, size: usize) -> &mut Self {
         if value.chars().count() != size {

@@ -26,9 +26,11 @@ pub mod notices;
 pub mod orgs;
 pub mod passwords;
 pub mod push;
+pub mod refs;
 pub mod releases;
 pub mod repos;
 pub mod ssh_keys;
+pub mod stars;
 pub mod templates;
 pub mod tokens;
 pub mod webhooks;
@@ -92,6 +94,7 @@ fn conflict_message(unique: Unique) -> &'static str {
         Unique::TeamName => "team already exists",
         Unique::Follow => "user is already followed",
         Unique::Watch => "repository is already watched",
+        Unique::Star => "repository is already starred",
         Unique::Mirror => "repository is already a mirror",
         Unique::OrgMember => "user is already a member of the organization",
         Unique::TeamMember => "user is already a member of the team",

@@ -6,6 +6,7 @@
 mod admin;
 mod commits;
 mod contents;
+mod git_data;
 mod hooks;
 mod issues;
 mod orgs;
@@ -17,6 +18,7 @@ mod users;
 pub use admin::*;
 pub use commits::*;
 pub use contents::*;
+pub use git_data::*;
 pub use hooks::*;
 pub use issues::*;
 pub use orgs::*;

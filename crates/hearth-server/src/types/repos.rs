@@ -127,3 +127,31 @@ pub struct Branch {
     pub name: String,
     pub commit: PayloadCommit,
 }
+
+/// Gitea's WatchInfo: the caller's subscription to a repository.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WatchInfo {
+    pub subscribed: bool,
+    pub ignored: bool,
+    /// Always null (Gitea's `reason` is never set).
+    #[schema(value_type = Option<Object>)]
+    pub reason: Option<serde_json::Value>,
+    /// The repository's creation time, as Gitea reports it.
+    pub created_at: String,
+    pub url: String,
+    pub repository_url: String,
+}
+
+impl WatchInfo {
+    pub fn new(links: &Links, owner: &str, r: &RepoRow) -> WatchInfo {
+        let repository_url = format!("{}/repos/{owner}/{}", links.api_url, r.name);
+        WatchInfo {
+            subscribed: true,
+            ignored: false,
+            reason: None,
+            created_at: rfc3339(r.created_unix),
+            url: format!("{repository_url}/subscription"),
+            repository_url,
+        }
+    }
+}

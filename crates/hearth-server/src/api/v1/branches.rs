@@ -5,10 +5,10 @@ use axum::extract::{Path, State};
 use hearth_git::{BranchInfo, CommitInfo};
 use hearth_store::users as user_store;
 
-use super::{RepoCtx, git_find};
+use super::{RepoCtx, git_blocking, git_find};
 use crate::app::AppState;
 use crate::error::ApiResult;
-use crate::extract::{RepoPath, TokenUser};
+use crate::extract::{ListParams, Paged, RepoPath, TokenUser};
 use crate::types::{Branch, PayloadCommit, PayloadUser, rfc3339_with_offset};
 
 /// Turn git's view of branches into API objects, resolving author e-mails to logins once each.
@@ -54,7 +54,7 @@ fn payload_commit(html_url: &str, c: &CommitInfo, login: &dyn Fn(&str) -> String
 
 /// Read branch-shaped refs (branches, tags) of a repository the caller can read, in-process, and
 /// render them.
-async fn read_refs(
+pub(super) async fn read_refs(
     state: &AppState,
     ctx: &RepoCtx,
     read: impl FnOnce(&std::path::Path) -> hearth_git::GitResult<Option<Vec<BranchInfo>>> + Send + 'static,
@@ -91,19 +91,35 @@ pub async fn get_branch(
     Ok(Json(found.remove(0)))
 }
 
-/// All tags, newest first, each with the commit it points at.
+/// All tags, newest first, each with the commit it points at; with `page` or `limit` (Gitea
+/// extensions) one page of them (30 by default). `X-Total-Count` counts every tag.
 #[utoipa::path(get, path = "/repos/{owner}/{repo}/tags", tag = "branches",
-    params(("owner" = String, Path), ("repo" = String, Path)),
+    params(("owner" = String, Path), ("repo" = String, Path), ("page" = Option<i64>, Query), ("limit" = Option<i64>, Query)),
     responses((status = 200, body = [Branch]), (status = 401), (status = 404)))]
 pub async fn list_tags(
     State(state): State<AppState>,
     TokenUser(_me): TokenUser,
     RepoPath(ctx): RepoPath,
-) -> ApiResult<Json<Vec<Branch>>> {
-    let tags = read_refs(&state, &ctx, |p| {
-        let tags = hearth_git::read::list_tags(p)?;
-        Ok(Some(tags.into_iter().map(|t| BranchInfo { name: t.name, commit: t.commit }).collect()))
+    params: ListParams,
+) -> ApiResult<Paged<Branch>> {
+    let page = (params.page.is_some() || params.limit.is_some()).then(|| params.fixed(30));
+    let window = page.map(|p| (p.offset().max(0) as usize, p.limit as usize));
+    let (tags, total) = {
+        let path = ctx.dir().to_path_buf();
+        git_blocking(move || {
+            let tags = hearth_git::read::list_tags(&path)?;
+            let total = tags.len() as i64;
+            let (skip, take) = window.unwrap_or((0, tags.len()));
+            Ok((tags.into_iter().skip(skip).take(take).collect::<Vec<_>>(), total))
+        })
+        .await?
+    };
+    let html = state.links.repo_urls(&ctx.owner.name, &ctx.repo.name).html;
+    let items =
+        to_api(&state, &html, tags.into_iter().map(|t| BranchInfo { name: t.name, commit: t.commit }).collect())
+            .await?;
+    Ok(match page {
+        Some(p) => Paged::page(items, total, &params, p),
+        None => Paged::page(items, total, &params, crate::extract::Page { page: 1, limit: total.max(1) }),
     })
-    .await?;
-    Ok(Json(tags))
 }

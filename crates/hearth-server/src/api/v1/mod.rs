@@ -11,6 +11,7 @@ mod deploy_keys;
 mod emails;
 mod followers;
 mod forks;
+mod git_data;
 mod git_refs;
 mod hooks;
 mod issue_comments;
@@ -24,9 +25,11 @@ mod milestones;
 mod misc;
 mod notices;
 mod orgs;
+mod refs;
 mod releases;
 mod repos;
 mod site_admin;
+mod stars;
 mod teams;
 mod templates;
 mod tokens;
@@ -45,7 +48,7 @@ use crate::error::{ApiError, ApiResult};
     info(title = "hearth API", description = "Gogs-compatible REST API v1 served by hearth."),
     servers((url = "/api/v1")),
     components(schemas(crate::error::FieldError)),
-    paths(branches::get_branch, contents::get_contents, contents::put_contents, contents::delete_contents, contents::get_raw, commits::get_commit, archive::get_archive, git_refs::get_git_refs),
+    paths(branches::get_branch, contents::get_contents, contents::put_contents, contents::delete_contents, contents::get_raw, commits::get_commit, archive::get_archive, git_refs::get_git_refs, refs::delete_branch, refs::get_tag, refs::delete_tag),
     modifiers(&SecurityAddon),
     security(("token" = []), ("basic" = []))
 )]
@@ -196,6 +199,23 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(site_admin::search_users))
         .routes(routes!(notices::list_notices, notices::delete_all_notices))
         .routes(routes!(notices::delete_notice))
+        // Starring and watching (Gitea's Activity routes).
+        .routes(routes!(stars::list_stargazers))
+        .routes(routes!(stars::list_user_starred))
+        .routes(routes!(stars::list_my_starred))
+        .routes(routes!(stars::check_starring, stars::star_repo, stars::unstar_repo))
+        .routes(routes!(stars::list_subscribers))
+        .routes(routes!(stars::list_user_subscriptions))
+        .routes(routes!(stars::list_my_subscriptions))
+        .routes(routes!(stars::get_subscription, stars::watch_repo, stars::unwatch_repo))
+        // Branch and tag management and Git data objects (Gitea's routes); the wildcard DELETE
+        // joins the `GET /branches/{*branch}` route above.
+        .routes(routes!(refs::create_branch))
+        .route("/repos/{owner}/{repo}/branches/{*branch}", axum::routing::delete(refs::delete_branch))
+        .routes(routes!(refs::create_tag))
+        .route("/repos/{owner}/{repo}/tags/{*tag}", axum::routing::get(refs::get_tag).delete(refs::delete_tag))
+        .routes(routes!(git_data::get_annotated_tag))
+        .routes(routes!(git_data::get_git_commit))
 }
 
 pub(crate) use crate::extract::RepoCtx;
