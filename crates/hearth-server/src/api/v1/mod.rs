@@ -183,6 +183,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(templates::get_gitignore_template))
         .routes(routes!(templates::list_license_templates))
         .routes(routes!(templates::get_license_template))
+        // tokens (Gitea extensions): delete by id or name
+        .routes(routes!(tokens::delete_access_token))
 }
 
 pub(crate) use crate::extract::RepoCtx;
