@@ -27,3 +27,4 @@ mod templates;
 mod tokens;
 mod users;
 mod webhooks;
+mod webhooks_gitea;
