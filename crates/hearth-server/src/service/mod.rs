@@ -28,6 +28,7 @@ pub mod releases;
 pub mod repos;
 pub mod ssh_keys;
 pub mod templates;
+pub mod token_scopes;
 pub mod tokens;
 pub mod webhooks;
 

@@ -8,14 +8,16 @@ use hearth_store::tokens::{self, NewToken, TokenRow};
 use hearth_store::{Db, StoreError};
 use sha2::{Digest, Sha256};
 
+use super::token_scopes::Scopes;
 use super::{ServiceError, ServiceResult, now_unix};
 
 pub fn hash_token(raw: &str) -> String {
     hex::encode(Sha256::digest(raw.as_bytes()))
 }
 
-/// Create a token for `uid`; returns the row and the raw token.
-pub async fn create(db: &Db, uid: i64, name: &str) -> ServiceResult<(TokenRow, String)> {
+/// Create a token for `uid` with Gitea's `scopes` (none: full access); returns the row and the raw
+/// token. An unknown scope is a 400 worded as Gitea's.
+pub async fn create(db: &Db, uid: i64, name: &str, scopes: &[String]) -> ServiceResult<(TokenRow, String)> {
     let mut bytes = [0u8; 20];
     rand::fill(&mut bytes);
     let raw = hex::encode(bytes);
@@ -23,11 +25,14 @@ pub async fn create(db: &Db, uid: i64, name: &str) -> ServiceResult<(TokenRow, S
     if tokens::name_taken(tx.conn(), uid, name).await? {
         return Err(token_exists(name));
     }
+    let scope = Scopes::parse(scopes)
+        .map_err(|e| ServiceError::BadRequest(format!("invalid access token scope provided: {e}")))?
+        .normalized();
     let new = NewToken {
         uid,
         name,
         sha256: &hash_token(&raw),
-        scope: "",
+        scope: &scope,
         token_last_eight: &raw[raw.len() - 8..],
         now: now_unix(),
     };

@@ -15,11 +15,13 @@ use crate::extract::{BasicUser, Body, ListParams, Paged, Validator};
 use crate::service::tokens;
 use crate::types::AccessToken;
 
-/// B1. CreateAccessTokenOption.
+/// B1. CreateAccessTokenOption, with Gitea's `scopes` (e.g. `["read:repository", "write:issue"]`;
+/// none: full access, as Gogs' tokens).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct CreateAccessTokenOption {
     pub name: String,
+    pub scopes: Vec<String>,
 }
 
 fn scopes_of(row: &TokenRow) -> Vec<String> {
@@ -60,7 +62,7 @@ pub async fn list_access_tokens(
 #[utoipa::path(post, path = "/users/{username}/tokens", tag = "tokens",
     params(("username" = String, Path)),
     request_body = CreateAccessTokenOption,
-    responses((status = 201, body = AccessToken), (status = 401), (status = 422)))]
+    responses((status = 201, body = AccessToken), (status = 400, description = "unknown scope"), (status = 401), (status = 422)))]
 pub async fn create_access_token(
     State(state): State<AppState>,
     BasicUser(me): BasicUser,
@@ -68,7 +70,7 @@ pub async fn create_access_token(
     Body(opt): Body<CreateAccessTokenOption>,
 ) -> ApiResult<(StatusCode, Json<AccessToken>)> {
     Validator::new().required("Name", &opt.name).max_size("Name", &opt.name, 255).finish()?;
-    let (row, raw) = tokens::create(&state.db, me.id, &opt.name).await?;
+    let (row, raw) = tokens::create(&state.db, me.id, &opt.name, &opt.scopes).await?;
     Ok((StatusCode::CREATED, Json(AccessToken { sha1: raw, ..listed(row) })))
 }
 
