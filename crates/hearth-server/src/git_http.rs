@@ -21,6 +21,7 @@ use crate::error::{SERVER_BUSY, TOO_MANY_LOGIN_ATTEMPTS};
 use crate::extract::auth::client_ip;
 use crate::service::git_access::{self, Grant, Principal, Refusal, Refused, Target, Verb};
 use crate::service::repos::repo_path;
+use crate::service::token_scopes::{Category, Level, Scopes};
 use crate::service::{ServiceError, accounts, push};
 
 /// Read size for git's output: large enough that a 100 MB pack is not cut into 4 KiB frames.
@@ -100,12 +101,14 @@ async fn authorize(
     let ip = client_ip(extensions);
     let authenticated =
         accounts::authenticate_git(&state.db, &state.passwords, &state.login_throttle, &login, &password, ip).await;
-    let user = match authenticated {
+    let (user, scopes) = match authenticated {
         Ok(Some((user, token))) => {
-            if let Some(id) = token {
+            let mut scopes = Scopes::default();
+            if let Some((id, token_scopes)) = token {
                 state.token_usage.touch(id);
+                scopes = token_scopes;
             }
-            user
+            (user, scopes)
         }
         Ok(None) => return Err(challenge()),
         Err(ServiceError::TooManyLoginAttempts { retry_after_secs }) => {
@@ -121,7 +124,16 @@ async fn authorize(
     };
     let mut h = state.db.acquire().await.map_err(internal)?;
     let decided = git_access::decide(h.conn(), &state.config, &target, Principal::User(&user), verb);
-    decided.await.map_err(internal)?.map_err(|refused| refusal(&refused))
+    let grant = decided.await.map_err(internal)?.map_err(|refused| refusal(&refused))?;
+    // A token with scopes needs read:repository to fetch and write:repository to push (as Gitea);
+    // a public-only one reaches public repositories only.
+    let level = if verb == Verb::Write { Level::Write } else { Level::Read };
+    if !scopes.is_empty()
+        && (!scopes.has(Category::Repository, level) || (scopes.public_only() && grant.repo.is_private))
+    {
+        return Err(plain(StatusCode::FORBIDDEN, "User permission denied"));
+    }
+    Ok(grant)
 }
 
 /// What an authenticated caller is told: a refused account first; a repository it cannot see is

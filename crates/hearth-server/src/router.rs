@@ -21,6 +21,7 @@ pub fn build(state: AppState) -> Router {
         .route("/swagger", axum::routing::get(crate::swagger::gitea_redirect))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
+        .layer(middleware::from_fn(auth::enforce_scopes))
         .layer(middleware::from_fn_with_state(state.clone(), auth::identify))
         .layer(middleware::from_fn_with_state(state.clone(), buffer_body));
 

@@ -161,9 +161,13 @@ pub struct TaskRow {
     pub kind: HookKind,
     pub url: String,
     pub signature: String,
+    /// Hex HMAC-SHA1 of the payload ('' without a secret or for tasks older than migration 0010).
+    pub signature_sha1: String,
     pub payload_content: String,
     pub content_type: HookContentType,
     pub event_type: String,
+    /// Gitea's event type (`issue_label`, …); '' = `event_type`.
+    pub event_type_detail: String,
     pub is_delivered: bool,
     pub delivered: i64,
     pub is_succeed: bool,
@@ -178,8 +182,8 @@ pub struct TaskRow {
 
 macro_rules! task_columns {
     () => {
-        "id, repo_id, hook_id, uuid, type, url, signature, payload_content, content_type, event_type, is_delivered, \
-         delivered, is_succeed, request_content, response_content, attempts, next_attempt_ms, duration_ms, \
+        "id, repo_id, hook_id, uuid, type, url, signature, signature_sha1, payload_content, content_type, event_type, \
+         event_type_detail, is_delivered, delivered, is_succeed, request_content, response_content, attempts, next_attempt_ms, duration_ms, \
          is_redelivery, created_unix"
     };
 }
@@ -193,15 +197,18 @@ pub struct NewTask<'a> {
     pub kind: HookKind,
     pub url: &'a str,
     pub signature: &'a str,
+    pub signature_sha1: &'a str,
     pub payload_content: &'a str,
     pub content_type: HookContentType,
     pub event_type: &'a str,
+    pub event_type_detail: &'a str,
     pub now: i64,
 }
 
 pub async fn insert_task(c: Conn<'_>, t: &NewTask<'_>) -> StoreResult<i64> {
-    const SQL: &str = "INSERT INTO hook_task (repo_id, hook_id, uuid, type, url, signature, payload_content, \
-        content_type, event_type, created_unix) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
+    const SQL: &str = "INSERT INTO hook_task (repo_id, hook_id, uuid, type, url, signature, signature_sha1, \
+        payload_content, content_type, event_type, event_type_detail, created_unix) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
     Ok(with_conn!(c, x => sqlx::query_scalar::<_, i64>(SQL)
         .bind(t.repo_id)
         .bind(t.hook_id)
@@ -209,9 +216,11 @@ pub async fn insert_task(c: Conn<'_>, t: &NewTask<'_>) -> StoreResult<i64> {
         .bind(t.kind)
         .bind(t.url)
         .bind(t.signature)
+        .bind(t.signature_sha1)
         .bind(t.payload_content)
         .bind(t.content_type)
         .bind(t.event_type)
+        .bind(t.event_type_detail)
         .bind(t.now)
         .fetch_one(&mut *x)
         .await)?)

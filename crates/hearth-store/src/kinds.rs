@@ -237,15 +237,18 @@ pub enum HookKind {
     Slack,
     Discord,
     Dingtalk,
+    /// Gitea's own type: Gogs' payloads (a hearth extension; 5 is a number Gogs never writes).
+    Gitea,
 }
 
 impl HookKind {
-    /// From the stored number (2 slack, 3 discord, 4 dingtalk; anything else gogs).
+    /// From the stored number (2 slack, 3 discord, 4 dingtalk, 5 gitea; anything else gogs).
     pub fn from_i64(v: i64) -> HookKind {
         match v {
             2 => HookKind::Slack,
             3 => HookKind::Discord,
             4 => HookKind::Dingtalk,
+            5 => HookKind::Gitea,
             _ => HookKind::Gogs,
         }
     }
@@ -256,6 +259,7 @@ impl HookKind {
             HookKind::Slack => 2,
             HookKind::Discord => 3,
             HookKind::Dingtalk => 4,
+            HookKind::Gitea => 5,
         }
     }
 
@@ -266,6 +270,7 @@ impl HookKind {
             "slack" => Some(HookKind::Slack),
             "discord" => Some(HookKind::Discord),
             "dingtalk" => Some(HookKind::Dingtalk),
+            "gitea" => Some(HookKind::Gitea),
             _ => None,
         }
     }
@@ -276,6 +281,7 @@ impl HookKind {
             HookKind::Slack => "slack",
             HookKind::Discord => "discord",
             HookKind::Dingtalk => "dingtalk",
+            HookKind::Gitea => "gitea",
         }
     }
 }

@@ -35,8 +35,8 @@ fn every_known_kind_survives_its_number() {
     assert_eq!(types.map(HookContentType::as_i64), [1, 2]);
     assert!(types.iter().all(|t| HookContentType::from_i64(t.as_i64()) == *t));
     assert!(types.iter().all(|t| HookContentType::from_name(t.name()) == Some(*t)));
-    let hooks = [HookKind::Gogs, HookKind::Slack, HookKind::Discord, HookKind::Dingtalk];
-    assert_eq!(hooks.map(HookKind::as_i64), [1, 2, 3, 4]);
+    let hooks = [HookKind::Gogs, HookKind::Slack, HookKind::Discord, HookKind::Dingtalk, HookKind::Gitea];
+    assert_eq!(hooks.map(HookKind::as_i64), [1, 2, 3, 4, 5]);
     assert!(hooks.iter().all(|k| HookKind::from_i64(k.as_i64()) == *k));
     assert!(hooks.iter().all(|k| HookKind::from_name(k.name()) == Some(*k)));
 }
@@ -143,9 +143,11 @@ async fn round_trip(db: &Db) {
         kind: HookKind::Slack,
         url: &hook.url,
         signature: "",
+        signature_sha1: "",
         payload_content: "{}",
         content_type: HookContentType::Form,
         event_type: "push",
+        event_type_detail: "",
         now: NOW,
     };
     let task_id = hooks::insert_task(h.conn(), &task).await.unwrap();

@@ -18,6 +18,7 @@ use hearth_store::users::{self, UserRow};
 use crate::app::AppState;
 use crate::error::ApiError;
 use crate::service::accounts;
+use crate::service::token_scopes::{Level, Scopes, route_categories};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthMethod {
@@ -33,11 +34,13 @@ pub enum AuthMethod {
 pub struct Identity {
     pub user: Option<Arc<UserRow>>,
     pub method: AuthMethod,
+    /// The token's scopes; empty (no limit) for a token made without scopes and for other methods.
+    pub scopes: Scopes,
 }
 
 impl Identity {
     fn anonymous() -> Identity {
-        Identity { user: None, method: AuthMethod::Anonymous }
+        Identity { user: None, method: AuthMethod::Anonymous, scopes: Scopes::default() }
     }
 }
 
@@ -90,7 +93,11 @@ async fn resolve(state: &AppState, parts: &Parts) -> Result<Identity, ApiError> 
         && let Some(found) = state.token_cache.owner(&state.db, raw).await?
     {
         state.token_usage.touch(found.token_id);
-        return Ok(Identity { user: Some(Arc::new(found.user.clone())), method: AuthMethod::Token(found.token_id) });
+        return Ok(Identity {
+            user: Some(Arc::new(found.user.clone())),
+            method: AuthMethod::Token(found.token_id),
+            scopes: Scopes::from_stored(&found.token_scope),
+        });
     }
     if let Some((login, password)) = creds.basic
         && let Some(user) = accounts::authenticate(
@@ -103,7 +110,7 @@ async fn resolve(state: &AppState, parts: &Parts) -> Result<Identity, ApiError> 
         )
         .await?
     {
-        return Ok(Identity { user: Some(Arc::new(user)), method: AuthMethod::Basic });
+        return Ok(Identity { user: Some(Arc::new(user)), method: AuthMethod::Basic, scopes: Scopes::default() });
     }
     Ok(Identity::anonymous())
 }
@@ -171,6 +178,21 @@ pub async fn identify(State(state): State<AppState>, req: Request, next: Next) -
     }
     parts.extensions.insert(identity);
     next.run(Request::from_parts(parts, body)).await
+}
+
+/// Middleware after [`identify`]: a token with scopes may call a route only when it has the route's
+/// categories at the method's level (Gitea's `tokenRequiresScopes`), else 403 with Gitea's message.
+pub async fn enforce_scopes(req: Request, next: Next) -> Response {
+    if let Some(id) = req.extensions().get::<Identity>()
+        && matches!(id.method, AuthMethod::Token(_))
+        && !id.scopes.is_empty()
+    {
+        let categories = route_categories(req.uri().path());
+        if let Err(message) = id.scopes.check(&categories, Level::of(req.method())) {
+            return ApiError::Message(StatusCode::FORBIDDEN, message).into_response();
+        }
+    }
+    next.run(req).await
 }
 
 pub(crate) fn identity_of(parts: &Parts) -> Identity {

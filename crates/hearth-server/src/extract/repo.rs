@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use axum::extract::{FromRequestParts, RawPathParams};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
 use hearth_store::repos::{self as repo_store, RepoRow};
 use hearth_store::users::{self as user_store, UserRow};
@@ -67,7 +68,12 @@ impl FromRequestParts<AppState> for RepoPath {
         let (Some(owner), Some(repo)) = (param("owner"), param("repo")) else {
             return Err(ApiError::not_found());
         };
-        let user = identity_of(parts).user;
-        load_repo(state, user.as_deref(), &owner, &repo).await.map(RepoPath)
+        let identity = identity_of(parts);
+        let ctx = load_repo(state, identity.user.as_deref(), &owner, &repo).await?;
+        // Gitea's `public-only` token scope.
+        if identity.scopes.public_only() && ctx.repo.is_private {
+            return Err(ApiError::Message(StatusCode::FORBIDDEN, "token scope is limited to public repos".into()));
+        }
+        Ok(RepoPath(ctx))
     }
 }

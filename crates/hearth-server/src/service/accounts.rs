@@ -8,6 +8,7 @@ use hearth_store::{Db, StoreError, Unique, UserKind};
 use super::login_throttle::LoginThrottle;
 use super::names::{check_user_name_allowed, is_alpha_dash_dot, is_valid_email};
 use super::passwords::Passwords;
+use super::token_scopes::Scopes;
 use super::{ServiceError, ServiceResult, now_unix};
 
 /// A new individual account.
@@ -136,7 +137,8 @@ async fn check_password(db: &Db, passwords: &Passwords, login: &str, password: &
 }
 
 /// Git over HTTP (git-transport.md §2.4): the password, else the user name as an access token,
-/// else the password as an access token. Returns the user and the token id when a token was used.
+/// else the password as an access token. Returns the user, and the token's id and scopes when a
+/// token was used.
 ///
 /// The password is throttled as in [`authenticate`]; tokens are not. While the name or address is
 /// limited, or while password checks are refused as busy, the password is skipped but the tokens
@@ -149,7 +151,7 @@ pub async fn authenticate_git(
     login: &str,
     password: &str,
     ip: Option<IpAddr>,
-) -> ServiceResult<Option<(UserRow, Option<i64>)>> {
+) -> ServiceResult<Option<(UserRow, Option<(i64, Scopes)>)>> {
     let refused = match throttle.begin(login, ip) {
         Err(limited) => ServiceError::from(limited),
         Ok(attempt) => match check_password(db, passwords, login, password).await {
@@ -183,10 +185,11 @@ pub async fn authenticate_git(
 }
 
 /// The user name, else the password, as an access token.
-async fn token_login(db: &Db, login: &str, password: &str) -> ServiceResult<Option<(UserRow, Option<i64>)>> {
+async fn token_login(db: &Db, login: &str, password: &str) -> ServiceResult<Option<(UserRow, Option<(i64, Scopes)>)>> {
     for candidate in [login, password] {
         if let Some(found) = super::tokens::owner(db, candidate).await? {
-            return Ok(Some((found.user, Some(found.token_id))));
+            let scopes = Scopes::from_stored(&found.token_scope);
+            return Ok(Some((found.user, Some((found.token_id, scopes)))));
         }
     }
     Ok(None)

@@ -32,6 +32,7 @@ pub mod repos;
 pub mod ssh_keys;
 pub mod stars;
 pub mod templates;
+pub mod token_scopes;
 pub mod tokens;
 pub mod webhooks;
 

@@ -4,18 +4,20 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use hearth_store::tokens::{self, TokenRow};
+use hearth_store::tokens::{self, NewToken, TokenRow};
 use hearth_store::{Db, StoreError};
 use sha2::{Digest, Sha256};
 
+use super::token_scopes::Scopes;
 use super::{ServiceError, ServiceResult, now_unix};
 
 pub fn hash_token(raw: &str) -> String {
     hex::encode(Sha256::digest(raw.as_bytes()))
 }
 
-/// Create a token for `uid`; returns the row and the raw token.
-pub async fn create(db: &Db, uid: i64, name: &str) -> ServiceResult<(TokenRow, String)> {
+/// Create a token for `uid` with Gitea's `scopes` (none: full access); returns the row and the raw
+/// token. An unknown scope is a 400 worded as Gitea's.
+pub async fn create(db: &Db, uid: i64, name: &str, scopes: &[String]) -> ServiceResult<(TokenRow, String)> {
     let mut bytes = [0u8; 20];
     rand::fill(&mut bytes);
     let raw = hex::encode(bytes);
@@ -23,7 +25,18 @@ pub async fn create(db: &Db, uid: i64, name: &str) -> ServiceResult<(TokenRow, S
     if tokens::name_taken(tx.conn(), uid, name).await? {
         return Err(token_exists(name));
     }
-    let row = tokens::insert(tx.conn(), uid, name, &hash_token(&raw), now_unix()).await.map_err(|e| match e {
+    let scope = Scopes::parse(scopes)
+        .map_err(|e| ServiceError::BadRequest(format!("invalid access token scope provided: {e}")))?
+        .normalized();
+    let new = NewToken {
+        uid,
+        name,
+        sha256: &hash_token(&raw),
+        scope: &scope,
+        token_last_eight: &raw[raw.len() - 8..],
+        now: now_unix(),
+    };
+    let row = tokens::insert(tx.conn(), &new).await.map_err(|e| match e {
         StoreError::Conflict(_) => token_exists(name),
         other => other.into(),
     })?;
@@ -33,6 +46,39 @@ pub async fn create(db: &Db, uid: i64, name: &str) -> ServiceResult<(TokenRow, S
 
 fn token_exists(name: &str) -> ServiceError {
     ServiceError::Invalid(format!("access token already exists [name: {name}]"))
+}
+
+/// The user's tokens in creation order (all of them without `page`), and how many there are.
+pub async fn list(db: &Db, uid: i64, page: Option<(i64, i64)>) -> ServiceResult<(Vec<TokenRow>, i64)> {
+    let mut h = db.acquire().await?;
+    let rows = tokens::list(h.conn(), uid, page).await?;
+    let total = tokens::count(h.conn(), uid).await?;
+    Ok((rows, total))
+}
+
+/// Delete one of the user's tokens, named as Gitea does: a non-zero integer is an id, anything
+/// else a name (several tokens of that name: 422; names are unique here, so that cannot happen
+/// for tokens made by hearth). The deletion bumps the accounts epoch, so this server's token cache
+/// forgets the token at once; other servers sharing the database stop accepting it within
+/// [`TOKEN_CACHE_TTL`].
+pub async fn delete(db: &Db, uid: i64, id_or_name: &str) -> ServiceResult<()> {
+    let mut tx = db.begin().await?;
+    let id = match id_or_name.parse::<i64>() {
+        Ok(id) if id != 0 => id,
+        _ => {
+            let mut found = tokens::by_name(tx.conn(), uid, id_or_name).await?;
+            match found.len() {
+                0 => return Err(ServiceError::NotFound),
+                1 => found.remove(0).id,
+                _ => return Err(ServiceError::Invalid(format!("multiple matches for token name '{id_or_name}'"))),
+            }
+        }
+    };
+    if !tokens::delete(tx.conn(), uid, id).await? {
+        return Err(ServiceError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Resolve a raw token to its id and owner.

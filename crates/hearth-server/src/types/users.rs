@@ -74,11 +74,16 @@ pub struct Email {
     pub primary: bool,
 }
 
-/// A10. AccessToken: `sha1` is the raw token only in the create response.
+/// A10. AccessToken, with Gitea's `id`, `token_last_eight` and `scopes`: `sha1` is the raw token
+/// only in the create response (in lists, Gogs' identifier: a prefix of the token's SHA-256).
+/// `scopes` is `[]` for a token made without scopes (full access).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AccessToken {
+    pub id: i64,
     pub name: String,
     pub sha1: String,
+    pub token_last_eight: String,
+    pub scopes: Vec<String>,
 }
 
 /// A24. `{"data": [...], "ok": true}`.

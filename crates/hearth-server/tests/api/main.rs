@@ -34,3 +34,4 @@ mod tokens;
 mod users;
 mod watches;
 mod webhooks;
+mod webhooks_gitea;

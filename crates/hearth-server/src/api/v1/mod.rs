@@ -216,6 +216,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .route("/repos/{owner}/{repo}/tags/{*tag}", axum::routing::get(refs::get_tag).delete(refs::delete_tag))
         .routes(routes!(git_data::get_annotated_tag))
         .routes(routes!(git_data::get_git_commit))
+        // tokens (Gitea extensions): delete by id or name
+        .routes(routes!(tokens::delete_access_token))
 }
 
 pub(crate) use crate::extract::RepoCtx;

@@ -118,7 +118,7 @@ fn summarize(event: HookEvent, p: &Value) -> Option<Summary> {
 pub fn convert(kind: HookKind, event: HookEvent, p: &Value, meta: &ChatMeta) -> Option<Value> {
     let sum = summarize(event, p)?;
     Some(match kind {
-        HookKind::Gogs => p.clone(),
+        HookKind::Gogs | HookKind::Gitea => p.clone(),
         HookKind::Slack => {
             let attachments = if sum.lines.is_empty() {
                 Value::Null

@@ -1,6 +1,6 @@
-//! The delivery worker (webhooks.md §7–8): pending `hook_task` rows are sent with Gogs' headers,
-//! one repository at a time in creation order (FIFO) while different repositories deliver
-//! concurrently. Every attempt is recorded in its row. Retries (a hearth improvement, bounded,
+//! The delivery worker (webhooks.md §7–8): pending `hook_task` rows are sent with Gogs', Gitea's
+//! and GitHub's headers, one repository at a time in creation order (FIFO) while different
+//! repositories deliver concurrently. Every attempt is recorded in its row. Retries (a hearth improvement, bounded,
 //! with exponential back-off) happen only where the receiver cannot have acted on the request:
 //! the connection failed (refused, DNS, TLS) or it answered 429/502/503/504.
 
@@ -115,7 +115,7 @@ impl Deliverer {
         Ok(Deliverer { client, settings, allowlist })
     }
 
-    async fn send(&self, task: &TaskRow, headers: &[(&str, String)]) -> Outcome {
+    async fn send(&self, task: &TaskRow, headers: &[(&'static str, String)]) -> Outcome {
         let url = match reqwest::Url::parse(&task.url) {
             Ok(u) if matches!(u.scheme(), "http" | "https") => u,
             Ok(u) => return Outcome::Refused(format!("Cannot parse payload URL: unsupported scheme {}", u.scheme())),
@@ -173,26 +173,7 @@ impl Deliverer {
 
     /// Attempt one task and record the outcome in its row (and the hook's `last_status`).
     async fn attempt(&self, state: &AppState, task: &TaskRow) -> anyhow::Result<()> {
-        let kind = task.event_type.as_str();
-        let headers: Vec<(&str, String)> = vec![
-            ("X-Gogs-Delivery", task.uuid.clone()),
-            ("X-Gogs-Event", kind.to_string()),
-            ("X-Gogs-Signature", task.signature.clone()),
-            ("X-Github-Delivery", task.uuid.clone()),
-            ("X-Github-Event", kind.to_string()),
-            // A listed extension: Gitea-aware receivers find their own names.
-            ("X-Gitea-Delivery", task.uuid.clone()),
-            ("X-Gitea-Event", kind.to_string()),
-            ("X-Gitea-Signature", task.signature.clone()),
-            (
-                "Content-Type",
-                if task.content_type == HookContentType::Form {
-                    "application/x-www-form-urlencoded".to_string()
-                } else {
-                    "application/json".to_string()
-                },
-            ),
-        ];
+        let headers = request_headers(task);
         let started = Instant::now();
         let outcome = self.send(task, &headers).await;
         let duration_ms = started.elapsed().as_millis() as i64;
@@ -254,6 +235,37 @@ impl Deliverer {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The headers of a delivery, as Gitea sends them (services/webhook/deliver.go): Gogs' `X-Gogs-*`
+/// and Gitea's `X-Gitea-*` (the event, Gitea's finer event type, the delivery id and the hex
+/// HMAC-SHA256 signature), GitHub's `X-GitHub-*` and `X-Hub-Signature` (`sha1=<hex>`) and
+/// `X-Hub-Signature-256` (`sha256=<hex>`); the signatures are empty (`sha1=`, `sha256=`) without a
+/// secret. The same set for every hook type; recorded in the delivery history as sent.
+fn request_headers(task: &TaskRow) -> Vec<(&'static str, String)> {
+    let event = task.event_type.clone();
+    let event_type = if task.event_type_detail.is_empty() { event.clone() } else { task.event_type_detail.clone() };
+    let content_type = if task.content_type == HookContentType::Form {
+        "application/x-www-form-urlencoded"
+    } else {
+        "application/json"
+    };
+    vec![
+        ("X-Gogs-Delivery", task.uuid.clone()),
+        ("X-Gogs-Event", event.clone()),
+        ("X-Gogs-Event-Type", event_type.clone()),
+        ("X-Gogs-Signature", task.signature.clone()),
+        ("X-Gitea-Delivery", task.uuid.clone()),
+        ("X-Gitea-Event", event.clone()),
+        ("X-Gitea-Event-Type", event_type.clone()),
+        ("X-Gitea-Signature", task.signature.clone()),
+        ("X-GitHub-Delivery", task.uuid.clone()),
+        ("X-GitHub-Event", event),
+        ("X-GitHub-Event-Type", event_type),
+        ("X-Hub-Signature", format!("sha1={}", task.signature_sha1)),
+        ("X-Hub-Signature-256", format!("sha256={}", task.signature)),
+        ("Content-Type", content_type.to_string()),
+    ]
 }
 
 /// Connection failures (refused, DNS, TLS handshake) never reached the receiver: retry. A timeout

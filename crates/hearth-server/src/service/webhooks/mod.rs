@@ -283,6 +283,35 @@ pub fn sign(secret: &str, payload: &str) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
+/// Hex HMAC-SHA1 of the payload (GitHub's `X-Hub-Signature`, as Gitea sends it); empty without a
+/// secret.
+pub fn sign_sha1(secret: &str, payload: &str) -> String {
+    if secret.is_empty() {
+        return String::new();
+    }
+    let mut mac = <Hmac<sha1::Sha1> as KeyInit>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(payload.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Gitea's finer event type (`X-Gitea-Event-Type`): assignee, label and milestone changes of issues
+/// and pull requests, pull request synchronisation and comments on pull requests have their own;
+/// every other event is its own type. The event itself (`X-Gitea-Event`) stays Gogs' name.
+pub fn gitea_event_type(event: HookEvent, payload: &serde_json::Value) -> &'static str {
+    let action = payload["action"].as_str().unwrap_or_default();
+    match (event, action) {
+        (HookEvent::Issues, "assigned" | "unassigned") => "issue_assign",
+        (HookEvent::Issues, "label_updated" | "label_cleared") => "issue_label",
+        (HookEvent::Issues, "milestoned" | "demilestoned") => "issue_milestone",
+        (HookEvent::PullRequest, "assigned" | "unassigned") => "pull_request_assign",
+        (HookEvent::PullRequest, "label_updated" | "label_cleared") => "pull_request_label",
+        (HookEvent::PullRequest, "milestoned" | "demilestoned") => "pull_request_milestone",
+        (HookEvent::PullRequest, "synchronized") => "pull_request_sync",
+        (HookEvent::IssueComment, _) if !payload["issue"]["pull_request"].is_null() => "pull_request_comment",
+        (other, _) => other.name(),
+    }
+}
+
 /// A random UUID v4 string (the delivery id).
 fn uuid_v4() -> String {
     let mut b = [0u8; 16];
@@ -342,7 +371,7 @@ async fn enqueue_for_hook(
 ) -> ServiceResult<bool> {
     let kind = hook.hook_task_type;
     let body = match kind {
-        HookKind::Gogs => native.to_string(),
+        HookKind::Gogs | HookKind::Gitea => native.to_string(),
         _ => match chat::convert(kind, event, value, &ChatMeta::parse(&hook.meta)) {
             Some(v) => serde_json::to_string_pretty(&v).map_err(anyhow::Error::from)?,
             None => {
@@ -353,6 +382,7 @@ async fn enqueue_for_hook(
     };
     let uuid = uuid_v4();
     let signature = sign(&hook.secret, &body);
+    let signature_sha1 = sign_sha1(&hook.secret, &body);
     let task = NewTask {
         repo_id,
         hook_id: hook.id,
@@ -360,9 +390,11 @@ async fn enqueue_for_hook(
         kind: hook.hook_task_type,
         url: &hook.url,
         signature: &signature,
+        signature_sha1: &signature_sha1,
         payload_content: &body,
         content_type: hook.content_type,
         event_type: event.name(),
+        event_type_detail: gitea_event_type(event, value),
         now: now_unix(),
     };
     hooks::insert_task(c, &task).await?;
@@ -430,6 +462,27 @@ mod tests {
             sign("Jefe", "what do ya want for nothing?"),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
+    }
+
+    #[test]
+    fn sha1_signature_is_hex_hmac() {
+        assert_eq!(sign_sha1("", "x"), "");
+        // RFC 2202 test case 2.
+        assert_eq!(sign_sha1("Jefe", "what do ya want for nothing?"), "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+    }
+
+    #[test]
+    fn gitea_event_types() {
+        let p = |action: &str| serde_json::json!({ "action": action, "issue": { "pull_request": null } });
+        assert_eq!(gitea_event_type(HookEvent::Issues, &p("label_updated")), "issue_label");
+        assert_eq!(gitea_event_type(HookEvent::Issues, &p("assigned")), "issue_assign");
+        assert_eq!(gitea_event_type(HookEvent::Issues, &p("demilestoned")), "issue_milestone");
+        assert_eq!(gitea_event_type(HookEvent::Issues, &p("opened")), "issues");
+        assert_eq!(gitea_event_type(HookEvent::PullRequest, &p("synchronized")), "pull_request_sync");
+        assert_eq!(gitea_event_type(HookEvent::IssueComment, &p("created")), "issue_comment");
+        let on_pull = serde_json::json!({ "action": "created", "issue": { "pull_request": { "merged": false } } });
+        assert_eq!(gitea_event_type(HookEvent::IssueComment, &on_pull), "pull_request_comment");
+        assert_eq!(gitea_event_type(HookEvent::Push, &serde_json::json!({})), "push");
     }
 
     #[test]
