@@ -21,9 +21,11 @@ pub mod milestones;
 pub mod mirrors;
 pub mod orgs;
 pub mod push_events;
+pub mod redirects;
 pub mod releases;
 pub mod repos;
 pub mod tokens;
+pub mod transfers;
 pub mod users;
 
 pub use db::{Conn, Db, DbOptions, Handle, Pool, RawConn, Tx};

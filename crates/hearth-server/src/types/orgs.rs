@@ -34,7 +34,7 @@ impl Organization {
 }
 
 /// A3. Team.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Team {
     pub id: i64,
     pub name: String,

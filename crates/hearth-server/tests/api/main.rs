@@ -21,6 +21,7 @@ mod migrate;
 mod orgs;
 mod permissions;
 mod releases;
+mod repo_edit;
 mod repos;
 mod ssh;
 mod templates;

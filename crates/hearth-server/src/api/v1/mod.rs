@@ -23,6 +23,7 @@ mod milestones;
 mod misc;
 mod orgs;
 mod releases;
+mod repo_manage;
 mod repos;
 mod teams;
 mod templates;
@@ -183,6 +184,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(templates::get_gitignore_template))
         .routes(routes!(templates::list_license_templates))
         .routes(routes!(templates::get_license_template))
+        // Repository management: edit (rename, archive) and transfers.
+        .routes(routes!(repo_manage::edit_repo))
+        .routes(routes!(repo_manage::transfer_repo))
+        .routes(routes!(repo_manage::accept_transfer))
+        .routes(routes!(repo_manage::reject_transfer))
 }
 
 pub(crate) use crate::extract::RepoCtx;
