@@ -22,6 +22,7 @@ mod orgs;
 mod permissions;
 mod releases;
 mod repo_edit;
+mod repo_transfer;
 mod repos;
 mod ssh;
 mod templates;
