@@ -47,7 +47,7 @@ impl RepoCtx {
 /// repository now is (an old name the caller can read through). A missing owner, a missing
 /// repository and no read access are the same 404.
 enum Found {
-    Repo(RepoCtx),
+    Repo(Box<RepoCtx>),
     MovedTo { owner: String, name: String },
 }
 
@@ -68,7 +68,7 @@ async fn load_repo(state: &AppState, user: Option<&UserRow>, owner: &str, name: 
         return Err(ApiError::not_found());
     }
     let dir = repo_path(&state.config.repository.root, &owner.name, &repo.name);
-    Ok(Found::Repo(RepoCtx { owner, repo, mode, dir }))
+    Ok(Found::Repo(Box::new(RepoCtx { owner, repo, mode, dir })))
 }
 
 /// The request's own path with `/{owner}/{repo}` (its first occurrence) replaced by the new
@@ -116,7 +116,7 @@ impl FromRequestParts<AppState> for RepoPath {
                 if is_repo_write(&parts.method, parts.extensions.get::<MatchedPath>().map(MatchedPath::as_str)) {
                     ensure_writable(&ctx.repo)?;
                 }
-                Ok(RepoPath(ctx))
+                Ok(RepoPath(*ctx))
             }
             Found::MovedTo { owner: new_owner, name } => {
                 Err(ApiError::Redirect(moved_location(parts, &owner, &repo, &new_owner, &name)))
