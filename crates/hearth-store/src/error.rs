@@ -43,6 +43,7 @@ pub enum Unique {
     IssueLabel,
     RepoRedirect,
     RepoTransfer,
+    RepoTransferTeam,
     /// A violation this table does not know (a new index not added here).
     Unknown,
 }
@@ -73,6 +74,7 @@ const INDEXES: &[(&str, &str, &[&str], Unique)] = &[
     ("issue_label_issue_label", "issue_label", &["issue_id", "label_id"], Unique::IssueLabel),
     ("repo_redirect_owner_name", "repo_redirect", &["owner_id", "lower_name"], Unique::RepoRedirect),
     ("repo_transfer_repo", "repo_transfer", &["repo_id"], Unique::RepoTransfer),
+    ("repo_transfer_team_pair", "repo_transfer_team", &["transfer_id", "team_id"], Unique::RepoTransferTeam),
 ];
 
 impl Unique {

@@ -103,6 +103,7 @@ fn conflict_message(unique: Unique) -> &'static str {
         Unique::IssueLabel => "label is already on the issue",
         Unique::RepoRedirect => "repository name is already redirected",
         Unique::RepoTransfer => "repository is already being transferred",
+        Unique::RepoTransferTeam => "team is already named in the transfer",
         Unique::Unknown => "already exists",
     }
 }
