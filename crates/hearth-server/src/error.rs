@@ -53,6 +53,10 @@ pub enum ApiError {
     /// Come back later (429 or 503): Gogs' `{"message","url"}` body with `Retry-After` (seconds).
     #[error("{1}")]
     RetryAfter(StatusCode, String, u64),
+    /// `307 Temporary Redirect` to this location (an old name of a renamed or transferred
+    /// repository), with Gogs' `{"message"}` body.
+    #[error("redirect to {0}")]
+    Redirect(String),
     /// Anything unexpected: logged, answered with Gogs' generic 500 body.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -128,6 +132,19 @@ impl IntoResponse for ApiError {
                 resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
                 resp
             }
+            ApiError::Redirect(location) => {
+                let mut resp = json_response(
+                    StatusCode::TEMPORARY_REDIRECT,
+                    &StatusBody { message: StatusCode::TEMPORARY_REDIRECT.canonical_reason().unwrap_or("Redirect") },
+                );
+                match HeaderValue::from_str(&location) {
+                    Ok(v) => {
+                        resp.headers_mut().insert(header::LOCATION, v);
+                        resp
+                    }
+                    Err(_) => internal_error_response(),
+                }
+            }
             ApiError::Internal(err) => {
                 tracing::error!(error = ?err, "internal error");
                 internal_error_response()
@@ -155,6 +172,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Invalid(msg) => ApiError::unprocessable(msg),
             ServiceError::BadRequest(msg) => ApiError::Message(StatusCode::BAD_REQUEST, msg),
             ServiceError::Conflict(msg) => ApiError::Message(StatusCode::CONFLICT, msg),
+            ServiceError::Locked(msg) => ApiError::Message(StatusCode::LOCKED, msg),
             ServiceError::Field { field, classification, message } => ApiError::field(field, classification, message),
             ServiceError::TooManyLoginAttempts { retry_after_secs } => {
                 ApiError::RetryAfter(StatusCode::TOO_MANY_REQUESTS, TOO_MANY_LOGIN_ATTEMPTS.into(), retry_after_secs)

@@ -124,7 +124,7 @@ async fn authorize(
     };
     let mut h = state.db.acquire().await.map_err(internal)?;
     let decided = git_access::decide(h.conn(), &state.config, &target, Principal::User(&user), verb);
-    let grant = decided.await.map_err(internal)?.map_err(|refused| refusal(&refused))?;
+    let grant = decided.await.map_err(internal)?.map_err(|refused| refusal(&refused, &target.full_name()))?;
     // A token with scopes needs read:repository to fetch and write:repository to push (as Gitea);
     // a public-only one reaches public repositories only.
     let level = if verb == Verb::Write { Level::Write } else { Level::Read };
@@ -137,12 +137,14 @@ async fn authorize(
 }
 
 /// What an authenticated caller is told: a refused account first; a repository it cannot see is
-/// missing; one it cannot push to is a 403 with a challenge (to try other credentials); a mirror last.
-fn refusal(refused: &Refused) -> Response {
+/// missing; one it cannot push to is a 403 with a challenge (to try other credentials), unless it
+/// is archived (a 403 saying so, as to anyone who can read it); a mirror last.
+fn refusal(refused: &Refused, full_name: &str) -> Response {
     use Refusal::*;
-    match refused.first_of(&[LoginProhibited, NoSuchOwner, NoSuchRepository, NotReadable, NotWritable, MirrorReadOnly])
-    {
+    let order = [LoginProhibited, NoSuchOwner, NoSuchRepository, NotReadable, Archived, NotWritable, MirrorReadOnly];
+    match refused.first_of(&order) {
         Some(LoginProhibited) => plain(StatusCode::FORBIDDEN, "User permission denied"),
+        Some(Archived) => plain(StatusCode::FORBIDDEN, &archived_message(full_name)),
         Some(NotWritable) => {
             let mut resp = plain(StatusCode::FORBIDDEN, "User permission denied");
             resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\".\""));
@@ -152,6 +154,11 @@ fn refusal(refused: &Refused) -> Response {
         // Missing or unseen (the other refusals concern other callers).
         _ => plain(StatusCode::NOT_FOUND, "Not Found"),
     }
+}
+
+/// What a push into an archived repository is told, over both transports (Gitea's words).
+pub(crate) fn archived_message(full_name: &str) -> String {
+    format!("Repo: {full_name} is archived.")
 }
 
 fn git_protocol(headers: &HeaderMap) -> Option<String> {
@@ -346,9 +353,11 @@ mod tests {
             (&[MirrorReadOnly, NotWritable], 403, "User permission denied\n", true),
             (&[NotWritable], 403, "User permission denied\n", true),
             (&[MirrorReadOnly], 403, "Mirror repository is read-only\n", false),
+            (&[Archived, NotWritable, MirrorReadOnly], 403, "Repo: alice/proj is archived.\n", false),
+            (&[NotReadable, Archived], 404, "Not Found\n", false),
         ];
         for (rules, status, body, challenged) in cases {
-            let resp = refusal(&rules.iter().copied().collect());
+            let resp = refusal(&rules.iter().copied().collect(), "alice/proj");
             assert_eq!(resp.status().as_u16(), *status, "{rules:?}");
             assert_eq!(resp.headers().contains_key(header::WWW_AUTHENTICATE), *challenged, "{rules:?}");
             let bytes = futures_util::FutureExt::now_or_never(axum::body::to_bytes(resp.into_body(), 1024))

@@ -71,7 +71,8 @@ impl Backend {
             }
             (decided, service) => {
                 let refused = decided.err().unwrap_or_default();
-                let message = serv_refusal(&refused, cmd.wiki, service.is_some(), caller.is_some());
+                let message =
+                    serv_refusal(&refused, cmd.wiki, service.is_some(), caller.is_some(), &target.full_name());
                 return Ok(Err(Refusal::new(message)));
             }
         };
@@ -157,29 +158,33 @@ fn service_of(verb: Verb) -> Service {
 
 /// Gogs' `serv` answer to a refused command (git-transport.md §3.4 steps 5–10): the owner, the
 /// repository (hearth keeps no wiki repositories), the command, a mirror, the key, then the
-/// caller's rights; an account that may not sign in is told the repository is not there.
-fn serv_refusal(refused: &Refused, wiki: bool, known_command: bool, known_key: bool) -> &'static str {
+/// caller's rights; an account that may not sign in is told the repository is not there. A push
+/// into an archived repository is told so (Gitea's words) once the caller is known to see it.
+fn serv_refusal(refused: &Refused, wiki: bool, known_command: bool, known_key: bool, full_name: &str) -> String {
     use git_access::Refusal::*;
     if refused.has(NoSuchOwner) {
-        return "Repository owner does not exist";
+        return "Repository owner does not exist".into();
     }
     if refused.has(NoSuchRepository) || wiki {
-        return NO_ACCESS;
+        return NO_ACCESS.into();
     }
     if !known_command {
-        return "Unknown git command";
+        return "Unknown git command".into();
     }
     if refused.has(MirrorReadOnly) {
-        return "Mirror repository is read-only";
+        return "Mirror repository is read-only".into();
     }
     if !known_key {
-        return "Invalid key ID";
+        return "Invalid key ID".into();
+    }
+    if refused.has(Archived) && ![LoginProhibited, KeyNotAttached, NotReadable].iter().any(|r| refused.has(*r)) {
+        return crate::git_http::archived_message(full_name);
     }
     match refused.first_of(&[LoginProhibited, KeyReadOnly, KeyNotAttached, NotReadable, NotWritable]) {
-        Some(KeyReadOnly) => "Key permission denied",
-        Some(KeyNotAttached) => "Key access denied",
-        Some(NotWritable) => "You do not have sufficient authorization for this action",
-        _ => NO_ACCESS,
+        Some(KeyReadOnly) => "Key permission denied".into(),
+        Some(KeyNotAttached) => "Key access denied".into(),
+        Some(NotWritable) => "You do not have sufficient authorization for this action".into(),
+        _ => NO_ACCESS.into(),
     }
 }
 
@@ -248,10 +253,14 @@ mod tests {
             (&[KeyNotAttached], false, true, true, "Key access denied"),
             (&[NotReadable], false, true, true, NO_ACCESS),
             (&[NotWritable], false, true, true, "You do not have sufficient authorization for this action"),
+            (&[Archived, NotWritable], false, true, true, "Repo: alice/proj is archived."),
+            (&[Archived, KeyReadOnly], false, true, true, "Repo: alice/proj is archived."),
+            (&[Archived, NotReadable], false, true, true, NO_ACCESS),
+            (&[Archived, MirrorReadOnly], false, true, true, mirror),
         ];
         for (rules, wiki, command, key, want) in cases {
             assert_eq!(
-                serv_refusal(&rules.iter().copied().collect(), *wiki, *command, *key),
+                serv_refusal(&rules.iter().copied().collect(), *wiki, *command, *key, "alice/proj"),
                 *want,
                 "{rules:?} {wiki} {command} {key}"
             );

@@ -42,6 +42,9 @@ pub enum Unique {
     DeployKeyTitle,
     IssueIndex,
     IssueLabel,
+    RepoRedirect,
+    RepoTransfer,
+    RepoTransferTeam,
     /// A violation this table does not know (a new index not added here).
     Unknown,
 }
@@ -71,6 +74,9 @@ const INDEXES: &[(&str, &str, &[&str], Unique)] = &[
     ("deploy_key_repo_name", "deploy_key", &["repo_id", "name"], Unique::DeployKeyTitle),
     ("issue_repo_idx", "issue", &["repo_id", "idx"], Unique::IssueIndex),
     ("issue_label_issue_label", "issue_label", &["issue_id", "label_id"], Unique::IssueLabel),
+    ("repo_redirect_owner_name", "repo_redirect", &["owner_id", "lower_name"], Unique::RepoRedirect),
+    ("repo_transfer_repo", "repo_transfer", &["repo_id"], Unique::RepoTransfer),
+    ("repo_transfer_team_pair", "repo_transfer_team", &["transfer_id", "team_id"], Unique::RepoTransferTeam),
 ];
 
 impl Unique {

@@ -22,11 +22,13 @@ pub mod mirrors;
 pub mod notices;
 pub mod orgs;
 pub mod push_events;
+pub mod redirects;
 pub mod releases;
 pub mod repos;
 pub mod stats;
 pub mod stars;
 pub mod tokens;
+pub mod transfers;
 pub mod users;
 
 pub use db::{Conn, Db, DbOptions, Handle, Pool, RawConn, Tx};

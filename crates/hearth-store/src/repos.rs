@@ -40,6 +40,14 @@ pub struct RepoRow {
     pub enable_pulls: bool,
     pub created_unix: i64,
     pub updated_unix: i64,
+    pub is_archived: bool,
+    pub archived_unix: i64,
+    pub allow_merge_commits: bool,
+    pub allow_rebase: bool,
+    pub allow_rebase_explicit: bool,
+    pub allow_squash_merge: bool,
+    pub allow_fast_forward_only_merge: bool,
+    pub default_merge_style: String,
 }
 
 /// The columns of [`RepoRow`], optionally prefixed with a table alias (`repo_columns!("r.")`).
@@ -114,7 +122,23 @@ macro_rules! repo_columns {
             $p,
             "created_unix, ",
             $p,
-            "updated_unix"
+            "updated_unix, ",
+            $p,
+            "is_archived, ",
+            $p,
+            "archived_unix, ",
+            $p,
+            "allow_merge_commits, ",
+            $p,
+            "allow_rebase, ",
+            $p,
+            "allow_rebase_explicit, ",
+            $p,
+            "allow_squash_merge, ",
+            $p,
+            "allow_fast_forward_only_merge, ",
+            $p,
+            "default_merge_style"
         )
     };
 }
@@ -155,6 +179,8 @@ pub async fn insert(mut c: Conn<'_>, r: &NewRepo<'_>) -> StoreResult<RepoRow> {
         .await)?;
     const COUNT: &str = "UPDATE \"user\" SET num_repos = num_repos + 1 WHERE id = $1";
     with_conn!(c.reborrow(), x => sqlx::query(COUNT).bind(r.owner_id).execute(&mut *x).await.map(|_| ()))?;
+    // A repository created under a name an old one redirects from takes the name over.
+    crate::redirects::delete(c.reborrow(), r.owner_id, r.name).await?;
     const WATCH: &str = "INSERT INTO watch (user_id, repo_id, created_unix) VALUES ($1, $2, $3)";
     with_conn!(c, x => sqlx::query(WATCH).bind(r.owner_id).bind(row.id).bind(r.now).execute(&mut *x).await.map(|_| ()))?;
     Ok(row)
@@ -333,5 +359,99 @@ pub async fn update_settings(c: Conn<'_>, id: i64, s: &Settings, now: i64) -> St
         .execute(&mut *x)
         .await
         .map(|_| ()))?;
+    Ok(())
+}
+
+/// What `PATCH /repos/:owner/:repo` may change besides the name, written together.
+#[derive(Debug, Clone)]
+pub struct Edit {
+    pub description: String,
+    pub website: String,
+    pub is_private: bool,
+    pub default_branch: String,
+    pub enable_issues: bool,
+    pub enable_wiki: bool,
+    pub enable_pulls: bool,
+    pub is_archived: bool,
+    pub archived_unix: i64,
+    pub allow_merge_commits: bool,
+    pub allow_rebase: bool,
+    pub allow_rebase_explicit: bool,
+    pub allow_squash_merge: bool,
+    pub allow_fast_forward_only_merge: bool,
+    pub default_merge_style: String,
+}
+
+impl Edit {
+    pub fn of(r: &RepoRow) -> Edit {
+        Edit {
+            description: r.description.clone(),
+            website: r.website.clone(),
+            is_private: r.is_private,
+            default_branch: r.default_branch.clone(),
+            enable_issues: r.enable_issues,
+            enable_wiki: r.enable_wiki,
+            enable_pulls: r.enable_pulls,
+            is_archived: r.is_archived,
+            archived_unix: r.archived_unix,
+            allow_merge_commits: r.allow_merge_commits,
+            allow_rebase: r.allow_rebase,
+            allow_rebase_explicit: r.allow_rebase_explicit,
+            allow_squash_merge: r.allow_squash_merge,
+            allow_fast_forward_only_merge: r.allow_fast_forward_only_merge,
+            default_merge_style: r.default_merge_style.clone(),
+        }
+    }
+}
+
+pub async fn update_edit(c: Conn<'_>, id: i64, e: &Edit, now: i64) -> StoreResult<()> {
+    const SQL: &str = "UPDATE repository SET description = $2, website = $3, is_private = $4, default_branch = $5, \
+        enable_issues = $6, enable_wiki = $7, enable_pulls = $8, is_archived = $9, archived_unix = $10, \
+        allow_merge_commits = $11, allow_rebase = $12, allow_rebase_explicit = $13, allow_squash_merge = $14, \
+        allow_fast_forward_only_merge = $15, default_merge_style = $16, updated_unix = $17 WHERE id = $1";
+    with_conn!(c, x => sqlx::query(SQL)
+        .bind(id)
+        .bind(&e.description)
+        .bind(&e.website)
+        .bind(e.is_private)
+        .bind(&e.default_branch)
+        .bind(e.enable_issues)
+        .bind(e.enable_wiki)
+        .bind(e.enable_pulls)
+        .bind(e.is_archived)
+        .bind(e.archived_unix)
+        .bind(e.allow_merge_commits)
+        .bind(e.allow_rebase)
+        .bind(e.allow_rebase_explicit)
+        .bind(e.allow_squash_merge)
+        .bind(e.allow_fast_forward_only_merge)
+        .bind(&e.default_merge_style)
+        .bind(now)
+        .execute(&mut *x)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// Give the repository a new name (its owner unchanged). A name taken by another repository of
+/// the owner is a [`crate::StoreError::Conflict`].
+pub async fn rename(c: Conn<'_>, id: i64, name: &str, now: i64) -> StoreResult<()> {
+    const SQL: &str = "UPDATE repository SET name = $2, lower_name = $3, updated_unix = $4 WHERE id = $1";
+    with_conn!(c, x => sqlx::query(SQL).bind(id).bind(name).bind(name.to_lowercase()).bind(now)
+        .execute(&mut *x).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// Move the repository to another owner and move one repository from the old owner's count to
+/// the new one's.
+pub async fn set_owner(mut c: Conn<'_>, repo: &RepoRow, new_owner_id: i64, now: i64) -> StoreResult<()> {
+    c.accounts_changed();
+    const SQL: &str = "UPDATE repository SET owner_id = $2, updated_unix = $3 WHERE id = $1";
+    with_conn!(c.reborrow(), x => sqlx::query(SQL).bind(repo.id).bind(new_owner_id).bind(now)
+        .execute(&mut *x).await.map(|_| ()))?;
+    const DOWN: &str = "UPDATE \"user\" SET num_repos = num_repos - 1 WHERE id = $1 AND num_repos > 0";
+    with_conn!(c.reborrow(), x => sqlx::query(DOWN).bind(repo.owner_id).execute(&mut *x).await.map(|_| ()))?;
+    const UP: &str = "UPDATE \"user\" SET num_repos = num_repos + 1 WHERE id = $1";
+    with_conn!(c, x => sqlx::query(UP).bind(new_owner_id).execute(&mut *x).await.map(|_| ()))?;
     Ok(())
 }

@@ -20,6 +20,7 @@ pub async fn put(
     user: &UserRow,
     requested: Option<AccessMode>,
 ) -> ServiceResult<()> {
+    super::repo_manage::ensure_writable(repo)?;
     if user.id == repo.owner_id {
         return Err(ServiceError::Invalid("the repository owner cannot be a collaborator".into()));
     }
@@ -45,6 +46,7 @@ pub async fn put(
 }
 
 pub async fn remove(db: &Db, repo: &RepoRow, user: &UserRow) -> ServiceResult<()> {
+    super::repo_manage::ensure_writable(repo)?;
     let mut tx = db.begin().await?;
     collaborations::remove(tx.conn(), repo.id, user.id).await?;
     tx.commit().await?;

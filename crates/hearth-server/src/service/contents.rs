@@ -39,6 +39,7 @@ pub async fn commit_file(
     path: &str,
     change: FileChange,
 ) -> ServiceResult<Committed> {
+    super::repo_manage::ensure_writable(repo)?;
     if repo.is_mirror {
         return Err(ServiceError::Forbidden("Mirror repository is read-only".into()));
     }

@@ -8,6 +8,7 @@ use hearth_store::{Db, StoreError, Unique, keys};
 use super::{ServiceError, ServiceResult, now_unix, ssh_keys};
 
 pub async fn add(db: &Db, repo: &RepoRow, title: &str, key: &str, read_only: bool) -> ServiceResult<DeployKeyRow> {
+    super::repo_manage::ensure_writable(repo)?;
     let parsed = ssh_keys::parse(key).map_err(|e| ServiceError::Invalid(format!("Invalid key content: {e}")))?;
     let content_used = || ServiceError::Invalid("Key content has been used as deploy key".into());
     let title_used = || ServiceError::Invalid("Key title has been used".into());

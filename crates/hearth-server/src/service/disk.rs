@@ -3,6 +3,12 @@
 //! row, so an interrupted creation leaves either nothing under the root or a directory without a
 //! row; at start-up such directories are moved to `<data>/quarantine/` (never deleted), so that
 //! every name can be created again and an operator can still look at what was there.
+//!
+//! A rename or a transfer moves a repository's directory inside the transaction that changes its
+//! row, after writing [`MOVED_FROM`] into it (its old place). A crash before the commit leaves the
+//! directory at its new place with no row there and the marker naming a row whose directory is
+//! missing: start-up moves it back. A crash after the commit leaves a stale marker, which start-up
+//! removes. Either way the repository is wholly at its old place or wholly at its new one.
 
 use std::collections::HashSet;
 use std::io;
@@ -84,6 +90,70 @@ pub async fn move_into_place(scratch: &Path, final_path: &Path) -> Result<(), Pl
     .map_err(|e| PlaceError::Io(io::Error::other(e)))?
 }
 
+/// The file a moving repository carries while its move is not yet committed: its old place,
+/// `<owner>/<name>` (lower-case, relative to the repository root). Git ignores unknown files in a
+/// repository's directory.
+pub const MOVED_FROM: &str = "hearth-moved-from";
+
+/// Why a repository could not be moved to another name or owner.
+#[derive(Debug)]
+pub enum MoveError {
+    /// Something already occupies the new path.
+    Occupied,
+    Io(io::Error),
+}
+
+/// Move a repository's directory from `from` to `to` (whose parent is created), leaving the
+/// [`MOVED_FROM`] marker (`origin`) in it until [`finish_move`]. Never replaces anything.
+pub async fn move_repository(from: &Path, to: &Path, origin: &str) -> Result<(), MoveError> {
+    let (from, to, origin) = (from.to_path_buf(), to.to_path_buf(), origin.to_string());
+    tokio::task::spawn_blocking(move || {
+        if to.symlink_metadata().is_ok() {
+            return Err(MoveError::Occupied);
+        }
+        hearth_git::forget(&from);
+        std::fs::write(from.join(MOVED_FROM), format!("{origin}\n")).map_err(MoveError::Io)?;
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).map_err(MoveError::Io)?;
+        }
+        if let Err(e) = move_dir(&from, &to) {
+            let _ = std::fs::remove_file(from.join(MOVED_FROM));
+            return Err(MoveError::Io(e));
+        }
+        hearth_git::forget(&to);
+        Ok(())
+    })
+    .await
+    .map_err(|e| MoveError::Io(io::Error::other(e)))?
+}
+
+/// Put a moved repository back where it was (its transaction failed) and drop the marker.
+pub async fn undo_move(from: &Path, to: &Path) {
+    let (from, to) = (from.to_path_buf(), to.to_path_buf());
+    let undone = tokio::task::spawn_blocking(move || {
+        hearth_git::forget(&to);
+        move_dir(&to, &from)?;
+        hearth_git::forget(&from);
+        std::fs::remove_file(from.join(MOVED_FROM))
+    })
+    .await;
+    match undone {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::error!(error = %e, "moving a repository back after a failed commit"),
+        Err(e) => tracing::error!(error = %e, "moving a repository back after a failed commit"),
+    }
+}
+
+/// The move is committed: drop the marker (a leftover one is removed at start-up).
+pub async fn finish_move(to: &Path) {
+    let marker = to.join(MOVED_FROM);
+    if let Err(e) = tokio::fs::remove_file(&marker).await
+        && e.kind() != io::ErrorKind::NotFound
+    {
+        tracing::warn!(error = %e, path = %marker.display(), "removing a repository's move marker");
+    }
+}
+
 /// Rename a directory; across file systems (a repository root on its own disk), copy it next to
 /// the destination first and rename that, so the destination appears whole or not at all.
 pub fn move_dir(from: &Path, to: &Path) -> io::Result<()> {
@@ -124,7 +194,7 @@ pub struct DiskCheck {
 /// Compare the directories under the repository root with the rows: a directory with no row is
 /// moved to `<data>/quarantine/<unix time>/<owner>/<name>` (logged); a repository left moved
 /// aside by an interrupted deletion (`<name>.git.deleting-<n>` with its row still there and no
-/// `<name>.git`) is moved back.
+/// `<name>.git`) or moved by an uncommitted rename or transfer (see [`MOVED_FROM`]) is moved back.
 pub async fn quarantine_orphans(db: &Db, config: &Config) -> anyhow::Result<DiskCheck> {
     let rows: HashSet<(String, String)> = {
         let mut h = db.acquire().await?;
@@ -163,8 +233,23 @@ fn check_dirs(root: &Path, quarantine: &Path, rows: &HashSet<(String, String)>) 
             }
             let name = entry.file_name().to_string_lossy().into_owned();
             let has_row = |repo: &str| rows.contains(&(owner_name.clone(), repo.to_string()));
+            let marker = entry.path().join(MOVED_FROM);
             if name.strip_suffix(".git").is_some_and(has_row) {
+                // A committed move: its marker is stale.
+                if marker.exists() {
+                    std::fs::remove_file(&marker)?;
+                }
                 continue;
+            }
+            if let Some(origin) = moved_from(&marker, rows) {
+                let original = root.join(format!("{origin}.git"));
+                if original.symlink_metadata().is_err() {
+                    std::fs::create_dir_all(original.parent().expect("has a parent"))?;
+                    move_dir(&entry.path(), &original)?;
+                    std::fs::remove_file(original.join(MOVED_FROM))?;
+                    check.restored.push(original);
+                    continue;
+                }
             }
             if let Some((repo, _)) = name.split_once(".git.deleting-")
                 && has_row(repo)
@@ -183,6 +268,15 @@ fn check_dirs(root: &Path, quarantine: &Path, rows: &HashSet<(String, String)>) 
         }
     }
     Ok(check)
+}
+
+/// The old place an uncommitted move's marker names, when that place still has its row.
+fn moved_from(marker: &Path, rows: &HashSet<(String, String)>) -> Option<String> {
+    let text = std::fs::read_to_string(marker).ok()?;
+    let origin = text.trim();
+    let (owner, repo) = origin.split_once('/')?;
+    let valid = |s: &str| !s.is_empty() && !s.starts_with('.') && super::names::is_alpha_dash_dot(s);
+    (valid(owner) && valid(repo) && rows.contains(&(owner.to_string(), repo.to_string()))).then(|| origin.to_string())
 }
 
 #[cfg(test)]
@@ -223,6 +317,32 @@ mod tests {
         assert!(!root.join("alice/orphan.git").exists());
         assert!(quarantine.join("alice/orphan.git/HEAD").exists(), "moved, not deleted");
         // A second pass finds nothing to do.
+        assert_eq!(check_dirs(&root, &quarantine, &rows).unwrap(), DiskCheck::default());
+    }
+
+    #[test]
+    fn uncommitted_moves_go_back_and_committed_ones_lose_their_marker() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("repositories");
+        let quarantine = dir.path().join("quarantine/1");
+        // alice/old -> alice/new crashed before its commit; bob/kept -> carol/kept committed.
+        for (d, marker) in [("alice/new.git", Some("alice/old")), ("carol/kept.git", Some("bob/kept"))] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+            std::fs::write(root.join(d).join("HEAD"), "ref: refs/heads/master\n").unwrap();
+            if let Some(m) = marker {
+                std::fs::write(root.join(d).join(MOVED_FROM), format!("{m}\n")).unwrap();
+            }
+        }
+        let rows: HashSet<(String, String)> =
+            [("alice", "old"), ("carol", "kept")].iter().map(|(o, r)| (o.to_string(), r.to_string())).collect();
+        let check = check_dirs(&root, &quarantine, &rows).unwrap();
+        assert_eq!(check.restored, vec![root.join("alice/old.git")]);
+        assert!(check.quarantined.is_empty());
+        assert!(root.join("alice/old.git/HEAD").exists());
+        assert!(!root.join("alice/old.git").join(MOVED_FROM).exists());
+        assert!(!root.join("alice/new.git").exists());
+        assert!(root.join("carol/kept.git/HEAD").exists());
+        assert!(!root.join("carol/kept.git").join(MOVED_FROM).exists());
         assert_eq!(check_dirs(&root, &quarantine, &rows).unwrap(), DiskCheck::default());
     }
 

@@ -7,6 +7,7 @@
 
 use hearth_git::transport::Service;
 use hearth_store::deploy_keys::DeployKeyRow;
+use hearth_store::redirects;
 use hearth_store::repos::{self as repo_store, RepoRow};
 use hearth_store::users::{self as user_store, UserRow};
 use hearth_store::{Conn, StoreResult};
@@ -50,15 +51,32 @@ pub struct Target {
 }
 
 impl Target {
-    /// Names no account or repository can have (permissions.md §9) are not looked up.
+    /// Names no account or repository can have (permissions.md §9) are not looked up. An old name
+    /// of a renamed or transferred repository finds the repository (and owner) it now is.
     pub async fn find(mut c: Conn<'_>, owner: &str, repo: &str) -> StoreResult<Target> {
         let valid = |s: &str| !s.is_empty() && is_alpha_dash_dot(s);
         let owner = if valid(owner) { user_store::by_name(c.reborrow(), owner).await? } else { None };
-        let repo = match &owner {
-            Some(o) if valid(repo) => repo_store::by_name(c, o.id, repo).await?,
+        let found = match &owner {
+            Some(o) if valid(repo) => repo_store::by_name(c.reborrow(), o.id, repo).await?,
             _ => None,
         };
-        Ok(Target { owner, repo })
+        if let (Some(o), None) = (&owner, &found)
+            && valid(repo)
+            && let Some(id) = redirects::lookup(c.reborrow(), o.id, repo).await?
+            && let Some(moved) = repo_store::by_id(c.reborrow(), id).await?
+            && let Some(new_owner) = user_store::by_id(c, moved.owner_id).await?
+        {
+            return Ok(Target { owner: Some(new_owner), repo: Some(moved) });
+        }
+        Ok(Target { owner, repo: found })
+    }
+
+    /// `owner/name` of the repository found (empty when there is none).
+    pub fn full_name(&self) -> String {
+        match (&self.owner, &self.repo) {
+            (Some(o), Some(r)) => format!("{}/{}", o.name, r.name),
+            _ => String::new(),
+        }
     }
 }
 
@@ -90,6 +108,8 @@ pub enum Refusal {
     NotWritable,
     /// A push into a mirror, which only its sync updates.
     MirrorReadOnly,
+    /// A push into an archived repository, which is read-only until un-archived.
+    Archived,
     /// A deploy key not attached to this repository, where it needs to be: for private
     /// repositories, and for every repository under `REQUIRE_SIGNIN_VIEW`.
     KeyNotAttached,
@@ -145,6 +165,9 @@ pub async fn decide(
     };
     if verb == Verb::Write && repo.is_mirror {
         broken.push(Refusal::MirrorReadOnly);
+    }
+    if verb == Verb::Write && repo.is_archived {
+        broken.push(Refusal::Archived);
     }
     let (actor, deploy_key) = match who {
         Principal::Anonymous => {

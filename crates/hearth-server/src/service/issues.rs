@@ -59,6 +59,7 @@ async fn load(c: Conn<'_>, repo_id: i64, index: i64) -> ServiceResult<IssueRow> 
 }
 
 pub async fn create(state: &AppState, t: &Tracker<'_>, opt: &CreateIssue) -> ServiceResult<IssueRow> {
+    super::repo_manage::ensure_writable(t.repo)?;
     let now = now_unix();
     let mut tx = state.db.begin().await?;
     let (mut assignee, mut milestone) = (0, 0);
@@ -124,6 +125,7 @@ async fn change_status(
 
 /// Edit an issue (its poster or a writer; assignee and milestone only for writers).
 pub async fn edit(state: &AppState, t: &Tracker<'_>, index: i64, opt: &EditIssue) -> ServiceResult<IssueRow> {
+    super::repo_manage::ensure_writable(t.repo)?;
     let now = now_unix();
     let mut tx = state.db.begin().await?;
     let mut issue = load(tx.conn(), t.repo.id, index).await?;
@@ -203,6 +205,7 @@ pub async fn change_labels(
     index: i64,
     change: LabelChange<'_>,
 ) -> ServiceResult<IssueRow> {
+    super::repo_manage::ensure_writable(t.repo)?;
     let mut tx = state.db.begin().await?;
     let issue = load(tx.conn(), t.repo.id, index).await?;
     if !t.writer() {
@@ -249,6 +252,7 @@ pub async fn change_labels(
 
 /// Any reader may comment.
 pub async fn create_comment(state: &AppState, t: &Tracker<'_>, index: i64, body: &str) -> ServiceResult<CommentRow> {
+    super::repo_manage::ensure_writable(t.repo)?;
     let now = now_unix();
     let mut tx = state.db.begin().await?;
     let issue = load(tx.conn(), t.repo.id, index).await?;
@@ -271,6 +275,7 @@ async fn changeable(c: Conn<'_>, t: &Tracker<'_>, id: i64) -> ServiceResult<Opti
 }
 
 pub async fn edit_comment(state: &AppState, t: &Tracker<'_>, id: i64, body: &str) -> ServiceResult<Option<CommentRow>> {
+    super::repo_manage::ensure_writable(t.repo)?;
     let now = now_unix();
     let mut tx = state.db.begin().await?;
     let Some(mut comment) = changeable(tx.conn(), t, id).await? else { return Ok(None) };
@@ -286,6 +291,7 @@ pub async fn edit_comment(state: &AppState, t: &Tracker<'_>, id: i64, body: &str
 }
 
 pub async fn delete_comment(state: &AppState, t: &Tracker<'_>, id: i64) -> ServiceResult<()> {
+    super::repo_manage::ensure_writable(t.repo)?;
     let mut tx = state.db.begin().await?;
     let Some(comment) = changeable(tx.conn(), t, id).await? else { return Ok(()) };
     issues::delete_comment(tx.conn(), &comment).await?;

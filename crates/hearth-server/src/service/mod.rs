@@ -28,6 +28,7 @@ pub mod passwords;
 pub mod push;
 pub mod refs;
 pub mod releases;
+pub mod repo_manage;
 pub mod repos;
 pub mod ssh_keys;
 pub mod stars;
@@ -54,6 +55,9 @@ pub enum ServiceError {
     /// 409 with a message: the state changed under the caller.
     #[error("{0}")]
     Conflict(String),
+    /// 423 with a message: the repository is archived (read-only) and the request would change it.
+    #[error("{0}")]
+    Locked(String),
     /// A binding-style field error (422 array).
     #[error("{field}: {message}")]
     Field { field: &'static str, classification: &'static str, message: &'static str },
@@ -103,6 +107,9 @@ fn conflict_message(unique: Unique) -> &'static str {
         Unique::Collaborator => "user is already a collaborator",
         Unique::IssueIndex => "issue number is already taken, please try again",
         Unique::IssueLabel => "label is already on the issue",
+        Unique::RepoRedirect => "repository name is already redirected",
+        Unique::RepoTransfer => "repository is already being transferred",
+        Unique::RepoTransferTeam => "team is already named in the transfer",
         Unique::Unknown => "already exists",
     }
 }

@@ -61,6 +61,7 @@ pub async fn create(
     doer: &UserRow,
     mut fields: ReleaseFields,
 ) -> ServiceResult<ReleaseRow> {
+    super::repo_manage::ensure_writable(repo)?;
     check_tag_free(state, repo, &fields.tag_name, 0).await?;
     fields.sha1 = tag_commit(dir, &fields).await?;
     let mut tx = state.db.begin().await?;
@@ -86,6 +87,7 @@ pub async fn edit(
     row: &ReleaseRow,
     mut fields: ReleaseFields,
 ) -> ServiceResult<ReleaseRow> {
+    super::repo_manage::ensure_writable(repo)?;
     check_tag_free(state, repo, &fields.tag_name, row.id).await?;
     if fields.tag_name != row.tag_name || (row.is_draft && !fields.is_draft) {
         fields.sha1 = tag_commit(dir, &fields).await?;

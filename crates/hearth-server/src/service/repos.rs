@@ -235,6 +235,7 @@ pub async fn delete(state: &AppState, owner: &UserRow, repo: &RepoRow) -> Servic
 
 /// Store the issue-tracker and wiki settings (`PATCH …/issue-tracker`, `PATCH …/wiki`).
 pub async fn update_settings(state: &AppState, repo: &RepoRow, settings: &repos::Settings) -> ServiceResult<()> {
+    super::repo_manage::ensure_writable(repo)?;
     let mut tx = state.db.begin().await?;
     repos::update_settings(tx.conn(), repo.id, settings, now_unix()).await?;
     tx.commit().await?;

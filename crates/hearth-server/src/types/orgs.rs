@@ -58,7 +58,7 @@ impl GiteaOrganization {
 }
 
 /// A3. Team.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Team {
     pub id: i64,
     pub name: String,

@@ -80,6 +80,32 @@ pub struct Repository {
     /// Omitted in search results.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Permission>,
+    // Gitea's fields (after all of Gogs', whose names and types stay as they are).
+    pub archived: bool,
+    /// When the repository was archived; the Unix epoch when it is not.
+    pub archived_at: String,
+    pub has_issues: bool,
+    pub has_wiki: bool,
+    pub has_pull_requests: bool,
+    /// The merge-style switches; all false while pull requests are disabled (as Gitea shows them).
+    pub allow_merge_commits: bool,
+    pub allow_rebase: bool,
+    pub allow_rebase_explicit: bool,
+    pub allow_squash_merge: bool,
+    pub allow_fast_forward_only_merge: bool,
+    pub default_merge_style: String,
+    /// Open pull requests (none until hearth has pull requests).
+    pub open_pr_counter: i64,
+    /// The pending transfer, on a single repository's answers (null otherwise, and in lists).
+    pub repo_transfer: Option<RepoTransfer>,
+}
+
+/// Gitea's RepoTransfer: a transfer waiting for its recipient.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RepoTransfer {
+    pub doer: User,
+    pub recipient: User,
+    pub teams: Vec<super::Team>,
 }
 
 impl Repository {
@@ -110,6 +136,19 @@ impl Repository {
             created_at: rfc3339(r.created_unix),
             updated_at: rfc3339(r.updated_unix),
             permissions,
+            archived: r.is_archived,
+            archived_at: rfc3339(r.archived_unix),
+            has_issues: r.enable_issues,
+            has_wiki: r.enable_wiki,
+            has_pull_requests: r.enable_pulls,
+            allow_merge_commits: r.enable_pulls && r.allow_merge_commits,
+            allow_rebase: r.enable_pulls && r.allow_rebase,
+            allow_rebase_explicit: r.enable_pulls && r.allow_rebase_explicit,
+            allow_squash_merge: r.enable_pulls && r.allow_squash_merge,
+            allow_fast_forward_only_merge: r.enable_pulls && r.allow_fast_forward_only_merge,
+            default_merge_style: if r.enable_pulls { r.default_merge_style.clone() } else { "merge".into() },
+            open_pr_counter: 0,
+            repo_transfer: None,
         }
     }
 }

@@ -26,6 +26,8 @@ mod orgs;
 mod pagination;
 mod permissions;
 mod releases;
+mod repo_edit;
+mod repo_transfer;
 mod repos;
 mod ssh;
 mod stars;

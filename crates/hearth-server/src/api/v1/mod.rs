@@ -27,6 +27,7 @@ mod notices;
 mod orgs;
 mod refs;
 mod releases;
+mod repo_manage;
 mod repos;
 mod site_admin;
 mod stars;
@@ -218,6 +219,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(git_data::get_git_commit))
         // tokens (Gitea extensions): delete by id or name
         .routes(routes!(tokens::delete_access_token))
+        // Repository management: edit (rename, archive) and transfers.
+        .routes(routes!(repo_manage::edit_repo))
+        .routes(routes!(repo_manage::transfer_repo))
+        .routes(routes!(repo_manage::accept_transfer))
+        .routes(routes!(repo_manage::reject_transfer))
 }
 
 pub(crate) use crate::extract::RepoCtx;

@@ -273,7 +273,7 @@ pub async fn get_repo(
     Auth(_id): Auth,
     RepoPath(ctx): RepoPath,
 ) -> ApiResult<Json<Repository>> {
-    let mut json = Repository::new(&state.links, &ctx.repo, &ctx.owner, Some(ctx.permission()));
+    let mut json = super::repo_manage::with_transfer(&state, &ctx.repo, &ctx.owner, ctx.permission()).await?;
     if ctx.repo.is_fork {
         let mut h = state.db.acquire().await?;
         if let Some(parent) = repo_store::by_id(h.conn(), ctx.repo.fork_id).await?
