@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use axum::extract::{FromRequestParts, MatchedPath, OriginalUri, RawPathParams};
-use axum::http::{Method, StatusCode};
 use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
 use hearth_store::redirects;
 use hearth_store::repos::{self as repo_store, RepoRow};
 use hearth_store::users::{self as user_store, UserRow};
