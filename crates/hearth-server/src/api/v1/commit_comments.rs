@@ -158,7 +158,7 @@ pub async fn create_commit_comment(
     let opt: CreateCommitCommentOption = body.parse()?;
     Validator::new().required("Body", &opt.body).finish()?;
     let new = NewComment { body: opt.body, path: opt.path, line: opt.line, position: opt.position };
-    let row = service::create(&state, &commenter(&ctx, &me), &sha, &new).await?;
+    let row = service::create(&state, &commenter(&ctx, &me), sha, &new).await?;
     Ok((StatusCode::CREATED, Json(one_json(&state, &ctx, row).await?)))
 }
 
