@@ -245,3 +245,36 @@ async fn commit_comments_on_an_archived_repository() {
     // Reads still work.
     assert_eq!(s.get_json(&post, &ada).await.1, json!([c]));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn commit_comments_need_the_repository_scope() {
+    let s = TestServer::start().await;
+    let (ada_user, ada, [_first, second]) = setup(&s).await;
+    let scoped = |scopes: Value| {
+        let (s, user) = (&s, &ada_user);
+        async move {
+            let (status, body) = s
+                .post_json(
+                    &format!("/users/{}/tokens", user.name),
+                    user,
+                    json!({"name": scopes.to_string(), "scopes": scopes}),
+                )
+                .await;
+            assert_eq!(status, 201, "{body}");
+            body["sha1"].as_str().unwrap().to_string()
+        }
+    };
+    let read_only = scoped(json!(["read:repository"])).await;
+    let user_only = scoped(json!(["read:user"])).await;
+    let post = format!("/repos/ada/r/commits/{second}/comments");
+    let (_, c) = s.post_json(&post, &ada, json!({ "body": "x" })).await;
+    let url = format!("/repos/ada/r/comments/{}", c["id"]);
+    let missing = |scope: &str| message(&format!("token does not have at least one of required scope(s): [{scope}]"));
+
+    // Reading needs read:repository; writing write:repository (403 otherwise).
+    assert_eq!(s.get_json(&post, &read_only).await, (200, json!([c])));
+    assert_eq!(s.get_json("/repos/ada/r/comments", &user_only).await, (403, missing("read:repository")));
+    assert_eq!(s.post_json(&post, &read_only, json!({ "body": "y" })).await, (403, missing("write:repository")));
+    assert_eq!(s.patch_json(&url, &read_only, json!({ "body": "y" })).await, (403, missing("write:repository")));
+    assert_eq!(s.delete_json(&url, &read_only).await, (403, missing("write:repository")));
+}
