@@ -200,6 +200,19 @@ pub fn lookup(path: &Path, rev: &str, file_path: &str) -> GitResult<Option<PathC
     }))
 }
 
+/// Whether `file_path` names an entry (file, directory, link or submodule) of the tree of commit
+/// `rev`; `None` when `rev` names no commit. Nothing but the tree path is read.
+pub fn path_exists(path: &Path, rev: &str, file_path: &str) -> GitResult<Option<bool>> {
+    let repo = open(path)?;
+    let Some(commit) = resolve(&repo, rev).and_then(|o| o.peel_to_commit().ok()) else { return Ok(None) };
+    let root = commit.tree().map_err(GitError::git)?;
+    let file_path = file_path.trim_matches('/');
+    if file_path.is_empty() || !crate::names::is_valid_tree_path(file_path) {
+        return Ok(Some(false));
+    }
+    Ok(Some(root.lookup_entry_by_path(file_path).map_err(GitError::git)?.is_some()))
+}
+
 /// A file read with a size cap.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SmallFile {

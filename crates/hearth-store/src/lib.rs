@@ -10,6 +10,7 @@ pub mod kinds;
 
 pub mod access;
 pub mod collaborations;
+pub mod commit_comments;
 pub mod deploy_keys;
 pub mod emails;
 pub mod follows;

@@ -12,7 +12,7 @@ use crate::types::rfc3339;
 use crate::types::{Comment, Issue, Label, Milestone, PullRequestMeta, User};
 
 /// Gogs' placeholder for a deleted account.
-fn ghost(state: &AppState) -> User {
+pub(crate) fn ghost(state: &AppState) -> User {
     User {
         id: -1,
         username: "Ghost".into(),

@@ -5,6 +5,7 @@ pub mod access;
 pub mod accounts;
 pub mod admin;
 pub mod collaborators;
+pub mod commit_comments;
 pub mod contents;
 pub mod deploy_keys;
 pub mod disk;

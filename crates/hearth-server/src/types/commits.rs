@@ -81,3 +81,20 @@ pub struct Reference {
     pub url: String,
     pub object: GitObject,
 }
+
+/// GitHub's CommitComment, with the fields hearth can fill (no `node_id`, `author_association` or
+/// `reactions`). `path`, `line` and `position` are `null` when the comment has none.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CommitComment {
+    pub html_url: String,
+    pub url: String,
+    pub id: i64,
+    pub body: String,
+    pub path: Option<String>,
+    pub position: Option<i64>,
+    pub line: Option<i64>,
+    pub commit_id: String,
+    pub user: User,
+    pub created_at: String,
+    pub updated_at: String,
+}

@@ -8,6 +8,7 @@ mod admin_extra;
 mod auth;
 mod branch_tag_writes;
 mod collaborators;
+mod commit_comments;
 mod contents;
 mod conventions;
 mod database;

@@ -5,6 +5,7 @@ mod admin;
 mod archive;
 mod branches;
 mod collaborators;
+mod commit_comments;
 mod commits;
 mod contents;
 mod deploy_keys;
@@ -49,7 +50,7 @@ use crate::error::{ApiError, ApiResult};
     info(title = "hearth API", description = "Gogs-compatible REST API v1 served by hearth."),
     servers((url = "/api/v1")),
     components(schemas(crate::error::FieldError)),
-    paths(branches::get_branch, contents::get_contents, contents::put_contents, contents::delete_contents, contents::get_raw, commits::get_commit, archive::get_archive, git_refs::get_git_refs, refs::delete_branch, refs::get_tag, refs::delete_tag),
+    paths(branches::get_branch, contents::get_contents, contents::put_contents, contents::delete_contents, contents::get_raw, commits::get_commit, commit_comments::list_commit_comments, commit_comments::create_commit_comment, archive::get_archive, git_refs::get_git_refs, refs::delete_branch, refs::get_tag, refs::delete_tag),
     modifiers(&SecurityAddon),
     security(("token" = []), ("basic" = []))
 )]
@@ -124,7 +125,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(forks::list_forks, forks::create_fork))
         .routes(routes!(releases::list_releases, releases::create_release))
         .routes(routes!(releases::get_release, releases::edit_release, releases::delete_release))
-        .route("/repos/{owner}/{repo}/commits/{*sha}", axum::routing::get(commits::get_commit))
+        .route("/repos/{owner}/{repo}/commits/{*sha}", axum::routing::get(commit_comments::get_commit_or_comments))
         .routes(routes!(collaborators::list_collaborators))
         .routes(routes!(
             collaborators::check_collaborator,
@@ -224,6 +225,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(repo_manage::transfer_repo))
         .routes(routes!(repo_manage::accept_transfer))
         .routes(routes!(repo_manage::reject_transfer))
+        // Commit comments (issue #15, h-ccomments; GitHub's shape). The router cannot hold
+        // `…/commits/{sha}/comments` beside the `…/commits/{*sha}` wildcard, so the wildcard's GET
+        // (above) dispatches in `commit_comments::get_commit_or_comments` and its POST is added here.
+        .routes(routes!(commit_comments::list_repo_commit_comments))
+        .routes(routes!(
+            commit_comments::get_commit_comment,
+            commit_comments::edit_commit_comment,
+            commit_comments::delete_commit_comment
+        ))
+        .route("/repos/{owner}/{repo}/commits/{*sha}", axum::routing::post(commit_comments::create_commit_comment))
 }
 
 pub(crate) use crate::extract::RepoCtx;
