@@ -13,6 +13,7 @@ pub mod collaborations;
 pub mod deploy_keys;
 pub mod emails;
 pub mod follows;
+pub mod gists;
 pub mod hooks;
 pub mod issues;
 pub mod keys;

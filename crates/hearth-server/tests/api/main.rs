@@ -14,6 +14,7 @@ mod database;
 mod emails;
 mod followers;
 mod forks;
+mod gists;
 mod git_data;
 mod git_http;
 mod git_refs;

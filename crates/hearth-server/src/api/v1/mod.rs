@@ -11,6 +11,7 @@ mod deploy_keys;
 mod emails;
 mod followers;
 mod forks;
+mod gists;
 mod git_data;
 mod git_refs;
 mod hooks;
@@ -224,6 +225,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(repo_manage::transfer_repo))
         .routes(routes!(repo_manage::accept_transfer))
         .routes(routes!(repo_manage::reject_transfer))
+        // Gists (GitHub's gists API shape).
+        .routes(routes!(gists::list_my_gists, gists::create_gist))
+        .routes(routes!(gists::list_user_gists))
+        .routes(routes!(gists::get_gist, gists::edit_gist, gists::delete_gist))
+        .routes(routes!(gists::get_gist_raw))
 }
 
 pub(crate) use crate::extract::RepoCtx;
