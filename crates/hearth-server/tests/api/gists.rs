@@ -162,3 +162,86 @@ async fn gists_refusals() {
     assert_eq!(body["files"]["a.txt"]["content"], "a");
     assert_eq!(s.sql_i64("SELECT COUNT(*) FROM gist").await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gists_clone_and_push_over_http() {
+    let s = TestServer::start().await;
+    let (alice, token) = s.user_with_token("alice", false).await;
+    let (bob, _) = s.user_with_token("bob", false).await;
+    let gist = new_gist(&s, &token, j!({"files": {"a.txt": {"content": "one\n"}}})).await;
+    let id = gist["id"].as_str().unwrap().to_string();
+    let git = Git::new();
+
+    // Anyone who knows the id clones (a secret gist here), without credentials.
+    git.ok(None, &["clone", "-q", &s.git_url(None, "gists", &id), "g"]);
+    let wt = git.path("g");
+    assert_eq!(std::fs::read_to_string(wt.join("a.txt")).unwrap(), "one\n");
+
+    // The owner pushes: the API shows the pushed branch's files.
+    std::fs::write(wt.join("a.txt"), "two\n").unwrap();
+    std::fs::write(wt.join("new.md"), "# new\n").unwrap();
+    git.ok(Some(&wt), &["add", "."]);
+    git.ok(Some(&wt), &["commit", "-q", "-m", "edit"]);
+    let before = s.get_json(&format!("/gists/{id}"), Anon).await.1;
+    git.ok(Some(&wt), &["push", "-q", &s.git_url(Some((&alice.name, &alice.password)), "gists", &id), "master"]);
+    let (status, after) = s.get_json(&format!("/gists/{id}"), Anon).await;
+    assert_eq!(status, 200);
+    assert_eq!(file_names(&after), vec!["a.txt", "new.md"]);
+    assert_eq!(after["files"]["a.txt"]["content"], "two\n");
+    assert_eq!(after["files"]["new.md"]["content"], "# new\n");
+    assert!(after["updated_at"].as_str() >= before["updated_at"].as_str());
+
+    // Someone else cannot push; anonymous pushes are challenged; unknown gists are not found.
+    std::fs::write(wt.join("a.txt"), "three\n").unwrap();
+    git.ok(Some(&wt), &["commit", "-q", "-am", "bob's"]);
+    let refused =
+        git.run(Some(&wt), &["push", "-q", &s.git_url(Some((&bob.name, &bob.password)), "gists", &id), "master"]);
+    assert!(!refused.ok, "{}", refused.stderr);
+    assert!(refused.stderr.contains("403"), "{}", refused.stderr);
+    let anon = git.run(Some(&wt), &["push", "-q", &s.git_url(None, "gists", &id), "master"]);
+    assert!(!anon.ok);
+    // As for repositories, an unknown gist asks for credentials first, then is not found.
+    let unknown = "0123456789abcdef0123456789abcdef";
+    let missing = git.run(None, &["clone", "-q", &s.git_url(None, "gists", unknown), "m"]);
+    assert!(!missing.ok && missing.stderr.contains("could not read Username"), "{}", missing.stderr);
+    let missing = git.run(None, &["clone", "-q", &s.git_url(Some((&bob.name, &bob.password)), "gists", unknown), "m"]);
+    assert!(!missing.ok && missing.stderr.contains("not found"), "{}", missing.stderr);
+    let (_, body) = s.get_json(&format!("/gists/{id}"), Anon).await;
+    assert_eq!(body["files"]["a.txt"]["content"], "two\n", "the refused push changed nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gists_clone_and_push_over_ssh() {
+    let s = crate::ssh::ssh_server().await;
+    let (_alice, token) = s.user_with_token("alice", false).await;
+    let (_bob, bob_token) = s.user_with_token("bob", false).await;
+    let keys = tempfile::tempdir().unwrap();
+    let (alice_key, alice_pub) = crate::ssh::keypair(keys.path(), "alice");
+    let (bob_key, bob_pub) = crate::ssh::keypair(keys.path(), "bob");
+    crate::ssh::add_user_key(&s, &token, "k", &alice_pub).await;
+    crate::ssh::add_user_key(&s, &bob_token, "k", &bob_pub).await;
+    let gist = new_gist(&s, &token, j!({"public": true, "files": {"a.txt": {"content": "one\n"}}})).await;
+    let id = gist["id"].as_str().unwrap().to_string();
+    let url = crate::ssh::ssh_url(&s, "gists", &id);
+
+    let bob_git = Git::with_ssh(&bob_key);
+    bob_git.ok(None, &["clone", "-q", &url, "g"]);
+    let wt = bob_git.path("g");
+    assert_eq!(std::fs::read_to_string(wt.join("a.txt")).unwrap(), "one\n");
+    std::fs::write(wt.join("a.txt"), "bob\n").unwrap();
+    bob_git.ok(Some(&wt), &["commit", "-q", "-am", "bob's"]);
+    let refused = bob_git.run(Some(&wt), &["push", "-q", &url, "master"]);
+    assert!(!refused.ok);
+    assert!(refused.stderr.contains("You do not have sufficient authorization for this action"), "{}", refused.stderr);
+
+    let git = Git::with_ssh(&alice_key);
+    git.ok(None, &["clone", "-q", &url, "a"]);
+    let wt = git.path("a");
+    std::fs::write(wt.join("b.txt"), "b\n").unwrap();
+    git.ok(Some(&wt), &["add", "."]);
+    git.ok(Some(&wt), &["commit", "-q", "-m", "b"]);
+    git.ok(Some(&wt), &["push", "-q", &url, "master"]);
+    let (_, body) = s.get_json(&format!("/gists/{id}"), Anon).await;
+    assert_eq!(file_names(&body), vec!["a.txt", "b.txt"]);
+    assert_eq!(body["files"]["a.txt"]["content"], "one\n");
+}
