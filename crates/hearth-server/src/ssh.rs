@@ -9,7 +9,7 @@ use hearth_store::users::{self as user_store, UserRow};
 use hearth_store::{Conn, StoreError, keys};
 
 use crate::app::AppState;
-use crate::service::git_access::{self, Access, Grant, Place, Principal, Refused};
+use crate::service::git_access::{self, Access, Place, Principal, Refused};
 use crate::service::{now_unix, push};
 
 const NO_ACCESS: &str = "Repository does not exist or you do not have access";
@@ -76,8 +76,10 @@ impl Backend {
         if let Some(Caller::User { key_id, .. }) = &caller {
             keys::touch(h.conn(), *key_id, now).await?;
         }
-        if let Access::Repo(Grant { deploy_key: Some(id), .. }) = &access {
-            deploy_keys::touch(h.conn(), *id, now).await?;
+        if let Access::Repo(grant) = &access
+            && let Some(id) = grant.deploy_key
+        {
+            deploy_keys::touch(h.conn(), id, now).await?;
         }
         drop(h);
         Ok(Ok(self.job(service, access, git_protocol)))

@@ -134,7 +134,7 @@ pub async fn create(state: &AppState, owner: &UserRow, new: NewGist) -> ServiceR
         hearth_git::init_bare(&dir, &branch)?;
         let edits: Vec<TreeEdit<'_>> =
             files.iter().map(|(n, c)| TreeEdit { path: n, content: Some(c.as_bytes()) }).collect();
-        Ok(write::commit_edits(&dir, &branch, &edits, &author, "")?)
+        write::commit_edits(&dir, &branch, &edits, &author, "")
     })
     .await;
     match built {

@@ -223,7 +223,7 @@ pub const GISTS: &str = "gists";
 /// What a Git path names: a repository (`owner/repo`) or a gist (`gists/<id>`).
 #[derive(Debug, Clone)]
 pub enum Place {
-    Repo(Target),
+    Repo(Box<Target>),
     /// The gist, when there is one by that id.
     Gist(Option<Box<super::gists::Gist>>),
 }
@@ -231,7 +231,7 @@ pub enum Place {
 impl Place {
     pub async fn find(mut c: Conn<'_>, owner: &str, repo: &str) -> StoreResult<Place> {
         if owner != GISTS {
-            return Ok(Place::Repo(Target::find(c, owner, repo).await?));
+            return Ok(Place::Repo(Box::new(Target::find(c, owner, repo).await?)));
         }
         if !super::gists::is_gist_id(repo) {
             return Ok(Place::Gist(None));
@@ -254,8 +254,8 @@ impl Place {
 /// A request on a [`Place`] that may go ahead.
 #[derive(Debug, Clone)]
 pub enum Access {
-    Repo(Grant),
-    Gist { gist: Box<super::gists::Gist>, actor: Option<UserRow> },
+    Repo(Box<Grant>),
+    Gist { gist: Box<super::gists::Gist>, actor: Option<Box<UserRow>> },
 }
 
 impl Access {
@@ -279,7 +279,7 @@ impl Access {
     pub fn actor(&self) -> Option<&UserRow> {
         match self {
             Access::Repo(g) => g.actor.as_ref(),
-            Access::Gist { actor, .. } => actor.as_ref(),
+            Access::Gist { actor, .. } => actor.as_deref(),
         }
     }
 
@@ -309,7 +309,9 @@ pub async fn decide_place(
     verb: Verb,
 ) -> StoreResult<Result<Access, Refused>> {
     let gist = match place {
-        Place::Repo(target) => return Ok(decide(c, config, target, who, verb).await?.map(Access::Repo)),
+        Place::Repo(target) => {
+            return Ok(decide(c, config, target, who, verb).await?.map(|g| Access::Repo(Box::new(g))));
+        }
         Place::Gist(gist) => gist,
     };
     let mut broken = Vec::new();
@@ -336,7 +338,7 @@ pub async fn decide_place(
             if verb == Verb::Write && user.id != gist.owner.id {
                 broken.push(Refusal::NotWritable);
             }
-            Some(user.clone())
+            Some(Box::new(user.clone()))
         }
         Principal::DeployKey(_) => {
             broken.push(Refusal::KeyNotAttached);
