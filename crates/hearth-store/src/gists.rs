@@ -63,3 +63,13 @@ pub async fn delete(c: Conn<'_>, id: &str) -> StoreResult<bool> {
     let n = with_conn!(c, x => sqlx::query(SQL).bind(id).execute(&mut *x).await.map(|r| r.rows_affected()))?;
     Ok(n > 0)
 }
+
+/// Delete every gist of `owner_id` (the account is being deleted); returns their ids.
+pub async fn delete_by_owner(mut c: Conn<'_>, owner_id: i64) -> StoreResult<Vec<String>> {
+    const IDS: &str = "SELECT id FROM gist WHERE owner_id = $1";
+    let ids: Vec<String> =
+        with_conn!(c.reborrow(), x => sqlx::query_scalar(IDS).bind(owner_id).fetch_all(&mut *x).await)?;
+    const SQL: &str = "DELETE FROM gist WHERE owner_id = $1";
+    with_conn!(c, x => sqlx::query(SQL).bind(owner_id).execute(&mut *x).await.map(|_| ()))?;
+    Ok(ids)
+}

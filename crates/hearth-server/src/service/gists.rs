@@ -311,11 +311,16 @@ pub async fn delete(state: &AppState, doer: &UserRow, gist: &Gist) -> ServiceRes
     let mut tx = state.db.begin().await?;
     store::delete(tx.conn(), &gist.row.id).await?;
     tx.commit().await?;
-    let (root, path) = (state.config.gists_dir(), gist_path(&state.config, &gist.row.id));
+    remove_repository(&state.config, &gist.row.id).await;
+    Ok(())
+}
+
+/// Remove a deleted gist's repository (its row is gone; a failure is logged).
+pub async fn remove_repository(config: &Config, id: &str) {
+    let (root, path) = (config.gists_dir(), gist_path(config, id));
     if let Err(e) = git_blocking(move || hearth_git::delete_repository(&root, &path)).await {
         tracing::error!(error = %e, "removing a deleted gist's repository");
     }
-    Ok(())
 }
 
 /// After a push: the gist was updated.

@@ -245,3 +245,17 @@ async fn gists_clone_and_push_over_ssh() {
     assert_eq!(file_names(&body), vec!["a.txt", "b.txt"]);
     assert_eq!(body["files"]["a.txt"]["content"], "one\n");
 }
+
+#[tokio::test]
+async fn gists_go_with_their_deleted_owner() {
+    let s = TestServer::start().await;
+    let (_root, root) = s.user_with_token("root", true).await;
+    let (_bob, bob) = s.user_with_token("bob", false).await;
+    let gist = new_gist(&s, &bob, j!({"files": {"a.txt": {"content": "a"}}})).await;
+    let id = gist["id"].as_str().unwrap();
+    assert!(s.data_dir().join(format!("gists/{id}.git")).exists());
+    assert_eq!(s.delete_status("/admin/users/bob", &root).await, 204);
+    assert_eq!(s.get_json(&format!("/gists/{id}"), Anon).await, (404, j!({"message": "Not Found"})));
+    assert!(!s.data_dir().join(format!("gists/{id}.git")).exists());
+    assert_eq!(s.sql_i64("SELECT COUNT(*) FROM gist").await, 0);
+}
