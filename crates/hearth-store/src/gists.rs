@@ -73,3 +73,9 @@ pub async fn delete_by_owner(mut c: Conn<'_>, owner_id: i64) -> StoreResult<Vec<
     with_conn!(c, x => sqlx::query(SQL).bind(owner_id).execute(&mut *x).await.map(|_| ()))?;
     Ok(ids)
 }
+
+/// Every gist id (the start-up check of `<data>/gists/`).
+pub async fn all_ids(c: Conn<'_>) -> StoreResult<Vec<String>> {
+    const SQL: &str = "SELECT id FROM gist";
+    Ok(with_conn!(c, x => sqlx::query_scalar(SQL).fetch_all(&mut *x).await)?)
+}
