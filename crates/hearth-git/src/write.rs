@@ -166,3 +166,82 @@ pub fn ensure_tag(repo_path: &Path, name: &str, target: &str) -> GitResult<Optio
     repo.tag_reference(name, id, gix::refs::transaction::PreviousValue::MustNotExist).map_err(GitError::git)?;
     Ok(Some(commit))
 }
+
+/// One change of [`commit_edits`]: write `content` at `path`, or remove `path` (`None`).
+pub struct TreeEdit<'a> {
+    pub path: &'a str,
+    pub content: Option<&'a [u8]>,
+}
+
+/// Apply `edits` in order to the tree of `refs/heads/<branch>` (an empty tree when the branch does
+/// not exist) and commit the result onto the branch, compare-and-swap on its previous tip. Removing
+/// a missing path is [`WriteRefusal::NoSuchFile`]; a tree left unchanged is
+/// [`WriteRefusal::NothingToCommit`]. Kept modes: an edited executable stays executable.
+pub fn commit_edits(
+    repo_path: &Path,
+    branch: &str,
+    edits: &[TreeEdit<'_>],
+    author: &Person,
+    message: &str,
+) -> GitResult<Result<Written, WriteRefusal>> {
+    if !is_valid_ref_name(branch) {
+        return Ok(Err(WriteRefusal::InvalidBranch));
+    }
+    if edits.iter().any(|e| !is_valid_tree_path(e.path)) {
+        return Ok(Err(WriteRefusal::InvalidPath));
+    }
+    let repo = open(repo_path)?;
+    let full = format!("refs/heads/{branch}");
+    let base = match repo.try_find_reference(full.as_str()).map_err(GitError::git)? {
+        Some(mut r) => Some(r.peel_to_commit().map_err(GitError::git)?),
+        None => None,
+    };
+    let base_tree = match &base {
+        Some(c) => c.tree().map_err(GitError::git)?,
+        None => repo.empty_tree(),
+    };
+    let mut editor = repo.edit_tree(base_tree.id).map_err(GitError::git)?;
+    let mut last_blob = String::new();
+    for edit in edits {
+        let current = editor.get(edit.path).map(|e| e.mode().kind());
+        match edit.content {
+            Some(content) => {
+                if matches!(current, Some(EntryKind::Tree | EntryKind::Commit | EntryKind::Link)) {
+                    return Ok(Err(WriteRefusal::NotAFile));
+                }
+                let blob = repo.write_blob(content).map_err(GitError::git)?.detach();
+                let mode = if current == Some(EntryKind::BlobExecutable) {
+                    EntryKind::BlobExecutable
+                } else {
+                    EntryKind::Blob
+                };
+                editor.upsert(edit.path, mode, blob).map_err(GitError::git)?;
+                last_blob = blob.to_string();
+            }
+            None => {
+                if current.is_none() {
+                    return Ok(Err(WriteRefusal::NoSuchFile));
+                }
+                editor.remove(edit.path).map_err(GitError::git)?;
+            }
+        }
+    }
+    let tree = editor.write().map_err(GitError::git)?.detach();
+    if tree == base_tree.id && base.is_some() {
+        return Ok(Err(WriteRefusal::NothingToCommit));
+    }
+    let mut buf = gix::date::parse::TimeBuf::default();
+    let sig = signature(author);
+    let parents: Vec<gix::ObjectId> = base.iter().map(|c| c.id).collect();
+    let commit = repo
+        .commit_as(
+            sig.to_ref(&mut buf),
+            sig.to_ref(&mut gix::date::parse::TimeBuf::default()),
+            full.as_str(),
+            message,
+            tree,
+            parents.clone(),
+        )
+        .map_err(GitError::git)?;
+    Ok(Ok(Written { commit: commit.to_string(), previous: parents.first().map(|p| p.to_string()), blob: last_blob }))
+}

@@ -319,6 +319,12 @@ impl Config {
         self.server.data_dir.join("tmp")
     }
 
+    /// Gists' bare repositories, `<data>/gists/<id>.git`: outside the repository root, so no
+    /// owner or repository name can reach them.
+    pub fn gists_dir(&self) -> PathBuf {
+        self.server.data_dir.join("gists")
+    }
+
     /// Where start-up moves repository directories that have no database row.
     pub fn quarantine_dir(&self) -> PathBuf {
         self.server.data_dir.join("quarantine")

@@ -19,8 +19,7 @@ use tower_http::decompression::RequestDecompressionLayer;
 use crate::app::AppState;
 use crate::error::{SERVER_BUSY, TOO_MANY_LOGIN_ATTEMPTS};
 use crate::extract::auth::client_ip;
-use crate::service::git_access::{self, Grant, Principal, Refusal, Refused, Target, Verb};
-use crate::service::repos::repo_path;
+use crate::service::git_access::{self, Access, Place, Principal, Refusal, Refused, Verb};
 use crate::service::token_scopes::{Category, Level, Scopes};
 use crate::service::{ServiceError, accounts, push};
 
@@ -81,7 +80,7 @@ async fn authorize(
     service: Service,
     headers: &HeaderMap,
     extensions: &Extensions,
-) -> Result<Grant, Response> {
+) -> Result<Access, Response> {
     let internal = |e: hearth_store::StoreError| {
         tracing::error!(error = %e, "git http");
         plain(StatusCode::INTERNAL_SERVER_ERROR, "Internal error")
@@ -89,9 +88,8 @@ async fn authorize(
     let verb = Verb::of(service);
     let target = {
         let mut h = state.db.acquire().await.map_err(internal)?;
-        let target =
-            Target::find(h.conn(), owner, repo.strip_suffix(".git").unwrap_or(repo)).await.map_err(internal)?;
-        let anonymous = git_access::decide(h.conn(), &state.config, &target, Principal::Anonymous, verb);
+        let target = Place::find(h.conn(), owner, repo.strip_suffix(".git").unwrap_or(repo)).await.map_err(internal)?;
+        let anonymous = git_access::decide_place(h.conn(), &state.config, &target, Principal::Anonymous, verb);
         if let Ok(grant) = anonymous.await.map_err(internal)? {
             return Ok(grant);
         }
@@ -123,13 +121,12 @@ async fn authorize(
         }
     };
     let mut h = state.db.acquire().await.map_err(internal)?;
-    let decided = git_access::decide(h.conn(), &state.config, &target, Principal::User(&user), verb);
+    let decided = git_access::decide_place(h.conn(), &state.config, &target, Principal::User(&user), verb);
     let grant = decided.await.map_err(internal)?.map_err(|refused| refusal(&refused, &target.full_name()))?;
     // A token with scopes needs read:repository to fetch and write:repository to push (as Gitea);
     // a public-only one reaches public repositories only.
     let level = if verb == Verb::Write { Level::Write } else { Level::Read };
-    if !scopes.is_empty()
-        && (!scopes.has(Category::Repository, level) || (scopes.public_only() && grant.repo.is_private))
+    if !scopes.is_empty() && (!scopes.has(Category::Repository, level) || (scopes.public_only() && grant.is_private()))
     {
         return Err(plain(StatusCode::FORBIDDEN, "User permission denied"));
     }
@@ -201,7 +198,7 @@ async fn info_refs(
         Ok(g) => g,
         Err(resp) => return resp,
     };
-    let path = repo_path(&state.config.repository.root, &granted.owner.name, &granted.repo.name);
+    let path = granted.path(&state.config);
     let protocol = git_protocol(&headers);
     let hooks = state.config.hooks_dir();
     let inv = Invocation {
@@ -265,7 +262,7 @@ async fn rpc(state: AppState, owner: String, repo: String, service: Service, req
     if headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
         return plain(StatusCode::UNSUPPORTED_MEDIA_TYPE, &format!("Content-Type must be {expected}"));
     }
-    let path = repo_path(&state.config.repository.root, &granted.owner.name, &granted.repo.name);
+    let path = granted.path(&state.config);
     let protocol = git_protocol(&headers);
     let hooks = state.config.hooks_dir();
     let ref_log = (service == Service::ReceivePack).then(|| push::new_ref_log(&state.config));
@@ -312,7 +309,7 @@ async fn rpc(state: AppState, owner: String, repo: String, service: Service, req
     tokio::spawn(async move {
         let status = child.wait().await;
         if let Some(log) = ref_log {
-            push::apply_ref_log(&state, &granted.owner, &granted.repo, granted.actor.as_ref(), &log).await;
+            granted.after_push(&state, &log).await;
         }
         if !status.as_ref().is_ok_and(|s| s.success()) {
             tracing::debug!(?status, service = service.name(), "git exited unsuccessfully");

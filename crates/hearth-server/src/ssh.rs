@@ -5,13 +5,11 @@
 use hearth_git::transport::{self, Invocation, Service};
 use hearth_ssh::{Job, Refusal, Verb};
 use hearth_store::deploy_keys::{self, DeployKeyRow};
-use hearth_store::repos::RepoRow;
 use hearth_store::users::{self as user_store, UserRow};
 use hearth_store::{Conn, StoreError, keys};
 
 use crate::app::AppState;
-use crate::service::git_access::{self, Grant, Principal, Refused, Target};
-use crate::service::repos::repo_path;
+use crate::service::git_access::{self, Access, Place, Principal, Refused};
 use crate::service::{now_unix, push};
 
 const NO_ACCESS: &str = "Repository does not exist or you do not have access";
@@ -58,16 +56,14 @@ impl Backend {
         let caller = Caller::load(h.conn(), &who).await?;
         let principal = caller.as_ref().map_or(Principal::Anonymous, Caller::principal);
         let service = cmd.verb.map(service_of);
-        let target = Target::find(h.conn(), &cmd.owner, &cmd.repo).await?;
+        let target = Place::find(h.conn(), &cmd.owner, &cmd.repo).await?;
         // An unknown command is reported after the repository checks, which do not depend on it.
         let verb = service.map(git_access::Verb::of).unwrap_or(git_access::Verb::Read);
-        let decided = git_access::decide(h.conn(), &state.config, &target, principal, verb).await?;
+        let decided = git_access::decide_place(h.conn(), &state.config, &target, principal, verb).await?;
         // A key always names who acts: its user, or a deploy key's repository owner.
-        let (owner, repo, pusher, deploy_key, service) = match (decided, service) {
-            (Ok(Grant { owner, repo, actor: Some(pusher), deploy_key }), Some(service))
-                if !cmd.wiki && caller.is_some() =>
-            {
-                (owner, repo, pusher, deploy_key, service)
+        let (access, service) = match (decided, service) {
+            (Ok(access), Some(service)) if access.actor().is_some() && !cmd.wiki && caller.is_some() => {
+                (access, service)
             }
             (decided, service) => {
                 let refused = decided.err().unwrap_or_default();
@@ -80,23 +76,18 @@ impl Backend {
         if let Some(Caller::User { key_id, .. }) = &caller {
             keys::touch(h.conn(), *key_id, now).await?;
         }
-        if let Some(id) = deploy_key {
+        if let Access::Repo(grant) = &access
+            && let Some(id) = grant.deploy_key
+        {
             deploy_keys::touch(h.conn(), id, now).await?;
         }
         drop(h);
-        Ok(Ok(self.job(service, owner, repo, pusher, git_protocol)))
+        Ok(Ok(self.job(service, access, git_protocol)))
     }
 
-    fn job(
-        &self,
-        service: Service,
-        owner: UserRow,
-        repo: RepoRow,
-        pusher: UserRow,
-        git_protocol: Option<String>,
-    ) -> Job {
+    fn job(&self, service: Service, access: Access, git_protocol: Option<String>) -> Job {
         let state = self.state.clone();
-        let path = repo_path(&state.config.repository.root, &owner.name, &repo.name);
+        let path = access.path(&state.config);
         let hooks = state.config.hooks_dir();
         let ref_log = (service == Service::ReceivePack).then(|| push::new_ref_log(&state.config));
         let git_protocol = git_protocol.filter(|p| transport::is_valid_git_protocol(p));
@@ -110,9 +101,7 @@ impl Backend {
         };
         let command = transport::session_command(&inv);
         let finish = ref_log.map(|log| -> hearth_ssh::Finish {
-            Box::new(move |_success| {
-                Box::pin(async move { push::apply_ref_log(&state, &owner, &repo, Some(&pusher), &log).await })
-            })
+            Box::new(move |_success| Box::pin(async move { access.after_push(&state, &log).await }))
         });
         Job { command, finish }
     }

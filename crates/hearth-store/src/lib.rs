@@ -14,6 +14,7 @@ pub mod commit_comments;
 pub mod deploy_keys;
 pub mod emails;
 pub mod follows;
+pub mod gists;
 pub mod hooks;
 pub mod issues;
 pub mod keys;

@@ -252,7 +252,8 @@ pub async fn admin_edit(db: &Db, passwords: &Passwords, user: &UserRow, e: &Admi
 }
 
 /// Delete an account; refused while it still owns repositories or belongs to an organisation.
-pub async fn delete_user(db: &Db, user: &UserRow) -> ServiceResult<()> {
+/// Its gists go with it (rows in the transaction, repositories after it).
+pub async fn delete_user(db: &Db, config: &crate::Config, user: &UserRow) -> ServiceResult<()> {
     if user.num_repos > 0 {
         return Err(ServiceError::Invalid(format!("user still has ownership of repositories [uid: {}]", user.id)));
     }
@@ -260,7 +261,11 @@ pub async fn delete_user(db: &Db, user: &UserRow) -> ServiceResult<()> {
     if hearth_store::orgs::count_orgs_of(tx.conn(), user.id).await? > 0 {
         return Err(ServiceError::Invalid(format!("user still has membership of organizations [uid: {}]", user.id)));
     }
+    let gists = hearth_store::gists::delete_by_owner(tx.conn(), user.id).await?;
     users::delete(tx.conn(), user.id).await?;
     tx.commit().await?;
+    for id in gists {
+        super::gists::remove_repository(config, &id).await;
+    }
     Ok(())
 }

@@ -196,12 +196,19 @@ pub struct DiskCheck {
 /// aside by an interrupted deletion (`<name>.git.deleting-<n>` with its row still there and no
 /// `<name>.git`) or moved by an uncommitted rename or transfer (see [`MOVED_FROM`]) is moved back.
 pub async fn quarantine_orphans(db: &Db, config: &Config) -> anyhow::Result<DiskCheck> {
-    let rows: HashSet<(String, String)> = {
+    let (rows, gists): (HashSet<(String, String)>, HashSet<String>) = {
         let mut h = db.acquire().await?;
-        repos::all_lower_names(h.conn()).await?.into_iter().collect()
+        let rows = repos::all_lower_names(h.conn()).await?.into_iter().collect();
+        (rows, hearth_store::gists::all_ids(h.conn()).await?.into_iter().collect())
     };
     let (root, quarantine) = (config.repository.root.clone(), config.quarantine_dir().join(now_unix().to_string()));
-    let check = tokio::task::spawn_blocking(move || check_dirs(&root, &quarantine, &rows)).await??;
+    let gists_dir = config.gists_dir();
+    let check = tokio::task::spawn_blocking(move || -> io::Result<DiskCheck> {
+        let mut check = check_dirs(&root, &quarantine, &rows)?;
+        check.quarantined.extend(check_gist_dirs(&gists_dir, &quarantine, &gists)?);
+        Ok(check)
+    })
+    .await??;
     for path in &check.quarantined {
         tracing::warn!(path = %path.display(), "repository directory without a database row moved to quarantine");
         let text = format!("A repository directory without a database row was moved to {}", path.display());
@@ -268,6 +275,29 @@ fn check_dirs(root: &Path, quarantine: &Path, rows: &HashSet<(String, String)>) 
         }
     }
     Ok(check)
+}
+
+/// Gist repositories (`<gists>/<id>.git`) without a row (an interrupted creation) go to
+/// `<quarantine>/gists/<id>.git`, as repository directories do.
+fn check_gist_dirs(dir: &Path, quarantine: &Path, ids: &HashSet<String>) -> io::Result<Vec<PathBuf>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut moved = Vec::new();
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.strip_suffix(".git").is_some_and(|id| ids.contains(id)) {
+            continue;
+        }
+        let target = quarantine.join("gists").join(&name);
+        std::fs::create_dir_all(target.parent().expect("has a parent"))?;
+        move_dir(&entry.path(), &target)?;
+        moved.push(target);
+    }
+    Ok(moved)
 }
 
 /// The old place an uncommitted move's marker names, when that place still has its row.
@@ -344,6 +374,20 @@ mod tests {
         assert!(root.join("carol/kept.git/HEAD").exists());
         assert!(!root.join("carol/kept.git").join(MOVED_FROM).exists());
         assert_eq!(check_dirs(&root, &quarantine, &rows).unwrap(), DiskCheck::default());
+    }
+
+    #[test]
+    fn gist_directories_without_a_row_go_to_quarantine() {
+        let dir = tempfile::tempdir().unwrap();
+        let (gists, quarantine) = (dir.path().join("gists"), dir.path().join("quarantine/1"));
+        for d in ["kept.git", "orphan.git"] {
+            std::fs::create_dir_all(gists.join(d)).unwrap();
+        }
+        let ids: HashSet<String> = ["kept".to_string()].into_iter().collect();
+        assert_eq!(check_gist_dirs(&gists, &quarantine, &ids).unwrap(), vec![quarantine.join("gists/orphan.git")]);
+        assert!(gists.join("kept.git").exists() && !gists.join("orphan.git").exists());
+        assert!(quarantine.join("gists/orphan.git").exists(), "moved, not deleted");
+        assert!(check_gist_dirs(&dir.path().join("none"), &quarantine, &ids).unwrap().is_empty());
     }
 
     #[test]

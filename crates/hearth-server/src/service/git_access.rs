@@ -216,3 +216,140 @@ fn lacking(mode: AccessMode, verb: Verb) -> Option<Refusal> {
         _ => Some(Refusal::NotWritable),
     }
 }
+
+/// The first path segment that names gists, not an owner (a reserved user name): `gists/<id>.git`.
+pub const GISTS: &str = "gists";
+
+/// What a Git path names: a repository (`owner/repo`) or a gist (`gists/<id>`).
+#[derive(Debug, Clone)]
+pub enum Place {
+    Repo(Box<Target>),
+    /// The gist, when there is one by that id.
+    Gist(Option<Box<super::gists::Gist>>),
+}
+
+impl Place {
+    pub async fn find(mut c: Conn<'_>, owner: &str, repo: &str) -> StoreResult<Place> {
+        if owner != GISTS {
+            return Ok(Place::Repo(Box::new(Target::find(c, owner, repo).await?)));
+        }
+        if !super::gists::is_gist_id(repo) {
+            return Ok(Place::Gist(None));
+        }
+        let Some(row) = hearth_store::gists::by_id(c.reborrow(), repo).await? else { return Ok(Place::Gist(None)) };
+        let owner = user_store::by_id(c, row.owner_id).await?;
+        Ok(Place::Gist(owner.map(|owner| Box::new(super::gists::Gist { row, owner }))))
+    }
+
+    /// `owner/name` of a repository, `gists/<id>` of a gist (empty when there is none).
+    pub fn full_name(&self) -> String {
+        match self {
+            Place::Repo(target) => target.full_name(),
+            Place::Gist(Some(g)) => format!("{GISTS}/{}", g.row.id),
+            Place::Gist(None) => String::new(),
+        }
+    }
+}
+
+/// A request on a [`Place`] that may go ahead.
+#[derive(Debug, Clone)]
+pub enum Access {
+    Repo(Box<Grant>),
+    Gist { gist: Box<super::gists::Gist>, actor: Option<Box<UserRow>> },
+}
+
+impl Access {
+    /// The repository directory to serve.
+    pub fn path(&self, config: &Config) -> std::path::PathBuf {
+        match self {
+            Access::Repo(g) => super::repos::repo_path(&config.repository.root, &g.owner.name, &g.repo.name),
+            Access::Gist { gist, .. } => super::gists::gist_path(config, &gist.row.id),
+        }
+    }
+
+    /// Hidden from those who do not know it: a private repository or a secret gist.
+    pub fn is_private(&self) -> bool {
+        match self {
+            Access::Repo(g) => g.repo.is_private,
+            Access::Gist { gist, .. } => !gist.row.is_public,
+        }
+    }
+
+    /// Who acts: see [`Grant::actor`].
+    pub fn actor(&self) -> Option<&UserRow> {
+        match self {
+            Access::Repo(g) => g.actor.as_ref(),
+            Access::Gist { actor, .. } => actor.as_deref(),
+        }
+    }
+
+    /// After receive-pack exited: a repository's post-push processing, a gist's update time.
+    pub async fn after_push(&self, state: &crate::app::AppState, log: &std::path::Path) {
+        match self {
+            Access::Repo(g) => super::push::apply_ref_log(state, &g.owner, &g.repo, g.actor.as_ref(), log).await,
+            Access::Gist { gist, .. } => {
+                let text = tokio::fs::read_to_string(log).await.unwrap_or_default();
+                let _ = tokio::fs::remove_file(log).await;
+                if !hearth_git::transport::parse_ref_log(&text).is_empty() {
+                    super::gists::pushed(&state.db, &gist.row.id).await;
+                }
+            }
+        }
+    }
+}
+
+/// The decision for a [`Place`]: repositories as [`decide`]; a gist is read by everyone who knows
+/// its id (signed in under `REQUIRE_SIGNIN_VIEW`) and pushed to by its owner only. Deploy keys
+/// belong to repositories and reach no gist.
+pub async fn decide_place(
+    c: Conn<'_>,
+    config: &Config,
+    place: &Place,
+    who: Principal<'_>,
+    verb: Verb,
+) -> StoreResult<Result<Access, Refused>> {
+    let gist = match place {
+        Place::Repo(target) => {
+            return Ok(decide(c, config, target, who, verb).await?.map(|g| Access::Repo(Box::new(g))));
+        }
+        Place::Gist(gist) => gist,
+    };
+    let mut broken = Vec::new();
+    if let Principal::User(user) = who
+        && (user.prohibit_login || (config.auth.require_email_confirmation && !user.is_active))
+    {
+        broken.push(Refusal::LoginProhibited);
+    }
+    let Some(gist) = gist else {
+        broken.push(Refusal::NoSuchRepository);
+        return Ok(Err(Refused(broken)));
+    };
+    let actor = match who {
+        Principal::Anonymous => {
+            if config.auth.require_signin_view {
+                broken.push(Refusal::SignInRequired);
+            }
+            if verb == Verb::Write {
+                broken.push(Refusal::NotWritable);
+            }
+            None
+        }
+        Principal::User(user) => {
+            if verb == Verb::Write && user.id != gist.owner.id {
+                broken.push(Refusal::NotWritable);
+            }
+            Some(Box::new(user.clone()))
+        }
+        Principal::DeployKey(_) => {
+            broken.push(Refusal::KeyNotAttached);
+            if verb == Verb::Write {
+                broken.push(Refusal::KeyReadOnly);
+            }
+            None
+        }
+    };
+    if !broken.is_empty() {
+        return Ok(Err(Refused(broken)));
+    }
+    Ok(Ok(Access::Gist { gist: gist.clone(), actor }))
+}

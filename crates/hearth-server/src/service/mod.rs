@@ -12,6 +12,7 @@ pub mod disk;
 pub mod editorconfig;
 pub mod emails;
 pub mod follows;
+pub mod gists;
 pub mod git_access;
 pub mod issue_lists;
 pub mod issue_view;

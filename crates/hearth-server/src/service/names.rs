@@ -3,8 +3,9 @@
 use super::ServiceError;
 
 const RESERVED_USER_NAMES: &[&str] = &[
-    "-", ".", "..", "admin", "api", "assets", "avatar", "commits", "create", "css", "debug", "explore", "help", "img",
-    "install", "issues", "js", "less", "new", "org", "plugins", "pulls", "raw", "repo", "stars", "template", "user",
+    "-", ".", "..", "admin", "api", "assets", "avatar", "commits", "create", "css", "debug", "explore", "gists",
+    "help", "img", "install", "issues", "js", "less", "new", "org", "plugins", "pulls", "raw", "repo", "stars",
+    "template", "user",
 ];
 
 /// `AlphaDashDot`: ASCII letters, digits, `-`, `_`, `.` (the empty string passes; `Required` catches it).

@@ -6,6 +6,7 @@
 mod admin;
 mod commits;
 mod contents;
+mod gists;
 mod git_data;
 mod hooks;
 mod issues;
@@ -18,6 +19,7 @@ mod users;
 pub use admin::*;
 pub use commits::*;
 pub use contents::*;
+pub use gists::*;
 pub use git_data::*;
 pub use hooks::*;
 pub use issues::*;

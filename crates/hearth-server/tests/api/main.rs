@@ -15,6 +15,7 @@ mod database;
 mod emails;
 mod followers;
 mod forks;
+mod gists;
 mod git_data;
 mod git_http;
 mod git_refs;

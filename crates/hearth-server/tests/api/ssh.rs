@@ -9,12 +9,12 @@ use serde_json::json as j;
 
 use crate::support::*;
 
-async fn ssh_server() -> TestServer {
+pub(crate) async fn ssh_server() -> TestServer {
     TestServer::start_with(|raw| raw.set("server", "START_SSH_SERVER", "true")).await
 }
 
 /// A fresh Ed25519 key pair made by ssh-keygen: (private key path, public key line).
-fn keypair(dir: &Path, name: &str) -> (PathBuf, String) {
+pub(crate) fn keypair(dir: &Path, name: &str) -> (PathBuf, String) {
     let path = dir.join(name);
     let out = Command::new("ssh-keygen")
         .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
@@ -26,13 +26,13 @@ fn keypair(dir: &Path, name: &str) -> (PathBuf, String) {
     (path, public.trim().to_string())
 }
 
-async fn add_user_key(s: &TestServer, token: &str, title: &str, key: &str) {
+pub(crate) async fn add_user_key(s: &TestServer, token: &str, title: &str, key: &str) {
     let (status, body) =
         json(s.post("/user/keys").token(token).json(&j!({"title": title, "key": key})).send().await.unwrap()).await;
     assert_eq!(status, 201, "{body}");
 }
 
-fn ssh_url(s: &TestServer, owner: &str, repo: &str) -> String {
+pub(crate) fn ssh_url(s: &TestServer, owner: &str, repo: &str) -> String {
     format!("ssh://git@127.0.0.1:{}/{owner}/{repo}.git", s.ssh_port.unwrap())
 }
 

@@ -128,7 +128,7 @@ pub async fn delete_user(
     Path(username): Path<String>,
 ) -> ApiResult<StatusCode> {
     let user = load_user(&state, &username).await?;
-    accounts::delete_user(&state.db, &user).await?;
+    accounts::delete_user(&state.db, &state.config, &user).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -12,6 +12,7 @@ mod deploy_keys;
 mod emails;
 mod followers;
 mod forks;
+mod gists;
 mod git_data;
 mod git_refs;
 mod hooks;
@@ -235,6 +236,11 @@ pub fn router() -> OpenApiRouter<AppState> {
             commit_comments::delete_commit_comment
         ))
         .route("/repos/{owner}/{repo}/commits/{*sha}", axum::routing::post(commit_comments::create_commit_comment))
+        // Gists (GitHub's gists API shape).
+        .routes(routes!(gists::list_my_gists, gists::create_gist))
+        .routes(routes!(gists::list_user_gists))
+        .routes(routes!(gists::get_gist, gists::edit_gist, gists::delete_gist))
+        .routes(routes!(gists::get_gist_raw))
 }
 
 pub(crate) use crate::extract::RepoCtx;
