@@ -242,18 +242,25 @@ pub struct RefEntry {
 
 /// Every ref under `refs/` whose name starts with `refs/<prefix>`, in name order (as
 /// `git for-each-ref`). Symbolic refs are left out.
-pub fn refs_with_prefix(path: &Path, prefix: &str) -> GitResult<Vec<RefEntry>> {
+/// The refs whose full name starts with `refs/<prefix>`, in name order: `take` of them after
+/// skipping `skip`, and how many match in all. Object types are looked up for the returned ones only.
+pub fn refs_with_prefix(path: &Path, prefix: &str, skip: usize, take: usize) -> GitResult<(Vec<RefEntry>, usize)> {
     let repo = open(path)?;
     let wanted = format!("refs/{}", prefix.trim_start_matches('/'));
     let refs = repo.references().map_err(GitError::git)?;
-    let mut out = Vec::new();
+    let mut matching = Vec::new();
     for r in refs.prefixed("refs/").map_err(GitError::git)? {
         let r = r.map_err(GitError::git)?;
         let name = r.name().as_bstr().to_str_lossy().into_owned();
         let Some(id) = r.target().try_id().map(|id| id.to_owned()) else { continue };
-        if !name.starts_with(&wanted) {
-            continue;
+        if name.starts_with(&wanted) {
+            matching.push((name, id));
         }
+    }
+    matching.sort_by(|a, b| a.0.cmp(&b.0));
+    let total = matching.len();
+    let mut out = Vec::new();
+    for (name, id) in matching.into_iter().skip(skip).take(take) {
         let kind = match repo.find_header(id).map_err(GitError::git)?.kind() {
             gix::object::Kind::Commit => "commit",
             gix::object::Kind::Tag => "tag",
@@ -262,8 +269,7 @@ pub fn refs_with_prefix(path: &Path, prefix: &str) -> GitResult<Vec<RefEntry>> {
         };
         out.push(RefEntry { name, target: id.to_string(), kind });
     }
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(out)
+    Ok((out, total))
 }
 
 /// Bytes used by the object database (loose objects and packs), like `git count-objects -v`'s

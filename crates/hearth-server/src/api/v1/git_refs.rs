@@ -19,17 +19,21 @@ async fn list(
     ctx: &RepoCtx,
     (owner, repo): (&str, &str),
     prefix: String,
-) -> ApiResult<Vec<Reference>> {
+    params: &ListParams,
+) -> ApiResult<Paged<Reference>> {
     if prefix.split('/').any(|s| s == "..") || prefix.contains(['\\', '\0']) {
         return Err(ApiError::not_found());
     }
     let dir = ctx.dir().to_path_buf();
-    let refs = git_blocking(move || hearth_git::refs_with_prefix(&dir, &prefix)).await?;
-    if refs.is_empty() {
+    // The page is cut from the sorted names before any object is read.
+    let page = params.optional();
+    let (skip, take) = page.map_or((0, usize::MAX), |p| (p.offset() as usize, p.limit as usize));
+    let (refs, total) = git_blocking(move || hearth_git::refs_with_prefix(&dir, &prefix, skip, take)).await?;
+    if total == 0 {
         return Err(ApiError::not_found());
     }
     let api_repo = format!("{}/repos/{owner}/{repo}", state.links.api_url);
-    Ok(refs
+    let items = refs
         .into_iter()
         .map(|r| Reference {
             url: format!("{api_repo}/git/{}", utf8_percent_encode(&r.name, SEGMENT)),
@@ -40,7 +44,8 @@ async fn list(
             },
             name: r.name,
         })
-        .collect())
+        .collect();
+    Ok(Paged::list(items, total as i64, params, page))
 }
 
 /// Every ref of the repository.
@@ -54,7 +59,7 @@ pub async fn list_git_refs(
     RepoPath(ctx): RepoPath,
     params: ListParams,
 ) -> ApiResult<Paged<Reference>> {
-    Ok(Paged::slice(list(&state, &ctx, (&owner, &repo), String::new()).await?, &params, params.optional()))
+    list(&state, &ctx, (&owner, &repo), String::new(), &params).await
 }
 
 /// The refs under a prefix (`heads`, `tags/v1`, `heads/main`…).
@@ -68,5 +73,5 @@ pub async fn get_git_refs(
     RepoPath(ctx): RepoPath,
     params: ListParams,
 ) -> ApiResult<Paged<Reference>> {
-    Ok(Paged::slice(list(&state, &ctx, (&owner, &repo), prefix).await?, &params, params.optional()))
+    list(&state, &ctx, (&owner, &repo), prefix, &params).await
 }
