@@ -11,6 +11,7 @@ mod error;
 mod extract;
 mod git_http;
 mod jobs;
+mod ops;
 mod router;
 pub mod service;
 mod ssh;

@@ -29,6 +29,7 @@ pub fn build(state: AppState) -> Router {
         .nest("/api/v1", api_routes)
         .merge(crate::swagger::routes(openapi))
         .merge(crate::git_http::routes())
+        .merge(crate::ops::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .with_state(state.clone())

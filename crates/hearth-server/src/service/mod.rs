@@ -12,6 +12,7 @@ pub mod editorconfig;
 pub mod emails;
 pub mod follows;
 pub mod git_access;
+pub mod health;
 pub mod issue_lists;
 pub mod issue_view;
 pub mod issues;

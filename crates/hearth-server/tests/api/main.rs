@@ -22,6 +22,7 @@ mod keys;
 mod label_templates;
 mod markdown;
 mod migrate;
+mod ops;
 mod orgs;
 mod pagination;
 mod permissions;
