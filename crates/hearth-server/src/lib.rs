@@ -11,6 +11,8 @@ mod error;
 mod extract;
 mod git_http;
 mod jobs;
+pub mod logging;
+mod metrics;
 mod ops;
 mod router;
 pub mod service;

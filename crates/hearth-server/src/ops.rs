@@ -1,17 +1,48 @@
-//! Operations endpoints outside the API: health checks (and, when enabled, metrics).
+//! Operations endpoints outside the API: health checks and, when enabled, metrics.
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Serialize;
 
+use subtle::ConstantTimeEq;
+
 use crate::app::AppState;
+use crate::error::ApiError;
 use crate::service::health;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/healthcheck", get(healthcheck)).route("/api/healthz", get(healthcheck))
+    Router::new()
+        .route("/healthcheck", get(healthcheck))
+        .route("/api/healthz", get(healthcheck))
+        .route("/metrics", get(metrics))
+}
+
+/// `GET /metrics`: Prometheus text, when `[metrics] ENABLED` (404 otherwise); with `[metrics]
+/// TOKEN` set, only for `Authorization: Bearer TOKEN` (401 otherwise).
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(metrics) = &state.metrics else { return ApiError::Status(StatusCode::NOT_FOUND).into_response() };
+    let token = state.config.metrics.token.as_bytes();
+    if !token.is_empty() {
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .unwrap_or_default();
+        if !bool::from(given.as_bytes().ct_eq(token)) {
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer"), (header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                "Unauthorized\n",
+            )
+                .into_response();
+        }
+    }
+    let text = metrics.render(&state.db);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
 }
 
 /// Gitea's health document (draft-inadarei-api-health-check).

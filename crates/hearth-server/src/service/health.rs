@@ -22,9 +22,11 @@ pub struct Check {
 pub async fn check_database(state: &AppState) -> Check {
     // SQLite's file first: a new pooled connection would create an empty one in its place.
     let file = match state.config.database.kind {
-        DatabaseKind::Sqlite => {
-            std::fs::metadata(&state.config.database.path).map(|_| ()).map_err(|e| format!("SQLite database file: {e}"))
-        }
+        DatabaseKind::Sqlite => match std::fs::metadata(&state.config.database.path) {
+            Ok(m) if m.is_file() => Ok(()),
+            Ok(_) => Err("SQLite database path is not a file".to_string()),
+            Err(e) => Err(format!("SQLite database file: {e}")),
+        },
         DatabaseKind::Postgres => Ok(()),
     };
     let outcome = match file {

@@ -157,7 +157,7 @@ impl TestServer {
     }
 
     /// Make the database unreachable: PostgreSQL refuses new connections to it and its open ones
-    /// are terminated; SQLite's file is moved away. [`TestServer::restore_db`] undoes it.
+    /// are terminated; SQLite's file is moved away (a directory takes its place). [`TestServer::restore_db`] undoes it.
     pub async fn break_db(&self) {
         match &self.pg {
             Some(pg) => {
@@ -167,6 +167,8 @@ impl TestServer {
             None => {
                 let path = &self.config.database.path;
                 std::fs::rename(path, path.with_extension("moved")).unwrap();
+                // A directory in its place: a new connection cannot create an empty file there.
+                std::fs::create_dir(path).unwrap();
             }
         }
     }
@@ -176,6 +178,7 @@ impl TestServer {
             Some(pg) => pg_admin(pg, &format!("ALTER DATABASE {} ALLOW_CONNECTIONS true", pg.name)).await,
             None => {
                 let path = &self.config.database.path;
+                std::fs::remove_dir(path).unwrap();
                 std::fs::rename(path.with_extension("moved"), path).unwrap();
             }
         }
