@@ -6,6 +6,7 @@ use std::sync::Arc;
 use hearth_store::Db;
 
 use crate::config::Config;
+use crate::metrics::Metrics;
 use crate::service::login_throttle::{Limit, LoginThrottle};
 use crate::service::passwords::Passwords;
 use crate::service::tokens::{TokenCache, TokenUsage};
@@ -26,12 +27,15 @@ pub struct Inner {
     pub token_cache: TokenCache,
     /// Wakes the webhook delivery worker once tasks are committed.
     pub hook_queue: tokio::sync::Notify,
+    /// Prometheus metrics, when `[metrics] ENABLED` (nothing is recorded otherwise).
+    pub metrics: Option<Metrics>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: Config, external_url: String, passwords: Passwords) -> AppState {
         let links = Links::new(&config, external_url);
         let refill = config.security.login_failure_refill;
+        let metrics = config.metrics.enabled.then(|| Metrics::new(config.database.max_connections));
         let login_throttle = LoginThrottle::new(
             Limit { burst: config.security.login_failure_name_burst, refill },
             Limit { burst: config.security.login_failure_ip_burst, refill },
@@ -45,6 +49,7 @@ impl AppState {
             token_usage: TokenUsage::default(),
             token_cache: TokenCache::default(),
             hook_queue: tokio::sync::Notify::new(),
+            metrics,
         }))
     }
 }

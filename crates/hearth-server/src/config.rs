@@ -142,6 +142,8 @@ pub struct Config {
     pub picture: PictureConfig,
     pub admin: AdminConfig,
     pub http: HttpConfig,
+    pub metrics: MetricsConfig,
+    pub log: LogConfig,
 }
 
 /// `[server]`: where to listen and where data lives.
@@ -219,6 +221,23 @@ pub struct PasswordConfig {
 pub struct AuthConfig {
     pub require_signin_view: bool,
     pub require_email_confirmation: bool,
+    /// `TRUSTED_PROXY_IPS`: peers whose `X-Forwarded-For` names the client (IPs or CIDRs).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+/// `[metrics]`: Prometheus text at `/metrics` when `ENABLED`, behind `Bearer TOKEN` when set.
+#[derive(Debug, Clone)]
+pub struct MetricsConfig {
+    pub enabled: bool,
+    pub token: String,
+}
+
+/// `[log]`: `LEVEL` (a tracing filter: `info`, `debug`, `info,hearth_server=debug`, …) and
+/// `FORMAT` (`text` or `json`).
+#[derive(Debug, Clone)]
+pub struct LogConfig {
+    pub level: String,
+    pub json: bool,
 }
 
 /// `[webhook]`: `DELIVER_TIMEOUT`, `SKIP_TLS_VERIFY`, and hearth's retry policy (`MAX_ATTEMPTS`,
@@ -276,6 +295,19 @@ pub struct AdminConfig {
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
     pub access_control_allow_origin: String,
+}
+
+/// `[auth] TRUSTED_PROXY_IPS`: comma-separated IPs and CIDRs.
+fn trusted_proxies(text: &str) -> anyhow::Result<Vec<ipnet::IpNet>> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            t.parse::<ipnet::IpNet>()
+                .or_else(|_| t.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| anyhow::anyhow!("[auth] TRUSTED_PROXY_IPS: `{t}` is not an IP address or CIDR"))
+        })
+        .collect()
 }
 
 /// Command-line flags, which override everything else.
@@ -412,6 +444,22 @@ impl Config {
             auth: AuthConfig {
                 require_signin_view: raw.boolean("auth", "REQUIRE_SIGNIN_VIEW", false)?,
                 require_email_confirmation: raw.boolean("auth", "REQUIRE_EMAIL_CONFIRMATION", false)?,
+                trusted_proxies: trusted_proxies(&raw.string("auth", "TRUSTED_PROXY_IPS", ""))?,
+            },
+            metrics: MetricsConfig {
+                enabled: raw.boolean("metrics", "ENABLED", false)?,
+                token: raw.string("metrics", "TOKEN", ""),
+            },
+            log: LogConfig {
+                level: match raw.string("log", "LEVEL", "info").trim() {
+                    "" => "info".to_string(),
+                    l => l.to_lowercase(),
+                },
+                json: match raw.string("log", "FORMAT", "text").trim().to_lowercase().as_str() {
+                    "text" | "" => false,
+                    "json" => true,
+                    other => bail!("[log] FORMAT: `{other}` is not supported (text or json)"),
+                },
             },
             webhook: WebhookConfig {
                 deliver_timeout: secs("webhook", "DELIVER_TIMEOUT", 15)?.max(Duration::from_secs(1)),

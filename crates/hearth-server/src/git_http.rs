@@ -256,7 +256,12 @@ async fn rpc(state: AppState, owner: String, repo: String, service: Service, req
     let headers = req.headers().clone();
     let granted = match authorize(&state, &owner, &repo, service, &headers, req.extensions()).await {
         Ok(g) => g,
-        Err(resp) => return resp,
+        Err(resp) => {
+            if let Some(m) = &state.metrics {
+                m.git_operation("http", service.name(), "refused");
+            }
+            return resp;
+        }
     };
     let expected = format!("application/x-git-{}-request", service.name());
     if headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
@@ -311,8 +316,12 @@ async fn rpc(state: AppState, owner: String, repo: String, service: Service, req
         if let Some(log) = ref_log {
             granted.after_push(&state, &log).await;
         }
-        if !status.as_ref().is_ok_and(|s| s.success()) {
+        let success = status.as_ref().is_ok_and(|s| s.success());
+        if !success {
             tracing::debug!(?status, service = service.name(), "git exited unsuccessfully");
+        }
+        if let Some(m) = &state.metrics {
+            m.git_operation("http", service.name(), if success { "success" } else { "failure" });
         }
         let _ = done_tx.send(());
     });

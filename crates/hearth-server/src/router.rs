@@ -3,7 +3,9 @@
 use std::time::Instant;
 
 use axum::Router;
-use axum::extract::Request;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -29,10 +31,12 @@ pub fn build(state: AppState) -> Router {
         .nest("/api/v1", api_routes)
         .merge(crate::swagger::routes(openapi))
         .merge(crate::git_http::routes())
+        .merge(crate::ops::routes())
+        .route_layer(middleware::from_fn(mark_route))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .with_state(state.clone())
-        .layer(middleware::from_fn(log_request))
+        .layer(middleware::from_fn_with_state(state.clone(), log_request))
         .layer(SetResponseHeaderLayer::overriding(
             HeaderName::from_static("x-content-type-options"),
             HeaderValue::from_static("nosniff"),
@@ -94,16 +98,88 @@ async fn not_found() -> Response {
     ApiError::Status(StatusCode::NOT_FOUND).into_response()
 }
 
-/// One log line per request: method, path (never the query, which may hold a token), status, time.
-async fn log_request(req: Request, next: Next) -> Response {
+/// The route template a request matched, left on its response for the metrics.
+#[derive(Clone)]
+struct RouteTemplate(String);
+
+async fn mark_route(req: Request, next: Next) -> Response {
+    let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string());
+    let mut resp = next.run(req).await;
+    if let Some(route) = route
+        && resp.extensions().get::<RouteTemplate>().is_none()
+    {
+        resp.extensions_mut().insert(RouteTemplate(route));
+    }
+    resp
+}
+
+/// One log line per request at info level (target `hearth::request`): method, path with secret
+/// query values removed, status, duration, the authenticated user and the client address; and the
+/// request metrics. The client address it decides on ([`auth::real_ip`]) is the one used after it.
+async fn log_request(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let method = req.method().clone();
-    let path = req.uri().path().to_string();
+    let path = redacted_path(req.uri());
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(peer)| auth::real_ip(peer.ip(), req.headers(), &state.config.auth.trusted_proxies));
+    if let Some(ip) = ip {
+        req.extensions_mut().insert(auth::ClientIp(ip));
+    }
     let started = Instant::now();
     let mut resp = next.run(req).await;
+    let elapsed = started.elapsed();
     // Gogs' JSON responses name their charset; axum's `Json` does not.
     if resp.headers().get(header::CONTENT_TYPE).is_some_and(|v| v == "application/json") {
         resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"));
     }
-    tracing::debug!(%method, %path, status = resp.status().as_u16(), elapsed_us = started.elapsed().as_micros() as u64, "request");
+    let status = resp.status().as_u16();
+    if let Some(m) = &state.metrics {
+        let route = resp.extensions().get::<RouteTemplate>().map_or(crate::metrics::UNMATCHED, |r| r.0.as_str());
+        m.http_request(method.as_str(), route, status, elapsed.as_secs_f64());
+    }
+    let user = resp.extensions().get::<auth::RequestUser>().map(|u| u.0.as_str()).unwrap_or("-");
+    let ip = ip.map_or_else(|| "-".to_string(), |ip| ip.to_string());
+    tracing::info!(
+        target: "hearth::request",
+        %method,
+        %path,
+        status,
+        duration_ms = (elapsed.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
+        user,
+        ip,
+        "request"
+    );
     resp
+}
+
+/// Query parameters whose values never reach a log.
+const SECRET_PARAMS: [&str; 4] = ["token", "access_token", "password", "passwd"];
+
+/// The path and query, with the values of secret query parameters replaced by `REDACTED`.
+fn redacted_path(uri: &axum::http::Uri) -> String {
+    let path = uri.path();
+    let Some(query) = uri.query() else { return path.to_string() };
+    let kept: Vec<String> = query
+        .split('&')
+        .map(|pair| {
+            let key = pair.split('=').next().unwrap_or_default();
+            let decoded = percent_encoding::percent_decode_str(key).decode_utf8_lossy().to_lowercase();
+            if SECRET_PARAMS.contains(&decoded.as_str()) { format!("{key}=REDACTED") } else { pair.to_string() }
+        })
+        .collect();
+    format!("{path}?{}", kept.join("&"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_query_values_are_redacted() {
+        let uri: axum::http::Uri = "/api/v1/user?token=abc&page=2&Access_Token=x&%70assword=y".parse().unwrap();
+        assert_eq!(redacted_path(&uri), "/api/v1/user?token=REDACTED&page=2&Access_Token=REDACTED&%70assword=REDACTED");
+        let uri: axum::http::Uri = "/healthcheck".parse().unwrap();
+        assert_eq!(redacted_path(&uri), "/healthcheck");
+    }
 }

@@ -100,10 +100,18 @@ impl Backend {
             ref_log: ref_log.clone(),
         };
         let command = transport::session_command(&inv);
-        let finish = ref_log.map(|log| -> hearth_ssh::Finish {
-            Box::new(move |_success| Box::pin(async move { access.after_push(&state, &log).await }))
+        // Always a finish step: it counts the operation, and after a push records what changed.
+        let finish: hearth_ssh::Finish = Box::new(move |success| {
+            Box::pin(async move {
+                if let Some(log) = ref_log {
+                    access.after_push(&state, &log).await;
+                }
+                if let Some(m) = &state.metrics {
+                    m.git_operation("ssh", service.name(), if success { "success" } else { "failure" });
+                }
+            })
         });
-        Job { command, finish }
+        Job { command, finish: Some(finish) }
     }
 }
 
@@ -192,7 +200,15 @@ impl hearth_ssh::Backend for Backend {
 
     async fn exec(&self, who: Identity, payload: String, git_protocol: Option<String>) -> Result<Job, Refusal> {
         match self.decide(who, &payload, git_protocol).await {
-            Ok(decided) => decided,
+            Ok(decided) => {
+                if decided.is_err()
+                    && let Some(m) = &self.state.metrics
+                {
+                    let verb = hearth_ssh::command::parse(&payload).and_then(|c| c.verb).map(service_of);
+                    m.git_operation("ssh", verb.map_or("unknown", Service::name), "refused");
+                }
+                decided
+            }
             Err(e) => {
                 tracing::error!(error = %e, "ssh command");
                 Err(Refusal::new("Internal error"))

@@ -187,6 +187,23 @@ impl Db {
         Ok(Tx { tx, accounts: self.accounts.clone() })
     }
 
+    /// Run `SELECT 1` on a pooled connection (health checks).
+    pub async fn ping(&self) -> StoreResult<()> {
+        match &self.pool {
+            Pool::Sqlite(p) => sqlx::query("SELECT 1").execute(p).await.map(|_| ())?,
+            Pool::Postgres(p) => sqlx::query("SELECT 1").execute(p).await.map(|_| ())?,
+        }
+        Ok(())
+    }
+
+    /// The pool's open connections and how many of them are idle (metrics).
+    pub fn pool_usage(&self) -> (u32, usize) {
+        match &self.pool {
+            Pool::Sqlite(p) => (p.size(), p.num_idle()),
+            Pool::Postgres(p) => (p.size(), p.num_idle()),
+        }
+    }
+
     pub async fn close(&self) {
         match &self.pool {
             Pool::Sqlite(p) => p.close().await,

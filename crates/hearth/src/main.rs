@@ -60,12 +60,6 @@ struct Place {
     data: Option<PathBuf>,
 }
 
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
-}
-
 async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
@@ -86,6 +80,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Web { place, port } => {
             let config = Config::load(place.config.as_deref(), &Overrides { data_dir: place.data, port })?;
+            hearth_server::logging::init(&config.log)?;
             let listener = TcpListener::bind((config.server.http_addr.as_str(), config.server.http_port))
                 .await
                 .map_err(|e| anyhow::anyhow!("binding {}:{}: {e}", config.server.http_addr, config.server.http_port))?;
@@ -103,6 +98,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Admin { command: AdminCommand::CreateUser { name, password, email, admin, place } } => {
             let config = Config::load(place.config.as_deref(), &Overrides { data_dir: place.data, port: None })?;
+            hearth_server::logging::init(&config.log)?;
             hearth_server::cli::create_user(&config, &name, &password, &email, admin).await?;
             println!("user {name} created");
             Ok(())
@@ -111,7 +107,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn main() -> ExitCode {
-    init_logging();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,

@@ -79,9 +79,12 @@ fn find_credentials(parts: &Parts, allow_query: bool) -> Credentials {
     Credentials { token, basic }
 }
 
-/// The client's address: the TCP peer (`X-Forwarded-For` and the like are not trusted), when the
-/// server was started with it.
+/// The client's address: the one the request log decided on ([`real_ip`]: `X-Forwarded-For` only
+/// from a trusted proxy), else the TCP peer, when the server was started with it.
 pub fn client_ip(extensions: &Extensions) -> Option<IpAddr> {
+    if let Some(ClientIp(ip)) = extensions.get::<ClientIp>() {
+        return Some(*ip);
+    }
     extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip())
 }
 
@@ -176,8 +179,42 @@ pub async fn identify(State(state): State<AppState>, req: Request, next: Next) -
             Err(e) => return ApiError::from(e).into_response(),
         }
     }
+    let user = identity.user.as_ref().map(|u| RequestUser(u.name.clone()));
     parts.extensions.insert(identity);
-    next.run(Request::from_parts(parts, body)).await
+    let mut resp = next.run(Request::from_parts(parts, body)).await;
+    if let Some(user) = user {
+        resp.extensions_mut().insert(user);
+    }
+    resp
+}
+
+/// Who made an API request (the user acted as, with `Sudo`), left on the response for the
+/// request log.
+#[derive(Clone)]
+pub struct RequestUser(pub String);
+
+/// The client address the request log decided on (see [`real_ip`]), for everything after it.
+#[derive(Clone, Copy)]
+pub struct ClientIp(pub IpAddr);
+
+/// The client's address: the TCP peer, or the address `X-Forwarded-For` names when the peer is a
+/// trusted proxy (`[auth] TRUSTED_PROXY_IPS`): the right-most address that is not itself trusted.
+pub fn real_ip(peer: IpAddr, headers: &axum::http::HeaderMap, trusted: &[ipnet::IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(&ip.to_canonical()));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let mut client = peer;
+    let hops = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(','));
+    let hops: Vec<&str> = hops.collect();
+    for hop in hops.iter().rev() {
+        let Ok(ip) = hop.trim().parse::<IpAddr>() else { break };
+        client = ip;
+        if !is_trusted(&ip) {
+            break;
+        }
+    }
+    client
 }
 
 /// Middleware after [`identify`]: a token with scopes may call a route only when it has the route's

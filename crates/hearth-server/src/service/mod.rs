@@ -14,6 +14,7 @@ pub mod emails;
 pub mod follows;
 pub mod gists;
 pub mod git_access;
+pub mod health;
 pub mod issue_lists;
 pub mod issue_view;
 pub mod issues;

@@ -24,6 +24,7 @@ mod keys;
 mod label_templates;
 mod markdown;
 mod migrate;
+mod ops;
 mod orgs;
 mod pagination;
 mod permissions;

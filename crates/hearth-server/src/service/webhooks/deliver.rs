@@ -209,6 +209,14 @@ impl Deliverer {
             _ => None,
         };
         let refused = last_status.is_none();
+        if let Some(m) = &state.metrics {
+            m.webhook_delivery(match (&outcome, succeeded, delivered) {
+                (Outcome::Refused(_), _, _) => "refused",
+                (_, true, _) => "success",
+                (_, false, false) => "retry",
+                (_, false, true) => "failure",
+            });
+        }
         let response = response.to_string();
         let a = Attempt {
             is_delivered: delivered,
@@ -331,6 +339,9 @@ pub async fn run(state: AppState, deliverer: Arc<Deliverer>, mut stop: crate::jo
         let mut wait = IDLE_POLL;
         match due(&state).await {
             Ok((repos, next)) => {
+                if let Some(m) = &state.metrics {
+                    m.webhook_queue(repos.len());
+                }
                 for repo_id in repos {
                     if busy.lock().expect("busy set").insert(repo_id) {
                         let (state, deliverer, busy, slots, stopping) =

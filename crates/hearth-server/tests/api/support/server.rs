@@ -156,6 +156,34 @@ impl TestServer {
         sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.unwrap();
     }
 
+    /// Make the database unreachable: PostgreSQL refuses new connections to it and its open ones
+    /// are terminated; SQLite's file is moved away (a directory takes its place). [`TestServer::restore_db`] undoes it.
+    pub async fn break_db(&self) {
+        match &self.pg {
+            Some(pg) => {
+                pg_admin(pg, &format!("ALTER DATABASE {} ALLOW_CONNECTIONS false", pg.name)).await;
+                self.terminate_db_connections().await;
+            }
+            None => {
+                let path = &self.config.database.path;
+                std::fs::rename(path, path.with_extension("moved")).unwrap();
+                // A directory in its place: a new connection cannot create an empty file there.
+                std::fs::create_dir(path).unwrap();
+            }
+        }
+    }
+
+    pub async fn restore_db(&self) {
+        match &self.pg {
+            Some(pg) => pg_admin(pg, &format!("ALTER DATABASE {} ALLOW_CONNECTIONS true", pg.name)).await,
+            None => {
+                let path = &self.config.database.path;
+                std::fs::remove_dir(path).unwrap();
+                std::fs::rename(path.with_extension("moved"), path).unwrap();
+            }
+        }
+    }
+
     pub fn is_postgres(&self) -> bool {
         self.pg.is_some()
     }
@@ -257,6 +285,11 @@ impl Drop for TestServer {
             let _ = stop.send(());
         }
     }
+}
+
+async fn pg_admin(pg: &PgTestDb, sql: &str) {
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&pg.admin_url).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(&mut conn).await.unwrap();
 }
 
 pub(super) fn rand_suffix() -> u64 {
