@@ -8,7 +8,7 @@ use hearth_server::{Config, Overrides};
 use tokio::net::TcpListener;
 
 #[derive(Parser)]
-#[command(name = "hearth", version, about = "A painless self-hosted Git service speaking the Gogs API")]
+#[command(name = "hearth", version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("HEARTH_COMMIT"), ")"), about = "A painless self-hosted Git service speaking the Gogs API")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -52,8 +52,8 @@ enum AdminCommand {
 /// Where the configuration and data live.
 #[derive(Args)]
 struct Place {
-    /// Gogs-style app.ini.
-    #[arg(long, short)]
+    /// Gogs-style app.ini (else the file `HEARTH_CONFIG` names, else built-in defaults).
+    #[arg(long, short, env = "HEARTH_CONFIG")]
     config: Option<PathBuf>,
     /// Data directory (overrides [server] APP_DATA_PATH; default ./data).
     #[arg(long)]

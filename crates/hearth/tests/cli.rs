@@ -212,6 +212,42 @@ fn config_file_env_and_flags() {
     let _ = child.wait();
 }
 
+#[test]
+fn version_names_the_commit() {
+    let out = hearth().arg("--version").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with(&format!("hearth {} (commit ", env!("CARGO_PKG_VERSION"))), "{text}");
+    let commit = text.trim_end().trim_end_matches(')').rsplit(' ').next().unwrap().to_string();
+    assert!(commit == "unknown" || (commit.len() >= 7 && commit.chars().all(|c| c.is_ascii_hexdigit())), "{text}");
+}
+
+#[test]
+fn hearth_config_names_the_file_when_there_is_no_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let ini = dir.path().join("app.ini");
+    let port = free_port();
+    std::fs::write(&ini, format!("[server]\nHTTP_PORT = {port}\n[database]\nPATH = {}/env.db\n", dir.path().display()))
+        .unwrap();
+    let mut child = hearth()
+        .env("HEARTH_CONFIG", &ini)
+        .args(["web", "--data"])
+        .arg(dir.path())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut up = false;
+    while Instant::now() < deadline && !up {
+        up = std::net::TcpStream::connect(("127.0.0.1", port)).is_ok();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(up, "the port from the HEARTH_CONFIG file");
+    assert!(dir.path().join("env.db").exists());
+}
+
 /// The real git, isolated from the machine's configuration.
 fn git(dir: &std::path::Path, args: &[&str], ssh_key: Option<&std::path::Path>) -> String {
     let mut cmd = Command::new("git");
