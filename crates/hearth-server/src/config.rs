@@ -7,6 +7,27 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
+/// `${NAME}` replaced by `env(NAME)` (empty when unset); a `$` not followed by `{…}` stays as it
+/// is (passwords may hold one).
+fn expand_env(value: &str, env: &impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(start) = rest.find("${") {
+        let Some(len) = rest[start + 2..].find('}') else { break };
+        let name = &rest[start + 2..start + 2 + len];
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            out.push_str(&rest[..start + 2]);
+            rest = &rest[start + 2..];
+            continue;
+        }
+        out.push_str(&rest[..start]);
+        out.push_str(&env(name).unwrap_or_default());
+        rest = &rest[start + 3 + len..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Values as read, before typing: (lower-case section, upper-case key) → value.
 #[derive(Debug, Default, Clone)]
 pub struct RawConfig(HashMap<(String, String), String>);
@@ -14,29 +35,46 @@ pub struct RawConfig(HashMap<(String, String), String>);
 impl RawConfig {
     /// Parse `app.ini` text. Keys before any section belong to the section `""`. Values are read
     /// literally, as Gogs' INI reader does: a backslash is a backslash (`PASSWORD = a\b`), and
-    /// `;` or `#` after a value is part of it (only whole lines are comments).
+    /// `;` or `#` after a value is part of it (only whole lines are comments). `${NAME}` in a value
+    /// is replaced by the environment variable `NAME` (empty when unset).
     pub fn parse_ini(text: &str) -> anyhow::Result<RawConfig> {
+        RawConfig::parse_ini_with(text, |name| std::env::var(name).ok())
+    }
+
+    /// [`RawConfig::parse_ini`] with the environment given as a lookup.
+    pub fn parse_ini_with(text: &str, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<RawConfig> {
         let options = ini::ParseOption { enabled_escape: false, ..ini::ParseOption::default() };
         let ini = ini::Ini::load_from_str_opt(text, options).context("parsing app.ini")?;
         let mut raw = RawConfig::default();
         for (section, props) in ini.iter() {
             for (key, value) in props.iter() {
-                raw.set(section.unwrap_or(""), key, value);
+                raw.set(section.unwrap_or(""), key, &expand_env(value, &env));
             }
         }
         Ok(raw)
     }
 
     /// Apply `HEARTH__<SECTION>__<KEY>=value` pairs (other variables are ignored).
-    pub fn apply_env<I: IntoIterator<Item = (String, String)>>(&mut self, vars: I) {
+    /// `HEARTH__<SECTION>__<KEY>__FILE=/path` reads the value from a file (Docker secrets; one
+    /// trailing newline dropped), and `_0X2E_` in a section name stands for a dot (Gitea's
+    /// convention, for sections such as `log.console`).
+    pub fn apply_env<I: IntoIterator<Item = (String, String)>>(&mut self, vars: I) -> anyhow::Result<()> {
         for (name, value) in vars {
             let Some(rest) = name.strip_prefix("HEARTH__").or_else(|| name.strip_prefix("hearth__")) else {
                 continue;
             };
-            if let Some((section, key)) = rest.split_once("__") {
-                self.set(section, key, &value);
+            let Some((section, key)) = rest.split_once("__") else { continue };
+            let section = section.replace("_0X2E_", ".").replace("_0x2e_", ".");
+            match key.strip_suffix("__FILE").or_else(|| key.strip_suffix("__file")) {
+                Some(key) => {
+                    let text = std::fs::read_to_string(&value).with_context(|| format!("{name}: reading {value}"))?;
+                    let text = text.strip_suffix('\n').unwrap_or(&text);
+                    self.set(&section, key, text.strip_suffix('\r').unwrap_or(text));
+                }
+                None => self.set(&section, key, &value),
             }
         }
+        Ok(())
     }
 
     pub fn set(&mut self, section: &str, key: &str, value: &str) {
@@ -327,7 +365,7 @@ impl Config {
             }
             None => RawConfig::default(),
         };
-        raw.apply_env(std::env::vars());
+        raw.apply_env(std::env::vars())?;
         Config::from_raw(&raw, flags)?.absolute()
     }
 
@@ -507,6 +545,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn environment_in_values_files_and_dotted_sections() {
+        let env = |name: &str| (name == "DB_PASS").then(|| "s3cret".to_string());
+        let raw = RawConfig::parse_ini_with(
+            "[database]\nPASSWORD = ${DB_PASS}\nUSER = a$b ${} ${not-a-name} ${MISSING}x\nNAME = ${DB_PASS\n",
+            env,
+        )
+        .unwrap();
+        assert_eq!(raw.get("database", "PASSWORD"), Some("s3cret"));
+        assert_eq!(raw.get("database", "USER"), Some("a$b ${} ${not-a-name} x"));
+        assert_eq!(raw.get("database", "NAME"), Some("${DB_PASS"));
+
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("pw");
+        std::fs::write(&secret, "from-file\n").unwrap();
+        let mut raw = RawConfig::default();
+        raw.apply_env(vec![
+            ("HEARTH__DATABASE__PASSWORD__FILE".to_string(), secret.display().to_string()),
+            ("HEARTH__LOG_0X2E_CONSOLE__LEVEL".to_string(), "debug".to_string()),
+        ])
+        .unwrap();
+        assert_eq!(raw.get("database", "PASSWORD"), Some("from-file"));
+        assert_eq!(raw.get("log.console", "LEVEL"), Some("debug"));
+        let missing = vec![("HEARTH__DATABASE__PASSWORD__FILE".to_string(), "/nonexistent/pw".to_string())];
+        let err = RawConfig::default().apply_env(missing).unwrap_err();
+        assert!(format!("{err:#}").contains("HEARTH__DATABASE__PASSWORD__FILE"), "{err:#}");
+    }
+
+    #[test]
     fn layering_ini_env_flags() {
         let mut raw = RawConfig::parse_ini(
             "[server]\nHTTP_PORT = 4000\nROOT_URL = https://git.example.com\n[Security]\ndisable_query_auth_token = true\n",
@@ -516,7 +582,8 @@ mod tests {
             ("HEARTH__server__http_port".to_string(), "5000".to_string()),
             ("HEARTH__DATABASE__PATH".to_string(), "/tmp/x.db".to_string()),
             ("UNRELATED".to_string(), "1".to_string()),
-        ]);
+        ])
+        .unwrap();
         let cfg = Config::from_raw(&raw, &Overrides::default()).unwrap();
         assert_eq!(cfg.server.http_port, 5000);
         assert!(cfg.security.disable_query_auth_token);
