@@ -153,9 +153,13 @@ async fn commit_comments_failures() {
     let post = format!("/repos/ada/r/commits/{second}/comments");
     let not_found = json!({ "message": "Not Found" });
 
-    // 401 anonymous, for reads and writes.
+    // 401 anonymous for writes and the commit routes (token+repo-read, as Gogs' commit lookup);
+    // the repository-wide list is anonymous for a public repository (routes.tsv: repo-read) and
+    // 404 for a private one.
     assert_eq!(s.post_json(&post, Anon, json!({ "body": "x" })).await.0, 401);
-    assert_eq!(s.get_status("/repos/ada/r/comments", Anon).await, 401);
+    assert_eq!(s.get_json("/repos/ada/r/comments", Anon).await, (200, json!([])));
+    assert_eq!(s.get_json("/repos/ada/secret/comments", Anon).await, (404, not_found.clone()));
+    assert_eq!(s.get_json("/repos/ada/r/comments/999", Anon).await, (404, not_found.clone()));
     assert_eq!(s.get_status(&post, Anon).await, 401);
 
     // 404: a repository the caller cannot see, a commit that does not exist, a branch name.

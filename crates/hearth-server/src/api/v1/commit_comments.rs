@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use super::RepoCtx;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{LateBody, ListParams, Page, Paged, RepoPath, TokenUser, Validator};
+use crate::extract::{Auth, LateBody, ListParams, Page, Paged, RepoPath, TokenUser, Validator};
 use crate::service::commit_comments::{self as service, Commenter, NewComment};
 use crate::service::issue_view::{ghost, users_by_id};
 use crate::types::{CommitComment, User, rfc3339};
@@ -68,13 +68,14 @@ async fn one_json(state: &AppState, ctx: &RepoCtx, row: CommitCommentRow) -> Api
     to_json(state, ctx, std::slice::from_ref(&row)).await?.pop().ok_or_else(ApiError::not_found)
 }
 
-/// Every commit comment of the repository, oldest first.
+/// Every commit comment of the repository, oldest first (anonymous for public repositories, as
+/// routes.tsv has it).
 #[utoipa::path(get, path = "/repos/{owner}/{repo}/comments", tag = "commits",
     params(("owner" = String, Path), ("repo" = String, Path), ("page" = Option<i64>, Query), ("limit" = Option<i64>, Query)),
     responses((status = 200, body = [CommitComment]), (status = 401), (status = 404)))]
 pub async fn list_repo_commit_comments(
     State(state): State<AppState>,
-    TokenUser(_me): TokenUser,
+    Auth(_who): Auth,
     RepoPath(ctx): RepoPath,
     params: ListParams,
 ) -> ApiResult<Paged<CommitComment>> {
@@ -168,7 +169,7 @@ pub async fn create_commit_comment(
     responses((status = 200, body = CommitComment), (status = 401), (status = 404)))]
 pub async fn get_commit_comment(
     State(state): State<AppState>,
-    TokenUser(_me): TokenUser,
+    Auth(_who): Auth,
     Path((_owner, _repo, id)): Path<(String, String, i64)>,
     RepoPath(ctx): RepoPath,
 ) -> ApiResult<Json<CommitComment>> {
