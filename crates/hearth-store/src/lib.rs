@@ -27,6 +27,7 @@ pub mod push_events;
 pub mod redirects;
 pub mod releases;
 pub mod repos;
+pub mod snapshot;
 pub mod stars;
 pub mod stats;
 pub mod tokens;
