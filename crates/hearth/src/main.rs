@@ -29,6 +29,24 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Bring another service's data into an empty hearth.
+    Import {
+        #[command(subcommand)]
+        source: ImportSource,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportSource {
+    /// Read a `gogs backup` archive (Gogs 0.11 to 0.14): accounts with their passwords,
+    /// organisations, repositories, issues, releases, webhooks, keys and access tokens.
+    Gogs {
+        /// The archive `gogs backup` wrote.
+        #[arg(long)]
+        file: PathBuf,
+        #[command(flatten)]
+        place: Place,
+    },
 }
 
 #[derive(Subcommand)]
@@ -101,6 +119,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             hearth_server::logging::init(&config.log)?;
             hearth_server::cli::create_user(&config, &name, &password, &email, admin).await?;
             println!("user {name} created");
+            Ok(())
+        }
+        Command::Import { source: ImportSource::Gogs { file, place } } => {
+            let config = Config::load(place.config.as_deref(), &Overrides { data_dir: place.data, port: None })?;
+            hearth_server::logging::init(&config.log)?;
+            let imported = hearth_server::backup::gogs::import(&config, &file).await?;
+            for line in &imported.warnings {
+                eprintln!("warning: {line}");
+            }
+            println!("{}", imported.summary());
             Ok(())
         }
     }
