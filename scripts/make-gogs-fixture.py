@@ -18,6 +18,7 @@ Gogs' delegate hook scripts in hooks/. Everything is deterministic, so running t
 byte-identical archives.
 
 Usage: scripts/make-gogs-fixture.py [OUTPUT_DIR]   (default crates/hearth/tests/fixtures)
+       scripts/make-gogs-fixture.py --scale REPOS ISSUES FILE   (a large archive for timing)
 """
 
 import hashlib
@@ -415,7 +416,42 @@ def backup(version, gogs_version, repos_zip, tagged):
     return buf.getvalue()
 
 
+def scaled(path, n_repos, n_issues):
+    """A large archive for timing imports (not a fixture): the 0.13 data plus `n_repos` copies of
+    alice/hello and `n_issues` issues spread over them, each with one comment."""
+    repos_zip, tagged = repositories_zip()
+    data = tables("0.13", tagged)
+    template_repo, template_issue, template_comment = data["Repository"][0], data["Issue"][0], data["Comment"][0]
+    for i in range(n_repos):
+        name = f"r{i:05}"
+        data["Repository"].append(template_repo | {"ID": 100 + i, "Name": name, "LowerName": name})
+    for k in range(n_issues):
+        issue_id = 1000 + k
+        data["Issue"].append(template_issue | {"ID": issue_id, "RepoID": 100 + k % n_repos, "Index": k // n_repos + 1,
+                                               "MilestoneID": 0, "Title": f"Issue {k}"})
+        data["Comment"].append(template_comment | {"ID": issue_id, "IssueID": issue_id})
+    source = zipfile.ZipFile(io.BytesIO(repos_zip))
+    hello = [(i, source.read(i)) for i in source.infolist() if i.filename.startswith("gogs-repositories/alice/hello.git/")]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for info in source.infolist():
+            z.writestr(info, source.read(info))
+        for i in range(n_repos):
+            for info, content in hello:
+                copy = zipfile.ZipInfo(info.filename.replace("/hello.git/", f"/r{i:05}.git/"), ZIP_TIME)
+                copy.external_attr, copy.compress_type = info.external_attr, zipfile.ZIP_DEFLATED
+                z.writestr(copy, content)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("gogs-backup/metadata.ini", "VERSION = 1\nGOGS_VERSION = 0.13.4\n")
+        for name, rows in data.items():
+            z.writestr(f"gogs-backup/db/{name}.json", "".join(go_json(r) for r in rows))
+        z.writestr("gogs-backup/repositories.zip", buf.getvalue(), zipfile.ZIP_STORED)
+    print(f"{path}: {os.path.getsize(path)} bytes, {n_repos + 2} repositories, {n_issues + 3} issues")
+
+
 def main():
+    if len(sys.argv) == 5 and sys.argv[1] == "--scale":
+        return scaled(sys.argv[4], int(sys.argv[2]), int(sys.argv[3]))
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "crates", "hearth", "tests", "fixtures")
     os.makedirs(out, exist_ok=True)
     repos_zip, tagged = repositories_zip()

@@ -13,6 +13,11 @@ use sqlx::{Postgres, Sqlite, Transaction};
 
 use crate::StoreResult;
 
+/// The highest migration this build knows (the schema the rows it writes belong to).
+pub fn latest_migration() -> i64 {
+    sqlx::migrate!("./migrations/sqlite").iter().map(|m| m.version).max().unwrap_or(0)
+}
+
 /// Pool sizing shared by both backends.
 #[derive(Debug, Clone)]
 pub struct DbOptions {

@@ -34,7 +34,7 @@ pub mod tokens;
 pub mod transfers;
 pub mod users;
 
-pub use db::{Conn, Db, DbOptions, Handle, Pool, RawConn, Tx};
+pub use db::{Conn, Db, DbOptions, Handle, Pool, RawConn, Tx, latest_migration};
 pub use error::{StoreError, StoreResult, Unique};
 pub use kinds::{AccessMode, CommentKind, HookContentType, HookKind, KeyKind, UserKind};
 

@@ -42,11 +42,6 @@ pub const TABLES: &[&str] = &[
     "commit_comment",
 ];
 
-/// The highest migration this build knows (the schema its rows are written for).
-pub fn latest_migration() -> i64 {
-    sqlx::migrate!("./migrations/sqlite").iter().map(|m| m.version).max().unwrap_or(0)
-}
-
 fn known_table(table: &str) -> StoreResult<()> {
     if TABLES.contains(&table) {
         Ok(())
@@ -142,6 +137,6 @@ mod tests {
 
     #[test]
     fn knows_the_latest_migration() {
-        assert!(latest_migration() >= 13);
+        assert!(crate::latest_migration() >= 13);
     }
 }

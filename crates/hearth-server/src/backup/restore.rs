@@ -1,144 +1,110 @@
-//! Loading a hearth dump archive into an empty hearth.
+//! Loading an extracted hearth dump directory into an empty hearth.
 //!
 //! (A minimal version written for `hearth import gogs` while `hearth dump`/`restore` were being
-//! built alongside: `.zip` archives only; their restore takes its place.)
+//! built alongside, with the same entry point, `restore_dir`; theirs takes its place.)
 
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Component, Path, PathBuf};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
 
 use anyhow::{Context, bail};
 use hearth_store::snapshot;
 use serde_json::{Map, Value};
-use zip::ZipArchive;
 
 use crate::config::Config;
+use crate::service::disk::move_dir;
 
-/// Refuse a target that already holds data: any database row, or anything in the repository root.
-pub async fn check_empty(config: &Config) -> anyhow::Result<()> {
-    let root = &config.repository.root;
-    if std::fs::read_dir(root).is_ok_and(|mut d| d.next().is_some()) {
-        bail!("the target is not empty: {} holds repositories (restore needs an empty data directory)", root.display());
+fn absent_or_empty(path: &Path) -> bool {
+    match std::fs::read_dir(path) {
+        Ok(mut entries) => entries.next().is_none(),
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
     }
-    let db = crate::open_db(config).await?;
-    let empty = {
-        let mut h = db.acquire().await?;
-        snapshot::is_empty(h.conn()).await
-    };
-    db.close().await;
-    if !empty? {
-        bail!("the target is not empty: the database holds data (restore needs an empty database)");
+}
+
+/// Refuse a target whose data directory or repository root holds anything (changes nothing).
+pub fn check_dirs_empty(config: &Config) -> anyhow::Result<()> {
+    for (what, path) in [("data directory", &config.server.data_dir), ("repository root", &config.repository.root)] {
+        if !absent_or_empty(path) {
+            bail!("the target is not empty: the {what} {} holds files (restore needs an empty one)", path.display());
+        }
     }
     Ok(())
 }
 
-/// Restore the dump archive at `file` into the empty hearth `config` describes.
-pub async fn restore(config: &Config, file: &Path) -> anyhow::Result<()> {
+/// Restore the dump directory `dir` into the empty hearth `config` describes; its repositories are
+/// moved out of `dir`.
+pub async fn restore_dir(config: &Config, dir: &Path) -> anyhow::Result<()> {
     let config = config.clone().absolute()?;
-    check_empty(&config).await?;
-    let root = config.repository.root.clone();
-    let staging = root.with_file_name(format!(
-        "{}.restoring",
-        root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
-    ));
-    let (file2, staging2) = (file.to_path_buf(), staging.clone());
-    let tables = tokio::task::spawn_blocking(move || read_archive(&file2, &staging2)).await?;
-    let tables = match tables {
-        Ok(t) => t,
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&staging);
-            return Err(e);
-        }
-    };
-    let loaded = load(&config, tables).await;
-    if let Err(e) = loaded {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(e);
+    check_dirs_empty(&config)?;
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("hearth-dump.json"))?).context("reading hearth-dump.json")?;
+    if manifest["format"].as_i64() != Some(1) {
+        bail!("unsupported dump format {}", manifest["format"]);
     }
-    if root.exists() {
-        std::fs::remove_dir(&root).with_context(|| format!("replacing the empty {}", root.display()))?;
+    if manifest["migration"].as_i64().unwrap_or(i64::MAX) > hearth_store::latest_migration() {
+        bail!("the dump was made for a newer schema; upgrade hearth first");
     }
-    std::fs::rename(&staging, &root).with_context(|| format!("moving the repositories into {}", root.display()))?;
-    Ok(())
-}
-
-async fn load(config: &Config, tables: Vec<(&'static str, Vec<Map<String, Value>>)>) -> anyhow::Result<()> {
-    let db = crate::open_db(config).await?;
+    let data_existed = config.server.data_dir.exists();
     let result = async {
-        let mut tx = db.begin().await?;
-        for (table, rows) in &tables {
-            snapshot::load_rows(tx.conn(), table, rows).await.with_context(|| format!("loading {table}"))?;
-        }
-        snapshot::reset_sequences(tx.conn()).await?;
-        tx.commit().await?;
-        anyhow::Ok(())
+        let db = crate::open_db(&config).await?;
+        let loaded = load(&db, dir, &manifest, &config).await;
+        db.close().await;
+        loaded
     }
     .await;
-    db.close().await;
+    if result.is_err() {
+        // Both were empty or absent: leave them so again.
+        let _ = std::fs::remove_dir_all(&config.repository.root);
+        if data_existed {
+            if let Ok(entries) = std::fs::read_dir(&config.server.data_dir) {
+                for entry in entries.flatten() {
+                    let p = entry.path();
+                    let _ = if p.is_dir() { std::fs::remove_dir_all(&p) } else { std::fs::remove_file(&p) };
+                }
+            }
+        } else {
+            let _ = std::fs::remove_dir_all(&config.server.data_dir);
+        }
+    }
     result
 }
 
-type Tables = Vec<(&'static str, Vec<Map<String, Value>>)>;
-
-/// Check the header, read every table, and extract the repositories into `staging`.
-fn read_archive(file: &Path, staging: &Path) -> anyhow::Result<Tables> {
-    if !file.to_string_lossy().ends_with(".zip") {
-        bail!("{}: only .zip dumps can be restored by this build", file.display());
+async fn load(db: &hearth_store::Db, dir: &Path, manifest: &Value, config: &Config) -> anyhow::Result<()> {
+    let mut tx = db.begin().await?;
+    if !snapshot::is_empty(tx.conn()).await? {
+        bail!("the target is not empty: the database holds data (restore needs an empty database)");
     }
-    let mut zip = ZipArchive::new(File::open(file).with_context(|| format!("opening {}", file.display()))?)?;
-    let mut header = String::new();
-    zip.by_name("hearth-dump.json").context("hearth-dump.json is missing")?.read_to_string(&mut header)?;
-    let header: Value = serde_json::from_str(&header).context("reading hearth-dump.json")?;
-    if header["format"].as_i64() != Some(1) {
-        bail!("unsupported dump format {}", header["format"]);
-    }
-    let migration = header["migration"].as_i64().unwrap_or(i64::MAX);
-    if migration > snapshot::latest_migration() {
-        bail!("the dump was made by a newer hearth (schema {migration}); upgrade hearth first");
-    }
-    let mut tables = Vec::new();
-    for table in snapshot::TABLES {
-        let mut rows = Vec::new();
-        if let Ok(entry) = zip.by_name(&format!("db/{table}.jsonl")) {
-            for (n, line) in BufReader::new(entry).lines().enumerate() {
-                let line = line?;
-                if line.trim().is_empty() {
-                    continue;
-                }
-                match serde_json::from_str(&line) {
-                    Ok(Value::Object(row)) => rows.push(row),
-                    _ => bail!("db/{table}.jsonl line {}: not a JSON object", n + 1),
-                }
+    for table in snapshot::TABLES.iter().filter(|t| manifest["tables"].get(**t).is_some()) {
+        let path = dir.join("db").join(format!("{table}.jsonl"));
+        let Ok(file) = std::fs::File::open(&path) else { continue };
+        let mut rows: Vec<Map<String, Value>> = Vec::new();
+        for (n, line) in BufReader::new(file).lines().enumerate() {
+            let line = line?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            match serde_json::from_str(&line) {
+                Ok(Value::Object(row)) => rows.push(row),
+                _ => bail!("db/{table}.jsonl line {}: not a JSON object", n + 1),
+            }
+            if rows.len() == 500 {
+                snapshot::load_rows(tx.conn(), table, &rows).await.with_context(|| format!("loading {table}"))?;
+                rows.clear();
             }
         }
-        tables.push((*table, rows));
+        snapshot::load_rows(tx.conn(), table, &rows).await.with_context(|| format!("loading {table}"))?;
     }
-    std::fs::create_dir_all(staging)?;
-    for i in 0..zip.len() {
-        let mut entry = zip.by_index(i)?;
-        let Some(rel) = entry.name()?.strip_prefix("repositories/").map(PathBuf::from) else { continue };
-        if rel.as_os_str().is_empty() || rel.components().any(|c| !matches!(c, Component::Normal(_))) {
-            continue;
-        }
-        let mode = entry.unix_mode().unwrap_or(0o644);
-        if mode & 0o170000 == 0o120000 {
-            continue; // never a symbolic link
-        }
-        let path = staging.join(&rel);
-        if entry.is_dir() {
-            std::fs::create_dir_all(&path)?;
-            continue;
-        }
-        if let Some(parent) = path.parent() {
+    snapshot::reset_sequences(tx.conn()).await?;
+    let repos = dir.join("repositories");
+    if repos.is_dir() {
+        let root = config.repository.root.clone();
+        if let Some(parent) = root.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        let mut out = File::create(&path)?;
-        std::io::copy(&mut entry, &mut out)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode & 0o755))?;
+        if root.exists() {
+            std::fs::remove_dir(&root)?; // empty, checked above
         }
+        move_dir(&repos, &root).with_context(|| format!("moving the repositories into {}", root.display()))?;
     }
-    Ok(tables)
+    tx.commit().await?;
+    Ok(())
 }

@@ -66,10 +66,9 @@ fn read<R: Read + Seek>(zip: &mut ZipArchive<R>, scratch: &Path) -> anyhow::Resu
         if table.is_empty() || table.contains('/') {
             continue;
         }
-        let rows = read_rows(zip, name).with_context(|| format!("reading {name}"))?;
-        source.tables.insert(table.to_string(), rows);
+        read_rows(zip, name, table, &mut source).with_context(|| format!("reading {name}"))?;
     }
-    if source.tables.is_empty() {
+    if source.is_empty() {
         bail!("the archive holds no database tables ({db}*.json)");
     }
 
@@ -103,22 +102,27 @@ fn ini_value(text: &str, key: &str) -> Option<String> {
         .map(|(_, v)| v.trim().trim_matches('"').to_string())
 }
 
-/// JSON lines; blank lines are skipped, anything else that is not an object is an error.
-fn read_rows<R: Read + Seek>(zip: &mut ZipArchive<R>, name: &str) -> anyhow::Result<Vec<Row>> {
+/// JSON lines into `source`; blank lines are skipped, anything else that is not an object is an
+/// error.
+fn read_rows<R: Read + Seek>(
+    zip: &mut ZipArchive<R>,
+    name: &str,
+    table: &str,
+    source: &mut Source,
+) -> anyhow::Result<()> {
+    source.add_table(table);
     let entry = zip.by_name(name)?;
-    let mut rows = Vec::new();
     for (n, line) in BufReader::new(entry).lines().enumerate() {
         let line = line?;
         if line.trim().is_empty() {
             continue;
         }
-        match serde_json::from_str(&line) {
-            Ok(serde_json::Value::Object(row)) => rows.push(row),
-            Ok(_) => bail!("line {}: not a JSON object", n + 1),
+        match serde_json::from_str::<Row>(&line) {
+            Ok(row) => source.add(table, row),
             Err(e) => bail!("line {}: {e}", n + 1),
         }
     }
-    Ok(rows)
+    Ok(())
 }
 
 /// The Gogs release a version string names, as (major, minor).

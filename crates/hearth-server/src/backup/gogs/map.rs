@@ -19,11 +19,73 @@ use super::schema::{self, Fate};
 use crate::service::names::is_alpha_dash_dot;
 use crate::service::ssh_keys;
 
-/// A `gogs backup` database: `db/<Table>.json` file stems → their rows, in file order.
+/// A `gogs backup` database, read row by row with [`Source::add`]: the rows of the tables the
+/// mapping reads, and for every table file its row count and the keys it did not expect. (The
+/// other tables, the activity feed above all, can be the largest; their rows are not kept.)
 #[derive(Debug, Default)]
 pub struct Source {
-    pub tables: BTreeMap<String, Vec<Row>>,
+    /// Gogs table name (as spelt in [`schema::TABLES`]) → rows, in file order.
+    tables: BTreeMap<&'static str, Vec<Row>>,
+    /// `db/<Table>.json` file stem → rows.
+    counts: BTreeMap<String, usize>,
+    /// (table, key) → rows holding a key that table is not known to have.
+    unknown_keys: BTreeMap<(&'static str, String), usize>,
 }
+
+impl Source {
+    /// One row of `db/<table>.json` (`table` as the file names it).
+    pub fn add(&mut self, table: &str, row: Row) {
+        *self.counts.entry(table.to_string()).or_default() += 1;
+        let Some(t) = schema::table(table) else { return };
+        for key in row.keys().filter(|k| !t.knows(k)) {
+            *self.unknown_keys.entry((t.name, key.clone())).or_default() += 1;
+        }
+        if t.fate == Fate::Imported || t.name == "TwoFactor" {
+            self.tables.entry(t.name).or_default().push(row);
+        }
+    }
+
+    /// A table file with no rows still counts as present.
+    pub fn add_table(&mut self, table: &str) {
+        self.counts.entry(table.to_string()).or_default();
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    fn count(&self, table: &str) -> usize {
+        self.counts.iter().filter(|(k, _)| k.eq_ignore_ascii_case(table)).map(|(_, n)| n).sum()
+    }
+}
+
+/// The hearth tables an import writes (every other table starts empty).
+pub const TABLES: &[&str] = &[
+    "user",
+    "email_address",
+    "access_token",
+    "public_key",
+    "follow",
+    "repository",
+    "watch",
+    "mirror",
+    "release",
+    "org_user",
+    "team",
+    "team_user",
+    "team_repo",
+    "collaboration",
+    "deploy_key",
+    "webhook",
+    "hook_task",
+    "milestone",
+    "label",
+    "issue",
+    "issue_label",
+    "comment",
+    "star",
+    "notice",
+];
 
 /// A repository the import keeps, and where its directory is in the Gogs backup.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,8 +97,30 @@ pub struct RepoPlace {
     pub default_branch: String,
 }
 
-/// hearth rows (table → rows in id order, keyed by column name), the repositories to copy, and
-/// one line per thing left out or not understood.
+/// Where hearth rows go as they are made: each table's rows arrive in id order, keyed by column
+/// name, in one run per table (so a sink can write them out instead of holding them).
+pub trait Sink {
+    fn put(&mut self, table: &'static str, row: Row);
+}
+
+/// Rows held in memory.
+impl Sink for BTreeMap<&'static str, Vec<Row>> {
+    fn put(&mut self, table: &'static str, row: Row) {
+        self.entry(table).or_default().push(row);
+    }
+}
+
+/// What a mapping produced besides the rows: the repositories to copy, how many rows each table
+/// got, and one line per thing left out or not understood.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub repos: Vec<RepoPlace>,
+    pub counts: BTreeMap<&'static str, usize>,
+    pub warnings: Vec<String>,
+}
+
+/// A mapping held in memory (the unit tests').
+#[cfg(test)]
 #[derive(Debug, Default)]
 pub struct Mapped {
     pub tables: BTreeMap<&'static str, Vec<Row>>,
@@ -44,10 +128,22 @@ pub struct Mapped {
     pub warnings: Vec<String>,
 }
 
+#[cfg(test)]
 impl Mapped {
     pub fn rows(&self, table: &str) -> &[Row] {
         self.tables.get(table).map(Vec::as_slice).unwrap_or(&[])
     }
+}
+
+#[cfg(test)]
+pub fn map_all(src: &Source, now: i64) -> Mapped {
+    let mut tables = BTreeMap::new();
+    let outcome = map(src, now, &mut tables);
+    for (table, rows) in &tables {
+        assert_eq!(outcome.counts[table], rows.len());
+        assert!(rows.windows(2).all(|w| w[0]["id"].as_i64() < w[1]["id"].as_i64()), "{table} rows in id order");
+    }
+    Mapped { tables, repos: outcome.repos, warnings: outcome.warnings }
 }
 
 /// Counts rows left out per table and reason, so that each reason is one line.
@@ -94,24 +190,22 @@ struct RepoInfo {
 }
 
 /// Map a whole Gogs database. `now` stands in for the times Gogs does not keep.
-pub fn map(src: &Source, now: i64) -> Mapped {
+pub fn map(src: &Source, now: i64, sink: &mut impl Sink) -> Outcome {
     let mut skips = Skips::default();
     let mut notes = Vec::new();
     check_columns(src, &mut notes);
 
     // Rows of a Gogs table in id order (the order `gogs backup` writes; sorted to be sure).
     let rows = |name: &str| -> Vec<G<'_>> {
-        let mut v: Vec<G<'_>> = src
-            .tables
-            .iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-            .flat_map(|(_, rows)| rows.iter().map(G))
-            .collect();
+        let mut v: Vec<G<'_>> = src.tables.get(name).map(|rows| rows.iter().map(G).collect()).unwrap_or_default();
         v.sort_by_key(|g| g.id());
         v
     };
-    let mut tables: BTreeMap<&'static str, Vec<Row>> = BTreeMap::new();
-    let mut put = |table: &'static str, row: Row| tables.entry(table).or_default().push(row);
+    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut put = |table: &'static str, row: Row| {
+        *counts.entry(table).or_default() += 1;
+        sink.put(table, row);
+    };
     let mut places = Vec::new();
 
     // Accounts and organisations.
@@ -807,7 +901,7 @@ pub fn map(src: &Source, now: i64) -> Mapped {
     // What hearth has no place for.
     for t in schema::TABLES {
         let Fate::Dropped(why) = t.fate else { continue };
-        let n = rows(t.name).len();
+        let n = src.count(t.name);
         if n == 0 {
             continue;
         }
@@ -820,36 +914,16 @@ pub fn map(src: &Source, now: i64) -> Mapped {
         notes.push(line);
     }
 
-    for rows in tables.values_mut() {
-        rows.sort_by_key(|r| r.get("id").and_then(Value::as_i64).unwrap_or(0));
-    }
     notes.extend(skips.lines());
-    Mapped { tables, repos: places, warnings: notes }
+    Outcome { repos: places, counts, warnings: notes }
 }
 
 /// One warning per table the importer does not know, and per unknown key of a known table.
 fn check_columns(src: &Source, notes: &mut Vec<String>) {
-    for (name, rows) in &src.tables {
-        let Some(table) = schema::table(name) else {
-            notes.push(format!(
-                "table {name} ({} {}) is not known to this importer; skipped",
-                rows.len(),
-                rows_word(rows.len())
-            ));
-            continue;
-        };
-        let mut unknown: BTreeMap<&str, usize> = BTreeMap::new();
-        for row in rows {
-            for key in row.keys().filter(|k| !table.knows(k)) {
-                *unknown.entry(key.as_str()).or_default() += 1;
-            }
-        }
-        for (key, n) in unknown {
-            notes.push(format!(
-                "column {}.{key} ({n} {}) is not known to this importer; ignored",
-                table.name,
-                rows_word(n)
-            ));
-        }
+    for (name, n) in src.counts.iter().filter(|(name, _)| schema::table(name).is_none()) {
+        notes.push(format!("table {name} ({n} {}) is not known to this importer; skipped", rows_word(*n)));
+    }
+    for ((table, key), n) in &src.unknown_keys {
+        notes.push(format!("column {table}.{key} ({n} {}) is not known to this importer; ignored", rows_word(*n)));
     }
 }

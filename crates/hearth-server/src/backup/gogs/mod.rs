@@ -1,9 +1,9 @@
 //! `hearth import gogs`: a `gogs backup` archive (Gogs 0.11 to 0.14) into an empty hearth.
 //!
-//! The archive is converted into a hearth dump (the format `hearth dump` writes: `hearth-dump.json`,
-//! `db/<table>.jsonl`, `repositories/<owner>/<name>.git/…`) in the temporary directory, which the
-//! restore code then loads; so an import is exactly a restore of what Gogs had, and refuses a
-//! non-empty target the same way.
+//! The archive is converted into a hearth dump directory (the layout `hearth dump` archives:
+//! `hearth-dump.json`, `db/<table>.jsonl`, `repositories/<owner>/<name>.git/…`) in the temporary
+//! directory, which the restore code then loads; so an import is exactly a restore of what Gogs
+//! had, and refuses a non-empty target the same way.
 
 mod archive;
 mod map;
@@ -13,17 +13,14 @@ mod schema;
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::Write;
-use std::path::Path;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use serde_json::json;
-use zip::ZipWriter;
-use zip::write::SimpleFileOptions;
 
 use crate::config::Config;
 use crate::service::now_unix;
-use archive::TempFile;
 
 /// What an import brought over, and what it left out or did not understand.
 #[derive(Debug)]
@@ -57,20 +54,32 @@ impl Imported {
     }
 }
 
+/// A directory removed when dropped.
+struct ScratchDir(PathBuf);
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// Import the `gogs backup` archive at `file` into the (empty) hearth `config` describes.
 pub async fn import(config: &Config, file: &Path) -> anyhow::Result<Imported> {
     let config = config.clone().absolute()?;
-    // Checked before the conversion, which can take a while; the restore checks again.
-    super::restore::check_empty(&config).await?;
-    let file = file.to_path_buf();
-    let scratch = std::env::temp_dir();
-    let (imported, dump) = tokio::task::spawn_blocking(move || convert(&file, &scratch, now_unix())).await??;
-    super::restore::restore(&config, &dump.0).await?;
+    // Refused before the conversion, which can take a while; the restore checks the database too.
+    super::restore::check_dirs_empty(&config)?;
+    let mut suffix = [0u8; 8];
+    rand::fill(&mut suffix);
+    let scratch = ScratchDir(std::env::temp_dir().join(format!("hearth-import-{}", hex::encode(suffix))));
+    let (file, dir) = (file.to_path_buf(), scratch.0.clone());
+    let imported = tokio::task::spawn_blocking(move || convert(&file, &dir, now_unix())).await??;
+    super::restore::restore_dir(&config, &scratch.0.join("dump")).await?;
     Ok(imported)
 }
 
-/// Read the Gogs archive and write the equivalent hearth dump into `scratch`.
-fn convert(file: &Path, scratch: &Path, now: i64) -> anyhow::Result<(Imported, TempFile)> {
+/// Read the Gogs archive and write the equivalent hearth dump into `<scratch>/dump`.
+fn convert(file: &Path, scratch: &Path, now: i64) -> anyhow::Result<Imported> {
+    std::fs::create_dir_all(scratch).with_context(|| format!("creating {}", scratch.display()))?;
     let backup = archive::open(file, scratch)?;
     let mut warnings = Vec::new();
     match archive::release(&backup.gogs_version) {
@@ -80,55 +89,91 @@ fn convert(file: &Path, scratch: &Path, now: i64) -> anyhow::Result<(Imported, T
             backup.gogs_version
         )),
     }
-    let mapped = map::map(&backup.source, now);
-    warnings.extend(mapped.warnings.iter().cloned());
-
-    let mut suffix = [0u8; 8];
-    rand::fill(&mut suffix);
-    let dump = TempFile(scratch.join(format!("hearth-import-{}.zip", hex::encode(suffix))));
-    let mut zip = ZipWriter::new(File::create(&dump.0).with_context(|| format!("creating {}", dump.0.display()))?);
-    write_dump(&mut zip, &mapped, now)?;
-    let template = repos::template(scratch)?;
-    let repo_warnings =
-        repos::copy(backup.repositories.as_ref().map(|t| t.0.as_path()), &mapped.repos, &template, &mut zip)?;
-    warnings.extend(repo_warnings);
-    zip.finish().context("writing the converted archive")?;
-
-    let counts = hearth_store::snapshot::TABLES.iter().map(|t| (*t, mapped.rows(t).len())).collect();
-    Ok((Imported { gogs_version: backup.gogs_version, counts, repositories: mapped.repos.len(), warnings }, dump))
+    let dump = scratch.join("dump");
+    let mut files = TableFiles::create(&dump.join("db"))?;
+    let outcome = map::map(&backup.source, now, &mut files);
+    drop(backup.source);
+    files.finish()?;
+    write_manifest(&dump, &outcome.counts, now)?;
+    warnings.extend(outcome.warnings);
+    let repositories = backup.repositories.as_ref().map(|t| t.0.as_path());
+    warnings.extend(repos::extract(repositories, &outcome.repos, &dump.join("repositories"), scratch)?);
+    Ok(Imported {
+        gogs_version: backup.gogs_version,
+        counts: outcome.counts,
+        repositories: outcome.repos.len(),
+        warnings,
+    })
 }
 
-/// `hearth-dump.json` and `db/<table>.jsonl` for every hearth table.
-fn write_dump(zip: &mut ZipWriter<File>, mapped: &map::Mapped, now: i64) -> anyhow::Result<()> {
-    let tables: serde_json::Map<String, serde_json::Value> =
-        hearth_store::snapshot::TABLES.iter().map(|t| (t.to_string(), json!(mapped.rows(t).len()))).collect();
-    let header = json!({
+/// `db/<table>.jsonl` for every table the import writes, filled as the mapping makes rows.
+struct TableFiles {
+    files: BTreeMap<&'static str, BufWriter<File>>,
+    /// The first write that failed (a [`map::Sink`] cannot fail; [`TableFiles::finish`] reports it).
+    error: Option<std::io::Error>,
+}
+
+impl TableFiles {
+    fn create(dir: &Path) -> anyhow::Result<TableFiles> {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let mut files = BTreeMap::new();
+        for table in map::TABLES {
+            let path = dir.join(format!("{table}.jsonl"));
+            files.insert(
+                *table,
+                BufWriter::new(File::create(&path).with_context(|| format!("creating {}", path.display()))?),
+            );
+        }
+        Ok(TableFiles { files, error: None })
+    }
+
+    fn finish(mut self) -> anyhow::Result<()> {
+        for file in self.files.values_mut() {
+            if let Err(e) = file.flush() {
+                self.error.get_or_insert(e);
+            }
+        }
+        match self.error {
+            Some(e) => Err(e).context("writing the converted rows"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl map::Sink for TableFiles {
+    fn put(&mut self, table: &'static str, row: row::Row) {
+        if self.error.is_some() {
+            return;
+        }
+        let file = self.files.get_mut(table).expect("every table the mapping writes has a file");
+        let written =
+            serde_json::to_writer(&mut *file, &row).map_err(std::io::Error::from).and_then(|()| file.write_all(b"\n"));
+        if let Err(e) = written {
+            self.error = Some(e);
+        }
+    }
+}
+
+/// `hearth-dump.json`, naming every table the import writes.
+fn write_manifest(dump: &Path, counts: &BTreeMap<&'static str, usize>, now: i64) -> anyhow::Result<()> {
+    let tables: BTreeMap<&str, usize> = map::TABLES.iter().map(|t| (*t, counts.get(t).copied().unwrap_or(0))).collect();
+    let manifest = json!({
         "format": 1,
         "hearth_version": env!("CARGO_PKG_VERSION"),
         "commit": option_env!("HEARTH_COMMIT").unwrap_or("unknown"),
         "created_unix": now,
         "source_engine": "gogs",
-        "migration": hearth_store::snapshot::latest_migration(),
+        "migration": hearth_store::latest_migration(),
         "tables": tables,
     });
-    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    zip.start_file("hearth-dump.json", options)?;
-    zip.write_all(serde_json::to_string_pretty(&header)?.as_bytes())?;
-    zip.add_directory("db/", options)?;
-    for table in hearth_store::snapshot::TABLES {
-        zip.start_file(format!("db/{table}.jsonl"), options.large_file(true))?;
-        for row in mapped.rows(table) {
-            serde_json::to_writer(&mut *zip, row)?;
-            zip.write_all(b"\n")?;
-        }
-    }
+    std::fs::write(dump.join("hearth-dump.json"), serde_json::to_vec_pretty(&manifest)?)?;
     Ok(())
 }
 
 /// The fixture archives, for the unit tests.
 #[cfg(test)]
-fn fixture(name: &str) -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../hearth/tests/fixtures").join(name)
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../hearth/tests/fixtures").join(name)
 }
 
 #[cfg(test)]

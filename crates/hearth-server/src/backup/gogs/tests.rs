@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::map::{Mapped, Source, map};
+use super::map::{Mapped, Source, map_all as map};
 use super::row::Row;
 use super::{archive, fixture};
 
@@ -25,8 +25,10 @@ fn find<'a>(m: &'a Mapped, table: &str, id: i64) -> &'a Row {
 fn source(tables: Value) -> Source {
     let mut src = Source::default();
     for (name, rows) in tables.as_object().unwrap() {
-        src.tables
-            .insert(name.clone(), rows.as_array().unwrap().iter().map(|r| r.as_object().unwrap().clone()).collect());
+        src.add_table(name);
+        for row in rows.as_array().unwrap() {
+            src.add(name, row.as_object().unwrap().clone());
+        }
     }
     src
 }
