@@ -245,6 +245,8 @@ pub struct SecurityConfig {
     pub login_failure_name_burst: u32,
     pub login_failure_ip_burst: u32,
     pub login_failure_refill: Duration,
+    /// `LOGIN_REMEMBER_DAYS`: how long a web session lasts ("Remember me" keeps the cookie as long).
+    pub login_remember_days: i64,
 }
 
 /// Argon2id cost of new password hashes (`[security] ARGON2_MEMORY_KIB`, `ARGON2_ITERATIONS`).
@@ -259,6 +261,8 @@ pub struct PasswordConfig {
 pub struct AuthConfig {
     pub require_signin_view: bool,
     pub require_email_confirmation: bool,
+    /// `[service] DISABLE_REGISTRATION`: no sign-up page (accounts come from admins only).
+    pub disable_registration: bool,
     /// `TRUSTED_PROXY_IPS`: peers whose `X-Forwarded-For` names the client (IPs or CIDRs).
     pub trusted_proxies: Vec<ipnet::IpNet>,
 }
@@ -474,6 +478,7 @@ impl Config {
                     s if s > 0.0 && s <= 86_400.0 => Duration::from_secs_f64(s),
                     s => bail!("[security] LOGIN_FAILURE_REFILL_SECONDS: `{s}` is not between 0 and 86400 seconds"),
                 },
+                login_remember_days: raw.number("security", "LOGIN_REMEMBER_DAYS", 7i64)?,
             },
             password: PasswordConfig {
                 argon2_memory_kib: raw.number("security", "ARGON2_MEMORY_KIB", 19_456u32)?,
@@ -482,6 +487,7 @@ impl Config {
             auth: AuthConfig {
                 require_signin_view: raw.boolean("auth", "REQUIRE_SIGNIN_VIEW", false)?,
                 require_email_confirmation: raw.boolean("auth", "REQUIRE_EMAIL_CONFIRMATION", false)?,
+                disable_registration: raw.boolean("service", "DISABLE_REGISTRATION", false)?,
                 trusted_proxies: trusted_proxies(&raw.string("auth", "TRUSTED_PROXY_IPS", ""))?,
             },
             metrics: MetricsConfig {

@@ -18,6 +18,7 @@ mod router;
 pub mod service;
 mod ssh;
 mod swagger;
+mod web;
 pub mod types;
 
 use std::future::Future;
@@ -91,6 +92,7 @@ where
     let external_url = config.resolved_external_url(addr.port());
     let passwords = Passwords::new(config.password.argon2_memory_kib, config.password.argon2_iterations)?;
     let state = AppState::new(db.clone(), config, external_url, passwords);
+    web::purge_expired_sessions(&state).await.context("dropping expired web sessions")?;
 
     let jobs = jobs::Jobs::start(&state)?;
 

@@ -32,6 +32,7 @@ pub mod stats;
 pub mod tokens;
 pub mod transfers;
 pub mod users;
+pub mod web_sessions;
 
 pub use db::{Conn, Db, DbOptions, Handle, Pool, RawConn, Tx};
 pub use error::{StoreError, StoreResult, Unique};

@@ -71,6 +71,16 @@ pub async fn create_user(db: &Db, passwords: &Passwords, a: &NewAccount) -> Serv
     Ok(row)
 }
 
+/// Self-service sign-up (the web UI): an active account; the first account of an instance that
+/// has none becomes a site administrator, as in Gogs.
+pub async fn sign_up(db: &Db, passwords: &Passwords, a: &NewAccount) -> ServiceResult<UserRow> {
+    let first = {
+        let mut h = db.acquire().await?;
+        users::count(h.conn()).await? == 0
+    };
+    create_user(db, passwords, &NewAccount { is_admin: first, ..a.clone() }).await
+}
+
 fn user_exists(name: &str) -> ServiceError {
     ServiceError::Invalid(format!("user already exists [name: {name}]"))
 }

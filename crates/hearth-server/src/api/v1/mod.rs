@@ -7,7 +7,7 @@ mod branches;
 mod collaborators;
 mod commit_comments;
 mod commits;
-mod contents;
+pub(crate) mod contents;
 mod deploy_keys;
 mod emails;
 mod followers;
