@@ -77,7 +77,8 @@ pub fn commit_diff(path: &Path, rev: &str, max_lines: usize) -> GitResult<Option
             (Some(_), None) => "deleted",
             _ => "modified",
         };
-        let mut file = FileDiff { path, status, binary: false, additions: 0, deletions: 0, hunks: Vec::new(), cut: false };
+        let mut file =
+            FileDiff { path, status, binary: false, additions: 0, deletions: 0, hunks: Vec::new(), cut: false };
         match (text_of(&repo, before)?, text_of(&repo, after)?) {
             (Some(old), Some(new)) if !old.contains(&0) && !new.contains(&0) => {
                 let old = String::from_utf8_lossy(&old).into_owned();

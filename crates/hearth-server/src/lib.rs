@@ -18,8 +18,8 @@ mod router;
 pub mod service;
 mod ssh;
 mod swagger;
-mod web;
 pub mod types;
+mod web;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -24,8 +24,10 @@ pub async fn mine(db: &Db, me: &UserRow) -> ServiceResult<Vec<Listed>> {
     let mut h = db.acquire().await?;
     let own = repo_store::list_by_owner(h.conn(), me.id, false).await?;
     let granted = granted_repos(h.conn(), me.id).await?;
-    let mut out: Vec<Listed> =
-        own.into_iter().map(|repo| Listed { repo, owner: me.clone(), mode: AccessMode::Owner, granted: false }).collect();
+    let mut out: Vec<Listed> = own
+        .into_iter()
+        .map(|repo| Listed { repo, owner: me.clone(), mode: AccessMode::Owner, granted: false })
+        .collect();
     let mut owners: Vec<UserRow> = Vec::new();
     for g in granted {
         if !owners.iter().any(|o| o.id == g.repo.owner_id)

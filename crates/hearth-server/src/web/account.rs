@@ -74,7 +74,9 @@ pub async fn login(
         Err(ServiceError::TooManyLoginAttempts { .. }) => {
             again(StatusCode::TOO_MANY_REQUESTS, "Too many failed sign-in attempts. Try again later.")
         }
-        Err(ServiceError::Busy { .. }) => again(StatusCode::SERVICE_UNAVAILABLE, "The server is busy. Try again shortly."),
+        Err(ServiceError::Busy { .. }) => {
+            again(StatusCode::SERVICE_UNAVAILABLE, "The server is busy. Try again shortly.")
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -90,7 +92,11 @@ pub async fn sign_up_form(viewer: Viewer) -> Result<Response, WebError> {
     if viewer.user.is_some() {
         return Ok(Redirect::to("/").into_response());
     }
-    render(&viewer, "sign_up.html", context! { form => context! { user_name => "", email => "" }, errors => context! {} })
+    render(
+        &viewer,
+        "sign_up.html",
+        context! { form => context! { user_name => "", email => "" }, errors => context! {} },
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -102,7 +108,11 @@ pub struct SignUpForm {
     retype: String,
 }
 
-pub async fn sign_up(State(state): State<AppState>, viewer: Viewer, Form(form): Form<SignUpForm>) -> Result<Response, WebError> {
+pub async fn sign_up(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<SignUpForm>,
+) -> Result<Response, WebError> {
     if viewer.registration_disabled {
         return render_status(&viewer, StatusCode::FORBIDDEN, "sign_up.html", context! { disabled => true });
     }

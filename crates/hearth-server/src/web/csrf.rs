@@ -53,11 +53,8 @@ fn same_origin(req: &Request) -> bool {
     let Some(host) = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()) else {
         return true;
     };
-    let claimed = req
-        .headers()
-        .get(header::ORIGIN)
-        .or_else(|| req.headers().get(header::REFERER))
-        .and_then(|v| v.to_str().ok());
+    let claimed =
+        req.headers().get(header::ORIGIN).or_else(|| req.headers().get(header::REFERER)).and_then(|v| v.to_str().ok());
     match claimed {
         None => true,
         Some("null") => false,

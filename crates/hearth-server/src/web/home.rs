@@ -53,7 +53,11 @@ pub struct UserItem {
 
 impl UserItem {
     pub fn new(state: &AppState, u: &UserRow) -> UserItem {
-        UserItem { name: u.name.clone(), full_name: u.full_name.clone(), avatar: crate::types::avatar_url(&state.links, u) }
+        UserItem {
+            name: u.name.clone(),
+            full_name: u.full_name.clone(),
+            avatar: crate::types::avatar_url(&state.links, u),
+        }
     }
 }
 
@@ -125,7 +129,12 @@ pub async fn explore_repos(
     )
 }
 
-async fn explore_accounts(state: &AppState, viewer: &Viewer, q: &ExploreQuery, kind: UserKind) -> Result<Response, WebError> {
+async fn explore_accounts(
+    state: &AppState,
+    viewer: &Viewer,
+    q: &ExploreQuery,
+    kind: UserKind,
+) -> Result<Response, WebError> {
     let keyword = q.q.trim();
     let (rows, total) = {
         let mut h = state.db.acquire().await?;
@@ -133,7 +142,11 @@ async fn explore_accounts(state: &AppState, viewer: &Viewer, q: &ExploreQuery, k
     };
     let users: Vec<UserItem> = rows.iter().map(|u| UserItem::new(state, u)).collect();
     let tab = if kind == UserKind::Organization { "organizations" } else { "users" };
-    render(viewer, "explore.html", context! { tab, q => keyword, base => search_base(keyword), users => ser(&users), pager => ser(&Pager::new(q.page, EXPLORE_PAGE, total)) })
+    render(
+        viewer,
+        "explore.html",
+        context! { tab, q => keyword, base => search_base(keyword), users => ser(&users), pager => ser(&Pager::new(q.page, EXPLORE_PAGE, total)) },
+    )
 }
 
 pub async fn explore_users(

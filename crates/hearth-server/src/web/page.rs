@@ -61,7 +61,11 @@ pub fn ser<T: serde::Serialize>(value: &T) -> Value {
 
 /// minijinja's HTML escaping, minus its escaping of `/` (legal in text and attributes; escaped,
 /// every path in an `href` would read `&#x2f;`).
-fn html_formatter(out: &mut minijinja::Output, state: &mut minijinja::State, value: &Value) -> Result<(), minijinja::Error> {
+fn html_formatter(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
     if value.is_safe() || value.is_undefined() || !matches!(state.auto_escape(), minijinja::AutoEscape::Html) {
         return minijinja::escape_formatter(out, state, value);
     }
@@ -224,10 +228,12 @@ mod filters {
 
     pub fn filesize(bytes: i64) -> String {
         let b = bytes as f64;
-        match bytes {
-            ..1024 => format!("{bytes} B"),
-            ..1_048_576 => format!("{:.1} KiB", b / 1024.0),
-            _ => format!("{:.1} MiB", b / 1_048_576.0),
+        if bytes < 1024 {
+            format!("{bytes} B")
+        } else if bytes < 1_048_576 {
+            format!("{:.1} KiB", b / 1024.0)
+        } else {
+            format!("{:.1} MiB", b / 1_048_576.0)
         }
     }
 

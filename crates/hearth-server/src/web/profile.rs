@@ -12,7 +12,11 @@ use super::session::Viewer;
 use crate::app::AppState;
 use crate::service::repo_lists;
 
-pub async fn profile(State(state): State<AppState>, viewer: Viewer, Path(name): Path<String>) -> Result<Response, WebError> {
+pub async fn profile(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(name): Path<String>,
+) -> Result<Response, WebError> {
     // `OWNER.git`-style and dotted names are never accounts; `api` is the API's.
     let owner = {
         let mut h = state.db.acquire().await?;

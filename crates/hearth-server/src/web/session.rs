@@ -138,7 +138,9 @@ pub async fn viewer(State(state): State<AppState>, mut req: Request, next: Next)
         resp = error_page(&viewer, status);
     }
     let jar = CookieJar::new(&state);
-    if viewer.new_csrf_cookie && resp.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html")) {
+    if viewer.new_csrf_cookie
+        && resp.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"))
+    {
         resp.headers_mut().append(header::SET_COOKIE, jar.set(CSRF_COOKIE, &viewer.csrf, None));
     }
     if viewer.flash.is_some() && resp.status() == StatusCode::OK {
@@ -168,13 +170,15 @@ async fn find_viewer(state: &AppState, headers: &HeaderMap) -> anyhow::Result<Vi
     let mut new_csrf_cookie = false;
     let csrf = match csrf {
         Some(token) => token,
-        None => match cookie(headers, CSRF_COOKIE).filter(|v| v.len() == 40 && v.bytes().all(|b| b.is_ascii_hexdigit())) {
-            Some(token) => token.to_string(),
-            None => {
-                new_csrf_cookie = true;
-                random_hex(20)
+        None => {
+            match cookie(headers, CSRF_COOKIE).filter(|v| v.len() == 40 && v.bytes().all(|b| b.is_ascii_hexdigit())) {
+                Some(token) => token.to_string(),
+                None => {
+                    new_csrf_cookie = true;
+                    random_hex(20)
+                }
             }
-        },
+        }
     };
     let flash = cookie(headers, FLASH_COOKIE)
         .and_then(|v| percent_encoding::percent_decode_str(v).decode_utf8().ok().map(|s| s.into_owned()))
@@ -191,14 +195,6 @@ async fn find_viewer(state: &AppState, headers: &HeaderMap) -> anyhow::Result<Vi
 
 pub fn urlencode(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
-}
-
-/// A 303 to `to` that leaves `message` for the next page's `role="status"`.
-pub fn redirect_with_flash(state: &AppState, to: &str, message: &str) -> Response {
-    let mut resp = Redirect::to(to).into_response();
-    let jar = CookieJar::new(state);
-    resp.headers_mut().append(header::SET_COOKIE, jar.set(FLASH_COOKIE, &urlencode(message), None));
-    resp
 }
 
 /// Start a session for `user` (a new id every time: web-ui.md §4.1) and answer with a 303 to `to`.
@@ -247,7 +243,8 @@ pub fn site_path(state: &AppState, path: &str) -> String {
 /// `[auth] REQUIRE_SIGNIN_VIEW`: anonymous visitors see only sign-in, sign-up and the assets.
 pub async fn require_signin_view(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if state.config.auth.require_signin_view {
-        let open = matches!(req.uri().path(), "/user/login" | "/user/sign_up") || req.uri().path().starts_with("/assets/");
+        let open =
+            matches!(req.uri().path(), "/user/login" | "/user/sign_up") || req.uri().path().starts_with("/assets/");
         let anon = req.extensions().get::<Viewer>().is_none_or(|v| v.user.is_none());
         if anon && !open {
             return WebError::SignIn.into_response();

@@ -42,7 +42,8 @@ impl FromRequestParts<AppState> for RepoPage {
         match load_repo(state, viewer.user.as_deref(), &owner, &name).await {
             Ok(Found::Repo(ctx)) => Ok(RepoPage { ctx: *ctx, viewer }),
             Ok(Found::MovedTo { owner: new_owner, name: new_name }) => {
-                let path = parts.uri.path().replacen(&format!("/{owner}/{name}"), &format!("/{new_owner}/{new_name}"), 1);
+                let path =
+                    parts.uri.path().replacen(&format!("/{owner}/{name}"), &format!("/{new_owner}/{new_name}"), 1);
                 Err(WebError::Redirect(path))
             }
             Err(ApiError::Internal(e)) => Err(WebError::Internal(e)),

@@ -38,10 +38,11 @@ pub async fn resolve(dir: PathBuf, rest: String) -> Result<Resolved, WebError> {
             return Ok(Some(Resolved { ref_name, commit, path }));
         }
         let (first, path) = rest.split_once('/').unwrap_or((&rest, ""));
-        if (7..=40).contains(&first.len()) && first.bytes().all(|b| b.is_ascii_hexdigit()) {
-            if let Some(commit) = read::resolve_commit(&dir, first)? {
-                return Ok(Some(Resolved { ref_name: first.to_string(), commit, path: path.to_string() }));
-            }
+        if (7..=40).contains(&first.len())
+            && first.bytes().all(|b| b.is_ascii_hexdigit())
+            && let Some(commit) = read::resolve_commit(&dir, first)?
+        {
+            return Ok(Some(Resolved { ref_name: first.to_string(), commit, path: path.to_string() }));
         }
         Ok(None)
     })
