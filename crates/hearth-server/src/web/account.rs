@@ -152,7 +152,7 @@ pub async fn sign_up(
 
 /// The service's message as a sentence for a person: `name is not valid [name: x]` →
 /// `Name is not valid.`
-fn sentence(msg: &str) -> String {
+pub(super) fn sentence(msg: &str) -> String {
     let core = msg.split(" [").next().unwrap_or(msg).trim();
     let mut chars = core.chars();
     match chars.next() {

@@ -12,6 +12,7 @@ mod home;
 mod page;
 mod profile;
 mod repo;
+mod repo_create;
 mod session;
 
 use axum::Router;
@@ -33,6 +34,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/user/login", get(account::login_form).post(account::login))
         .route("/user/sign_up", get(account::sign_up_form).post(account::sign_up))
         .route("/user/logout", post(account::logout))
+        .route("/repo/create", get(repo_create::create_form).post(repo_create::create))
         .route("/assets/{file}", get(assets::serve))
         .route("/{owner}", get(profile::profile))
         .route("/{owner}/{repo}", get(repo::home::home))
@@ -41,6 +43,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/{owner}/{repo}/raw/{*rest}", get(repo::tree::raw))
         .route("/{owner}/{repo}/commits/{*rest}", get(repo::commits::list))
         .route("/{owner}/{repo}/commit/{sha}", get(repo::commits::show))
+        .route("/{owner}/{repo}/branches", get(repo::refs::branches))
+        .route("/{owner}/{repo}/tags", get(repo::refs::tags))
         .route("/{owner}/{repo}/action/{action}", post(repo::actions::act))
         .route_layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
         .route_layer(middleware::from_fn_with_state(state, session::require_signin_view))

@@ -21,6 +21,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("login.html", include_str!("../../templates/login.html")),
     ("sign_up.html", include_str!("../../templates/sign_up.html")),
     ("profile.html", include_str!("../../templates/profile.html")),
+    ("repo/create.html", include_str!("../../templates/repo/create.html")),
+    ("repo/refs.html", include_str!("../../templates/repo/refs.html")),
     ("repo/header.html", include_str!("../../templates/repo/header.html")),
     ("repo/home.html", include_str!("../../templates/repo/home.html")),
     ("repo/empty.html", include_str!("../../templates/repo/empty.html")),

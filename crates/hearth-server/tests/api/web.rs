@@ -578,3 +578,81 @@ async fn web_explore_and_profiles() {
     assert!(profile.body.contains(">Followers 0<"));
     assert_eq!(b.get("/acme").await.status, 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn web_new_repository_form_creates_through_the_service() {
+    let s = TestServer::start().await;
+    let (alice, token) = s.user_with_token("alice", false).await;
+    let (status, _) = json(s.post("/orgs").token(&token).json(&j!({"username": "acme"})).send().await.unwrap()).await;
+    assert_eq!(status, 201);
+    let mut anon = Browser::new(&s);
+    let page = anon.get("/repo/create").await;
+    assert_eq!(page.status, 303);
+    assert_eq!(page.location(), "/user/login?redirect_to=%2Frepo%2Fcreate");
+
+    let mut b = Browser::new(&s);
+    b.sign_in(&alice).await;
+    let form = b.get("/repo/create").await;
+    assert_eq!(form.status, 200);
+    assert_html(&form);
+    for label in ["Owner", "Repository name", "Description (optional)", ".gitignore", "License", "Create repository"] {
+        assert!(form.body.contains(&format!(">{label}<")), "{label}");
+    }
+    assert!(form.body.contains("<option selected>alice</option>") && form.body.contains("<option>acme</option>"));
+
+    let bad = b.post("/repo/create", &[("_csrf", &form.csrf()), ("owner", "alice"), ("name", "bad name!")]).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("role=\"alert\"") && bad.body.contains("value=\"bad name!\""));
+    assert!(bad.body.contains("aria-invalid=\"true\""));
+    let foreign = b.post("/repo/create", &[("_csrf", &form.csrf()), ("owner", "bob"), ("name", "x")]).await;
+    assert_eq!(foreign.status, 422);
+
+    let made = b
+        .post(
+            "/repo/create",
+            &[
+                ("_csrf", &form.csrf()),
+                ("owner", "acme"),
+                ("name", "tools"),
+                ("description", "Team <tools>"),
+                ("private", "on"),
+                ("auto_init", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    assert_eq!(made.location(), "/acme/tools");
+    let (status, repo) = json(s.get("/repos/acme/tools").token(&token).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(repo["private"], true);
+    assert_eq!(repo["description"], "Team <tools>");
+    let home = b.get("/acme/tools").await;
+    assert!(home.body.contains("aria-label=\"Files\"") && home.body.contains("README.md"), "initialised with a README");
+    let again = b.post("/repo/create", &[("_csrf", &form.csrf()), ("owner", "acme"), ("name", "tools")]).await;
+    assert_eq!(again.status, 422, "a duplicate name is refused");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn web_branch_and_tag_lists() {
+    let (s, alice, _token, git) = repo_fixture().await;
+    let wt = git.path("site");
+    git.ok(Some(&wt), &["tag", "v1.0"]);
+    git.ok(Some(&wt), &["branch", "feature/x"]);
+    let url = s.git_url(Some((&alice.name, &alice.password)), "alice", "site");
+    git.ok(Some(&wt), &["push", "-q", &url, "v1.0", "feature/x"]);
+    let mut b = Browser::new(&s);
+    let branches = b.get("/alice/site/branches").await;
+    assert_eq!(branches.status, 200);
+    assert_html(&branches);
+    assert!(branches.body.contains("<h1>Branches</h1>"));
+    let master = branches.body.find(">master</a>").unwrap();
+    assert!(master < branches.body.find(">feature/x</a>").unwrap(), "the default branch first");
+    assert!(branches.body.contains(">Default<"));
+    assert!(branches.body.contains("href=\"/alice/site/src/feature/x\""));
+    assert!(branches.body.contains("href=\"/alice/site/compare/master...feature/x\">New pull request<"));
+    let tags = b.get("/alice/site/tags").await;
+    assert!(tags.body.contains("<h1>Tags</h1>") && tags.body.contains("href=\"/alice/site/archive/v1.0.zip\">ZIP<"));
+    let file = b.get("/alice/site/src/feature/x/notes.txt").await;
+    assert_eq!(file.status, 200, "a branch with a slash resolves");
+    assert!(file.body.contains("href=\"/alice/site/raw/feature/x/notes.txt\""));
+}

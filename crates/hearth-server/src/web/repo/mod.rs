@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod commits;
 pub mod home;
+pub mod refs;
 pub mod tree;
 
 use axum::extract::{FromRequestParts, RawPathParams};
