@@ -45,6 +45,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/{owner}/{repo}/commit/{sha}", get(repo::commits::show))
         .route("/{owner}/{repo}/branches", get(repo::refs::branches))
         .route("/{owner}/{repo}/tags", get(repo::refs::tags))
+        .route("/{owner}/{repo}/archive/{*name}", get(repo::tree::archive))
         .route("/{owner}/{repo}/action/{action}", post(repo::actions::act))
         .route_layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
         .route_layer(middleware::from_fn_with_state(state, session::require_signin_view))

@@ -652,6 +652,11 @@ async fn web_branch_and_tag_lists() {
     assert!(branches.body.contains("href=\"/alice/site/compare/master...feature/x\">New pull request<"));
     let tags = b.get("/alice/site/tags").await;
     assert!(tags.body.contains("<h1>Tags</h1>") && tags.body.contains("href=\"/alice/site/archive/v1.0.zip\">ZIP<"));
+    let zip = b.client.get(format!("{}/alice/site/archive/v1.0.zip", b.base)).send().await.unwrap();
+    assert_eq!(zip.status(), 200);
+    assert!(zip.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert_eq!(&zip.bytes().await.unwrap()[..2], b"PK");
+    assert_eq!(b.get("/alice/site/archive/nope.zip").await.status, 404);
     let file = b.get("/alice/site/src/feature/x/notes.txt").await;
     assert_eq!(file.status, 200, "a branch with a slash resolves");
     assert!(file.body.contains("href=\"/alice/site/raw/feature/x/notes.txt\""));

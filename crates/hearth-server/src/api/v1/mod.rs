@@ -2,7 +2,7 @@
 //! table and the OpenAPI document.
 
 mod admin;
-mod archive;
+pub(crate) mod archive;
 mod branches;
 mod collaborators;
 mod commit_comments;

@@ -268,3 +268,17 @@ pub async fn switch(page: RepoPage, Query(q): Query<SwitchQuery>) -> Result<Resp
     }
     Err(WebError::Redirect(format!("/{}/{}/src/{branch}", page.ctx.owner.name, page.ctx.repo.name)))
 }
+
+/// `/OWNER/REPO/archive/REF.zip` (or `.tar.gz`): the API's archive, for the page's links.
+pub async fn archive(
+    State(state): State<AppState>,
+    page: RepoPage,
+    Path((_, _, name)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
+    match crate::api::v1::archive::archive_response(&state, &page.ctx, &name).await {
+        Ok(resp) => Ok(resp),
+        Err(crate::error::ApiError::Internal(e)) => Err(WebError::Internal(e)),
+        // A missing ref or an unknown format: the archive API's only other answer.
+        Err(_) => Err(WebError::NotFound),
+    }
+}
