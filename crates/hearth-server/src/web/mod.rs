@@ -10,6 +10,7 @@ mod assets;
 mod csrf;
 mod home;
 mod page;
+mod people;
 mod profile;
 mod repo;
 mod repo_create;
@@ -37,6 +38,12 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/repo/create", get(repo_create::create_form).post(repo_create::create))
         .route("/assets/{file}", get(assets::serve))
         .route("/{owner}", get(profile::profile))
+        .route("/{owner}/followers", get(people::follow_list_followers))
+        .route("/{owner}/following", get(people::follow_list_following))
+        .route("/{owner}/stars", get(people::starred))
+        .route("/{owner}/action/{action}", post(people::follow_action))
+        .route("/{owner}/{repo}/stars", get(people::repo_stars))
+        .route("/{owner}/{repo}/watchers", get(people::repo_watchers))
         .route("/{owner}/{repo}", get(repo::home::home))
         .route("/{owner}/{repo}/src", get(repo::tree::switch))
         .route("/{owner}/{repo}/src/{*rest}", get(repo::tree::src))

@@ -20,6 +20,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("explore.html", include_str!("../../templates/explore.html")),
     ("login.html", include_str!("../../templates/login.html")),
     ("sign_up.html", include_str!("../../templates/sign_up.html")),
+    ("people.html", include_str!("../../templates/people.html")),
     ("profile.html", include_str!("../../templates/profile.html")),
     ("repo/create.html", include_str!("../../templates/repo/create.html")),
     ("repo/refs.html", include_str!("../../templates/repo/refs.html")),

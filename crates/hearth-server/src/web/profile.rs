@@ -28,6 +28,10 @@ pub async fn profile(
         .map(|l| RepoItem::new(&l.repo, &l.owner.name))
         .collect();
     let is_org = owner.kind == UserKind::Organization;
+    let following = match &viewer.user {
+        Some(me) if me.id != owner.id && !is_org => Some(super::people::is_following(&state, me, &owner).await?),
+        _ => None,
+    };
     render(
         &viewer,
         "profile.html",
@@ -39,6 +43,7 @@ pub async fn profile(
             location => owner.location.clone(),
             followers => owner.num_followers,
             following => owner.num_following,
+            viewer_follows => following,
             joined => owner.created_unix,
             repos => ser(&repos),
         },

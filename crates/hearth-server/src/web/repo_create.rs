@@ -10,7 +10,7 @@ use hearth_store::{Window, orgs as org_store};
 use minijinja::context;
 use serde::Deserialize;
 
-use super::page::{WebError, render, render_status, ser};
+use super::page::{WebError, render_status, ser};
 use super::session::Viewer;
 use crate::app::AppState;
 use crate::service::repos::{self, CreateRepo};

@@ -661,3 +661,34 @@ async fn web_branch_and_tag_lists() {
     assert_eq!(file.status, 200, "a branch with a slash resolves");
     assert!(file.body.contains("href=\"/alice/site/raw/feature/x/notes.txt\""));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn web_follow_buttons_and_people_lists() {
+    let (s, alice, _token, _git) = repo_fixture().await;
+    let bob = s.create_user("bob", false).await;
+    let mut b = Browser::new(&s);
+    b.sign_in(&bob).await;
+    let profile = b.get("/alice").await;
+    assert!(profile.body.contains(">Follow<"));
+    let followed = b.post("/alice/action/follow", &[("_csrf", &profile.csrf())]).await;
+    assert_eq!(followed.status, 303);
+    assert_eq!(followed.location(), "/alice");
+    assert!(b.get("/alice").await.body.contains(">Unfollow<"));
+    assert!(!b.get("/bob").await.body.contains(">Follow<"), "no button on one's own profile");
+    let followers = b.get("/alice/followers").await;
+    assert_eq!(followers.status, 200);
+    assert_html(&followers);
+    assert!(followers.body.contains("<h1>Followers</h1>") && followers.body.contains("href=\"/bob\""));
+    assert!(b.get("/bob/following").await.body.contains("href=\"/alice\""));
+
+    let home = b.get("/alice/site").await;
+    b.post("/alice/site/action/star", &[("_csrf", &home.csrf())]).await;
+    let stargazers = b.get("/alice/site/stars").await;
+    assert!(stargazers.body.contains("<h1>Stargazers</h1>") && stargazers.body.contains("href=\"/bob\""));
+    let watchers = b.get("/alice/site/watchers").await;
+    assert!(watchers.body.contains("<h1>Watchers</h1>") && watchers.body.contains("href=\"/alice\""));
+    let stars = b.get("/bob/stars").await;
+    assert!(stars.body.contains("href=\"/alice/site\""));
+    assert_eq!(b.get("/nobody/followers").await.status, 404);
+    let _ = alice;
+}
