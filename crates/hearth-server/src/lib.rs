@@ -89,7 +89,7 @@ where
     let db = open_db(&config).await?;
     service::disk::quarantine_orphans(&db, &config).await.context("checking repository directories")?;
     let external_url = config.resolved_external_url(addr.port());
-    let passwords = Passwords::new(config.password.argon2_memory_kib, config.password.argon2_iterations)?;
+    let passwords = Passwords::from_config(&config.password)?;
     let state = AppState::new(db.clone(), config, external_url, passwords);
 
     let jobs = jobs::Jobs::start(&state)?;
