@@ -12,6 +12,7 @@ use sqlx::sqlite::{
 use sqlx::{Postgres, Sqlite, Transaction};
 
 use crate::StoreResult;
+use crate::migrations::{Applied, MigrationStatus};
 
 /// The highest migration this build knows (the schema the rows it writes belong to).
 pub fn latest_migration() -> i64 {
@@ -144,7 +145,7 @@ impl Db {
             .foreign_keys(true)
             .busy_timeout(opts.busy_timeout);
         let pool = SqlitePoolOptions::new().max_connections(opts.max_connections).connect_with(connect).await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        crate::migrations::SQLITE.run(&pool).await?;
         Ok(Db::new(Pool::Sqlite(pool)))
     }
 
@@ -156,8 +157,54 @@ impl Db {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(connect)
             .await?;
-        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        crate::migrations::POSTGRES.run(&pool).await?;
         Ok(Db::new(Pool::Postgres(pool)))
+    }
+
+    /// Open an existing SQLite file read-only, without migrating (inspection: nothing is written,
+    /// and a missing file is an error rather than a new empty database).
+    pub async fn open_sqlite_read_only(path: &Path, opts: &DbOptions) -> StoreResult<Db> {
+        let connect = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(false)
+            .read_only(true)
+            .busy_timeout(opts.busy_timeout);
+        let pool = SqlitePoolOptions::new().max_connections(opts.max_connections).connect_with(connect).await?;
+        Ok(Db::new(Pool::Sqlite(pool)))
+    }
+
+    /// Connect to PostgreSQL in read-only transactions, without migrating (inspection).
+    pub async fn open_postgres_read_only(url: &str, opts: &DbOptions) -> StoreResult<Db> {
+        let connect = PgConnectOptions::from_str(url)?.options([("default_transaction_read_only", "on")]);
+        let pool = PgPoolOptions::new()
+            .max_connections(opts.max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(connect)
+            .await?;
+        Ok(Db::new(Pool::Postgres(pool)))
+    }
+
+    /// Compare the migrations the database has applied with this build's, changing nothing (a
+    /// database sqlx never migrated has every migration pending).
+    pub async fn migration_status(&self) -> StoreResult<MigrationStatus> {
+        const ROWS: &str = "SELECT version, success, checksum FROM _sqlx_migrations ORDER BY version";
+        let (migrator, applied) = match &self.pool {
+            Pool::Sqlite(p) => {
+                const EXISTS: &str =
+                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'";
+                let exists: i64 = sqlx::query_scalar(EXISTS).fetch_one(p).await?;
+                let rows = if exists > 0 { sqlx::query_as::<_, Applied>(ROWS).fetch_all(p).await? } else { vec![] };
+                (&crate::migrations::SQLITE, rows)
+            }
+            Pool::Postgres(p) => {
+                const EXISTS: &str = "SELECT COUNT(*) FROM information_schema.tables \
+                    WHERE table_name = '_sqlx_migrations' AND table_schema = current_schema()";
+                let exists: i64 = sqlx::query_scalar(EXISTS).fetch_one(p).await?;
+                let rows = if exists > 0 { sqlx::query_as::<_, Applied>(ROWS).fetch_all(p).await? } else { vec![] };
+                (&crate::migrations::POSTGRES, rows)
+            }
+        };
+        Ok(MigrationStatus::compare(migrator, &applied))
     }
 
     fn new(pool: Pool) -> Db {
