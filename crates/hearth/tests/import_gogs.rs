@@ -326,6 +326,10 @@ async fn a_gogs_013_backup_is_served_as_gogs_had_it() {
     events.sort();
     assert_eq!(events, ["create", "issues", "push"]);
     assert_eq!(hooks[0]["active"], true);
+    // Delivered history came along; the delivery Gogs had not made did not.
+    let deliveries = api.get(ALICE, "/repos/alice/hello/hooks/1/deliveries").await;
+    assert_eq!(names(&deliveries, "guid"), ["9b2e8a1c-0000-4000-8000-000000000001"]);
+    assert_eq!((deliveries[0]["event"].clone(), deliveries[0]["pending"].clone()), (json!("push"), json!(false)));
     let org_hooks = api.get(ALICE, "/orgs/acme/hooks").await;
     assert_eq!(
         (org_hooks[0]["type"].clone(), org_hooks[0]["config"]["url"].clone()),
