@@ -33,14 +33,22 @@ pub struct Source {
 }
 
 impl Source {
-    /// One row of `db/<table>.json` (`table` as the file names it).
-    pub fn add(&mut self, table: &str, row: Row) {
+    /// One row of `db/<table>.json` (`table` as the file names it). NUL characters are dropped
+    /// from text, as Gogs' own restore does: PostgreSQL refuses them.
+    pub fn add(&mut self, table: &str, mut row: Row) {
         *self.counts.entry(table.to_string()).or_default() += 1;
         let Some(t) = schema::table(table) else { return };
         for key in row.keys().filter(|k| !t.knows(k)) {
             *self.unknown_keys.entry((t.name, key.clone())).or_default() += 1;
         }
         if t.fate == Fate::Imported || t.name == "TwoFactor" {
+            for value in row.values_mut() {
+                if let Value::String(s) = value
+                    && s.contains('\0')
+                {
+                    s.retain(|c| c != '\0');
+                }
+            }
             self.tables.entry(t.name).or_default().push(row);
         }
     }

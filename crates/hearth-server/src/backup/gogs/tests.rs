@@ -281,6 +281,12 @@ fn orphans_and_duplicates_are_skipped_not_fatal() {
 }
 
 #[test]
+fn nul_characters_are_dropped_from_text() {
+    let m = map(&source(json!({"User": [{"ID": 1, "Name": "u", "FullName": "A\u{0}B", "Type": 0}]})), NOW);
+    assert_eq!(find(&m, "user", 1)["full_name"], "AB");
+}
+
+#[test]
 fn mirrors_and_counters() {
     let m = map(
         &source(json!({
