@@ -5,6 +5,7 @@
 
 mod api;
 mod app;
+pub mod backup;
 pub mod cli;
 pub mod config;
 mod error;

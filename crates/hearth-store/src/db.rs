@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use sqlx::migrate::Migrator;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
@@ -12,6 +13,31 @@ use sqlx::sqlite::{
 use sqlx::{Postgres, Sqlite, Transaction};
 
 use crate::StoreResult;
+
+/// The schema's migrations; both folders carry the same versions.
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The highest migration version this build knows.
+pub fn latest_migration() -> i64 {
+    SQLITE_MIGRATIONS.iter().chain(POSTGRES_MIGRATIONS.iter()).map(|m| m.version).max().unwrap_or(0)
+}
+
+/// Which database engine a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "sqlite",
+            Engine::Postgres => "postgres",
+        }
+    }
+}
 
 /// Pool sizing shared by both backends.
 #[derive(Debug, Clone)]
@@ -131,28 +157,59 @@ impl Tx {
 impl Db {
     /// Open (creating if missing) the SQLite file at `path` and run the migrations.
     pub async fn open_sqlite(path: &Path, opts: &DbOptions) -> StoreResult<Db> {
+        let db = Db::connect_sqlite(path, opts, true).await?;
+        db.migrate(None).await?;
+        Ok(db)
+    }
+
+    /// Connect to PostgreSQL by URL and run the migrations.
+    pub async fn open_postgres(url: &str, opts: &DbOptions) -> StoreResult<Db> {
+        let db = Db::connect_postgres(url, opts).await?;
+        db.migrate(None).await?;
+        Ok(db)
+    }
+
+    /// Open the SQLite file at `path` without migrating (`create`: make the file when missing).
+    pub async fn connect_sqlite(path: &Path, opts: &DbOptions, create: bool) -> StoreResult<Db> {
         let connect = SqliteConnectOptions::new()
             .filename(path)
-            .create_if_missing(true)
+            .create_if_missing(create)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(opts.busy_timeout);
         let pool = SqlitePoolOptions::new().max_connections(opts.max_connections).connect_with(connect).await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         Ok(Db::new(Pool::Sqlite(pool)))
     }
 
-    /// Connect to PostgreSQL by URL and run the migrations.
-    pub async fn open_postgres(url: &str, opts: &DbOptions) -> StoreResult<Db> {
+    /// Connect to PostgreSQL by URL without migrating.
+    pub async fn connect_postgres(url: &str, opts: &DbOptions) -> StoreResult<Db> {
         let connect = PgConnectOptions::from_str(url)?;
         let pool = PgPoolOptions::new()
             .max_connections(opts.max_connections)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(connect)
             .await?;
-        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         Ok(Db::new(Pool::Postgres(pool)))
+    }
+
+    /// Apply the migrations not yet applied: all of them, or those up to version `up_to` (a
+    /// restore loads rows into the schema they were dumped from, then migrates the rest).
+    pub async fn migrate(&self, up_to: Option<i64>) -> StoreResult<()> {
+        match (&self.pool, up_to) {
+            (Pool::Sqlite(p), None) => SQLITE_MIGRATIONS.run(p).await?,
+            (Pool::Sqlite(p), Some(v)) => SQLITE_MIGRATIONS.run_to(v, p).await?,
+            (Pool::Postgres(p), None) => POSTGRES_MIGRATIONS.run(p).await?,
+            (Pool::Postgres(p), Some(v)) => POSTGRES_MIGRATIONS.run_to(v, p).await?,
+        }
+        Ok(())
+    }
+
+    pub fn engine(&self) -> Engine {
+        match &self.pool {
+            Pool::Sqlite(_) => Engine::Sqlite,
+            Pool::Postgres(_) => Engine::Postgres,
+        }
     }
 
     fn new(pool: Pool) -> Db {
@@ -183,6 +240,19 @@ impl Db {
         let tx = match &self.pool {
             Pool::Sqlite(p) => OpenTx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(p) => OpenTx::Postgres(p.begin().await?),
+        };
+        Ok(Tx { tx, accounts: self.accounts.clone() })
+    }
+
+    /// Begin a read-only transaction that sees one snapshot of the whole database until it ends,
+    /// without blocking writers: a deferred transaction on SQLite (WAL keeps the snapshot of its
+    /// first read), `REPEATABLE READ READ ONLY` on PostgreSQL. Dropping it ends it.
+    pub async fn begin_read(&self) -> StoreResult<Tx> {
+        let tx = match &self.pool {
+            Pool::Sqlite(p) => OpenTx::Sqlite(p.begin_with("BEGIN DEFERRED").await?),
+            Pool::Postgres(p) => {
+                OpenTx::Postgres(p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?)
+            }
         };
         Ok(Tx { tx, accounts: self.accounts.clone() })
     }

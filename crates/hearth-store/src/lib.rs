@@ -27,13 +27,14 @@ pub mod push_events;
 pub mod redirects;
 pub mod releases;
 pub mod repos;
+pub mod snapshot;
 pub mod stars;
 pub mod stats;
 pub mod tokens;
 pub mod transfers;
 pub mod users;
 
-pub use db::{Conn, Db, DbOptions, Handle, Pool, RawConn, Tx};
+pub use db::{Conn, Db, DbOptions, Engine, Handle, Pool, RawConn, Tx, latest_migration};
 pub use error::{StoreError, StoreResult, Unique};
 pub use kinds::{AccessMode, CommentKind, HookContentType, HookKind, KeyKind, UserKind};
 

@@ -29,6 +29,23 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Write a backup archive (database rows, repositories, SSH host key, config); safe while
+    /// `hearth web` serves the same data.
+    Dump {
+        /// The archive to write; its name ends in .zip or .tar.gz.
+        #[arg(long)]
+        file: PathBuf,
+        #[command(flatten)]
+        place: Place,
+    },
+    /// Restore a backup archive into an empty data directory and an empty database.
+    Restore {
+        /// The archive to read (.zip or .tar.gz), written by `hearth dump`.
+        #[arg(long)]
+        file: PathBuf,
+        #[command(flatten)]
+        place: Place,
+    },
 }
 
 #[derive(Subcommand)]
@@ -101,6 +118,40 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             hearth_server::logging::init(&config.log)?;
             hearth_server::cli::create_user(&config, &name, &password, &email, admin).await?;
             println!("user {name} created");
+            Ok(())
+        }
+        Command::Dump { file, place } => {
+            let config = Config::load(place.config.as_deref(), &Overrides { data_dir: place.data, port: None })?;
+            hearth_server::logging::init(&config.log)?;
+            let s = hearth_server::backup::dump(&config, place.config.as_deref(), &file, env!("HEARTH_COMMIT")).await?;
+            println!(
+                "dump written to {} ({} bytes): {} rows in {} tables, {} repositories, {} gists",
+                file.display(),
+                s.bytes,
+                s.rows,
+                s.tables,
+                s.repositories,
+                s.gists
+            );
+            Ok(())
+        }
+        Command::Restore { file, place } => {
+            let config = Config::load(place.config.as_deref(), &Overrides { data_dir: place.data, port: None })?;
+            hearth_server::logging::init(&config.log)?;
+            let s = hearth_server::backup::restore_archive(&config, &file).await?;
+            println!(
+                "restored {} ({} from {}, {}): {} rows, {} repositories, {} gists",
+                file.display(),
+                s.manifest.hearth_version,
+                s.manifest.source_engine,
+                s.manifest.commit,
+                s.rows,
+                s.repositories,
+                s.gists
+            );
+            if let Some(copy) = s.config_copy {
+                println!("the archived config file is at {}", copy.display());
+            }
             Ok(())
         }
     }
