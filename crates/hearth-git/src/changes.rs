@@ -41,7 +41,7 @@ fn entries(repo: &gix::Repository, tree: Option<gix::ObjectId>) -> GitResult<Ent
 }
 
 /// Compare two trees, descending only into subtrees whose ids differ.
-fn diff_trees(
+pub(crate) fn diff_trees(
     repo: &gix::Repository,
     old: Option<gix::ObjectId>,
     new: Option<gix::ObjectId>,
@@ -80,7 +80,7 @@ fn diff_trees(
     Ok(())
 }
 
-fn text_of(repo: &gix::Repository, id: Option<gix::ObjectId>) -> GitResult<Option<Vec<u8>>> {
+pub(crate) fn text_of(repo: &gix::Repository, id: Option<gix::ObjectId>) -> GitResult<Option<Vec<u8>>> {
     let Some(id) = id else { return Ok(Some(Vec::new())) };
     // A submodule's commit is not in this repository: no lines to count.
     let Ok(header) = repo.find_header(id) else { return Ok(None) };

@@ -4,6 +4,7 @@
 
 pub mod archive;
 pub mod changes;
+pub mod diff;
 mod error;
 pub mod names;
 pub mod pushlog;

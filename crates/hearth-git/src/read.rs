@@ -448,3 +448,17 @@ pub fn ref_commit(path: &Path, name: &str) -> GitResult<Option<String>> {
     }
     Ok(None)
 }
+
+/// How many commits `rev` reaches, counting at most `cap` (the web UI shows "10000+ commits"
+/// rather than walking a huge history on every page view). `None` when `rev` names no commit.
+pub fn count_commits(path: &Path, rev: &str, cap: usize) -> GitResult<Option<usize>> {
+    let repo = open(path)?;
+    let Some(tip) = resolve(&repo, rev).and_then(|o| o.peel_to_commit().ok()) else { return Ok(None) };
+    let walk = repo.rev_walk([tip.id]).all().map_err(GitError::git)?;
+    let mut n = 0;
+    for info in walk.take(cap) {
+        info.map_err(GitError::git)?;
+        n += 1;
+    }
+    Ok(Some(n))
+}

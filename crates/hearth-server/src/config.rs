@@ -1,11 +1,14 @@
 //! Configuration: Gogs-style `app.ini`, overridden by `HEARTH__SECTION__KEY` environment
 //! variables, overridden by command-line flags. Sections and keys are case-insensitive.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+
+mod gogs;
 
 /// `${NAME}` replaced by `env(NAME)` (empty when unset); a `$` not followed by `{…}` stays as it
 /// is (passwords may hold one).
@@ -28,9 +31,39 @@ fn expand_env(value: &str, env: &impl Fn(&str) -> Option<String>) -> String {
     out
 }
 
-/// Values as read, before typing: (lower-case section, upper-case key) → value.
-#[derive(Debug, Default, Clone)]
-pub struct RawConfig(HashMap<(String, String), String>);
+/// Where a raw value came from: the config file, or the environment variable named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    File,
+    Env(String),
+}
+
+/// Values as read, before typing: (lower-case section, upper-case key) → value and its origin.
+/// Every key the typed configuration asks for is remembered, so that what is left over after
+/// [`Config::from_raw`] can be reported (see [`RawConfig::unknown_settings`]).
+#[derive(Debug, Default)]
+pub struct RawConfig {
+    values: HashMap<(String, String), (String, Origin)>,
+    /// Sections the file names, also those without keys.
+    sections: Vec<String>,
+    asked: Mutex<HashSet<(String, String)>>,
+}
+
+impl Clone for RawConfig {
+    fn clone(&self) -> RawConfig {
+        RawConfig {
+            values: self.values.clone(),
+            sections: self.sections.clone(),
+            asked: Mutex::new(self.asked.lock().unwrap().clone()),
+        }
+    }
+}
+
+/// The section `[DEFAULT]` (Gogs' name for the top level, and `HEARTH__DEFAULT__KEY`'s) is the
+/// top level.
+fn section_name(section: &str) -> String {
+    if section.eq_ignore_ascii_case("default") { String::new() } else { section.to_lowercase() }
+}
 
 impl RawConfig {
     /// Parse `app.ini` text. Keys before any section belong to the section `""`. Values are read
@@ -47,6 +80,10 @@ impl RawConfig {
         let ini = ini::Ini::load_from_str_opt(text, options).context("parsing app.ini")?;
         let mut raw = RawConfig::default();
         for (section, props) in ini.iter() {
+            let name = section_name(section.unwrap_or(""));
+            if !raw.sections.contains(&name) {
+                raw.sections.push(name);
+            }
             for (key, value) in props.iter() {
                 raw.set(section.unwrap_or(""), key, &expand_env(value, &env));
             }
@@ -56,8 +93,9 @@ impl RawConfig {
 
     /// Apply `HEARTH__<SECTION>__<KEY>=value` pairs (other variables are ignored).
     /// `HEARTH__<SECTION>__<KEY>__FILE=/path` reads the value from a file (Docker secrets; one
-    /// trailing newline dropped), and `_0X2E_` in a section name stands for a dot (Gitea's
-    /// convention, for sections such as `log.console`).
+    /// trailing newline dropped), `_0X2E_` in a section name stands for a dot (Gitea's
+    /// convention, for sections such as `log.console`), and the section `DEFAULT` is the top level
+    /// (`HEARTH__DEFAULT__RUN_USER`).
     pub fn apply_env<I: IntoIterator<Item = (String, String)>>(&mut self, vars: I) -> anyhow::Result<()> {
         for (name, value) in vars {
             let Some(rest) = name.strip_prefix("HEARTH__").or_else(|| name.strip_prefix("hearth__")) else {
@@ -65,24 +103,81 @@ impl RawConfig {
             };
             let Some((section, key)) = rest.split_once("__") else { continue };
             let section = section.replace("_0X2E_", ".").replace("_0x2e_", ".");
+            let origin = Origin::Env(name.clone());
             match key.strip_suffix("__FILE").or_else(|| key.strip_suffix("__file")) {
                 Some(key) => {
                     let text = std::fs::read_to_string(&value).with_context(|| format!("{name}: reading {value}"))?;
                     let text = text.strip_suffix('\n').unwrap_or(&text);
-                    self.set(&section, key, text.strip_suffix('\r').unwrap_or(text));
+                    self.set_from(&section, key, text.strip_suffix('\r').unwrap_or(text), origin);
                 }
-                None => self.set(&section, key, &value),
+                None => self.set_from(&section, key, &value, origin),
             }
         }
         Ok(())
     }
 
+    /// Set a value as if the config file held it.
     pub fn set(&mut self, section: &str, key: &str, value: &str) {
-        self.0.insert((section.to_lowercase(), key.to_uppercase()), value.trim().to_string());
+        self.set_from(section, key, value, Origin::File);
     }
 
+    fn set_from(&mut self, section: &str, key: &str, value: &str, origin: Origin) {
+        self.values.insert((section_name(section), key.to_uppercase()), (value.trim().to_string(), origin));
+    }
+
+    /// The value of `[section] KEY` (`section` lower-case, `key` upper-case; `""` is the top level).
     pub fn get(&self, section: &str, key: &str) -> Option<&str> {
-        self.0.get(&(section.to_string(), key.to_string())).map(String::as_str)
+        let id = (section.to_string(), key.to_string());
+        let value = self.values.get(&id).map(|(v, _)| v.as_str());
+        self.asked.lock().unwrap().insert(id);
+        value
+    }
+
+    /// The first of several names for one setting that is set, the environment's before the
+    /// file's (an override wins whichever name it uses), else in the order given.
+    fn first_set<'n>(&self, names: &[(&'n str, &'n str)]) -> Option<(&'n str, &'n str, &str)> {
+        let found: Vec<((&str, &str, &str), bool)> = names
+            .iter()
+            .filter_map(|&(s, k)| {
+                let from_env = matches!(self.values.get(&(s.to_string(), k.to_string())), Some((_, Origin::Env(_))));
+                self.get(s, k).map(|v| ((s, k, v), from_env))
+            })
+            .collect();
+        found.iter().find(|(_, env)| *env).or(found.first()).map(|(named, _)| *named)
+    }
+
+    /// [`RawConfig::first_set`]'s value.
+    fn first_value(&self, names: &[(&str, &str)]) -> Option<&str> {
+        self.first_set(names).map(|(_, _, v)| v)
+    }
+
+    /// One line per setting that neither hearth (it was never asked for) nor Gogs knows, naming
+    /// it, and where it came from (`file` names the config file). A section unknown to both is
+    /// reported once, not key by key. Meaningful after [`Config::from_raw`], which asks for every
+    /// setting hearth reads.
+    pub fn unknown_settings(&self, file: &str) -> Vec<String> {
+        let asked = self.asked.lock().unwrap();
+        let known_section = |s: &str| gogs::knows_section(s) || asked.iter().any(|(a, _)| a == s);
+        let name = |s: &str, k: &str| if s.is_empty() { format!("{k} (top level)") } else { format!("[{s}] {k}") };
+        let mut out = Vec::new();
+        let mut sections: Vec<&String> = self.sections.iter().filter(|s| !s.is_empty() && !known_section(s)).collect();
+        sections.sort();
+        for section in sections {
+            out.push(format!("unknown section [{section}] in {file}, ignored"));
+        }
+        let mut keys: Vec<_> = self.values.iter().collect();
+        keys.sort_by(|a, b| a.0.cmp(b.0));
+        for ((section, key), (_, origin)) in keys {
+            if asked.contains(&(section.clone(), key.clone())) || gogs::knows(section, key) {
+                continue;
+            }
+            match origin {
+                Origin::File if !known_section(section) => {}
+                Origin::File => out.push(format!("unknown setting {} in {file}, ignored", name(section, key))),
+                Origin::Env(var) => out.push(format!("unknown setting {} from {var}, ignored", name(section, key))),
+            }
+        }
+        out
     }
 
     fn string(&self, section: &str, key: &str, default: &str) -> String {
@@ -92,11 +187,16 @@ impl RawConfig {
     fn boolean(&self, section: &str, key: &str, default: bool) -> anyhow::Result<bool> {
         match self.get(section, key) {
             None => Ok(default),
-            Some(v) => match v.to_ascii_lowercase().as_str() {
-                "true" | "1" | "on" | "yes" => Ok(true),
-                "false" | "0" | "off" | "no" | "" => Ok(false),
-                _ => bail!("[{section}] {key}: `{v}` is not a boolean"),
-            },
+            Some(v) => parse_bool(section, key, v),
+        }
+    }
+
+    /// A boolean under the first of several names that is set (see [`RawConfig::first_set`]);
+    /// false when none is.
+    fn first_boolean(&self, names: &[(&str, &str)]) -> anyhow::Result<bool> {
+        match self.first_set(names) {
+            None => Ok(false),
+            Some((section, key, v)) => parse_bool(section, key, v),
         }
     }
 
@@ -105,6 +205,14 @@ impl RawConfig {
             None | Some("") => Ok(default),
             Some(v) => v.parse().map_err(|_| anyhow::anyhow!("[{section}] {key}: `{v}` is not a number")),
         }
+    }
+}
+
+fn parse_bool(section: &str, key: &str, v: &str) -> anyhow::Result<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "true" | "1" | "on" | "yes" => Ok(true),
+        "false" | "0" | "off" | "no" | "" => Ok(false),
+        _ => bail!("[{section}] {key}: `{v}` is not a boolean"),
     }
 }
 
@@ -182,6 +290,9 @@ pub struct Config {
     pub http: HttpConfig,
     pub metrics: MetricsConfig,
     pub log: LogConfig,
+    /// Settings in the file or the environment that neither hearth nor Gogs knows, one line each
+    /// (filled by [`Config::load`]; see [`Config::warn_unknown_settings`]).
+    pub unknown_settings: Vec<String>,
 }
 
 /// `[server]`: where to listen and where data lives.
@@ -213,8 +324,8 @@ pub struct RepositoryConfig {
     pub enable_local_path_migration: bool,
 }
 
-/// SSH: the `ssh_url` of repositories (`[server] SSH_DOMAIN`, `SSH_PORT`, `RUN_USER`; the domain
-/// defaults to the external URL's host) and the built-in server (`START_SSH_SERVER`,
+/// SSH: the `ssh_url` of repositories (`[server] SSH_DOMAIN`, `SSH_PORT`, and `RUN_USER`, read at
+/// the top level as Gogs has it or under `[server]`; the domain defaults to the external URL's host) and the built-in server (`START_SSH_SERVER`,
 /// `SSH_LISTEN_HOST` (default HTTP_ADDR), `SSH_LISTEN_PORT` (default SSH_PORT), its limits and
 /// `SSH_SERVER_CIPHERS`).
 #[derive(Debug, Clone)]
@@ -245,13 +356,18 @@ pub struct SecurityConfig {
     pub login_failure_name_burst: u32,
     pub login_failure_ip_burst: u32,
     pub login_failure_refill: Duration,
+    /// `LOGIN_REMEMBER_DAYS`: how long a web session lasts ("Remember me" keeps the cookie as long).
+    pub login_remember_days: i64,
 }
 
-/// Argon2id cost of new password hashes (`[security] ARGON2_MEMORY_KIB`, `ARGON2_ITERATIONS`).
+/// Argon2id cost of new password hashes (`[security] ARGON2_MEMORY_KIB`, `ARGON2_ITERATIONS`) and
+/// the shortest new password (`[security] MIN_PASSWORD_LENGTH`, Gitea's key; default 1: any
+/// non-empty password, as Gogs).
 #[derive(Debug, Clone)]
 pub struct PasswordConfig {
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
+    pub min_length: usize,
 }
 
 /// `[auth]`.
@@ -259,6 +375,8 @@ pub struct PasswordConfig {
 pub struct AuthConfig {
     pub require_signin_view: bool,
     pub require_email_confirmation: bool,
+    /// `[service] DISABLE_REGISTRATION`: no sign-up page (accounts come from admins only).
+    pub disable_registration: bool,
     /// `TRUSTED_PROXY_IPS`: peers whose `X-Forwarded-For` names the client (IPs or CIDRs).
     pub trusted_proxies: Vec<ipnet::IpNet>,
 }
@@ -366,7 +484,17 @@ impl Config {
             None => RawConfig::default(),
         };
         raw.apply_env(std::env::vars())?;
-        Config::from_raw(&raw, flags)?.absolute()
+        let mut config = Config::from_raw(&raw, flags)?.absolute()?;
+        let file = file.map(|p| p.display().to_string()).unwrap_or_default();
+        config.unknown_settings = raw.unknown_settings(&file);
+        Ok(config)
+    }
+
+    /// Log one warning per unknown setting (once, at start, after the logger is installed).
+    pub fn warn_unknown_settings(&self) {
+        for line in &self.unknown_settings {
+            tracing::warn!("{line}");
+        }
     }
 
     /// Make every path the server keeps absolute, once, against the current directory: git runs
@@ -416,7 +544,13 @@ impl Config {
             .or_else(|| raw.get("server", "ROOT_URL"))
             .filter(|s| !s.is_empty())
             .map(|s| if s.ends_with('/') { s.to_string() } else { format!("{s}/") });
-        let kind = match raw.string("database", "TYPE", "sqlite3").to_lowercase().as_str() {
+        // Gogs 0.11's names (`DB_TYPE`, `PASSWD`, `[service]`) still count, as they did in Gogs 0.12.
+        let kind = match raw
+            .first_value(&[("database", "TYPE"), ("database", "DB_TYPE")])
+            .unwrap_or("sqlite3")
+            .to_lowercase()
+            .as_str()
+        {
             "sqlite" | "sqlite3" => DatabaseKind::Sqlite,
             "postgres" | "postgresql" => DatabaseKind::Postgres,
             other => bail!("[database] TYPE: `{other}` is not supported (sqlite3 or postgres)"),
@@ -427,7 +561,7 @@ impl Config {
             host: raw.string("database", "HOST", "127.0.0.1:5432"),
             name: raw.string("database", "NAME", "hearth"),
             user: raw.string("database", "USER", ""),
-            password: raw.string("database", "PASSWORD", ""),
+            password: raw.first_value(&[("database", "PASSWORD"), ("database", "PASSWD")]).unwrap_or("").to_string(),
             ssl_mode: ssl_mode(raw)?,
             url: raw.string("database", "URL", ""),
             max_connections: raw.number("database", "MAX_OPEN_CONNS", 8u32)?.max(1),
@@ -441,7 +575,9 @@ impl Config {
             ssh: SshConfig {
                 domain: raw.get("server", "SSH_DOMAIN").filter(|s| !s.is_empty()).map(str::to_string),
                 port: ssh_port,
-                run_user: raw.string("server", "RUN_USER", "git"),
+                // Gogs reads RUN_USER at the top level; hearth also under [server]. The top level
+                // wins when both are set in the same place (file or environment).
+                run_user: raw.first_value(&[("", "RUN_USER"), ("server", "RUN_USER")]).unwrap_or("git").to_string(),
                 start: raw.boolean("server", "START_SSH_SERVER", false)?,
                 listen_host: raw.string("server", "SSH_LISTEN_HOST", &http_addr),
                 listen_port: raw.number("server", "SSH_LISTEN_PORT", ssh_port)?,
@@ -474,14 +610,19 @@ impl Config {
                     s if s > 0.0 && s <= 86_400.0 => Duration::from_secs_f64(s),
                     s => bail!("[security] LOGIN_FAILURE_REFILL_SECONDS: `{s}` is not between 0 and 86400 seconds"),
                 },
+                login_remember_days: raw.number("security", "LOGIN_REMEMBER_DAYS", 7i64)?,
             },
             password: PasswordConfig {
                 argon2_memory_kib: raw.number("security", "ARGON2_MEMORY_KIB", 19_456u32)?,
                 argon2_iterations: raw.number("security", "ARGON2_ITERATIONS", 2u32)?,
+                min_length: raw.number("security", "MIN_PASSWORD_LENGTH", 1usize)?.max(1),
             },
             auth: AuthConfig {
-                require_signin_view: raw.boolean("auth", "REQUIRE_SIGNIN_VIEW", false)?,
-                require_email_confirmation: raw.boolean("auth", "REQUIRE_EMAIL_CONFIRMATION", false)?,
+                require_signin_view: raw
+                    .first_boolean(&[("auth", "REQUIRE_SIGNIN_VIEW"), ("service", "REQUIRE_SIGNIN_VIEW")])?,
+                require_email_confirmation: raw
+                    .first_boolean(&[("auth", "REQUIRE_EMAIL_CONFIRMATION"), ("service", "REGISTER_EMAIL_CONFIRM")])?,
+                disable_registration: raw.boolean("service", "DISABLE_REGISTRATION", false)?,
                 trusted_proxies: trusted_proxies(&raw.string("auth", "TRUSTED_PROXY_IPS", ""))?,
             },
             metrics: MetricsConfig {
@@ -524,6 +665,7 @@ impl Config {
                 disable_regular_org_creation: raw.boolean("admin", "DISABLE_REGULAR_ORG_CREATION", false)?,
             },
             http: HttpConfig { access_control_allow_origin: raw.string("http", "ACCESS_CONTROL_ALLOW_ORIGIN", "") },
+            unknown_settings: Vec::new(),
             server: ServerConfig {
                 http_addr,
                 http_port,
@@ -643,6 +785,71 @@ mod tests {
         assert_eq!(cfg.repository.root, cwd.join("data/repositories"));
         assert_eq!(cfg.database.path, cwd.join("data/hearth.db"));
         assert_eq!(cfg.hooks_dir(), cwd.join("data/hooks"));
+    }
+
+    #[test]
+    fn run_user_at_the_top_level_or_under_server() {
+        let user = |ini: &str, env: Vec<(&str, &str)>| {
+            let mut raw = RawConfig::parse_ini(ini).unwrap();
+            raw.apply_env(env.into_iter().map(|(k, v)| (k.to_string(), v.to_string()))).unwrap();
+            Config::from_raw(&raw, &Overrides::default()).unwrap().ssh.run_user
+        };
+        assert_eq!(user("", vec![]), "git");
+        assert_eq!(user("RUN_USER = top\n[server]\nHTTP_PORT = 1\n", vec![]), "top");
+        assert_eq!(user("[server]\nRUN_USER = srv\n", vec![]), "srv");
+        assert_eq!(user("RUN_USER = top\n[server]\nRUN_USER = srv\n", vec![]), "top");
+        // The environment beats the file, whichever name either uses.
+        assert_eq!(user("RUN_USER = top\n", vec![("HEARTH__SERVER__RUN_USER", "env")]), "env");
+        assert_eq!(user("[server]\nRUN_USER = srv\n", vec![("HEARTH__DEFAULT__RUN_USER", "env")]), "env");
+        assert_eq!(user("[DEFAULT]\nRUN_USER = explicit\n", vec![]), "explicit");
+    }
+
+    #[test]
+    fn gogs_0_11_names() {
+        let raw = RawConfig::parse_ini(
+            "[database]\nDB_TYPE = postgres\nPASSWD = old\n[service]\nREQUIRE_SIGNIN_VIEW = true\nREGISTER_EMAIL_CONFIRM = true\n",
+        )
+        .unwrap();
+        let cfg = Config::from_raw(&raw, &Overrides::default()).unwrap();
+        assert_eq!((cfg.database.kind, cfg.database.password.as_str()), (DatabaseKind::Postgres, "old"));
+        assert!(cfg.auth.require_signin_view && cfg.auth.require_email_confirmation);
+        let raw = RawConfig::parse_ini("[database]\nTYPE = sqlite3\nDB_TYPE = postgres\n[auth]\nREQUIRE_SIGNIN_VIEW = false\n[service]\nREQUIRE_SIGNIN_VIEW = true\n").unwrap();
+        let cfg = Config::from_raw(&raw, &Overrides::default()).unwrap();
+        assert_eq!(cfg.database.kind, DatabaseKind::Sqlite, "the current name wins");
+        assert!(!cfg.auth.require_signin_view);
+        assert!(raw.unknown_settings("app.ini").is_empty(), "{:?}", raw.unknown_settings("app.ini"));
+    }
+
+    #[test]
+    fn unknown_settings_are_named_and_gogs_ones_are_not() {
+        let mut raw = RawConfig::parse_ini(concat!(
+            "APP_NAME = Gogs\nRUN_MODE = prod\nBOGUS_TOP = 1\n",
+            "[server]\nOFFLINE_MODE = true\nHTTP_PORT = 3001\nHTTP_PROT = 3002\n",
+            "[metrics]\nENABLED = true\nENABLD = true\n",
+            "[i18n.datelang]\nxx-YY = xx\n",
+            "[nonsense]\nA = 1\nB = 2\n[empty]\n",
+        ))
+        .unwrap();
+        raw.apply_env(vec![
+            ("HEARTH__SERVER__NOPE".to_string(), "1".to_string()),
+            ("HEARTH__NOWHERE__KEY".to_string(), "1".to_string()),
+            ("HEARTH__SERVER__OFFLINE_MODE".to_string(), "true".to_string()),
+            ("HEARTH__LOG__LEVEL".to_string(), "info".to_string()),
+        ])
+        .unwrap();
+        Config::from_raw(&raw, &Overrides::default()).unwrap();
+        assert_eq!(
+            raw.unknown_settings("/etc/hearth/app.ini"),
+            vec![
+                "unknown section [empty] in /etc/hearth/app.ini, ignored",
+                "unknown section [nonsense] in /etc/hearth/app.ini, ignored",
+                "unknown setting BOGUS_TOP (top level) in /etc/hearth/app.ini, ignored",
+                "unknown setting [metrics] ENABLD in /etc/hearth/app.ini, ignored",
+                "unknown setting [nowhere] KEY from HEARTH__NOWHERE__KEY, ignored",
+                "unknown setting [server] HTTP_PROT in /etc/hearth/app.ini, ignored",
+                "unknown setting [server] NOPE from HEARTH__SERVER__NOPE, ignored",
+            ]
+        );
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod service;
 mod ssh;
 mod swagger;
 pub mod types;
+mod web;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -90,8 +91,9 @@ where
     let db = open_db(&config).await?;
     service::disk::quarantine_orphans(&db, &config).await.context("checking repository directories")?;
     let external_url = config.resolved_external_url(addr.port());
-    let passwords = Passwords::new(config.password.argon2_memory_kib, config.password.argon2_iterations)?;
+    let passwords = Passwords::from_config(&config.password)?;
     let state = AppState::new(db.clone(), config, external_url, passwords);
+    web::purge_expired_sessions(&state).await.context("dropping expired web sessions")?;
 
     let jobs = jobs::Jobs::start(&state)?;
 

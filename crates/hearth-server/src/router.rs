@@ -32,10 +32,12 @@ pub fn build(state: AppState) -> Router {
         .merge(crate::swagger::routes(openapi))
         .merge(crate::git_http::routes())
         .merge(crate::ops::routes())
+        .merge(crate::web::routes(state.clone()))
         .route_layer(middleware::from_fn(mark_route))
-        .fallback(not_found)
-        .method_not_allowed_fallback(not_found)
+        .fallback(crate::web::fallback)
+        .method_not_allowed_fallback(crate::web::fallback)
         .with_state(state.clone())
+        .layer(middleware::from_fn_with_state(state.clone(), crate::web::viewer))
         .layer(middleware::from_fn_with_state(state.clone(), log_request))
         .layer(SetResponseHeaderLayer::overriding(
             HeaderName::from_static("x-content-type-options"),

@@ -4,7 +4,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use sqlx::migrate::Migrator;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
@@ -13,14 +12,11 @@ use sqlx::sqlite::{
 use sqlx::{Postgres, Sqlite, Transaction};
 
 use crate::StoreResult;
-
-/// The schema's migrations; both folders carry the same versions.
-static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+use crate::migrations::{Applied, MigrationStatus};
 
 /// The highest migration version this build knows.
 pub fn latest_migration() -> i64 {
-    SQLITE_MIGRATIONS.iter().chain(POSTGRES_MIGRATIONS.iter()).map(|m| m.version).max().unwrap_or(0)
+    crate::migrations::SQLITE.iter().chain(crate::migrations::POSTGRES.iter()).map(|m| m.version).max().unwrap_or(0)
 }
 
 /// Which database engine a [`Db`] talks to.
@@ -197,10 +193,10 @@ impl Db {
     /// restore loads rows into the schema they were dumped from, then migrates the rest).
     pub async fn migrate(&self, up_to: Option<i64>) -> StoreResult<()> {
         match (&self.pool, up_to) {
-            (Pool::Sqlite(p), None) => SQLITE_MIGRATIONS.run(p).await?,
-            (Pool::Sqlite(p), Some(v)) => SQLITE_MIGRATIONS.run_to(v, p).await?,
-            (Pool::Postgres(p), None) => POSTGRES_MIGRATIONS.run(p).await?,
-            (Pool::Postgres(p), Some(v)) => POSTGRES_MIGRATIONS.run_to(v, p).await?,
+            (Pool::Sqlite(p), None) => crate::migrations::SQLITE.run(p).await?,
+            (Pool::Sqlite(p), Some(v)) => crate::migrations::SQLITE.run_to(v, p).await?,
+            (Pool::Postgres(p), None) => crate::migrations::POSTGRES.run(p).await?,
+            (Pool::Postgres(p), Some(v)) => crate::migrations::POSTGRES.run_to(v, p).await?,
         }
         Ok(())
     }
@@ -210,6 +206,52 @@ impl Db {
             Pool::Sqlite(_) => Engine::Sqlite,
             Pool::Postgres(_) => Engine::Postgres,
         }
+    }
+
+    /// Open an existing SQLite file read-only, without migrating (inspection: nothing is written,
+    /// and a missing file is an error rather than a new empty database).
+    pub async fn open_sqlite_read_only(path: &Path, opts: &DbOptions) -> StoreResult<Db> {
+        let connect = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(false)
+            .read_only(true)
+            .busy_timeout(opts.busy_timeout);
+        let pool = SqlitePoolOptions::new().max_connections(opts.max_connections).connect_with(connect).await?;
+        Ok(Db::new(Pool::Sqlite(pool)))
+    }
+
+    /// Connect to PostgreSQL in read-only transactions, without migrating (inspection).
+    pub async fn open_postgres_read_only(url: &str, opts: &DbOptions) -> StoreResult<Db> {
+        let connect = PgConnectOptions::from_str(url)?.options([("default_transaction_read_only", "on")]);
+        let pool = PgPoolOptions::new()
+            .max_connections(opts.max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(connect)
+            .await?;
+        Ok(Db::new(Pool::Postgres(pool)))
+    }
+
+    /// Compare the migrations the database has applied with this build's, changing nothing (a
+    /// database sqlx never migrated has every migration pending).
+    pub async fn migration_status(&self) -> StoreResult<MigrationStatus> {
+        const ROWS: &str = "SELECT version, success, checksum FROM _sqlx_migrations ORDER BY version";
+        let (migrator, applied) = match &self.pool {
+            Pool::Sqlite(p) => {
+                const EXISTS: &str =
+                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'";
+                let exists: i64 = sqlx::query_scalar(EXISTS).fetch_one(p).await?;
+                let rows = if exists > 0 { sqlx::query_as::<_, Applied>(ROWS).fetch_all(p).await? } else { vec![] };
+                (&crate::migrations::SQLITE, rows)
+            }
+            Pool::Postgres(p) => {
+                const EXISTS: &str = "SELECT COUNT(*) FROM information_schema.tables \
+                    WHERE table_name = '_sqlx_migrations' AND table_schema = current_schema()";
+                let exists: i64 = sqlx::query_scalar(EXISTS).fetch_one(p).await?;
+                let rows = if exists > 0 { sqlx::query_as::<_, Applied>(ROWS).fetch_all(p).await? } else { vec![] };
+                (&crate::migrations::POSTGRES, rows)
+            }
+        };
+        Ok(MigrationStatus::compare(migrator, &applied))
     }
 
     fn new(pool: Pool) -> Db {

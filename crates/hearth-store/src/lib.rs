@@ -7,6 +7,7 @@
 mod db;
 mod error;
 pub mod kinds;
+mod migrations;
 
 pub mod access;
 pub mod collaborations;
@@ -33,10 +34,12 @@ pub mod stats;
 pub mod tokens;
 pub mod transfers;
 pub mod users;
+pub mod web_sessions;
 
 pub use db::{Conn, Db, DbOptions, Engine, Handle, Pool, RawConn, Tx, latest_migration};
 pub use error::{StoreError, StoreResult, Unique};
 pub use kinds::{AccessMode, CommentKind, HookContentType, HookKind, KeyKind, UserKind};
+pub use migrations::MigrationStatus;
 
 /// Which rows of an ordered list to read: `LIMIT limit OFFSET offset`. [`Window::ALL`] is the whole
 /// list (Gogs returns most lists whole unless the caller asks for a page).

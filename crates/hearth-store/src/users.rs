@@ -353,3 +353,29 @@ pub async fn first_created(c: Conn<'_>) -> StoreResult<Option<i64>> {
     const SQL: &str = "SELECT MIN(created_unix) FROM \"user\"";
     Ok(with_conn!(c, x => sqlx::query_scalar::<_, Option<i64>>(SQL).fetch_one(&mut *x).await)?)
 }
+
+/// Accounts of one kind whose lower-cased name or full name contains `q`, by name: a page and the
+/// total (the web UI's explore pages).
+pub async fn explore(mut c: Conn<'_>, kind: UserKind, q: &str, w: crate::Window) -> StoreResult<(Vec<UserRow>, i64)> {
+    const WHERE: &str = " FROM \"user\" WHERE type = $1 \
+         AND (lower_name LIKE $2 ESCAPE '\\' OR LOWER(full_name) LIKE $2 ESCAPE '\\')";
+    const SQL: &str = concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM \"user\" WHERE type = $1 \
+         AND (lower_name LIKE $2 ESCAPE '\\' OR LOWER(full_name) LIKE $2 ESCAPE '\\') \
+         ORDER BY lower_name LIMIT $3 OFFSET $4"
+    );
+    let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
+    let rows = with_conn!(c.reborrow(), x => sqlx::query_as::<_, UserRow>(SQL)
+        .bind(kind).bind(&pattern).bind(w.limit).bind(w.offset).fetch_all(&mut *x).await)?;
+    let total = match w.total_from(rows.len()) {
+        Some(t) => t,
+        None => {
+            let count = format!("SELECT COUNT(*){WHERE}");
+            with_conn!(c, x => sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone()))
+                .bind(kind).bind(&pattern).fetch_one(&mut *x).await)?
+        }
+    };
+    Ok((rows, total))
+}

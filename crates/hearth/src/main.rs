@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
-use hearth_server::{Config, Overrides};
+use clap::{ArgGroup, Args, Parser, Subcommand};
+use hearth_server::Overrides;
+use hearth_server::cli::admin::{self, Secret};
 use tokio::net::TcpListener;
 
 #[derive(Parser)]
@@ -46,16 +47,30 @@ enum Command {
         #[command(flatten)]
         place: Place,
     },
+    /// Check the installation without changing it: git, writable directories, the database and its
+    /// migrations, repository directories against their rows. Exits non-zero on any problem.
+    Doctor {
+        #[command(flatten)]
+        place: Place,
+    },
 }
 
+/// The admin commands work whether or not a server is running on the same data.
 #[derive(Subcommand)]
 enum AdminCommand {
-    /// Create a user account (works whether or not a server is running on the data directory).
+    /// Create a user account.
+    #[command(group(ArgGroup::new("secret").required(true).args(["password", "password_stdin", "random_password"])))]
     CreateUser {
         #[arg(long)]
         name: String,
         #[arg(long)]
-        password: String,
+        password: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Generate a password and print it.
+        #[arg(long)]
+        random_password: bool,
         #[arg(long)]
         email: String,
         /// Make the user a site administrator.
@@ -64,6 +79,52 @@ enum AdminCommand {
         #[command(flatten)]
         place: Place,
     },
+    /// Set a user's password.
+    #[command(group(ArgGroup::new("secret").required(true).args(["password", "password_stdin"])))]
+    ChangePassword {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        password: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        place: Place,
+    },
+    /// List user accounts, one a line: name, e-mail, admin|user, active|inactive (tab-separated).
+    ListUsers {
+        #[command(flatten)]
+        place: Place,
+    },
+    /// Delete a user account (refused while it owns repositories or belongs to organisations).
+    DeleteUser {
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        place: Place,
+    },
+    /// Create an access token for a user and print it (only the token, on standard output).
+    CreateToken {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        token_name: String,
+        /// Gitea token scopes, comma-separated (none: full access).
+        #[arg(long, value_delimiter = ',')]
+        scopes: Vec<String>,
+        #[command(flatten)]
+        place: Place,
+    },
+}
+
+/// The password flags as one choice (clap makes sure exactly one was given).
+fn secret(password: Option<String>, stdin: bool) -> Secret {
+    match (password, stdin) {
+        (Some(p), _) => Secret::Given(p),
+        (None, true) => Secret::Stdin,
+        (None, false) => Secret::Random,
+    }
 }
 
 /// Where the configuration and data live.
@@ -96,8 +157,7 @@ async fn shutdown_signal() {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Web { place, port } => {
-            let config = Config::load(place.config.as_deref(), &Overrides { data_dir: place.data, port })?;
-            hearth_server::logging::init(&config.log)?;
+            let config = hearth_server::cli::start(place.config.as_deref(), &Overrides { data_dir: place.data, port })?;
             let listener = TcpListener::bind((config.server.http_addr.as_str(), config.server.http_port))
                 .await
                 .map_err(|e| anyhow::anyhow!("binding {}:{}: {e}", config.server.http_addr, config.server.http_port))?;
@@ -113,17 +173,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             hearth_server::serve_with_ssh(config, listener, ssh, shutdown_signal()).await
         }
-        Command::Admin { command: AdminCommand::CreateUser { name, password, email, admin, place } } => {
-            let config = Config::load(place.config.as_deref(), &Overrides { data_dir: place.data, port: None })?;
-            hearth_server::logging::init(&config.log)?;
-            hearth_server::cli::create_user(&config, &name, &password, &email, admin).await?;
-            println!("user {name} created");
-            Ok(())
+        Command::Admin { command } => run_admin(command).await,
+        Command::Doctor { place } => {
+            let config = place.load()?;
+            let report = hearth_server::cli::doctor::run(&config).await;
+            report.print(&mut std::io::stdout().lock())?;
+            match report.problems() {
+                0 => Ok(()),
+                n => anyhow::bail!("{n} problem(s) found"),
+            }
         }
         Command::Dump { file, place } => {
-            let config = Config::load(place.config.as_deref(), &Overrides { data_dir: place.data, port: None })?;
-            hearth_server::logging::init(&config.log)?;
-            let s = hearth_server::backup::dump(&config, place.config.as_deref(), &file, env!("HEARTH_COMMIT")).await?;
+            let config_file = place.config.clone();
+            let config = place.load()?;
+            let s = hearth_server::backup::dump(&config, config_file.as_deref(), &file, env!("HEARTH_COMMIT")).await?;
             println!(
                 "dump written to {} ({} bytes): {} rows in {} tables, {} repositories, {} gists",
                 file.display(),
@@ -136,8 +199,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Restore { file, place } => {
-            let config = Config::load(place.config.as_deref(), &Overrides { data_dir: place.data, port: None })?;
-            hearth_server::logging::init(&config.log)?;
+            let config = place.load()?;
             let s = hearth_server::backup::restore_archive(&config, &file).await?;
             println!(
                 "restored {} ({} from {}, {}): {} rows, {} repositories, {} gists",
@@ -154,6 +216,42 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+    }
+}
+
+async fn run_admin(command: AdminCommand) -> anyhow::Result<()> {
+    match command {
+        AdminCommand::CreateUser { name, password, password_stdin, random_password: _, email, admin, place } => {
+            let config = place.load()?;
+            match admin::create_user(&config, &name, &email, admin, secret(password, password_stdin)).await? {
+                // Only the password on standard output, for scripts.
+                Some(generated) => {
+                    println!("{generated}");
+                    eprintln!("user {name} created");
+                }
+                None => println!("user {name} created"),
+            }
+        }
+        AdminCommand::ChangePassword { name, password, password_stdin, place } => {
+            admin::change_password(&place.load()?, &name, secret(password, password_stdin)).await?;
+            println!("password of {name} changed");
+        }
+        AdminCommand::ListUsers { place } => admin::list_users(&place.load()?, &mut std::io::stdout().lock()).await?,
+        AdminCommand::DeleteUser { name, place } => {
+            admin::delete_user(&place.load()?, &name).await?;
+            println!("user {name} deleted");
+        }
+        AdminCommand::CreateToken { name, token_name, scopes, place } => {
+            println!("{}", admin::create_token(&place.load()?, &name, &token_name, &scopes).await?);
+        }
+    }
+    Ok(())
+}
+
+impl Place {
+    /// The configuration these flags name, with the logger installed.
+    fn load(self) -> anyhow::Result<hearth_server::Config> {
+        hearth_server::cli::start(self.config.as_deref(), &Overrides { data_dir: self.data, port: None })
     }
 }
 

@@ -24,7 +24,7 @@ pub struct RepoCtx {
     pub owner: UserRow,
     pub repo: RepoRow,
     pub mode: AccessMode,
-    dir: PathBuf,
+    pub(crate) dir: PathBuf,
 }
 
 impl RepoCtx {
@@ -46,12 +46,12 @@ impl RepoCtx {
 /// What `owner/name` names for `user`: the repository, or the place a renamed or transferred
 /// repository now is (an old name the caller can read through). A missing owner, a missing
 /// repository and no read access are the same 404.
-enum Found {
+pub(crate) enum Found {
     Repo(Box<RepoCtx>),
     MovedTo { owner: String, name: String },
 }
 
-async fn load_repo(state: &AppState, user: Option<&UserRow>, owner: &str, name: &str) -> ApiResult<Found> {
+pub(crate) async fn load_repo(state: &AppState, user: Option<&UserRow>, owner: &str, name: &str) -> ApiResult<Found> {
     let mut h = state.db.acquire().await?;
     let owner = user_store::by_name(h.conn(), owner).await?.ok_or_else(ApiError::not_found)?;
     let Some(repo) = repo_store::by_name(h.conn(), owner.id, name).await? else {

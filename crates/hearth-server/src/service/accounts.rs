@@ -37,9 +37,7 @@ pub async fn create_user(db: &Db, passwords: &Passwords, a: &NewAccount) -> Serv
         // No external login sources exist yet.
         return Err(ServiceError::Invalid(format!("login source does not exist [id: {}]", a.login_source)));
     }
-    if a.password.is_empty() {
-        return Err(ServiceError::Invalid("password is required for local accounts".into()));
-    }
+    passwords.check_new(&a.password)?;
     let passwd = passwords.hash(&a.password).await?;
 
     let mut tx = db.begin().await?;
@@ -69,6 +67,16 @@ pub async fn create_user(db: &Db, passwords: &Passwords, a: &NewAccount) -> Serv
     })?;
     tx.commit().await?;
     Ok(row)
+}
+
+/// Self-service sign-up (the web UI): an active account; the first account of an instance that
+/// has none becomes a site administrator, as in Gogs.
+pub async fn sign_up(db: &Db, passwords: &Passwords, a: &NewAccount) -> ServiceResult<UserRow> {
+    let first = {
+        let mut h = db.acquire().await?;
+        users::count(h.conn()).await? == 0
+    };
+    create_user(db, passwords, &NewAccount { is_admin: first, ..a.clone() }).await
 }
 
 fn user_exists(name: &str) -> ServiceError {
@@ -220,6 +228,9 @@ pub async fn admin_edit(db: &Db, passwords: &Passwords, user: &UserRow, e: &Admi
     if !is_valid_email(&email) {
         return Err(ServiceError::Invalid(format!("email is not valid [email: {}]", e.email)));
     }
+    if !e.password.is_empty() {
+        passwords.check_new(&e.password)?;
+    }
     let passwd = if e.password.is_empty() { user.passwd.clone() } else { passwords.hash(&e.password).await? };
     let salt = if e.password.is_empty() { user.salt.clone() } else { String::new() };
     let mut tx = db.begin().await?;
@@ -249,6 +260,25 @@ pub async fn admin_edit(db: &Db, passwords: &Passwords, user: &UserRow, e: &Admi
     let row = users::by_id(tx.conn(), user.id).await?.ok_or(ServiceError::NotFound)?;
     tx.commit().await?;
     Ok(row)
+}
+
+/// An individual account by name (organisations are not accounts one signs in to).
+pub async fn user_by_name(db: &Db, name: &str) -> ServiceResult<UserRow> {
+    let mut h = db.acquire().await?;
+    match users::by_name(h.conn(), name).await? {
+        Some(user) if user.kind == UserKind::Individual => Ok(user),
+        _ => Err(ServiceError::Invalid(format!("user does not exist [name: {name}]"))),
+    }
+}
+
+/// Set a new password (the CLI's `admin change-password`); the old one stops working at once,
+/// also for a server sharing the database (its password cache is keyed by the stored hash).
+pub async fn change_password(db: &Db, passwords: &Passwords, user: &UserRow, password: &str) -> ServiceResult<()> {
+    passwords.check_new(password)?;
+    let passwd = passwords.hash(password).await?;
+    let mut h = db.acquire().await?;
+    users::set_password(h.conn(), user.id, &passwd, "").await?;
+    Ok(())
 }
 
 /// Delete an account; refused while it still owns repositories or belongs to an organisation.

@@ -88,6 +88,7 @@ pub fn effective_config(c: &Config, external_url: &str) -> Value {
             "LOGIN_FAILURE_REFILL_SECONDS": c.security.login_failure_refill.as_secs_f64(),
             "ARGON2_MEMORY_KIB": c.password.argon2_memory_kib,
             "ARGON2_ITERATIONS": c.password.argon2_iterations,
+            "MIN_PASSWORD_LENGTH": c.password.min_length,
         },
         "auth": {
             "REQUIRE_SIGNIN_VIEW": c.auth.require_signin_view,

@@ -300,6 +300,72 @@ fn check_gist_dirs(dir: &Path, quarantine: &Path, ids: &HashSet<String>) -> io::
     Ok(moved)
 }
 
+/// Where the directories and the rows disagree, found without changing either (`hearth doctor`).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Mismatches {
+    /// Repository and gist rows checked.
+    pub rows: usize,
+    /// Directories under the repository root (`<owner>/<entry>`) or the gists directory with no
+    /// row; the next start moves them to quarantine (or back where a row expects them).
+    pub orphans: Vec<PathBuf>,
+    /// Rows whose directory is missing: what the row names (`owner/name`, `gist <id>`) and the
+    /// path it expects.
+    pub missing: Vec<(String, PathBuf)>,
+}
+
+/// Compare the repository root and the gists directory with the rows, read-only.
+pub async fn find_mismatches(db: &Db, config: &Config) -> anyhow::Result<Mismatches> {
+    let (rows, gists) = {
+        let mut h = db.acquire().await?;
+        (repos::all_lower_names(h.conn()).await?, hearth_store::gists::all_ids(h.conn()).await?)
+    };
+    let (root, gists_dir) = (config.repository.root.clone(), config.gists_dir());
+    Ok(tokio::task::spawn_blocking(move || mismatches(&root, &gists_dir, &rows, &gists)).await??)
+}
+
+fn mismatches(root: &Path, gists_dir: &Path, rows: &[(String, String)], gists: &[String]) -> io::Result<Mismatches> {
+    let mut found = Mismatches { rows: rows.len() + gists.len(), ..Mismatches::default() };
+    let repo_dirs: HashSet<PathBuf> = rows.iter().map(|(o, r)| root.join(o).join(format!("{r}.git"))).collect();
+    let gist_dirs: HashSet<PathBuf> = gists.iter().map(|id| gists_dir.join(format!("{id}.git"))).collect();
+    for owner in subdirs(root)? {
+        found.orphans.extend(subdirs(&owner)?.into_iter().filter(|d| !repo_dirs.contains(d)));
+    }
+    found.orphans.extend(subdirs(gists_dir)?.into_iter().filter(|d| !gist_dirs.contains(d)));
+    for (owner, repo) in rows {
+        let path = root.join(owner).join(format!("{repo}.git"));
+        if !path.is_dir() {
+            found.missing.push((format!("{owner}/{repo}"), path));
+        }
+    }
+    for id in gists {
+        let path = gists_dir.join(format!("{id}.git"));
+        if !path.is_dir() {
+            found.missing.push((format!("gist {id}"), path));
+        }
+    }
+    found.orphans.sort();
+    found.missing.sort();
+    Ok(found)
+}
+
+/// The directories in `dir`, sorted (none when it does not exist).
+fn subdirs(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut dirs = Vec::new();
+    for entry in entries {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            dirs.push(entry.path());
+        }
+    }
+    dirs.sort();
+    Ok(dirs)
+}
+
 /// The old place an uncommitted move's marker names, when that place still has its row.
 fn moved_from(marker: &Path, rows: &HashSet<(String, String)>) -> Option<String> {
     let text = std::fs::read_to_string(marker).ok()?;
@@ -388,6 +454,36 @@ mod tests {
         assert!(gists.join("kept.git").exists() && !gists.join("orphan.git").exists());
         assert!(quarantine.join("gists/orphan.git").exists(), "moved, not deleted");
         assert!(check_gist_dirs(&dir.path().join("none"), &quarantine, &ids).unwrap().is_empty());
+    }
+
+    #[test]
+    fn mismatches_are_found_without_moving_anything() {
+        let dir = tempfile::tempdir().unwrap();
+        let (root, gists) = (dir.path().join("repositories"), dir.path().join("gists"));
+        for d in ["alice/kept.git", "alice/orphan.git", "bob/x.git.deleting-5"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        std::fs::create_dir_all(gists.join("g1.git")).unwrap();
+        std::fs::create_dir_all(gists.join("stray.git")).unwrap();
+        std::fs::write(root.join("alice/README"), "not a directory").unwrap();
+        let rows = vec![("alice".to_string(), "kept".to_string()), ("carol".to_string(), "gone".to_string())];
+        let ids = vec!["g1".to_string(), "g2".to_string()];
+        let found = mismatches(&root, &gists, &rows, &ids).unwrap();
+        assert_eq!(found.rows, 4);
+        assert_eq!(
+            found.orphans,
+            vec![gists.join("stray.git"), root.join("alice/orphan.git"), root.join("bob/x.git.deleting-5")]
+        );
+        assert_eq!(
+            found.missing,
+            vec![
+                ("carol/gone".to_string(), root.join("carol/gone.git")),
+                ("gist g2".to_string(), gists.join("g2.git"))
+            ]
+        );
+        assert!(root.join("alice/orphan.git").exists(), "nothing moved");
+        let none = mismatches(&dir.path().join("none"), &dir.path().join("none2"), &[], &[]).unwrap();
+        assert_eq!(none, Mismatches::default());
     }
 
     #[test]

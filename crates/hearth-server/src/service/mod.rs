@@ -31,6 +31,7 @@ pub mod passwords;
 pub mod push;
 pub mod refs;
 pub mod releases;
+pub mod repo_lists;
 pub mod repo_manage;
 pub mod repos;
 pub mod ssh_keys;

@@ -53,7 +53,12 @@ pub struct Passwords {
     /// Password checks waiting for a permit.
     waiting: AtomicUsize,
     max_wait: Duration,
+    /// Shortest new password, in characters.
+    min_length: usize,
 }
+
+/// Longest password (Gogs' forms bind `MaxSize(255)`).
+pub const MAX_LENGTH: usize = 255;
 
 /// Counts a waiting check while it lives.
 struct Waiting<'a>(&'a AtomicUsize);
@@ -77,7 +82,29 @@ impl Passwords {
             permits: Semaphore::new(PERMITS),
             waiting: AtomicUsize::new(0),
             max_wait: MAX_WAIT,
+            min_length: 1,
         })
+    }
+
+    /// With the configured cost and length rule.
+    pub fn from_config(c: &crate::config::PasswordConfig) -> anyhow::Result<Passwords> {
+        Ok(Passwords { min_length: c.min_length.max(1), ..Passwords::new(c.argon2_memory_kib, c.argon2_iterations)? })
+    }
+
+    /// Whether a new password meets the rules (length, in characters).
+    pub fn check_new(&self, password: &str) -> Result<(), super::ServiceError> {
+        let n = password.chars().count();
+        if n == 0 {
+            return Err(super::ServiceError::Invalid("password is required for local accounts".into()));
+        }
+        if n < self.min_length {
+            let min = self.min_length;
+            return Err(super::ServiceError::Invalid(format!("password is too short: at least {min} characters")));
+        }
+        if n > MAX_LENGTH {
+            return Err(super::ServiceError::Invalid(format!("password is too long: at most {MAX_LENGTH} characters")));
+        }
+        Ok(())
     }
 
     fn argon2(&self) -> Argon2<'static> {

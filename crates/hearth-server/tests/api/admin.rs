@@ -163,3 +163,30 @@ async fn admin_edit_user_validation() {
         j!({"fieldNames": ["admin"], "classification": "BooleanTypeError", "message": "Value could not be parsed as boolean"})
     );
 }
+
+/// `[security] MIN_PASSWORD_LENGTH` (Gitea's key) holds for new passwords the API sets.
+#[tokio::test]
+async fn the_minimum_password_length_applies_to_new_passwords() {
+    let s = TestServer::start_with(|raw| raw.set("security", "MIN_PASSWORD_LENGTH", "8")).await;
+    let (_root, root) = s.user_with_token("root", true).await;
+    let (status, body) = s
+        .post_json("/admin/users", &root, j!({"username": "eve", "email": "eve@example.com", "password": "short"}))
+        .await;
+    assert_eq!(status, 422);
+    assert_eq!(body["message"], "password is too short: at least 8 characters");
+    let (status, _) = s
+        .post_json(
+            "/admin/users",
+            &root,
+            j!({"username": "eve", "email": "eve@example.com", "password": "long enough"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, body) =
+        s.patch_json("/admin/users/eve", &root, j!({"email": "eve@example.com", "password": "1234567"})).await;
+    assert_eq!(status, 422);
+    assert_eq!(body["message"], "password is too short: at least 8 characters");
+    // No password in an edit leaves it as it was.
+    let (status, _) = s.patch_json("/admin/users/eve", &root, j!({"email": "eve@example.com"})).await;
+    assert_eq!(status, 200);
+}

@@ -38,5 +38,6 @@ mod templates;
 mod tokens;
 mod users;
 mod watches;
+mod web;
 mod webhooks;
 mod webhooks_gitea;

@@ -15,7 +15,7 @@ use tokio_util::io::ReaderStream;
 use super::git_find;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{RepoPath, TokenUser};
+use crate::extract::{RepoCtx, RepoPath, TokenUser};
 
 /// A `Write` that hands chunks to the response body; fails once the client has gone away.
 struct ChannelWriter {
@@ -52,7 +52,12 @@ pub async fn get_archive(
     Path((_owner, _repo, name)): Path<(String, String, String)>,
     RepoPath(ctx): RepoPath,
 ) -> ApiResult<Response> {
-    let (reference, format) = ArchiveFormat::split(&name).ok_or_else(ApiError::not_found)?;
+    archive_response(&state, &ctx, &name).await
+}
+
+/// `<ref>.zip` or `<ref>.tar.gz` of a repository, streamed (the API's and the web UI's archives).
+pub(crate) async fn archive_response(state: &AppState, ctx: &RepoCtx, name: &str) -> ApiResult<Response> {
+    let (reference, format) = ArchiveFormat::split(name).ok_or_else(ApiError::not_found)?;
     let reference = reference.to_string();
     let dir = ctx.dir().to_path_buf();
     let (lookup_dir, lookup_ref) = (dir.clone(), reference.clone());

@@ -176,7 +176,7 @@ pub async fn get_contents(
 
 /// Image types recognised by their first bytes (served inline); everything else that is not
 /// text is an attachment.
-fn image_type(data: &[u8]) -> Option<&'static str> {
+pub(crate) fn image_type(data: &[u8]) -> Option<&'static str> {
     match data {
         [0x89, b'P', b'N', b'G', ..] => Some("image/png"),
         [0xFF, 0xD8, 0xFF, ..] => Some("image/jpeg"),
@@ -186,7 +186,7 @@ fn image_type(data: &[u8]) -> Option<&'static str> {
     }
 }
 
-fn is_text(data: &[u8]) -> bool {
+pub(crate) fn is_text(data: &[u8]) -> bool {
     let head = &data[..data.len().min(8000)];
     !head.contains(&0)
         && (std::str::from_utf8(head).is_ok() || head.len() == 8000 && std::str::from_utf8(&head[..7996]).is_ok())
@@ -218,21 +218,29 @@ pub async fn get_raw(
         })
     })
     .await?;
-    let mut resp = (axum::http::StatusCode::OK, data.clone()).into_response();
+    Ok(raw_file_response(&entry.name, data))
+}
+
+/// A file's bytes as the raw endpoints answer them (API and web): text as `text/plain` (HTML and
+/// SVG included, never rendered), images inline, other files as attachments.
+pub(crate) fn raw_file_response(file_name: &str, data: Vec<u8>) -> Response {
+    let text = is_text(&data);
+    let image = image_type(&data);
+    let mut resp = (axum::http::StatusCode::OK, data).into_response();
     let headers = resp.headers_mut();
-    if is_text(&data) {
+    if text {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
-    } else if let Some(image) = image_type(&data) {
+    } else if let Some(image) = image {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(image));
     } else {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
-        let name: String = entry.name.chars().filter(|c| !c.is_control() && *c != '"' && *c != '\\').collect();
+        let name: String = file_name.chars().filter(|c| !c.is_control() && *c != '"' && *c != '\\').collect();
         if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
             headers.insert(header::CONTENT_DISPOSITION, v);
         }
         headers.insert("content-transfer-encoding", HeaderValue::from_static("binary"));
     }
-    Ok(resp)
+    resp
 }
 
 /// One level of a tree-ish (tree or commit id, branch, tag); with `?recursive=1` every entry

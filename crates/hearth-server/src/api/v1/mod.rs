@@ -2,12 +2,12 @@
 //! table and the OpenAPI document.
 
 mod admin;
-mod archive;
+pub(crate) mod archive;
 mod branches;
 mod collaborators;
 mod commit_comments;
 mod commits;
-mod contents;
+pub(crate) mod contents;
 mod deploy_keys;
 mod emails;
 mod followers;

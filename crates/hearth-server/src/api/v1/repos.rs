@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use hearth_store::repos::{self as repo_store, RepoRow, Settings};
+use hearth_store::repos::{self as repo_store, Settings};
 use hearth_store::users::UserRow;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -13,9 +13,9 @@ use super::{RepoCtx, load_user};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Auth, Body, LateBody, ListParams, Paged, RepoPath, SiteAdmin, TokenUser, Validator};
-use crate::service::access::{AccessMode, access_modes};
+use crate::service::access::AccessMode;
 use crate::service::repos::{self, CreateRepo};
-use crate::service::{migrate, orgs};
+use crate::service::{migrate, orgs, repo_lists};
 use crate::types::{Permission, RepoSearchResults, Repository};
 
 /// B4. CreateRepoOption.
@@ -99,37 +99,18 @@ pub async fn create_user_repo(
     create(&state, &owner, &admin, opt).await
 }
 
-/// Every owner of `rows`, each looked up once.
-async fn owners_of(state: &AppState, rows: &[&RepoRow]) -> ApiResult<Vec<UserRow>> {
-    let mut h = state.db.acquire().await?;
-    let mut owners: Vec<UserRow> = Vec::new();
-    for r in rows {
-        if !owners.iter().any(|o| o.id == r.owner_id) {
-            owners.push(hearth_store::users::by_id(h.conn(), r.owner_id).await?.ok_or_else(ApiError::not_found)?);
-        }
-    }
-    Ok(owners)
-}
-
-/// `me`'s own repositories (owner permissions, most recently updated first), then those it has
-/// a grant on through collaborations and teams (real permissions, by full name).
+/// `me`'s own repositories (owner permissions), then those it has a grant on through
+/// collaborations and teams (real permissions).
 async fn my_repos(state: &AppState, me: &UserRow) -> ApiResult<Vec<Repository>> {
-    let mut h = state.db.acquire().await?;
-    let own = repo_store::list_by_owner(h.conn(), me.id, false).await?;
-    let granted = hearth_store::access::granted_repos(h.conn(), me.id).await?;
-    drop(h);
-    let owner_perms = Permission::from_mode(AccessMode::Owner);
-    let mut out: Vec<Repository> =
-        own.iter().map(|r| Repository::new(&state.links, r, me, Some(owner_perms))).collect();
-    let owners = owners_of(state, &granted.iter().map(|g| &g.repo).collect::<Vec<_>>()).await?;
-    for g in &granted {
-        let owner = owners.iter().find(|o| o.id == g.repo.owner_id).expect("loaded above");
-        let mode = if me.is_admin { AccessMode::Owner } else { g.mode };
-        let mut perms = Permission::from_mode(mode);
-        perms.pull = true;
-        out.push(Repository::new(&state.links, &g.repo, owner, Some(perms)));
-    }
-    Ok(out)
+    Ok(repo_lists::mine(&state.db, me)
+        .await?
+        .iter()
+        .map(|l| {
+            let mut perms = Permission::from_mode(l.mode);
+            perms.pull = true;
+            Repository::new(&state.links, &l.repo, &l.owner, Some(perms))
+        })
+        .collect())
 }
 
 /// Repositories of `owner` as `viewer` may list them, with `viewer`'s real permissions.
@@ -137,21 +118,10 @@ async fn repos_of(state: &AppState, owner: &UserRow, viewer: &UserRow) -> ApiRes
     if owner.id == viewer.id {
         return my_repos(state, viewer).await;
     }
-    let mut h = state.db.acquire().await?;
-    let rows = if viewer.is_admin {
-        repo_store::list_by_owner(h.conn(), owner.id, false).await?
-    } else if owner.kind == hearth_store::UserKind::Organization {
-        hearth_store::access::list_org_visible(h.conn(), owner.id, viewer.id).await?
-    } else {
-        repo_store::list_by_owner(h.conn(), owner.id, true).await?
-    };
-    let modes = access_modes(h.conn(), viewer, &rows).await?;
-    Ok(rows
+    Ok(repo_lists::of_owner(&state.db, owner, Some(viewer))
+        .await?
         .iter()
-        .zip(modes)
-        .map(|(r, mode)| {
-            Repository::new(&state.links, r, owner, Some(Permission::from_mode(mode.max(AccessMode::Read))))
-        })
+        .map(|l| Repository::new(&state.links, &l.repo, &l.owner, Some(Permission::from_mode(l.mode))))
         .collect())
 }
 

@@ -250,7 +250,8 @@ impl TestServer {
     pub async fn create_user(&self, name: &str, admin: bool) -> TestUser {
         let user =
             TestUser { name: name.into(), password: format!("pw-{name}-secret"), email: format!("{name}@example.com") };
-        hearth_server::cli::create_user(&self.config, &user.name, &user.password, &user.email, admin)
+        let secret = hearth_server::cli::admin::Secret::Given(user.password.clone());
+        hearth_server::cli::admin::create_user(&self.config, &user.name, &user.email, admin, secret)
             .await
             .expect("create user");
         user

@@ -1,0 +1,191 @@
+//! A commit's diff against its first parent, in-process, as unified hunks with line numbers (the
+//! web UI's commit page and its `.diff`/`.patch` downloads). Large diffs are cut: after a budget
+//! of lines, the remaining files are listed without their hunks.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use gix::diff::blob::{Algorithm, Diff, InternedInput};
+
+use crate::changes::{diff_trees, text_of};
+use crate::read::CommitDetail;
+use crate::repo::open;
+use crate::{GitError, GitResult};
+
+/// Lines of context around each change, as `git diff`.
+const CONTEXT: u32 = 3;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiffLine {
+    /// `' '` context, `'+'` added, `'-'` removed.
+    pub kind: char,
+    pub old: Option<u32>,
+    pub new: Option<u32>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiffHunk {
+    /// `@@ -a,b +c,d @@`
+    pub header: String,
+    pub lines: Vec<DiffLine>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileDiff {
+    pub path: String,
+    /// `added`, `deleted` or `modified`.
+    pub status: &'static str,
+    /// Not text (or too large to diff): "Binary file changed".
+    pub binary: bool,
+    pub additions: u32,
+    pub deletions: u32,
+    pub hunks: Vec<DiffHunk>,
+    /// Left out because the diff's line budget was spent.
+    pub cut: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommitDiff {
+    pub detail: CommitDetail,
+    pub files: Vec<FileDiff>,
+    pub additions: u64,
+    pub deletions: u64,
+    /// Some files' hunks were left out (`max_lines` reached).
+    pub cut: bool,
+}
+
+/// The diff of commit `rev` against its first parent; hunks for at most `max_lines` lines in all.
+pub fn commit_diff(path: &Path, rev: &str, max_lines: usize) -> GitResult<Option<CommitDiff>> {
+    let Some(detail) = crate::read::commit(path, rev)? else { return Ok(None) };
+    let repo = open(path)?;
+    let tree = gix::ObjectId::from_hex(detail.tree.as_bytes()).map_err(GitError::git)?;
+    let parent_tree = match detail.parents.first() {
+        Some(p) => {
+            let id = gix::ObjectId::from_hex(p.as_bytes()).map_err(GitError::git)?;
+            Some(repo.find_commit(id).map_err(GitError::git)?.tree_id().map_err(GitError::git)?.detach())
+        }
+        None => None,
+    };
+    let mut changed = Vec::new();
+    diff_trees(&repo, parent_tree, Some(tree), "", &mut changed)?;
+    let mut out = CommitDiff { detail, files: Vec::new(), additions: 0, deletions: 0, cut: false };
+    let mut budget = max_lines;
+    for (path, before, after) in changed {
+        let status = match (before, after) {
+            (None, Some(_)) => "added",
+            (Some(_), None) => "deleted",
+            _ => "modified",
+        };
+        let mut file =
+            FileDiff { path, status, binary: false, additions: 0, deletions: 0, hunks: Vec::new(), cut: false };
+        match (text_of(&repo, before)?, text_of(&repo, after)?) {
+            (Some(old), Some(new)) if !old.contains(&0) && !new.contains(&0) => {
+                let old = String::from_utf8_lossy(&old).into_owned();
+                let new = String::from_utf8_lossy(&new).into_owned();
+                let input = InternedInput::new(old.as_str(), new.as_str());
+                let mut diff = Diff::compute(Algorithm::Histogram, &input);
+                diff.postprocess_lines(&input);
+                file.additions = diff.count_additions();
+                file.deletions = diff.count_removals();
+                if budget == 0 {
+                    file.cut = true;
+                    out.cut = true;
+                } else {
+                    file.hunks = hunks(&diff, &input);
+                    let n: usize = file.hunks.iter().map(|h| h.lines.len()).sum();
+                    budget = budget.saturating_sub(n);
+                }
+            }
+            _ => file.binary = true,
+        }
+        out.additions += u64::from(file.additions);
+        out.deletions += u64::from(file.deletions);
+        out.files.push(file);
+    }
+    Ok(Some(out))
+}
+
+/// Unified hunks with [`CONTEXT`] lines around each change; nearby changes share a hunk.
+fn hunks(diff: &Diff, input: &InternedInput<&str>) -> Vec<DiffHunk> {
+    let line = |t: gix::diff::blob::Token| input.interner[t].trim_end_matches(['\n', '\r']).to_string();
+    let (before, after) = (&input.before, &input.after);
+    // Group changes whose context would touch.
+    let mut groups: Vec<Vec<gix::diff::blob::Hunk>> = Vec::new();
+    for h in diff.hunks() {
+        match groups.last_mut() {
+            Some(g) if h.before.start <= g.last().map_or(0, |l| l.before.end) + 2 * CONTEXT => g.push(h),
+            _ => groups.push(vec![h]),
+        }
+    }
+    let mut out = Vec::new();
+    for g in groups {
+        let (first, last) = (&g[0], &g[g.len() - 1]);
+        let old_start = first.before.start.saturating_sub(CONTEXT);
+        let new_start = first.after.start - (first.before.start - old_start);
+        let old_end = (last.before.end + CONTEXT).min(before.len() as u32);
+        let mut lines = Vec::new();
+        let (mut o, mut n) = (old_start, new_start);
+        for h in &g {
+            while o < h.before.start {
+                lines.push(DiffLine { kind: ' ', old: Some(o + 1), new: Some(n + 1), text: line(before[o as usize]) });
+                o += 1;
+                n += 1;
+            }
+            for i in h.before.clone() {
+                lines.push(DiffLine { kind: '-', old: Some(i + 1), new: None, text: line(before[i as usize]) });
+            }
+            for i in h.after.clone() {
+                lines.push(DiffLine { kind: '+', old: None, new: Some(i + 1), text: line(after[i as usize]) });
+            }
+            o = h.before.end;
+            n = h.after.end;
+        }
+        while o < old_end && (n as usize) < after.len() {
+            lines.push(DiffLine { kind: ' ', old: Some(o + 1), new: Some(n + 1), text: line(before[o as usize]) });
+            o += 1;
+            n += 1;
+        }
+        let old_len = o - old_start;
+        let new_len = n - new_start;
+        let header = format!(
+            "@@ -{},{old_len} +{},{new_len} @@",
+            if old_len == 0 { old_start } else { old_start + 1 },
+            if new_len == 0 { new_start } else { new_start + 1 }
+        );
+        out.push(DiffHunk { header, lines });
+    }
+    out
+}
+
+/// The diff as `git diff` text (no index lines, no rename detection).
+pub fn unified_text(d: &CommitDiff) -> String {
+    let mut s = String::new();
+    for f in &d.files {
+        let _ = writeln!(s, "diff --git a/{0} b/{0}", f.path);
+        match f.status {
+            "added" => s.push_str("new file mode 100644\n"),
+            "deleted" => s.push_str("deleted file mode 100644\n"),
+            _ => {}
+        }
+        if f.binary {
+            let _ = writeln!(s, "Binary files a/{0} and b/{0} differ", f.path);
+            continue;
+        }
+        let old = if f.status == "added" { "/dev/null".to_string() } else { format!("a/{}", f.path) };
+        let new = if f.status == "deleted" { "/dev/null".to_string() } else { format!("b/{}", f.path) };
+        if !f.hunks.is_empty() {
+            let _ = writeln!(s, "--- {old}\n+++ {new}");
+        }
+        for h in &f.hunks {
+            s.push_str(&h.header);
+            s.push('\n');
+            for l in &h.lines {
+                s.push(l.kind);
+                s.push_str(&l.text);
+                s.push('\n');
+            }
+        }
+    }
+    s
+}

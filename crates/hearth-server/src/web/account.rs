@@ -1,0 +1,176 @@
+//! Signing up, in and out (web-ui.md §4.3), through the same account services as the API.
+
+use axum::Extension;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Redirect, Response};
+use axum::{Form, response::IntoResponse};
+use minijinja::context;
+use serde::Deserialize;
+
+use super::page::{WebError, render, render_status};
+use super::session::{self, Viewer};
+use crate::app::AppState;
+use crate::extract::auth::ClientIp;
+use crate::service::ServiceError;
+use crate::service::accounts::{self, NewAccount};
+
+const BAD_LOGIN: &str = "Incorrect username or password.";
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RedirectQuery {
+    redirect_to: String,
+}
+
+/// `redirect_to` only when it is a path on this site (one leading `/`, not `//` or `/\`).
+fn safe_redirect(to: &str) -> &str {
+    let b = to.as_bytes();
+    if b.first() == Some(&b'/') && !matches!(b.get(1), Some(b'/') | Some(b'\\')) && !to.contains(['\r', '\n']) {
+        to
+    } else {
+        "/"
+    }
+}
+
+pub async fn login_form(viewer: Viewer, Query(q): Query<RedirectQuery>) -> Result<Response, WebError> {
+    if viewer.user.is_some() {
+        return Ok(Redirect::to("/").into_response());
+    }
+    render(&viewer, "login.html", context! { login => "", redirect_to => q.redirect_to, error => None::<String> })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LoginForm {
+    user_name: String,
+    password: String,
+    remember: Option<String>,
+    redirect_to: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ip: Option<Extension<ClientIp>>,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, WebError> {
+    let ip = ip.map(|Extension(ClientIp(ip))| ip);
+    let again = |status: StatusCode, error: &str| {
+        render_status(
+            &viewer,
+            status,
+            "login.html",
+            context! { login => form.user_name.clone(), redirect_to => form.redirect_to.clone(), error => error },
+        )
+    };
+    let login = form.user_name.trim();
+    match accounts::authenticate(&state.db, &state.passwords, &state.login_throttle, login, &form.password, ip).await {
+        Ok(Some(user)) if !user.prohibit_login && user.is_active => {
+            let to = safe_redirect(&form.redirect_to).to_string();
+            session::sign_in(&state, viewer.session_hash.as_deref(), &user, form.remember.is_some(), &to).await
+        }
+        Ok(_) => again(StatusCode::UNPROCESSABLE_ENTITY, BAD_LOGIN),
+        Err(ServiceError::TooManyLoginAttempts { .. }) => {
+            again(StatusCode::TOO_MANY_REQUESTS, "Too many failed sign-in attempts. Try again later.")
+        }
+        Err(ServiceError::Busy { .. }) => {
+            again(StatusCode::SERVICE_UNAVAILABLE, "The server is busy. Try again shortly.")
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn logout(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
+    session::sign_out(&state, &viewer).await
+}
+
+pub async fn sign_up_form(viewer: Viewer) -> Result<Response, WebError> {
+    if viewer.registration_disabled {
+        return render_status(&viewer, StatusCode::FORBIDDEN, "sign_up.html", context! { disabled => true });
+    }
+    if viewer.user.is_some() {
+        return Ok(Redirect::to("/").into_response());
+    }
+    render(
+        &viewer,
+        "sign_up.html",
+        context! { form => context! { user_name => "", email => "" }, errors => context! {} },
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SignUpForm {
+    user_name: String,
+    email: String,
+    password: String,
+    retype: String,
+}
+
+pub async fn sign_up(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<SignUpForm>,
+) -> Result<Response, WebError> {
+    if viewer.registration_disabled {
+        return render_status(&viewer, StatusCode::FORBIDDEN, "sign_up.html", context! { disabled => true });
+    }
+    let again = |field: &str, message: String| {
+        render_status(
+            &viewer,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "sign_up.html",
+            context! {
+                form => context! { user_name => form.user_name.clone(), email => form.email.clone() },
+                errors => minijinja::Value::from_pairs([(field.to_string(), message.clone())]),
+                error => message,
+            },
+        )
+    };
+    if form.password.is_empty() {
+        return again("password", "Password is required.".into());
+    }
+    if form.password != form.retype {
+        return again("retype", "The passwords do not match.".into());
+    }
+    let account = NewAccount {
+        name: form.user_name.trim().to_string(),
+        email: form.email.trim().to_string(),
+        password: form.password.clone(),
+        ..NewAccount::default()
+    };
+    match accounts::sign_up(&state.db, &state.passwords, &account).await {
+        Ok(user) => session::sign_in(&state, viewer.session_hash.as_deref(), &user, false, "/").await,
+        Err(ServiceError::Invalid(msg)) => {
+            let field = if msg.contains("email") { "email" } else { "user_name" };
+            again(field, sentence(&msg))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The service's message as a sentence for a person: `name is not valid [name: x]` →
+/// `Name is not valid.`
+pub(super) fn sentence(msg: &str) -> String {
+    let core = msg.split(" [").next().unwrap_or(msg).trim();
+    let mut chars = core.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => "Invalid input.".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_site_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_redirect("/alice/repo?x=1"), "/alice/repo?x=1");
+        assert_eq!(safe_redirect("//evil.example/"), "/");
+        assert_eq!(safe_redirect("/\\evil.example/"), "/");
+        assert_eq!(safe_redirect("https://evil.example/"), "/");
+        assert_eq!(safe_redirect(""), "/");
+    }
+}

@@ -1,0 +1,59 @@
+//! The web UI (web-ui.md): server-rendered pages over the same `service/` functions as the API.
+//!
+//! Every page handler takes a [`Viewer`] (who is looking, from the session cookie), loads what it
+//! shows through services or store reads, and renders a template ([`page::render`]). Errors are
+//! [`WebError`]s; the [`session::viewer`] middleware turns them into full HTML error pages, so a
+//! 404 still shows the viewer's header. Every POST passes [`csrf::guard`] first.
+
+mod account;
+mod assets;
+mod csrf;
+mod home;
+mod page;
+mod people;
+mod profile;
+mod repo;
+mod repo_create;
+mod session;
+
+use axum::Router;
+use axum::middleware;
+use axum::routing::{get, post};
+
+use crate::app::AppState;
+
+pub use page::fallback;
+pub use session::{purge_expired_sessions, viewer};
+
+/// The page routes. API and Git routes are merged beside them and win where both match.
+pub fn routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/explore/repos", get(home::explore_repos))
+        .route("/explore/users", get(home::explore_users))
+        .route("/explore/organizations", get(home::explore_orgs))
+        .route("/user/login", get(account::login_form).post(account::login))
+        .route("/user/sign_up", get(account::sign_up_form).post(account::sign_up))
+        .route("/user/logout", post(account::logout))
+        .route("/repo/create", get(repo_create::create_form).post(repo_create::create))
+        .route("/assets/{file}", get(assets::serve))
+        .route("/{owner}", get(profile::profile))
+        .route("/{owner}/followers", get(people::follow_list_followers))
+        .route("/{owner}/following", get(people::follow_list_following))
+        .route("/{owner}/stars", get(people::starred))
+        .route("/{owner}/action/{action}", post(people::follow_action))
+        .route("/{owner}/{repo}/stars", get(people::repo_stars))
+        .route("/{owner}/{repo}/watchers", get(people::repo_watchers))
+        .route("/{owner}/{repo}", get(repo::home::home))
+        .route("/{owner}/{repo}/src", get(repo::tree::switch))
+        .route("/{owner}/{repo}/src/{*rest}", get(repo::tree::src))
+        .route("/{owner}/{repo}/raw/{*rest}", get(repo::tree::raw))
+        .route("/{owner}/{repo}/commits/{*rest}", get(repo::commits::list))
+        .route("/{owner}/{repo}/commit/{sha}", get(repo::commits::show))
+        .route("/{owner}/{repo}/branches", get(repo::refs::branches))
+        .route("/{owner}/{repo}/tags", get(repo::refs::tags))
+        .route("/{owner}/{repo}/archive/{*name}", get(repo::tree::archive))
+        .route("/{owner}/{repo}/action/{action}", post(repo::actions::act))
+        .route_layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
+        .route_layer(middleware::from_fn_with_state(state, session::require_signin_view))
+}

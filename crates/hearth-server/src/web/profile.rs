@@ -1,0 +1,51 @@
+//! `/USER` and `/ORG`: a profile and the repositories the viewer may read.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use hearth_store::UserKind;
+use hearth_store::users as user_store;
+use minijinja::context;
+
+use super::home::{RepoItem, UserItem};
+use super::page::{WebError, render, ser};
+use super::session::Viewer;
+use crate::app::AppState;
+use crate::service::repo_lists;
+
+pub async fn profile(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(name): Path<String>,
+) -> Result<Response, WebError> {
+    // `OWNER.git`-style and dotted names are never accounts; `api` is the API's.
+    let owner = {
+        let mut h = state.db.acquire().await?;
+        user_store::by_name(h.conn(), &name).await?.ok_or(WebError::NotFound)?
+    };
+    let repos: Vec<RepoItem> = repo_lists::of_owner(&state.db, &owner, viewer.user.as_deref())
+        .await?
+        .iter()
+        .map(|l| RepoItem::new(&l.repo, &l.owner.name))
+        .collect();
+    let is_org = owner.kind == UserKind::Organization;
+    let following = match &viewer.user {
+        Some(me) if me.id != owner.id && !is_org => Some(super::people::is_following(&state, me, &owner).await?),
+        _ => None,
+    };
+    render(
+        &viewer,
+        "profile.html",
+        context! {
+            account => ser(&UserItem::new(&state, &owner)),
+            is_org,
+            description => owner.description.clone(),
+            website => owner.website.clone(),
+            location => owner.location.clone(),
+            followers => owner.num_followers,
+            following => owner.num_following,
+            viewer_follows => following,
+            joined => owner.created_unix,
+            repos => ser(&repos),
+        },
+    )
+}
