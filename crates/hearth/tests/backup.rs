@@ -797,6 +797,12 @@ async fn a_dump_during_pushes_and_repacks_restores_to_repositories_that_pass_fsc
         ok(from.run(&src, &["dump", "--file", archive.to_str().unwrap()]));
         archives.push((archive, at));
     }
+    // Let the pushers go on past the first dump's start before stopping them (a dump can finish
+    // before the next push does on a fast machine).
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while pushes.load(Ordering::Relaxed) <= archives[0].1 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let during = pushes.load(Ordering::Relaxed);
     stop.store(true, Ordering::Relaxed);
     for w in workers {
