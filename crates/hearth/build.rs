@@ -1,5 +1,6 @@
-//! Records the commit the binary is built from, for `hearth --version` ("unknown" outside a git
-//! checkout, e.g. from a source tarball).
+//! Records the commit the binary is built from, for `hearth --version`: `HEARTH_COMMIT` from the
+//! environment when set (builds without a checkout, e.g. the Docker image's `--build-arg`), else
+//! git's HEAD, else "unknown" (e.g. from a source tarball).
 
 use std::process::Command;
 
@@ -12,7 +13,9 @@ fn main() {
             .filter(|o| o.status.success())
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
     };
-    let commit = git(&["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(|| "unknown".into());
+    println!("cargo:rerun-if-env-changed=HEARTH_COMMIT");
+    let given = std::env::var("HEARTH_COMMIT").ok().map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
+    let commit = given.or_else(|| git(&["rev-parse", "--short=12", "HEAD"])).unwrap_or_else(|| "unknown".into());
     println!("cargo:rustc-env=HEARTH_COMMIT={commit}");
     // Rebuild when HEAD moves (a new commit or another branch checked out).
     if let Some(dir) = git(&["rev-parse", "--absolute-git-dir"]) {

@@ -12,6 +12,7 @@ pub mod read;
 pub mod refs;
 pub mod remote;
 mod repo;
+pub mod snapshot;
 pub mod transport;
 pub mod version;
 pub mod write;

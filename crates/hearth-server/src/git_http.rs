@@ -18,7 +18,7 @@ use tower_http::decompression::RequestDecompressionLayer;
 
 use crate::app::AppState;
 use crate::error::{SERVER_BUSY, TOO_MANY_LOGIN_ATTEMPTS};
-use crate::extract::auth::client_ip;
+use crate::extract::auth::{RequestUser, client_ip};
 use crate::service::git_access::{self, Access, Place, Principal, Refusal, Refused, Verb};
 use crate::service::token_scopes::{Category, Level, Scopes};
 use crate::service::{ServiceError, accounts, push};
@@ -69,10 +69,26 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     Some((user.to_string(), pass.to_string()))
 }
 
+/// A granted request: what it may reach, and the account it was granted to (`None`: served
+/// anonymously), which the request log names.
+struct Authorized {
+    access: Access,
+    user: Option<RequestUser>,
+}
+
+/// Leave the account that made a request on its response, for the request log.
+fn served_as(mut resp: Response, user: Option<RequestUser>) -> Response {
+    if let Some(user) = user {
+        resp.extensions_mut().insert(user);
+    }
+    resp
+}
+
 /// Who may do what (git-transport.md §2.3, with hearth's rules): anonymous reads of public
 /// repositories need no credentials (any sent are ignored); otherwise missing or wrong credentials
 /// get a Basic challenge (also for repositories that do not exist, so that private ones stay
 /// unseen). Password logins are throttled (429 with `Retry-After`; tokens still work meanwhile).
+/// A refusal after a successful login names the account, as a grant does.
 async fn authorize(
     state: &AppState,
     owner: &str,
@@ -80,7 +96,7 @@ async fn authorize(
     service: Service,
     headers: &HeaderMap,
     extensions: &Extensions,
-) -> Result<Access, Response> {
+) -> Result<Authorized, Response> {
     let internal = |e: hearth_store::StoreError| {
         tracing::error!(error = %e, "git http");
         plain(StatusCode::INTERNAL_SERVER_ERROR, "Internal error")
@@ -90,8 +106,8 @@ async fn authorize(
         let mut h = state.db.acquire().await.map_err(internal)?;
         let target = Place::find(h.conn(), owner, repo.strip_suffix(".git").unwrap_or(repo)).await.map_err(internal)?;
         let anonymous = git_access::decide_place(h.conn(), &state.config, &target, Principal::Anonymous, verb);
-        if let Ok(grant) = anonymous.await.map_err(internal)? {
-            return Ok(grant);
+        if let Ok(access) = anonymous.await.map_err(internal)? {
+            return Ok(Authorized { access, user: None });
         }
         target
     };
@@ -120,17 +136,23 @@ async fn authorize(
             return Err(plain(StatusCode::INTERNAL_SERVER_ERROR, ""));
         }
     };
-    let mut h = state.db.acquire().await.map_err(internal)?;
+    // The account's name, never the login given (which may be a token).
+    let named = Some(RequestUser(user.name.clone()));
+    let mut h = state.db.acquire().await.map_err(|e| served_as(internal(e), named.clone()))?;
     let decided = git_access::decide_place(h.conn(), &state.config, &target, Principal::User(&user), verb);
-    let grant = decided.await.map_err(internal)?.map_err(|refused| refusal(&refused, &target.full_name()))?;
+    let access = match decided.await {
+        Ok(Ok(access)) => access,
+        Ok(Err(refused)) => return Err(served_as(refusal(&refused, &target.full_name()), named)),
+        Err(e) => return Err(served_as(internal(e), named)),
+    };
     // A token with scopes needs read:repository to fetch and write:repository to push (as Gitea);
     // a public-only one reaches public repositories only.
     let level = if verb == Verb::Write { Level::Write } else { Level::Read };
-    if !scopes.is_empty() && (!scopes.has(Category::Repository, level) || (scopes.public_only() && grant.is_private()))
+    if !scopes.is_empty() && (!scopes.has(Category::Repository, level) || (scopes.public_only() && access.is_private()))
     {
-        return Err(plain(StatusCode::FORBIDDEN, "User permission denied"));
+        return Err(served_as(plain(StatusCode::FORBIDDEN, "User permission denied"), named));
     }
-    Ok(grant)
+    Ok(Authorized { access, user: named })
 }
 
 /// What an authenticated caller is told: a refused account first; a repository it cannot see is
@@ -194,12 +216,16 @@ async fn info_refs(
         .and_then(|s| Service::from_git_name(&s));
     // Only the smart protocol is served; every git since 1.6.6 speaks it.
     let Some(service) = service else { return plain(StatusCode::FORBIDDEN, "Dumb HTTP transport is not supported") };
-    let granted = match authorize(&state, &owner, &repo, service, &headers, &extensions).await {
-        Ok(g) => g,
-        Err(resp) => return resp,
-    };
+    match authorize(&state, &owner, &repo, service, &headers, &extensions).await {
+        Ok(Authorized { access, user }) => served_as(advertise(&state, &access, service, &headers), user),
+        Err(resp) => resp,
+    }
+}
+
+/// The ref advertisement of a granted `info/refs`, streamed from git.
+fn advertise(state: &AppState, granted: &Access, service: Service, headers: &HeaderMap) -> Response {
     let path = granted.path(&state.config);
-    let protocol = git_protocol(&headers);
+    let protocol = git_protocol(headers);
     let hooks = state.config.hooks_dir();
     let inv = Invocation {
         service,
@@ -254,15 +280,20 @@ async fn receive_pack(
 
 async fn rpc(state: AppState, owner: String, repo: String, service: Service, req: Request) -> Response {
     let headers = req.headers().clone();
-    let granted = match authorize(&state, &owner, &repo, service, &headers, req.extensions()).await {
-        Ok(g) => g,
+    match authorize(&state, &owner, &repo, service, &headers, req.extensions()).await {
+        Ok(Authorized { access, user }) => served_as(exchange(state, access, service, headers, req).await, user),
         Err(resp) => {
             if let Some(m) = &state.metrics {
                 m.git_operation("http", service.name(), "refused");
             }
-            return resp;
+            resp
         }
-    };
+    }
+}
+
+/// A granted upload-pack or receive-pack exchange: the request body streamed into git, git's
+/// output streamed back.
+async fn exchange(state: AppState, granted: Access, service: Service, headers: HeaderMap, req: Request) -> Response {
     let expected = format!("application/x-git-{}-request", service.name());
     if headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
         return plain(StatusCode::UNSUPPORTED_MEDIA_TYPE, &format!("Content-Type must be {expected}"));

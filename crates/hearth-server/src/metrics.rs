@@ -16,6 +16,14 @@ pub const UNMATCHED: &str = "unmatched";
 
 type Labels = Vec<(&'static str, String)>;
 
+/// How long a scrape waits for the webhook queue count.
+const QUEUE_COUNT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+async fn undelivered(db: &hearth_store::Db) -> hearth_store::StoreResult<i64> {
+    let mut h = db.acquire().await?;
+    hearth_store::hooks::count_undelivered(h.conn()).await
+}
+
 /// Request duration buckets, in seconds: 1 ms to 10 s.
 const DURATION_BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
 
@@ -76,8 +84,8 @@ impl Metrics {
             m.webhook_deliveries.clone(),
         );
         registry.register(
-            "hearth_webhook_queue_repositories",
-            "Repositories with webhook deliveries due, at the queue's last look",
+            "hearth_webhook_queue_tasks",
+            "Webhook deliveries not yet made (pending, waiting for a retry or parked), counted at scrape time",
             m.webhook_queue.clone(),
         );
         registry.register(
@@ -129,12 +137,16 @@ impl Metrics {
         self.webhook_deliveries.get_or_create(&vec![("outcome", outcome.to_string())]).inc();
     }
 
-    pub fn webhook_queue(&self, repositories: usize) {
-        self.webhook_queue.set(repositories as i64);
-    }
-
-    /// The text exposition, with the gauges read at scrape time brought up to date.
-    pub fn render(&self, db: &hearth_store::Db) -> String {
+    /// The text exposition, with the gauges read at scrape time brought up to date (a database
+    /// that does not answer in time leaves the queue gauge at its last value).
+    pub async fn render(&self, db: &hearth_store::Db) -> String {
+        match tokio::time::timeout(QUEUE_COUNT_TIMEOUT, undelivered(db)).await {
+            Ok(Ok(tasks)) => {
+                self.webhook_queue.set(tasks);
+            }
+            Ok(Err(e)) => tracing::warn!(error = %e, "metrics: counting undelivered webhook tasks"),
+            Err(_) => tracing::warn!("metrics: counting undelivered webhook tasks timed out"),
+        }
         let (open, idle) = db.pool_usage();
         let idle = idle as i64;
         self.db_connections.get_or_create(&vec![("state", "idle".to_string())]).set(idle);

@@ -41,7 +41,7 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response 
                 .into_response();
         }
     }
-    let text = metrics.render(&state.db);
+    let text = metrics.render(&state.db).await;
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
 }
 

@@ -14,9 +14,25 @@ use sqlx::{Postgres, Sqlite, Transaction};
 use crate::StoreResult;
 use crate::migrations::{Applied, MigrationStatus};
 
-/// The highest migration this build knows (the schema the rows it writes belong to).
+/// The highest migration version this build knows.
 pub fn latest_migration() -> i64 {
-    sqlx::migrate!("./migrations/sqlite").iter().map(|m| m.version).max().unwrap_or(0)
+    crate::migrations::SQLITE.iter().chain(crate::migrations::POSTGRES.iter()).map(|m| m.version).max().unwrap_or(0)
+}
+
+/// Which database engine a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "sqlite",
+            Engine::Postgres => "postgres",
+        }
+    }
 }
 
 /// Pool sizing shared by both backends.
@@ -137,28 +153,59 @@ impl Tx {
 impl Db {
     /// Open (creating if missing) the SQLite file at `path` and run the migrations.
     pub async fn open_sqlite(path: &Path, opts: &DbOptions) -> StoreResult<Db> {
+        let db = Db::connect_sqlite(path, opts, true).await?;
+        db.migrate(None).await?;
+        Ok(db)
+    }
+
+    /// Connect to PostgreSQL by URL and run the migrations.
+    pub async fn open_postgres(url: &str, opts: &DbOptions) -> StoreResult<Db> {
+        let db = Db::connect_postgres(url, opts).await?;
+        db.migrate(None).await?;
+        Ok(db)
+    }
+
+    /// Open the SQLite file at `path` without migrating (`create`: make the file when missing).
+    pub async fn connect_sqlite(path: &Path, opts: &DbOptions, create: bool) -> StoreResult<Db> {
         let connect = SqliteConnectOptions::new()
             .filename(path)
-            .create_if_missing(true)
+            .create_if_missing(create)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(opts.busy_timeout);
         let pool = SqlitePoolOptions::new().max_connections(opts.max_connections).connect_with(connect).await?;
-        crate::migrations::SQLITE.run(&pool).await?;
         Ok(Db::new(Pool::Sqlite(pool)))
     }
 
-    /// Connect to PostgreSQL by URL and run the migrations.
-    pub async fn open_postgres(url: &str, opts: &DbOptions) -> StoreResult<Db> {
+    /// Connect to PostgreSQL by URL without migrating.
+    pub async fn connect_postgres(url: &str, opts: &DbOptions) -> StoreResult<Db> {
         let connect = PgConnectOptions::from_str(url)?;
         let pool = PgPoolOptions::new()
             .max_connections(opts.max_connections)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(connect)
             .await?;
-        crate::migrations::POSTGRES.run(&pool).await?;
         Ok(Db::new(Pool::Postgres(pool)))
+    }
+
+    /// Apply the migrations not yet applied: all of them, or those up to version `up_to` (a
+    /// restore loads rows into the schema they were dumped from, then migrates the rest).
+    pub async fn migrate(&self, up_to: Option<i64>) -> StoreResult<()> {
+        match (&self.pool, up_to) {
+            (Pool::Sqlite(p), None) => crate::migrations::SQLITE.run(p).await?,
+            (Pool::Sqlite(p), Some(v)) => crate::migrations::SQLITE.run_to(v, p).await?,
+            (Pool::Postgres(p), None) => crate::migrations::POSTGRES.run(p).await?,
+            (Pool::Postgres(p), Some(v)) => crate::migrations::POSTGRES.run_to(v, p).await?,
+        }
+        Ok(())
+    }
+
+    pub fn engine(&self) -> Engine {
+        match &self.pool {
+            Pool::Sqlite(_) => Engine::Sqlite,
+            Pool::Postgres(_) => Engine::Postgres,
+        }
     }
 
     /// Open an existing SQLite file read-only, without migrating (inspection: nothing is written,
@@ -235,6 +282,19 @@ impl Db {
         let tx = match &self.pool {
             Pool::Sqlite(p) => OpenTx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(p) => OpenTx::Postgres(p.begin().await?),
+        };
+        Ok(Tx { tx, accounts: self.accounts.clone() })
+    }
+
+    /// Begin a read-only transaction that sees one snapshot of the whole database until it ends,
+    /// without blocking writers: a deferred transaction on SQLite (WAL keeps the snapshot of its
+    /// first read), `REPEATABLE READ READ ONLY` on PostgreSQL. Dropping it ends it.
+    pub async fn begin_read(&self) -> StoreResult<Tx> {
+        let tx = match &self.pool {
+            Pool::Sqlite(p) => OpenTx::Sqlite(p.begin_with("BEGIN DEFERRED").await?),
+            Pool::Postgres(p) => {
+                OpenTx::Postgres(p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?)
+            }
         };
         Ok(Tx { tx, accounts: self.accounts.clone() })
     }

@@ -13,6 +13,12 @@ pub enum StoreError {
     Other(#[source] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Rows or a schema a snapshot cannot carry (see `snapshot`).
+    #[error("{0}")]
+    Data(String),
+    /// Writing exported rows failed.
+    #[error("writing rows: {0}")]
+    Sink(#[source] std::io::Error),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

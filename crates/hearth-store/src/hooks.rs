@@ -245,6 +245,13 @@ pub async fn task_of_hook(c: Conn<'_>, hook_id: i64, id: i64) -> StoreResult<Opt
     Ok(with_conn!(c, x => sqlx::query_as::<_, TaskRow>(SQL).bind(id).bind(hook_id).fetch_optional(&mut *x).await)?)
 }
 
+/// Deliveries not yet made: pending, waiting for a retry, or parked (the queue depth). Counted on
+/// `hook_task_pending`'s leading column, so the cost follows the queue, not the history.
+pub async fn count_undelivered(c: Conn<'_>) -> StoreResult<i64> {
+    const SQL: &str = "SELECT COUNT(*) FROM hook_task WHERE is_delivered = FALSE";
+    Ok(with_conn!(c, x => sqlx::query_scalar::<_, i64>(SQL).fetch_one(&mut *x).await)?)
+}
+
 /// Repositories whose oldest pending (not parked) task is due at `now_ms`.
 pub async fn repos_with_due_tasks(c: Conn<'_>, now_ms: i64) -> StoreResult<Vec<i64>> {
     const SQL: &str = "SELECT repo_id FROM hook_task WHERE next_attempt_ms <= $1 AND id IN \

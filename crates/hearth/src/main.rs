@@ -30,6 +30,23 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Write a backup archive (database rows, repositories, SSH host key, config); safe while
+    /// `hearth web` serves the same data.
+    Dump {
+        /// The archive to write; its name ends in .zip or .tar.gz.
+        #[arg(long)]
+        file: PathBuf,
+        #[command(flatten)]
+        place: Place,
+    },
+    /// Restore a backup archive into an empty data directory and an empty database.
+    Restore {
+        /// The archive to read (.zip or .tar.gz), written by `hearth dump`.
+        #[arg(long)]
+        file: PathBuf,
+        #[command(flatten)]
+        place: Place,
+    },
     /// Check the installation without changing it: git, writable directories, the database and its
     /// migrations, repository directories against their rows. Exits non-zero on any problem.
     Doctor {
@@ -183,6 +200,39 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 0 => Ok(()),
                 n => anyhow::bail!("{n} problem(s) found"),
             }
+        }
+        Command::Dump { file, place } => {
+            let config_file = place.config.clone();
+            let config = place.load()?;
+            let s = hearth_server::backup::dump(&config, config_file.as_deref(), &file, env!("HEARTH_COMMIT")).await?;
+            println!(
+                "dump written to {} ({} bytes): {} rows in {} tables, {} repositories, {} gists",
+                file.display(),
+                s.bytes,
+                s.rows,
+                s.tables,
+                s.repositories,
+                s.gists
+            );
+            Ok(())
+        }
+        Command::Restore { file, place } => {
+            let config = place.load()?;
+            let s = hearth_server::backup::restore_archive(&config, &file).await?;
+            println!(
+                "restored {} ({} from {}, {}): {} rows, {} repositories, {} gists",
+                file.display(),
+                s.manifest.hearth_version,
+                s.manifest.source_engine,
+                s.manifest.commit,
+                s.rows,
+                s.repositories,
+                s.gists
+            );
+            if let Some(copy) = s.config_copy {
+                println!("the archived config file is at {}", copy.display());
+            }
+            Ok(())
         }
         Command::Import { source: ImportSource::Gogs { file, place } } => {
             let config = place.load()?;

@@ -1,4 +1,54 @@
-//! Moving a hearth's data in and out: restoring a dump, importing another service's backup.
+//! `hearth dump` and `hearth restore`: the whole instance (database rows, repositories, gists, the
+//! SSH host key, the config file) as one archive, and back.
+//!
+//! The archive's layout is a contract shared with `hearth import gogs`, which writes the same tree
+//! and hands it to [`restore_dir`]:
+//! - `hearth-dump.json`: the [`Manifest`];
+//! - `db/<table>.jsonl`: every row of every table, one JSON object per line, keys = column names,
+//!   in primary-key order (see `hearth_store::snapshot`);
+//! - `repositories/<owner>/<name>.git/…` and `gists/<id>.git/…`: bare repositories;
+//! - `ssh/<file>`: the SSH host key(s); `custom/conf/app.ini`: the config file, when one was used.
 
+mod archive;
+mod dump;
 pub mod gogs;
-pub mod restore;
+mod restore;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use archive::Format;
+pub use dump::{DumpSummary, dump};
+pub use restore::{RestoreSummary, refuse_non_empty, restore_archive, restore_dir};
+
+/// The version of the archive layout [`Manifest::format`] names.
+pub const FORMAT_VERSION: i64 = 1;
+/// The manifest's path in the archive (its first entry).
+pub const MANIFEST: &str = "hearth-dump.json";
+/// Where each part lives in the archive.
+pub const DB_DIR: &str = "db";
+pub const REPOSITORIES_DIR: &str = "repositories";
+pub const GISTS_DIR: &str = "gists";
+pub const SSH_DIR: &str = "ssh";
+pub const CONFIG_FILE: &str = "custom/conf/app.ini";
+/// Where a restore puts the archived config file, in the target's data directory (the target's
+/// own settings come from its `--config`; this copy is for reference).
+pub const RESTORED_CONFIG: &str = "app.ini.restored";
+
+/// `hearth-dump.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// [`FORMAT_VERSION`].
+    pub format: i64,
+    pub hearth_version: String,
+    /// The commit the writing binary was built from (12 hex digits, or "unknown").
+    pub commit: String,
+    pub created_unix: i64,
+    /// `sqlite`, `postgres`, or `gogs` for an imported Gogs backup.
+    pub source_engine: String,
+    /// The highest migration applied to the rows' schema.
+    pub migration: i64,
+    /// Every table's row count (each has a `db/<table>.jsonl`, which may be absent when 0).
+    pub tables: BTreeMap<String, u64>,
+}

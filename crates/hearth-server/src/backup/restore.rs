@@ -1,110 +1,392 @@
-//! Loading an extracted hearth dump directory into an empty hearth.
+//! `hearth restore`: an archive (or an already extracted dump directory, which is what
+//! `hearth import gogs` produces) into an empty instance.
 //!
-//! (A minimal version written for `hearth import gogs` while `hearth dump`/`restore` were being
-//! built alongside, with the same entry point, `restore_dir`; theirs takes its place.)
+//! The target must be empty: its data directory and repository root absent or empty, its
+//! database without a row. The archive is extracted into a scratch directory inside the data
+//! directory; the rows are loaded in one transaction into the schema they were dumped from (later
+//! migrations run afterwards, as they would have on the source); the repositories are renamed
+//! into place before that transaction commits. Anything failing on the way leaves the target as
+//! it was found: the transaction rolls back and what was created on disk is removed.
 
+use std::fs::File;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use hearth_store::snapshot;
-use serde_json::{Map, Value};
+use hearth_store::snapshot::{self, JsonRow};
+use hearth_store::{Db, DbOptions};
 
-use crate::config::Config;
+use super::archive::{self, Format};
+use super::{
+    CONFIG_FILE, DB_DIR, FORMAT_VERSION, GISTS_DIR, MANIFEST, Manifest, REPOSITORIES_DIR, RESTORED_CONFIG, SSH_DIR,
+};
+use crate::config::{Config, DatabaseKind};
 use crate::service::disk::move_dir;
 
-fn absent_or_empty(path: &Path) -> bool {
-    match std::fs::read_dir(path) {
-        Ok(mut entries) => entries.next().is_none(),
-        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
-    }
+/// What a restore loaded.
+#[derive(Debug, Clone)]
+pub struct RestoreSummary {
+    pub manifest: Manifest,
+    pub rows: u64,
+    pub repositories: usize,
+    pub gists: usize,
+    /// Where the archived config file was put, if the archive had one.
+    pub config_copy: Option<PathBuf>,
 }
 
-/// Refuse a target whose data directory or repository root holds anything (changes nothing).
-pub fn check_dirs_empty(config: &Config) -> anyhow::Result<()> {
-    for (what, path) in [("data directory", &config.server.data_dir), ("repository root", &config.repository.root)] {
-        if !absent_or_empty(path) {
-            bail!("the target is not empty: the {what} {} holds files (restore needs an empty one)", path.display());
-        }
-    }
-    Ok(())
-}
+/// Rows loaded per statement batch while a table file is read.
+const CHUNK: usize = 500;
 
-/// Restore the dump directory `dir` into the empty hearth `config` describes; its repositories are
-/// moved out of `dir`.
-pub async fn restore_dir(config: &Config, dir: &Path) -> anyhow::Result<()> {
-    let config = config.clone().absolute()?;
-    check_dirs_empty(&config)?;
-    let manifest: Value =
-        serde_json::from_slice(&std::fs::read(dir.join("hearth-dump.json"))?).context("reading hearth-dump.json")?;
-    if manifest["format"].as_i64() != Some(1) {
-        bail!("unsupported dump format {}", manifest["format"]);
+/// Restore the archive at `path` (`.zip` or `.tar.gz`) into the empty instance `config` describes.
+pub async fn restore_archive(config: &Config, path: &Path) -> anyhow::Result<RestoreSummary> {
+    let format = Format::of(path)?;
+    if !path.is_file() {
+        bail!("{}: no such file", path.display());
     }
-    if manifest["migration"].as_i64().unwrap_or(i64::MAX) > hearth_store::latest_migration() {
-        bail!("the dump was made for a newer schema; upgrade hearth first");
-    }
-    let data_existed = config.server.data_dir.exists();
+    let target = Target::check(config).await?;
     let result = async {
-        let db = crate::open_db(&config).await?;
-        let loaded = load(&db, dir, &manifest, &config).await;
-        db.close().await;
+        std::fs::create_dir_all(&target.data).with_context(|| format!("creating {}", target.data.display()))?;
+        let mut name = [0u8; 8];
+        rand::fill(&mut name);
+        let scratch = target.data.join(format!(".restore-{}", hex::encode(name)));
+        let (archive_path, into) = (path.to_path_buf(), scratch.clone());
+        let extracted = tokio::task::spawn_blocking(move || archive::extract(&archive_path, format, &into)).await?;
+        let loaded = match extracted {
+            Ok(()) => load(config, &target, &scratch).await,
+            Err(e) => Err(e),
+        };
+        let _ = std::fs::remove_dir_all(&scratch);
         loaded
     }
     .await;
     if result.is_err() {
-        // Both were empty or absent: leave them so again.
-        let _ = std::fs::remove_dir_all(&config.repository.root);
-        if data_existed {
-            if let Ok(entries) = std::fs::read_dir(&config.server.data_dir) {
-                for entry in entries.flatten() {
-                    let p = entry.path();
-                    let _ = if p.is_dir() { std::fs::remove_dir_all(&p) } else { std::fs::remove_file(&p) };
-                }
-            }
-        } else {
-            let _ = std::fs::remove_dir_all(&config.server.data_dir);
-        }
+        target.clean_up();
     }
     result
 }
 
-async fn load(db: &hearth_store::Db, dir: &Path, manifest: &Value, config: &Config) -> anyhow::Result<()> {
-    let mut tx = db.begin().await?;
-    if !snapshot::is_empty(tx.conn()).await? {
-        bail!("the target is not empty: the database holds data (restore needs an empty database)");
+/// Restore an extracted dump directory (the archive's layout) into the empty instance `config`
+/// describes. Its repositories, gists and SSH files are moved out of `dir`, which must lie
+/// outside the target's data directory and repository root.
+pub async fn restore_dir(config: &Config, dir: &Path) -> anyhow::Result<RestoreSummary> {
+    let target = Target::check(config).await?;
+    let result = load(config, &target, dir).await;
+    if result.is_err() {
+        target.clean_up();
     }
-    for table in snapshot::TABLES.iter().filter(|t| manifest["tables"].get(**t).is_some()) {
-        let path = dir.join("db").join(format!("{table}.jsonl"));
-        let Ok(file) = std::fs::File::open(&path) else { continue };
-        let mut rows: Vec<Map<String, Value>> = Vec::new();
-        for (n, line) in BufReader::new(file).lines().enumerate() {
-            let line = line?;
-            if line.trim().is_empty() {
-                continue;
+    result
+}
+
+/// Refuse a target that is not empty, changing nothing (for `hearth import gogs`, which checks
+/// before its conversion and again through [`restore_dir`]).
+pub async fn refuse_non_empty(config: &Config) -> anyhow::Result<()> {
+    Target::check(config).await.map(drop)
+}
+
+/// The target's places, and which of them existed before the restore (to undo a failed one).
+struct Target {
+    data: PathBuf,
+    data_existed: bool,
+    /// The repository root when it lies outside the data directory.
+    root: Option<(PathBuf, bool)>,
+    /// The SQLite file when it lies outside the data directory.
+    sqlite: Option<(PathBuf, bool)>,
+}
+
+/// Whether a path is absent or an empty directory; what is there otherwise.
+fn empty_dir(path: &Path) -> Result<bool, String> {
+    match std::fs::read_dir(path) {
+        Ok(mut entries) => match entries.next() {
+            None => Ok(true),
+            Some(_) => Err(format!("{} is not empty", path.display())),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(_) if path.exists() => Err(format!("{} is not a directory", path.display())),
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
+impl Target {
+    /// Refuse a target that holds anything, with one line naming every non-empty part. Changes
+    /// nothing: the database is not migrated and no SQLite file is created.
+    async fn check(config: &Config) -> anyhow::Result<Target> {
+        let data = config.server.data_dir.clone();
+        let mut problems = Vec::new();
+        let data_existed = empty_dir(&data).unwrap_or_else(|p| {
+            problems.push(format!("the data directory {p}"));
+            true
+        });
+        let root = (!config.repository.root.starts_with(&data)).then(|| {
+            let existed = empty_dir(&config.repository.root).unwrap_or_else(|p| {
+                problems.push(format!("the repository root {p}"));
+                true
+            });
+            (config.repository.root.clone(), existed)
+        });
+        let mut sqlite = None;
+        let opts = DbOptions { max_connections: 1, ..DbOptions::default() };
+        let db = match config.database.kind {
+            DatabaseKind::Sqlite => {
+                let path = &config.database.path;
+                let existed = path.exists();
+                if !path.starts_with(&data) {
+                    sqlite = Some((path.clone(), existed));
+                }
+                match existed {
+                    true => Some(
+                        Db::connect_sqlite(path, &opts, false)
+                            .await
+                            .with_context(|| format!("opening {}", path.display()))?,
+                    ),
+                    false => None,
+                }
             }
-            match serde_json::from_str(&line) {
-                Ok(Value::Object(row)) => rows.push(row),
-                _ => bail!("db/{table}.jsonl line {}: not a JSON object", n + 1),
-            }
-            if rows.len() == 500 {
-                snapshot::load_rows(tx.conn(), table, &rows).await.with_context(|| format!("loading {table}"))?;
-                rows.clear();
+            DatabaseKind::Postgres => Some(
+                Db::connect_postgres(&config.database.postgres_url(), &opts)
+                    .await
+                    .context("connecting to PostgreSQL")?,
+            ),
+        };
+        if let Some(db) = db {
+            let rows = async { snapshot::nonempty_tables(db.acquire().await?.conn()).await }.await;
+            db.close().await;
+            let rows = rows.context("reading the target database")?;
+            if !rows.is_empty() {
+                problems.push(format!("the database has rows (in {})", rows.join(", ")));
             }
         }
-        snapshot::load_rows(tx.conn(), table, &rows).await.with_context(|| format!("loading {table}"))?;
+        if !problems.is_empty() {
+            bail!(
+                "the target is not empty: {}; restore needs an empty data directory and database",
+                problems.join("; ")
+            );
+        }
+        Ok(Target { data, data_existed, root, sqlite })
+    }
+
+    /// Undo a failed restore: remove what it created (the places were empty or absent before).
+    fn clean_up(&self) {
+        fn empty(path: &Path, existed: bool) {
+            let result = if existed {
+                std::fs::read_dir(path).and_then(|entries| {
+                    for e in entries {
+                        let p = e?.path();
+                        if p.is_dir() { std::fs::remove_dir_all(&p)? } else { std::fs::remove_file(&p)? }
+                    }
+                    Ok(())
+                })
+            } else {
+                std::fs::remove_dir_all(path)
+            };
+            match result {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    tracing::error!(error = %e, path = %path.display(), "cleaning up after a failed restore")
+                }
+                _ => {}
+            }
+        }
+        empty(&self.data, self.data_existed);
+        if let Some((root, existed)) = &self.root {
+            empty(root, *existed);
+        }
+        if let Some((file, false)) = &self.sqlite {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut name = file.as_os_str().to_os_string();
+                name.push(suffix);
+                let _ = std::fs::remove_file(PathBuf::from(name));
+            }
+        }
+    }
+}
+
+/// Read and check `hearth-dump.json`.
+fn read_manifest(dir: &Path) -> anyhow::Result<Manifest> {
+    let path = dir.join(MANIFEST);
+    let text = std::fs::read(&path).with_context(|| format!("the archive has no {MANIFEST}"))?;
+    let manifest: Manifest = serde_json::from_slice(&text).with_context(|| format!("reading {MANIFEST}"))?;
+    if manifest.format != FORMAT_VERSION {
+        bail!("{MANIFEST}: format {} is not supported (this hearth reads format {FORMAT_VERSION})", manifest.format);
+    }
+    let latest = hearth_store::latest_migration();
+    if manifest.migration > latest {
+        bail!(
+            "the archive's schema (migration {}) is newer than this hearth's (migration {latest}): restore it with hearth {} or later",
+            manifest.migration,
+            manifest.hearth_version
+        );
+    }
+    if manifest.migration < 1 {
+        bail!("{MANIFEST}: migration {} is not valid", manifest.migration);
+    }
+    Ok(manifest)
+}
+
+async fn open_target(config: &Config) -> anyhow::Result<Db> {
+    let opts = DbOptions { max_connections: 2, ..DbOptions::default() };
+    match config.database.kind {
+        DatabaseKind::Sqlite => {
+            let path = &config.database.path;
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            }
+            Db::connect_sqlite(path, &opts, true).await.with_context(|| format!("opening {}", path.display()))
+        }
+        DatabaseKind::Postgres => {
+            Db::connect_postgres(&config.database.postgres_url(), &opts).await.context("connecting to PostgreSQL")
+        }
+    }
+}
+
+async fn load(config: &Config, target: &Target, dir: &Path) -> anyhow::Result<RestoreSummary> {
+    let manifest = read_manifest(dir)?;
+    let db = open_target(config).await?;
+    let result = load_with(config, target, dir, &db, manifest).await;
+    db.close().await;
+    result
+}
+
+async fn load_with(
+    config: &Config,
+    target: &Target,
+    dir: &Path,
+    db: &Db,
+    manifest: Manifest,
+) -> anyhow::Result<RestoreSummary> {
+    // The rows go into the schema they were read from; later migrations run after them.
+    db.migrate(Some(manifest.migration)).await.context("preparing the database schema")?;
+    let mut tx = db.begin().await?;
+    let order = snapshot::tables(tx.conn()).await?;
+    if let Some(unknown) = manifest.tables.keys().find(|t| !order.contains(t)) {
+        bail!("the archive has a table `{unknown}` this hearth does not know");
+    }
+    let mut rows = 0;
+    for table in order.iter().filter(|t| manifest.tables.contains_key(*t)) {
+        let expected = manifest.tables[table];
+        let n = load_table(tx.conn(), dir, table).await.with_context(|| format!("loading table {table}"))?;
+        if n != expected {
+            bail!("table {table}: the archive holds {n} rows where its manifest says {expected}");
+        }
+        rows += n;
     }
     snapshot::reset_sequences(tx.conn()).await?;
-    let repos = dir.join("repositories");
-    if repos.is_dir() {
-        let root = config.repository.root.clone();
-        if let Some(parent) = root.parent() {
+
+    // Files into place, then the commit; a failed commit is cleaned up like any failure.
+    let (dir_owned, root, data) = (dir.to_path_buf(), config.repository.root.clone(), target.data.clone());
+    let gists_dir = config.gists_dir();
+    let (repositories, gists, config_copy) =
+        tokio::task::spawn_blocking(move || place_files(&dir_owned, &root, &gists_dir, &data)).await??;
+    tx.commit().await.context("committing the rows")?;
+    db.migrate(None).await.context("migrating the restored database")?;
+    Ok(RestoreSummary { manifest, rows, repositories, gists, config_copy })
+}
+
+/// Load `db/<table>.jsonl` in chunks; returns how many rows it held (an absent file holds none).
+async fn load_table(mut c: hearth_store::Conn<'_>, dir: &Path, table: &str) -> anyhow::Result<u64> {
+    let path = dir.join(DB_DIR).join(format!("{table}.jsonl"));
+    let file = match File::open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    let mut n = 0u64;
+    let mut chunk: Vec<JsonRow> = Vec::with_capacity(CHUNK);
+    for (i, line) in BufReader::new(file).lines().enumerate() {
+        let line = line.with_context(|| format!("reading {}", path.display()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let row: JsonRow =
+            serde_json::from_str(&line).with_context(|| format!("{DB_DIR}/{table}.jsonl line {}", i + 1))?;
+        chunk.push(row);
+        if chunk.len() == CHUNK {
+            n += snapshot::load_rows(c.reborrow(), table, &chunk).await?;
+            chunk.clear();
+        }
+    }
+    n += snapshot::load_rows(c.reborrow(), table, &chunk).await?;
+    Ok(n)
+}
+
+/// Move the repositories, gists, SSH files and the archived config out of the dump directory into
+/// the target; returns the numbers of repositories and gists and where the config went.
+fn place_files(dir: &Path, root: &Path, gists: &Path, data: &Path) -> anyhow::Result<(usize, usize, Option<PathBuf>)> {
+    let count = |d: &Path, depth: usize| -> usize {
+        let mut dirs = vec![d.to_path_buf()];
+        for _ in 0..depth {
+            dirs = dirs
+                .iter()
+                .filter_map(|d| std::fs::read_dir(d).ok())
+                .flat_map(|e| e.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_dir()))
+                .collect();
+        }
+        dirs.len()
+    };
+    let place = |from: PathBuf, to: &Path| -> anyhow::Result<()> {
+        if !from.exists() {
+            return Ok(());
+        }
+        if let Some(parent) = to.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        if root.exists() {
-            std::fs::remove_dir(&root)?; // empty, checked above
-        }
-        move_dir(&repos, &root).with_context(|| format!("moving the repositories into {}", root.display()))?;
+        // rename(2) replaces an empty directory, which is all the target may hold.
+        move_dir(&from, to).with_context(|| format!("moving {} to {}", from.display(), to.display()))
+    };
+    let repos_src = dir.join(REPOSITORIES_DIR);
+    let repositories = if repos_src.is_dir() { count(&repos_src, 2) } else { 0 };
+    let gists_src = dir.join(GISTS_DIR);
+    let gist_count = if gists_src.is_dir() { count(&gists_src, 1) } else { 0 };
+    place(repos_src, root)?;
+    place(gists_src, gists)?;
+    place(dir.join(SSH_DIR), &data.join("ssh"))?;
+    let config_src = dir.join(CONFIG_FILE);
+    let config_copy = if config_src.is_file() {
+        let to = data.join(RESTORED_CONFIG);
+        std::fs::copy(&config_src, &to).with_context(|| format!("writing {}", to.display()))?;
+        Some(to)
+    } else {
+        None
+    };
+    Ok((repositories, gist_count, config_copy))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    #[test]
+    fn emptiness() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(empty_dir(&dir.path().join("none")), Ok(false));
+        assert_eq!(empty_dir(dir.path()), Ok(true));
+        std::fs::write(dir.path().join("f"), "").unwrap();
+        assert!(empty_dir(dir.path()).unwrap_err().contains("is not empty"));
+        assert!(empty_dir(&dir.path().join("f")).unwrap_err().contains("is not a directory"));
     }
-    tx.commit().await?;
-    Ok(())
+
+    #[test]
+    fn manifests_from_newer_hearths_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut m = Manifest {
+            format: 1,
+            hearth_version: "9.9.9".into(),
+            commit: "abc".into(),
+            created_unix: 0,
+            source_engine: "sqlite".into(),
+            migration: hearth_store::latest_migration() + 1,
+            tables: BTreeMap::new(),
+        };
+        std::fs::write(dir.path().join(MANIFEST), serde_json::to_vec(&m).unwrap()).unwrap();
+        let e = read_manifest(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("newer than this hearth's") && e.contains("9.9.9"), "{e}");
+        m.migration = 1;
+        m.format = 2;
+        std::fs::write(dir.path().join(MANIFEST), serde_json::to_vec(&m).unwrap()).unwrap();
+        assert!(read_manifest(dir.path()).unwrap_err().to_string().contains("format 2"));
+        m.format = 1;
+        std::fs::write(dir.path().join(MANIFEST), serde_json::to_vec(&m).unwrap()).unwrap();
+        assert_eq!(read_manifest(dir.path()).unwrap(), m);
+        assert!(read_manifest(&dir.path().join("none")).unwrap_err().to_string().contains("has no hearth-dump.json"));
+    }
 }

@@ -254,3 +254,131 @@ async fn ops_forwarded_for_only_from_trusted_proxies() {
     assert_eq!(ip_of("x"), "127.0.0.1");
     assert_eq!(ip_of("y"), "203.0.113.9");
 }
+
+/// `git` run without blocking the single-threaded runtime the server under test shares.
+async fn git_async(args: &[&str]) -> std::process::Output {
+    tokio::process::Command::new("git").env("GIT_TERMINAL_PROMPT", "0").args(args).output().await.unwrap()
+}
+
+#[tokio::test]
+async fn ops_request_log_names_the_git_user() {
+    let (log, _guard) = Captured::start();
+    let s = TestServer::start().await;
+    let (_alice, token) = s.user_with_token("alice", false).await;
+    let (_bob, bob_token) = s.user_with_token("bob", false).await;
+    s.create_repo(&token, serde_json::json!({ "name": "secret", "auto_init": true, "private": true })).await;
+    s.create_repo(&token, serde_json::json!({ "name": "open", "auto_init": true })).await;
+    let dir = tempfile::tempdir().unwrap();
+    let dest = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+
+    // A token as the password: the log names its account, never the token.
+    let out = git_async(&["clone", "-q", &s.git_url(Some(("alice", &token)), "alice", "secret"), &dest("a")]).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // A token as the login name (Gogs accepts either place).
+    let resp = s
+        .client
+        .get(format!("{}alice/secret.git/info/refs?service=git-upload-pack&via=login", s.base))
+        .header("Authorization", basic(&token, "x-oauth-basic"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    // Public repositories are served anonymously: no account to name.
+    let out = git_async(&["clone", "-q", &s.git_url(None, "alice", "open"), &dest("b")]).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Signed in but not allowed to push: refused, under bob's name.
+    let resp = s
+        .client
+        .get(format!("{}alice/open.git/info/refs?service=git-receive-pack", s.base))
+        .header("Authorization", basic("bob", &bob_token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    // Wrong credentials: nobody signed in.
+    let resp = s
+        .client
+        .get(format!("{}alice/secret.git/info/refs?service=git-upload-pack", s.base))
+        .header("Authorization", basic("alice", "wrong"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+
+    let lines = log.requests();
+    let of = |path: &str, status: u64| -> Vec<&Value> {
+        lines.iter().filter(|l| l["path"].as_str().unwrap().starts_with(path) && l["status"] == status).collect()
+    };
+    let fetched = of("/alice/secret.git/info/refs?service=git-upload-pack", 200);
+    assert_eq!(fetched.len(), 2, "{lines:?}");
+    assert!(fetched.iter().all(|l| l["user"] == "alice"), "{fetched:?}");
+    let packs = of("/alice/secret.git/git-upload-pack", 200);
+    assert!(!packs.is_empty() && packs.iter().all(|l| l["user"] == "alice"), "{lines:?}");
+    let anonymous = of("/alice/open.git/", 200);
+    assert!(anonymous.len() >= 2 && anonymous.iter().all(|l| l["user"] == "-"), "{lines:?}");
+    let refused = of("/alice/open.git/info/refs?service=git-receive-pack", 403);
+    assert_eq!(refused.len(), 1, "{lines:?}");
+    assert_eq!(refused[0]["user"], "bob", "{lines:?}");
+    let failed = of("/alice/secret.git/info/refs", 401);
+    assert!(!failed.is_empty() && failed.iter().all(|l| l["user"] == "-"), "{lines:?}");
+    let raw = log.raw();
+    for secret in [token.as_str(), bob_token.as_str()] {
+        assert!(!raw.contains(secret), "{secret} in {raw}");
+    }
+}
+
+fn gauge(body: &str, name: &str) -> Option<i64> {
+    body.lines().find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ops_metrics_webhook_queue_counts_undelivered_tasks() {
+    let s = TestServer::start_with(|raw| {
+        raw.set("metrics", "ENABLED", "true");
+        raw.set("security", "LOCAL_NETWORK_ALLOWLIST", "loopback");
+    })
+    .await;
+    let (_alice, token) = s.user_with_token("alice", false).await;
+    s.create_repo(&token, serde_json::json!({ "name": "demo", "auto_init": true })).await;
+    let (_, body) = scrape(&s, None).await;
+    assert_eq!(gauge(&body, "hearth_webhook_queue_tasks"), Some(0), "{body}");
+    // The old gauge counted repositories, not deliveries.
+    assert!(!body.contains("hearth_webhook_queue_repositories"), "{body}");
+
+    // Two hooks on one repository: one delivers, one is refused before sending and stays queued.
+    let rx = Receiver::start().await;
+    for url in [rx.url(), "http://192.0.2.1/hook".to_string()] {
+        let (status, hook) = s
+            .post_json(
+                "/repos/alice/demo/hooks",
+                &token,
+                serde_json::json!({ "type": "gogs", "config": { "url": url, "content_type": "json" }, "active": true }),
+            )
+            .await;
+        assert_eq!(status, 201, "{hook}");
+    }
+    for (round, file) in ["one.txt", "two.txt", "three.txt"].into_iter().enumerate() {
+        let put = s.put(&format!("/repos/alice/demo/contents/{file}")).token(&token);
+        let (status, created) =
+            json(put.json(&serde_json::json!({ "content": "aGk=", "message": file })).send().await.unwrap()).await;
+        assert_eq!(status, 201, "{created}");
+        rx.wait_for(round + 1).await;
+    }
+    let parked = "SELECT COUNT(*) FROM hook_task WHERE response_content LIKE '%implicitly blocked%'";
+    for _ in 0..500 {
+        if s.sql_i64(parked).await == 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(s.sql_i64("SELECT COUNT(*) FROM hook_task").await, 6);
+    let (_, body) = scrape(&s, None).await;
+    assert_eq!(gauge(&body, "hearth_webhook_queue_tasks"), Some(3), "{body}");
+    assert!(body.contains("# TYPE hearth_webhook_queue_tasks gauge"), "{body}");
+
+    // Counted when scraped: a delivery that leaves the queue shows at the next scrape.
+    s.sql("UPDATE hook_task SET is_delivered = TRUE WHERE id = (SELECT MIN(id) FROM hook_task WHERE is_delivered = FALSE)")
+        .await;
+    let (_, body) = scrape(&s, None).await;
+    assert_eq!(gauge(&body, "hearth_webhook_queue_tasks"), Some(2), "{body}");
+}

@@ -67,13 +67,13 @@ impl Drop for ScratchDir {
 pub async fn import(config: &Config, file: &Path) -> anyhow::Result<Imported> {
     let config = config.clone().absolute()?;
     // Refused before the conversion, which can take a while; the restore checks the database too.
-    super::restore::check_dirs_empty(&config)?;
+    super::refuse_non_empty(&config).await?;
     let mut suffix = [0u8; 8];
     rand::fill(&mut suffix);
     let scratch = ScratchDir(std::env::temp_dir().join(format!("hearth-import-{}", hex::encode(suffix))));
     let (file, dir) = (file.to_path_buf(), scratch.0.clone());
     let imported = tokio::task::spawn_blocking(move || convert(&file, &dir, now_unix())).await??;
-    super::restore::restore_dir(&config, &scratch.0.join("dump")).await?;
+    super::restore_dir(&config, &scratch.0.join("dump")).await?;
     Ok(imported)
 }
 

@@ -339,9 +339,6 @@ pub async fn run(state: AppState, deliverer: Arc<Deliverer>, mut stop: crate::jo
         let mut wait = IDLE_POLL;
         match due(&state).await {
             Ok((repos, next)) => {
-                if let Some(m) = &state.metrics {
-                    m.webhook_queue(repos.len());
-                }
                 for repo_id in repos {
                     if busy.lock().expect("busy set").insert(repo_id) {
                         let (state, deliverer, busy, slots, stopping) =
