@@ -277,6 +277,14 @@ pub async fn update_profile(
     Ok(())
 }
 
+/// Make `email` the account's primary address (the caller checked it is one of its own).
+pub async fn set_email(c: Conn<'_>, id: i64, email: &str) -> StoreResult<()> {
+    c.accounts_changed();
+    const SQL: &str = "UPDATE \"user\" SET email = $2 WHERE id = $1";
+    with_conn!(c, x => sqlx::query(SQL).bind(id).bind(email).execute(&mut *x).await.map(|_| ()))?;
+    Ok(())
+}
+
 /// Replace a password hash (used to upgrade an imported Gogs PBKDF2 hash to Argon2id).
 pub async fn set_password(c: Conn<'_>, id: i64, passwd: &str, salt: &str) -> StoreResult<()> {
     c.accounts_changed();

@@ -273,12 +273,72 @@ pub async fn user_by_name(db: &Db, name: &str) -> ServiceResult<UserRow> {
 
 /// Set a new password (the CLI's `admin change-password`); the old one stops working at once,
 /// also for a server sharing the database (its password cache is keyed by the stored hash).
+/// Every web session of the account ends with it (web-ui.md §4.1).
 pub async fn change_password(db: &Db, passwords: &Passwords, user: &UserRow, password: &str) -> ServiceResult<()> {
+    set_password(db, passwords, user, password, None).await
+}
+
+/// The account's own password change (`/user/settings/password`): the current password must be
+/// right; the account's other web sessions end, the one that made the change (`keep`, its id hash)
+/// stays.
+pub async fn change_own_password(
+    db: &Db,
+    passwords: &Passwords,
+    user: &UserRow,
+    current: &str,
+    new: &str,
+    keep: Option<&str>,
+) -> ServiceResult<()> {
+    if !passwords.verify(user.id, current, &user.passwd, &user.salt).await? {
+        return Err(ServiceError::Forbidden("current password is not correct".into()));
+    }
+    set_password(db, passwords, user, new, keep).await
+}
+
+async fn set_password(
+    db: &Db,
+    passwords: &Passwords,
+    user: &UserRow,
+    password: &str,
+    keep_session: Option<&str>,
+) -> ServiceResult<()> {
     passwords.check_new(password)?;
     let passwd = passwords.hash(password).await?;
-    let mut h = db.acquire().await?;
-    users::set_password(h.conn(), user.id, &passwd, "").await?;
+    let mut tx = db.begin().await?;
+    users::set_password(tx.conn(), user.id, &passwd, "").await?;
+    hearth_store::web_sessions::delete_for_user(tx.conn(), user.id, keep_session).await?;
+    tx.commit().await?;
     Ok(())
+}
+
+/// What an account may change about itself (`/user/settings`); Gogs' profile form limits.
+#[derive(Debug, Clone, Default)]
+pub struct OwnProfile {
+    pub full_name: String,
+    pub website: String,
+    pub location: String,
+}
+
+pub async fn update_own_profile(db: &Db, user: &UserRow, p: &OwnProfile) -> ServiceResult<UserRow> {
+    let (full_name, website, location) = (p.full_name.trim(), p.website.trim(), p.location.trim());
+    if full_name.chars().count() > 100 {
+        return Err(ServiceError::Invalid("full name must be at most 100 characters [field: full_name]".into()));
+    }
+    if website.chars().count() > 255 {
+        return Err(ServiceError::Invalid("website must be at most 255 characters [field: website]".into()));
+    }
+    let web_url = website.starts_with("http://") || website.starts_with("https://");
+    if !website.is_empty() && !web_url {
+        return Err(ServiceError::Invalid("website must be an http or https URL [field: website]".into()));
+    }
+    if location.chars().count() > 50 {
+        return Err(ServiceError::Invalid("location must be at most 50 characters [field: location]".into()));
+    }
+    let mut tx = db.begin().await?;
+    users::update_profile(tx.conn(), user.id, full_name, &user.description, website, location).await?;
+    let row = users::by_id(tx.conn(), user.id).await?.ok_or(ServiceError::NotFound)?;
+    tx.commit().await?;
+    Ok(row)
 }
 
 /// Delete an account; refused while it still owns repositories or belongs to an organisation.

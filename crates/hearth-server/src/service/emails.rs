@@ -64,3 +64,27 @@ pub async fn delete(db: &Db, user: &UserRow, addresses: &[String]) -> ServiceRes
     tx.commit().await?;
     Ok(())
 }
+
+/// Make one of the account's other activated addresses its primary one; the former primary stays
+/// listed (Gogs' `MakeEmailPrimary`).
+pub async fn make_primary(db: &Db, user: &UserRow, address: &str) -> ServiceResult<()> {
+    let email = address.trim().to_lowercase();
+    if email == user.email {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    let rows = emails::list(tx.conn(), user.id).await?;
+    match rows.iter().find(|r| r.email == email) {
+        None => return Err(ServiceError::NotFound),
+        Some(r) if !r.is_activated => {
+            return Err(ServiceError::Invalid(format!("email address is not activated [email: {address}]")));
+        }
+        Some(_) => {}
+    }
+    if !user.email.is_empty() && !rows.iter().any(|r| r.email == user.email) {
+        emails::insert(tx.conn(), user.id, &user.email, true).await?;
+    }
+    users::set_email(tx.conn(), user.id, &email).await?;
+    tx.commit().await?;
+    Ok(())
+}

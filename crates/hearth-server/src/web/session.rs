@@ -234,6 +234,15 @@ pub async fn sign_out(state: &AppState, viewer: &Viewer) -> Result<Response, Web
     Ok(resp)
 }
 
+/// A 303 to `to` that shows `message` in the next page's `role="status"` (web-ui.md §4.4). The
+/// message rides in a short-lived HttpOnly cookie, cleared by the page that shows it.
+pub fn redirect_with_flash(state: &AppState, to: &str, message: &str) -> Response {
+    let jar = CookieJar::new(state);
+    let mut resp = Redirect::to(&site_path(state, to)).into_response();
+    resp.headers_mut().append(header::SET_COOKIE, jar.set(FLASH_COOKIE, &urlencode(message), Some(120)));
+    resp
+}
+
 /// A site-local path under the external URL's sub-path (if any).
 pub fn site_path(state: &AppState, path: &str) -> String {
     let jar = CookieJar::new(state);

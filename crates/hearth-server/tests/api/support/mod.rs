@@ -12,6 +12,7 @@
 // The harness offers more than the tests use at any one time.
 #![allow(dead_code, unused_imports)]
 
+mod browser;
 mod git;
 mod postgres;
 mod receiver;
@@ -20,6 +21,7 @@ mod server;
 mod shapes;
 mod ssh_keys;
 
+pub use browser::{Browser, Page, assert_html, outside_articles};
 pub use git::{Git, GitOutput};
 pub use postgres::with_database;
 pub use receiver::{Received, Receiver, hook_server};
