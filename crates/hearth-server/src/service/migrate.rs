@@ -309,6 +309,14 @@ async fn finish(
     Ok(repos::by_id(h.conn(), row.id).await?.unwrap_or(row))
 }
 
+/// What a fork may change about its source: the name and description (the web form's fields;
+/// both default to the source's).
+#[derive(Debug, Clone, Default)]
+pub struct ForkAs {
+    pub name: Option<String>,
+    pub description: Option<String>,
+}
+
 /// Fork `base` (owned by `base_owner`) into `owner`: a bare copy whose objects are hard links of
 /// the parent's (git's local clone), independent of it afterwards, and a row marked as a fork.
 pub async fn fork(
@@ -317,14 +325,21 @@ pub async fn fork(
     base: &RepoRow,
     owner: &UserRow,
     doer: &UserRow,
+    fork_as: &ForkAs,
 ) -> ServiceResult<RepoRow> {
     if owner.id == base.owner_id {
         return Err(invalid("A repository cannot be forked into its own owner."));
     }
+    let name = fork_as.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).unwrap_or(&base.name).to_string();
+    check_repo_name(&name)?;
+    let description = fork_as.description.clone().unwrap_or_else(|| base.description.clone());
+    if description.chars().count() > 255 {
+        return Err(ServiceError::Invalid("description must be at most 255 characters".into()));
+    }
     {
         let mut h = state.db.acquire().await?;
-        if repos::by_name(h.conn(), owner.id, &base.name).await?.is_some() {
-            return Err(repo_exists(owner, &base.name));
+        if repos::by_name(h.conn(), owner.id, &name).await?.is_some() {
+            return Err(repo_exists(owner, &name));
         }
     }
     let limit =
@@ -339,12 +354,7 @@ pub async fn fork(
         disk::remove_scratch(&state.config, &scratch).await;
         return Err(ServiceError::Internal(anyhow::anyhow!("forking: {e}")));
     }
-    let m = Migrate {
-        repo_name: base.name.clone(),
-        private: base.is_private,
-        description: base.description.clone(),
-        ..Migrate::default()
-    };
+    let m = Migrate { repo_name: name, private: base.is_private, description, ..Migrate::default() };
     match finish(state, owner, &m, &scratch, false, Some((base.id, doer))).await {
         Ok(row) => Ok(row),
         Err(e) => {

@@ -15,6 +15,7 @@ mod profile;
 mod repo;
 mod repo_create;
 mod session;
+mod settings;
 
 use axum::Router;
 use axum::middleware;
@@ -35,7 +36,17 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/user/login", get(account::login_form).post(account::login))
         .route("/user/sign_up", get(account::sign_up_form).post(account::sign_up))
         .route("/user/logout", post(account::logout))
+        .route("/user/settings", get(settings::profile).post(settings::update_profile))
+        .route("/user/settings/password", get(settings::password).post(settings::change_password))
+        .route("/user/settings/email", get(settings::email).post(settings::add_email))
+        .route("/user/settings/email/delete", post(settings::delete_email))
+        .route("/user/settings/email/primary", post(settings::make_primary))
+        .route("/user/settings/ssh", get(settings::ssh).post(settings::add_key))
+        .route("/user/settings/ssh/delete", post(settings::delete_key))
+        .route("/user/settings/applications", get(settings::applications).post(settings::create_token))
+        .route("/user/settings/applications/delete", post(settings::delete_token))
         .route("/repo/create", get(repo_create::create_form).post(repo_create::create))
+        .route("/repo/fork/{id}", get(repo::forks::fork_form).post(repo::forks::fork))
         .route("/assets/{file}", get(assets::serve))
         .route("/{owner}", get(profile::profile))
         .route("/{owner}/followers", get(people::follow_list_followers))
@@ -44,6 +55,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/{owner}/action/{action}", post(people::follow_action))
         .route("/{owner}/{repo}/stars", get(people::repo_stars))
         .route("/{owner}/{repo}/watchers", get(people::repo_watchers))
+        .route("/{owner}/{repo}/forks", get(repo::forks::list))
         .route("/{owner}/{repo}", get(repo::home::home))
         .route("/{owner}/{repo}/src", get(repo::tree::switch))
         .route("/{owner}/{repo}/src/{*rest}", get(repo::tree::src))

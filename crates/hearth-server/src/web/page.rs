@@ -30,6 +30,13 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("repo/file.html", include_str!("../../templates/repo/file.html")),
     ("repo/commits.html", include_str!("../../templates/repo/commits.html")),
     ("repo/commit.html", include_str!("../../templates/repo/commit.html")),
+    ("repo/fork.html", include_str!("../../templates/repo/fork.html")),
+    ("settings/nav.html", include_str!("../../templates/settings/nav.html")),
+    ("settings/profile.html", include_str!("../../templates/settings/profile.html")),
+    ("settings/password.html", include_str!("../../templates/settings/password.html")),
+    ("settings/email.html", include_str!("../../templates/settings/email.html")),
+    ("settings/ssh.html", include_str!("../../templates/settings/ssh.html")),
+    ("settings/applications.html", include_str!("../../templates/settings/applications.html")),
 ];
 
 /// The one Content-Security-Policy of every page (web-ui.md §7): scripts and styles only from this

@@ -17,7 +17,7 @@ use crate::service::repos::{self, CreateRepo};
 use crate::service::{ServiceError, templates};
 
 /// The accounts the viewer may create repositories for: itself and the organisations it owns.
-async fn owners(state: &AppState, me: &UserRow) -> Result<Vec<UserRow>, WebError> {
+pub(super) async fn owners(state: &AppState, me: &UserRow) -> Result<Vec<UserRow>, WebError> {
     let mut h = state.db.acquire().await?;
     let (orgs, _) = org_store::orgs_of(h.conn(), me.id, false, Window::ALL).await?;
     let mut out = vec![me.clone()];

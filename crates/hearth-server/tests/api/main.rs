@@ -39,5 +39,7 @@ mod tokens;
 mod users;
 mod watches;
 mod web;
+mod web_forks;
+mod web_settings;
 mod webhooks;
 mod webhooks_gitea;

@@ -4,14 +4,12 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use hearth_store::repos as repo_store;
-use hearth_store::users as user_store;
 
 use crate::app::AppState;
 use crate::error::ApiResult;
 use crate::extract::{LateBody, ListParams, Paged, RepoPath, TokenUser};
-use crate::service::access::{AccessMode, access_modes};
-use crate::service::{migrate, orgs};
+use crate::service::access::AccessMode;
+use crate::service::{migrate, orgs, repo_lists};
 use crate::types::{Permission, Repository};
 
 /// Direct forks the caller can read, with the caller's permissions (hearth hides private forks
@@ -25,22 +23,9 @@ pub async fn list_forks(
     RepoPath(ctx): RepoPath,
     params: ListParams,
 ) -> ApiResult<Paged<Repository>> {
-    let mut h = state.db.acquire().await?;
     let mut out = Vec::new();
-    // Owners are looked up once each, not once per fork.
-    let mut owners: Vec<hearth_store::users::UserRow> = Vec::new();
-    let forks = repo_store::forks_of(h.conn(), ctx.repo.id).await?;
-    let modes = access_modes(h.conn(), &me, &forks).await?;
-    for (fork, mode) in forks.into_iter().zip(modes) {
-        if mode == AccessMode::None {
-            continue;
-        }
-        if !owners.iter().any(|o| o.id == fork.owner_id) {
-            let Some(o) = user_store::by_id(h.conn(), fork.owner_id).await? else { continue };
-            owners.push(o);
-        }
-        let fork_owner = owners.iter().find(|o| o.id == fork.owner_id).expect("loaded above");
-        let mut json = Repository::new(&state.links, &fork, fork_owner, Some(Permission::from_mode(mode)));
+    for f in repo_lists::forks(&state.db, Some(&me), ctx.repo.id).await? {
+        let mut json = Repository::new(&state.links, &f.repo, &f.owner, Some(Permission::from_mode(f.mode)));
         json.parent = Some(Box::new(parent_json(&state, &ctx.repo, &ctx.owner)));
         out.push(json);
     }
@@ -85,7 +70,7 @@ pub async fn create_fork(
         }
         None => (*me).clone(),
     };
-    let row = migrate::fork(&state, &ctx.owner, &ctx.repo, &target, &me).await?;
+    let row = migrate::fork(&state, &ctx.owner, &ctx.repo, &target, &me, &migrate::ForkAs::default()).await?;
     let target_now = super::load_user(&state, &target.name).await?;
     let mut json = Repository::new(&state.links, &row, &target_now, Some(Permission::from_mode(AccessMode::Owner)));
     json.parent = Some(Box::new(parent_json(&state, &ctx.repo, &ctx.owner)));

@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod commits;
+pub mod forks;
 pub mod home;
 pub mod refs;
 pub mod tree;
