@@ -96,6 +96,36 @@ pub async fn list(c: Conn<'_>, repo_id: i64, with_drafts: bool, w: Window) -> St
     Ok(crate::windowed!(c, ReleaseRow, SQL, COUNT, w, [repo_id, with_drafts]))
 }
 
+/// A repository's releases newest first (the web page's order); drafts only when `with_drafts`.
+pub async fn list_newest(
+    c: Conn<'_>,
+    repo_id: i64,
+    with_drafts: bool,
+    w: Window,
+) -> StoreResult<(Vec<ReleaseRow>, i64)> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM release WHERE repo_id = $1 AND (NOT is_draft OR $2) ORDER BY created_unix DESC, id DESC LIMIT $3 OFFSET $4"
+    );
+    const COUNT: &str = "SELECT COUNT(*) FROM release WHERE repo_id = $1 AND (NOT is_draft OR $2)";
+    Ok(crate::windowed!(c, ReleaseRow, SQL, COUNT, w, [repo_id, with_drafts]))
+}
+
+/// The newest published release that is not a pre-release (GitHub's and Gitea's "Latest").
+pub async fn latest_id(c: Conn<'_>, repo_id: i64) -> StoreResult<Option<i64>> {
+    const SQL: &str = "SELECT id FROM release WHERE repo_id = $1 AND NOT is_draft AND NOT is_prerelease \
+        ORDER BY created_unix DESC, id DESC LIMIT 1";
+    Ok(with_conn!(c, x => sqlx::query_scalar(SQL).bind(repo_id).fetch_optional(&mut *x).await)?)
+}
+
+/// A release by its tag name (case-insensitive, as tags are unique per repository).
+pub async fn by_tag(c: Conn<'_>, repo_id: i64, tag: &str) -> StoreResult<Option<ReleaseRow>> {
+    const SQL: &str = concat!("SELECT ", columns!(), " FROM release WHERE repo_id = $1 AND lower_tag_name = $2");
+    Ok(with_conn!(c, x => sqlx::query_as::<_, ReleaseRow>(SQL).bind(repo_id).bind(tag.to_lowercase())
+        .fetch_optional(&mut *x).await)?)
+}
+
 /// A release by id, only if it belongs to `repo_id`.
 pub async fn by_id(c: Conn<'_>, repo_id: i64, id: i64) -> StoreResult<Option<ReleaseRow>> {
     const SQL: &str = concat!("SELECT ", columns!(), " FROM release WHERE id = $1 AND repo_id = $2");

@@ -56,6 +56,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/{owner}/{repo}/stars", get(people::repo_stars))
         .route("/{owner}/{repo}/watchers", get(people::repo_watchers))
         .route("/{owner}/{repo}/forks", get(repo::forks::list))
+        .route("/{owner}/{repo}/releases", get(repo::releases::list))
+        .route("/{owner}/{repo}/releases/tag/{*tag}", get(repo::releases::show))
         .route("/{owner}/{repo}", get(repo::home::home))
         .route("/{owner}/{repo}/src", get(repo::tree::switch))
         .route("/{owner}/{repo}/src/{*rest}", get(repo::tree::src))

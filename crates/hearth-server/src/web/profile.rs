@@ -40,6 +40,8 @@ pub async fn profile(
             is_org,
             description => owner.description.clone(),
             website => owner.website.clone(),
+            // Linked only when it is a web address: a `javascript:` website is shown as text.
+            website_link => web_link(&owner.website),
             location => owner.location.clone(),
             followers => owner.num_followers,
             following => owner.num_following,
@@ -48,4 +50,10 @@ pub async fn profile(
             repos => ser(&repos),
         },
     )
+}
+
+/// `url` when it is an http(s) address (safe as an `href`), else nothing.
+pub fn web_link(url: &str) -> Option<String> {
+    let lower = url.trim().to_ascii_lowercase();
+    (lower.starts_with("http://") || lower.starts_with("https://")).then(|| url.trim().to_string())
 }

@@ -40,6 +40,7 @@ mod users;
 mod watches;
 mod web;
 mod web_forks;
+mod web_releases;
 mod web_settings;
 mod webhooks;
 mod webhooks_gitea;

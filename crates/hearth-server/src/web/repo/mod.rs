@@ -5,6 +5,7 @@ pub mod commits;
 pub mod forks;
 pub mod home;
 pub mod refs;
+pub mod releases;
 pub mod tree;
 
 use axum::extract::{FromRequestParts, RawPathParams};

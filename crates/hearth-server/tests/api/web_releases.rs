@@ -1,0 +1,84 @@
+//! Release pages (web-ui.md §5: `/OWNER/REPO/releases`, `/releases/tag/TAG`) and profile links.
+
+use serde_json::json as j;
+
+use crate::support::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn web_release_list_and_single_release() {
+    let s = TestServer::start().await;
+    let (alice, token) = s.user_with_token("alice", false).await;
+    let (bob, _) = s.user_with_token("bob", false).await;
+    s.create_repo(&token, j!({"name": "site", "auto_init": true})).await;
+    s.create_repo(&token, j!({"name": "secret", "private": true, "auto_init": true})).await;
+    let make = |body: serde_json::Value| {
+        let s = &s;
+        let token = token.clone();
+        async move {
+            let (status, rel) = s.post_json("/repos/alice/site/releases", &token, body).await;
+            assert_eq!(status, 201, "{rel}");
+        }
+    };
+    make(j!({"tag_name": "v1.0", "name": "First <i>one</i>", "body": "**bold** <script>alert(1)</script>"})).await;
+    make(j!({"tag_name": "v2.0", "name": "Second"})).await;
+    make(j!({"tag_name": "v3.0-rc1", "name": "Third", "prerelease": true})).await;
+    make(j!({"tag_name": "v4.0", "name": "Unpublished", "draft": true})).await;
+    let (_, _) = s.post_json("/repos/alice/secret/releases", &token, j!({"tag_name": "s1"})).await;
+
+    let mut anon = Browser::new(&s);
+    let list = anon.get("/alice/site/releases").await;
+    assert_eq!(list.status, 200);
+    assert_html(&list);
+    assert!(list.body.contains("<h1>Releases</h1>"));
+    let (third, second, first) = (
+        list.body.find(">Third</a>").unwrap(),
+        list.body.find(">Second</a>").unwrap(),
+        list.body.find(">First &lt;i&gt;one&lt;/i&gt;</a>").unwrap(),
+    );
+    assert!(third < second && second < first, "newest first");
+    assert!(!list.body.contains("Unpublished"), "drafts are hidden from readers");
+    let latest = list.body.find(">Latest<").unwrap();
+    assert!(latest > second && latest < first, "Latest marks the newest full release");
+    assert!(list.body.contains(">Pre-release<"));
+    assert!(list.body.contains("<strong>bold</strong>") && !list.body.contains("<script>alert"), "notes are sanitised");
+    assert!(list.body.contains("href=\"/alice/site/releases/tag/v1.0\""));
+    assert!(list.body.contains("href=\"/alice/site/archive/v2.0.zip\">Source code (ZIP)</a>"));
+    assert!(list.body.contains("href=\"/alice/site/archive/v2.0.tar.gz\">Source code (TAR.GZ)</a>"));
+
+    let mut owner = Browser::new(&s);
+    owner.sign_in(&alice).await;
+    let own = owner.get("/alice/site/releases").await;
+    assert!(own.body.contains("Unpublished") && own.body.contains(">Draft<"), "writers see drafts");
+    let mut reader = Browser::new(&s);
+    reader.sign_in(&bob).await;
+    assert!(!reader.get("/alice/site/releases").await.body.contains("Unpublished"));
+
+    let one = anon.get("/alice/site/releases/tag/v1.0").await;
+    assert_eq!(one.status, 200);
+    assert_html(&one);
+    assert!(one.body.contains("<h1>First &lt;i&gt;one&lt;/i&gt;</h1>"));
+    assert_eq!(anon.get("/alice/site/releases/tag/V1.0").await.status, 200, "tags match without case");
+    assert_eq!(anon.get("/alice/site/releases/tag/nope").await.status, 404);
+    assert_eq!(anon.get("/alice/site/releases/tag/v4.0").await.status, 404, "a draft is not found by readers");
+    assert_eq!(owner.get("/alice/site/releases/tag/v4.0").await.status, 200);
+    assert_eq!(anon.get("/alice/secret/releases").await.status, 404);
+    assert_eq!(anon.get("/alice/secret/releases/tag/s1").await.status, 404);
+    assert!(anon.get("/alice/site/releases?page=2").await.body.contains("No releases yet."));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn web_profile_links_only_web_addresses() {
+    let s = TestServer::start().await;
+    let (_, token) = s.user_with_token("alice", false).await;
+    let (status, _) =
+        s.post_json("/user/orgs", &token, j!({"username": "evil", "website": "javascript:alert(1)"})).await;
+    assert_eq!(status, 201);
+    s.post_json("/user/orgs", &token, j!({"username": "good", "website": "https://good.example/"})).await;
+    let mut anon = Browser::new(&s);
+    let evil = anon.get("/evil").await;
+    assert_eq!(evil.status, 200);
+    assert!(!evil.body.contains("href=\"javascript:"), "never a javascript: link");
+    assert!(evil.body.contains("<li>javascript:alert(1)</li>"), "shown as text");
+    let good = anon.get("/good").await;
+    assert!(good.body.contains("<a href=\"https://good.example/\" rel=\"nofollow noopener\">"));
+}
