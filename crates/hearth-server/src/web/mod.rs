@@ -48,6 +48,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/repo/create", get(repo_create::create_form).post(repo_create::create))
         .route("/repo/fork/{id}", get(repo::forks::fork_form).post(repo::forks::fork))
         .route("/assets/{file}", get(assets::serve))
+        .route("/favicon.ico", get(assets::favicon))
+        .route("/avatars/{id}", get(assets::avatar))
         .route("/{owner}", get(profile::profile))
         .route("/{owner}/followers", get(people::follow_list_followers))
         .route("/{owner}/following", get(people::follow_list_following))

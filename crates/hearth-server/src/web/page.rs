@@ -114,6 +114,7 @@ fn render_string(viewer: &Viewer, template: &str, ctx: Value) -> Result<String, 
         viewer => viewer.user.as_ref().map(|u| context! { name => u.name.clone(), is_admin => u.is_admin }),
         csrf => viewer.csrf.clone(),
         css => assets::stylesheet_url(),
+        favicon => assets::favicon_url(),
         flash => viewer.flash.clone(),
         sign_up_open => !viewer.registration_disabled,
     };

@@ -39,6 +39,7 @@ mod tokens;
 mod users;
 mod watches;
 mod web;
+mod web_browser;
 mod web_forks;
 mod web_releases;
 mod web_settings;

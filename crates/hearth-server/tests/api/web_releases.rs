@@ -79,6 +79,14 @@ async fn web_profile_links_only_web_addresses() {
     assert_eq!(evil.status, 200);
     assert!(!evil.body.contains("href=\"javascript:"), "never a javascript: link");
     assert!(evil.body.contains("<li>javascript:alert(1)</li>"), "shown as text");
+    // The server's own avatar (used when Gravatar is off): a picture, never an error.
+    let (_, evil_org) = s.get_json("/orgs/evil", &token).await;
+    let avatar = anon.get(&format!("/avatars/{}", evil_org["id"])).await;
+    assert_eq!(avatar.status, 200);
+    assert_eq!(avatar.header("content-type"), "image/svg+xml");
+    assert!(avatar.body.starts_with("<svg") && avatar.body.contains(">E</text>"));
+    assert_eq!(anon.get("/avatars/999999").await.status, 404);
+    assert_eq!(anon.get("/avatars/x").await.status, 404);
     let good = anon.get("/good").await;
     assert!(good.body.contains("<a href=\"https://good.example/\" rel=\"nofollow noopener\">"));
 }

@@ -20,6 +20,7 @@ mod requests;
 mod server;
 mod shapes;
 mod ssh_keys;
+mod webdriver;
 
 pub use browser::{Browser, Page, assert_html, outside_articles};
 pub use git::{Git, GitOutput};
@@ -30,3 +31,4 @@ pub use server::{Leftovers, TestServer, TestUser};
 pub(crate) use shapes::assert_shape;
 pub use shapes::{BASE_IN_SNAPSHOTS, time_redaction};
 pub use ssh_keys::ed25519_key;
+pub use webdriver::{Driver, Session, browser_missing};
