@@ -14,6 +14,7 @@ mod people;
 mod profile;
 mod repo;
 mod repo_create;
+mod repo_migrate;
 mod session;
 mod settings;
 
@@ -46,6 +47,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/user/settings/applications", get(settings::applications).post(settings::create_token))
         .route("/user/settings/applications/delete", post(settings::delete_token))
         .route("/repo/create", get(repo_create::create_form).post(repo_create::create))
+        .route("/repo/migrate", get(repo_migrate::migrate_form).post(repo_migrate::migrate))
         .route("/repo/fork/{id}", get(repo::forks::fork_form).post(repo::forks::fork))
         .route("/assets/{file}", get(assets::serve))
         .route("/favicon.ico", get(assets::favicon))

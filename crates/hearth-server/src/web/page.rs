@@ -31,6 +31,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("repo/commits.html", include_str!("../../templates/repo/commits.html")),
     ("repo/commit.html", include_str!("../../templates/repo/commit.html")),
     ("repo/releases.html", include_str!("../../templates/repo/releases.html")),
+    ("repo/migrate.html", include_str!("../../templates/repo/migrate.html")),
     ("repo/fork.html", include_str!("../../templates/repo/fork.html")),
     ("settings/nav.html", include_str!("../../templates/settings/nav.html")),
     ("settings/profile.html", include_str!("../../templates/settings/profile.html")),

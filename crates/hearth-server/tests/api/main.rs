@@ -41,6 +41,7 @@ mod watches;
 mod web;
 mod web_browser;
 mod web_forks;
+mod web_migrate;
 mod web_releases;
 mod web_settings;
 mod webhooks;
