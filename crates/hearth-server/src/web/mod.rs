@@ -8,6 +8,7 @@
 mod account;
 mod assets;
 mod csrf;
+mod highlight;
 mod home;
 mod page;
 mod people;

@@ -263,14 +263,16 @@ async fn web_repository_home_tree_file_and_raw() {
     assert_html(&file);
     assert!(file.body.contains("aria-label=\"File content\""));
     assert!(file.body.contains("id=\"L2\"><a href=\"#L2\">2</a>"));
-    assert!(file.body.contains("println!(&quot;&lt;hi&gt;&quot;);"), "file contents are escaped");
+    assert!(file.body.contains("&lt;hi&gt;") && !file.body.contains("<hi>"), "file contents are escaped");
+    assert!(file.body.contains("<span class=\"hl-"), "Rust is highlighted");
     assert!(file.body.contains("href=\"/alice/site/raw/master/src/main.rs\">Raw<"));
     assert!(file.body.contains("3 lines"));
 
     let md = b.get("/alice/site/src/master/README.md").await;
     assert!(md.body.contains("<article class=\"markdown\">") && md.body.contains(">Source<"));
     let source = b.get("/alice/site/src/master/README.md?display=source").await;
-    assert!(source.body.contains("aria-label=\"File content\"") && source.body.contains("&lt;script&gt;"));
+    assert!(source.body.contains("aria-label=\"File content\"") && source.body.contains("&lt;"));
+    assert!(!source.body.contains("<script>"), "the source is text, also when highlighted");
 
     let raw = b.get("/alice/site/raw/master/src/main.rs").await;
     assert_eq!(raw.status, 200);

@@ -84,8 +84,16 @@ async fn browser_a_newcomers_journey() {
     assert_eq!(b.current_url().await, format!("{base}/alice/site/src/master/src"));
     check_page(&b, "directory").await;
     b.click_to_next_page("a[href=\"/alice/site/src/master/src/lib.rs\"]").await;
-    let file = b.source().await;
-    assert!(file.contains("pub fn answer()") && file.contains("id=\"L2\""));
+    let file = b.text("table.code").await;
+    assert!(file.contains("pub fn answer()"), "{file}");
+    assert!(b.source().await.contains("id=\"L2\""));
+    let coloured = b
+        .script(
+            "const k = document.querySelector('.hl-storage, .hl-keyword'); \
+             return !!k && getComputedStyle(k).color !== getComputedStyle(document.body).color",
+        )
+        .await;
+    assert_eq!(coloured, true, "keywords are drawn in another colour than the text");
     check_page(&b, "file view").await;
     b.goto(&format!("{base}/alice/site/commits/master")).await;
     check_page(&b, "commit list").await;

@@ -226,6 +226,15 @@ async fn file_page(
     let line_count = text.as_deref().map_or(0, |t| t.lines().count());
     let markdown = (kind == "markdown").then(|| render_readme(state, page, &entry.name, data));
     let lines: Vec<&str> = if kind == "text" { text.as_deref().unwrap_or("").lines().collect() } else { Vec::new() };
+    let highlighted = match (&text, kind) {
+        (Some(t), "text") => {
+            let (name, id, t) = (entry.name.clone(), entry.id.clone(), t.clone());
+            tokio::task::spawn_blocking(move || crate::web::highlight::lines(&name, &id, &t))
+                .await
+                .map_err(anyhow::Error::from)?
+        }
+        _ => None,
+    };
     render(
         &page.viewer,
         "repo/file.html",
@@ -239,6 +248,7 @@ async fn file_page(
             size,
             line_count,
             lines => ser(&lines),
+            highlighted => highlighted.as_deref().map(ser),
             markdown,
             is_markdown => is_markdown(&entry.name),
         },
