@@ -262,3 +262,19 @@ mod filters {
         sha.as_str().map(|s| s.chars().take(7).collect()).unwrap_or_default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every embedded template parses: a broken one is only logged when the environment is
+    /// built, so it is caught here. The HTTP tests render each page with real data.
+    #[test]
+    fn every_template_compiles() {
+        for (name, _) in TEMPLATES {
+            let template = env().get_template(name);
+            assert!(template.is_ok(), "{name}: {:?}", template.err());
+        }
+        assert_eq!(env().templates().count(), TEMPLATES.len());
+    }
+}
