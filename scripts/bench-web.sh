@@ -60,12 +60,14 @@ token=$(curl -sf -u bench:bench-pass -H 'Content-Type: application/json' -d '{"n
 curl -sf -H "Authorization: token $token" -H 'Content-Type: application/json' \
   -d "{\"clone_addr\":\"$work/wide.git\",\"uid\":1,\"repo_name\":\"wide\"}" "$api/repos/migrate" >/dev/null
 
-python3 - "$site" "$api" <<'PY'
+python3 - "$site" "$api" "$token" <<'PY'
 import statistics, sys, time, urllib.request
-site, api = sys.argv[1], sys.argv[2]
+site, api, token = sys.argv[1], sys.argv[2], sys.argv[3]
 def get(url):
+    # Pages are viewed anonymously; the API is called with the token, as a client would.
+    headers = {"Authorization": "token " + token} if url.startswith(api) else {}
     start = time.monotonic()
-    body = urllib.request.urlopen(url).read()
+    body = urllib.request.urlopen(urllib.request.Request(url, headers=headers)).read()
     return (time.monotonic() - start) * 1000, body
 def median(url, n=21):
     times = [get(url)[0] for _ in range(n)]

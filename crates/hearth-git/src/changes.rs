@@ -40,13 +40,34 @@ fn entries(repo: &gix::Repository, tree: Option<gix::ObjectId>) -> GitResult<Ent
     Ok(out)
 }
 
+/// A changed path: its name and the blob ids before and after (None: absent on that side).
+pub(crate) type Changed = (String, Option<gix::ObjectId>, Option<gix::ObjectId>);
+
+/// What commit `detail` changed against its first parent (against nothing for a root commit).
+pub(crate) fn against_first_parent(
+    repo: &gix::Repository,
+    detail: &crate::read::CommitDetail,
+) -> GitResult<Vec<Changed>> {
+    let tree = gix::ObjectId::from_hex(detail.tree.as_bytes()).map_err(GitError::git)?;
+    let parent_tree = match detail.parents.first() {
+        Some(p) => {
+            let id = gix::ObjectId::from_hex(p.as_bytes()).map_err(GitError::git)?;
+            Some(repo.find_commit(id).map_err(GitError::git)?.tree_id().map_err(GitError::git)?.detach())
+        }
+        None => None,
+    };
+    let mut changed = Vec::new();
+    diff_trees(repo, parent_tree, Some(tree), "", &mut changed)?;
+    Ok(changed)
+}
+
 /// Compare two trees, descending only into subtrees whose ids differ.
 pub(crate) fn diff_trees(
     repo: &gix::Repository,
     old: Option<gix::ObjectId>,
     new: Option<gix::ObjectId>,
     prefix: &str,
-    out: &mut Vec<(String, Option<gix::ObjectId>, Option<gix::ObjectId>)>,
+    out: &mut Vec<Changed>,
 ) -> GitResult<()> {
     let (before, after) = (entries(repo, old)?, entries(repo, new)?);
     let mut names: Vec<&String> = before.keys().chain(after.keys()).collect();
@@ -95,16 +116,7 @@ pub(crate) fn text_of(repo: &gix::Repository, id: Option<gix::ObjectId>) -> GitR
 pub fn commit_changes(path: &Path, rev: &str) -> GitResult<Option<CommitChanges>> {
     let Some(detail) = crate::read::commit(path, rev)? else { return Ok(None) };
     let repo = open(path)?;
-    let tree = gix::ObjectId::from_hex(detail.tree.as_bytes()).map_err(GitError::git)?;
-    let parent_tree = match detail.parents.first() {
-        Some(p) => {
-            let id = gix::ObjectId::from_hex(p.as_bytes()).map_err(GitError::git)?;
-            Some(repo.find_commit(id).map_err(GitError::git)?.tree_id().map_err(GitError::git)?.detach())
-        }
-        None => None,
-    };
-    let mut changed = Vec::new();
-    diff_trees(&repo, parent_tree, Some(tree), "", &mut changed)?;
+    let changed = against_first_parent(&repo, &detail)?;
     let (mut added, mut removed, mut modified) = (Vec::new(), Vec::new(), Vec::new());
     let (mut additions, mut deletions) = (0u64, 0u64);
     for (file, before, after) in changed {

@@ -7,10 +7,10 @@ use std::path::Path;
 
 use gix::diff::blob::{Algorithm, Diff, InternedInput};
 
-use crate::changes::{diff_trees, text_of};
+use crate::GitResult;
+use crate::changes::{against_first_parent, text_of};
 use crate::read::CommitDetail;
 use crate::repo::open;
-use crate::{GitError, GitResult};
 
 /// Lines of context around each change, as `git diff`.
 const CONTEXT: u32 = 3;
@@ -59,16 +59,7 @@ pub struct CommitDiff {
 pub fn commit_diff(path: &Path, rev: &str, max_lines: usize) -> GitResult<Option<CommitDiff>> {
     let Some(detail) = crate::read::commit(path, rev)? else { return Ok(None) };
     let repo = open(path)?;
-    let tree = gix::ObjectId::from_hex(detail.tree.as_bytes()).map_err(GitError::git)?;
-    let parent_tree = match detail.parents.first() {
-        Some(p) => {
-            let id = gix::ObjectId::from_hex(p.as_bytes()).map_err(GitError::git)?;
-            Some(repo.find_commit(id).map_err(GitError::git)?.tree_id().map_err(GitError::git)?.detach())
-        }
-        None => None,
-    };
-    let mut changed = Vec::new();
-    diff_trees(&repo, parent_tree, Some(tree), "", &mut changed)?;
+    let changed = against_first_parent(&repo, &detail)?;
     let mut out = CommitDiff { detail, files: Vec::new(), additions: 0, deletions: 0, cut: false };
     let mut budget = max_lines;
     for (path, before, after) in changed {

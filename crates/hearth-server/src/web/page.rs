@@ -66,6 +66,15 @@ fn env() -> &'static Environment<'static> {
     })
 }
 
+/// A one-field form error, split for a form template: the field to mark `aria-invalid` and the
+/// alert's text.
+pub fn field_error(error: Option<(&str, String)>) -> (Option<String>, Option<String>) {
+    match error {
+        Some((field, message)) => (Some(field.to_string()), Some(message)),
+        None => (None, None),
+    }
+}
+
 /// Any serialisable value for a template context.
 pub fn ser<T: serde::Serialize>(value: &T) -> Value {
     Value::from(minijinja::value::Serde(value))

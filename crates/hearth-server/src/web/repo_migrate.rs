@@ -40,10 +40,7 @@ fn form_page(
     error: Option<(&str, String)>,
 ) -> Result<Response, WebError> {
     let names: Vec<&str> = owners.iter().map(|o| o.name.as_str()).collect();
-    let (field, message) = match error {
-        Some((f, m)) => (Some(f.to_string()), Some(m)),
-        None => (None, None),
-    };
+    let (field, message) = super::page::field_error(error);
     render_status(
         viewer,
         status,

@@ -36,17 +36,23 @@ async fn sign_out(b: &Session, base: &str) {
     assert!(b.source().await.contains("href=\"/user/login\""));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn browser_a_newcomers_journey() {
+/// A server and a browser window `width` pixels wide, or None (skipped) without a browser.
+async fn start(width: u32, javascript: bool) -> Option<(TestServer, String, Driver, Session)> {
     if let Some(why) = browser_missing() {
         eprintln!("skipped: {why}");
-        return;
+        return None;
     }
     // The machine may be offline: avatars from the server itself, not Gravatar.
     let s = TestServer::start_with(|c| c.set("picture", "DISABLE_GRAVATAR", "true")).await;
     let base = s.base.trim_end_matches('/').to_string();
     let driver = Driver::start().await;
-    let b = driver.session(390, true).await;
+    let b = driver.session(width, javascript).await;
+    Some((s, base, driver, b))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_a_newcomers_journey() {
+    let Some((s, base, _driver, b)) = start(390, true).await else { return };
 
     b.goto(&format!("{base}/")).await;
     check_page(&b, "landing page").await;
@@ -149,15 +155,7 @@ async fn browser_a_newcomers_journey() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_forms_work_without_javascript() {
-    if let Some(why) = browser_missing() {
-        eprintln!("skipped: {why}");
-        return;
-    }
-    // The machine may be offline: avatars from the server itself, not Gravatar.
-    let s = TestServer::start_with(|c| c.set("picture", "DISABLE_GRAVATAR", "true")).await;
-    let base = s.base.trim_end_matches('/').to_string();
-    let driver = Driver::start().await;
-    let b = driver.session(1024, false).await;
+    let Some((_server, base, _driver, b)) = start(1024, false).await else { return };
     sign_up(&b, &base, "carol").await;
     sign_out(&b, &base).await;
     b.goto(&format!("{base}/user/login")).await;

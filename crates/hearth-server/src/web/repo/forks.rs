@@ -70,10 +70,7 @@ fn form_page(
     error: Option<(&str, String)>,
 ) -> Result<Response, WebError> {
     let names: Vec<&str> = owners.iter().filter(|o| o.id != src.repo.owner_id).map(|o| o.name.as_str()).collect();
-    let (field, message) = match error {
-        Some((f, m)) => (Some(f.to_string()), Some(m)),
-        None => (None, None),
-    };
+    let (field, message) = crate::web::page::field_error(error);
     render_status(
         viewer,
         status,
