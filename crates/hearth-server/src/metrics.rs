@@ -27,11 +27,40 @@ async fn undelivered(db: &hearth_store::Db) -> hearth_store::StoreResult<i64> {
 /// Request duration buckets, in seconds: 1 ms to 10 s.
 const DURATION_BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
 
+/// One HTTP series' handles (clones share the registered metric).
+struct Series {
+    metrics_id: u64,
+    method: Box<str>,
+    route: Box<str>,
+    status: u16,
+    count: Counter,
+    duration: Histogram,
+}
+
+/// Routes are templates and statuses few, so a thread holds a few hundred series at most; the
+/// bound only guards against a process that makes many `Metrics` (tests).
+const SERIES_CACHE_MAX: usize = 4096;
+
+thread_local! {
+    static SERIES: std::cell::RefCell<std::collections::HashMap<u64, Vec<Series>>> =
+        std::cell::RefCell::default();
+}
+
+fn series_key(id: u64, method: &str, route: &str, status: u16) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (id, method, route, status).hash(&mut h);
+    h.finish()
+}
+
 fn duration_histogram() -> Histogram {
     Histogram::new(DURATION_BUCKETS)
 }
 
 pub struct Metrics {
+    /// Tells this instance's entries in the per-thread series cache from another's (tests run
+    /// several servers in one process).
+    id: u64,
     registry: Registry,
     http_requests: Family<Labels, Counter>,
     http_duration: Family<Labels, Histogram, fn() -> Histogram>,
@@ -49,7 +78,9 @@ pub struct Metrics {
 impl Metrics {
     pub fn new(max_connections: u32) -> Metrics {
         let mut registry = Registry::default();
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let m = Metrics {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             http_requests: Family::default(),
             http_duration: Family::new_with_constructor(duration_histogram as fn() -> Histogram),
             git_operations: Family::default(),
@@ -116,12 +147,41 @@ impl Metrics {
         Metrics { registry, ..m }
     }
 
+    /// Count one request and its duration. The series' handles are kept per thread, so the hot
+    /// path builds no label strings and takes no shared lock but the histogram's own.
     pub fn http_request(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        let labels = vec![("method", method.to_string()), ("route", route.to_string())];
-        self.http_duration.get_or_create(&labels).observe(seconds);
-        let mut labels = labels;
-        labels.push(("status", status.to_string()));
-        self.http_requests.get_or_create(&labels).inc();
+        let key = series_key(self.id, method, route, status);
+        SERIES.with(|cell| {
+            let mut map = cell.borrow_mut();
+            if map.len() >= SERIES_CACHE_MAX {
+                map.clear();
+            }
+            let bucket = map.entry(key).or_default();
+            let found = bucket
+                .iter()
+                .find(|s| s.metrics_id == self.id && s.status == status && *s.method == *method && *s.route == *route);
+            let series = match found {
+                Some(s) => s,
+                None => {
+                    let labels = vec![("method", method.to_string()), ("route", route.to_string())];
+                    let duration = self.http_duration.get_or_create(&labels).clone();
+                    let mut labels = labels;
+                    labels.push(("status", status.to_string()));
+                    let count = self.http_requests.get_or_create(&labels).clone();
+                    bucket.push(Series {
+                        metrics_id: self.id,
+                        method: method.into(),
+                        route: route.into(),
+                        status,
+                        count,
+                        duration,
+                    });
+                    bucket.last().expect("just pushed")
+                }
+            };
+            series.duration.observe(seconds);
+            series.count.inc();
+        });
     }
 
     pub fn git_operation(&self, protocol: &'static str, service: &str, outcome: &'static str) {
@@ -180,5 +240,35 @@ impl Metrics {
         if let Ok(dir) = std::fs::read_dir("/proc/self/fd") {
             self.process_fds.set(dir.count() as i64);
         }
+    }
+}
+
+#[cfg(test)]
+mod series_tests {
+    use super::*;
+
+    fn exposition(m: &Metrics) -> String {
+        let mut out = String::new();
+        encode(&mut out, &m.registry).unwrap();
+        out
+    }
+
+    #[test]
+    fn requests_are_counted_per_series_and_per_instance() {
+        let (a, b) = (Metrics::new(1), Metrics::new(1));
+        for _ in 0..3 {
+            a.http_request("GET", "/x/{id}", 200, 0.002);
+        }
+        a.http_request("GET", "/x/{id}", 404, 0.002);
+        b.http_request("GET", "/x/{id}", 200, 0.002);
+        let text = exposition(&a);
+        assert!(
+            text.contains("hearth_http_requests_total{method=\"GET\",route=\"/x/{id}\",status=\"200\"} 3"),
+            "{text}"
+        );
+        assert!(text.contains("hearth_http_requests_total{method=\"GET\",route=\"/x/{id}\",status=\"404\"} 1"));
+        assert!(text.contains("hearth_http_request_duration_seconds_count{method=\"GET\",route=\"/x/{id}\"} 4"));
+        let other = exposition(&b);
+        assert!(other.contains("status=\"200\"} 1"), "another instance keeps its own counts: {other}");
     }
 }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use sqlx::ConnectOptions;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
@@ -40,11 +41,14 @@ impl Engine {
 pub struct DbOptions {
     pub max_connections: u32,
     pub busy_timeout: Duration,
+    /// sqlx's statement log (debug) and slow-statement warnings. Bulk loads turn it off: a slow
+    /// batch would log its whole multi-row statement.
+    pub log_statements: bool,
 }
 
 impl Default for DbOptions {
     fn default() -> Self {
-        DbOptions { max_connections: 8, busy_timeout: Duration::from_secs(5) }
+        DbOptions { max_connections: 8, busy_timeout: Duration::from_secs(5), log_statements: true }
     }
 }
 
@@ -174,6 +178,7 @@ impl Db {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(opts.busy_timeout);
+        let connect = if opts.log_statements { connect } else { connect.disable_statement_logging() };
         let pool = SqlitePoolOptions::new().max_connections(opts.max_connections).connect_with(connect).await?;
         Ok(Db::new(Pool::Sqlite(pool)))
     }
@@ -181,6 +186,7 @@ impl Db {
     /// Connect to PostgreSQL by URL without migrating.
     pub async fn connect_postgres(url: &str, opts: &DbOptions) -> StoreResult<Db> {
         let connect = PgConnectOptions::from_str(url)?;
+        let connect = if opts.log_statements { connect } else { connect.disable_statement_logging() };
         let pool = PgPoolOptions::new()
             .max_connections(opts.max_connections)
             .acquire_timeout(Duration::from_secs(10))

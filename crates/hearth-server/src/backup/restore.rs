@@ -222,7 +222,8 @@ fn read_manifest(dir: &Path) -> anyhow::Result<Manifest> {
 }
 
 async fn open_target(config: &Config) -> anyhow::Result<Db> {
-    let opts = DbOptions { max_connections: 2, ..DbOptions::default() };
+    // Rows go in 500 at a time: a slow batch must not log its whole statement.
+    let opts = DbOptions { max_connections: 2, log_statements: false, ..DbOptions::default() };
     match config.database.kind {
         DatabaseKind::Sqlite => {
             let path = &config.database.path;
