@@ -63,7 +63,7 @@ pub async fn of_owner(db: &Db, owner: &UserRow, viewer: Option<&UserRow>) -> Ser
 }
 
 /// The direct forks of a repository the viewer may read (anonymous viewers: the public ones), in
-/// the store's order, each with its owner (looked up once per owner).
+/// the store's order, each with its owner (all owners read in one query).
 pub async fn forks(db: &Db, viewer: Option<&UserRow>, repo_id: i64) -> ServiceResult<Vec<Listed>> {
     let mut h = db.acquire().await?;
     let forks = repo_store::forks_of(h.conn(), repo_id).await?;
@@ -71,21 +71,18 @@ pub async fn forks(db: &Db, viewer: Option<&UserRow>, repo_id: i64) -> ServiceRe
         Some(me) => access_modes(h.conn(), me, &forks).await?,
         None => forks.iter().map(|r| if r.is_private { AccessMode::None } else { AccessMode::Read }).collect(),
     };
-    let mut owners: Vec<UserRow> = Vec::new();
-    let mut out = Vec::new();
-    for (repo, mode) in forks.into_iter().zip(modes) {
-        if mode == AccessMode::None {
-            continue;
-        }
-        let owner = match owners.iter().find(|o| o.id == repo.owner_id) {
-            Some(o) => o.clone(),
-            None => {
-                let Some(o) = users::by_id(h.conn(), repo.owner_id).await? else { continue };
-                owners.push(o.clone());
-                o
-            }
-        };
-        out.push(Listed { repo, owner, mode, granted: false });
-    }
-    Ok(out)
+    // The owners in one query, not one per fork.
+    let mut ids: Vec<i64> = forks.iter().map(|r| r.owner_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let owners = users::by_ids(h.conn(), &ids).await?;
+    Ok(forks
+        .into_iter()
+        .zip(modes)
+        .filter(|(_, mode)| *mode != AccessMode::None)
+        .filter_map(|(repo, mode)| {
+            let owner = owners.iter().find(|o| o.id == repo.owner_id)?.clone();
+            Some(Listed { repo, owner, mode, granted: false })
+        })
+        .collect())
 }

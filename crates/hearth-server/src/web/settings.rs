@@ -283,7 +283,14 @@ pub async fn add_key(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct IdForm {
-    id: i64,
+    /// Kept as text: a hostile or garbled id is "not found", not axum's plain-text rejection.
+    id: String,
+}
+
+impl IdForm {
+    fn id(&self) -> Result<i64, WebError> {
+        self.id.trim().parse().map_err(|_| WebError::NotFound)
+    }
 }
 
 pub async fn delete_key(
@@ -295,12 +302,12 @@ pub async fn delete_key(
     // Only the viewer's own keys, also for a site admin (the admin pages manage other accounts).
     let own = {
         let mut h = state.db.acquire().await?;
-        key_store::by_id(h.conn(), form.id).await?.is_some_and(|k| k.owner_id == me.id)
+        key_store::by_id(h.conn(), form.id()?).await?.is_some_and(|k| k.owner_id == me.id)
     };
     if !own {
         return Err(WebError::NotFound);
     }
-    match keys::delete_user_key(&state.db, me, form.id).await? {
+    match keys::delete_user_key(&state.db, me, form.id()?).await? {
         DeleteKey::Deleted => Ok(redirect_with_flash(&state, "/user/settings/ssh", "The SSH key has been deleted.")),
         DeleteKey::Missing | DeleteKey::NotYours => Err(WebError::NotFound),
     }
@@ -375,7 +382,7 @@ pub async fn delete_token(
     Form(form): Form<IdForm>,
 ) -> Result<Response, WebError> {
     let me = viewer.signed_in()?;
-    match tokens::delete(&state.db, me.id, &form.id.to_string()).await {
+    match tokens::delete(&state.db, me.id, &form.id()?.to_string()).await {
         Ok(()) => Ok(redirect_with_flash(&state, "/user/settings/applications", "The token has been deleted.")),
         Err(ServiceError::NotFound) => Err(WebError::NotFound),
         Err(e) => Err(e.into()),

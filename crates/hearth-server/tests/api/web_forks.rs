@@ -29,6 +29,9 @@ async fn web_fork_form_and_forks_list() {
     b.sign_in(&bob).await;
     assert_eq!(b.get(&format!("/repo/fork/{hidden_id}")).await.status, 404, "a private repository bob cannot read");
     assert_eq!(b.get("/repo/fork/999999").await.status, 404);
+    let garbled = b.get("/repo/fork/1%27%20OR%201=1").await;
+    assert_eq!(garbled.status, 404, "a non-numeric id is not found");
+    assert!(garbled.body.contains("<h1>Page not found</h1>"), "as an HTML page");
     let form = b.get(&format!("/repo/fork/{id}")).await;
     assert_eq!(form.status, 200);
     assert_html(&form);

@@ -209,6 +209,11 @@ async fn web_ssh_keys() {
     let (_, bob_keys) = s.get_json("/user/keys", &bob_token).await;
     assert_eq!(bob_keys.as_array().unwrap().len(), 1, "someone else's key stays");
 
+    for hostile in ["", "abc", "1 OR 1=1", "99999999999999999999"] {
+        let p = b.submit("/user/settings/ssh", "/user/settings/ssh/delete", &[("id", hostile)]).await;
+        assert_eq!(p.status, 404, "{hostile:?}");
+        assert!(p.body.contains("<h1>Page not found</h1>"));
+    }
     let id = keys[0]["id"].as_i64().unwrap().to_string();
     let deleted = b.submit("/user/settings/ssh", "/user/settings/ssh/delete", &[("id", &id)]).await;
     assert_eq!(deleted.status, 303);

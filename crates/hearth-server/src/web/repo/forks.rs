@@ -39,7 +39,9 @@ pub async fn list(State(state): State<AppState>, page: RepoPage) -> Result<Respo
 }
 
 /// The repository `/repo/fork/ID` names, if the viewer may read it (else 404, as for a missing one).
-async fn source(state: &AppState, viewer: &Viewer, id: i64) -> Result<RepoCtx, WebError> {
+async fn source(state: &AppState, viewer: &Viewer, id: &str) -> Result<RepoCtx, WebError> {
+    // Not a number: no such repository (a page, not axum's plain-text rejection).
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
     let (owner, name) = {
         let mut h = state.db.acquire().await?;
         let repo = repo_store::by_id(h.conn(), id).await?.ok_or(WebError::NotFound)?;
@@ -89,10 +91,10 @@ fn form_page(
 pub async fn fork_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let me = viewer.signed_in()?.clone();
-    let src = source(&state, &viewer, id).await?;
+    let src = source(&state, &viewer, &id).await?;
     let owners = owners(&state, &me).await?;
     let first = owners.iter().find(|o| o.id != src.repo.owner_id).map(|o| o.name.clone()).unwrap_or_default();
     let form = ForkForm { owner: first, name: src.repo.name.clone(), description: src.repo.description.clone() };
@@ -102,11 +104,11 @@ pub async fn fork_form(
 pub async fn fork(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     Form(form): Form<ForkForm>,
 ) -> Result<Response, WebError> {
     let me = viewer.signed_in()?.clone();
-    let src = source(&state, &viewer, id).await?;
+    let src = source(&state, &viewer, &id).await?;
     let owners = owners(&state, &me).await?;
     let again = |field: &str, message: String| {
         form_page(&viewer, StatusCode::UNPROCESSABLE_ENTITY, &src, &owners, &form, Some((field, message)))
