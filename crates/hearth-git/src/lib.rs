@@ -6,6 +6,7 @@ pub mod archive;
 pub mod changes;
 pub mod diff;
 mod error;
+pub mod last_commit;
 pub mod names;
 pub mod pushlog;
 pub mod read;

@@ -11,6 +11,7 @@ use super::page::WebError;
 
 const STYLE: &str = include_str!("../../assets/style.css");
 const FAVICON: &str = include_str!("../../assets/favicon.svg");
+const SCRIPT: &str = include_str!("../../assets/app.js");
 
 struct Asset {
     name: String,
@@ -28,6 +29,7 @@ fn assets() -> &'static [Asset] {
         vec![
             Asset { name: hashed("style", "css", STYLE), body: STYLE, content_type: "text/css; charset=utf-8" },
             Asset { name: hashed("favicon", "svg", FAVICON), body: FAVICON, content_type: "image/svg+xml" },
+            Asset { name: hashed("app", "js", SCRIPT), body: SCRIPT, content_type: "text/javascript; charset=utf-8" },
         ]
     })
 }
@@ -40,6 +42,11 @@ pub fn stylesheet_url() -> String {
 /// The icon's URL, with its content hash.
 pub fn favicon_url() -> String {
     format!("/assets/{}", assets()[1].name)
+}
+
+/// The script's URL (progressive enhancement: copy buttons), with its content hash.
+pub fn script_url() -> String {
+    format!("/assets/{}", assets()[2].name)
 }
 
 /// `/favicon.ico`, which browsers ask for on pages without an icon link (raw files, archives):

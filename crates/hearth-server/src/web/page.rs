@@ -125,6 +125,7 @@ fn render_string(viewer: &Viewer, template: &str, ctx: Value) -> Result<String, 
         csrf => viewer.csrf.clone(),
         css => assets::stylesheet_url(),
         favicon => assets::favicon_url(),
+        js => assets::script_url(),
         flash => viewer.flash.clone(),
         sign_up_open => !viewer.registration_disabled,
     };

@@ -23,6 +23,12 @@ async fn web_landing_page_and_assets() {
     assert!(sheet.header("cache-control").contains("immutable"));
     assert!(sheet.body.contains("prefers-color-scheme: dark"));
     assert_eq!(b.get("/assets/style.000000000000.css").await.status, 404);
+    let js = home.body.split("<script src=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    assert!(js.starts_with("/assets/app.") && js.ends_with(".js"), "{js}");
+    let script = b.get(&js).await;
+    assert_eq!(script.header("content-type"), "text/javascript; charset=utf-8");
+    assert!(script.header("cache-control").contains("immutable"));
+    assert!(script.body.contains("data-copy"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -251,6 +257,16 @@ async fn web_repository_home_tree_file_and_raw() {
     assert!(home.body.contains("<em>text</em>"), "the README is rendered");
     assert!(!home.body.contains("alert('readme')"), "and sanitised");
     assert!(home.body.contains(">3 commits<"), "the initial commit, then two");
+    assert!(home.body.contains("<button type=\"button\" data-copy=\"clone-http\" hidden>Copy</button>"));
+    // The last commit of each entry: notes.txt changed last, src/ in the commit before.
+    let row = |name: &str| {
+        home.body.split(&format!(">{name}</a>")).nth(1).unwrap().split("</tr>").next().unwrap().to_string()
+    };
+    let (_, commits) = json(s.get("/repos/alice/site/commits").token(&token).send().await.unwrap()).await;
+    let (newest, middle) = (commits[0]["sha"].as_str().unwrap(), commits[1]["sha"].as_str().unwrap());
+    assert!(row("notes.txt").contains(&format!("href=\"/alice/site/commit/{newest}\">Change notes</a>")));
+    assert!(row("src").contains(&format!("href=\"/alice/site/commit/{middle}\">Add &lt;main&gt; &amp; notes</a>")));
+    assert!(row("README.md").contains(">add README.md</a>"), "{}", row("README.md"));
     assert!(home.body.contains("1 branches") && home.body.contains("0 tags"));
 
     let dir = b.get("/alice/site/src/master/src").await;

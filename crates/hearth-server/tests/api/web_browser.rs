@@ -86,6 +86,20 @@ async fn browser_a_newcomers_journey() {
     git.ok(Some(&wt), &["push", "-q", "origin", "HEAD"]);
 
     b.goto(&format!("{base}/alice/site")).await;
+    // The script shows the clone URL's copy button; a click copies (or asks for Ctrl+C where the
+    // browser refuses the clipboard) and says so.
+    let copy = "button[data-copy=\"clone-http\"]";
+    assert_eq!(b.script(&format!("return !document.querySelector('{copy}').hidden")).await, true);
+    b.click(copy).await;
+    let mut label = String::new();
+    for _ in 0..80 {
+        label = b.text(copy).await;
+        if label != "Copy" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(label == "Copied" || label == "Press Ctrl+C", "{label}");
     b.click_to_next_page("a[href=\"/alice/site/src/master/src\"]").await;
     assert_eq!(b.current_url().await, format!("{base}/alice/site/src/master/src"));
     check_page(&b, "directory").await;
@@ -95,7 +109,7 @@ async fn browser_a_newcomers_journey() {
     assert!(b.source().await.contains("id=\"L2\""));
     let coloured = b
         .script(
-            "const k = document.querySelector('.hl-storage, .hl-keyword'); \
+            "const k = document.querySelector('.hl-keyword'); \
              return !!k && getComputedStyle(k).color !== getComputedStyle(document.body).color",
         )
         .await;

@@ -4,6 +4,7 @@ pub mod actions;
 pub mod commits;
 pub mod forks;
 pub mod home;
+pub mod last_commit;
 pub mod refs;
 pub mod releases;
 pub mod tree;

@@ -56,9 +56,18 @@ struct Entry {
     path: String,
     kind: &'static str,
     size: u64,
+    /// The last commit that changed the entry, when the walk reached it.
+    commit: Option<EntryCommit>,
 }
 
-fn entries(dir_path: &str, children: &[TreeEntry]) -> Vec<Entry> {
+#[derive(Serialize)]
+struct EntryCommit {
+    sha: String,
+    subject: String,
+    time: i64,
+}
+
+fn entries(dir_path: &str, children: &[TreeEntry], last: &super::last_commit::ByName) -> Vec<Entry> {
     let mut out: Vec<Entry> = children
         .iter()
         .map(|c| Entry {
@@ -71,6 +80,11 @@ fn entries(dir_path: &str, children: &[TreeEntry]) -> Vec<Entry> {
                 _ => "file",
             },
             size: c.size,
+            commit: last.get(&c.name).map(|i| EntryCommit {
+                sha: i.id.clone(),
+                subject: i.message.lines().next().unwrap_or("").to_string(),
+                time: i.committer_time,
+            }),
         })
         .collect();
     out.sort_by(|a, b| (a.kind != "dir").cmp(&(b.kind != "dir")).then_with(|| a.name.cmp(&b.name)));
@@ -147,6 +161,7 @@ pub async fn dir_page(
         _ => None,
     };
     let refs = ref_summary(page.ctx.dir().to_path_buf(), at.commit.clone()).await?;
+    let last = super::last_commit::of_dir(page.ctx.dir().to_path_buf(), at.commit.clone(), at.path.clone()).await?;
     let urls = state.links.repo_urls(&page.ctx.owner.name, &page.ctx.repo.name);
     render(
         &page.viewer,
@@ -157,7 +172,7 @@ pub async fn dir_page(
             ref_name => at.ref_name.clone(),
             path => at.path.clone(),
             crumbs => ser(&crumbs(&at.path)),
-            files => ser(&entries(&at.path, children)),
+            files => ser(&entries(&at.path, children, &last)),
             readme,
             refs => ser(&refs),
             clone_url => urls.clone,
