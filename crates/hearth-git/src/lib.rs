@@ -7,6 +7,7 @@ pub mod changes;
 pub mod diff;
 mod error;
 pub mod last_commit;
+pub mod merge;
 pub mod names;
 pub mod pushlog;
 pub mod read;

@@ -27,6 +27,8 @@ pub struct Inner {
     pub token_cache: TokenCache,
     /// Wakes the webhook delivery worker once tasks are committed.
     pub hook_queue: tokio::sync::Notify,
+    /// Wakes the pull-request mergeability checker once pulls are queued for a check.
+    pub pull_checks: tokio::sync::Notify,
     /// Prometheus metrics, when `[metrics] ENABLED` (nothing is recorded otherwise).
     pub metrics: Option<Metrics>,
 }
@@ -49,6 +51,7 @@ impl AppState {
             token_usage: TokenUsage::default(),
             token_cache: TokenCache::default(),
             hook_queue: tokio::sync::Notify::new(),
+            pull_checks: tokio::sync::Notify::new(),
             metrics,
         }))
     }

@@ -28,6 +28,8 @@ pub mod net_guard;
 pub mod notices;
 pub mod orgs;
 pub mod passwords;
+pub mod pull_view;
+pub mod pulls;
 pub mod push;
 pub mod refs;
 pub mod releases;
@@ -59,6 +61,9 @@ pub enum ServiceError {
     /// 409 with a message: the state changed under the caller.
     #[error("{0}")]
     Conflict(String),
+    /// 405 with a message: the action is not possible in this state (Gitea's merge refusals).
+    #[error("{0}")]
+    NotAllowed(String),
     /// 423 with a message: the repository is archived (read-only) and the request would change it.
     #[error("{0}")]
     Locked(String),

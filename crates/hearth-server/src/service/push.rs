@@ -82,8 +82,14 @@ pub async fn after_push(
     let now = now_unix();
     let mut tx = state.db.begin().await?;
     repos::set_git_state(tx.conn(), repo.id, !has_refs && was_empty, &default_branch, size as i64, now).await?;
+    let mut recheck = false;
     for u in updates {
         push_events::insert(tx.conn(), repo.id, pusher.id, &u.name, &u.old, &u.new, now).await?;
+        // Pulls into or out of a moved branch are checked again (a deleted head keeps its last commit).
+        if let Some(branch) = u.name.strip_prefix("refs/heads/") {
+            let head = (!u.is_delete()).then_some(u.new.as_str());
+            recheck |= !hearth_store::pulls::requeue_branch(tx.conn(), repo.id, branch, head).await?.is_empty();
+        }
     }
     pushed.reverse();
     let refs: Vec<PushedRef<'_>> = updates
@@ -100,6 +106,9 @@ pub async fn after_push(
     tx.commit().await?;
     if tasks > 0 {
         webhooks::wake(state);
+    }
+    if recheck {
+        state.pull_checks.notify_one();
     }
     Ok(())
 }

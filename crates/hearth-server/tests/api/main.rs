@@ -28,6 +28,7 @@ mod ops;
 mod orgs;
 mod pagination;
 mod permissions;
+mod pulls;
 mod releases;
 mod repo_edit;
 mod repo_transfer;

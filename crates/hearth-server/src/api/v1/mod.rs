@@ -27,6 +27,7 @@ mod milestones;
 mod misc;
 mod notices;
 mod orgs;
+mod pulls;
 mod refs;
 mod releases;
 mod repo_manage;
@@ -179,6 +180,9 @@ pub fn router() -> OpenApiRouter<AppState> {
             issue_labels::clear_issue_labels
         ))
         .routes(routes!(issue_labels::remove_issue_label))
+        .routes(routes!(pulls::list_pulls, pulls::create_pull))
+        .routes(routes!(pulls::get_pull))
+        .routes(routes!(pulls::is_merged, pulls::merge_pull, pulls::merge_pull_put))
         .routes(routes!(issues::list_assignees))
         .routes(routes!(issues::check_assignee))
         .routes(routes!(labels::list_labels, labels::create_label))

@@ -1,0 +1,335 @@
+//! Pull requests (Gitea's API, issue #18): opening one, the background mergeability check, and the
+//! merge. A pull is an issue row plus a `pull_request` row, written in one transaction; the Git side
+//! (`refs/pull/N/head`, merges) happens outside it and is compare-and-swap, so a failure leaves the
+//! database and the repository consistent.
+
+use std::path::PathBuf;
+
+use hearth_git::Person;
+use hearth_git::merge::{self, Outcome, Refusal, Style};
+use hearth_store::issues::IssueRow;
+use hearth_store::pulls::{self, NewPull, PullRow, PullStatus};
+use hearth_store::repos::{self, RepoRow};
+use hearth_store::users::{self, UserRow};
+use hearth_store::{CommentKind, issues, labels, milestones};
+
+use super::access::{AccessMode, access_mode};
+use super::issues::Tracker;
+use super::repos::repo_path;
+use super::{ServiceError, ServiceResult, git_blocking, now_unix};
+use crate::app::AppState;
+
+#[derive(Debug, Default)]
+pub struct CreatePull {
+    pub title: String,
+    pub body: String,
+    /// `branch` (this repository) or `owner:branch` (that owner's fork, or this repository).
+    pub head: String,
+    pub base: String,
+    pub assignee: String,
+    pub milestone: i64,
+    pub labels: Vec<i64>,
+}
+
+/// A pull's head: the repository (the base itself or a fork) and its branch.
+struct Head {
+    owner: UserRow,
+    repo: RepoRow,
+    branch: String,
+}
+
+fn dir(state: &AppState, owner: &UserRow, repo: &RepoRow) -> PathBuf {
+    repo_path(&state.config.repository.root, &owner.name, &repo.name)
+}
+
+async fn find_head(state: &AppState, t: &Tracker<'_>, spec: &str) -> ServiceResult<Head> {
+    let (owner_name, branch) = match spec.split_once(':') {
+        None => return Ok(Head { owner: t.owner.clone(), repo: t.repo.clone(), branch: spec.to_string() }),
+        Some((o, b)) if !b.contains(':') => (o, b),
+        _ => return Err(ServiceError::NotFound),
+    };
+    let mut h = state.db.acquire().await?;
+    let owner = users::by_name(h.conn(), owner_name).await?.ok_or(ServiceError::NotFound)?;
+    if owner.id == t.owner.id {
+        return Ok(Head { owner, repo: t.repo.clone(), branch: branch.to_string() });
+    }
+    // The owner's fork of the base repository, readable by the caller.
+    let fork = repos::forks_of(h.conn(), t.repo.id)
+        .await?
+        .into_iter()
+        .find(|r| r.owner_id == owner.id)
+        .ok_or(ServiceError::NotFound)?;
+    if access_mode(h.conn(), Some(t.doer), &fork).await? < AccessMode::Read {
+        return Err(ServiceError::NotFound);
+    }
+    Ok(Head { owner, repo: fork, branch: branch.to_string() })
+}
+
+async fn branch_tip(path: PathBuf, branch: &str) -> ServiceResult<Option<String>> {
+    if !hearth_git::names::is_valid_ref_name(branch) {
+        return Ok(None);
+    }
+    let full = format!("refs/heads/{branch}");
+    git_blocking(move || hearth_git::read::ref_commit(&path, &full)).await
+}
+
+/// Open a pull request from `opt.head` into `opt.base` (any reader of both; assignee, milestone
+/// and labels only for writers of the base, as for issues).
+pub async fn create(state: &AppState, t: &Tracker<'_>, opt: &CreatePull) -> ServiceResult<(IssueRow, PullRow)> {
+    super::repo_manage::ensure_writable(t.repo)?;
+    let head = find_head(state, t, &opt.head).await?;
+    if head.repo.id == t.repo.id && head.branch == opt.base {
+        return Err(ServiceError::Invalid(
+            "Invalid PullRequest: There are no changes between the head and the base".into(),
+        ));
+    }
+    if branch_tip(dir(state, t.owner, t.repo), &opt.base).await?.is_none() {
+        return Err(ServiceError::NotFound);
+    }
+    let head_sha =
+        branch_tip(dir(state, &head.owner, &head.repo), &head.branch).await?.ok_or(ServiceError::NotFound)?;
+    let now = now_unix();
+    let mut tx = state.db.begin().await?;
+    if let Some((p, idx)) = pulls::open_between(tx.conn(), head.repo.id, &head.branch, t.repo.id, &opt.base).await? {
+        return Err(ServiceError::Conflict(format!(
+            "pull request already exists for these targets [id: {}, issue_id: {idx}, head_repo_id: {}, base_repo_id: {}, \
+             head_branch: {}, base_branch: {}]",
+            p.id, head.repo.id, t.repo.id, head.branch, opt.base
+        )));
+    }
+    let writer = t.mode >= AccessMode::Write;
+    let (mut assignee, mut milestone) = (0, 0);
+    if writer {
+        if !opt.assignee.is_empty() {
+            assignee = match users::by_name(tx.conn(), &opt.assignee).await? {
+                Some(u) if u.kind == hearth_store::UserKind::Individual => u.id,
+                _ => return Err(ServiceError::Invalid(format!("Assignee does not exist: [name: {}]", opt.assignee))),
+            };
+        }
+        if opt.milestone > 0 {
+            milestones::get(tx.conn(), t.repo.id, opt.milestone).await?.ok_or(ServiceError::NotFound)?;
+            milestone = opt.milestone;
+        }
+    }
+    let idx = issues::next_index(tx.conn(), t.repo.id).await?;
+    let new = NewPull {
+        repo_id: t.repo.id,
+        idx,
+        poster_id: t.doer.id,
+        title: opt.title.trim(),
+        body: &opt.body,
+        milestone_id: milestone,
+        assignee_id: assignee,
+        head_repo_id: head.repo.id,
+        head_branch: &head.branch,
+        base_branch: &opt.base,
+        head_sha: &head_sha,
+        now,
+    };
+    let (issue, pull) = pulls::insert(tx.conn(), &new).await?;
+    milestones::count_issue(tx.conn(), milestone, false, 1).await?;
+    if writer {
+        for id in &opt.labels {
+            if labels::get(tx.conn(), t.repo.id, *id).await?.is_some() {
+                labels::attach(tx.conn(), issue.id, *id).await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    // `git fetch origin pull/N/head` works at once; the checker sets the ref again before it checks.
+    let (base_dir, head_dir, branch, sha) =
+        (dir(state, t.owner, t.repo), dir(state, &head.owner, &head.repo), head.branch, head_sha);
+    if let Err(e) = git_blocking(move || merge::set_pull_ref(&base_dir, idx, &head_dir, &branch, &sha)).await {
+        tracing::warn!(error = %e, "refs/pull/{idx}/head");
+    }
+    state.pull_checks.notify_one();
+    Ok((issue, pull))
+}
+
+/// Check one queued pull: copy its head into `refs/pull/N/head`, find the merge base and whether it
+/// merges cleanly, and record that (unless the pull was queued again meanwhile).
+pub async fn check(state: &AppState, pull: &PullRow) -> ServiceResult<()> {
+    let (issue, base_owner, base_repo, head) = {
+        let mut h = state.db.acquire().await?;
+        let issue = issues::by_id(h.conn(), pull.issue_id).await?.ok_or(ServiceError::NotFound)?;
+        let base_repo = repos::by_id(h.conn(), pull.base_repo_id).await?.ok_or(ServiceError::NotFound)?;
+        let base_owner = users::by_id(h.conn(), base_repo.owner_id).await?.ok_or(ServiceError::NotFound)?;
+        let head = match repos::by_id(h.conn(), pull.head_repo_id).await? {
+            Some(r) => users::by_id(h.conn(), r.owner_id).await?.map(|o| (o, r)),
+            None => None,
+        };
+        (issue, base_owner, base_repo, head)
+    };
+    let base_dir = dir(state, &base_owner, &base_repo);
+    let head_dir = head.as_ref().map(|(o, r)| dir(state, o, r));
+    let (pull_c, idx) = (pull.clone(), issue.idx);
+    let result = git_blocking(move || -> hearth_git::GitResult<(PullStatus, String, String)> {
+        let base = hearth_git::read::ref_commit(&base_dir, &format!("refs/heads/{}", pull_c.base_branch))?;
+        let Some(base) = base else { return Ok((PullStatus::Error, String::new(), String::new())) };
+        if let Some(head_dir) = &head_dir
+            && !pull_c.head_sha.is_empty()
+        {
+            merge::set_pull_ref(&base_dir, idx, head_dir, &pull_c.head_branch, &pull_c.head_sha)?;
+        }
+        let c = merge::check(&base_dir, &base, &pull_c.head_sha)?;
+        Ok(match c.outcome {
+            Outcome::Clean => (PullStatus::Mergeable, c.merge_base, String::new()),
+            Outcome::Conflict(files) => (PullStatus::Conflict, c.merge_base, files.join("\n")),
+            Outcome::AlreadyMerged => (PullStatus::Empty, c.merge_base, String::new()),
+            Outcome::Unrelated => (PullStatus::Error, String::new(), String::new()),
+        })
+    })
+    .await;
+    let (status, merge_base, files) = result.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, pull = pull.id, "mergeability check");
+        (PullStatus::Error, String::new(), String::new())
+    });
+    let mut h = state.db.acquire().await?;
+    pulls::set_checked(h.conn(), pull.id, &pull.head_sha, status, &merge_base, &files).await?;
+    Ok(())
+}
+
+/// Record a check that could not run (its repositories are gone) as an error.
+pub async fn mark_failed(state: &AppState, pull: &PullRow) -> ServiceResult<()> {
+    let mut h = state.db.acquire().await?;
+    pulls::set_checked(h.conn(), pull.id, &pull.head_sha, PullStatus::Error, "", "").await?;
+    Ok(())
+}
+
+/// A pull by number, with its issue row; 404 for an issue that is not a pull.
+pub async fn get(state: &AppState, repo_id: i64, index: i64) -> ServiceResult<(IssueRow, PullRow)> {
+    let mut h = state.db.acquire().await?;
+    let issue =
+        issues::by_index(h.conn(), repo_id, index).await?.filter(|i| i.is_pull).ok_or(ServiceError::NotFound)?;
+    let pull = pulls::by_issue(h.conn(), issue.id).await?.ok_or(ServiceError::NotFound)?;
+    Ok((issue, pull))
+}
+
+/// Like [`get`], but a pull still being checked is waited for (a few seconds at most), so that
+/// what the caller sees is settled; past that the checking state is reported.
+pub async fn get_settled(state: &AppState, repo_id: i64, index: i64) -> ServiceResult<(IssueRow, PullRow)> {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let got = get(state, repo_id, index).await?;
+        if got.1.status() != PullStatus::Checking || got.1.has_merged || tokio::time::Instant::now() >= deadline {
+            return Ok(got);
+        }
+        state.pull_checks.notify_one();
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+#[derive(Debug)]
+pub struct MergePull {
+    /// Gitea's `Do`: merge, rebase, rebase-merge, squash, fast-forward-only.
+    pub style: String,
+    pub title: String,
+    pub message: String,
+    pub head_commit_id: String,
+}
+
+fn parse_style(s: &str) -> Option<Style> {
+    Some(match s {
+        "merge" => Style::Merge,
+        "rebase" => Style::Rebase,
+        "rebase-merge" => Style::RebaseMerge,
+        "squash" => Style::Squash,
+        "fast-forward-only" => Style::FastForwardOnly,
+        _ => return None,
+    })
+}
+
+/// Merge a pull (writers of the base repository).
+pub async fn merge(state: &AppState, t: &Tracker<'_>, index: i64, opt: &MergePull) -> ServiceResult<()> {
+    super::repo_manage::ensure_writable(t.repo)?;
+    let style = parse_style(&opt.style)
+        .ok_or_else(|| ServiceError::Invalid(format!("[Do]: unknown merge style {:?}", opt.style)))?;
+    let (issue, pull) = get_settled(state, t.repo.id, index).await?;
+    if pull.has_merged {
+        return Err(ServiceError::NotAllowed(String::new()));
+    }
+    if issue.is_closed {
+        return Err(ServiceError::NotFound);
+    }
+    if t.mode < AccessMode::Write {
+        return Err(ServiceError::NotAllowed("User not allowed to merge PR".into()));
+    }
+    if pull.status() != PullStatus::Mergeable {
+        return Err(ServiceError::NotAllowed("Please try again later".into()));
+    }
+    if !opt.head_commit_id.is_empty() && opt.head_commit_id != pull.head_sha {
+        return Err(ServiceError::Conflict("head out of date".into()));
+    }
+    let head = {
+        let mut h = state.db.acquire().await?;
+        match repos::by_id(h.conn(), pull.head_repo_id).await? {
+            Some(r) => Some((users::by_id(h.conn(), r.owner_id).await?.ok_or(ServiceError::NotFound)?, r)),
+            None => None,
+        }
+    };
+    let from = match &head {
+        Some((o, r)) if r.id != t.repo.id => format!("{}/{}:{}", o.name, r.name, pull.head_branch),
+        Some(_) => pull.head_branch.clone(),
+        None => format!("<deleted>:{}", pull.head_branch),
+    };
+    let default_title = match style {
+        Style::Squash => format!("{} (#{})", issue.title, issue.idx),
+        _ => format!("Merge pull request '{}' (#{}) from {from} into {}", issue.title, issue.idx, pull.base_branch),
+    };
+    let title = if opt.title.trim().is_empty() { default_title } else { opt.title.trim().to_string() };
+    let message = if opt.message.trim().is_empty() {
+        format!("{title}\n")
+    } else {
+        format!("{title}\n\n{}\n", opt.message.trim_end())
+    };
+    let now = now_unix();
+    let merger = Person { name: t.doer.name.clone(), email: t.doer.email.clone(), time: now };
+    let poster = {
+        let mut h = state.db.acquire().await?;
+        users::by_id(h.conn(), issue.poster_id).await?
+    };
+    // A squash commit is the pull's work: its author is the poster (Gitea's choice).
+    let author = match (style, &poster) {
+        (Style::Squash, Some(p)) => Person { name: p.name.clone(), email: p.email.clone(), time: now },
+        _ => merger.clone(),
+    };
+    let base_dir = dir(state, t.owner, t.repo);
+    let (base_branch, head_sha) = (pull.base_branch.clone(), pull.head_sha.clone());
+    let outcome = git_blocking(move || {
+        let req = merge::MergeRequest {
+            base_branch: &base_branch,
+            head: &head_sha,
+            style,
+            message: &message,
+            author: &author,
+            committer: &merger,
+        };
+        merge::merge(&base_dir, &req)
+    })
+    .await?;
+    let commit = match outcome {
+        Ok(commit) => commit,
+        Err(Refusal::Conflict(files)) => {
+            return Err(ServiceError::Conflict(format!("merge conflict in: {}", files.join(", "))));
+        }
+        Err(Refusal::NotFastForward) => {
+            return Err(ServiceError::Conflict("the head branch is not a fast-forward of the base branch".into()));
+        }
+        Err(Refusal::BaseMoved) => return Err(ServiceError::Conflict("merge push out of date".into())),
+        Err(Refusal::NothingToMerge | Refusal::Unrelated | Refusal::NoBase) => {
+            return Err(ServiceError::NotAllowed("Please try again later".into()));
+        }
+    };
+    // The branch has moved: record the merge and close the pull in one transaction. Should this
+    // fail, the check after the push below finds the head in the base (recorded as merged then).
+    let mut tx = state.db.begin().await?;
+    pulls::set_merged(tx.conn(), pull.id, t.doer.id, &commit, now).await?;
+    issues::set_closed(tx.conn(), &issue, true, now).await?;
+    pulls::count_closed(tx.conn(), t.repo.id, 1).await?;
+    milestones::count_closed(tx.conn(), issue.milestone_id, 1).await?;
+    issues::insert_comment(tx.conn(), &issue, CommentKind::Close, t.doer.id, "", now).await?;
+    pulls::requeue_branch(tx.conn(), t.repo.id, &pull.base_branch, None).await?;
+    tx.commit().await?;
+    state.pull_checks.notify_one();
+    Ok(())
+}

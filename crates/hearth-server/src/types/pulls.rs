@@ -1,0 +1,56 @@
+//! PullRequest (schemas.md A26, Gogs' webhook shape) with Gitea's additions (`head`/`base`
+//! objects, `merge_base`, `diff_url`, `url`, ...), so a client of either finds its fields.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{Label, Milestone, Repository, User};
+
+/// Gitea's PRBranchInfo.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PrBranchInfo {
+    pub label: String,
+    #[serde(rename = "ref")]
+    pub ref_name: String,
+    pub sha: String,
+    pub repo_id: i64,
+    pub repo: Option<Repository>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PullRequest {
+    pub id: i64,
+    /// Gitea: the web URL, like `html_url`.
+    pub url: String,
+    pub number: i64,
+    pub user: User,
+    pub title: String,
+    pub body: String,
+    pub labels: Vec<Label>,
+    pub milestone: Option<Milestone>,
+    pub assignee: Option<User>,
+    pub assignees: Option<Vec<User>>,
+    pub state: String,
+    pub is_locked: bool,
+    pub comments: i64,
+    pub html_url: String,
+    pub diff_url: String,
+    pub patch_url: String,
+    pub mergeable: bool,
+    pub merged: bool,
+    pub merged_at: Option<String>,
+    pub merge_commit_sha: Option<String>,
+    pub merged_by: Option<User>,
+    pub allow_maintainer_edit: bool,
+    pub head_branch: String,
+    pub head_repo: Option<Repository>,
+    pub base_branch: String,
+    pub base_repo: Repository,
+    pub head: PrBranchInfo,
+    pub base: PrBranchInfo,
+    pub merge_base: String,
+    pub due_date: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub closed_at: Option<String>,
+}

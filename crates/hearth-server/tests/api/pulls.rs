@@ -1,0 +1,236 @@
+//! Pull requests (issue #18): opening, the background mergeability check, `refs/pull/N/head`,
+//! and every merge style, checked with the git CLI.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::json as j;
+
+use crate::support::*;
+
+/// alice/proj: master with a.txt; `feature` adds b.txt; `clash` and `other` change a.txt apart.
+async fn fixture() -> (TestServer, TestUser, String, Git, PathBuf, String) {
+    let s = TestServer::start().await;
+    let (alice, token) = s.user_with_token("alice", false).await;
+    s.create_repo(&token, j!({"name": "proj"})).await;
+    let git = Git::new();
+    let wt = git.work_tree("proj", "a.txt", "1\n");
+    let url = s.git_url(Some((&alice.name, &alice.password)), "alice", "proj");
+    git.ok(Some(&wt), &["remote", "add", "origin", &url]);
+    git.ok(Some(&wt), &["push", "-q", "origin", "master"]);
+    branch(&git, &wt, "feature", "master", "b.txt", "b\n", "Add b");
+    branch(&git, &wt, "clash", "master", "a.txt", "clash\n", "Clash a");
+    branch(&git, &wt, "other", "master", "a.txt", "other\n", "Other a");
+    (s, alice, token, git, wt, url)
+}
+
+/// A branch `name` from `from` with one commit writing `file`, pushed.
+fn branch(git: &Git, wt: &Path, name: &str, from: &str, file: &str, body: &str, msg: &str) -> String {
+    git.ok(Some(wt), &["checkout", "-q", "-B", name, &format!("origin/{from}")]);
+    std::fs::write(wt.join(file), body).unwrap();
+    git.ok(Some(wt), &["add", file]);
+    git.ok(Some(wt), &["commit", "-q", "-m", msg]);
+    git.ok(Some(wt), &["push", "-q", "origin", name]);
+    git.ok(Some(wt), &["rev-parse", "HEAD"]).trim().to_string()
+}
+
+fn tip(git: &Git, wt: &Path, rev: &str) -> String {
+    git.ok(Some(wt), &["fetch", "-q", "origin"]);
+    git.ok(Some(wt), &["rev-parse", rev]).trim().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_check_fetch_and_merge_a_pull() {
+    let (s, _alice, token, git, wt, _url) = fixture().await;
+    let feature = tip(&git, &wt, "origin/feature");
+    let master = tip(&git, &wt, "origin/master");
+    let (status, pr) = s
+        .post_json(
+            "/repos/alice/proj/pulls",
+            &token,
+            j!({"head": "feature", "base": "master", "title": "Add b", "body": "Adds <b>"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{pr}");
+    assert_eq!(pr["number"], 1);
+    assert_eq!(pr["state"], "open");
+    assert_eq!(pr["title"], "Add b");
+    assert_eq!(pr["user"]["login"], "alice");
+    assert_eq!(pr["head"]["ref"], "feature");
+    assert_eq!(pr["head"]["sha"], feature.as_str());
+    assert_eq!(pr["head"]["repo"]["full_name"], "alice/proj");
+    assert_eq!(pr["base"]["ref"], "master");
+    assert_eq!(pr["base"]["sha"], master.as_str());
+    assert_eq!(pr["head_branch"], "feature");
+    assert_eq!(pr["base_repo"]["full_name"], "alice/proj");
+    assert!(pr["html_url"].as_str().unwrap().ends_with("/alice/proj/pulls/1"));
+    assert_eq!(
+        (pr["merged"].clone(), pr["merged_at"].clone(), pr["merged_by"].clone()),
+        (j!(false), j!(null), j!(null))
+    );
+
+    // Settled by the background check before the answer: mergeable, with its merge base.
+    let (status, got) = s.get_json("/repos/alice/proj/pulls/1", Anon).await;
+    assert_eq!(status, 200);
+    assert_eq!(got["mergeable"], true, "{got}");
+    assert_eq!(got["merge_base"], master.as_str());
+
+    // refs/pull/1/head is fetchable.
+    git.ok(Some(&wt), &["fetch", "-q", "origin", "pull/1/head"]);
+    assert_eq!(git.ok(Some(&wt), &["rev-parse", "FETCH_HEAD"]).trim(), feature);
+
+    // The list has it; the issue list does not (pulls are asked for by type).
+    let (_, list) = s.get_json("/repos/alice/proj/pulls", Anon).await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["number"], 1);
+    let (_, issues) = s.get_json("/repos/alice/proj/issues", &token).await;
+    assert_eq!(issues, j!([]));
+    let (_, closed) = s.get_json("/repos/alice/proj/pulls?state=closed", Anon).await;
+    assert_eq!(closed, j!([]));
+
+    // Refusals.
+    let again = j!({"head": "feature", "base": "master", "title": "Again"});
+    let (status, body) = s.post_json("/repos/alice/proj/pulls", &token, &again).await;
+    assert_eq!(status, 409);
+    assert!(body["message"].as_str().unwrap().starts_with("pull request already exists"), "{body}");
+    let same = j!({"head": "master", "base": "master", "title": "Same"});
+    assert_eq!(s.post_status("/repos/alice/proj/pulls", &token, &same).await, 422);
+    let nobase = j!({"head": "feature", "base": "nope", "title": "x"});
+    assert_eq!(s.post_status("/repos/alice/proj/pulls", &token, &nobase).await, 404);
+    let nohead = j!({"head": "nope", "base": "master", "title": "x"});
+    assert_eq!(s.post_status("/repos/alice/proj/pulls", &token, &nohead).await, 404);
+    let untitled = j!({"head": "clash", "base": "master", "title": " "});
+    assert_eq!(s.post_status("/repos/alice/proj/pulls", &token, &untitled).await, 422);
+    assert_eq!(s.post_status("/repos/alice/proj/pulls", Anon, &again).await, 401);
+    assert_eq!(s.get_status("/repos/alice/proj/pulls/9", Anon).await, 404);
+
+    // A reader may not merge; an unknown style is invalid.
+    let (_bob, bob) = s.user_with_token("bob", false).await;
+    let (status, body) = s.post_json("/repos/alice/proj/pulls/1/merge", &bob, j!({"Do": "merge"})).await;
+    assert_eq!(status, 405, "{body}");
+    assert_eq!(body["message"], "User not allowed to merge PR");
+    assert_eq!(s.post_status("/repos/alice/proj/pulls/1/merge", &token, j!({"Do": "octopus"})).await, 422);
+    assert_eq!(
+        s.post_status("/repos/alice/proj/pulls/1/merge", &token, j!({"Do": "merge", "head_commit_id": master})).await,
+        409
+    );
+
+    assert_eq!(s.get_status("/repos/alice/proj/pulls/1/merge", Anon).await, 404);
+    let (status, body) = s.post_json("/repos/alice/proj/pulls/1/merge", &token, j!({"Do": "merge"})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(s.get_status("/repos/alice/proj/pulls/1/merge", Anon).await, 204);
+    assert_eq!(s.post_status("/repos/alice/proj/pulls/1/merge", &token, j!({"Do": "merge"})).await, 405, "merged once");
+
+    let merged = tip(&git, &wt, "origin/master");
+    let parents = git.ok(Some(&wt), &["log", "-1", "--format=%P", &merged]);
+    assert_eq!(parents.trim(), format!("{master} {feature}"), "a merge commit of base and head");
+    let subject = git.ok(Some(&wt), &["log", "-1", "--format=%s", &merged]);
+    assert_eq!(subject.trim(), "Merge pull request 'Add b' (#1) from feature into master");
+    let (_, got) = s.get_json("/repos/alice/proj/pulls/1", Anon).await;
+    assert_eq!(got["merged"], true);
+    assert_eq!(got["state"], "closed");
+    assert_eq!(got["merge_commit_sha"], merged.as_str());
+    assert_eq!(got["merged_by"]["login"], "alice");
+    assert!(got["merged_at"].is_string() && got["closed_at"].is_string());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn squash_rebase_fast_forward_and_conflicts() {
+    let (s, _alice, token, git, wt, _url) = fixture().await;
+    let open = |head: &str, base: &str, title: &str| j!({"head": head, "base": base, "title": title});
+    let master = tip(&git, &wt, "origin/master");
+
+    // Fast-forward only: master is an ancestor of feature.
+    let feature = tip(&git, &wt, "origin/feature");
+    assert_eq!(s.post_status("/repos/alice/proj/pulls", &token, open("feature", "master", "ff")).await, 201);
+    let (status, body) = s.post_json("/repos/alice/proj/pulls/1/merge", &token, j!({"Do": "fast-forward-only"})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(tip(&git, &wt, "origin/master"), feature, "master moved to the head, no new commit");
+
+    // Fast-forward of a branch that diverged from master is refused; squash makes one commit.
+    branch(&git, &wt, "two", "feature", "c.txt", "c\n", "Add c");
+    branch(&git, &wt, "sq", "clash", "d.txt", "d\n", "Add d");
+    assert_eq!(s.post_status("/repos/alice/proj/pulls", &token, open("sq", "master", "Squash me")).await, 201);
+    let (_, pr) = s.get_json("/repos/alice/proj/pulls/2", Anon).await;
+    assert_eq!(pr["mergeable"], true, "{pr}");
+    let (status, _) = s.post_json("/repos/alice/proj/pulls/2/merge", &token, j!({"Do": "fast-forward-only"})).await;
+    assert_eq!(status, 409, "diverged");
+    let before = tip(&git, &wt, "origin/master");
+    let (status, body) = s.post_json("/repos/alice/proj/pulls/2/merge", &token, j!({"Do": "squash"})).await;
+    assert_eq!(status, 200, "{body}");
+    let squashed = tip(&git, &wt, "origin/master");
+    assert_eq!(git.ok(Some(&wt), &["log", "-1", "--format=%P", &squashed]).trim(), before, "one parent");
+    assert_eq!(git.ok(Some(&wt), &["log", "-1", "--format=%s", &squashed]).trim(), "Squash me (#2)");
+    assert_eq!(git.ok(Some(&wt), &["show", &format!("{squashed}:d.txt")]), "d\n");
+    assert_eq!(git.ok(Some(&wt), &["show", &format!("{squashed}:a.txt")]), "clash\n");
+
+    // Rebase: the head's commits replayed onto master, no merge commit.
+    assert_eq!(s.post_status("/repos/alice/proj/pulls", &token, open("two", "master", "Rebase me")).await, 201);
+    let (status, body) = s.post_json("/repos/alice/proj/pulls/3/merge", &token, j!({"Do": "rebase"})).await;
+    assert_eq!(status, 200, "{body}");
+    let rebased = tip(&git, &wt, "origin/master");
+    assert_eq!(git.ok(Some(&wt), &["log", "-1", "--format=%s %P", &rebased]).trim(), format!("Add c {squashed}"));
+    let merges = git.ok(Some(&wt), &["rev-list", "--merges", &format!("{master}..{rebased}")]);
+    assert!(merges.trim().is_empty(), "a linear history: {merges}");
+
+    // clash into other: both change a.txt.
+    assert_eq!(s.post_status("/repos/alice/proj/pulls", &token, open("clash", "other", "Conflict")).await, 201);
+    let (_, pr) = s.get_json("/repos/alice/proj/pulls/4", Anon).await;
+    assert_eq!(pr["mergeable"], false, "{pr}");
+    let (status, body) = s.post_json("/repos/alice/proj/pulls/4/merge", &token, j!({"Do": "merge"})).await;
+    assert_eq!(status, 405, "{body}");
+    let other = tip(&git, &wt, "origin/other");
+    assert_eq!(other, tip(&git, &wt, "origin/other"), "nothing changed");
+
+    // A push to the head is checked again: `other` gets clash's content and merges cleanly.
+    git.ok(Some(&wt), &["checkout", "-q", "-B", "clash", "origin/clash"]);
+    git.ok(Some(&wt), &["merge", "-q", "-X", "ours", "-m", "Resolve", "origin/other"]);
+    git.ok(Some(&wt), &["push", "-q", "origin", "clash"]);
+    let resolved = git.ok(Some(&wt), &["rev-parse", "HEAD"]).trim().to_string();
+    let (_, pr) = s.get_json("/repos/alice/proj/pulls/4", Anon).await;
+    assert_eq!(pr["head"]["sha"], resolved.as_str());
+    assert_eq!(pr["mergeable"], true, "{pr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pull_from_a_fork_and_private_repositories() {
+    let (s, _alice, token, git, wt, _url) = fixture().await;
+    let (bob_user, bob) = s.user_with_token("bob", false).await;
+    assert_eq!(s.post_status("/repos/alice/proj/forks", &bob, j!({})).await, 202);
+    let bob_url = s.git_url(Some((&bob_user.name, &bob_user.password)), "bob", "proj");
+    git.ok(Some(&wt), &["remote", "add", "bob", &bob_url]);
+    git.ok(Some(&wt), &["checkout", "-q", "-B", "fix", "origin/master"]);
+    std::fs::write(wt.join("fix.txt"), "fixed\n").unwrap();
+    git.ok(Some(&wt), &["add", "fix.txt"]);
+    git.ok(Some(&wt), &["commit", "-q", "-m", "Fix"]);
+    git.ok(Some(&wt), &["push", "-q", "bob", "fix"]);
+    let fix = git.ok(Some(&wt), &["rev-parse", "HEAD"]).trim().to_string();
+
+    let (status, pr) = s
+        .post_json("/repos/alice/proj/pulls", &bob, j!({"head": "bob:fix", "base": "master", "title": "Fix it"}))
+        .await;
+    assert_eq!(status, 201, "{pr}");
+    assert_eq!(pr["head"]["repo"]["full_name"], "bob/proj");
+    assert_eq!(pr["user"]["login"], "bob");
+    // The fork's commit is in the base repository under refs/pull/1/head.
+    git.ok(Some(&wt), &["fetch", "-q", "origin", "pull/1/head"]);
+    assert_eq!(git.ok(Some(&wt), &["rev-parse", "FETCH_HEAD"]).trim(), fix);
+    let (status, body) = s.post_json("/repos/alice/proj/pulls/1/merge", &token, j!({"Do": "merge"})).await;
+    assert_eq!(status, 200, "{body}");
+    let merged = tip(&git, &wt, "origin/master");
+    let subject = git.ok(Some(&wt), &["log", "-1", "--format=%s", &merged]);
+    assert_eq!(subject.trim(), "Merge pull request 'Fix it' (#1) from bob/proj:fix into master");
+
+    // A head in someone else's repository that is not a fork of the base: not found.
+    let (_carol_user, carol) = s.user_with_token("carol", false).await;
+    assert_eq!(
+        s.post_status("/repos/alice/proj/pulls", &carol, j!({"head": "carol:fix", "base": "master", "title": "x"}))
+            .await,
+        404
+    );
+
+    // Private: strangers and anonymous visitors see nothing.
+    s.create_repo(&token, j!({"name": "secret", "private": true, "auto_init": true})).await;
+    assert_eq!(s.get_status("/repos/alice/secret/pulls", Anon).await, 404);
+    assert_eq!(s.get_status("/repos/alice/secret/pulls", &carol).await, 404);
+    assert_eq!(s.get_status("/repos/alice/secret/pulls", &token).await, 200);
+}
