@@ -174,6 +174,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Conflict(msg) => ApiError::Message(StatusCode::CONFLICT, msg),
             ServiceError::Locked(msg) => ApiError::Message(StatusCode::LOCKED, msg),
             ServiceError::NotAllowed(msg) => ApiError::Message(StatusCode::METHOD_NOT_ALLOWED, msg),
+            ServiceError::Precondition(msg) => ApiError::Message(StatusCode::PRECONDITION_FAILED, msg),
             ServiceError::Field { field, classification, message } => ApiError::field(field, classification, message),
             ServiceError::TooManyLoginAttempts { retry_after_secs } => {
                 ApiError::RetryAfter(StatusCode::TOO_MANY_REQUESTS, TOO_MANY_LOGIN_ATTEMPTS.into(), retry_after_secs)

@@ -51,6 +51,7 @@ pub enum Unique {
     RepoRedirect,
     RepoTransfer,
     RepoTransferTeam,
+    PullIssue,
     /// A violation this table does not know (a new index not added here).
     Unknown,
 }
@@ -83,6 +84,7 @@ const INDEXES: &[(&str, &str, &[&str], Unique)] = &[
     ("repo_redirect_owner_name", "repo_redirect", &["owner_id", "lower_name"], Unique::RepoRedirect),
     ("repo_transfer_repo", "repo_transfer", &["repo_id"], Unique::RepoTransfer),
     ("repo_transfer_team_pair", "repo_transfer_team", &["transfer_id", "team_id"], Unique::RepoTransferTeam),
+    ("pull_request_issue", "pull_request", &["issue_id"], Unique::PullIssue),
 ];
 
 impl Unique {

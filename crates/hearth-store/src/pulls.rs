@@ -171,17 +171,28 @@ pub async fn set_checked(
     Ok(done == 1)
 }
 
+/// Pulls a branch update touched.
+#[derive(Debug, Default)]
+pub struct Requeued {
+    /// Every open pull into or out of the branch (all queued for a check).
+    pub all: Vec<i64>,
+    /// Those whose head the branch is (their head commit was updated).
+    pub heads: Vec<i64>,
+}
+
 /// Queue open, unmerged pulls into or out of a branch for a new check; the head's new commit is
 /// recorded for pulls whose head it is.
-pub async fn requeue_branch(c: Conn<'_>, repo_id: i64, branch: &str, new_head: Option<&str>) -> StoreResult<Vec<i64>> {
-    let mut c = c;
-    const OPEN: &str = "SELECT p.id FROM pull_request p JOIN issue i ON i.id = p.issue_id \
-        WHERE ((p.head_repo_id = $1 AND p.head_branch = $2) OR (p.base_repo_id = $1 AND p.base_branch = $2)) \
-        AND NOT i.is_closed AND NOT p.has_merged";
-    let ids: Vec<i64> = with_conn!(c.reborrow(), x => sqlx::query_scalar(OPEN).bind(repo_id).bind(branch)
+pub async fn requeue_branch(
+    mut c: Conn<'_>,
+    repo_id: i64,
+    branch: &str,
+    new_head: Option<&str>,
+) -> StoreResult<Requeued> {
+    const OPEN: &str = "SELECT p.id, p.head_repo_id = $1 AND p.head_branch = $2 FROM pull_request p         JOIN issue i ON i.id = p.issue_id         WHERE ((p.head_repo_id = $1 AND p.head_branch = $2) OR (p.base_repo_id = $1 AND p.base_branch = $2))         AND NOT i.is_closed AND NOT p.has_merged";
+    let rows: Vec<(i64, bool)> = with_conn!(c.reborrow(), x => sqlx::query_as(OPEN).bind(repo_id).bind(branch)
         .fetch_all(&mut *x).await)?;
-    if ids.is_empty() {
-        return Ok(ids);
+    if rows.is_empty() {
+        return Ok(Requeued::default());
     }
     const BASE: &str =
         "UPDATE pull_request SET status = 0 WHERE base_repo_id = $1 AND base_branch = $2 AND NOT has_merged";
@@ -190,7 +201,10 @@ pub async fn requeue_branch(c: Conn<'_>, repo_id: i64, branch: &str, new_head: O
         const HEAD: &str = "UPDATE pull_request SET status = 0, head_sha = $3 WHERE head_repo_id = $1 AND head_branch = $2 AND NOT has_merged";
         with_conn!(c, x => sqlx::query(HEAD).bind(repo_id).bind(branch).bind(head).execute(&mut *x).await.map(|_| ()))?;
     }
-    Ok(ids)
+    Ok(Requeued {
+        all: rows.iter().map(|(id, _)| *id).collect(),
+        heads: rows.iter().filter(|(_, head)| *head).map(|(id, _)| *id).collect(),
+    })
 }
 
 /// Record a merge (the issue is closed by the caller, in the same transaction).
@@ -206,4 +220,16 @@ pub async fn count_closed(c: Conn<'_>, repo_id: i64, delta: i64) -> StoreResult<
     const SQL: &str = "UPDATE repository SET num_closed_pulls = num_closed_pulls + $2 WHERE id = $1";
     with_conn!(c, x => sqlx::query(SQL).bind(repo_id).bind(delta).execute(&mut *x).await.map(|_| ()))?;
     Ok(())
+}
+
+/// Point an unmerged pull at another base branch (it is checked again); returns the old base, or
+/// `None` when nothing changed.
+pub async fn set_base(mut c: Conn<'_>, issue_id: i64, base: &str) -> StoreResult<Option<String>> {
+    let Some(p) = by_issue(c.reborrow(), issue_id).await? else { return Ok(None) };
+    if p.base_branch == base || p.has_merged {
+        return Ok(None);
+    }
+    const SQL: &str = "UPDATE pull_request SET base_branch = $2, status = 0 WHERE id = $1";
+    with_conn!(c, x => sqlx::query(SQL).bind(p.id).bind(base).execute(&mut *x).await.map(|_| ()))?;
+    Ok(Some(p.base_branch))
 }

@@ -50,6 +50,12 @@ pub async fn issues_json(
     for il in labels::of_issues(c.reborrow(), &ids).await? {
         labels_of.entry(il.issue_id).or_default().push(Label::new(&state.links, owner, repo, &il.label));
     }
+    let pull_ids: Vec<i64> = rows.iter().filter(|i| i.is_pull).map(|i| i.id).collect();
+    let merged: HashMap<i64, Option<i64>> = hearth_store::pulls::of_issues(c.reborrow(), &pull_ids)
+        .await?
+        .into_iter()
+        .map(|p| (p.issue_id, p.has_merged.then_some(p.merged_unix)))
+        .collect();
     let user = |id: i64| people.get(&id).map(|u| User::new(&state.links, u, true));
     Ok(rows
         .iter()
@@ -66,7 +72,10 @@ pub async fn issues_json(
             comments: i.num_comments,
             created_at: rfc3339(i.created_unix),
             updated_at: rfc3339(i.updated_unix),
-            pull_request: i.is_pull.then_some(PullRequestMeta { merged: false, merged_at: None }),
+            pull_request: i.is_pull.then(|| {
+                let at = merged.get(&i.id).copied().flatten();
+                PullRequestMeta { merged: at.is_some(), merged_at: at.map(rfc3339) }
+            }),
         })
         .collect())
 }

@@ -4,10 +4,10 @@
 use hearth_store::issues::{self, CommentRow, IssueRow, NewIssue};
 use hearth_store::repos::RepoRow;
 use hearth_store::users::{self, UserRow};
-use hearth_store::{CommentKind, Conn, UserKind, labels, milestones};
+use hearth_store::{CommentKind, Conn, UserKind, labels, milestones, pulls};
 
 use super::access::AccessMode;
-use super::webhooks::payload::{ChangeFrom, Changes, enqueue_issue, enqueue_issue_comment};
+use super::webhooks::payload::{ChangeFrom, Changes, enqueue_issue, enqueue_issue_comment, enqueue_pull};
 use super::webhooks::wake;
 use super::{ServiceError, ServiceResult, now_unix};
 use crate::app::AppState;
@@ -45,6 +45,8 @@ pub struct EditIssue {
     pub assignee: Option<String>,
     pub milestone: Option<i64>,
     pub state: Option<String>,
+    /// A pull request's new base branch (checked by [`super::pulls::edit`]).
+    pub base: Option<String>,
 }
 
 async fn assignee_id(c: Conn<'_>, name: &str) -> ServiceResult<i64> {
@@ -52,6 +54,25 @@ async fn assignee_id(c: Conn<'_>, name: &str) -> ServiceResult<i64> {
         Some(u) if u.kind == UserKind::Individual => Ok(u.id),
         _ => Err(ServiceError::Invalid(format!("assignee does not exist [name: {name}]"))),
     }
+}
+
+/// An issue's event, or a pull request's for a pull (Gitea sends `pull_request` events for them).
+async fn enqueue_change(
+    state: &AppState,
+    mut c: Conn<'_>,
+    t: &Tracker<'_>,
+    issue: &IssueRow,
+    action: &'static str,
+    changes: Option<Changes>,
+) -> ServiceResult<()> {
+    if issue.is_pull
+        && let Some(pull) = pulls::by_issue(c.reborrow(), issue.id).await?
+    {
+        enqueue_pull(state, c, t.owner, t.repo, issue, &pull, action, changes, t.doer).await?;
+    } else {
+        enqueue_issue(state, c, t.owner, t.repo, issue, action, changes, t.doer).await?;
+    }
+    Ok(())
 }
 
 async fn load(c: Conn<'_>, repo_id: i64, index: i64) -> ServiceResult<IssueRow> {
@@ -113,14 +134,16 @@ async fn change_status(
         return Ok(());
     }
     issues::set_closed(c.reborrow(), issue, closed, now).await?;
+    if issue.is_pull {
+        pulls::count_closed(c.reborrow(), issue.repo_id, if closed { 1 } else { -1 }).await?;
+    }
     milestones::count_closed(c.reborrow(), issue.milestone_id, if closed { 1 } else { -1 }).await?;
     let kind = if closed { CommentKind::Close } else { CommentKind::Reopen };
     issues::insert_comment(c.reborrow(), issue, kind, t.doer.id, "", now).await?;
     issue.is_closed = closed;
     issue.updated_unix = now;
     let action = if closed { "closed" } else { "reopened" };
-    enqueue_issue(state, c, t.owner, t.repo, issue, action, None, t.doer).await?;
-    Ok(())
+    enqueue_change(state, c, t, issue, action, None).await
 }
 
 /// Edit an issue (its poster or a writer; assignee and milestone only for writers).
@@ -137,13 +160,13 @@ pub async fn edit(state: &AppState, t: &Tracker<'_>, index: i64, opt: &EditIssue
         && title != issue.title
     {
         let from = std::mem::replace(&mut issue.title, title.to_string());
-        events.push(("edited", Some(Changes { title: Some(ChangeFrom { from }), body: None })));
+        events.push(("edited", Some(Changes { title: Some(ChangeFrom { from }), body: None, base: None })));
     }
     if let Some(body) = &opt.body
         && *body != issue.body
     {
         let from = std::mem::replace(&mut issue.body, body.clone());
-        events.push(("edited", Some(Changes { title: None, body: Some(ChangeFrom { from }) })));
+        events.push(("edited", Some(Changes { title: None, body: Some(ChangeFrom { from }), base: None })));
     }
     if t.writer() {
         if let Some(name) = &opt.assignee {
@@ -166,10 +189,16 @@ pub async fn edit(state: &AppState, t: &Tracker<'_>, index: i64, opt: &EditIssue
             }
         }
     }
+    if issue.is_pull
+        && let Some(base) = &opt.base
+        && let Some(from) = pulls::set_base(tx.conn(), issue.id, base).await?
+    {
+        events.push(("edited", Some(Changes { title: None, body: None, base: Some(ChangeFrom { from }) })));
+    }
     issue.updated_unix = now;
     issues::update(tx.conn(), &issue).await?;
     for (action, changes) in events {
-        enqueue_issue(state, tx.conn(), t.owner, t.repo, &issue, action, changes, t.doer).await?;
+        enqueue_change(state, tx.conn(), t, &issue, action, changes).await?;
     }
     if let Some(s) = &opt.state {
         change_status(state, tx.conn(), t, &mut issue, s == "closed", now).await?;
@@ -283,7 +312,7 @@ pub async fn edit_comment(state: &AppState, t: &Tracker<'_>, id: i64, body: &str
     comment.updated_unix = now;
     issues::update_comment(tx.conn(), comment.id, body, now).await?;
     let issue = issues::by_id(tx.conn(), comment.issue_id).await?.ok_or(ServiceError::NotFound)?;
-    let changes = Changes { title: None, body: Some(ChangeFrom { from }) };
+    let changes = Changes { title: None, body: Some(ChangeFrom { from }), base: None };
     enqueue_issue_comment(state, tx.conn(), t.owner, t.repo, &issue, &comment, "edited", Some(changes), t.doer).await?;
     tx.commit().await?;
     wake(state);

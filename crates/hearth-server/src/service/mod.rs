@@ -61,6 +61,9 @@ pub enum ServiceError {
     /// 409 with a message: the state changed under the caller.
     #[error("{0}")]
     Conflict(String),
+    /// 412 with a message: a precondition of the change does not hold (a merged pull's state).
+    #[error("{0}")]
+    Precondition(String),
     /// 405 with a message: the action is not possible in this state (Gitea's merge refusals).
     #[error("{0}")]
     NotAllowed(String),
@@ -119,6 +122,7 @@ fn conflict_message(unique: Unique) -> &'static str {
         Unique::RepoRedirect => "repository name is already redirected",
         Unique::RepoTransfer => "repository is already being transferred",
         Unique::RepoTransferTeam => "team is already named in the transfer",
+        Unique::PullIssue => "issue is already a pull request",
         Unique::Unknown => "already exists",
     }
 }

@@ -16,6 +16,8 @@ use hearth_store::{CommentKind, issues, labels, milestones};
 use super::access::{AccessMode, access_mode};
 use super::issues::Tracker;
 use super::repos::repo_path;
+use super::webhooks::payload::enqueue_pull;
+use super::webhooks::wake;
 use super::{ServiceError, ServiceResult, git_blocking, now_unix};
 use crate::app::AppState;
 
@@ -135,7 +137,9 @@ pub async fn create(state: &AppState, t: &Tracker<'_>, opt: &CreatePull) -> Serv
             }
         }
     }
+    enqueue_pull(state, tx.conn(), t.owner, t.repo, &issue, &pull, "opened", None, t.doer).await?;
     tx.commit().await?;
+    wake(state);
     // `git fetch origin pull/N/head` works at once; the checker sets the ref again before it checks.
     let (base_dir, head_dir, branch, sha) =
         (dir(state, t.owner, t.repo), dir(state, &head.owner, &head.repo), head.branch, head_sha);
@@ -244,6 +248,20 @@ pub async fn merge(state: &AppState, t: &Tracker<'_>, index: i64, opt: &MergePul
     super::repo_manage::ensure_writable(t.repo)?;
     let style = parse_style(&opt.style)
         .ok_or_else(|| ServiceError::Invalid(format!("[Do]: unknown merge style {:?}", opt.style)))?;
+    let allowed = match style {
+        Style::Merge => t.repo.allow_merge_commits,
+        Style::Rebase => t.repo.allow_rebase,
+        Style::RebaseMerge => t.repo.allow_rebase_explicit,
+        Style::Squash => t.repo.allow_squash_merge,
+        Style::FastForwardOnly => t.repo.allow_fast_forward_only_merge,
+    };
+    if !allowed {
+        // Gitea's wording, kept for clients that match on it.
+        return Err(ServiceError::NotAllowed(format!(
+            "{} is not allowed an allowed merge style for this repository",
+            opt.style
+        )));
+    }
     let (issue, pull) = get_settled(state, t.repo.id, index).await?;
     if pull.has_merged {
         return Err(ServiceError::NotAllowed(String::new()));
@@ -329,7 +347,57 @@ pub async fn merge(state: &AppState, t: &Tracker<'_>, index: i64, opt: &MergePul
     milestones::count_closed(tx.conn(), issue.milestone_id, 1).await?;
     issues::insert_comment(tx.conn(), &issue, CommentKind::Close, t.doer.id, "", now).await?;
     pulls::requeue_branch(tx.conn(), t.repo.id, &pull.base_branch, None).await?;
+    let mut closed = issue.clone();
+    (closed.is_closed, closed.updated_unix) = (true, now);
+    let merged = PullRow { has_merged: true, merger_id: t.doer.id, merged_commit: commit, merged_unix: now, ..pull };
+    enqueue_pull(state, tx.conn(), t.owner, t.repo, &closed, &merged, "closed", None, t.doer).await?;
     tx.commit().await?;
+    wake(state);
+    state.pull_checks.notify_one();
+    Ok(())
+}
+
+/// Queue `synchronized` for pull `id` (its head just moved), in the caller's transaction.
+pub async fn enqueue_synchronized(
+    state: &AppState,
+    mut c: hearth_store::Conn<'_>,
+    id: i64,
+    pusher: &UserRow,
+) -> ServiceResult<usize> {
+    let Some(pull) = pulls::by_id(c.reborrow(), id).await? else { return Ok(0) };
+    let Some(issue) = issues::by_id(c.reborrow(), pull.issue_id).await? else { return Ok(0) };
+    let Some(repo) = repos::by_id(c.reborrow(), pull.base_repo_id).await? else { return Ok(0) };
+    let Some(owner) = users::by_id(c.reborrow(), repo.owner_id).await? else { return Ok(0) };
+    enqueue_pull(state, c, &owner, &repo, &issue, &pull, "synchronized", None, pusher).await
+}
+
+/// Edit a pull: the issue's fields (through the issues' edit), plus Gitea's `base` (retarget).
+pub async fn edit(state: &AppState, t: &Tracker<'_>, index: i64, opt: super::issues::EditIssue) -> ServiceResult<()> {
+    let (issue, pull) = get(state, t.repo.id, index).await?;
+    if pull.has_merged && opt.state.is_some() {
+        return Err(ServiceError::Precondition(
+            "cannot change state of this pull request, it was already merged".into(),
+        ));
+    }
+    if let Some(base) = opt.base.as_deref().filter(|b| *b != pull.base_branch) {
+        if issue.poster_id != t.doer.id && t.mode < AccessMode::Write {
+            return Err(ServiceError::Forbidden(String::new()));
+        }
+        if pull.has_merged {
+            return Err(ServiceError::Conflict("pull request is already merged".into()));
+        }
+        if branch_tip(dir(state, t.owner, t.repo), base).await?.is_none() {
+            return Err(ServiceError::NotFound);
+        }
+        let mut h = state.db.acquire().await?;
+        if pulls::open_between(h.conn(), pull.head_repo_id, &pull.head_branch, t.repo.id, base).await?.is_some() {
+            return Err(ServiceError::Conflict(format!(
+                "pull request already exists for these targets [head_branch: {}, base_branch: {base}]",
+                pull.head_branch
+            )));
+        }
+    }
+    super::issues::edit(state, t, index, &opt).await?;
     state.pull_checks.notify_one();
     Ok(())
 }

@@ -82,13 +82,20 @@ pub async fn after_push(
     let now = now_unix();
     let mut tx = state.db.begin().await?;
     repos::set_git_state(tx.conn(), repo.id, !has_refs && was_empty, &default_branch, size as i64, now).await?;
-    let mut recheck = false;
+    let (mut recheck, mut synced) = (false, 0);
     for u in updates {
         push_events::insert(tx.conn(), repo.id, pusher.id, &u.name, &u.old, &u.new, now).await?;
-        // Pulls into or out of a moved branch are checked again (a deleted head keeps its last commit).
+        // Pulls into or out of a moved branch are checked again (a deleted head keeps its last
+        // commit); pulls whose head moved say so to their base repository's hooks.
         if let Some(branch) = u.name.strip_prefix("refs/heads/") {
             let head = (!u.is_delete()).then_some(u.new.as_str());
-            recheck |= !hearth_store::pulls::requeue_branch(tx.conn(), repo.id, branch, head).await?.is_empty();
+            let touched = hearth_store::pulls::requeue_branch(tx.conn(), repo.id, branch, head).await?;
+            recheck |= !touched.all.is_empty();
+            if head.is_some() {
+                for id in touched.heads {
+                    synced += super::pulls::enqueue_synchronized(state, tx.conn(), id, pusher).await?;
+                }
+            }
         }
     }
     pushed.reverse();
@@ -104,7 +111,7 @@ pub async fn after_push(
         .collect();
     let tasks = webhooks::payload::enqueue_push(state, tx.conn(), owner, repo, size as i64, pusher, &refs).await?;
     tx.commit().await?;
-    if tasks > 0 {
+    if tasks + synced > 0 {
         webhooks::wake(state);
     }
     if recheck {

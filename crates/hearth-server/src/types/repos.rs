@@ -94,7 +94,7 @@ pub struct Repository {
     pub allow_squash_merge: bool,
     pub allow_fast_forward_only_merge: bool,
     pub default_merge_style: String,
-    /// Open pull requests (none until hearth has pull requests).
+    /// Open pull requests.
     pub open_pr_counter: i64,
     /// The pending transfer, on a single repository's answers (null otherwise, and in lists).
     pub repo_transfer: Option<RepoTransfer>,
@@ -147,7 +147,7 @@ impl Repository {
             allow_squash_merge: r.enable_pulls && r.allow_squash_merge,
             allow_fast_forward_only_merge: r.enable_pulls && r.allow_fast_forward_only_merge,
             default_merge_style: if r.enable_pulls { r.default_merge_style.clone() } else { "merge".into() },
-            open_pr_counter: 0,
+            open_pr_counter: (r.num_pulls - r.num_closed_pulls).max(0),
             repo_transfer: None,
         }
     }

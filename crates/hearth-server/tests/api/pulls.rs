@@ -9,7 +9,10 @@ use crate::support::*;
 
 /// alice/proj: master with a.txt; `feature` adds b.txt; `clash` and `other` change a.txt apart.
 async fn fixture() -> (TestServer, TestUser, String, Git, PathBuf, String) {
-    let s = TestServer::start().await;
+    fixture_on(TestServer::start().await).await
+}
+
+async fn fixture_on(s: TestServer) -> (TestServer, TestUser, String, Git, PathBuf, String) {
     let (alice, token) = s.user_with_token("alice", false).await;
     s.create_repo(&token, j!({"name": "proj"})).await;
     let git = Git::new();
@@ -233,4 +236,77 @@ async fn a_pull_from_a_fork_and_private_repositories() {
     assert_eq!(s.get_status("/repos/alice/secret/pulls", Anon).await, 404);
     assert_eq!(s.get_status("/repos/alice/secret/pulls", &carol).await, 404);
     assert_eq!(s.get_status("/repos/alice/secret/pulls", &token).await, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_edits_counters_and_forbidden_styles() {
+    let (s, _alice, token, git, wt, _url) = fixture_on(hook_server().await).await;
+    let hooks = Receiver::start().await;
+    let (status, hook) = s
+        .post_json(
+            "/repos/alice/proj/hooks",
+            &token,
+            j!({"type": "gitea", "config": {"url": hooks.url(), "content_type": "json"}, "events": ["pull_request"], "active": true}),
+        )
+        .await;
+    assert_eq!(status, 201, "{hook}");
+    let open = j!({"head": "feature", "base": "master", "title": "Add b"});
+    assert_eq!(s.post_status("/repos/alice/proj/pulls", &token, &open).await, 201);
+    let (_, repo) = s.get_json("/repos/alice/proj", &token).await;
+    assert_eq!(repo["open_pr_counter"], 1);
+    assert_eq!(repo["open_issues_count"], 0, "a pull is not an issue");
+
+    // Edit: title (edited), retarget (edited, changes.ref), close and reopen.
+    let (status, pr) = s.patch_json("/repos/alice/proj/pulls/1", &token, j!({"title": "Add b.txt"})).await;
+    assert_eq!(status, 201, "{pr}");
+    assert_eq!(pr["title"], "Add b.txt");
+    let (status, pr) = s.patch_json("/repos/alice/proj/pulls/1", &token, j!({"base": "other"})).await;
+    assert_eq!(status, 201, "{pr}");
+    assert_eq!(pr["base"]["ref"], "other");
+    assert_eq!(s.patch_status("/repos/alice/proj/pulls/1", &token, j!({"base": "nope"})).await, 404);
+    let (_, pr) = s.patch_json("/repos/alice/proj/pulls/1", &token, j!({"base": "master", "state": "closed"})).await;
+    assert_eq!((pr["state"].as_str(), pr["base"]["ref"].as_str()), (Some("closed"), Some("master")));
+    let (_, repo) = s.get_json("/repos/alice/proj", &token).await;
+    assert_eq!(repo["open_pr_counter"], 0);
+    let (_, pr) = s.patch_json("/repos/alice/proj/pulls/1", &token, j!({"state": "open"})).await;
+    assert_eq!(pr["state"], "open");
+    assert_eq!(s.patch_status("/repos/alice/proj/pulls/1", &token, j!({"state": "bogus"})).await, 412);
+    let (_bob, bob) = s.user_with_token("bob", false).await;
+    assert_eq!(s.patch_status("/repos/alice/proj/pulls/1", &bob, j!({"title": "mine"})).await, 403);
+
+    // A push to the head: synchronized.
+    git.ok(Some(&wt), &["checkout", "-q", "-B", "feature", "origin/feature"]);
+    std::fs::write(wt.join("b.txt"), "b2\n").unwrap();
+    git.ok(Some(&wt), &["commit", "-q", "-am", "More b"]);
+    git.ok(Some(&wt), &["push", "-q", "origin", "feature"]);
+
+    // Styles the repository forbids are refused.
+    let (status, repo) = s.patch_json("/repos/alice/proj", &token, j!({"allow_squash_merge": false})).await;
+    assert_eq!(status, 200);
+    assert_eq!(repo["allow_squash_merge"], false, "{repo}");
+    let (status, body) = s.post_json("/repos/alice/proj/pulls/1/merge", &token, j!({"Do": "squash"})).await;
+    assert_eq!(status, 405, "{body}");
+    assert_eq!(body["message"], "squash is not allowed an allowed merge style for this repository");
+    assert_eq!(s.post_status("/repos/alice/proj/pulls/1/merge", &token, j!({"Do": "merge"})).await, 200);
+    assert_eq!(s.patch_status("/repos/alice/proj/pulls/1", &token, j!({"state": "open"})).await, 412);
+    let (_, issue) = s.get_json("/repos/alice/proj/issues/1", &token).await;
+    assert_eq!(issue["pull_request"]["merged"], true, "{issue}");
+    assert!(issue["pull_request"]["merged_at"].is_string());
+
+    let got = hooks.wait_for(8).await;
+    let actions: Vec<&str> = got.iter().map(|g| g.header("X-Gitea-Event-Type")).collect();
+    assert_eq!(actions.len(), 8);
+    let payloads: Vec<serde_json::Value> = got.iter().map(|g| g.payload()).collect();
+    let actions: Vec<&str> = payloads.iter().map(|p| p["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["opened", "edited", "edited", "edited", "closed", "reopened", "synchronized", "closed"]);
+    assert!(got.iter().all(|g| g.header("X-Gitea-Event") == "pull_request"));
+    assert_eq!(got[6].header("X-Gitea-Event-Type"), "pull_request_sync");
+    assert_eq!(payloads[0]["number"], 1);
+    assert_eq!(payloads[0]["pull_request"]["head"]["ref"], "feature");
+    assert_eq!(payloads[0]["repository"]["full_name"], "alice/proj");
+    assert_eq!(payloads[1]["changes"]["title"]["from"], "Add b");
+    assert_eq!(payloads[2]["changes"]["ref"]["from"], "master");
+    assert_eq!(payloads[4]["pull_request"]["merged"], false, "closed without a merge");
+    assert_eq!(payloads[7]["pull_request"]["merged"], true, "merged: closed with merged true");
+    assert_eq!(payloads[7]["sender"]["login"], "alice");
 }

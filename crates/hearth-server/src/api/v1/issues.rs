@@ -220,6 +220,7 @@ pub async fn edit_issue(
         assignee: opt.assignee,
         milestone: opt.milestone,
         state: opt.state,
+        base: None,
     };
     let row = issues::edit(&state, &tracker(&ctx, &me), index, &edit).await?;
     Ok((StatusCode::CREATED, Json(issue_json(&state, &ctx, &row).await?)))

@@ -15,6 +15,7 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{LateBody, ListParams, Paged, RepoPath, TokenUser, Validator};
 use crate::service::issue_lists::{self, IssueQuery};
+use crate::service::issues::EditIssue;
 use crate::service::pull_view::pulls_json;
 use crate::service::pulls::{self, CreatePull, MergePull};
 use crate::types::PullRequest;
@@ -30,6 +31,18 @@ pub struct CreatePullRequestOption {
     pub assignee: String,
     pub milestone: i64,
     pub labels: Vec<i64>,
+}
+
+/// Gitea's EditPullRequestOption (the issue's fields, and `base` to retarget).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct EditPullRequestOption {
+    pub title: Option<String>,
+    pub body: Option<String>,
+    pub state: Option<String>,
+    pub base: Option<String>,
+    pub assignee: Option<String>,
+    pub milestone: Option<i64>,
 }
 
 /// Gitea's MergePullRequestOption (its first keys are Go field names, matched case-insensitively
@@ -138,6 +151,40 @@ pub async fn create_pull(
         labels: opt.labels,
     };
     let (issue, pull) = pulls::create(&state, &tracker(&ctx, &me), &create).await?;
+    Ok((StatusCode::CREATED, Json(one_json(&state, &ctx, issue, pull).await?)))
+}
+
+/// Edit a pull request (its poster or a writer). Answers 201, as Gitea does.
+#[utoipa::path(patch, path = "/repos/{owner}/{repo}/pulls/{index}", tag = "pulls",
+    params(("owner" = String, Path), ("repo" = String, Path), ("index" = i64, Path)),
+    request_body = EditPullRequestOption,
+    responses((status = 201, body = PullRequest), (status = 401), (status = 403), (status = 404), (status = 409),
+        (status = 412), (status = 422)))]
+pub async fn edit_pull(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((_owner, _repo, index)): Path<(String, String, i64)>,
+    RepoPath(ctx): RepoPath,
+    body: LateBody,
+) -> ApiResult<(StatusCode, Json<PullRequest>)> {
+    let ctx = pulls_on(ctx)?;
+    let opt: EditPullRequestOption = body.parse()?;
+    if let Some(s) = opt.state.as_deref()
+        && s != "open"
+        && s != "closed"
+    {
+        return Err(ApiError::Message(StatusCode::PRECONDITION_FAILED, format!("unknown state: {s}")));
+    }
+    let edit = EditIssue {
+        title: opt.title,
+        body: opt.body,
+        assignee: opt.assignee,
+        milestone: opt.milestone,
+        state: opt.state,
+        base: opt.base.map(|b| b.trim().to_string()).filter(|b| !b.is_empty()),
+    };
+    pulls::edit(&state, &tracker(&ctx, &me), index, edit).await?;
+    let (issue, pull) = pulls::get(&state, ctx.repo.id, index).await?;
     Ok((StatusCode::CREATED, Json(one_json(&state, &ctx, issue, pull).await?)))
 }
 

@@ -326,6 +326,9 @@ pub struct Changes {
     pub title: Option<ChangeFrom>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<ChangeFrom>,
+    /// A pull request's new base (Gitea): the old base branch.
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub base: Option<ChangeFrom>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -414,4 +417,50 @@ pub async fn enqueue_issue_comment(
         sender: User::new(&state.links, sender, true),
     };
     enqueue(c, repo.id, repo.owner_id, HookEvent::IssueComment, &p).await
+}
+
+/// go-gogs-client's PullRequestPayload with Gitea's additions (`requested_reviewer`, `review`,
+/// `commit_id`: null or empty outside review events).
+#[derive(Debug, Serialize)]
+struct PullRequestPayload {
+    action: &'static str,
+    number: i64,
+    pull_request: crate::types::PullRequest,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changes: Option<Changes>,
+    repository: Repository,
+    sender: User,
+    requested_reviewer: Option<User>,
+    commit_id: String,
+    review: Option<serde_json::Value>,
+}
+
+/// Queue a `pull_request` event (opened, edited, closed — `merged` says whether by a merge —,
+/// reopened, synchronized) for the pull's base repository.
+#[allow(clippy::too_many_arguments)]
+pub async fn enqueue_pull(
+    state: &AppState,
+    mut c: Conn<'_>,
+    owner: &UserRow,
+    repo: &RepoRow,
+    issue: &hearth_store::issues::IssueRow,
+    pull: &hearth_store::pulls::PullRow,
+    action: &'static str,
+    changes: Option<Changes>,
+    sender: &UserRow,
+) -> ServiceResult<usize> {
+    let rows = [(issue.clone(), pull.clone())];
+    let json = crate::service::pull_view::pulls_json(state, c.reborrow(), owner, repo, &rows).await?.remove(0);
+    let p = PullRequestPayload {
+        action,
+        number: issue.idx,
+        pull_request: json,
+        changes,
+        repository: hook_repo_with_parent(state, c.reborrow(), repo, owner).await?,
+        sender: User::new(&state.links, sender, true),
+        requested_reviewer: None,
+        commit_id: String::new(),
+        review: None,
+    };
+    enqueue(c, repo.id, repo.owner_id, HookEvent::PullRequest, &p).await
 }
