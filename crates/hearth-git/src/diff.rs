@@ -1,4 +1,4 @@
-//! A commit's diff against its first parent, in-process, as unified hunks with line numbers (the
+//! A commit's diff against its first parent (or the diff between two commits), in-process, as unified hunks with line numbers (the
 //! web UI's commit page and its `.diff`/`.patch` downloads). Large diffs are cut: after a budget
 //! of lines, the remaining files are listed without their hunks.
 
@@ -60,7 +60,42 @@ pub fn commit_diff(path: &Path, rev: &str, max_lines: usize) -> GitResult<Option
     let Some(detail) = crate::read::commit(path, rev)? else { return Ok(None) };
     let repo = open(path)?;
     let changed = against_first_parent(&repo, &detail)?;
-    let mut out = CommitDiff { detail, files: Vec::new(), additions: 0, deletions: 0, cut: false };
+    let files = files_diff(&repo, changed, max_lines)?;
+    Ok(Some(CommitDiff {
+        detail,
+        additions: files.additions,
+        deletions: files.deletions,
+        cut: files.cut,
+        files: files.files,
+    }))
+}
+
+/// The changes between two trees: the files with their hunks and the totals.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FilesDiff {
+    pub files: Vec<FileDiff>,
+    pub additions: u64,
+    pub deletions: u64,
+    /// Some files' hunks were left out (`max_lines` reached).
+    pub cut: bool,
+}
+
+/// The diff from commit `from` to commit `to` (full ids; a pull request's merge base and head):
+/// hunks for at most `max_lines` lines. `None` when either is not a commit.
+pub fn between(path: &Path, from: &str, to: &str, max_lines: usize) -> GitResult<Option<FilesDiff>> {
+    let repo = open(path)?;
+    let tree_of = |id: &str| -> Option<gix::ObjectId> {
+        let id = gix::ObjectId::from_hex(id.as_bytes()).ok()?;
+        repo.find_commit(id).ok()?.tree_id().ok().map(|t| t.detach())
+    };
+    let (Some(old), Some(new)) = (tree_of(from), tree_of(to)) else { return Ok(None) };
+    let mut changed = Vec::new();
+    crate::changes::diff_trees(&repo, Some(old), Some(new), "", &mut changed)?;
+    files_diff(&repo, changed, max_lines).map(Some)
+}
+
+fn files_diff(repo: &gix::Repository, changed: Vec<crate::changes::Changed>, max_lines: usize) -> GitResult<FilesDiff> {
+    let mut out = FilesDiff::default();
     let mut budget = max_lines;
     for (path, before, after) in changed {
         let status = match (before, after) {
@@ -70,7 +105,7 @@ pub fn commit_diff(path: &Path, rev: &str, max_lines: usize) -> GitResult<Option
         };
         let mut file =
             FileDiff { path, status, binary: false, additions: 0, deletions: 0, hunks: Vec::new(), cut: false };
-        match (text_of(&repo, before)?, text_of(&repo, after)?) {
+        match (text_of(repo, before)?, text_of(repo, after)?) {
             (Some(old), Some(new)) if !old.contains(&0) && !new.contains(&0) => {
                 let old = String::from_utf8_lossy(&old).into_owned();
                 let new = String::from_utf8_lossy(&new).into_owned();
@@ -94,7 +129,7 @@ pub fn commit_diff(path: &Path, rev: &str, max_lines: usize) -> GitResult<Option
         out.deletions += u64::from(file.deletions);
         out.files.push(file);
     }
-    Ok(Some(out))
+    Ok(out)
 }
 
 /// Unified hunks with [`CONTEXT`] lines around each change; nearby changes share a hunk.
@@ -151,8 +186,13 @@ fn hunks(diff: &Diff, input: &InternedInput<&str>) -> Vec<DiffHunk> {
 
 /// The diff as `git diff` text (no index lines, no rename detection).
 pub fn unified_text(d: &CommitDiff) -> String {
+    unified_files(&d.files)
+}
+
+/// Files' diffs as `git diff` text.
+pub fn unified_files(files: &[FileDiff]) -> String {
     let mut s = String::new();
-    for f in &d.files {
+    for f in files {
         let _ = writeln!(s, "diff --git a/{0} b/{0}", f.path);
         match f.status {
             "added" => s.push_str("new file mode 100644\n"),
@@ -179,4 +219,24 @@ pub fn unified_text(d: &CommitDiff) -> String {
         }
     }
     s
+}
+
+/// `git format-patch` style: a mail header, the message, then the diff.
+pub fn format_patch(d: &CommitDiff) -> String {
+    let c = &d.detail.info;
+    let date = time::OffsetDateTime::from_unix_timestamp(c.author_time)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc2822).ok())
+        .unwrap_or_default();
+    let mut lines = c.message.lines();
+    let subject = lines.next().unwrap_or("");
+    let body: Vec<&str> = lines.collect();
+    format!(
+        "From {} Mon Sep 17 00:00:00 2001\nFrom: {} <{}>\nDate: {date}\nSubject: [PATCH] {subject}\n\n{}\n---\n\n{}",
+        c.id,
+        c.author_name,
+        c.author_email,
+        body.join("\n").trim(),
+        unified_text(d)
+    )
 }

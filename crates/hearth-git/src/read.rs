@@ -426,6 +426,37 @@ pub fn log(path: &Path, rev: &str, skip: usize, limit: usize) -> GitResult<Optio
     Ok(Some(out))
 }
 
+/// The commits reachable from `tip` and not from `hidden` (`git log hidden..tip`), newest first:
+/// `limit` after skipping `skip`, and how many there are in all (counted up to `count_cap`).
+/// A pull request's commits. `None` when either id is not a commit.
+pub fn log_range(
+    path: &Path,
+    tip: &str,
+    hidden: &str,
+    skip: usize,
+    limit: usize,
+    count_cap: usize,
+) -> GitResult<Option<(Vec<CommitDetail>, usize)>> {
+    let repo = open(path)?;
+    let id = |s: &str| gix::ObjectId::from_hex(s.as_bytes()).ok().filter(|i| repo.find_commit(*i).is_ok());
+    let (Some(tip), Some(hidden)) = (id(tip), id(hidden)) else { return Ok(None) };
+    let walk = repo
+        .rev_walk([tip])
+        .with_hidden([hidden])
+        .sorting(gix::revision::walk::Sorting::ByCommitTime(Default::default()))
+        .all()
+        .map_err(GitError::git)?;
+    let (mut out, mut total) = (Vec::new(), 0);
+    for info in walk.take(count_cap) {
+        let info = info.map_err(GitError::git)?;
+        if total >= skip && out.len() < limit {
+            out.push(detail(&repo.find_commit(info.id).map_err(GitError::git)?)?);
+        }
+        total += 1;
+    }
+    Ok(Some((out, total)))
+}
+
 /// The commit a branch or tag names, for `Accept: application/vnd.gogs.sha`: `refs/heads/<b>`,
 /// `refs/tags/<t>`, or a short name (branches first). Commit ids are not accepted.
 pub fn ref_commit(path: &Path, name: &str) -> GitResult<Option<String>> {

@@ -90,6 +90,28 @@ async fn open_check_fetch_and_merge_a_pull() {
     let (_, closed) = s.get_json("/repos/alice/proj/pulls?state=closed", Anon).await;
     assert_eq!(closed, j!([]));
 
+    // Its commits, files, diff and patch (merge base to head).
+    let (status, commits) = s.get_json("/repos/alice/proj/pulls/1/commits", Anon).await;
+    assert_eq!(status, 200);
+    assert_eq!(commits.as_array().unwrap().len(), 1);
+    assert_eq!(commits[0]["sha"], feature.as_str());
+    let (_, files) = s.get_json("/repos/alice/proj/pulls/1/files", Anon).await;
+    assert_eq!(files.as_array().unwrap().len(), 1, "{files}");
+    assert_eq!((files[0]["filename"].as_str(), files[0]["status"].as_str()), (Some("b.txt"), Some("added")));
+    assert_eq!((files[0]["additions"].as_i64(), files[0]["deletions"].as_i64()), (Some(1), Some(0)));
+    let diff = s.get("/repos/alice/proj/pulls/1.diff").send().await.unwrap();
+    assert_eq!(diff.headers()["content-type"], "text/plain; charset=utf-8");
+    let diff = diff.text().await.unwrap();
+    assert!(diff.starts_with("diff --git a/b.txt b/b.txt\nnew file mode 100644\n") && diff.contains("+b\n"), "{diff}");
+    let patch = s.get("/repos/alice/proj/pulls/1.patch").send().await.unwrap().text().await.unwrap();
+    assert!(patch.starts_with(&format!("From {feature} ")) && patch.contains("Subject: [PATCH] Add b\n"), "{patch}");
+    // git itself applies the diff.
+    std::fs::write(wt.join("pr.diff"), &diff).unwrap();
+    git.ok(Some(&wt), &["checkout", "-q", "origin/master"]);
+    git.ok(Some(&wt), &["apply", "--check", "pr.diff"]);
+    std::fs::remove_file(wt.join("pr.diff")).unwrap();
+    assert_eq!(s.get_status("/repos/alice/proj/pulls/1.txt", Anon).await, 404);
+
     // Refusals.
     let again = j!({"head": "feature", "base": "master", "title": "Again"});
     let (status, body) = s.post_json("/repos/alice/proj/pulls", &token, &again).await;

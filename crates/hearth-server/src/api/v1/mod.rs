@@ -182,6 +182,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(issue_labels::remove_issue_label))
         .routes(routes!(pulls::list_pulls, pulls::create_pull))
         .routes(routes!(pulls::get_pull, pulls::edit_pull))
+        .routes(routes!(pulls::list_pull_commits))
+        .routes(routes!(pulls::list_pull_files))
         .routes(routes!(pulls::is_merged, pulls::merge_pull, pulls::merge_pull_put))
         .routes(routes!(issues::list_assignees))
         .routes(routes!(issues::check_assignee))

@@ -3,14 +3,16 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use hearth_git::{diff, read};
 use hearth_store::issues::IssueRow;
 use hearth_store::pulls::{self as pull_store, PullRow};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::RepoCtx;
 use super::issues::tracker;
+use super::{RepoCtx, git_blocking, git_find};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{LateBody, ListParams, Paged, RepoPath, TokenUser, Validator};
@@ -18,7 +20,7 @@ use crate::service::issue_lists::{self, IssueQuery};
 use crate::service::issues::EditIssue;
 use crate::service::pull_view::pulls_json;
 use crate::service::pulls::{self, CreatePull, MergePull};
-use crate::types::PullRequest;
+use crate::types::{Commit, PullRequest};
 
 /// Gitea's CreatePullRequestOption.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -109,17 +111,137 @@ pub async fn list_pulls(
     Ok(Paged::page(data, found.total, &params, page))
 }
 
+/// One pull request; `N.diff` and `N.patch` answer its diff (merge base to head) and its commits
+/// as `git format-patch` text.
 #[utoipa::path(get, path = "/repos/{owner}/{repo}/pulls/{index}", tag = "pulls",
-    params(("owner" = String, Path), ("repo" = String, Path), ("index" = i64, Path)),
+    params(("owner" = String, Path), ("repo" = String, Path), ("index" = String, Path)),
     responses((status = 200, body = PullRequest), (status = 404)))]
 pub async fn get_pull(
     State(state): State<AppState>,
-    Path((_owner, _repo, index)): Path<(String, String, i64)>,
+    Path((_owner, _repo, index)): Path<(String, String, String)>,
     RepoPath(ctx): RepoPath,
-) -> ApiResult<Json<PullRequest>> {
+) -> ApiResult<Response> {
     let ctx = pulls_on(ctx)?;
-    let (issue, pull) = pulls::get_settled(&state, ctx.repo.id, index).await?;
-    Ok(Json(one_json(&state, &ctx, issue, pull).await?))
+    let (number, format) = match index.rsplit_once('.') {
+        Some((n, f @ ("diff" | "patch"))) => (n, Some(f)),
+        _ => (index.as_str(), None),
+    };
+    let number: i64 = number.parse().map_err(|_| ApiError::not_found())?;
+    let (issue, pull) = pulls::get_settled(&state, ctx.repo.id, number).await?;
+    let Some(format) = format else { return Ok(Json(one_json(&state, &ctx, issue, pull).await?).into_response()) };
+    let (dir, from, head) = (ctx.dir().to_path_buf(), range_start(&ctx, &pull).await?, pull.head_sha.clone());
+    let text = if format == "diff" {
+        let d = git_find(move || diff::between(&dir, &from, &head, usize::MAX)).await?;
+        diff::unified_files(&d.files)
+    } else {
+        git_blocking(move || {
+            let Some((mut commits, _)) = read::log_range(&dir, &head, &from, 0, MAX_PATCH_COMMITS, MAX_PATCH_COMMITS)?
+            else {
+                return Ok(String::new());
+            };
+            commits.reverse();
+            let mut out = String::new();
+            for c in commits {
+                if let Some(d) = diff::commit_diff(&dir, &c.info.id, usize::MAX)? {
+                    out.push_str(&diff::format_patch(&d));
+                }
+            }
+            Ok(out)
+        })
+        .await?
+    };
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
+}
+
+/// Commits a `.patch` lists at most.
+const MAX_PATCH_COMMITS: usize = 250;
+/// Commits counted for a pull's commit list at most.
+const MAX_COUNTED_COMMITS: usize = 10_000;
+
+/// Where a pull's changes start: its merge base, or the base branch's tip before the first check.
+async fn range_start(ctx: &RepoCtx, pull: &PullRow) -> ApiResult<String> {
+    if !pull.merge_base.is_empty() {
+        return Ok(pull.merge_base.clone());
+    }
+    let (dir, base) = (ctx.dir().to_path_buf(), format!("refs/heads/{}", pull.base_branch));
+    git_find(move || read::ref_commit(&dir, &base)).await
+}
+
+/// The commits of a pull request (merge base to head), newest first, paged as Gitea pages them.
+#[utoipa::path(get, path = "/repos/{owner}/{repo}/pulls/{index}/commits", tag = "pulls",
+    params(("owner" = String, Path), ("repo" = String, Path), ("index" = i64, Path),
+        ("page" = Option<i64>, Query), ("limit" = Option<i64>, Query)),
+    responses((status = 200, body = [Commit]), (status = 404)))]
+pub async fn list_pull_commits(
+    State(state): State<AppState>,
+    Path((owner, repo, index)): Path<(String, String, i64)>,
+    RepoPath(ctx): RepoPath,
+    params: ListParams,
+) -> ApiResult<Paged<Commit>> {
+    let ctx = pulls_on(ctx)?;
+    let (_, pull) = pulls::get_settled(&state, ctx.repo.id, index).await?;
+    let page = params.optional().unwrap_or(params.fixed(30));
+    let (dir, from, head) = (ctx.dir().to_path_buf(), range_start(&ctx, &pull).await?, pull.head_sha.clone());
+    let (skip, limit) = (page.offset() as usize, page.limit as usize);
+    let (commits, total) =
+        git_find(move || read::log_range(&dir, &head, &from, skip, limit, MAX_COUNTED_COMMITS)).await?;
+    let data = super::commits::to_api(&state, &ctx, (&owner, &repo), commits).await?;
+    Ok(Paged::page(data, total as i64, &params, page))
+}
+
+/// Gitea's ChangedFile.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChangedFile {
+    pub filename: String,
+    pub previous_filename: String,
+    /// `added`, `deleted` or `changed` (no rename detection).
+    pub status: String,
+    pub additions: u32,
+    pub deletions: u32,
+    pub changes: u32,
+    pub html_url: String,
+    pub contents_url: String,
+    pub raw_url: String,
+}
+
+/// The files a pull request changes (merge base to head), paged.
+#[utoipa::path(get, path = "/repos/{owner}/{repo}/pulls/{index}/files", tag = "pulls",
+    params(("owner" = String, Path), ("repo" = String, Path), ("index" = i64, Path),
+        ("page" = Option<i64>, Query), ("limit" = Option<i64>, Query)),
+    responses((status = 200, body = [ChangedFile]), (status = 404)))]
+pub async fn list_pull_files(
+    State(state): State<AppState>,
+    Path((owner, repo, index)): Path<(String, String, i64)>,
+    RepoPath(ctx): RepoPath,
+    params: ListParams,
+) -> ApiResult<Paged<ChangedFile>> {
+    let ctx = pulls_on(ctx)?;
+    let (_, pull) = pulls::get_settled(&state, ctx.repo.id, index).await?;
+    let page = params.optional().unwrap_or(params.fixed(30));
+    let (dir, from, head) = (ctx.dir().to_path_buf(), range_start(&ctx, &pull).await?, pull.head_sha.clone());
+    // Counts only: no hunks are kept.
+    let d = git_find(move || diff::between(&dir, &from, &head, 0)).await?;
+    let site = format!("{}{owner}/{repo}", state.links.external_url);
+    let api = format!("{}/repos/{owner}/{repo}", state.links.api_url);
+    let files: Vec<ChangedFile> = d
+        .files
+        .into_iter()
+        .map(|f| ChangedFile {
+            html_url: format!("{site}/src/{}/{}", pull.head_sha, f.path),
+            contents_url: format!("{api}/contents/{}?ref={}", f.path, pull.head_sha),
+            raw_url: format!("{site}/raw/{}/{}", pull.head_sha, f.path),
+            status: match f.status {
+                "modified" => "changed".to_string(),
+                s => s.to_string(),
+            },
+            additions: f.additions,
+            deletions: f.deletions,
+            changes: f.additions + f.deletions,
+            previous_filename: String::new(),
+            filename: f.path,
+        })
+        .collect();
+    Ok(Paged::slice(files, &params, Some(page)))
 }
 
 /// Open a pull request (any reader of the base and the head).

@@ -98,7 +98,7 @@ pub async fn show(
     let d = git_blocking(move || diff::commit_diff(&dir, &sha, budget)).await?.ok_or(WebError::NotFound)?;
     match format {
         Some("diff") => Ok(text(diff::unified_text(&d))),
-        Some(_) => Ok(text(patch(&d))),
+        Some(_) => Ok(text(diff::format_patch(&d))),
         None => commit_page(&state, &page, &d).await,
     }
 }
@@ -107,26 +107,6 @@ fn text(body: String) -> Response {
     let mut resp = body.into_response();
     resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
     resp
-}
-
-/// `git format-patch` style: a mail header, the message, then the diff.
-fn patch(d: &CommitDiff) -> String {
-    let c = &d.detail.info;
-    let date = time::OffsetDateTime::from_unix_timestamp(c.author_time)
-        .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc2822).ok())
-        .unwrap_or_default();
-    let mut lines = c.message.lines();
-    let subject = lines.next().unwrap_or("");
-    let body: Vec<&str> = lines.collect();
-    format!(
-        "From {} Mon Sep 17 00:00:00 2001\nFrom: {} <{}>\nDate: {date}\nSubject: [PATCH] {subject}\n\n{}\n---\n\n{}",
-        c.id,
-        c.author_name,
-        c.author_email,
-        body.join("\n").trim(),
-        diff::unified_text(d)
-    )
 }
 
 async fn commit_page(state: &AppState, page: &RepoPage, d: &CommitDiff) -> Result<Response, WebError> {
