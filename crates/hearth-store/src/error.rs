@@ -52,6 +52,7 @@ pub enum Unique {
     RepoTransfer,
     RepoTransferTeam,
     PullIssue,
+    CommitStatusIndex,
     /// A violation this table does not know (a new index not added here).
     Unknown,
 }
@@ -85,6 +86,7 @@ const INDEXES: &[(&str, &str, &[&str], Unique)] = &[
     ("repo_transfer_repo", "repo_transfer", &["repo_id"], Unique::RepoTransfer),
     ("repo_transfer_team_pair", "repo_transfer_team", &["transfer_id", "team_id"], Unique::RepoTransferTeam),
     ("pull_request_issue", "pull_request", &["issue_id"], Unique::PullIssue),
+    ("commit_status_repo_sha_idx", "commit_status", &["repo_id", "sha", "idx"], Unique::CommitStatusIndex),
 ];
 
 impl Unique {

@@ -32,6 +32,7 @@ pub mod repos;
 pub mod snapshot;
 pub mod stars;
 pub mod stats;
+pub mod statuses;
 pub mod tokens;
 pub mod transfers;
 pub mod users;

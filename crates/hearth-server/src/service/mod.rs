@@ -38,6 +38,7 @@ pub mod repo_manage;
 pub mod repos;
 pub mod ssh_keys;
 pub mod stars;
+pub mod statuses;
 pub mod templates;
 pub mod token_scopes;
 pub mod tokens;
@@ -123,6 +124,7 @@ fn conflict_message(unique: Unique) -> &'static str {
         Unique::RepoTransfer => "repository is already being transferred",
         Unique::RepoTransferTeam => "team is already named in the transfer",
         Unique::PullIssue => "issue is already a pull request",
+        Unique::CommitStatusIndex => "another status was added at the same time, please try again",
         Unique::Unknown => "already exists",
     }
 }

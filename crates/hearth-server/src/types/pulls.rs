@@ -54,3 +54,29 @@ pub struct PullRequest {
     pub updated_at: String,
     pub closed_at: Option<String>,
 }
+
+/// Gitea's CommitStatus: the state is under `status`; `id` numbers the commit's statuses.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CommitStatus {
+    pub id: i64,
+    pub status: String,
+    pub target_url: String,
+    pub description: String,
+    pub url: String,
+    pub context: String,
+    pub creator: Option<User>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Gitea's CombinedStatus: the newest status of each context and the worst of their states.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CombinedStatus {
+    pub state: String,
+    pub sha: String,
+    pub total_count: i64,
+    pub statuses: Option<Vec<CommitStatus>>,
+    pub repository: Option<Repository>,
+    pub commit_url: String,
+    pub url: String,
+}

@@ -35,6 +35,7 @@ mod repo_transfer;
 mod repos;
 mod ssh;
 mod stars;
+mod statuses;
 mod templates;
 mod tokens;
 mod users;

@@ -103,6 +103,13 @@ pub async fn get_commit_or_comments(
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("application/vnd.gogs.sha"));
+    // Gitea's `…/commits/:ref/statuses` and `…/commits/:ref/status` (the ref may hold slashes).
+    if !wants_sha && let Some(r) = rest.strip_suffix("/statuses").filter(|r| !r.is_empty()) {
+        return Ok(super::statuses::list_of_ref(&state, &ctx, r, &params).await?.into_response());
+    }
+    if !wants_sha && let Some(r) = rest.strip_suffix("/status").filter(|r| !r.is_empty()) {
+        return Ok(super::statuses::combined_of_ref(&state, &ctx, r).await?.into_response());
+    }
     if let Some(sha) = comments_of(&rest)
         && !wants_sha
         && service::resolve_commit(ctx.dir().to_path_buf(), sha).await.is_ok()

@@ -34,6 +34,7 @@ mod repo_manage;
 mod repos;
 mod site_admin;
 mod stars;
+mod statuses;
 mod teams;
 mod templates;
 mod tokens;
@@ -183,6 +184,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(pulls::list_pulls, pulls::create_pull))
         .routes(routes!(pulls::get_pull, pulls::edit_pull))
         .routes(routes!(pulls::list_pull_commits))
+        .routes(routes!(statuses::create_status, statuses::list_statuses))
         .routes(routes!(pulls::list_pull_files))
         .routes(routes!(pulls::is_merged, pulls::merge_pull, pulls::merge_pull_put))
         .routes(routes!(issues::list_assignees))
