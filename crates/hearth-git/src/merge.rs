@@ -295,3 +295,19 @@ pub fn merge(path: &Path, req: &MergeRequest<'_>) -> GitResult<Result<String, Re
     }
     Ok(Ok(new))
 }
+
+/// The commit on `base`'s first-parent line that brought `head` in (`head` itself when the base
+/// fast-forwarded to it); `None` when `head` is not in `base`.
+pub fn merged_in(path: &Path, base: &str, head: &str) -> GitResult<Option<String>> {
+    if !is_object_id(base) || !is_object_id(head) {
+        return Ok(None);
+    }
+    if merge_base(path, base, head)?.as_deref() != Some(head) {
+        return Ok(None);
+    }
+    let mut cmd = git(path);
+    cmd.args(["rev-list", "--first-parent", "--ancestry-path", &format!("{head}..{base}")]);
+    let (_, out) = run(cmd)?;
+    let oldest = String::from_utf8_lossy(&out).lines().last().map(str::to_string);
+    Ok(Some(oldest.unwrap_or_else(|| head.to_string())))
+}

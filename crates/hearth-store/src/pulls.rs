@@ -233,3 +233,10 @@ pub async fn set_base(mut c: Conn<'_>, issue_id: i64, base: &str) -> StoreResult
     with_conn!(c, x => sqlx::query(SQL).bind(p.id).bind(base).execute(&mut *x).await.map(|_| ()))?;
     Ok(Some(p.base_branch))
 }
+
+/// How many open, unmerged pulls come from `repo_id:branch`.
+pub async fn open_from(c: Conn<'_>, repo_id: i64, branch: &str) -> StoreResult<i64> {
+    const SQL: &str = "SELECT COUNT(*) FROM pull_request p JOIN issue i ON i.id = p.issue_id \
+        WHERE p.head_repo_id = $1 AND p.head_branch = $2 AND NOT i.is_closed AND NOT p.has_merged";
+    Ok(with_conn!(c, x => sqlx::query_scalar(SQL).bind(repo_id).bind(branch).fetch_one(&mut *x).await)?)
+}

@@ -167,9 +167,11 @@ pub async fn check(state: &AppState, pull: &PullRow) -> ServiceResult<()> {
     let base_dir = dir(state, &base_owner, &base_repo);
     let head_dir = head.as_ref().map(|(o, r)| dir(state, o, r));
     let (pull_c, idx) = (pull.clone(), issue.idx);
-    let result = git_blocking(move || -> hearth_git::GitResult<(PullStatus, String, String)> {
+    // A head that was not in the base at the last check and is now: merged by a push.
+    let watch_manual = !pull.merge_base.is_empty() && pull.merge_base != pull.head_sha;
+    let result = git_blocking(move || -> hearth_git::GitResult<(PullStatus, String, String, Option<String>)> {
         let base = hearth_git::read::ref_commit(&base_dir, &format!("refs/heads/{}", pull_c.base_branch))?;
-        let Some(base) = base else { return Ok((PullStatus::Error, String::new(), String::new())) };
+        let Some(base) = base else { return Ok((PullStatus::Error, String::new(), String::new(), None)) };
         if let Some(head_dir) = &head_dir
             && !pull_c.head_sha.is_empty()
         {
@@ -177,19 +179,63 @@ pub async fn check(state: &AppState, pull: &PullRow) -> ServiceResult<()> {
         }
         let c = merge::check(&base_dir, &base, &pull_c.head_sha)?;
         Ok(match c.outcome {
-            Outcome::Clean => (PullStatus::Mergeable, c.merge_base, String::new()),
-            Outcome::Conflict(files) => (PullStatus::Conflict, c.merge_base, files.join("\n")),
-            Outcome::AlreadyMerged => (PullStatus::Empty, c.merge_base, String::new()),
-            Outcome::Unrelated => (PullStatus::Error, String::new(), String::new()),
+            Outcome::Clean => (PullStatus::Mergeable, c.merge_base, String::new(), None),
+            Outcome::Conflict(files) => (PullStatus::Conflict, c.merge_base, files.join("\n"), None),
+            Outcome::AlreadyMerged => {
+                let by = if watch_manual { merge::merged_in(&base_dir, &base, &pull_c.head_sha)? } else { None };
+                (PullStatus::Empty, c.merge_base, String::new(), by)
+            }
+            Outcome::Unrelated => (PullStatus::Error, String::new(), String::new(), None),
         })
     })
     .await;
-    let (status, merge_base, files) = result.unwrap_or_else(|e| {
+    let (status, merge_base, files, manual) = result.unwrap_or_else(|e| {
         tracing::warn!(error = %e, pull = pull.id, "mergeability check");
-        (PullStatus::Error, String::new(), String::new())
+        (PullStatus::Error, String::new(), String::new(), None)
     });
-    let mut h = state.db.acquire().await?;
-    pulls::set_checked(h.conn(), pull.id, &pull.head_sha, status, &merge_base, &files).await?;
+    let mut tx = state.db.begin().await?;
+    let recorded = pulls::set_checked(tx.conn(), pull.id, &pull.head_sha, status, &merge_base, &files).await?;
+    if let (true, Some(commit)) = (recorded, manual) {
+        record_manual_merge(state, tx.conn(), &base_owner, &base_repo, &issue, pull, &commit).await?;
+    }
+    tx.commit().await?;
+    if recorded {
+        wake(state);
+    }
+    Ok(())
+}
+
+/// A pull whose head a push put into its base is merged ("manually merged", as Gitea's
+/// autodetection): by the base repository's owner (nobody else is known), at the commit that
+/// brought the head in.
+async fn record_manual_merge(
+    state: &AppState,
+    mut c: hearth_store::Conn<'_>,
+    owner: &UserRow,
+    repo: &RepoRow,
+    issue: &IssueRow,
+    pull: &PullRow,
+    commit: &str,
+) -> ServiceResult<()> {
+    let now = now_unix();
+    pulls::set_merged(c.reborrow(), pull.id, owner.id, commit, now).await?;
+    if !issue.is_closed {
+        issues::set_closed(c.reborrow(), issue, true, now).await?;
+        pulls::count_closed(c.reborrow(), repo.id, 1).await?;
+        milestones::count_closed(c.reborrow(), issue.milestone_id, 1).await?;
+        issues::insert_comment(c.reborrow(), issue, CommentKind::Close, owner.id, "", now).await?;
+    }
+    let mut closed = issue.clone();
+    (closed.is_closed, closed.updated_unix) = (true, now);
+    let merged = PullRow {
+        has_merged: true,
+        merger_id: owner.id,
+        merged_commit: commit.to_string(),
+        merged_unix: now,
+        status: PullStatus::Empty as i16,
+        ..pull.clone()
+    };
+    enqueue_pull(state, c, owner, repo, &closed, &merged, "closed", None, owner).await?;
     Ok(())
 }
 
@@ -230,6 +276,8 @@ pub struct MergePull {
     pub title: String,
     pub message: String,
     pub head_commit_id: String,
+    /// Delete the head branch after the merge (when the caller may, and no other open pull uses it).
+    pub delete_branch: bool,
 }
 
 fn parse_style(s: &str) -> Option<Style> {
@@ -349,12 +397,38 @@ pub async fn merge(state: &AppState, t: &Tracker<'_>, index: i64, opt: &MergePul
     pulls::requeue_branch(tx.conn(), t.repo.id, &pull.base_branch, None).await?;
     let mut closed = issue.clone();
     (closed.is_closed, closed.updated_unix) = (true, now);
+    let pull_branch = pull.head_branch.clone();
     let merged = PullRow { has_merged: true, merger_id: t.doer.id, merged_commit: commit, merged_unix: now, ..pull };
     enqueue_pull(state, tx.conn(), t.owner, t.repo, &closed, &merged, "closed", None, t.doer).await?;
     tx.commit().await?;
     wake(state);
     state.pull_checks.notify_one();
+    if opt.delete_branch
+        && let Some((head_owner, head_repo)) = &head
+        && let Err(e) = delete_head_branch(state, t.doer, head_owner, head_repo, &pull_branch).await
+    {
+        // The merge has happened; a branch that cannot go stays (Gitea 1.23 skips it too).
+        tracing::info!(error = %e, "keeping the head branch after the merge");
+    }
     Ok(())
+}
+
+async fn delete_head_branch(
+    state: &AppState,
+    doer: &UserRow,
+    owner: &UserRow,
+    repo: &RepoRow,
+    branch: &str,
+) -> ServiceResult<()> {
+    let mut h = state.db.acquire().await?;
+    if access_mode(h.conn(), Some(doer), repo).await? < AccessMode::Write {
+        return Err(ServiceError::Forbidden("no write access to the head repository".into()));
+    }
+    if pulls::open_from(h.conn(), repo.id, branch).await? > 0 {
+        return Err(ServiceError::Conflict("another open pull request uses the branch".into()));
+    }
+    drop(h);
+    super::refs::delete_branch(state, owner, repo, &dir(state, owner, repo), doer, branch).await
 }
 
 /// Queue `synchronized` for pull `id` (its head just moved), in the caller's transaction.

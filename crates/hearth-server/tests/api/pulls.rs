@@ -332,3 +332,46 @@ async fn events_edits_counters_and_forbidden_styles() {
     assert_eq!(payloads[7]["pull_request"]["merged"], true, "merged: closed with merged true");
     assert_eq!(payloads[7]["sender"]["login"], "alice");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn manual_merges_and_deleting_the_head_branch() {
+    let (s, _alice, token, git, wt, _url) = fixture().await;
+    let open = |head: &str, base: &str| j!({"head": head, "base": base, "title": format!("{head} into {base}")});
+    assert_eq!(s.post_status("/repos/alice/proj/pulls", &token, open("feature", "master")).await, 201);
+    let (_, pr) = s.get_json("/repos/alice/proj/pulls/1", Anon).await;
+    assert_eq!(pr["mergeable"], true);
+
+    // Pushing the head into the base by hand merges the pull.
+    let feature = tip(&git, &wt, "origin/feature");
+    git.ok(Some(&wt), &["push", "-q", "origin", "origin/feature:refs/heads/master"]);
+    let mut merged = j!(null);
+    for _ in 0..100 {
+        merged = s.get_json("/repos/alice/proj/pulls/1", Anon).await.1;
+        if merged["merged"] == true {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(merged["merged"], true, "{merged}");
+    assert_eq!(merged["state"], "closed");
+    assert_eq!(merged["merge_commit_sha"], feature.as_str());
+    assert_eq!(merged["merged_by"]["login"], "alice", "the base repository's owner");
+    assert_eq!(s.get_status("/repos/alice/proj/pulls/1/merge", Anon).await, 204);
+
+    // delete_branch_after_merge: the head branch goes...
+    assert_eq!(s.post_status("/repos/alice/proj/pulls", &token, open("clash", "master")).await, 201);
+    let (status, body) = s
+        .post_json("/repos/alice/proj/pulls/2/merge", &token, j!({"Do": "merge", "delete_branch_after_merge": true}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(s.get_status("/repos/alice/proj/branches/clash", &token).await, 404);
+    // ...unless another open pull still uses it.
+    branch(&git, &wt, "twin", "master", "t.txt", "t\n", "Add t");
+    assert_eq!(s.post_status("/repos/alice/proj/pulls", &token, open("twin", "master")).await, 201);
+    assert_eq!(s.post_status("/repos/alice/proj/pulls", &token, open("twin", "other")).await, 201);
+    let (status, _) = s
+        .post_json("/repos/alice/proj/pulls/3/merge", &token, j!({"Do": "merge", "delete_branch_after_merge": true}))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(s.get_status("/repos/alice/proj/branches/twin", &token).await, 200);
+}

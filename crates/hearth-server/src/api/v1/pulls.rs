@@ -347,9 +347,8 @@ pub async fn merge_pull(
         title: opt.title,
         message: opt.message,
         head_commit_id: opt.head_commit_id.trim().to_string(),
+        delete_branch: opt.delete_branch_after_merge,
     };
-    // `delete_branch_after_merge` is accepted and not acted on yet (the branch stays).
-    let _ = opt.delete_branch_after_merge;
     pulls::merge(&state, &tracker(&ctx, &me), index, &merge).await?;
     Ok(StatusCode::OK)
 }
