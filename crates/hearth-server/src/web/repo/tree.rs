@@ -144,6 +144,9 @@ pub async fn ref_summary(dir: PathBuf, commit: String) -> Result<RefSummary, Web
     .await?)
 }
 
+/// Directories with more entries than this show no "last commit" column.
+const MAX_LAST_COMMIT_ENTRIES: usize = 1_000;
+
 /// A directory page: the home page's body for any directory of any revision.
 pub async fn dir_page(
     state: &AppState,
@@ -161,7 +164,12 @@ pub async fn dir_page(
         _ => None,
     };
     let refs = ref_summary(page.ctx.dir().to_path_buf(), at.commit.clone()).await?;
-    let last = super::last_commit::of_dir(page.ctx.dir().to_path_buf(), at.commit.clone(), at.path.clone()).await?;
+    // Huge directories show no last commits: the column would add megabytes to the page.
+    let last = if children.len() > MAX_LAST_COMMIT_ENTRIES {
+        Default::default()
+    } else {
+        super::last_commit::of_dir(page.ctx.dir().to_path_buf(), at.commit.clone(), at.path.clone()).await?
+    };
     let urls = state.links.repo_urls(&page.ctx.owner.name, &page.ctx.repo.name);
     render(
         &page.viewer,
