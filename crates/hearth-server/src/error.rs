@@ -168,6 +168,7 @@ impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> ApiError {
         match e {
             ServiceError::NotFound => ApiError::not_found(),
+            ServiceError::NotFoundMessage(msg) => ApiError::Message(StatusCode::NOT_FOUND, msg),
             ServiceError::Forbidden(msg) => ApiError::Message(StatusCode::FORBIDDEN, msg),
             ServiceError::Invalid(msg) => ApiError::unprocessable(msg),
             ServiceError::BadRequest(msg) => ApiError::Message(StatusCode::BAD_REQUEST, msg),

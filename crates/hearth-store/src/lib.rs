@@ -29,6 +29,7 @@ pub mod push_events;
 pub mod redirects;
 pub mod releases;
 pub mod repos;
+pub mod reviews;
 pub mod snapshot;
 pub mod stars;
 pub mod stats;

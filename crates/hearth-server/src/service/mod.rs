@@ -36,6 +36,7 @@ pub mod releases;
 pub mod repo_lists;
 pub mod repo_manage;
 pub mod repos;
+pub mod reviews;
 pub mod ssh_keys;
 pub mod stars;
 pub mod statuses;
@@ -50,6 +51,9 @@ use hearth_store::{StoreError, Unique};
 pub enum ServiceError {
     #[error("not found")]
     NotFound,
+    /// 404 with a message (Gitea's "User 'x' not exist").
+    #[error("{0}")]
+    NotFoundMessage(String),
     /// 403 with a message.
     #[error("{0}")]
     Forbidden(String),

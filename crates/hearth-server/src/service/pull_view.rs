@@ -33,9 +33,17 @@ pub async fn pulls_json(
             head_repos.insert(r.id, r);
         }
     }
-    let people =
-        users_by_id(c.reborrow(), head_repos.values().map(|r| r.owner_id).chain(rows.iter().map(|(_, p)| p.merger_id)))
-            .await?;
+    let issue_ids: Vec<i64> = rows.iter().map(|(i, _)| i.id).collect();
+    let requested = hearth_store::reviews::requested_of_issues(c.reborrow(), &issue_ids).await?;
+    let people = users_by_id(
+        c.reborrow(),
+        head_repos
+            .values()
+            .map(|r| r.owner_id)
+            .chain(rows.iter().map(|(_, p)| p.merger_id))
+            .chain(requested.iter().map(|(_, u)| *u)),
+    )
+    .await?;
     let base_json = Repository::new(&state.links, base_repo, base_owner, None);
     let base_dir = repo_path(&state.config.repository.root, &base_owner.name, &base_repo.name);
     let mut out = Vec::with_capacity(rows.len());
@@ -64,6 +72,11 @@ pub async fn pulls_json(
             milestone: json.milestone,
             assignees: json.assignee.clone().map(|a| vec![a]),
             assignee: json.assignee,
+            requested_reviewers: requested
+                .iter()
+                .filter(|(i, _)| *i == issue.id)
+                .filter_map(|(_, u)| people.get(u).map(|u| User::new(&state.links, u, true)))
+                .collect(),
             state: json.state,
             is_locked: false,
             comments: json.comments,

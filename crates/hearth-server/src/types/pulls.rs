@@ -30,6 +30,8 @@ pub struct PullRequest {
     pub milestone: Option<Milestone>,
     pub assignee: Option<User>,
     pub assignees: Option<Vec<User>>,
+    /// Users asked for a review who have not given one yet.
+    pub requested_reviewers: Vec<User>,
     pub state: String,
     pub is_locked: bool,
     pub comments: i64,
@@ -79,4 +81,44 @@ pub struct CombinedStatus {
     pub repository: Option<Repository>,
     pub commit_url: String,
     pub url: String,
+}
+
+/// Gitea's PullReview.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PullReview {
+    pub id: i64,
+    pub user: Option<User>,
+    pub team: Option<serde_json::Value>,
+    /// APPROVED, PENDING, COMMENT, REQUEST_CHANGES or REQUEST_REVIEW.
+    pub state: String,
+    pub body: String,
+    pub commit_id: String,
+    pub stale: bool,
+    pub official: bool,
+    pub dismissed: bool,
+    pub comments_count: i64,
+    pub submitted_at: String,
+    pub updated_at: String,
+    pub html_url: String,
+    pub pull_request_url: String,
+}
+
+/// Gitea's PullReviewComment.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PullReviewComment {
+    pub id: i64,
+    pub body: String,
+    pub user: Option<User>,
+    pub resolver: Option<User>,
+    pub pull_request_review_id: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    pub path: String,
+    pub commit_id: String,
+    pub original_commit_id: String,
+    pub diff_hunk: String,
+    pub position: i64,
+    pub original_position: i64,
+    pub html_url: String,
+    pub pull_request_url: String,
 }

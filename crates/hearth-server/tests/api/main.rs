@@ -33,6 +33,7 @@ mod releases;
 mod repo_edit;
 mod repo_transfer;
 mod repos;
+mod reviews;
 mod ssh;
 mod stars;
 mod statuses;

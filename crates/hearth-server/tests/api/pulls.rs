@@ -12,7 +12,7 @@ async fn fixture() -> (TestServer, TestUser, String, Git, PathBuf, String) {
     fixture_on(TestServer::start().await).await
 }
 
-async fn fixture_on(s: TestServer) -> (TestServer, TestUser, String, Git, PathBuf, String) {
+pub(crate) async fn fixture_on(s: TestServer) -> (TestServer, TestUser, String, Git, PathBuf, String) {
     let (alice, token) = s.user_with_token("alice", false).await;
     s.create_repo(&token, j!({"name": "proj"})).await;
     let git = Git::new();

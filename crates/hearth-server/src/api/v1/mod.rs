@@ -32,6 +32,7 @@ mod refs;
 mod releases;
 mod repo_manage;
 mod repos;
+mod reviews;
 mod site_admin;
 mod stars;
 mod statuses;
@@ -184,6 +185,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(pulls::list_pulls, pulls::create_pull))
         .routes(routes!(pulls::get_pull, pulls::edit_pull))
         .routes(routes!(pulls::list_pull_commits))
+        .routes(routes!(reviews::list_reviews, reviews::create_review))
+        .routes(routes!(reviews::get_review, reviews::submit_review, reviews::delete_review))
+        .routes(routes!(reviews::list_review_comments))
+        .routes(routes!(reviews::dismiss_review))
+        .routes(routes!(reviews::undismiss_review))
+        .routes(routes!(reviews::request_reviews, reviews::withdraw_review_requests))
         .routes(routes!(statuses::create_status, statuses::list_statuses))
         .routes(routes!(pulls::list_pull_files))
         .routes(routes!(pulls::is_merged, pulls::merge_pull, pulls::merge_pull_put))

@@ -307,8 +307,25 @@ pub fn gitea_event_type(event: HookEvent, payload: &serde_json::Value) -> &'stat
         (HookEvent::PullRequest, "label_updated" | "label_cleared") => "pull_request_label",
         (HookEvent::PullRequest, "milestoned" | "demilestoned") => "pull_request_milestone",
         (HookEvent::PullRequest, "synchronized") => "pull_request_sync",
+        (HookEvent::PullRequest, "review_requested" | "review_request_removed") => "pull_request_review_request",
+        (HookEvent::PullRequest, "reviewed") => match payload["review"]["type"].as_str() {
+            Some("pull_request_review_approved") => "pull_request_review_approved",
+            Some("pull_request_review_rejected") => "pull_request_review_rejected",
+            _ => "pull_request_review_comment",
+        },
         (HookEvent::IssueComment, _) if !payload["issue"]["pull_request"].is_null() => "pull_request_comment",
         (other, _) => other.name(),
+    }
+}
+
+/// The event a delivery names (`X-Gitea-Event`, `X-Gogs-Event`): Gogs' name, except Gitea's three
+/// review events.
+pub fn gitea_event_name(event: HookEvent, payload: &serde_json::Value) -> &'static str {
+    match (event, gitea_event_type(event, payload)) {
+        (HookEvent::PullRequest, "pull_request_review_approved") => "pull_request_approved",
+        (HookEvent::PullRequest, "pull_request_review_rejected") => "pull_request_rejected",
+        (HookEvent::PullRequest, "pull_request_review_comment") => "pull_request_comment",
+        _ => event.name(),
     }
 }
 
@@ -393,7 +410,7 @@ async fn enqueue_for_hook(
         signature_sha1: &signature_sha1,
         payload_content: &body,
         content_type: hook.content_type,
-        event_type: event.name(),
+        event_type: gitea_event_name(event, value),
         event_type_detail: gitea_event_type(event, value),
         now: now_unix(),
     };

@@ -435,10 +435,35 @@ struct PullRequestPayload {
     review: Option<serde_json::Value>,
 }
 
+/// What review events add to a pull request's payload.
+#[derive(Debug, Default)]
+pub struct PullExtra {
+    pub requested_reviewer: Option<User>,
+    /// Gitea's `review`: `{"type": "pull_request_review_approved", "content": body}`.
+    pub review: Option<(&'static str, String)>,
+}
+
 /// Queue a `pull_request` event (opened, edited, closed — `merged` says whether by a merge —,
 /// reopened, synchronized) for the pull's base repository.
 #[allow(clippy::too_many_arguments)]
 pub async fn enqueue_pull(
+    state: &AppState,
+    c: Conn<'_>,
+    owner: &UserRow,
+    repo: &RepoRow,
+    issue: &hearth_store::issues::IssueRow,
+    pull: &hearth_store::pulls::PullRow,
+    action: &'static str,
+    changes: Option<Changes>,
+    sender: &UserRow,
+) -> ServiceResult<usize> {
+    enqueue_pull_with(state, c, owner, repo, issue, pull, action, changes, sender, PullExtra::default()).await
+}
+
+/// [`enqueue_pull`] with a review or a requested reviewer (`reviewed`, `review_requested`,
+/// `review_request_removed`).
+#[allow(clippy::too_many_arguments)]
+pub async fn enqueue_pull_with(
     state: &AppState,
     mut c: Conn<'_>,
     owner: &UserRow,
@@ -448,6 +473,7 @@ pub async fn enqueue_pull(
     action: &'static str,
     changes: Option<Changes>,
     sender: &UserRow,
+    extra: PullExtra,
 ) -> ServiceResult<usize> {
     let rows = [(issue.clone(), pull.clone())];
     let json = crate::service::pull_view::pulls_json(state, c.reborrow(), owner, repo, &rows).await?.remove(0);
@@ -458,9 +484,9 @@ pub async fn enqueue_pull(
         changes,
         repository: hook_repo_with_parent(state, c.reborrow(), repo, owner).await?,
         sender: User::new(&state.links, sender, true),
-        requested_reviewer: None,
+        requested_reviewer: extra.requested_reviewer,
         commit_id: String::new(),
-        review: None,
+        review: extra.review.map(|(kind, content)| serde_json::json!({ "type": kind, "content": content })),
     };
     enqueue(c, repo.id, repo.owner_id, HookEvent::PullRequest, &p).await
 }
