@@ -56,20 +56,61 @@ pub fn is_protocol_v2(git_protocol: Option<&str>) -> bool {
     git_protocol.is_some_and(|p| p.split(':').any(|pair| pair == "version=2"))
 }
 
+/// The environment variable naming a push's branch-protection policy for the pre-receive hook.
+pub const PROTECTION_ENV: &str = "HEARTH_PROTECTION";
+
+/// hearth's pre-receive hook: for each branch update, the first policy line whose rule matches the
+/// branch (`<rule> <push> <force>`, globs with `*` kept within a path segment as the server's
+/// matcher keeps them) decides; deleting a protected branch, a push without the right and a
+/// non-fast-forward without the force right are refused with git's "pre-receive hook declined".
+const PRE_RECEIVE: &str = r#"#!/bin/sh
+[ -n "$HEARTH_PROTECTION" ] || exit 0
+[ -f "$HEARTH_PROTECTION" ] || { echo "hearth: branch protection is unavailable, push refused" >&2; exit 1; }
+zero=0000000000000000000000000000000000000000
+slashes() { printf '%s' "$1" | tr -cd /; }
+matches() {
+  case "$2" in $1) ;; *) return 1 ;; esac
+  case "$1" in *'**'*) return 0 ;; esac
+  [ "$(slashes "$1")" = "$(slashes "$2")" ]
+}
+status=0
+while read -r old new ref; do
+  case "$ref" in refs/heads/*) ;; *) continue ;; esac
+  branch=${ref#refs/heads/}
+  while read -r rule push force; do
+    matches "$rule" "$branch" || continue
+    if [ "$new" = "$zero" ]; then
+      echo "hearth: branch $branch is protected and can not be deleted" >&2; status=1
+    elif [ "$push" != allow ]; then
+      echo "hearth: not allowed to push to protected branch $branch" >&2; status=1
+    elif [ "$old" != "$zero" ] && [ "$force" != allow ] && ! git merge-base --is-ancestor "$old" "$new" 2>/dev/null; then
+      echo "hearth: force push to protected branch $branch is not allowed" >&2; status=1
+    fi
+    break
+  done < "$HEARTH_PROTECTION"
+done
+exit $status
+"#;
+
 /// Write hearth's own hook directory: a `post-receive` that appends git's ref-update lines to the
-/// file named by [`REF_LOG_ENV`]. Served repositories run these hooks, never their own.
+/// file named by [`REF_LOG_ENV`], and the branch-protection `pre-receive`. Served repositories run
+/// these hooks, never their own.
 pub fn install_hooks(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let hook = dir.join("post-receive");
-    let script = format!("#!/bin/sh\n[ -n \"${REF_LOG_ENV}\" ] && exec cat >> \"${REF_LOG_ENV}\"\nexit 0\n");
-    let tmp = dir.join("post-receive.tmp");
+    let post = format!("#!/bin/sh\n[ -n \"${REF_LOG_ENV}\" ] && exec cat >> \"${REF_LOG_ENV}\"\nexit 0\n");
+    write_hook(dir, "post-receive", &post)?;
+    write_hook(dir, "pre-receive", PRE_RECEIVE)
+}
+
+fn write_hook(dir: &Path, name: &str, script: &str) -> std::io::Result<()> {
+    let tmp = dir.join(format!("{name}.tmp"));
     std::fs::write(&tmp, script)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755))?;
     }
-    std::fs::rename(tmp, hook)
+    std::fs::rename(tmp, dir.join(name))
 }
 
 /// How to run one service invocation.
@@ -85,11 +126,13 @@ pub struct Invocation<'a> {
     pub hooks_dir: &'a Path,
     /// Where the post-receive hook writes the accepted ref updates (receive-pack only).
     pub ref_log: Option<PathBuf>,
+    /// The push's branch-protection policy for the pre-receive hook (receive-pack only).
+    pub protection: Option<PathBuf>,
 }
 
 /// The `git` command for an invocation, with piped stdin/stdout/stderr.
 pub fn command(inv: &Invocation<'_>) -> Command {
-    let mut cmd = base_command(inv.hooks_dir, inv.git_protocol, inv.ref_log.as_deref());
+    let mut cmd = base_command(inv);
     cmd.arg(inv.service.name()).arg("--stateless-rpc");
     if inv.advertise_refs {
         cmd.arg("--advertise-refs");
@@ -101,12 +144,13 @@ pub fn command(inv: &Invocation<'_>) -> Command {
 /// The `git` command for a full-duplex session (SSH): the same environment as [`command`], without
 /// `--stateless-rpc`.
 pub fn session_command(inv: &Invocation<'_>) -> Command {
-    let mut cmd = base_command(inv.hooks_dir, inv.git_protocol, inv.ref_log.as_deref());
+    let mut cmd = base_command(inv);
     cmd.arg(inv.service.name()).arg(inv.repo).current_dir(inv.repo);
     cmd
 }
 
-fn base_command(hooks_dir: &Path, git_protocol: Option<&str>, ref_log: Option<&Path>) -> Command {
+fn base_command(inv: &Invocation<'_>) -> Command {
+    let (hooks_dir, git_protocol, ref_log) = (inv.hooks_dir, inv.git_protocol, inv.ref_log.as_deref());
     let mut cmd = Command::new("git");
     cmd.env_clear();
     for var in ["PATH", "LANG", "LC_ALL", "TMPDIR"] {
@@ -123,6 +167,9 @@ fn base_command(hooks_dir: &Path, git_protocol: Option<&str>, ref_log: Option<&P
     }
     if let Some(log) = ref_log {
         cmd.env(REF_LOG_ENV, log);
+    }
+    if let Some(policy) = &inv.protection {
+        cmd.env(PROTECTION_ENV, policy);
     }
     let mut hooks = std::ffi::OsString::from("core.hooksPath=");
     hooks.push(hooks_dir);

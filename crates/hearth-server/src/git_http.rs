@@ -234,6 +234,7 @@ fn advertise(state: &AppState, granted: &Access, service: Service, headers: &Hea
         git_protocol: protocol.as_deref(),
         hooks_dir: &hooks,
         ref_log: None,
+        protection: None,
     };
     let mut child = match transport::command(&inv).spawn() {
         Ok(c) => c,
@@ -302,6 +303,7 @@ async fn exchange(state: AppState, granted: Access, service: Service, headers: H
     let protocol = git_protocol(&headers);
     let hooks = state.config.hooks_dir();
     let ref_log = (service == Service::ReceivePack).then(|| push::new_ref_log(&state.config));
+    let protection = if service == Service::ReceivePack { granted.protection_policy(&state).await } else { None };
     let inv = Invocation {
         service,
         repo: &path,
@@ -309,6 +311,7 @@ async fn exchange(state: AppState, granted: Access, service: Service, headers: H
         git_protocol: protocol.as_deref(),
         hooks_dir: &hooks,
         ref_log: ref_log.clone(),
+        protection: protection.clone(),
     };
     let mut child = match transport::command(&inv).spawn() {
         Ok(c) => c,
@@ -344,6 +347,9 @@ async fn exchange(state: AppState, granted: Access, service: Service, headers: H
     let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         let status = child.wait().await;
+        if let Some(policy) = protection {
+            let _ = tokio::fs::remove_file(policy).await;
+        }
         if let Some(log) = ref_log {
             granted.after_push(&state, &log).await;
         }

@@ -82,10 +82,18 @@ impl Backend {
             deploy_keys::touch(h.conn(), id, now).await?;
         }
         drop(h);
-        Ok(Ok(self.job(service, access, git_protocol)))
+        let protection =
+            if service == Service::ReceivePack { access.protection_policy(&self.state).await } else { None };
+        Ok(Ok(self.job(service, access, git_protocol, protection)))
     }
 
-    fn job(&self, service: Service, access: Access, git_protocol: Option<String>) -> Job {
+    fn job(
+        &self,
+        service: Service,
+        access: Access,
+        git_protocol: Option<String>,
+        protection: Option<std::path::PathBuf>,
+    ) -> Job {
         let state = self.state.clone();
         let path = access.path(&state.config);
         let hooks = state.config.hooks_dir();
@@ -98,11 +106,15 @@ impl Backend {
             git_protocol: git_protocol.as_deref(),
             hooks_dir: &hooks,
             ref_log: ref_log.clone(),
+            protection: protection.clone(),
         };
         let command = transport::session_command(&inv);
         // Always a finish step: it counts the operation, and after a push records what changed.
         let finish: hearth_ssh::Finish = Box::new(move |success| {
             Box::pin(async move {
+                if let Some(policy) = protection {
+                    let _ = tokio::fs::remove_file(policy).await;
+                }
                 if let Some(log) = ref_log {
                     access.after_push(&state, &log).await;
                 }

@@ -53,6 +53,7 @@ pub enum Unique {
     RepoTransferTeam,
     PullIssue,
     CommitStatusIndex,
+    ProtectedBranchRule,
     /// A violation this table does not know (a new index not added here).
     Unknown,
 }
@@ -87,6 +88,7 @@ const INDEXES: &[(&str, &str, &[&str], Unique)] = &[
     ("repo_transfer_team_pair", "repo_transfer_team", &["transfer_id", "team_id"], Unique::RepoTransferTeam),
     ("pull_request_issue", "pull_request", &["issue_id"], Unique::PullIssue),
     ("commit_status_repo_sha_idx", "commit_status", &["repo_id", "sha", "idx"], Unique::CommitStatusIndex),
+    ("protected_branch_repo_rule", "protected_branch", &["repo_id", "rule_name"], Unique::ProtectedBranchRule),
 ];
 
 impl Unique {

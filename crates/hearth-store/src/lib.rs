@@ -24,6 +24,7 @@ pub mod milestones;
 pub mod mirrors;
 pub mod notices;
 pub mod orgs;
+pub mod protected_branches;
 pub mod pulls;
 pub mod push_events;
 pub mod redirects;

@@ -283,6 +283,34 @@ impl Access {
         }
     }
 
+    /// A push's branch-protection policy written to a scratch file for the pre-receive hook (see
+    /// `branch_protection::push_policy`); `None` when no rule applies. Fails closed: when the
+    /// policy cannot be computed, every branch push is refused.
+    pub async fn protection_policy(&self, state: &crate::app::AppState) -> Option<std::path::PathBuf> {
+        let Access::Repo(g) = self else { return None };
+        let deploy = g.deploy_key.is_some();
+        let user = if deploy { None } else { g.actor.as_ref() };
+        let text = match super::branch_protection::push_policy(state, &g.repo, user, deploy).await {
+            Ok(None) => return None,
+            Ok(Some(text)) => text,
+            Err(e) => {
+                tracing::error!(error = %e, repo = g.repo.id, "branch protection policy");
+                "** deny deny\n".to_string()
+            }
+        };
+        let mut name = [0u8; 12];
+        rand::fill(&mut name);
+        let path = state.config.tmp_dir().join(format!("protect-{}.txt", hex::encode(name)));
+        match tokio::fs::write(&path, text).await {
+            Ok(()) => Some(path),
+            Err(e) => {
+                tracing::error!(error = %e, "writing the branch protection policy");
+                // A path that does not exist: the hook refuses the push.
+                Some(state.config.tmp_dir().join("protect-unwritable"))
+            }
+        }
+    }
+
     /// After receive-pack exited: a repository's post-push processing, a gist's update time.
     pub async fn after_push(&self, state: &crate::app::AppState, log: &std::path::Path) {
         match self {

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod accounts;
 pub mod admin;
+pub mod branch_protection;
 pub mod collaborators;
 pub mod commit_comments;
 pub mod contents;
@@ -129,6 +130,7 @@ fn conflict_message(unique: Unique) -> &'static str {
         Unique::RepoTransferTeam => "team is already named in the transfer",
         Unique::PullIssue => "issue is already a pull request",
         Unique::CommitStatusIndex => "another status was added at the same time, please try again",
+        Unique::ProtectedBranchRule => "Branch protection already exist",
         Unique::Unknown => "already exists",
     }
 }

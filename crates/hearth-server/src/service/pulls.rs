@@ -317,8 +317,21 @@ pub async fn merge(state: &AppState, t: &Tracker<'_>, index: i64, opt: &MergePul
     if issue.is_closed {
         return Err(ServiceError::NotFound);
     }
-    if t.mode < AccessMode::Write {
-        return Err(ServiceError::NotAllowed("User not allowed to merge PR".into()));
+    let base_tip = branch_tip(dir(state, t.owner, t.repo), &pull.base_branch).await?.unwrap_or_default();
+    let behind = !pull.merge_base.is_empty() && pull.merge_base != base_tip;
+    let refusal = super::branch_protection::merge_refusal(
+        state,
+        t.repo,
+        t.doer,
+        t.mode,
+        &pull.base_branch,
+        issue.id,
+        &pull.head_sha,
+        behind,
+    )
+    .await?;
+    if let Some(reason) = refusal {
+        return Err(ServiceError::NotAllowed(reason));
     }
     if pull.status() != PullStatus::Mergeable {
         return Err(ServiceError::NotAllowed("Please try again later".into()));

@@ -94,6 +94,7 @@ pub async fn delete_branch(
     if name == repo.default_branch {
         return Err(ServiceError::Forbidden("can not delete default branch".into()));
     }
+    super::branch_protection::check_delete(state, repo, name).await?;
     delete_ref(state, owner, repo, dir, doer, format!("refs/heads/{name}")).await
 }
 

@@ -6,6 +6,7 @@ mod support;
 mod admin;
 mod admin_extra;
 mod auth;
+mod branch_protection;
 mod branch_tag_writes;
 mod collaborators;
 mod commit_comments;

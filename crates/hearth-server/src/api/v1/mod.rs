@@ -3,6 +3,7 @@
 
 mod admin;
 pub(crate) mod archive;
+mod branch_protections;
 mod branches;
 mod collaborators;
 mod commit_comments;
@@ -185,6 +186,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(pulls::list_pulls, pulls::create_pull))
         .routes(routes!(pulls::get_pull, pulls::edit_pull))
         .routes(routes!(pulls::list_pull_commits))
+        .routes(routes!(branch_protections::list_branch_protections, branch_protections::create_branch_protection))
+        .routes(routes!(
+            branch_protections::get_branch_protection,
+            branch_protections::edit_branch_protection,
+            branch_protections::delete_branch_protection
+        ))
         .routes(routes!(reviews::list_reviews, reviews::create_review))
         .routes(routes!(reviews::get_review, reviews::submit_review, reviews::delete_review))
         .routes(routes!(reviews::list_review_comments))
