@@ -202,11 +202,23 @@ fn commit_tree(
     Ok(stdout_line(&out.stdout))
 }
 
-/// Move `refs/heads/<branch>` from `old` to `new`, only if it still points at `old`.
+/// Move `refs/heads/<branch>` from `old` to `new`, only if it still points at `old`. `false` when
+/// it has moved; a lock held by a concurrent writer is waited out (briefly) and tried again.
 fn swap_branch(path: &Path, branch: &str, new: &str, old: &str) -> GitResult<bool> {
-    let mut cmd = git(path);
-    cmd.args(["update-ref", "-m", "merge pull request", &format!("refs/heads/{branch}"), new, old]);
-    Ok(run(cmd)?.0 == 0)
+    let full = format!("refs/heads/{branch}");
+    for _ in 0..50 {
+        let mut cmd = git(path);
+        cmd.args(["update-ref", "-m", "merge pull request", &full, new, old]);
+        let out = cmd.output()?;
+        if out.status.success() {
+            return Ok(true);
+        }
+        if crate::read::ref_commit(path, &full)?.as_deref() != Some(old) {
+            return Ok(false);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    Err(GitError::Git(format!("{full} stayed locked")))
 }
 
 /// One commit's author and message, for replaying it.

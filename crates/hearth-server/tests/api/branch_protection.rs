@@ -146,3 +146,32 @@ async fn merges_wait_for_statuses_and_approvals() {
     let (status, body) = merge(&token).await;
     assert_eq!(status, 200, "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_rules_hold_over_ssh() {
+    use crate::ssh::{add_user_key, keypair, ssh_server, ssh_url};
+    let s = ssh_server().await;
+    let keys = tempfile::tempdir().unwrap();
+    let (_alice, token) = s.user_with_token("alice", false).await;
+    let (key, public) = keypair(keys.path(), "alice");
+    add_user_key(&s, &token, "laptop", &public).await;
+    s.create_repo(&token, j!({"name": "proj"})).await;
+    let git = Git::with_ssh(&key);
+    let wt = git.work_tree("src", "a.txt", "a\n");
+    let url = ssh_url(&s, "alice", "proj");
+    git.ok(Some(&wt), &["push", "-q", &url, "master"]);
+    assert_eq!(s.post_status("/repos/alice/proj/branch_protections", &token, j!({"rule_name": "master"})).await, 201);
+
+    std::fs::write(wt.join("a.txt"), "b\n").unwrap();
+    git.ok(Some(&wt), &["commit", "-q", "-am", "B"]);
+    let refused = git.run(Some(&wt), &["push", &url, "master"]);
+    assert!(
+        !refused.ok && refused.stderr.contains("not allowed to push to protected branch master"),
+        "{}",
+        refused.stderr
+    );
+    // Other branches still take pushes.
+    git.ok(Some(&wt), &["push", "-q", &url, "master:topic"]);
+    let (_, branch) = s.get_json("/repos/alice/proj/branches/master", &token).await;
+    assert_ne!(branch["commit"]["id"], git.ok(Some(&wt), &["rev-parse", "HEAD"]).trim(), "master did not move");
+}

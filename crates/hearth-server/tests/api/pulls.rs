@@ -375,3 +375,34 @@ async fn manual_merges_and_deleting_the_head_branch() {
     assert_eq!(status, 200);
     assert_eq!(s.get_status("/repos/alice/proj/branches/twin", &token).await, 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_merges_into_one_base_lose_no_commit() {
+    let (s, _alice, token, git, wt, _url) = fixture().await;
+    branch(&git, &wt, "one", "master", "one.txt", "1\n", "Add one");
+    branch(&git, &wt, "two", "master", "two.txt", "2\n", "Add two");
+    for head in ["one", "two"] {
+        let open = j!({"head": head, "base": "master", "title": head});
+        assert_eq!(s.post_status("/repos/alice/proj/pulls", &token, open).await, 201);
+    }
+    for n in 1..=2 {
+        let (_, pr) = s.get_json(&format!("/repos/alice/proj/pulls/{n}"), Anon).await;
+        assert_eq!(pr["mergeable"], true);
+    }
+    let merge = |n: i64| {
+        let (s, token) = (&s, token.clone());
+        async move { s.post_json(&format!("/repos/alice/proj/pulls/{n}/merge"), &token, j!({"Do": "merge"})).await }
+    };
+    let ((a, _), (b, _)) = tokio::join!(merge(1), merge(2));
+    // Each merge either happened or was refused cleanly (the base moved under it).
+    for status in [a, b] {
+        assert!(status == 200 || status == 409, "{status}");
+    }
+    let master = tip(&git, &wt, "origin/master");
+    for (n, status, file) in [(1, a, "one.txt"), (2, b, "two.txt")] {
+        let (_, pr) = s.get_json(&format!("/repos/alice/proj/pulls/{n}"), Anon).await;
+        let present = git.run(Some(&wt), &["cat-file", "-e", &format!("{master}:{file}")]).ok;
+        assert_eq!(present, status == 200, "pull {n}: on the branch exactly when merged");
+        assert_eq!(pr["merged"], status == 200, "pull {n}: the record agrees with the branch");
+    }
+}
