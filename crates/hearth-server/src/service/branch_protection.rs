@@ -118,6 +118,16 @@ async fn in_lists(mut c: Conn<'_>, user: &UserRow, users: &[i64], teams: &[i64])
     Ok(false)
 }
 
+/// Whether `user` is in one of these teams.
+pub async fn in_teams(mut c: Conn<'_>, user: &UserRow, teams: &[i64]) -> ServiceResult<bool> {
+    for t in teams {
+        if orgs::is_team_member(c.reborrow(), *t, user.id).await? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Whether `user` (or a deploy key, `deploy`) may push to a branch under `rule`.
 pub async fn may_push(c: Conn<'_>, rule: &Rule, user: Option<&UserRow>, deploy: bool) -> ServiceResult<bool> {
     let s = &rule.settings;

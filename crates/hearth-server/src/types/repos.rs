@@ -165,6 +165,22 @@ pub struct RepoSearchResults {
 pub struct Branch {
     pub name: String,
     pub commit: PayloadCommit,
+    /// Gitea's protection fields, on branches (not on tags).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub protection: Option<BranchProtectionInfo>,
+}
+
+/// What a branch object says of its protection and of the caller's rights (Gitea).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BranchProtectionInfo {
+    pub protected: bool,
+    pub required_approvals: i64,
+    pub enable_status_check: bool,
+    pub status_check_contexts: Vec<String>,
+    pub user_can_push: bool,
+    pub user_can_merge: bool,
+    /// The rule that applies; filled for repository admins only.
+    pub effective_branch_protection_name: String,
 }
 
 /// Gitea's WatchInfo: the caller's subscription to a repository.

@@ -57,6 +57,17 @@ async fn protected_branches_refuse_pushes_deletions_and_api_writes() {
         201
     );
 
+    // Branch objects say so (the rule's name only to admins).
+    let (_, master) = s.get_json("/repos/alice/proj/branches/master", &bob).await;
+    assert_eq!(master["protected"], true, "{master}");
+    assert_eq!((master["user_can_push"].as_bool(), master["user_can_merge"].as_bool()), (Some(false), Some(true)));
+    assert_eq!(master["effective_branch_protection_name"], "");
+    let (_, master) = s.get_json("/repos/alice/proj/branches/master", &token).await;
+    assert_eq!((master["user_can_push"].as_bool(), master["effective_branch_protection_name"].as_str()), (Some(true), Some("master")));
+    let (_, list) = s.get_json("/repos/alice/proj/branches", &bob).await;
+    let feature = list.as_array().unwrap().iter().find(|b| b["name"] == "feature").unwrap().clone();
+    assert_eq!((feature["protected"].as_bool(), feature["user_can_push"].as_bool()), (Some(false), Some(true)));
+
     // alice (whitelisted) pushes a fast-forward; bob (a writer, not listed) may not.
     git.ok(Some(&wt), &["checkout", "-q", "-B", "master", "origin/master"]);
     std::fs::write(wt.join("a.txt"), "2\n").unwrap();

@@ -3,13 +3,13 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use hearth_git::{BranchInfo, CommitInfo};
-use hearth_store::users as user_store;
+use hearth_store::users::{self as user_store, UserRow};
 
 use super::{RepoCtx, git_blocking, git_find};
 use crate::app::AppState;
 use crate::error::ApiResult;
 use crate::extract::{ListParams, Paged, RepoPath, TokenUser};
-use crate::types::{Branch, PayloadCommit, PayloadUser, rfc3339_with_offset};
+use crate::types::{Branch, BranchProtectionInfo, PayloadCommit, PayloadUser, rfc3339_with_offset};
 
 /// Turn git's view of branches into API objects, resolving author e-mails to logins once each.
 async fn to_api(state: &AppState, html_url: &str, branches: Vec<BranchInfo>) -> ApiResult<Vec<Branch>> {
@@ -26,7 +26,7 @@ async fn to_api(state: &AppState, html_url: &str, branches: Vec<BranchInfo>) -> 
     let login = |email: &str| logins.iter().find(|(e, _)| e == email).map(|(_, l)| l.clone()).unwrap_or_default();
     Ok(branches
         .into_iter()
-        .map(|b| Branch { name: b.name, commit: payload_commit(html_url, &b.commit, &login) })
+        .map(|b| Branch { name: b.name, commit: payload_commit(html_url, &b.commit, &login), protection: None })
         .collect())
 }
 
@@ -71,10 +71,58 @@ pub(super) async fn read_refs(
     responses((status = 200, body = [Branch]), (status = 401), (status = 404)))]
 pub async fn list_branches(
     State(state): State<AppState>,
-    TokenUser(_me): TokenUser,
+    TokenUser(me): TokenUser,
     RepoPath(ctx): RepoPath,
 ) -> ApiResult<Json<Vec<Branch>>> {
-    Ok(Json(read_refs(&state, &ctx, |p| hearth_git::list_branches(p).map(Some)).await?))
+    let mut branches = read_refs(&state, &ctx, |p| hearth_git::list_branches(p).map(Some)).await?;
+    annotate(&state, &ctx, &me, &mut branches).await?;
+    Ok(Json(branches))
+}
+
+/// Fill in each branch's protection and what the caller may do with it.
+pub(super) async fn annotate(state: &AppState, ctx: &RepoCtx, me: &UserRow, branches: &mut [Branch]) -> ApiResult<()> {
+    use crate::service::access::AccessMode;
+    use crate::service::branch_protection as protection;
+    let rules = protection::rules(state, ctx.repo.id).await?;
+    let writer = ctx.mode >= AccessMode::Write;
+    let mut h = state.db.acquire().await?;
+    for b in branches.iter_mut() {
+        let info = match protection::rule_for(&rules, &b.name) {
+            None => BranchProtectionInfo {
+                protected: false,
+                required_approvals: 0,
+                enable_status_check: false,
+                status_check_contexts: Vec::new(),
+                user_can_push: writer,
+                user_can_merge: writer,
+                effective_branch_protection_name: String::new(),
+            },
+            Some(rule) => {
+                let s = &rule.settings;
+                let can_merge = if s.enable_merge_whitelist {
+                    s.merge_whitelist_users.contains(&me.id)
+                        || protection::in_teams(h.conn(), me, &s.merge_whitelist_teams).await?
+                } else {
+                    writer
+                };
+                BranchProtectionInfo {
+                    protected: true,
+                    required_approvals: s.required_approvals,
+                    enable_status_check: s.enable_status_check,
+                    status_check_contexts: s.status_check_contexts.clone(),
+                    user_can_push: writer && protection::may_push(h.conn(), rule, Some(me), false).await?,
+                    user_can_merge: can_merge,
+                    effective_branch_protection_name: if ctx.mode >= AccessMode::Admin {
+                        rule.row.rule_name.clone()
+                    } else {
+                        String::new()
+                    },
+                }
+            }
+        };
+        b.protection = Some(info);
+    }
+    Ok(())
 }
 
 /// One branch (the name may contain `/`).
@@ -83,11 +131,12 @@ pub async fn list_branches(
     responses((status = 200, body = Branch), (status = 401), (status = 404)))]
 pub async fn get_branch(
     State(state): State<AppState>,
-    TokenUser(_me): TokenUser,
+    TokenUser(me): TokenUser,
     Path((_owner, _repo, branch)): Path<(String, String, String)>,
     RepoPath(ctx): RepoPath,
 ) -> ApiResult<Json<Branch>> {
     let mut found = read_refs(&state, &ctx, move |p| Ok(hearth_git::branch(p, &branch)?.map(|b| vec![b]))).await?;
+    annotate(&state, &ctx, &me, &mut found).await?;
     Ok(Json(found.remove(0)))
 }
 

@@ -73,6 +73,7 @@ pub async fn create_branch(
     ref_service::create_branch(&state, &ctx.owner, &ctx.repo, ctx.dir(), &me, &name, source).await?;
     let mut found =
         super::branches::read_refs(&state, &ctx, move |p| Ok(hearth_git::branch(p, &name)?.map(|b| vec![b]))).await?;
+    super::branches::annotate(&state, &ctx, &me, &mut found).await?;
     Ok((StatusCode::CREATED, Json(found.remove(0))))
 }
 
