@@ -220,3 +220,16 @@ pub async fn comment_counts(c: Conn<'_>, review_ids: &[i64]) -> StoreResult<Vec<
         q.fetch_all(&mut *x).await
     })?)
 }
+
+/// After new commits on a pull's head: its submitted reviews are stale; with `dismiss_approvals`
+/// (the base's protection asks for it) its approvals are dismissed too.
+pub async fn after_head_moved(mut c: Conn<'_>, issue_id: i64, dismiss_approvals: bool, now: i64) -> StoreResult<()> {
+    const STALE: &str = "UPDATE pull_review SET stale = TRUE WHERE issue_id = $1 AND state IN (1, 2, 3)";
+    with_conn!(c.reborrow(), x => sqlx::query(STALE).bind(issue_id).execute(&mut *x).await.map(|_| ()))?;
+    if dismiss_approvals {
+        const DISMISS: &str = "UPDATE pull_review SET dismissed = TRUE, updated_unix = $2 WHERE issue_id = $1 \
+            AND state = 1 AND NOT dismissed";
+        with_conn!(c, x => sqlx::query(DISMISS).bind(issue_id).bind(now).execute(&mut *x).await.map(|_| ()))?;
+    }
+    Ok(())
+}

@@ -52,7 +52,7 @@ pub struct Rule {
 }
 
 impl Rule {
-    fn from_row(row: RuleRow) -> Rule {
+    pub fn from_row(row: RuleRow) -> Rule {
         let settings = serde_json::from_str(&row.settings).unwrap_or_default();
         Rule { row, settings }
     }

@@ -455,6 +455,14 @@ pub async fn enqueue_synchronized(
     let Some(issue) = issues::by_id(c.reborrow(), pull.issue_id).await? else { return Ok(0) };
     let Some(repo) = repos::by_id(c.reborrow(), pull.base_repo_id).await? else { return Ok(0) };
     let Some(owner) = users::by_id(c.reborrow(), repo.owner_id).await? else { return Ok(0) };
+    let rules: Vec<super::branch_protection::Rule> = hearth_store::protected_branches::of_repo(c.reborrow(), repo.id)
+        .await?
+        .into_iter()
+        .map(super::branch_protection::Rule::from_row)
+        .collect();
+    let dismiss = super::branch_protection::rule_for(&rules, &pull.base_branch)
+        .is_some_and(|r| r.settings.dismiss_stale_approvals);
+    hearth_store::reviews::after_head_moved(c.reborrow(), issue.id, dismiss, now_unix()).await?;
     enqueue_pull(state, c, &owner, &repo, &issue, &pull, "synchronized", None, pusher).await
 }
 

@@ -63,7 +63,10 @@ async fn protected_branches_refuse_pushes_deletions_and_api_writes() {
     assert_eq!((master["user_can_push"].as_bool(), master["user_can_merge"].as_bool()), (Some(false), Some(true)));
     assert_eq!(master["effective_branch_protection_name"], "");
     let (_, master) = s.get_json("/repos/alice/proj/branches/master", &token).await;
-    assert_eq!((master["user_can_push"].as_bool(), master["effective_branch_protection_name"].as_str()), (Some(true), Some("master")));
+    assert_eq!(
+        (master["user_can_push"].as_bool(), master["effective_branch_protection_name"].as_str()),
+        (Some(true), Some("master"))
+    );
     let (_, list) = s.get_json("/repos/alice/proj/branches", &bob).await;
     let feature = list.as_array().unwrap().iter().find(|b| b["name"] == "feature").unwrap().clone();
     assert_eq!((feature["protected"].as_bool(), feature["user_can_push"].as_bool()), (Some(false), Some(true)));
@@ -154,6 +157,25 @@ async fn merges_wait_for_statuses_and_approvals() {
     s.post_json(reviews, &bob, j!({"event": "REQUEST_CHANGES", "body": "not yet"})).await;
     let (status, _) = s.post_json(reviews, &bob, j!({"event": "APPROVED"})).await;
     assert_eq!(status, 200);
+    // A push to the head dismisses the approval (the rule asks for it); a new one is needed.
+    let patch = j!({"dismiss_stale_approvals": true});
+    assert_eq!(s.patch_json("/repos/alice/proj/branch_protections/master", &token, patch).await.0, 200);
+    git.ok(Some(&wt), &["checkout", "-q", "-B", "feature", "origin/feature"]);
+    std::fs::write(wt.join("b.txt"), "b2\n").unwrap();
+    git.ok(Some(&wt), &["commit", "-q", "-am", "More b"]);
+    git.ok(Some(&wt), &["push", "-q", "origin", "feature"]);
+    let head = git.ok(Some(&wt), &["rev-parse", "HEAD"]).trim().to_string();
+    s.post_json(&format!("/repos/alice/proj/statuses/{head}"), &token, j!({"state": "success", "context": "ci/build"}))
+        .await;
+    let (_, list) = s.get_json(reviews, &token).await;
+    let approval = list.as_array().unwrap().iter().find(|r| r["state"] == "APPROVED").unwrap().clone();
+    assert_eq!((approval["dismissed"].as_bool(), approval["stale"].as_bool()), (Some(true), Some(true)));
+    let (status, body) = merge(&token).await;
+    assert_eq!(
+        (status, body["message"].as_str()),
+        (405, Some("not allowed to merge [reason: Does not have enough approvals]"))
+    );
+    assert_eq!(s.post_json(reviews, &bob, j!({"event": "APPROVED"})).await.0, 200);
     let (status, body) = merge(&token).await;
     assert_eq!(status, 200, "{body}");
 }
