@@ -43,21 +43,25 @@ pub struct NewIssue<'a> {
     pub body: &'a str,
     pub milestone_id: i64,
     pub assignee_id: i64,
+    /// The issue half of a pull request (counted as a pull, not an issue).
+    pub is_pull: bool,
     pub now: i64,
 }
 
-/// Insert an open issue and count it on its repository.
+/// Insert an open issue (or a pull's issue row) and count it on its repository.
 pub async fn insert(mut c: Conn<'_>, n: &NewIssue<'_>) -> StoreResult<IssueRow> {
     const SQL: &str = concat!(
-        "INSERT INTO issue (repo_id, idx, poster_id, title, body, milestone_id, assignee_id, created_unix, \
-         updated_unix) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING ",
+        "INSERT INTO issue (repo_id, idx, poster_id, title, body, milestone_id, assignee_id, is_pull, created_unix, \
+         updated_unix) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING ",
         columns!()
     );
     let row = with_conn!(c.reborrow(), x => sqlx::query_as::<_, IssueRow>(SQL).bind(n.repo_id).bind(n.idx)
-        .bind(n.poster_id).bind(n.title).bind(n.body).bind(n.milestone_id).bind(n.assignee_id).bind(n.now)
-        .fetch_one(&mut *x).await)?;
-    const COUNT: &str = "UPDATE repository SET num_issues = num_issues + 1 WHERE id = $1";
-    with_conn!(c, x => sqlx::query(COUNT).bind(n.repo_id).execute(&mut *x).await.map(|_| ()))?;
+        .bind(n.poster_id).bind(n.title).bind(n.body).bind(n.milestone_id).bind(n.assignee_id).bind(n.is_pull)
+        .bind(n.now).fetch_one(&mut *x).await)?;
+    const ISSUES: &str = "UPDATE repository SET num_issues = num_issues + 1 WHERE id = $1";
+    const PULLS: &str = "UPDATE repository SET num_pulls = num_pulls + 1 WHERE id = $1";
+    let count = if n.is_pull { PULLS } else { ISSUES };
+    with_conn!(c, x => sqlx::query(count).bind(n.repo_id).execute(&mut *x).await.map(|_| ()))?;
     Ok(row)
 }
 

@@ -3,7 +3,7 @@
 
 use sqlx::FromRow;
 
-use crate::issues::IssueRow;
+use crate::issues::{IssueRow, NewIssue};
 use crate::{Conn, StoreResult, placeholders, with_conn};
 
 /// Mergeability, as the background checker last found it.
@@ -63,40 +63,24 @@ macro_rules! columns {
 }
 
 pub struct NewPull<'a> {
-    pub repo_id: i64,
-    pub idx: i64,
-    pub poster_id: i64,
-    pub title: &'a str,
-    pub body: &'a str,
-    pub milestone_id: i64,
-    pub assignee_id: i64,
+    /// The issue half (`is_pull` set).
+    pub issue: NewIssue<'a>,
     pub head_repo_id: i64,
     pub head_branch: &'a str,
     pub base_branch: &'a str,
     pub head_sha: &'a str,
-    pub now: i64,
 }
 
-/// Insert the issue row (`is_pull`) and the pull record, and count the pull on its repository.
+/// Insert the issue row and the pull record.
 pub async fn insert(mut c: Conn<'_>, n: &NewPull<'_>) -> StoreResult<(IssueRow, PullRow)> {
-    const ISSUE: &str = concat!(
-        "INSERT INTO issue (repo_id, idx, poster_id, title, body, milestone_id, assignee_id, is_pull, created_unix, \
-         updated_unix) VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8, $8) RETURNING ",
-        "id, repo_id, idx, poster_id, title, body, milestone_id, assignee_id, is_closed, is_pull, num_comments, \
-         created_unix, updated_unix"
-    );
-    let issue = with_conn!(c.reborrow(), x => sqlx::query_as::<_, IssueRow>(ISSUE).bind(n.repo_id).bind(n.idx)
-        .bind(n.poster_id).bind(n.title).bind(n.body).bind(n.milestone_id).bind(n.assignee_id).bind(n.now)
-        .fetch_one(&mut *x).await)?;
+    let issue = crate::issues::insert(c.reborrow(), &n.issue).await?;
     const PULL: &str = concat!(
         "INSERT INTO pull_request (issue_id, base_repo_id, base_branch, head_repo_id, head_branch, head_sha) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING ",
         columns!()
     );
-    let pull = with_conn!(c.reborrow(), x => sqlx::query_as::<_, PullRow>(PULL).bind(issue.id).bind(n.repo_id)
+    let pull = with_conn!(c, x => sqlx::query_as::<_, PullRow>(PULL).bind(issue.id).bind(n.issue.repo_id)
         .bind(n.base_branch).bind(n.head_repo_id).bind(n.head_branch).bind(n.head_sha).fetch_one(&mut *x).await)?;
-    const COUNT: &str = "UPDATE repository SET num_pulls = num_pulls + 1 WHERE id = $1";
-    with_conn!(c, x => sqlx::query(COUNT).bind(n.repo_id).execute(&mut *x).await.map(|_| ()))?;
     Ok((issue, pull))
 }
 

@@ -165,6 +165,7 @@ async fn round_trip(db: &Db) {
         body: "",
         milestone_id: 0,
         assignee_id: 0,
+        is_pull: false,
         now: NOW,
     };
     let issue = issues::insert(h.conn(), &new).await.unwrap();
@@ -243,6 +244,7 @@ async fn unknown_numbers_load(db: &Db) {
         body: "",
         milestone_id: 0,
         assignee_id: 0,
+        is_pull: false,
         now: NOW,
     };
     let issue = issues::insert(h.conn(), &new).await.unwrap();

@@ -101,16 +101,13 @@ pub async fn create(state: &AppState, t: &Tracker<'_>, opt: &CreateIssue) -> Ser
         body: &opt.body,
         milestone_id: milestone,
         assignee_id: assignee,
+        is_pull: false,
         now,
     };
     let mut issue = issues::insert(tx.conn(), &new).await?;
     milestones::count_issue(tx.conn(), milestone, false, 1).await?;
     if t.writer() {
-        for id in &opt.labels {
-            if labels::get(tx.conn(), t.repo.id, *id).await?.is_some() {
-                labels::attach(tx.conn(), issue.id, *id).await?;
-            }
-        }
+        attach_labels(tx.conn(), t.repo.id, issue.id, &opt.labels).await?;
     }
     enqueue_issue(state, tx.conn(), t.owner, t.repo, &issue, "opened", None, t.doer).await?;
     if opt.closed {
@@ -119,6 +116,16 @@ pub async fn create(state: &AppState, t: &Tracker<'_>, opt: &CreateIssue) -> Ser
     tx.commit().await?;
     wake(state);
     Ok(issue)
+}
+
+/// Attach the labels among `ids` that belong to the repository (others are dropped, as Gogs does).
+pub(super) async fn attach_labels(mut c: Conn<'_>, repo_id: i64, issue_id: i64, ids: &[i64]) -> ServiceResult<()> {
+    for id in ids {
+        if labels::get(c.reborrow(), repo_id, *id).await?.is_some() {
+            labels::attach(c.reborrow(), issue_id, *id).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Close or reopen: the row, the counters, a timeline entry and the event.

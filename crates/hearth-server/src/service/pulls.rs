@@ -7,11 +7,11 @@ use std::path::PathBuf;
 
 use hearth_git::Person;
 use hearth_git::merge::{self, Outcome, Refusal, Style};
-use hearth_store::issues::IssueRow;
+use hearth_store::issues::{IssueRow, NewIssue};
 use hearth_store::pulls::{self, NewPull, PullRow, PullStatus};
 use hearth_store::repos::{self, RepoRow};
 use hearth_store::users::{self, UserRow};
-use hearth_store::{CommentKind, issues, labels, milestones};
+use hearth_store::{CommentKind, issues, milestones};
 
 use super::access::{AccessMode, access_mode};
 use super::issues::Tracker;
@@ -115,27 +115,26 @@ pub async fn create(state: &AppState, t: &Tracker<'_>, opt: &CreatePull) -> Serv
     }
     let idx = issues::next_index(tx.conn(), t.repo.id).await?;
     let new = NewPull {
-        repo_id: t.repo.id,
-        idx,
-        poster_id: t.doer.id,
-        title: opt.title.trim(),
-        body: &opt.body,
-        milestone_id: milestone,
-        assignee_id: assignee,
+        issue: NewIssue {
+            repo_id: t.repo.id,
+            idx,
+            poster_id: t.doer.id,
+            title: opt.title.trim(),
+            body: &opt.body,
+            milestone_id: milestone,
+            assignee_id: assignee,
+            is_pull: true,
+            now,
+        },
         head_repo_id: head.repo.id,
         head_branch: &head.branch,
         base_branch: &opt.base,
         head_sha: &head_sha,
-        now,
     };
     let (issue, pull) = pulls::insert(tx.conn(), &new).await?;
     milestones::count_issue(tx.conn(), milestone, false, 1).await?;
     if writer {
-        for id in &opt.labels {
-            if labels::get(tx.conn(), t.repo.id, *id).await?.is_some() {
-                labels::attach(tx.conn(), issue.id, *id).await?;
-            }
-        }
+        super::issues::attach_labels(tx.conn(), t.repo.id, issue.id, &opt.labels).await?;
     }
     enqueue_pull(state, tx.conn(), t.owner, t.repo, &issue, &pull, "opened", None, t.doer).await?;
     tx.commit().await?;

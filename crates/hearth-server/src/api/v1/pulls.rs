@@ -62,7 +62,7 @@ pub struct MergePullRequestOption {
     pub delete_branch_after_merge: bool,
 }
 
-fn pulls_on(ctx: RepoCtx) -> ApiResult<RepoCtx> {
+pub(super) fn pulls_on(ctx: RepoCtx) -> ApiResult<RepoCtx> {
     if !ctx.repo.enable_pulls {
         return Err(ApiError::not_found());
     }

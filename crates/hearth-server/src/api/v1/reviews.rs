@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use super::RepoCtx;
 use super::issues::tracker;
+use super::pulls::pulls_on;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Auth, LateBody, RepoPath, TokenUser};
@@ -58,13 +59,6 @@ pub struct DismissPullReviewOptions {
 pub struct PullReviewRequestOptions {
     pub reviewers: Vec<String>,
     pub team_reviewers: Vec<String>,
-}
-
-fn pulls_on(ctx: RepoCtx) -> ApiResult<RepoCtx> {
-    if !ctx.repo.enable_pulls {
-        return Err(ApiError::not_found());
-    }
-    Ok(ctx)
 }
 
 async fn one(
