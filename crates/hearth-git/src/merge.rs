@@ -323,3 +323,61 @@ pub fn merged_in(path: &Path, base: &str, head: &str) -> GitResult<Option<String
     let oldest = String::from_utf8_lossy(&out).lines().last().map(str::to_string);
     Ok(Some(oldest.unwrap_or_else(|| head.to_string())))
 }
+
+/// Bring `head_branch` of the repository at `path` up to date with commit `base` (already in
+/// its object store): a merge commit of the base into the head (`rebase` false), or the head's
+/// commits replayed onto the base (`rebase`); compare-and-swap on the head branch from `head`.
+/// Returns the head branch's new tip.
+pub fn update_head(
+    path: &Path,
+    head_branch: &str,
+    head: &str,
+    base: &str,
+    rebase: bool,
+    message: &str,
+    committer: &Person,
+) -> GitResult<Result<String, Refusal>> {
+    if !is_valid_ref_name(head_branch) || !is_object_id(head) || !is_object_id(base) {
+        return Ok(Err(Refusal::NoBase));
+    }
+    let Some(mb) = merge_base(path, base, head)? else { return Ok(Err(Refusal::Unrelated)) };
+    if mb == base {
+        return Ok(Err(Refusal::NothingToMerge));
+    }
+    let new = if rebase {
+        match replay(path, base, head, committer)? {
+            Ok(tip) => tip,
+            Err(refusal) => return Ok(Err(refusal)),
+        }
+    } else {
+        let tree = match merge_tree(path, None, head, base)? {
+            Ok(tree) => tree,
+            Err(files) => return Ok(Err(Refusal::Conflict(files))),
+        };
+        commit_tree(path, &tree, &[head, base], message, committer, committer)?
+    };
+    if !swap_branch(path, head_branch, &new, head)? {
+        return Ok(Err(Refusal::BaseMoved));
+    }
+    Ok(Ok(new))
+}
+
+/// Copy commit `id` and its history from the repository at `from` into the one at `to` (both on
+/// this disk), so that `to` can build on it.
+pub fn copy_commit(to: &Path, from: &Path, id: &str, via_ref: &str) -> GitResult<()> {
+    if !is_object_id(id) {
+        return Err(GitError::Git("not an object id".into()));
+    }
+    let mut cmd = git(to);
+    cmd.args(["-c", "protocol.file.allow=always", "fetch", "--quiet", "--no-tags", "--no-write-fetch-head"])
+        .arg(from)
+        .arg(format!("+{via_ref}:refs/hearth/incoming"));
+    let (code, _) = run(cmd)?;
+    if code != 0 {
+        return Err(GitError::Git(format!("fetching {via_ref} from {}", from.display())));
+    }
+    let mut cmd = git(to);
+    cmd.args(["update-ref", "-d", "refs/hearth/incoming"]);
+    run(cmd)?;
+    Ok(())
+}

@@ -72,6 +72,11 @@ impl FromRequestParts<AppState> for ListParams {
 
 impl ListParams {
     /// Any other query parameter (first occurrence).
+    /// Every value of a repeated parameter (`labels=1&labels=2`), and comma-separated ones.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.query.iter().filter(|(k, _)| k == name).flat_map(|(_, v)| v.split(',')).collect()
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }

@@ -495,3 +495,55 @@ pub async fn edit(state: &AppState, t: &Tracker<'_>, index: i64, opt: super::iss
     state.pull_checks.notify_one();
     Ok(())
 }
+
+/// Bring a pull's head branch up to date with its base (Gitea's `POST /pulls/:n/update`): a merge
+/// of the base into the head, or with `rebase` the head replayed onto the base. The caller must be
+/// able to push to the head branch; the push is recorded as any other (events, re-checks).
+pub async fn update_branch(state: &AppState, t: &Tracker<'_>, index: i64, rebase: bool) -> ServiceResult<()> {
+    let (issue, pull) = get(state, t.repo.id, index).await?;
+    if issue.is_closed || pull.has_merged {
+        return Err(ServiceError::Invalid("the pull request is closed or merged".into()));
+    }
+    let (head_owner, head_repo) = {
+        let mut h = state.db.acquire().await?;
+        let repo = repos::by_id(h.conn(), pull.head_repo_id).await?.ok_or(ServiceError::NotFound)?;
+        let owner = users::by_id(h.conn(), repo.owner_id).await?.ok_or(ServiceError::NotFound)?;
+        if access_mode(h.conn(), Some(t.doer), &repo).await? < AccessMode::Write {
+            return Err(ServiceError::Forbidden(String::new()));
+        }
+        (owner, repo)
+    };
+    super::repo_manage::ensure_writable(&head_repo)?;
+    super::branch_protection::check_push(state, &head_repo, t.doer, &pull.head_branch).await?;
+    let (base_dir, head_dir) = (dir(state, t.owner, t.repo), dir(state, &head_owner, &head_repo));
+    let head_sha = branch_tip(head_dir.clone(), &pull.head_branch).await?.ok_or(ServiceError::NotFound)?;
+    let base_sha = branch_tip(base_dir.clone(), &pull.base_branch).await?.ok_or(ServiceError::NotFound)?;
+    let message = format!("Merge branch '{}' into {}\n", pull.base_branch, pull.head_branch);
+    let committer = Person { name: t.doer.name.clone(), email: t.doer.email.clone(), time: now_unix() };
+    let (branch, from) = (pull.head_branch.clone(), format!("refs/heads/{}", pull.base_branch));
+    let (hd, hs) = (head_dir.clone(), head_sha.clone());
+    let outcome = git_blocking(move || {
+        if base_dir != hd {
+            merge::copy_commit(&hd, &base_dir, &base_sha, &from)?;
+        }
+        merge::update_head(&hd, &branch, &hs, &base_sha, rebase, &message, &committer)
+    })
+    .await?;
+    let new = match outcome {
+        Ok(new) => new,
+        Err(Refusal::NothingToMerge) => {
+            return Err(ServiceError::Invalid(format!("HeadBranch of PR {index} is up to date")));
+        }
+        Err(Refusal::Conflict(_)) => {
+            let how = if rebase { "rebase" } else { "merge" };
+            return Err(ServiceError::Conflict(format!("{how} failed because of conflict")));
+        }
+        Err(Refusal::BaseMoved) => return Err(ServiceError::Conflict("the head branch moved, try again".into())),
+        Err(Refusal::Unrelated | Refusal::NoBase | Refusal::NotFastForward) => {
+            return Err(ServiceError::Invalid("the branches cannot be merged".into()));
+        }
+    };
+    let update =
+        hearth_git::transport::RefUpdate { old: head_sha, new, name: format!("refs/heads/{}", pull.head_branch) };
+    super::push::after_push(state, &head_owner, &head_repo, t.doer, &[update]).await
+}

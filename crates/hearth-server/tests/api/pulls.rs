@@ -89,6 +89,12 @@ async fn open_check_fetch_and_merge_a_pull() {
     assert_eq!(issues, j!([]));
     let (_, closed) = s.get_json("/repos/alice/proj/pulls?state=closed", Anon).await;
     assert_eq!(closed, j!([]));
+    let (_, mine) = s.get_json("/repos/alice/proj/pulls?poster=alice", Anon).await;
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    let (_, theirs) = s.get_json("/repos/alice/proj/pulls?poster=nobody", Anon).await;
+    assert_eq!(theirs, j!([]));
+    let (_, labelled) = s.get_json("/repos/alice/proj/pulls?labels=999", Anon).await;
+    assert_eq!(labelled, j!([]), "an unknown label matches nothing");
 
     // Its commits, files, diff and patch (merge base to head).
     let (status, commits) = s.get_json("/repos/alice/proj/pulls/1/commits", Anon).await;
@@ -405,4 +411,38 @@ async fn concurrent_merges_into_one_base_lose_no_commit() {
         assert_eq!(present, status == 200, "pull {n}: on the branch exactly when merged");
         assert_eq!(pr["merged"], status == 200, "pull {n}: the record agrees with the branch");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn updating_a_head_branch_from_its_base() {
+    let (s, _alice, token, git, wt, _url) = fixture().await;
+    let open = |head: &str, base: &str| j!({"head": head, "base": base, "title": format!("{head} into {base}")});
+    assert_eq!(s.post_status("/repos/alice/proj/pulls", &token, open("feature", "master")).await, 201);
+    assert_eq!(s.post_status("/repos/alice/proj/pulls", &token, open("clash", "master")).await, 201);
+    assert_eq!(s.post_status("/repos/alice/proj/pulls", &token, open("other", "clash")).await, 201);
+    let master = branch(&git, &wt, "master", "master", "c.txt", "c\n", "Add c");
+    let feature = tip(&git, &wt, "origin/feature");
+
+    // Merge style: a merge commit of the base into the head.
+    let (status, body) = s.post_json("/repos/alice/proj/pulls/1/update", &token, j!({})).await;
+    assert_eq!(status, 200, "{body}");
+    let updated = tip(&git, &wt, "origin/feature");
+    assert_eq!(git.ok(Some(&wt), &["log", "-1", "--format=%P", &updated]).trim(), format!("{feature} {master}"));
+    assert_eq!(git.ok(Some(&wt), &["log", "-1", "--format=%s", &updated]).trim(), "Merge branch 'master' into feature");
+    let (_, pr) = s.get_json("/repos/alice/proj/pulls/1", Anon).await;
+    assert_eq!(pr["head"]["sha"], updated.as_str(), "the pull follows its head");
+    let (status, body) = s.post_json("/repos/alice/proj/pulls/1/update", &token, j!({})).await;
+    assert_eq!((status, body["message"].as_str()), (422, Some("HeadBranch of PR 1 is up to date")));
+
+    // Rebase style: the head's commit replayed onto the base.
+    assert_eq!(s.post_status("/repos/alice/proj/pulls/2/update?style=rebase", &token, j!({})).await, 200);
+    let clash = tip(&git, &wt, "origin/clash");
+    assert_eq!(git.ok(Some(&wt), &["log", "-1", "--format=%s %P", &clash]).trim(), format!("Clash a {master}"));
+
+    // Conflicts, readers and unknown styles are refused.
+    let (status, body) = s.post_json("/repos/alice/proj/pulls/3/update", &token, j!({})).await;
+    assert_eq!((status, body["message"].as_str()), (409, Some("merge failed because of conflict")));
+    let (_bob, bob) = s.user_with_token("bob", false).await;
+    assert_eq!(s.post_status("/repos/alice/proj/pulls/1/update", &bob, j!({})).await, 403);
+    assert_eq!(s.post_status("/repos/alice/proj/pulls/1/update?style=squash", &token, j!({})).await, 422);
 }

@@ -186,6 +186,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(pulls::list_pulls, pulls::create_pull))
         .routes(routes!(pulls::get_pull, pulls::edit_pull))
         .routes(routes!(pulls::list_pull_commits))
+        .routes(routes!(pulls::update_pull_branch))
         .routes(routes!(branch_protections::list_branch_protections, branch_protections::create_branch_protection))
         .routes(routes!(
             branch_protections::get_branch_protection,

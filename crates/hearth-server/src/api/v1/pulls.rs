@@ -75,8 +75,24 @@ async fn one_json(state: &AppState, ctx: &RepoCtx, issue: IssueRow, pull: PullRo
 }
 
 /// Pull requests of a repository, newest first (Gitea: every state unless `state` says otherwise).
+/// The names of the labels a `labels` query asks for by id (Gitea filters pulls by label ids).
+async fn label_names(state: &AppState, ctx: &RepoCtx, params: &ListParams) -> ApiResult<Vec<String>> {
+    let ids: Vec<i64> = params.all("labels").iter().filter_map(|v| v.trim().parse().ok()).collect();
+    let mut names = Vec::new();
+    let mut h = state.db.acquire().await?;
+    for id in ids {
+        match hearth_store::labels::get(h.conn(), ctx.repo.id, id).await? {
+            Some(l) => names.push(l.name),
+            // An unknown label matches nothing.
+            None => names.push(String::from("\u{0}")),
+        }
+    }
+    Ok(names)
+}
+
 #[utoipa::path(get, path = "/repos/{owner}/{repo}/pulls", tag = "pulls",
     params(("owner" = String, Path), ("repo" = String, Path), ("state" = Option<String>, Query),
+        ("milestone" = Option<i64>, Query), ("poster" = Option<String>, Query), ("labels" = Option<i64>, Query),
         ("page" = Option<i64>, Query), ("limit" = Option<i64>, Query)),
     responses((status = 200, body = [PullRequest]), (status = 404)))]
 pub async fn list_pulls(
@@ -93,6 +109,15 @@ pub async fn list_pulls(
             _ => None,
         },
         pulls: true,
+        // Gitea's filters: a milestone id, a poster's name, label ids (given once each).
+        milestones: params
+            .get("milestone")
+            .filter(|m| !m.is_empty() && *m != "0")
+            .map(String::from)
+            .into_iter()
+            .collect(),
+        created_by: params.get("poster").filter(|p| !p.is_empty()).map(String::from),
+        labels: label_names(&state, &ctx, &params).await?,
         ..Default::default()
     };
     let found = issue_lists::list(&state, &ctx.repo, &query, page.limit, page.offset()).await?;
@@ -350,6 +375,27 @@ pub async fn merge_pull(
         delete_branch: opt.delete_branch_after_merge,
     };
     pulls::merge(&state, &tracker(&ctx, &me), index, &merge).await?;
+    Ok(StatusCode::OK)
+}
+
+/// Bring the pull's head branch up to date with its base: `style` merge (default) or rebase.
+#[utoipa::path(post, path = "/repos/{owner}/{repo}/pulls/{index}/update", tag = "pulls",
+    params(("owner" = String, Path), ("repo" = String, Path), ("index" = i64, Path), ("style" = Option<String>, Query)),
+    responses((status = 200), (status = 401), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn update_pull_branch(
+    State(state): State<AppState>,
+    TokenUser(me): TokenUser,
+    Path((_owner, _repo, index)): Path<(String, String, i64)>,
+    RepoPath(ctx): RepoPath,
+    params: ListParams,
+) -> ApiResult<StatusCode> {
+    let ctx = pulls_on(ctx)?;
+    let rebase = match params.get("style").unwrap_or("merge") {
+        "merge" | "" => false,
+        "rebase" => true,
+        other => return Err(ApiError::unprocessable(format!("unknown update style {other:?}"))),
+    };
+    pulls::update_branch(&state, &tracker(&ctx, &me), index, rebase).await?;
     Ok(StatusCode::OK)
 }
 
