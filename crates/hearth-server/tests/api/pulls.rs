@@ -446,3 +446,23 @@ async fn updating_a_head_branch_from_its_base() {
     assert_eq!(s.post_status("/repos/alice/proj/pulls/1/update", &bob, j!({})).await, 403);
     assert_eq!(s.post_status("/repos/alice/proj/pulls/1/update?style=squash", &token, j!({})).await, 422);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pull_without_its_branches_is_listed_but_not_served() {
+    // What `hearth import gogs` leaves: the issue row of a pull, without Gogs' branch details.
+    let s = TestServer::start().await;
+    let (_alice, token) = s.user_with_token("alice", false).await;
+    let repo = s.create_repo(&token, j!({"name": "old", "auto_init": true})).await;
+    let id = repo["id"].as_i64().unwrap();
+    s.sql(&format!(
+        "INSERT INTO issue (repo_id, idx, poster_id, title, body, is_pull, created_unix, updated_unix) \
+         VALUES ({id}, 1, 1, 'imported', '', TRUE, 1700000000, 1700000000)"
+    ))
+    .await;
+    let (status, list) = s.get_json("/repos/alice/old/pulls", Anon).await;
+    assert_eq!(status, 200);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!((list[0]["title"].as_str(), list[0]["head"]["repo_id"].as_i64()), (Some("imported"), Some(-1)));
+    assert_eq!(list[0]["mergeable"], false);
+    assert_eq!(s.get_status("/repos/alice/old/pulls/1", Anon).await, 404);
+}

@@ -127,9 +127,29 @@ pub async fn list_pulls(
     let rows: Vec<(IssueRow, PullRow)> = found
         .rows
         .into_iter()
-        .filter_map(|i| {
-            let at = records.iter().position(|p| p.issue_id == i.id)?;
-            Some((i, records.swap_remove(at)))
+        .map(|i| {
+            let record = match records.iter().position(|p| p.issue_id == i.id) {
+                Some(at) => records.swap_remove(at),
+                // A pull imported from Gogs without its branches: listed, with no head or base.
+                None => PullRow {
+                    id: 0,
+                    issue_id: i.id,
+                    base_repo_id: ctx.repo.id,
+                    base_branch: String::new(),
+                    head_repo_id: 0,
+                    head_branch: String::new(),
+                    head_sha: String::new(),
+                    merge_base: String::new(),
+                    status: hearth_store::pulls::PullStatus::Error as i16,
+                    conflicted_files: String::new(),
+                    has_merged: false,
+                    merged_unix: 0,
+                    merger_id: 0,
+                    merged_commit: String::new(),
+                    allow_maintainer_edit: false,
+                },
+            };
+            (i, record)
         })
         .collect();
     let data = pulls_json(&state, h.conn(), &ctx.owner, &ctx.repo, &rows).await?;
