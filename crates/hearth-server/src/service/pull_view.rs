@@ -46,6 +46,7 @@ pub async fn pulls_json(
     .await?;
     let base_json = Repository::new(&state.links, base_repo, base_owner, None);
     let base_dir = repo_path(&state.config.repository.root, &base_owner.name, &base_repo.name);
+    let mut base_tips: HashMap<String, String> = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
     for ((issue, pull), json) in rows.iter().zip(issues) {
         let head = if pull.head_repo_id == base_repo.id {
@@ -54,10 +55,16 @@ pub async fn pulls_json(
             head_repos.get(&pull.head_repo_id).and_then(|r| people.get(&r.owner_id).map(|o| (o, r)))
         };
         let head_json = head.map(|(o, r)| Repository::new(&state.links, r, o, None));
-        let base_sha = hearth_git::read::ref_commit(&base_dir, &format!("refs/heads/{}", pull.base_branch))
-            .ok()
-            .flatten()
-            .unwrap_or_default();
+        // Pulls of one page mostly share a base branch: read each tip once.
+        let base_sha = match base_tips.get(&pull.base_branch) {
+            Some(sha) => sha.clone(),
+            None => {
+                let full = format!("refs/heads/{}", pull.base_branch);
+                let sha = hearth_git::read::ref_commit(&base_dir, &full).ok().flatten().unwrap_or_default();
+                base_tips.insert(pull.base_branch.clone(), sha.clone());
+                sha
+            }
+        };
         let html_url =
             format!("{}{}/{}/pulls/{}", state.links.external_url, base_owner.name, base_repo.name, issue.idx);
         let merged_by = people.get(&pull.merger_id).map(|u| User::new(&state.links, u, true));

@@ -137,9 +137,14 @@ pub async fn create(state: &AppState, t: &Tracker<'_>, index: i64, opt: &CreateR
     let review_state = parse_event(&opt.event);
     check_submit(&issue, &pull, t.doer, review_state, &opt.body, opt.comments.len())?;
     for cm in &opt.comments {
-        if cm.path.trim().is_empty() || cm.body.trim().is_empty() || cm.new_position < 0 || cm.old_position < 0 {
-            return Err(ServiceError::Invalid("a review comment needs a path, a body and a line".into()));
+        let path_ok = hearth_git::names::is_valid_tree_path(cm.path.trim());
+        if !path_ok || cm.body.trim().is_empty() || cm.new_position < 0 || cm.old_position < 0 {
+            return Err(ServiceError::Invalid("a review comment needs a valid path, a body and a line".into()));
         }
+    }
+    let hex = |s: &str| s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    if !opt.commit_id.is_empty() && !hex(&opt.commit_id) {
+        return Err(ServiceError::Invalid("commit_id must be a full commit id".into()));
     }
     let now = now_unix();
     let commit = if opt.commit_id.is_empty() { pull.head_sha.clone() } else { opt.commit_id.clone() };

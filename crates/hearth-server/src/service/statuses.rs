@@ -37,6 +37,11 @@ pub async fn create(
     if !STATES.contains(&opt.state.as_str()) {
         return Err(ServiceError::Invalid(format!("invalid state {:?}: one of {}", opt.state, STATES.join(", "))));
     }
+    if opt.context.trim().len() > 255 || opt.description.trim().len() > 1024 || opt.target_url.trim().len() > 2048 {
+        return Err(ServiceError::Invalid(
+            "context is limited to 255 bytes, description to 1024, target_url to 2048".into(),
+        ));
+    }
     let target = opt.target_url.trim();
     if !(target.is_empty() || target.starts_with("http://") || target.starts_with("https://")) {
         return Err(ServiceError::Invalid("target_url must be an http(s) URL".into()));

@@ -48,6 +48,11 @@ async fn review_a_pull_request() {
     assert_eq!(pending["comments_count"], 1);
     assert_eq!(pending["user"]["login"], "bob");
     let id = pending["id"].as_i64().unwrap();
+    // Bad line comments and commit ids are refused, and leave nothing behind.
+    let bad =
+        j!({"event": "COMMENT", "body": "x", "comments": [{"path": "../etc/passwd", "body": "b", "new_position": 1}]});
+    assert_eq!(s.post_status(reviews, &bob, bad).await, 422);
+    assert_eq!(s.post_status(reviews, &bob, j!({"event": "COMMENT", "body": "x", "commit_id": "--exec"})).await, 422);
     // Others do not see it.
     let (_, seen) = s.get_json(reviews, &carol).await;
     assert!(seen.as_array().unwrap().iter().all(|r| r["state"] != "PENDING"), "{seen}");

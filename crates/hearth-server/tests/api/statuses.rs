@@ -90,6 +90,9 @@ async fn statuses_by_sha_and_ref_and_the_combined_state() {
     let (status, body) = s.post_json(&path, &token, j!({"state": "great"})).await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(s.post_status(&path, &token, j!({"state": "success", "target_url": "javascript:alert(1)"})).await, 422);
+    assert_eq!(s.post_status(&path, &token, j!({"state": "success", "context": "c".repeat(256)})).await, 422);
+    let (_, all) = s.get_json(&format!("/repos/alice/proj/statuses/{sha}"), Anon).await;
+    assert_eq!(all.as_array().unwrap().len(), 4, "refused statuses left nothing");
     assert_eq!(
         s.post_status("/repos/alice/proj/statuses/0123456789abcdef", &token, j!({"state": "success"})).await,
         404
