@@ -10,6 +10,8 @@ use hearth_store::users::UserRow;
 
 use super::commit_comments::resolve_commit;
 use super::issue_view::users_by_id;
+use super::webhooks::payload::enqueue_status;
+use super::webhooks::wake;
 use super::{ServiceError, ServiceResult, git_blocking, now_unix};
 use crate::app::AppState;
 use crate::types::{CommitStatus, User, rfc3339};
@@ -24,9 +26,11 @@ pub struct CreateStatus {
     pub context: String,
 }
 
-/// Record a status for commit `sha` (full or abbreviated; it must be in the repository).
+/// Record a status for commit `sha` (full or abbreviated; it must be in the repository) and queue
+/// its `status` event in the same transaction.
 pub async fn create(
     state: &AppState,
+    owner: &UserRow,
     repo: &RepoRow,
     dir: std::path::PathBuf,
     doer: &UserRow,
@@ -46,8 +50,12 @@ pub async fn create(
     if !(target.is_empty() || target.starts_with("http://") || target.starts_with("https://")) {
         return Err(ServiceError::Invalid("target_url must be an http(s) URL".into()));
     }
-    let sha = resolve_commit(dir, sha).await?;
-    let mut h = state.db.acquire().await?;
+    let sha = resolve_commit(dir.clone(), sha).await?;
+    let commit = {
+        let sha = sha.clone();
+        git_blocking(move || hearth_git::read::commit(&dir, &sha)).await?.ok_or(ServiceError::NotFound)?
+    };
+    let mut tx = state.db.begin().await?;
     let new = NewStatus {
         repo_id: repo.id,
         sha: &sha,
@@ -58,7 +66,11 @@ pub async fn create(
         creator_id: doer.id,
         now: now_unix(),
     };
-    Ok(statuses::insert(h.conn(), &new).await?)
+    let row = statuses::insert(tx.conn(), &new).await?;
+    enqueue_status(state, tx.conn(), owner, repo, &row, &commit, doer).await?;
+    tx.commit().await?;
+    wake(state);
+    Ok(row)
 }
 
 /// The commit a ref names: a branch, a tag, or a (possibly abbreviated) commit id; `None` for

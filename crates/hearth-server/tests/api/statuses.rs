@@ -102,3 +102,50 @@ async fn statuses_by_sha_and_ref_and_the_combined_state() {
     s.create_repo(&token, j!({"name": "secret", "private": true, "auto_init": true})).await;
     assert_eq!(s.get_status(&format!("/repos/alice/secret/statuses/{sha}"), &bob).await, 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_status_is_sent_to_hooks_that_choose_it() {
+    let s = hook_server().await;
+    let (_alice, token) = s.user_with_token("alice", false).await;
+    s.create_repo(&token, j!({"name": "proj", "auto_init": true})).await;
+    let hooks = Receiver::start().await;
+    let chosen = j!({"type": "gitea", "config": {"url": hooks.url(), "content_type": "json"}, "events": ["status"], "active": true});
+    let (status, hook) = s.post_json("/repos/alice/proj/hooks", &token, chosen).await;
+    assert_eq!(status, 201, "{hook}");
+    assert_eq!(hook["events"], j!(["status"]));
+    // A push-only hook does not receive it.
+    let pushes = Receiver::start().await;
+    let push_only = j!({"type": "gitea", "config": {"url": pushes.url(), "content_type": "json"}, "events": ["push"], "active": true});
+    assert_eq!(s.post_status("/repos/alice/proj/hooks", &token, push_only).await, 201);
+    let (_, branch) = s.get_json("/repos/alice/proj/branches/master", &token).await;
+    let sha = branch["commit"]["id"].as_str().unwrap().to_string();
+
+    let (status, created) = s
+        .post_json(
+            &format!("/repos/alice/proj/statuses/{}", &sha[..8]),
+            &token,
+            j!({"state": "failure", "context": "ci/test", "target_url": "https://ci.example.com/7", "description": "2 failed"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let got = hooks.wait_for(1).await;
+    assert_eq!(got[0].header("X-Gitea-Event"), "status");
+    assert_eq!(got[0].header("X-Gitea-Event-Type"), "status");
+    let p = got[0].payload();
+    assert_eq!(p["sha"], sha.as_str());
+    assert_eq!(p["state"], "failure");
+    assert_eq!(p["context"], "ci/test");
+    assert_eq!(p["description"], "2 failed");
+    assert_eq!(p["target_url"], "https://ci.example.com/7");
+    assert_eq!(p["commit"]["id"], sha.as_str());
+    assert!(p["commit"]["url"].as_str().unwrap().ends_with(&format!("/alice/proj/commit/{sha}")), "{p}");
+    assert_eq!(p["repository"]["full_name"], "alice/proj");
+    assert_eq!(p["sender"]["login"], "alice");
+    assert!(p["id"].as_i64().unwrap() > 0);
+    // A refused status sends nothing.
+    let bad = j!({"state": "unknown", "context": "ci/test"});
+    assert_eq!(s.post_status(&format!("/repos/alice/proj/statuses/{sha}"), &token, bad).await, 422);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(hooks.got().len(), 1);
+    assert!(pushes.got().is_empty());
+}

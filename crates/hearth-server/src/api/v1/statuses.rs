@@ -46,7 +46,7 @@ pub async fn create_status(
         description: opt.description,
         context: opt.context,
     };
-    let row = statuses::create(&state, &ctx.repo, ctx.dir().to_path_buf(), &me, &sha, &create).await?;
+    let row = statuses::create(&state, &ctx.owner, &ctx.repo, ctx.dir().to_path_buf(), &me, &sha, &create).await?;
     let mut json = statuses::to_json(&state, &ctx.owner.name, &ctx.repo.name, std::slice::from_ref(&row)).await?;
     Ok((StatusCode::CREATED, Json(json.remove(0))))
 }

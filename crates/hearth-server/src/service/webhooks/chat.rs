@@ -110,7 +110,7 @@ fn summarize(event: HookEvent, p: &Value) -> Option<Summary> {
                 url,
             )
         }
-        HookEvent::Issues | HookEvent::PullRequest | HookEvent::IssueComment => return None,
+        HookEvent::Issues | HookEvent::PullRequest | HookEvent::IssueComment | HookEvent::Status => return None,
     })
 }
 

@@ -19,7 +19,7 @@ use sha2::Sha256;
 use super::{ServiceError, ServiceResult, now_unix};
 use crate::app::AppState;
 
-/// The eight events, in the order the API lists them.
+/// Gogs' eight events, in the order the API lists them, then Gitea's `status` (commit statuses).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HookEvent {
     Create,
@@ -30,10 +30,11 @@ pub enum HookEvent {
     PullRequest,
     IssueComment,
     Release,
+    Status,
 }
 
 impl HookEvent {
-    pub const ALL: [HookEvent; 8] = [
+    pub const ALL: [HookEvent; 9] = [
         HookEvent::Create,
         HookEvent::Delete,
         HookEvent::Fork,
@@ -42,6 +43,7 @@ impl HookEvent {
         HookEvent::PullRequest,
         HookEvent::IssueComment,
         HookEvent::Release,
+        HookEvent::Status,
     ];
 
     pub fn name(self) -> &'static str {
@@ -54,6 +56,7 @@ impl HookEvent {
             HookEvent::PullRequest => "pull_request",
             HookEvent::IssueComment => "issue_comment",
             HookEvent::Release => "release",
+            HookEvent::Status => "status",
         }
     }
 }
@@ -70,6 +73,9 @@ pub struct EventFlags {
     pub pull_request: bool,
     pub issue_comment: bool,
     pub release: bool,
+    /// Gitea's; left out of the stored JSON unless chosen, so Gogs' column format is unchanged.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub status: bool,
 }
 
 impl EventFlags {
@@ -83,6 +89,7 @@ impl EventFlags {
             HookEvent::PullRequest => self.pull_request,
             HookEvent::IssueComment => self.issue_comment,
             HookEvent::Release => self.release,
+            HookEvent::Status => self.status,
         }
     }
 }
@@ -116,6 +123,7 @@ impl HookEvents {
                 pull_request: has(HookEvent::PullRequest),
                 issue_comment: has(HookEvent::IssueComment),
                 release: has(HookEvent::Release),
+                status: has(HookEvent::Status),
             },
         }
     }
@@ -128,9 +136,14 @@ impl HookEvents {
         self.send_everything || (self.choose_events && self.events.get(e)) || (e == HookEvent::Push && self.push_only)
     }
 
-    /// The API's `events`: every selected event in canonical order.
+    /// The API's `events`: every selected event in canonical order. A send-everything hook lists
+    /// Gogs' eight (as Gogs does) though it receives `status` too; `status` is listed when chosen.
     pub fn names(&self) -> Vec<String> {
-        HookEvent::ALL.iter().filter(|e| self.selects(**e)).map(|e| e.name().to_string()).collect()
+        HookEvent::ALL
+            .iter()
+            .filter(|e| self.selects(**e) && !(**e == HookEvent::Status && !(self.choose_events && self.events.status)))
+            .map(|e| e.name().to_string())
+            .collect()
     }
 }
 
@@ -467,8 +480,12 @@ mod tests {
         ));
         let all = HookEvents { send_everything: true, ..HookEvents::default() };
         assert_eq!(all.names().len(), 8);
+        assert!(all.selects(HookEvent::Status), "send everything includes statuses");
         let push_only = HookEvents { push_only: true, ..HookEvents::default() };
         assert_eq!(push_only.names(), vec!["push"]);
+        let status = HookEvents::from_names(&["status".into()]);
+        assert_eq!(status.names(), vec!["status"]);
+        assert!(serde_json::to_string(&status).unwrap().ends_with(r#""release":false,"status":true}}"#));
     }
 
     #[test]

@@ -419,6 +419,50 @@ pub async fn enqueue_issue_comment(
     enqueue(c, repo.id, repo.owner_id, HookEvent::IssueComment, &p).await
 }
 
+/// Gitea's CommitStatusPayload (`status` event).
+#[derive(Debug, Serialize)]
+struct StatusPayload {
+    commit: PayloadCommit,
+    context: String,
+    created_at: String,
+    description: String,
+    id: i64,
+    repository: Repository,
+    sender: User,
+    sha: String,
+    state: String,
+    target_url: String,
+    updated_at: String,
+}
+
+/// Queue a `status` event for a commit status just recorded (`commit`: the commit it is for).
+pub async fn enqueue_status(
+    state: &AppState,
+    mut c: Conn<'_>,
+    owner: &UserRow,
+    repo: &RepoRow,
+    status: &hearth_store::statuses::StatusRow,
+    commit: &hearth_git::read::CommitDetail,
+    sender: &UserRow,
+) -> ServiceResult<usize> {
+    let repository = hook_repo_with_parent(state, c.reborrow(), repo, owner).await?;
+    let pushed = PushedCommit { info: commit.info.clone(), added: vec![], removed: vec![], modified: vec![] };
+    let p = StatusPayload {
+        commit: payload_commit(c.reborrow(), &mut Logins(Vec::new()), &repository.html_url, &pushed).await?,
+        context: status.context.clone(),
+        created_at: rfc3339(status.created_unix),
+        description: status.description.clone(),
+        id: status.id,
+        repository,
+        sender: User::new(&state.links, sender, true),
+        sha: status.sha.clone(),
+        state: status.state.clone(),
+        target_url: status.target_url.clone(),
+        updated_at: rfc3339(status.created_unix),
+    };
+    enqueue(c, repo.id, repo.owner_id, HookEvent::Status, &p).await
+}
+
 /// go-gogs-client's PullRequestPayload with Gitea's additions (`requested_reviewer`, `review`,
 /// `commit_id`: null or empty outside review events).
 #[derive(Debug, Serialize)]
