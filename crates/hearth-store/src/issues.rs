@@ -116,6 +116,44 @@ pub struct IssueFilter {
     pub label_ids: Vec<i64>,
     /// Case-insensitive substring of the title or body.
     pub keyword: Option<String>,
+    pub sort: IssueSort,
+}
+
+/// The order of a list (Gitea's `sort` values); newest first unless asked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum IssueSort {
+    #[default]
+    Newest,
+    Oldest,
+    RecentUpdate,
+    LeastUpdate,
+    MostComment,
+    LeastComment,
+}
+
+impl IssueSort {
+    /// Gitea's name; anything else (and `priority`, which hearth has no field for) is newest.
+    pub fn from_name(name: &str) -> IssueSort {
+        match name {
+            "oldest" => IssueSort::Oldest,
+            "recentupdate" => IssueSort::RecentUpdate,
+            "leastupdate" => IssueSort::LeastUpdate,
+            "mostcomment" => IssueSort::MostComment,
+            "leastcomment" => IssueSort::LeastComment,
+            _ => IssueSort::Newest,
+        }
+    }
+
+    fn order_by(self) -> &'static str {
+        match self {
+            IssueSort::Newest => "created_unix DESC, id DESC",
+            IssueSort::Oldest => "created_unix ASC, id ASC",
+            IssueSort::RecentUpdate => "updated_unix DESC, id DESC",
+            IssueSort::LeastUpdate => "updated_unix ASC, id ASC",
+            IssueSort::MostComment => "num_comments DESC, created_unix DESC, id DESC",
+            IssueSort::LeastComment => "num_comments ASC, created_unix DESC, id DESC",
+        }
+    }
 }
 
 enum Arg {
@@ -184,13 +222,14 @@ macro_rules! bind_args {
     }};
 }
 
-/// One page of a filtered list, newest first.
+/// One page of a filtered list, in the filter's order.
 pub async fn list(c: Conn<'_>, f: &IssueFilter, limit: i64, offset: i64) -> StoreResult<Vec<IssueRow>> {
     let (clause, mut args) = where_clause(f);
     let n = args.len();
     let sql = format!(
-        concat!("SELECT ", columns!(), " FROM issue{} ORDER BY created_unix DESC, id DESC LIMIT ${} OFFSET ${}"),
+        concat!("SELECT ", columns!(), " FROM issue{} ORDER BY {} LIMIT ${} OFFSET ${}"),
         clause,
+        f.sort.order_by(),
         n + 1,
         n + 2
     );

@@ -228,6 +228,13 @@ pub async fn remove_team_repo(c: Conn<'_>, team_id: i64, repo_id: i64) -> StoreR
     Ok(n > 0)
 }
 
+/// Whether a team was given this repository (the Owners team has every one without rows).
+pub async fn team_has_repo(c: Conn<'_>, team_id: i64, repo_id: i64) -> StoreResult<bool> {
+    const SQL: &str = "SELECT COUNT(*) FROM team_repo WHERE team_id = $1 AND repo_id = $2";
+    let n: i64 = with_conn!(c, x => sqlx::query_scalar(SQL).bind(team_id).bind(repo_id).fetch_one(&mut *x).await)?;
+    Ok(n > 0)
+}
+
 /// The repositories of a team (every repository of the organisation for the Owners team), by name.
 pub async fn team_repos(
     c: Conn<'_>,

@@ -86,18 +86,17 @@ pub async fn of_issue(c: Conn<'_>, issue_id: i64) -> StoreResult<Vec<ReviewRow>>
     Ok(with_conn!(c, x => sqlx::query_as::<_, ReviewRow>(SQL).bind(issue_id).fetch_all(&mut *x).await)?)
 }
 
-/// The open review requests of these pulls: (issue id, reviewer id).
-pub async fn requested_of_issues(c: Conn<'_>, issue_ids: &[i64]) -> StoreResult<Vec<(i64, i64)>> {
+/// The open review requests of these pulls: (issue id, reviewer id, team id), one of the two ids 0.
+pub async fn requested_of_issues(c: Conn<'_>, issue_ids: &[i64]) -> StoreResult<Vec<(i64, i64, i64)>> {
     if issue_ids.is_empty() {
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT issue_id, reviewer_id FROM pull_review WHERE state = 4 AND reviewer_id > 0 AND issue_id IN ({}) \
-         ORDER BY id",
+        "SELECT issue_id, reviewer_id, team_id FROM pull_review WHERE state = 4 AND issue_id IN ({}) ORDER BY id",
         placeholders(1, issue_ids.len())
     );
     Ok(with_conn!(c, x => {
-        let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query_as::<_, (i64, i64, i64)>(sqlx::AssertSqlSafe(sql));
         for id in issue_ids {
             q = q.bind(*id);
         }
@@ -152,8 +151,15 @@ pub async fn delete(c: Conn<'_>, id: i64) -> StoreResult<()> {
 
 /// Remove a user's open review requests on a pull; how many there were.
 pub async fn delete_requests(c: Conn<'_>, issue_id: i64, reviewer_id: i64) -> StoreResult<u64> {
-    const SQL: &str = "DELETE FROM pull_review WHERE issue_id = $1 AND reviewer_id = $2 AND state = 4";
+    const SQL: &str = "DELETE FROM pull_review WHERE issue_id = $1 AND reviewer_id = $2 AND team_id = 0 AND state = 4";
     Ok(with_conn!(c, x => sqlx::query(SQL).bind(issue_id).bind(reviewer_id).execute(&mut *x).await
+        .map(|r| r.rows_affected()))?)
+}
+
+/// Remove a team's open review request on a pull; how many there were.
+pub async fn delete_team_requests(c: Conn<'_>, issue_id: i64, team_id: i64) -> StoreResult<u64> {
+    const SQL: &str = "DELETE FROM pull_review WHERE issue_id = $1 AND team_id = $2 AND state = 4";
+    Ok(with_conn!(c, x => sqlx::query(SQL).bind(issue_id).bind(team_id).execute(&mut *x).await
         .map(|r| r.rows_affected()))?)
 }
 

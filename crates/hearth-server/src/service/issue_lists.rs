@@ -20,6 +20,7 @@ pub struct IssueQuery {
     pub assignee: Option<String>,
     pub created_by: Option<String>,
     pub keyword: Option<String>,
+    pub sort: hearth_store::issues::IssueSort,
 }
 
 /// One page of matching issues and how many match in all.
@@ -41,6 +42,7 @@ pub async fn list(
         closed: q.closed,
         is_pull: Some(q.pulls),
         keyword: q.keyword.clone(),
+        sort: q.sort,
         ..IssueFilter::default()
     };
     let mut narrowed = q.pulls || q.keyword.is_some();

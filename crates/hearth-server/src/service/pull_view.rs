@@ -41,9 +41,17 @@ pub async fn pulls_json(
             .values()
             .map(|r| r.owner_id)
             .chain(rows.iter().map(|(_, p)| p.merger_id))
-            .chain(requested.iter().map(|(_, u)| *u)),
+            .chain(requested.iter().map(|(_, u, _)| *u).filter(|u| *u > 0)),
     )
     .await?;
+    let mut teams: HashMap<i64, crate::types::Team> = HashMap::new();
+    for (_, _, t) in requested.iter().filter(|r| r.2 > 0) {
+        if !teams.contains_key(t)
+            && let Some(row) = hearth_store::orgs::team_by_id(c.reborrow(), *t).await?
+        {
+            teams.insert(*t, crate::types::Team::new(&row));
+        }
+    }
     let base_json = Repository::new(&state.links, base_repo, base_owner, None);
     let base_dir = repo_path(&state.config.repository.root, &base_owner.name, &base_repo.name);
     let mut base_tips: HashMap<String, String> = HashMap::new();
@@ -81,8 +89,13 @@ pub async fn pulls_json(
             assignee: json.assignee,
             requested_reviewers: requested
                 .iter()
-                .filter(|(i, _)| *i == issue.id)
-                .filter_map(|(_, u)| people.get(u).map(|u| User::new(&state.links, u, true)))
+                .filter(|(i, _, _)| *i == issue.id)
+                .filter_map(|(_, u, _)| people.get(u).map(|u| User::new(&state.links, u, true)))
+                .collect(),
+            requested_reviewers_teams: requested
+                .iter()
+                .filter(|(i, _, _)| *i == issue.id)
+                .filter_map(|(_, _, t)| teams.get(t).cloned())
                 .collect(),
             state: json.state,
             is_locked: false,

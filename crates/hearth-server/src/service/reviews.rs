@@ -8,7 +8,7 @@ use hearth_store::issues::IssueRow;
 use hearth_store::pulls::PullRow;
 use hearth_store::reviews::{self, ReviewCommentRow, ReviewRow, ReviewState};
 use hearth_store::users::{self, UserRow};
-use hearth_store::{Conn, UserKind};
+use hearth_store::{Conn, UserKind, orgs};
 
 use super::access::{AccessMode, access_mode};
 use super::issue_view::users_by_id;
@@ -279,12 +279,15 @@ pub async fn set_dismissed(
     Ok(review)
 }
 
-/// Ask users for a review (`add`) or withdraw the request; answers the request rows made.
+/// Ask users and teams for a review (`add`) or withdraw the requests; answers the request rows
+/// made. Teams are an organisation's (ignored elsewhere, as Gitea ignores them) and must have the
+/// repository; a team request sends no event (Gitea's events name one reviewer).
 pub async fn request(
     state: &AppState,
     t: &Tracker<'_>,
     index: i64,
     names: &[String],
+    team_names: &[String],
     add: bool,
 ) -> ServiceResult<Vec<ReviewRow>> {
     super::repo_manage::ensure_writable(t.repo)?;
@@ -324,6 +327,27 @@ pub async fn request(
         let extra = PullExtra { requested_reviewer: Some(User::new(&state.links, &user, true)), ..Default::default() };
         enqueue_pull_with(state, tx.conn(), t.owner, t.repo, &issue, &pull, action, None, t.doer, extra).await?;
     }
+    let team_names = if t.owner.kind == UserKind::Organization { team_names } else { &[] };
+    for name in team_names {
+        let Some(team) = orgs::team_by_name(tx.conn(), t.owner.id, name.trim()).await? else {
+            return Err(ServiceError::NotFoundMessage(format!("Team '{name}' not exist")));
+        };
+        if !team.is_owners() && !orgs::team_has_repo(tx.conn(), team.id, t.repo.id).await? {
+            return Err(ServiceError::Invalid(format!("team {} cannot review this pull request", team.name)));
+        }
+        let requested = reviews::of_issue(tx.conn(), issue.id)
+            .await?
+            .into_iter()
+            .any(|r| r.team_id == team.id && r.state() == ReviewState::RequestReview);
+        if add && !requested {
+            made.push(
+                reviews::insert(tx.conn(), issue.id, 0, team.id, ReviewState::RequestReview, "", "", false, now)
+                    .await?,
+            );
+        } else if !add {
+            reviews::delete_team_requests(tx.conn(), issue.id, team.id).await?;
+        }
+    }
     tx.commit().await?;
     wake(state);
     Ok(made)
@@ -339,6 +363,12 @@ pub async fn to_json(
 ) -> ServiceResult<Vec<PullReview>> {
     let mut h = state.db.acquire().await?;
     let people = users_by_id(h.conn(), rows.iter().map(|r| r.reviewer_id)).await?;
+    let mut teams = HashMap::new();
+    for r in rows.iter().filter(|r| r.team_id > 0) {
+        if let Some(t) = orgs::team_by_id(h.conn(), r.team_id).await? {
+            teams.insert(r.team_id, crate::types::Team::new(&t));
+        }
+    }
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let counts: HashMap<i64, i64> = reviews::comment_counts(h.conn(), &ids).await?.into_iter().collect();
     let pull_url = format!("{}{owner}/{repo}/pulls/{index}", state.links.external_url);
@@ -347,7 +377,7 @@ pub async fn to_json(
         .map(|r| PullReview {
             id: r.id,
             user: people.get(&r.reviewer_id).map(|u| User::new(&state.links, u, true)),
-            team: None,
+            team: teams.get(&r.team_id).cloned(),
             state: state_name(r.state()).into(),
             body: r.body.clone(),
             commit_id: r.commit_id.clone(),

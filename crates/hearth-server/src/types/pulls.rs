@@ -32,6 +32,8 @@ pub struct PullRequest {
     pub assignees: Option<Vec<User>>,
     /// Users asked for a review who have not given one yet.
     pub requested_reviewers: Vec<User>,
+    /// Teams asked for a review.
+    pub requested_reviewers_teams: Vec<crate::types::Team>,
     pub state: String,
     pub is_locked: bool,
     pub comments: i64,
@@ -88,7 +90,7 @@ pub struct CombinedStatus {
 pub struct PullReview {
     pub id: i64,
     pub user: Option<User>,
-    pub team: Option<serde_json::Value>,
+    pub team: Option<crate::types::Team>,
     /// APPROVED, PENDING, COMMENT, REQUEST_CHANGES or REQUEST_REVIEW.
     pub state: String,
     pub body: String,

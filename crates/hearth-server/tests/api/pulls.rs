@@ -466,3 +466,32 @@ async fn a_pull_without_its_branches_is_listed_but_not_served() {
     assert_eq!(list[0]["mergeable"], false);
     assert_eq!(s.get_status("/repos/alice/old/pulls/1", Anon).await, 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_list_sorts_as_gitea_does() {
+    let (s, _alice, token, _git, _wt, _url) = fixture().await;
+    for head in ["feature", "other"] {
+        let open = j!({"head": head, "base": "master", "title": head});
+        assert_eq!(s.post_status("/repos/alice/proj/pulls", &token, &open).await, 201);
+    }
+    let numbers = |list: &serde_json::Value| -> Vec<i64> {
+        list.as_array().unwrap().iter().map(|p| p["number"].as_i64().unwrap()).collect()
+    };
+    let (_, newest) = s.get_json("/repos/alice/proj/pulls", Anon).await;
+    assert_eq!(numbers(&newest), [2, 1]);
+    let (_, oldest) = s.get_json("/repos/alice/proj/pulls?sort=oldest", Anon).await;
+    assert_eq!(numbers(&oldest), [1, 2]);
+    // The older pull gets a comment a second later: most commented and most recently updated.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (status, _) = s.post_json("/repos/alice/proj/issues/1/comments", &token, j!({"body": "ping"})).await;
+    assert_eq!(status, 201);
+    for (sort, expect) in
+        [("mostcomment", [1, 2]), ("leastcomment", [2, 1]), ("recentupdate", [1, 2]), ("leastupdate", [2, 1])]
+    {
+        let (status, list) = s.get_json(&format!("/repos/alice/proj/pulls?sort={sort}"), Anon).await;
+        assert_eq!(status, 200);
+        assert_eq!(numbers(&list), expect, "{sort}");
+    }
+    let (_, unknown) = s.get_json("/repos/alice/proj/pulls?sort=bogus", Anon).await;
+    assert_eq!(numbers(&unknown), [2, 1], "an unknown sort is newest first");
+}

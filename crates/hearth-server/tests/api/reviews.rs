@@ -132,3 +132,62 @@ async fn review_a_pull_request() {
     );
     assert_eq!(got[6].payload()["action"], "review_request_removed");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn teams_are_asked_for_reviews_in_organisations() {
+    let s = TestServer::start().await;
+    let (alice, token) = s.user_with_token("alice", false).await;
+    assert_eq!(s.post_status("/user/orgs", &token, j!({"username": "acme"})).await, 201);
+    assert_eq!(s.post_status("/org/acme/repos", &token, j!({"name": "app"})).await, 201);
+    let git = Git::new();
+    let wt = git.work_tree("app", "a.txt", "1\n");
+    let url = s.git_url(Some((&alice.name, &alice.password)), "acme", "app");
+    git.ok(Some(&wt), &["remote", "add", "origin", &url]);
+    git.ok(Some(&wt), &["push", "-q", "origin", "master"]);
+    git.ok(Some(&wt), &["checkout", "-q", "-b", "feature"]);
+    std::fs::write(wt.join("b.txt"), "b\n").unwrap();
+    git.ok(Some(&wt), &["add", "b.txt"]);
+    git.ok(Some(&wt), &["commit", "-q", "-m", "Add b"]);
+    git.ok(Some(&wt), &["push", "-q", "origin", "feature"]);
+    let open = j!({"head": "feature", "base": "master", "title": "Add b"});
+    assert_eq!(s.post_status("/repos/acme/app/pulls", &token, &open).await, 201);
+
+    let (_, reviewers) = s.post_json("/orgs/acme/teams", &token, j!({"name": "reviewers"})).await;
+    let tid = reviewers["id"].as_i64().unwrap();
+    assert_eq!(s.put_status(&format!("/teams/{tid}/repos/acme/app"), &token).await, 204);
+    assert_eq!(s.post_status("/orgs/acme/teams", &token, j!({"name": "outsiders"})).await, 201);
+
+    let asks = "/repos/acme/app/pulls/1/requested_reviewers";
+    let (status, made) = s.post_json(asks, &token, j!({"team_reviewers": ["reviewers"]})).await;
+    assert_eq!(status, 201, "{made}");
+    assert_eq!(made[0]["state"], "REQUEST_REVIEW");
+    assert_eq!(made[0]["team"]["name"], "reviewers");
+    assert_eq!(made[0]["user"], serde_json::Value::Null);
+    // Asking again makes nothing new.
+    let (_, again) = s.post_json(asks, &token, j!({"team_reviewers": ["reviewers"]})).await;
+    assert_eq!(again, j!([]));
+    let (_, pr) = s.get_json("/repos/acme/app/pulls/1", &token).await;
+    assert_eq!(pr["requested_reviewers_teams"][0]["name"], "reviewers", "{pr}");
+    assert_eq!(pr["requested_reviewers"], j!([]));
+    let (_, list) = s.get_json("/repos/acme/app/pulls/1/reviews", &token).await;
+    assert_eq!(list[0]["team"]["id"], tid);
+
+    // A team without the repository, and an unknown team.
+    let (status, body) = s.post_json(asks, &token, j!({"team_reviewers": ["outsiders"]})).await;
+    assert_eq!(status, 422, "{body}");
+    let (status, body) = s.post_json(asks, &token, j!({"team_reviewers": ["ghosts"]})).await;
+    assert_eq!(status, 404, "{body}");
+    assert!(body["message"].as_str().unwrap_or_default().contains("ghosts"), "{body}");
+
+    // Withdrawn.
+    let withdraw = s
+        .request(reqwest::Method::DELETE, asks, &token)
+        .json(&j!({"team_reviewers": ["reviewers"]}))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(withdraw, 204);
+    let (_, pr) = s.get_json("/repos/acme/app/pulls/1", &token).await;
+    assert_eq!(pr["requested_reviewers_teams"], j!([]));
+}

@@ -93,6 +93,7 @@ async fn label_names(state: &AppState, ctx: &RepoCtx, params: &ListParams) -> Ap
 #[utoipa::path(get, path = "/repos/{owner}/{repo}/pulls", tag = "pulls",
     params(("owner" = String, Path), ("repo" = String, Path), ("state" = Option<String>, Query),
         ("milestone" = Option<i64>, Query), ("poster" = Option<String>, Query), ("labels" = Option<i64>, Query),
+        ("sort" = Option<String>, Query),
         ("page" = Option<i64>, Query), ("limit" = Option<i64>, Query)),
     responses((status = 200, body = [PullRequest]), (status = 404)))]
 pub async fn list_pulls(
@@ -118,6 +119,7 @@ pub async fn list_pulls(
             .collect(),
         created_by: params.get("poster").filter(|p| !p.is_empty()).map(String::from),
         labels: label_names(&state, &ctx, &params).await?,
+        sort: hearth_store::issues::IssueSort::from_name(params.get("sort").unwrap_or_default()),
         ..Default::default()
     };
     let found = issue_lists::list(&state, &ctx.repo, &query, page.limit, page.offset()).await?;

@@ -12,7 +12,7 @@ use super::RepoCtx;
 use super::issues::tracker;
 use super::pulls::pulls_on;
 use crate::app::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{Auth, LateBody, RepoPath, TokenUser};
 use crate::service::reviews::{self, CreateReview, NewComment};
 use crate::types::{PullReview, PullReviewComment};
@@ -53,7 +53,7 @@ pub struct DismissPullReviewOptions {
     pub priors: bool,
 }
 
-/// Gitea's PullReviewRequestOptions (team requests are not supported yet).
+/// Gitea's PullReviewRequestOptions.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct PullReviewRequestOptions {
@@ -215,7 +215,7 @@ pub async fn undismiss_review(
     Ok(Json(one(&state, &ctx, index, row).await?))
 }
 
-/// Ask users for a review: 201 with the new requests.
+/// Ask users and teams for a review: 201 with the new requests.
 #[utoipa::path(post, path = "/repos/{owner}/{repo}/pulls/{index}/requested_reviewers", tag = "pulls",
     params(("owner" = String, Path), ("repo" = String, Path), ("index" = i64, Path)),
     request_body = PullReviewRequestOptions,
@@ -229,10 +229,7 @@ pub async fn request_reviews(
 ) -> ApiResult<(StatusCode, Json<Vec<PullReview>>)> {
     let ctx = pulls_on(ctx)?;
     let opt: PullReviewRequestOptions = body.parse()?;
-    if !opt.team_reviewers.is_empty() {
-        return Err(ApiError::unprocessable("team review requests are not supported yet"));
-    }
-    let rows = reviews::request(&state, &tracker(&ctx, &me), index, &opt.reviewers, true).await?;
+    let rows = reviews::request(&state, &tracker(&ctx, &me), index, &opt.reviewers, &opt.team_reviewers, true).await?;
     Ok((StatusCode::CREATED, Json(reviews::to_json(&state, &ctx.owner.name, &ctx.repo.name, index, &rows).await?)))
 }
 
@@ -250,6 +247,6 @@ pub async fn withdraw_review_requests(
 ) -> ApiResult<StatusCode> {
     let ctx = pulls_on(ctx)?;
     let opt: PullReviewRequestOptions = body.parse()?;
-    reviews::request(&state, &tracker(&ctx, &me), index, &opt.reviewers, false).await?;
+    reviews::request(&state, &tracker(&ctx, &me), index, &opt.reviewers, &opt.team_reviewers, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }
