@@ -94,6 +94,20 @@ pub fn between(path: &Path, from: &str, to: &str, max_lines: usize) -> GitResult
     files_diff(&repo, changed, max_lines).map(Some)
 }
 
+/// The paths that differ between commits `from` and `to` (no blob is read); `None` when either
+/// is not a commit.
+pub fn changed_paths(path: &Path, from: &str, to: &str) -> GitResult<Option<Vec<String>>> {
+    let repo = open(path)?;
+    let tree_of = |id: &str| -> Option<gix::ObjectId> {
+        let id = gix::ObjectId::from_hex(id.as_bytes()).ok()?;
+        repo.find_commit(id).ok()?.tree_id().ok().map(|t| t.detach())
+    };
+    let (Some(old), Some(new)) = (tree_of(from), tree_of(to)) else { return Ok(None) };
+    let mut changed = Vec::new();
+    crate::changes::diff_trees(&repo, Some(old), Some(new), "", &mut changed)?;
+    Ok(Some(changed.into_iter().map(|(p, _, _)| p).collect()))
+}
+
 fn files_diff(repo: &gix::Repository, changed: Vec<crate::changes::Changed>, max_lines: usize) -> GitResult<FilesDiff> {
     let mut out = FilesDiff::default();
     let mut budget = max_lines;

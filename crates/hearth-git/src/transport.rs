@@ -60,28 +60,59 @@ pub fn is_protocol_v2(git_protocol: Option<&str>) -> bool {
 pub const PROTECTION_ENV: &str = "HEARTH_PROTECTION";
 
 /// hearth's pre-receive hook: for each branch update, the first policy line whose rule matches the
-/// branch (`<rule> <push> <force>`, globs with `*` kept within a path segment as the server's
-/// matcher keeps them) decides; deleting a protected branch, a push without the right and a
-/// non-fast-forward without the force right are refused with git's "pre-receive hook declined".
+/// branch (`<rule> <push> <force> <protected> <unprotected>`, globs with `*` kept within a path
+/// segment as the server's matcher keeps them; the last two are `;`-separated lower-case file
+/// globs or `-`) decides. Refused, with git's "pre-receive hook declined": deleting a protected
+/// branch; an update that changes a protected file; a push without the right (unless every file
+/// it changes is unprotected); a non-fast-forward without the force right.
 const PRE_RECEIVE: &str = r#"#!/bin/sh
 [ -n "$HEARTH_PROTECTION" ] || exit 0
 [ -f "$HEARTH_PROTECTION" ] || { echo "hearth: branch protection is unavailable, push refused" >&2; exit 1; }
 zero=0000000000000000000000000000000000000000
-slashes() { printf '%s' "$1" | tr -cd /; }
+only() { printf '%s' "$2" | tr -cd "$1"; }
 matches() {
   case "$2" in $1) ;; *) return 1 ;; esac
   case "$1" in *'**'*) return 0 ;; esac
-  [ "$(slashes "$1")" = "$(slashes "$2")" ]
+  [ "$(only / "$1")" = "$(only / "$2")" ]
+}
+# One of the ;-separated globs matches the lower-cased path; without ** a glob's * and ? stay
+# between the path's / and . separators.
+file_matches() {
+  fm_path=$(printf '%s' "$2" | tr '[:upper:]' '[:lower:]'); fm_found=1; fm_ifs=$IFS; IFS=';'; set -f
+  for fm_glob in $1; do
+    case "$fm_path" in $fm_glob) ;; *) continue ;; esac
+    case "$fm_glob" in *'**'*) fm_found=0; break ;; esac
+    [ "$(only /. "$fm_glob")" = "$(only /. "$fm_path")" ] && { fm_found=0; break; }
+  done
+  IFS=$fm_ifs; set +f; return $fm_found
 }
 status=0
 while read -r old new ref; do
   case "$ref" in refs/heads/*) ;; *) continue ;; esac
   branch=${ref#refs/heads/}
-  while read -r rule push force; do
+  while read -r rule push force protect unprotect; do
     matches "$rule" "$branch" || continue
     if [ "$new" = "$zero" ]; then
-      echo "hearth: branch $branch is protected and can not be deleted" >&2; status=1
-    elif [ "$push" != allow ]; then
+      echo "hearth: branch $branch is protected and can not be deleted" >&2; status=1; break
+    fi
+    files=
+    if [ "$old" != "$zero" ] && { [ "${protect:--}" != - ] || [ "${unprotect:--}" != - ]; }; then
+      files=$(git -c core.quotepath=false diff --name-only "$old" "$new" 2>/dev/null)
+    fi
+    blocked=
+    unprotected_only=no
+    if [ -n "$files" ]; then
+      [ "${unprotect:--}" != - ] && unprotected_only=yes
+      while IFS= read -r f; do
+        [ "${protect:--}" != - ] && file_matches "$protect" "$f" && { blocked=$f; break; }
+        [ "$unprotected_only" = yes ] && ! file_matches "$unprotect" "$f" && unprotected_only=no
+      done <<EOF
+$files
+EOF
+    fi
+    if [ -n "$blocked" ]; then
+      echo "hearth: branch $branch is protected from changing file $blocked" >&2; status=1
+    elif [ "$push" != allow ] && [ "$unprotected_only" != yes ]; then
       echo "hearth: not allowed to push to protected branch $branch" >&2; status=1
     elif [ "$old" != "$zero" ] && [ "$force" != allow ] && ! git merge-base --is-ancestor "$old" "$new" 2>/dev/null; then
       echo "hearth: force push to protected branch $branch is not allowed" >&2; status=1

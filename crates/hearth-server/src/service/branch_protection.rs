@@ -84,6 +84,44 @@ pub fn glob_match(pattern: &str, name: &str) -> bool {
     go(pattern.as_bytes(), name.as_bytes())
 }
 
+/// The file globs of a `;`-separated list (Gitea's protected and unprotected file patterns),
+/// trimmed and lower-cased; matching ignores case.
+pub fn file_patterns(list: &str) -> Vec<String> {
+    list.split(';').map(|p| p.trim().to_lowercase()).filter(|p| !p.is_empty()).collect()
+}
+
+/// Whether a file pattern list is one the hook reads as this module does: no whitespace, quotes,
+/// brackets, braces or backslashes.
+pub fn valid_file_patterns(list: &str) -> bool {
+    list.len() <= 1024
+        && file_patterns(list)
+            .iter()
+            .all(|p| !p.chars().any(|c| c.is_whitespace() || c.is_control() || "[]{}\\'\"`$".contains(c)))
+}
+
+/// Gitea's file glob, case-insensitive, with `/` and `.` as separators: `**` matches anything,
+/// `*` anything but a separator, `?` one character but a separator.
+pub fn file_glob_match(pattern: &str, path: &str) -> bool {
+    fn go(p: &[u8], n: &[u8]) -> bool {
+        let sep = |b: &u8| *b == b'/' || *b == b'.';
+        match p {
+            [] => n.is_empty(),
+            [b'*', b'*', rest @ ..] => (0..=n.len()).any(|i| go(rest, &n[i..])),
+            [b'*', rest @ ..] => {
+                let seg = n.iter().position(sep).unwrap_or(n.len());
+                (0..=seg).any(|i| go(rest, &n[i..]))
+            }
+            [b'?', rest @ ..] => !n.is_empty() && !sep(&n[0]) && go(rest, &n[1..]),
+            [c, rest @ ..] => n.first() == Some(c) && go(rest, &n[1..]),
+        }
+    }
+    go(pattern.to_lowercase().as_bytes(), path.to_lowercase().as_bytes())
+}
+
+fn any_matches(patterns: &[String], path: &str) -> bool {
+    patterns.iter().any(|p| file_glob_match(p, path))
+}
+
 /// A rule name: a branch name or a glob of them; brackets, braces, backslashes and whitespace are
 /// refused (they would mean different things to the hook's shell and to this matcher).
 pub fn valid_rule_name(name: &str) -> bool {
@@ -146,13 +184,25 @@ pub async fn may_push(c: Conn<'_>, rule: &Rule, user: Option<&UserRow>, deploy: 
     }
 }
 
-/// Refuse an API write (contents, branch creation onto it) to a protected branch the doer may not
-/// push to.
-pub async fn check_push(state: &AppState, repo: &RepoRow, doer: &UserRow, branch: &str) -> ServiceResult<()> {
+/// Refuse an API write of `paths` (contents; empty when not known file by file) to a protected
+/// branch: a protected file, or a branch the doer may not push to unless every path is unprotected.
+pub async fn check_push(
+    state: &AppState,
+    repo: &RepoRow,
+    doer: &UserRow,
+    branch: &str,
+    paths: &[&str],
+) -> ServiceResult<()> {
     let all = rules(state, repo.id).await?;
-    if let Some(rule) = rule_for(&all, branch) {
-        let mut h = state.db.acquire().await?;
-        if !may_push(h.conn(), rule, Some(doer), false).await? {
+    let Some(rule) = rule_for(&all, branch) else { return Ok(()) };
+    let protected = file_patterns(&rule.settings.protected_file_patterns);
+    if let Some(p) = paths.iter().find(|p| any_matches(&protected, p)) {
+        return Err(ServiceError::Forbidden(format!("branch {branch} is protected from changing file {p}")));
+    }
+    let mut h = state.db.acquire().await?;
+    if !may_push(h.conn(), rule, Some(doer), false).await? {
+        let unprotected = file_patterns(&rule.settings.unprotected_file_patterns);
+        if paths.is_empty() || !paths.iter().all(|p| any_matches(&unprotected, p)) {
             return Err(ServiceError::Forbidden(format!("not allowed to push to protected branch {branch}")));
         }
     }
@@ -168,7 +218,8 @@ pub async fn check_delete(state: &AppState, repo: &RepoRow, branch: &str) -> Ser
 }
 
 /// The pre-receive hook's policy for one push: a line per rule, exact names first, then globs in
-/// priority order: `<rule> <push: allow|deny> <force: allow|deny>`. `None` without rules.
+/// priority order: `<rule> <push: allow|deny> <force: allow|deny> <protected> <unprotected>`, the
+/// file globs `;`-joined or `-`. `None` without rules.
 pub async fn push_policy(
     state: &AppState,
     repo: &RepoRow,
@@ -185,7 +236,18 @@ pub async fn push_policy(
         let push = may_push(h.conn(), rule, user, deploy).await?;
         let force = push && rule.settings.enable_force_push;
         let word = |b: bool| if b { "allow" } else { "deny" };
-        lines.push_str(&format!("{} {} {}\n", rule.row.rule_name, word(push), word(force)));
+        let globs = |list: &str| match file_patterns(list).join(";") {
+            joined if joined.is_empty() => "-".to_string(),
+            joined => joined,
+        };
+        lines.push_str(&format!(
+            "{} {} {} {} {}\n",
+            rule.row.rule_name,
+            word(push),
+            word(force),
+            globs(&rule.settings.protected_file_patterns),
+            globs(&rule.settings.unprotected_file_patterns)
+        ));
     }
     Ok(Some(lines))
 }
@@ -202,6 +264,7 @@ pub async fn merge_refusal(
     issue_id: i64,
     head_sha: &str,
     behind: bool,
+    changed: impl AsyncFnOnce() -> ServiceResult<Vec<String>>,
 ) -> ServiceResult<Option<String>> {
     let all = rules(state, repo.id).await?;
     let Some(rule) = rule_for(&all, base_branch) else {
@@ -255,6 +318,10 @@ pub async fn merge_refusal(
     if s.block_on_outdated_branch && behind {
         return reason("The head branch is behind the base branch");
     }
+    let protected = file_patterns(&s.protected_file_patterns);
+    if !protected.is_empty() && changed().await?.iter().any(|p| any_matches(&protected, p)) {
+        return reason("Changed protected files");
+    }
     Ok(None)
 }
 
@@ -274,6 +341,11 @@ pub struct Named {
 /// Resolve names into the settings' ids (422 for an unknown user or team).
 async fn resolve(mut c: Conn<'_>, owner: &UserRow, n: &Named) -> ServiceResult<Settings> {
     let mut s = n.settings.clone();
+    for list in [&s.protected_file_patterns, &s.unprotected_file_patterns] {
+        if !valid_file_patterns(list) {
+            return Err(ServiceError::Invalid(format!("invalid file patterns {list:?}")));
+        }
+    }
     let mut users_of = Vec::new();
     for list in [&n.push_users, &n.merge_users, &n.approvals_users] {
         let mut out = Vec::new();
@@ -385,6 +457,18 @@ mod tests {
         assert!(glob_match("release/**", "release/1.0/hotfix"));
         assert!(glob_match("v?", "v1") && !glob_match("v?", "v/"));
         assert!(glob_match("*", "main") && !glob_match("*", "feature/x"));
+    }
+
+    #[test]
+    fn file_globs_stop_at_slashes_and_dots() {
+        assert!(file_glob_match("*.md", "README.MD"), "case-insensitive");
+        assert!(!file_glob_match("*.md", "docs/a.md") && !file_glob_match("*.md", "a.b.md"));
+        assert!(file_glob_match("docs/**", "docs/a/b.txt") && file_glob_match("**.lock", "x/Cargo.lock"));
+        assert!(file_glob_match(".github/*/*", ".github/workflows/ci"));
+        assert!(!file_glob_match("a?c", "a/c") && file_glob_match("a?c", "abc"));
+        assert_eq!(file_patterns(" *.md ; ;Docs/** "), ["*.md", "docs/**"]);
+        assert!(valid_file_patterns("*.md;docs/**") && valid_file_patterns(""));
+        assert!(!valid_file_patterns("a b") && !valid_file_patterns("[ab]") && !valid_file_patterns("$(x)"));
     }
 
     #[test]

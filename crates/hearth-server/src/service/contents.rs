@@ -44,7 +44,7 @@ pub async fn commit_file(
         return Err(ServiceError::Forbidden("Mirror repository is read-only".into()));
     }
     let target = if change.branch.is_empty() { repo.default_branch.clone() } else { change.branch.clone() };
-    super::branch_protection::check_push(state, repo, doer, &target).await?;
+    super::branch_protection::check_push(state, repo, doer, &target, &[path]).await?;
     let who = hearth_git::Person {
         name: if doer.full_name.is_empty() { doer.name.clone() } else { doer.full_name.clone() },
         email: doer.email.clone(),

@@ -318,6 +318,10 @@ pub async fn merge(state: &AppState, t: &Tracker<'_>, index: i64, opt: &MergePul
     }
     let base_tip = branch_tip(dir(state, t.owner, t.repo), &pull.base_branch).await?.unwrap_or_default();
     let behind = !pull.merge_base.is_empty() && pull.merge_base != base_tip;
+    let (base_dir, from, to) = (dir(state, t.owner, t.repo), pull.merge_base.clone(), pull.head_sha.clone());
+    let changed = async move || -> ServiceResult<Vec<String>> {
+        Ok(git_blocking(move || hearth_git::diff::changed_paths(&base_dir, &from, &to)).await?.unwrap_or_default())
+    };
     let refusal = super::branch_protection::merge_refusal(
         state,
         t.repo,
@@ -327,6 +331,7 @@ pub async fn merge(state: &AppState, t: &Tracker<'_>, index: i64, opt: &MergePul
         issue.id,
         &pull.head_sha,
         behind,
+        changed,
     )
     .await?;
     if let Some(reason) = refusal {
@@ -514,7 +519,7 @@ pub async fn update_branch(state: &AppState, t: &Tracker<'_>, index: i64, rebase
         (owner, repo)
     };
     super::repo_manage::ensure_writable(&head_repo)?;
-    super::branch_protection::check_push(state, &head_repo, t.doer, &pull.head_branch).await?;
+    super::branch_protection::check_push(state, &head_repo, t.doer, &pull.head_branch, &[]).await?;
     let (base_dir, head_dir) = (dir(state, t.owner, t.repo), dir(state, &head_owner, &head_repo));
     let head_sha = branch_tip(head_dir.clone(), &pull.head_branch).await?.ok_or(ServiceError::NotFound)?;
     let base_sha = branch_tip(base_dir.clone(), &pull.base_branch).await?.ok_or(ServiceError::NotFound)?;

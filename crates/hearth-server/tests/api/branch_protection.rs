@@ -208,3 +208,78 @@ async fn the_same_rules_hold_over_ssh() {
     let (_, branch) = s.get_json("/repos/alice/proj/branches/master", &token).await;
     assert_ne!(branch["commit"]["id"], git.ok(Some(&wt), &["rev-parse", "HEAD"]).trim(), "master did not move");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn protected_and_unprotected_files() {
+    let (s, _alice, token, git, wt, _url) = fixture_on(TestServer::start().await).await;
+    let (bob_user, bob) = s.user_with_token("bob", false).await;
+    s.put_json("/repos/alice/proj/collaborators/bob", &token, j!({"permission": "write"})).await;
+    // Pushing is alice's alone, except docs anyone may change; nobody changes *.lock directly.
+    let rule = j!({"rule_name": "master", "enable_push": true, "enable_push_whitelist": true,
+        "push_whitelist_usernames": ["alice"], "protected_file_patterns": "*.lock; CI/**",
+        "unprotected_file_patterns": "docs/**;*.md"});
+    let (status, made) = s.post_json("/repos/alice/proj/branch_protections", &token, &rule).await;
+    assert_eq!(status, 201, "{made}");
+    assert_eq!(made["protected_file_patterns"], "*.lock; CI/**");
+    let bad = j!({"rule_name": "dev", "protected_file_patterns": "a b;c"});
+    assert_eq!(s.post_status("/repos/alice/proj/branch_protections", &token, bad).await, 422);
+
+    let bob_url = s.git_url(Some((&bob_user.name, &bob_user.password)), "alice", "proj");
+    let commit = |files: &[(&str, &str)], msg: &str| {
+        git.ok(Some(&wt), &["checkout", "-q", "-B", "work", "origin/master"]);
+        for (path, body) in files {
+            let full = wt.join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, body).unwrap();
+            git.ok(Some(&wt), &["add", path]);
+        }
+        git.ok(Some(&wt), &["commit", "-q", "-m", msg]);
+    };
+    git.ok(Some(&wt), &["fetch", "-q", "origin"]);
+    // bob may change only unprotected files.
+    commit(&[("docs/guide.txt", "g\n"), ("NOTES.md", "n\n")], "Docs");
+    git.ok(Some(&wt), &["push", "-q", &bob_url, "work:master"]);
+    git.ok(Some(&wt), &["fetch", "-q", "origin"]);
+    commit(&[("docs/guide.txt", "g2\n"), ("a.txt", "bob\n")], "Docs and code");
+    let refused = git.run(Some(&wt), &["push", &bob_url, "work:master"]);
+    assert!(
+        !refused.ok && refused.stderr.contains("not allowed to push to protected branch master"),
+        "{}",
+        refused.stderr
+    );
+    // Not even alice changes a protected file (case-insensitive, `**` across directories).
+    for (path, shown) in [("Cargo.LOCK", "Cargo.LOCK"), ("ci/jobs/build.yml", "ci/jobs/build.yml")] {
+        commit(&[(path, "x\n")], "Protected");
+        let refused = git.run(Some(&wt), &["push", "origin", "work:master"]);
+        assert!(
+            !refused.ok && refused.stderr.contains(&format!("protected from changing file {shown}")),
+            "{path}: {}",
+            refused.stderr
+        );
+    }
+    // `*` stays within a path segment: sub/Cargo.lock is not `*.lock`.
+    commit(&[("sub/Cargo.lock", "x\n")], "Nested lock");
+    git.ok(Some(&wt), &["push", "-q", "origin", "work:master"]);
+    git.ok(Some(&wt), &["fetch", "-q", "origin"]);
+
+    // The contents API holds the same line.
+    let put = |branch: &str| j!({"content": "aGk=", "message": "hi", "branch": branch});
+    let (status, body) = s.put_json("/repos/alice/proj/contents/docs/api.txt", &bob, put("master")).await;
+    assert!(status == 200 || status == 201, "an unprotected file: {status} {body}");
+    let (status, body) = s.put_json("/repos/alice/proj/contents/x.lock", &token, put("master")).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("protected from changing file x.lock"), "{body}");
+    assert_eq!(s.put_json("/repos/alice/proj/contents/code.rs", &bob, put("master")).await.0, 403);
+
+    // A pull that changes a protected file cannot be merged.
+    git.ok(Some(&wt), &["fetch", "-q", "origin"]);
+    commit(&[("deps.lock", "1\n")], "Lock");
+    git.ok(Some(&wt), &["push", "-q", "origin", "work:locks"]);
+    let open = j!({"head": "locks", "base": "master", "title": "Lock"});
+    assert_eq!(s.post_status("/repos/alice/proj/pulls", &token, &open).await, 201);
+    let (status, body) = s.post_json("/repos/alice/proj/pulls/1/merge", &token, j!({"Do": "merge"})).await;
+    assert_eq!(
+        (status, body["message"].as_str()),
+        (405, Some("not allowed to merge [reason: Changed protected files]"))
+    );
+}
