@@ -94,6 +94,24 @@ pub fn between(path: &Path, from: &str, to: &str, max_lines: usize) -> GitResult
     files_diff(&repo, changed, max_lines).map(Some)
 }
 
+/// Write the diff from commit `from` to commit `to` as `git diff` text, one file at a time (a big
+/// diff is never held whole). False, with nothing written, when either is not a commit.
+pub fn write_between(path: &Path, from: &str, to: &str, out: &mut impl std::io::Write) -> GitResult<bool> {
+    let repo = open(path)?;
+    let tree_of = |id: &str| -> Option<gix::ObjectId> {
+        let id = gix::ObjectId::from_hex(id.as_bytes()).ok()?;
+        repo.find_commit(id).ok()?.tree_id().ok().map(|t| t.detach())
+    };
+    let (Some(old), Some(new)) = (tree_of(from), tree_of(to)) else { return Ok(false) };
+    let mut changed = Vec::new();
+    crate::changes::diff_trees(&repo, Some(old), Some(new), "", &mut changed)?;
+    for one in changed {
+        let d = files_diff(&repo, vec![one], usize::MAX)?;
+        out.write_all(unified_files(&d.files).as_bytes())?;
+    }
+    Ok(true)
+}
+
 /// The paths that differ between commits `from` and `to` (no blob is read); `None` when either
 /// is not a commit.
 pub fn changed_paths(path: &Path, from: &str, to: &str) -> GitResult<Option<Vec<String>>> {

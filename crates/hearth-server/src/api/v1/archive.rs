@@ -2,46 +2,18 @@
 //! it (memory stays flat whatever the repository's size); zip needs a seekable file, so it is
 //! written to a scratch file that is unlinked at once and streamed from disk.
 
-use std::io::Write;
-
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use hearth_git::archive::{self, ArchiveFormat};
-use tokio::sync::mpsc;
 use tokio_util::io::ReaderStream;
 
 use super::git_find;
+use super::streamed::{CHUNK, blocking_body};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{RepoCtx, RepoPath, TokenUser};
-
-/// A `Write` that hands chunks to the response body; fails once the client has gone away.
-struct ChannelWriter {
-    tx: mpsc::Sender<std::io::Result<Bytes>>,
-    buf: Vec<u8>,
-}
-
-const CHUNK: usize = 64 * 1024;
-
-impl Write for ChannelWriter {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.buf.extend_from_slice(data);
-        if self.buf.len() >= CHUNK {
-            self.flush()?;
-        }
-        Ok(data.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        if self.buf.is_empty() {
-            return Ok(());
-        }
-        let chunk = Bytes::from(std::mem::take(&mut self.buf));
-        self.tx.blocking_send(Ok(chunk)).map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client gone"))
-    }
-}
 
 #[utoipa::path(get, path = "/repos/{owner}/{repo}/archive/{archive}", tag = "contents",
     params(("owner" = String, Path), ("repo" = String, Path), ("archive" = String, Path, description = "<ref>.zip or <ref>.tar.gz")),
@@ -66,18 +38,7 @@ pub(crate) async fn archive_response(state: &AppState, ctx: &RepoCtx, name: &str
 
     let body = match format {
         ArchiveFormat::TarGz => {
-            let (tx, mut rx) = mpsc::channel::<std::io::Result<Bytes>>(4);
-            tokio::task::spawn_blocking(move || {
-                let mut writer = ChannelWriter { tx: tx.clone(), buf: Vec::with_capacity(CHUNK) };
-                let result = archive::write_tar_gz(&dir, &commit, &prefix, &mut writer)
-                    .map(|_| ())
-                    .and_then(|_| writer.flush().map_err(hearth_git::GitError::Io));
-                if let Err(e) = result {
-                    tracing::debug!(error = %e, "archive stream ended early");
-                    let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
-                }
-            });
-            Body::from_stream(futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx)))
+            blocking_body(move |writer| archive::write_tar_gz(&dir, &commit, &prefix, writer).map(|_| ()))
         }
         ArchiveFormat::Zip => {
             let mut name = [0u8; 12];

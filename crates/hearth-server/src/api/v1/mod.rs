@@ -37,6 +37,7 @@ mod reviews;
 mod site_admin;
 mod stars;
 mod statuses;
+mod streamed;
 mod teams;
 mod templates;
 mod tokens;

@@ -1,6 +1,8 @@
 //! Pull requests, Gitea's routes (issue #18): `/repos/:o/:r/pulls[/:index[/merge]]`. Every route
 //! answers 404 while the repository's pull requests are off.
 
+use std::io::Write;
+
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
@@ -12,7 +14,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::issues::tracker;
-use super::{RepoCtx, git_blocking, git_find};
+use super::streamed::blocking_body;
+use super::{RepoCtx, git_find};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{LateBody, ListParams, Paged, RepoPath, TokenUser, Validator};
@@ -177,27 +180,25 @@ pub async fn get_pull(
     let (issue, pull) = pulls::get_settled(&state, ctx.repo.id, number).await?;
     let Some(format) = format else { return Ok(Json(one_json(&state, &ctx, issue, pull).await?).into_response()) };
     let (dir, from, head) = (ctx.dir().to_path_buf(), range_start(&ctx, &pull).await?, pull.head_sha.clone());
-    let text = if format == "diff" {
-        let d = git_find(move || diff::between(&dir, &from, &head, usize::MAX)).await?;
-        diff::unified_files(&d.files)
+    // Streamed file by file (commit by commit for a patch): a 1,000-file pull is never held whole.
+    let body = if format == "diff" {
+        blocking_body(move |out| diff::write_between(&dir, &from, &head, out).map(|_| ()))
     } else {
-        git_blocking(move || {
+        blocking_body(move |out| {
             let Some((mut commits, _)) = read::log_range(&dir, &head, &from, 0, MAX_PATCH_COMMITS, MAX_PATCH_COMMITS)?
             else {
-                return Ok(String::new());
+                return Ok(());
             };
             commits.reverse();
-            let mut out = String::new();
             for c in commits {
                 if let Some(d) = diff::commit_diff(&dir, &c.info.id, usize::MAX)? {
-                    out.push_str(&diff::format_patch(&d));
+                    out.write_all(diff::format_patch(&d).as_bytes())?;
                 }
             }
-            Ok(out)
+            Ok(())
         })
-        .await?
     };
-    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response())
 }
 
 /// Commits a `.patch` lists at most.
