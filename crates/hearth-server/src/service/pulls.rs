@@ -44,27 +44,52 @@ fn dir(state: &AppState, owner: &UserRow, repo: &RepoRow) -> PathBuf {
     repo_path(&state.config.repository.root, &owner.name, &repo.name)
 }
 
-async fn find_head(state: &AppState, t: &Tracker<'_>, spec: &str) -> ServiceResult<Head> {
+/// The head a spec names: `branch` of the base repository, or `owner:branch` of the owner's fork
+/// of it (which `viewer` must be able to read).
+async fn find_head(
+    state: &AppState,
+    base_owner: &UserRow,
+    base: &RepoRow,
+    viewer: Option<&UserRow>,
+    spec: &str,
+) -> ServiceResult<Head> {
     let (owner_name, branch) = match spec.split_once(':') {
-        None => return Ok(Head { owner: t.owner.clone(), repo: t.repo.clone(), branch: spec.to_string() }),
+        None => return Ok(Head { owner: base_owner.clone(), repo: base.clone(), branch: spec.to_string() }),
         Some((o, b)) if !b.contains(':') => (o, b),
         _ => return Err(ServiceError::NotFound),
     };
     let mut h = state.db.acquire().await?;
     let owner = users::by_name(h.conn(), owner_name).await?.ok_or(ServiceError::NotFound)?;
-    if owner.id == t.owner.id {
-        return Ok(Head { owner, repo: t.repo.clone(), branch: branch.to_string() });
+    if owner.id == base_owner.id {
+        return Ok(Head { owner, repo: base.clone(), branch: branch.to_string() });
     }
-    // The owner's fork of the base repository, readable by the caller.
-    let fork = repos::forks_of(h.conn(), t.repo.id)
+    let fork = repos::forks_of(h.conn(), base.id)
         .await?
         .into_iter()
         .find(|r| r.owner_id == owner.id)
         .ok_or(ServiceError::NotFound)?;
-    if access_mode(h.conn(), Some(t.doer), &fork).await? < AccessMode::Read {
+    if access_mode(h.conn(), viewer, &fork).await? < AccessMode::Read {
         return Err(ServiceError::NotFound);
     }
     Ok(Head { owner, repo: fork, branch: branch.to_string() })
+}
+
+/// The open pull from `head` (`branch` or `owner:branch`) into `base` (Gitea's
+/// `GET …/pulls/{base}/{head}`), settled like [`get_settled`].
+pub async fn by_base_head(
+    state: &AppState,
+    owner: &UserRow,
+    repo: &RepoRow,
+    viewer: Option<&UserRow>,
+    base: &str,
+    head: &str,
+) -> ServiceResult<(IssueRow, PullRow)> {
+    let head = find_head(state, owner, repo, viewer, head).await?;
+    let index = {
+        let mut h = state.db.acquire().await?;
+        pulls::open_between(h.conn(), head.repo.id, &head.branch, repo.id, base).await?.ok_or(ServiceError::NotFound)?.1
+    };
+    get_settled(state, repo.id, index).await
 }
 
 async fn branch_tip(path: PathBuf, branch: &str) -> ServiceResult<Option<String>> {
@@ -79,7 +104,7 @@ async fn branch_tip(path: PathBuf, branch: &str) -> ServiceResult<Option<String>
 /// and labels only for writers of the base, as for issues).
 pub async fn create(state: &AppState, t: &Tracker<'_>, opt: &CreatePull) -> ServiceResult<(IssueRow, PullRow)> {
     super::repo_manage::ensure_writable(t.repo)?;
-    let head = find_head(state, t, &opt.head).await?;
+    let head = find_head(state, t.owner, t.repo, Some(t.doer), &opt.head).await?;
     if head.repo.id == t.repo.id && head.branch == opt.base {
         return Err(ServiceError::Invalid(
             "Invalid PullRequest: There are no changes between the head and the base".into(),

@@ -245,7 +245,17 @@ async fn ops_forwarded_for_only_from_trusted_proxies() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
-    let lines = log.requests();
+    // The access line is written as the response finishes: wait for both.
+    let mut lines = log.requests();
+    for _ in 0..100 {
+        if lines.iter().filter(|l| l["path"].as_str().is_some_and(|p| p.starts_with("/api/v1/users/search"))).count()
+            >= 2
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        lines = log.requests();
+    }
     let ip_of = |q: &str| {
         lines.iter().find(|l| l["path"] == format!("/api/v1/users/search?q={q}")).unwrap_or_else(|| panic!("{lines:?}"))
             ["ip"]

@@ -495,3 +495,29 @@ async fn the_list_sorts_as_gitea_does() {
     let (_, unknown) = s.get_json("/repos/alice/proj/pulls?sort=bogus", Anon).await;
     assert_eq!(numbers(&unknown), [2, 1], "an unknown sort is newest first");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pull_by_its_base_and_head() {
+    let (s, _alice, token, git, wt, _url) = fixture().await;
+    branch(&git, &wt, "topic/deep", "master", "c.txt", "c\n", "Add c");
+    for head in ["feature", "topic/deep"] {
+        let open = j!({"head": head, "base": "master", "title": head});
+        assert_eq!(s.post_status("/repos/alice/proj/pulls", &token, &open).await, 201);
+    }
+    let (status, pr) = s.get_json("/repos/alice/proj/pulls/master/feature", Anon).await;
+    assert_eq!(status, 200, "{pr}");
+    assert_eq!(pr["number"], 1);
+    let (status, pr) = s.get_json("/repos/alice/proj/pulls/master/topic/deep", Anon).await;
+    assert_eq!((status, pr["number"].as_i64()), (200, Some(2)), "a head with a slash: {pr}");
+    let (status, pr) = s.get_json("/repos/alice/proj/pulls/master/alice:feature", Anon).await;
+    assert_eq!((status, pr["number"].as_i64()), (200, Some(1)), "owner:branch");
+    // The numbered routes beside it still answer.
+    assert_eq!(s.get_status("/repos/alice/proj/pulls/1/commits", Anon).await, 200);
+    assert_eq!(s.get_status("/repos/alice/proj/pulls/1/files", Anon).await, 200);
+    for missing in ["master/other", "other/feature", "master/ghost:feature", "master/a:b:c"] {
+        assert_eq!(s.get_status(&format!("/repos/alice/proj/pulls/{missing}"), Anon).await, 404, "{missing}");
+    }
+    // Closed pulls are not found by it (Gitea finds the open one).
+    s.patch_json("/repos/alice/proj/pulls/1", &token, j!({"state": "closed"})).await;
+    assert_eq!(s.get_status("/repos/alice/proj/pulls/master/feature", Anon).await, 404);
+}

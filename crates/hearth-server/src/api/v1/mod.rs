@@ -56,7 +56,7 @@ use crate::error::{ApiError, ApiResult};
     info(title = "hearth API", description = "Gogs-compatible REST API v1 served by hearth."),
     servers((url = "/api/v1")),
     components(schemas(crate::error::FieldError)),
-    paths(branches::get_branch, contents::get_contents, contents::put_contents, contents::delete_contents, contents::get_raw, commits::get_commit, commit_comments::list_commit_comments, commit_comments::create_commit_comment, archive::get_archive, git_refs::get_git_refs, refs::delete_branch, refs::get_tag, refs::delete_tag),
+    paths(branches::get_branch, contents::get_contents, contents::put_contents, contents::delete_contents, contents::get_raw, commits::get_commit, commit_comments::list_commit_comments, commit_comments::create_commit_comment, archive::get_archive, git_refs::get_git_refs, refs::delete_branch, refs::get_tag, refs::delete_tag, pulls::get_pull_by_base_head),
     modifiers(&SecurityAddon),
     security(("token" = []), ("basic" = []))
 )]
@@ -187,6 +187,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(pulls::list_pulls, pulls::create_pull))
         .routes(routes!(pulls::get_pull, pulls::edit_pull))
         .routes(routes!(pulls::list_pull_commits))
+        // Gitea's `…/pulls/{base}/{*head}`: the head may hold slashes, and `{base}` shares its
+        // position with `{index}`; routed by hand, documented through `ApiDoc`.
+        .route("/repos/{owner}/{repo}/pulls/{index}/{*head}", axum::routing::get(pulls::get_pull_by_base_head))
         .routes(routes!(pulls::update_pull_branch))
         .routes(routes!(branch_protections::list_branch_protections, branch_protections::create_branch_protection))
         .routes(routes!(

@@ -18,7 +18,7 @@ use super::streamed::blocking_body;
 use super::{RepoCtx, git_find};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{LateBody, ListParams, Paged, RepoPath, TokenUser, Validator};
+use crate::extract::{Auth, LateBody, ListParams, Paged, RepoPath, TokenUser, Validator};
 use crate::service::issue_lists::{self, IssueQuery};
 use crate::service::issues::EditIssue;
 use crate::service::pull_view::pulls_json;
@@ -199,6 +199,22 @@ pub async fn get_pull(
         })
     };
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response())
+}
+
+/// The open pull from a head (`branch` or `owner:branch`; the rest of the path, so branch names
+/// may hold slashes) into a base branch (Gitea's `GetPullRequestByBaseHead`).
+#[utoipa::path(get, path = "/repos/{owner}/{repo}/pulls/{base}/{head}", tag = "pulls",
+    params(("owner" = String, Path), ("repo" = String, Path), ("base" = String, Path), ("head" = String, Path)),
+    responses((status = 200, body = PullRequest), (status = 404)))]
+pub async fn get_pull_by_base_head(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path((_owner, _repo, base, head)): Path<(String, String, String, String)>,
+    RepoPath(ctx): RepoPath,
+) -> ApiResult<Json<PullRequest>> {
+    let ctx = pulls_on(ctx)?;
+    let (issue, pull) = pulls::by_base_head(&state, &ctx.owner, &ctx.repo, who.user.as_deref(), &base, &head).await?;
+    Ok(Json(one_json(&state, &ctx, issue, pull).await?))
 }
 
 /// Commits a `.patch` lists at most.
