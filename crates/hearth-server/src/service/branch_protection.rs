@@ -25,6 +25,10 @@ pub struct Settings {
     pub push_whitelist_teams: Vec<i64>,
     pub push_whitelist_deploy_keys: bool,
     pub enable_force_push: bool,
+    pub enable_force_push_allowlist: bool,
+    pub force_push_allowlist_users: Vec<i64>,
+    pub force_push_allowlist_teams: Vec<i64>,
+    pub force_push_allowlist_deploy_keys: bool,
     pub enable_merge_whitelist: bool,
     pub merge_whitelist_users: Vec<i64>,
     pub merge_whitelist_teams: Vec<i64>,
@@ -184,6 +188,24 @@ pub async fn may_push(c: Conn<'_>, rule: &Rule, user: Option<&UserRow>, deploy: 
     }
 }
 
+/// Whether `user` (or a deploy key) may rewrite a branch under `rule` (on top of pushing to it).
+pub async fn may_force(c: Conn<'_>, rule: &Rule, user: Option<&UserRow>, deploy: bool) -> ServiceResult<bool> {
+    let s = &rule.settings;
+    if !s.enable_force_push {
+        return Ok(false);
+    }
+    if !s.enable_force_push_allowlist {
+        return Ok(true);
+    }
+    if deploy {
+        return Ok(s.force_push_allowlist_deploy_keys);
+    }
+    match user {
+        Some(u) => in_lists(c, u, &s.force_push_allowlist_users, &s.force_push_allowlist_teams).await,
+        None => Ok(false),
+    }
+}
+
 /// Refuse an API write of `paths` (contents; empty when not known file by file) to a protected
 /// branch: a protected file, or a branch the doer may not push to unless every path is unprotected.
 pub async fn check_push(
@@ -234,7 +256,7 @@ pub async fn push_policy(
     let mut lines = String::new();
     for rule in all.iter().filter(|r| !r.is_glob()).chain(all.iter().filter(|r| r.is_glob())) {
         let push = may_push(h.conn(), rule, user, deploy).await?;
-        let force = push && rule.settings.enable_force_push;
+        let force = push && may_force(h.conn(), rule, user, deploy).await?;
         let word = |b: bool| if b { "allow" } else { "deny" };
         let globs = |list: &str| match file_patterns(list).join(";") {
             joined if joined.is_empty() => "-".to_string(),
@@ -336,18 +358,25 @@ pub struct Named {
     pub merge_teams: Vec<String>,
     pub approvals_users: Vec<String>,
     pub approvals_teams: Vec<String>,
+    pub force_users: Vec<String>,
+    pub force_teams: Vec<String>,
 }
 
 /// Resolve names into the settings' ids (422 for an unknown user or team).
 async fn resolve(mut c: Conn<'_>, owner: &UserRow, n: &Named) -> ServiceResult<Settings> {
     let mut s = n.settings.clone();
+    if s.require_signed_commits {
+        // Signatures would need verified GPG keys, which hearth does not keep: refused rather
+        // than stored and not enforced.
+        return Err(ServiceError::Invalid("require_signed_commits is not supported".into()));
+    }
     for list in [&s.protected_file_patterns, &s.unprotected_file_patterns] {
         if !valid_file_patterns(list) {
             return Err(ServiceError::Invalid(format!("invalid file patterns {list:?}")));
         }
     }
     let mut users_of = Vec::new();
-    for list in [&n.push_users, &n.merge_users, &n.approvals_users] {
+    for list in [&n.push_users, &n.merge_users, &n.approvals_users, &n.force_users] {
         let mut out = Vec::new();
         for name in list {
             match users::by_name(c.reborrow(), name).await? {
@@ -358,7 +387,7 @@ async fn resolve(mut c: Conn<'_>, owner: &UserRow, n: &Named) -> ServiceResult<S
         users_of.push(out);
     }
     let mut teams_of = Vec::new();
-    for list in [&n.push_teams, &n.merge_teams, &n.approvals_teams] {
+    for list in [&n.push_teams, &n.merge_teams, &n.approvals_teams, &n.force_teams] {
         let mut out = Vec::new();
         for name in list {
             match orgs::team_by_name(c.reborrow(), owner.id, name).await? {
@@ -374,27 +403,44 @@ async fn resolve(mut c: Conn<'_>, owner: &UserRow, n: &Named) -> ServiceResult<S
     s.push_whitelist_teams = teams_of[0].clone();
     s.merge_whitelist_teams = teams_of[1].clone();
     s.approvals_whitelist_teams = teams_of[2].clone();
+    s.force_push_allowlist_users = users_of[3].clone();
+    s.force_push_allowlist_teams = teams_of[3].clone();
     s.required_approvals = s.required_approvals.max(0);
     if !s.enable_push {
         s.enable_push_whitelist = false;
         s.push_whitelist_deploy_keys = false;
     }
+    if !s.enable_force_push {
+        s.enable_force_push_allowlist = false;
+        s.force_push_allowlist_deploy_keys = false;
+    }
     Ok(s)
 }
 
-/// The names of a rule's people and teams, for the API.
-pub async fn names_of(state: &AppState, s: &Settings) -> ServiceResult<[Vec<String>; 6]> {
+/// The names of a rule's people and teams, for the API: users then teams of the push, merge,
+/// approvals and force-push lists.
+pub async fn names_of(state: &AppState, s: &Settings) -> ServiceResult<[Vec<String>; 8]> {
     let mut h = state.db.acquire().await?;
-    let mut out: [Vec<String>; 6] = Default::default();
-    for (i, ids) in [&s.push_whitelist_users, &s.merge_whitelist_users, &s.approvals_whitelist_users].iter().enumerate()
-    {
+    let mut out: [Vec<String>; 8] = Default::default();
+    let users_lists = [
+        &s.push_whitelist_users,
+        &s.merge_whitelist_users,
+        &s.approvals_whitelist_users,
+        &s.force_push_allowlist_users,
+    ];
+    for (i, ids) in users_lists.iter().enumerate() {
         out[i] = users::by_ids(h.conn(), ids).await?.into_iter().map(|u| u.name).collect();
     }
-    for (i, ids) in [&s.push_whitelist_teams, &s.merge_whitelist_teams, &s.approvals_whitelist_teams].iter().enumerate()
-    {
+    let team_lists = [
+        &s.push_whitelist_teams,
+        &s.merge_whitelist_teams,
+        &s.approvals_whitelist_teams,
+        &s.force_push_allowlist_teams,
+    ];
+    for (i, ids) in team_lists.iter().enumerate() {
         for id in ids.iter() {
             if let Some(t) = orgs::team_by_id(h.conn(), *id).await? {
-                out[3 + i].push(t.name);
+                out[4 + i].push(t.name);
             }
         }
     }

@@ -283,3 +283,37 @@ async fn protected_and_unprotected_files() {
         (405, Some("not allowed to merge [reason: Changed protected files]"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn force_pushes_only_for_the_allowlist() {
+    let (s, _alice, token, git, wt, _url) = fixture_on(TestServer::start().await).await;
+    let (bob_user, _bob) = s.user_with_token("bob", false).await;
+    s.put_json("/repos/alice/proj/collaborators/bob", &token, j!({"permission": "write"})).await;
+    let rule = j!({"rule_name": "feature", "enable_push": true, "enable_force_push": true,
+        "enable_force_push_allowlist": true, "force_push_allowlist_usernames": ["alice"]});
+    let (status, made) = s.post_json("/repos/alice/proj/branch_protections", &token, &rule).await;
+    assert_eq!(status, 201, "{made}");
+    assert_eq!(made["force_push_allowlist_usernames"], j!(["alice"]));
+    assert_eq!(made["enable_force_push_allowlist"], true);
+    let unsigned = j!({"rule_name": "other", "require_signed_commits": true});
+    let (status, body) = s.post_json("/repos/alice/proj/branch_protections", &token, &unsigned).await;
+    assert_eq!(status, 422, "refused, not stored and ignored: {body}");
+
+    let rewrite = |msg: &str| {
+        git.ok(Some(&wt), &["fetch", "-q", "origin"]);
+        git.ok(Some(&wt), &["checkout", "-q", "-B", "rewrite", "origin/feature~1"]);
+        std::fs::write(wt.join("r.txt"), msg).unwrap();
+        git.ok(Some(&wt), &["add", "r.txt"]);
+        git.ok(Some(&wt), &["commit", "-q", "-m", msg]);
+    };
+    // bob may push to feature but not rewrite it.
+    rewrite("bob's rewrite");
+    let bob_url = s.git_url(Some((&bob_user.name, &bob_user.password)), "alice", "proj");
+    let refused = git.run(Some(&wt), &["push", "-f", &bob_url, "rewrite:feature"]);
+    assert!(!refused.ok && refused.stderr.contains("force push to protected branch feature"), "{}", refused.stderr);
+    // alice is on the list.
+    rewrite("alice's rewrite");
+    git.ok(Some(&wt), &["push", "-q", "-f", "origin", "rewrite:feature"]);
+    let (_, got) = s.get_json("/repos/alice/proj/branch_protections/feature", &token).await;
+    assert_eq!(got["force_push_allowlist_usernames"], j!(["alice"]));
+}

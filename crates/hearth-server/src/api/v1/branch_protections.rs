@@ -29,6 +29,10 @@ pub struct BranchProtection {
     pub push_whitelist_teams: Vec<String>,
     pub push_whitelist_deploy_keys: bool,
     pub enable_force_push: bool,
+    pub enable_force_push_allowlist: bool,
+    pub force_push_allowlist_usernames: Vec<String>,
+    pub force_push_allowlist_teams: Vec<String>,
+    pub force_push_allowlist_deploy_keys: bool,
     pub enable_merge_whitelist: bool,
     pub merge_whitelist_usernames: Vec<String>,
     pub merge_whitelist_teams: Vec<String>,
@@ -52,7 +56,7 @@ pub struct BranchProtection {
 
 async fn to_json(state: &AppState, rule: &Rule) -> ApiResult<BranchProtection> {
     let s = &rule.settings;
-    let [pu, mu, au, pt, mt, at] = protection::names_of(state, s).await?;
+    let [pu, mu, au, fu, pt, mt, at, ft] = protection::names_of(state, s).await?;
     Ok(BranchProtection {
         branch_name: if rule.is_glob() { String::new() } else { rule.row.rule_name.clone() },
         rule_name: rule.row.rule_name.clone(),
@@ -63,6 +67,10 @@ async fn to_json(state: &AppState, rule: &Rule) -> ApiResult<BranchProtection> {
         push_whitelist_teams: pt,
         push_whitelist_deploy_keys: s.push_whitelist_deploy_keys,
         enable_force_push: s.enable_force_push,
+        enable_force_push_allowlist: s.enable_force_push_allowlist,
+        force_push_allowlist_usernames: fu,
+        force_push_allowlist_teams: ft,
+        force_push_allowlist_deploy_keys: s.force_push_allowlist_deploy_keys,
         enable_merge_whitelist: s.enable_merge_whitelist,
         merge_whitelist_usernames: mu,
         merge_whitelist_teams: mt,
@@ -93,6 +101,8 @@ fn named(p: BranchProtection) -> Named {
             enable_push_whitelist: p.enable_push_whitelist,
             push_whitelist_deploy_keys: p.push_whitelist_deploy_keys,
             enable_force_push: p.enable_force_push,
+            enable_force_push_allowlist: p.enable_force_push_allowlist,
+            force_push_allowlist_deploy_keys: p.force_push_allowlist_deploy_keys,
             enable_merge_whitelist: p.enable_merge_whitelist,
             enable_status_check: p.enable_status_check,
             status_check_contexts: p.status_check_contexts,
@@ -114,6 +124,8 @@ fn named(p: BranchProtection) -> Named {
         merge_teams: p.merge_whitelist_teams,
         approvals_users: p.approvals_whitelist_username,
         approvals_teams: p.approvals_whitelist_teams,
+        force_users: p.force_push_allowlist_usernames,
+        force_teams: p.force_push_allowlist_teams,
     }
 }
 
