@@ -29,6 +29,8 @@ pub struct Inner {
     pub hook_queue: tokio::sync::Notify,
     /// Wakes the pull-request mergeability checker once pulls are queued for a check.
     pub pull_checks: tokio::sync::Notify,
+    /// Wakes the notification fan-out once tasks are committed (with the webhook worker).
+    pub notifications: tokio::sync::Notify,
     /// Prometheus metrics, when `[metrics] ENABLED` (nothing is recorded otherwise).
     pub metrics: Option<Metrics>,
 }
@@ -52,6 +54,7 @@ impl AppState {
             token_cache: TokenCache::default(),
             hook_queue: tokio::sync::Notify::new(),
             pull_checks: tokio::sync::Notify::new(),
+            notifications: tokio::sync::Notify::new(),
             metrics,
         }))
     }

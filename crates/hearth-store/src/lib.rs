@@ -23,6 +23,7 @@ pub mod labels;
 pub mod milestones;
 pub mod mirrors;
 pub mod notices;
+pub mod notifications;
 pub mod orgs;
 pub mod protected_branches;
 pub mod pulls;

@@ -1,10 +1,11 @@
-//! Background jobs: webhook delivery, pull-mirror updates, pull-request mergeability checks and
-//! the token-usage flush. They start
+//! Background jobs: webhook delivery, pull-mirror updates, pull-request mergeability checks, the
+//! notification fan-out and the token-usage flush. They start
 //! together after the database is open and stop on one signal; [`Jobs::shutdown`] waits for each
 //! to finish its last round (pending bookkeeping is written, deliveries in flight get a grace
 //! period).
 
 mod mirrors;
+mod notifications;
 mod pull_checks;
 mod token_usage;
 
@@ -43,6 +44,7 @@ impl Jobs {
         set.spawn(deliver::run(state.clone(), deliverer, Stop(signal.clone())));
         set.spawn(mirrors::run(state.clone(), Stop(signal.clone())));
         set.spawn(pull_checks::run(state.clone(), Stop(signal.clone())));
+        set.spawn(notifications::run(state.clone(), Stop(signal.clone())));
         set.spawn(token_usage::run(state.clone(), Stop(signal)));
         Ok(Jobs { set, stop })
     }

@@ -65,6 +65,10 @@ async fn enqueue_change(
     action: &'static str,
     changes: Option<Changes>,
 ) -> ServiceResult<()> {
+    // Closing, reopening and assigning reach the thread's people too (Gitea notifies them).
+    if matches!(action, "closed" | "reopened" | "assigned") {
+        super::notifications::enqueue(c.reborrow(), issue, 0, t.doer.id, "").await?;
+    }
     if issue.is_pull
         && let Some(pull) = pulls::by_issue(c.reborrow(), issue.id).await?
     {
@@ -110,6 +114,7 @@ pub async fn create(state: &AppState, t: &Tracker<'_>, opt: &CreateIssue) -> Ser
         attach_labels(tx.conn(), t.repo.id, issue.id, &opt.labels).await?;
     }
     enqueue_issue(state, tx.conn(), t.owner, t.repo, &issue, "opened", None, t.doer).await?;
+    super::notifications::enqueue(tx.conn(), &issue, 0, t.doer.id, &issue.body).await?;
     if opt.closed {
         change_status(state, tx.conn(), t, &mut issue, true, now).await?;
     }
@@ -295,6 +300,7 @@ pub async fn create_comment(state: &AppState, t: &Tracker<'_>, index: i64, body:
     let comment = issues::insert_comment(tx.conn(), &issue, CommentKind::Plain, t.doer.id, body, now).await?;
     let issue = issues::by_id(tx.conn(), issue.id).await?.ok_or(ServiceError::NotFound)?;
     enqueue_issue_comment(state, tx.conn(), t.owner, t.repo, &issue, &comment, "created", None, t.doer).await?;
+    super::notifications::enqueue(tx.conn(), &issue, comment.id, t.doer.id, body).await?;
     tx.commit().await?;
     wake(state);
     Ok(comment)

@@ -27,6 +27,7 @@ pub mod milestones;
 pub mod names;
 pub mod net_guard;
 pub mod notices;
+pub mod notifications;
 pub mod orgs;
 pub mod passwords;
 pub mod pull_view;

@@ -162,6 +162,7 @@ pub async fn create(state: &AppState, t: &Tracker<'_>, opt: &CreatePull) -> Serv
         super::issues::attach_labels(tx.conn(), t.repo.id, issue.id, &opt.labels).await?;
     }
     enqueue_pull(state, tx.conn(), t.owner, t.repo, &issue, &pull, "opened", None, t.doer).await?;
+    super::notifications::enqueue(tx.conn(), &issue, 0, t.doer.id, &issue.body).await?;
     tx.commit().await?;
     wake(state);
     // `git fetch origin pull/N/head` works at once; the checker sets the ref again before it checks.
@@ -442,6 +443,7 @@ pub async fn merge(state: &AppState, t: &Tracker<'_>, index: i64, opt: &MergePul
     let pull_branch = pull.head_branch.clone();
     let merged = PullRow { has_merged: true, merger_id: t.doer.id, merged_commit: commit, merged_unix: now, ..pull };
     enqueue_pull(state, tx.conn(), t.owner, t.repo, &closed, &merged, "closed", None, t.doer).await?;
+    super::notifications::enqueue(tx.conn(), &closed, 0, t.doer.id, "").await?;
     tx.commit().await?;
     wake(state);
     state.pull_checks.notify_one();

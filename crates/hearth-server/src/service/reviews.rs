@@ -100,7 +100,9 @@ async fn enqueue_reviewed(
         _ => "pull_request_review_comment",
     };
     let extra = PullExtra { review: Some((kind, body.to_string())), ..Default::default() };
-    enqueue_pull_with(state, c, t.owner, t.repo, issue, pull, "reviewed", None, t.doer, extra).await?;
+    let mut c = c;
+    enqueue_pull_with(state, c.reborrow(), t.owner, t.repo, issue, pull, "reviewed", None, t.doer, extra).await?;
+    super::notifications::enqueue(c, issue, 0, t.doer.id, body).await?;
     Ok(())
 }
 
@@ -326,6 +328,9 @@ pub async fn request(
         };
         let extra = PullExtra { requested_reviewer: Some(User::new(&state.links, &user, true)), ..Default::default() };
         enqueue_pull_with(state, tx.conn(), t.owner, t.repo, &issue, &pull, action, None, t.doer, extra).await?;
+        if add {
+            super::notifications::enqueue(tx.conn(), &issue, 0, t.doer.id, "").await?;
+        }
     }
     let team_names = if t.owner.kind == UserKind::Organization { team_names } else { &[] };
     for name in team_names {

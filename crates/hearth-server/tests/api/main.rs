@@ -25,6 +25,7 @@ mod keys;
 mod label_templates;
 mod markdown;
 mod migrate;
+mod notifications;
 mod ops;
 mod orgs;
 mod pagination;

@@ -27,6 +27,7 @@ mod markdown;
 mod milestones;
 mod misc;
 mod notices;
+mod notifications;
 mod orgs;
 mod pulls;
 mod refs;
@@ -184,6 +185,10 @@ pub fn router() -> OpenApiRouter<AppState> {
             issue_labels::clear_issue_labels
         ))
         .routes(routes!(issue_labels::remove_issue_label))
+        .routes(routes!(notifications::list_notifications, notifications::mark_notifications))
+        .routes(routes!(notifications::count_new))
+        .routes(routes!(notifications::get_thread, notifications::mark_thread))
+        .routes(routes!(notifications::list_repo_notifications, notifications::mark_repo_notifications))
         .routes(routes!(pulls::list_pulls, pulls::create_pull))
         .routes(routes!(pulls::get_pull, pulls::edit_pull))
         .routes(routes!(pulls::list_pull_commits))

@@ -461,6 +461,8 @@ pub async fn redeliver(state: &AppState, task_id: i64) -> ServiceResult<()> {
 /// Tell the delivery worker that tasks were committed.
 pub fn wake(state: &AppState) {
     state.hook_queue.notify_one();
+    // Changes that queue events queue notifications in the same places.
+    state.notifications.notify_one();
 }
 
 #[cfg(test)]

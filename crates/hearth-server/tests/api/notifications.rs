@@ -1,0 +1,172 @@
+//! Notifications (issue #19, Gitea's API): who is notified of what, read state, threads, and
+//! what losing access hides. The fan-out runs in the background: tests wait for its rows.
+
+use serde_json::json as j;
+
+use crate::support::*;
+
+/// Wait until `token`'s unread count is `n` (the fan-out job is asynchronous).
+async fn wait_unread(s: &TestServer, token: &str, n: i64) {
+    for _ in 0..250 {
+        let (status, body) = s.get_json("/notifications/new", token).await;
+        assert_eq!(status, 200, "{body}");
+        if body["new"] == n {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let (_, body) = s.get_json("/notifications?all=true", token).await;
+    panic!("expected {n} unread, have {body}");
+}
+
+/// Wait until the fan-out queue is empty (every change so far has reached its recipients).
+async fn settle(s: &TestServer) {
+    for _ in 0..250 {
+        if s.sql_i64("SELECT COUNT(*) FROM notification_task").await == 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the notification queue did not drain");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watchers_participants_and_mentions_are_notified() {
+    let s = TestServer::start().await;
+    let (_alice, alice) = s.user_with_token("alice", false).await;
+    let (_bob, bob) = s.user_with_token("bob", false).await;
+    let (_carol, carol) = s.user_with_token("carol", false).await;
+    let (_dave, dave) = s.user_with_token("dave", false).await;
+    s.create_repo(&alice, j!({"name": "proj", "auto_init": true})).await;
+    assert_eq!(s.put_status("/repos/alice/proj/subscription", &bob).await, 200);
+
+    // alice opens an issue naming carol (and nobody real as @ghost, and an address as no one).
+    let issue = j!({"title": "Broken build", "body": "cc @carol and @ghost, mail dave@example.com"});
+    assert_eq!(s.post_status("/repos/alice/proj/issues", &alice, issue).await, 201);
+    wait_unread(&s, &bob, 1).await;
+    wait_unread(&s, &carol, 1).await;
+    settle(&s).await;
+    let (_, none) = s.get_json("/notifications/new", &alice).await;
+    assert_eq!(none["new"], 0, "never the actor");
+    let (_, none) = s.get_json("/notifications/new", &dave).await;
+    assert_eq!(none["new"], 0, "an e-mail address is no mention");
+
+    let (status, list) = s.get_json("/notifications", &bob).await;
+    assert_eq!(status, 200);
+    let t = &list[0];
+    assert_eq!(t["subject"]["title"], "Broken build");
+    assert_eq!(t["subject"]["type"], "Issue");
+    assert_eq!(t["subject"]["state"], "open");
+    assert!(t["subject"]["url"].as_str().unwrap().ends_with("/api/v1/repos/alice/proj/issues/1"), "{t}");
+    assert!(t["subject"]["html_url"].as_str().unwrap().ends_with("/alice/proj/issues/1"), "{t}");
+    assert_eq!(t["subject"]["latest_comment_url"], "");
+    assert_eq!((t["unread"].as_bool(), t["pinned"].as_bool()), (Some(true), Some(false)));
+    assert_eq!(t["repository"]["full_name"], "alice/proj");
+    let tid = t["id"].as_i64().unwrap();
+    assert!(t["url"].as_str().unwrap().ends_with(&format!("/api/v1/notifications/threads/{tid}")));
+
+    // carol reads hers; bob comments: alice (poster, watcher) hears of it, carol (only mentioned
+    // before) does not, bob (the actor) keeps his thread as it was.
+    let (_, carols) = s.get_json("/notifications", &carol).await;
+    let carol_thread = carols[0]["id"].as_i64().unwrap();
+    let (status, read) = s.patch_json(&format!("/notifications/threads/{carol_thread}"), &carol, j!({})).await;
+    assert_eq!(status, 205, "{read}");
+    assert_eq!(read["unread"], false);
+    let (status, comment) = s.post_json("/repos/alice/proj/issues/1/comments", &bob, j!({"body": "On it"})).await;
+    assert_eq!(status, 201);
+    wait_unread(&s, &alice, 1).await;
+    let (_, alices) = s.get_json("/notifications", &alice).await;
+    let cid = comment["id"].as_i64().unwrap();
+    assert!(alices[0]["subject"]["latest_comment_url"].as_str().unwrap().ends_with(&format!("/issues/comments/{cid}")));
+    assert!(
+        alices[0]["subject"]["latest_comment_html_url"].as_str().unwrap().ends_with(&format!("#issuecomment-{cid}"))
+    );
+    settle(&s).await;
+    let (_, carol_new) = s.get_json("/notifications/new", &carol).await;
+    assert_eq!(carol_new["new"], 0);
+
+    // Read state: the default list is unread and pinned; all=true shows read ones too.
+    let (_, unread) = s.get_json("/notifications", &carol).await;
+    assert_eq!(unread, j!([]));
+    let (_, all) = s.get_json("/notifications?all=true", &carol).await;
+    assert_eq!(all.as_array().unwrap().len(), 1);
+    let (_, read_only) = s.get_json("/notifications?status-types=read", &carol).await;
+    assert_eq!(read_only.as_array().unwrap().len(), 1);
+    let (_, pulls_only) = s.get_json("/notifications?all=true&subject-type=pull", &carol).await;
+    assert_eq!(pulls_only, j!([]));
+
+    // Pinned stays pinned through new activity; bob's read thread turns unread again.
+    let (status, pinned) = s.patch_json(&format!("/notifications/threads/{tid}?to-status=pinned"), &bob, j!({})).await;
+    assert_eq!((status, pinned["pinned"].as_bool()), (205, Some(true)));
+    s.post_json("/repos/alice/proj/issues/1/comments", &alice, j!({"body": "thanks"})).await;
+    settle(&s).await;
+    let (_, t) = s.get_json(&format!("/notifications/threads/{tid}"), &bob).await;
+    assert_eq!((t["pinned"].as_bool(), t["unread"].as_bool()), (Some(true), Some(false)), "{t}");
+
+    // Mark everything read, overall and per repository.
+    let (status, changed) = s.put_json("/notifications", &alice, j!({})).await;
+    assert_eq!(status, 205, "{changed}");
+    assert_eq!(changed.as_array().unwrap().len(), 1);
+    assert_eq!(changed[0]["unread"], false);
+    let (_, count) = s.get_json("/notifications/new", &alice).await;
+    assert_eq!(count["new"], 0);
+    let (status, repo_list) = s.get_json("/repos/alice/proj/notifications?all=true", &alice).await;
+    assert_eq!((status, repo_list.as_array().unwrap().len()), (200, 1));
+    let (status, changed) =
+        s.put_json("/repos/alice/proj/notifications?all=true&to-status=unread", &alice, j!({})).await;
+    assert_eq!((status, changed.as_array().unwrap().len()), (205, 1));
+    wait_unread(&s, &alice, 1).await;
+
+    // Someone else's thread, a missing one, no credentials, a bad time.
+    assert_eq!(s.get_status(&format!("/notifications/threads/{tid}"), &carol).await, 403);
+    assert_eq!(s.get_status("/notifications/threads/99999", &carol).await, 404);
+    assert_eq!(s.get_status("/notifications", Anon).await, 401);
+    assert_eq!(s.get_status("/notifications?since=yesterday", &bob).await, 422);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_repositories_notify_readers_only() {
+    let s = TestServer::start().await;
+    let (_alice, alice) = s.user_with_token("alice", false).await;
+    let (_bob, bob) = s.user_with_token("bob", false).await;
+    let (_carol, carol) = s.user_with_token("carol", false).await;
+    s.create_repo(&alice, j!({"name": "secret", "private": true, "auto_init": true})).await;
+    assert_eq!(s.put_json("/repos/alice/secret/collaborators/bob", &alice, j!({"permission": "read"})).await.0, 204);
+    assert_eq!(s.put_status("/repos/alice/secret/subscription", &bob).await, 200);
+
+    let issue = j!({"title": "Keys leaked", "body": "@carol @bob look"});
+    assert_eq!(s.post_status("/repos/alice/secret/issues", &alice, issue).await, 201);
+    wait_unread(&s, &bob, 1).await;
+    settle(&s).await;
+    let (_, carols) = s.get_json("/notifications/new", &carol).await;
+    assert_eq!(carols["new"], 0, "a mention does not reach a user who cannot read the repository");
+
+    // bob loses access: his thread is hidden.
+    assert_eq!(s.delete_status("/repos/alice/secret/collaborators/bob", &alice).await, 204);
+    let (_, list) = s.get_json("/notifications?all=true", &bob).await;
+    assert_eq!(list, j!([]));
+    assert_eq!(s.get_status("/repos/alice/secret/notifications", &bob).await, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pulls_and_reviews_are_threads_too() {
+    let (s, _alice, token, _git, _wt, _url) = crate::pulls::fixture_on(TestServer::start().await).await;
+    let (_bob, bob) = s.user_with_token("bob", false).await;
+    s.put_json("/repos/alice/proj/collaborators/bob", &token, j!({"permission": "write"})).await;
+    let open = j!({"head": "feature", "base": "master", "title": "Add b"});
+    assert_eq!(s.post_status("/repos/alice/proj/pulls", &token, &open).await, 201);
+    // Asked for a review, bob hears of it.
+    let asks = j!({"reviewers": ["bob"]});
+    assert_eq!(s.post_status("/repos/alice/proj/pulls/1/requested_reviewers", &token, asks).await, 201);
+    wait_unread(&s, &bob, 1).await;
+    let (_, list) = s.get_json("/notifications?subject-type=pull", &bob).await;
+    assert_eq!(list[0]["subject"]["type"], "Pull");
+    assert!(list[0]["subject"]["url"].as_str().unwrap().ends_with("/repos/alice/proj/pulls/1"));
+    // His review reaches alice; the merge shows as merged.
+    assert_eq!(s.post_json("/repos/alice/proj/pulls/1/reviews", &bob, j!({"event": "APPROVED"})).await.0, 200);
+    wait_unread(&s, &token, 1).await;
+    let (status, body) = s.post_json("/repos/alice/proj/pulls/1/merge", &token, j!({"Do": "merge"})).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, list) = s.get_json("/notifications?all=true", &bob).await;
+    assert_eq!(list[0]["subject"]["state"], "merged", "{list}");
+}
