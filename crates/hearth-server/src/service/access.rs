@@ -49,3 +49,30 @@ pub async fn access_modes(c: Conn<'_>, user: &UserRow, list: &[RepoRow]) -> Stor
         })
         .collect())
 }
+
+/// Repositories (with their owners) looked up once each for a list that names them by id, kept
+/// only when the viewer can read them: notification threads and feed entries of repositories a
+/// reader lost access to are left out.
+#[derive(Default)]
+pub struct ReadableRepos(std::collections::HashMap<i64, Option<(RepoRow, UserRow)>>);
+
+impl ReadableRepos {
+    pub async fn get(
+        &mut self,
+        mut c: Conn<'_>,
+        viewer: Option<&UserRow>,
+        id: i64,
+    ) -> StoreResult<Option<&(RepoRow, UserRow)>> {
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.0.entry(id) {
+            let mut found = None;
+            if let Some(repo) = hearth_store::repos::by_id(c.reborrow(), id).await?
+                && access_mode(c.reborrow(), viewer, &repo).await? >= AccessMode::Read
+                && let Some(owner) = hearth_store::users::by_id(c, repo.owner_id).await?
+            {
+                found = Some((repo, owner));
+            }
+            slot.insert(found);
+        }
+        Ok(self.0.get(&id).and_then(Option::as_ref))
+    }
+}

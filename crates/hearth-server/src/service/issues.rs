@@ -1,6 +1,7 @@
 //! The issue tracker's changes (behaviours.md §13–§16): every change runs in one transaction with
 //! its counters and the webhook events it causes (webhooks.md §2).
 
+use hearth_store::actions::Op;
 use hearth_store::issues::{self, CommentRow, IssueRow, NewIssue};
 use hearth_store::repos::RepoRow;
 use hearth_store::users::{self, UserRow};
@@ -115,6 +116,7 @@ pub async fn create(state: &AppState, t: &Tracker<'_>, opt: &CreateIssue) -> Ser
     }
     enqueue_issue(state, tx.conn(), t.owner, t.repo, &issue, "opened", None, t.doer).await?;
     super::notifications::enqueue(tx.conn(), &issue, 0, t.doer.id, &issue.body).await?;
+    super::feeds::record_issue(tx.conn(), Op::CreateIssue, Op::CreatePullRequest, t.doer, &issue).await?;
     if opt.closed {
         change_status(state, tx.conn(), t, &mut issue, true, now).await?;
     }
@@ -155,6 +157,9 @@ async fn change_status(
     issue.is_closed = closed;
     issue.updated_unix = now;
     let action = if closed { "closed" } else { "reopened" };
+    let (issue_op, pull_op) =
+        if closed { (Op::CloseIssue, Op::ClosePullRequest) } else { (Op::ReopenIssue, Op::ReopenPullRequest) };
+    super::feeds::record_issue(c.reborrow(), issue_op, pull_op, t.doer, issue).await?;
     enqueue_change(state, c, t, issue, action, None).await
 }
 
@@ -301,6 +306,7 @@ pub async fn create_comment(state: &AppState, t: &Tracker<'_>, index: i64, body:
     let issue = issues::by_id(tx.conn(), issue.id).await?.ok_or(ServiceError::NotFound)?;
     enqueue_issue_comment(state, tx.conn(), t.owner, t.repo, &issue, &comment, "created", None, t.doer).await?;
     super::notifications::enqueue(tx.conn(), &issue, comment.id, t.doer.id, body).await?;
+    super::feeds::record_comment(tx.conn(), t.doer, &issue, &comment).await?;
     tx.commit().await?;
     wake(state);
     Ok(comment)

@@ -293,6 +293,7 @@ async fn finish(
         repos::mark_fork(tx.conn(), row.id, parent).await?;
         // Forks go into the caller's own account: the new owner is the sender.
         hook_tasks = super::webhooks::payload::enqueue_fork(state, tx.conn(), parent, &row, owner, doer).await?;
+        super::feeds::record(tx.conn(), hearth_store::actions::Op::CreateRepo, doer, row.id, "", 0, "").await?;
     }
     super::repos::place(scratch, &final_path, &m.repo_name).await?;
     if let Err(e) = tx.commit().await {

@@ -12,6 +12,7 @@ pub mod deploy_keys;
 pub mod disk;
 pub mod editorconfig;
 pub mod emails;
+pub mod feeds;
 pub mod follows;
 pub mod gists;
 pub mod git_access;

@@ -3,7 +3,7 @@
 //! the repository's watchers, the thread's participants (poster, assignee, commenters, reviewers)
 //! and the users it mentions, never the actor, only users who can read the repository.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use hearth_store::Conn;
 use hearth_store::issues::{self as issue_store, IssueRow};
@@ -11,7 +11,7 @@ use hearth_store::notifications::{self as store, Activity, Filter, NewTask, Noti
 use hearth_store::repos::{self, RepoRow};
 use hearth_store::users::{self, UserRow};
 
-use super::access::{AccessMode, access_mode};
+use super::access::{AccessMode, ReadableRepos, access_mode};
 use super::{ServiceError, ServiceResult, now_unix};
 use crate::app::AppState;
 use crate::types::{NotificationSubject, NotificationThread, Repository, rfc3339};
@@ -197,20 +197,10 @@ async fn to_json(
     user: &UserRow,
     rows: &[NotificationRow],
 ) -> ServiceResult<Vec<NotificationThread>> {
-    let mut repos_by_id: HashMap<i64, Option<(RepoRow, UserRow)>> = HashMap::new();
+    let mut readable = ReadableRepos::default();
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        if !repos_by_id.contains_key(&row.repo_id) {
-            let mut found = None;
-            if let Some(repo) = repos::by_id(c.reborrow(), row.repo_id).await?
-                && access_mode(c.reborrow(), Some(user), &repo).await? >= AccessMode::Read
-                && let Some(owner) = users::by_id(c.reborrow(), repo.owner_id).await?
-            {
-                found = Some((repo, owner));
-            }
-            repos_by_id.insert(row.repo_id, found);
-        }
-        let Some(Some((repo, owner))) = repos_by_id.get(&row.repo_id) else { continue };
+        let Some((repo, owner)) = readable.get(c.reborrow(), Some(user), row.repo_id).await?.cloned() else { continue };
         let Some(issue) = issue_store::by_id(c.reborrow(), row.issue_id).await? else { continue };
         let merged =
             issue.is_pull && hearth_store::pulls::by_issue(c.reborrow(), issue.id).await?.is_some_and(|p| p.has_merged);
@@ -224,7 +214,7 @@ async fn to_json(
         };
         out.push(NotificationThread {
             id: row.id,
-            repository: Repository::new(&state.links, repo, owner, None),
+            repository: Repository::new(&state.links, &repo, &owner, None),
             subject: NotificationSubject {
                 title: issue.title.clone(),
                 url: format!("{api}/{kind}/{}", issue.idx),

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use hearth_git::Person;
 use hearth_git::merge::{self, Outcome, Refusal, Style};
+use hearth_store::actions::Op;
 use hearth_store::issues::{IssueRow, NewIssue};
 use hearth_store::pulls::{self, NewPull, PullRow, PullStatus};
 use hearth_store::repos::{self, RepoRow};
@@ -163,6 +164,7 @@ pub async fn create(state: &AppState, t: &Tracker<'_>, opt: &CreatePull) -> Serv
     }
     enqueue_pull(state, tx.conn(), t.owner, t.repo, &issue, &pull, "opened", None, t.doer).await?;
     super::notifications::enqueue(tx.conn(), &issue, 0, t.doer.id, &issue.body).await?;
+    super::feeds::record_issue(tx.conn(), Op::CreateIssue, Op::CreatePullRequest, t.doer, &issue).await?;
     tx.commit().await?;
     wake(state);
     // `git fetch origin pull/N/head` works at once; the checker sets the ref again before it checks.
@@ -444,6 +446,7 @@ pub async fn merge(state: &AppState, t: &Tracker<'_>, index: i64, opt: &MergePul
     let merged = PullRow { has_merged: true, merger_id: t.doer.id, merged_commit: commit, merged_unix: now, ..pull };
     enqueue_pull(state, tx.conn(), t.owner, t.repo, &closed, &merged, "closed", None, t.doer).await?;
     super::notifications::enqueue(tx.conn(), &closed, 0, t.doer.id, "").await?;
+    super::feeds::record_issue(tx.conn(), Op::MergePullRequest, Op::MergePullRequest, t.doer, &closed).await?;
     tx.commit().await?;
     wake(state);
     state.pull_checks.notify_one();

@@ -110,6 +110,7 @@ pub async fn after_push(
         })
         .collect();
     let tasks = webhooks::payload::enqueue_push(state, tx.conn(), owner, repo, size as i64, pusher, &refs).await?;
+    super::feeds::record_push(tx.conn(), owner, repo, pusher, &refs).await?;
     tx.commit().await?;
     if tasks + synced > 0 {
         webhooks::wake(state);

@@ -53,6 +53,12 @@ fn conflict_as_taken(tag: &str) -> impl FnOnce(StoreError) -> ServiceError + '_ 
 }
 
 /// Create a release of `repo` (at `dir`) published by `doer`.
+/// Gitea's `publish_release` action: the tag as its ref, the title as its content.
+async fn record_published(c: hearth_store::Conn<'_>, publisher: &UserRow, row: &ReleaseRow) -> ServiceResult<()> {
+    let op = hearth_store::actions::Op::PublishRelease;
+    super::feeds::record(c, op, publisher, row.repo_id, &row.tag_name, 0, &row.title).await
+}
+
 pub async fn create(
     state: &AppState,
     owner: &UserRow,
@@ -68,6 +74,9 @@ pub async fn create(
     let row = releases::insert(tx.conn(), repo.id, doer.id, &fields, now_unix())
         .await
         .map_err(conflict_as_taken(&fields.tag_name))?;
+    if !row.is_draft {
+        record_published(tx.conn(), doer, &row).await?;
+    }
     let published = !row.is_draft && payload::enqueue_release(state, tx.conn(), owner, repo, &row, doer).await? > 0;
     tx.commit().await?;
     if published {
@@ -100,6 +109,7 @@ pub async fn edit(
         && let Some(now) = releases::by_id(tx.conn(), repo.id, row.id).await?
     {
         let publisher = users::by_id(tx.conn(), now.publisher_id).await?.unwrap_or_else(|| doer.clone());
+        record_published(tx.conn(), &publisher, &now).await?;
         published = payload::enqueue_release(state, tx.conn(), owner, repo, &now, &publisher).await? > 0;
     }
     let updated = releases::by_id(tx.conn(), repo.id, row.id).await?.ok_or(ServiceError::NotFound)?;

@@ -135,6 +135,10 @@ pub async fn edit(
             return Err(repo_exists(owner, name));
         }
         repo_store::rename(tx.conn(), repo.id, name, now).await.map_err(|e| conflict_as_exists(e, owner, name))?;
+        if name != repo.name {
+            super::feeds::record(tx.conn(), hearth_store::actions::Op::RenameRepo, doer, repo.id, "", 0, &repo.name)
+                .await?;
+        }
         if name.to_lowercase() != repo.lower_name {
             redirects::delete(tx.conn(), owner.id, name).await?;
             redirects::set(tx.conn(), owner.id, &repo.name, repo.id).await?;
@@ -380,6 +384,9 @@ async fn transfer_now(
     for team in teams.iter().filter(|t| t.org_id == new_owner.id) {
         org_store::add_team_repo(tx.conn(), team, repo.id).await?;
     }
+    // Gitea's content: the old full name. The actor is the previous owner (the one who gave it).
+    let old_name = format!("{}/{}", owner.name, repo.name);
+    super::feeds::record(tx.conn(), hearth_store::actions::Op::TransferRepo, owner, repo.id, "", 0, &old_name).await?;
     move_repo(&from, &to, owner, repo, &repo.name).await?;
     if let Err(e) = tx.commit().await {
         disk::undo_move(&from, &to).await;

@@ -92,7 +92,7 @@ pub async fn create(state: &AppState, owner: &UserRow, doer: &UserRow, opts: &Cr
         disk::remove_scratch(&state.config, &scratch).await;
         return Err(ServiceError::Internal(e));
     }
-    match record_and_place(state, owner, opts, &labels, &default_branch, &scratch, &path, now).await {
+    match record_and_place(state, owner, doer, opts, &labels, &default_branch, &scratch, &path, now).await {
         Ok(row) => Ok(row),
         Err(e) => {
             disk::remove_scratch(&state.config, &scratch).await;
@@ -108,6 +108,7 @@ pub async fn create(state: &AppState, owner: &UserRow, doer: &UserRow, opts: &Cr
 async fn record_and_place(
     state: &AppState,
     owner: &UserRow,
+    doer: &UserRow,
     opts: &CreateRepo,
     labels: &[templates::LabelTemplate],
     default_branch: &str,
@@ -137,6 +138,7 @@ async fn record_and_place(
     for label in labels {
         hearth_store::labels::insert(tx.conn(), row.id, &label.name, &label.color).await?;
     }
+    super::feeds::record(tx.conn(), hearth_store::actions::Op::CreateRepo, doer, row.id, "", 0, "").await?;
     place(scratch, path, &opts.name).await?;
     if let Err(e) = tx.commit().await {
         if let Err(back) = disk::move_dir(path, scratch) {

@@ -102,7 +102,16 @@ async fn enqueue_reviewed(
     let extra = PullExtra { review: Some((kind, body.to_string())), ..Default::default() };
     let mut c = c;
     enqueue_pull_with(state, c.reborrow(), t.owner, t.repo, issue, pull, "reviewed", None, t.doer, extra).await?;
-    super::notifications::enqueue(c, issue, 0, t.doer.id, body).await?;
+    super::notifications::enqueue(c.reborrow(), issue, 0, t.doer.id, body).await?;
+    let op = match review_state {
+        ReviewState::Approved => Some(hearth_store::actions::Op::ApprovePullRequest),
+        ReviewState::RequestChanges => Some(hearth_store::actions::Op::RejectPullRequest),
+        _ => None,
+    };
+    if let Some(op) = op {
+        let excerpt: String = body.chars().take(200).collect();
+        super::feeds::record(c, op, t.doer, issue.repo_id, "", 0, &format!("{}|{excerpt}", issue.idx)).await?;
+    }
     Ok(())
 }
 

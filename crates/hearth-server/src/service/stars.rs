@@ -14,7 +14,10 @@ use super::{ServiceResult, now_unix};
 pub async fn set(db: &Db, kind: Kind, user: &UserRow, repo: &RepoRow, on: bool) -> ServiceResult<RepoRow> {
     let mut tx = db.begin().await?;
     if on {
-        stars::add(tx.conn(), kind, user.id, repo.id, now_unix()).await?;
+        let added = stars::add(tx.conn(), kind, user.id, repo.id, now_unix()).await?;
+        if kind == Kind::Star && added {
+            super::feeds::record(tx.conn(), hearth_store::actions::Op::StarRepo, user, repo.id, "", 0, "").await?;
+        }
     } else {
         stars::remove(tx.conn(), kind, user.id, repo.id).await?;
     }

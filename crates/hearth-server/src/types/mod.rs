@@ -6,6 +6,7 @@
 mod admin;
 mod commits;
 mod contents;
+mod feeds;
 mod gists;
 mod git_data;
 mod hooks;
@@ -21,6 +22,7 @@ mod users;
 pub use admin::*;
 pub use commits::*;
 pub use contents::*;
+pub use feeds::*;
 pub use gists::*;
 pub use git_data::*;
 pub use hooks::*;

@@ -14,6 +14,7 @@ mod contents;
 mod conventions;
 mod database;
 mod emails;
+mod feeds;
 mod followers;
 mod forks;
 mod gists;

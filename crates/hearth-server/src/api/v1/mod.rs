@@ -11,6 +11,7 @@ mod commits;
 pub(crate) mod contents;
 mod deploy_keys;
 mod emails;
+mod feeds;
 mod followers;
 mod forks;
 mod gists;
@@ -185,6 +186,10 @@ pub fn router() -> OpenApiRouter<AppState> {
             issue_labels::clear_issue_labels
         ))
         .routes(routes!(issue_labels::remove_issue_label))
+        .routes(routes!(feeds::user_feed))
+        .routes(routes!(feeds::org_feed))
+        .routes(routes!(feeds::repo_feed))
+        .routes(routes!(feeds::my_feed))
         .routes(routes!(notifications::list_notifications, notifications::mark_notifications))
         .routes(routes!(notifications::count_new))
         .routes(routes!(notifications::get_thread, notifications::mark_thread))
