@@ -8,6 +8,7 @@
 mod account;
 mod assets;
 mod csrf;
+mod feeds;
 mod highlight;
 mod home;
 mod page;
@@ -53,7 +54,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/assets/{file}", get(assets::serve))
         .route("/favicon.ico", get(assets::favicon))
         .route("/avatars/{id}", get(assets::avatar))
-        .route("/{owner}", get(profile::profile))
+        .route("/{owner}", get(feeds::owner_page))
         .route("/{owner}/followers", get(people::follow_list_followers))
         .route("/{owner}/following", get(people::follow_list_following))
         .route("/{owner}/stars", get(people::starred))
@@ -63,7 +64,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/{owner}/{repo}/forks", get(repo::forks::list))
         .route("/{owner}/{repo}/releases", get(repo::releases::list))
         .route("/{owner}/{repo}/releases/tag/{*tag}", get(repo::releases::show))
-        .route("/{owner}/{repo}", get(repo::home::home))
+        .route("/{owner}/{repo}", get(feeds::repo_page))
         .route("/{owner}/{repo}/src", get(repo::tree::switch))
         .route("/{owner}/{repo}/src/{*rest}", get(repo::tree::src))
         .route("/{owner}/{repo}/raw/{*rest}", get(repo::tree::raw))

@@ -123,3 +123,45 @@ async fn private_activity_is_for_readers_only() {
     let (_, outsiders) = s.get_json("/orgs/acme/activities/feeds", &bob).await;
     assert_eq!(outsiders, j!([]));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn atom_and_rss_for_feed_readers() {
+    let s = TestServer::start().await;
+    let (_alice, alice) = s.user_with_token("alice", false).await;
+    s.create_repo(&alice, j!({"name": "proj", "auto_init": true})).await;
+    s.create_repo(&alice, j!({"name": "secret", "private": true, "auto_init": true})).await;
+    let issue = j!({"title": "Tags <b>& things</b>"});
+    assert_eq!(s.post_status("/repos/alice/proj/issues", &alice, issue).await, 201);
+    let mut b = Browser::new(&s);
+
+    let atom = b.get("/alice.atom").await;
+    assert_eq!(atom.status, 200);
+    assert_eq!(atom.header("content-type"), "application/atom+xml; charset=utf-8");
+    assert!(
+        atom.body
+            .starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">")
+    );
+    assert!(atom.body.contains("<title>alice opened issue alice/proj#1</title>"), "{}", atom.body);
+    assert!(
+        atom.body.contains("<content type=\"text\">Tags &lt;b&gt;&amp; things&lt;/b&gt;</content>"),
+        "escaped: {}",
+        atom.body
+    );
+    assert!(atom.body.contains("/alice/proj/issues/1\"/>"), "{}", atom.body);
+    assert!(!atom.body.contains("secret"), "private activity stays out of a public feed");
+    assert_eq!(atom.body.matches("<entry>").count(), 2, "{}", atom.body);
+
+    let rss = b.get("/alice/proj.rss").await;
+    assert_eq!(rss.status, 200);
+    assert_eq!(rss.header("content-type"), "application/rss+xml; charset=utf-8");
+    assert!(rss.body.contains("<rss version=\"2.0\">"));
+    assert!(rss.body.contains("<title>alice created repository alice/proj</title>"), "{}", rss.body);
+    assert!(rss.body.contains("<pubDate>"), "{}", rss.body);
+    assert_eq!(rss.body.matches("<item>").count(), 2);
+
+    assert_eq!(b.get("/alice/secret.atom").await.status, 404);
+    assert_eq!(b.get("/ghost.rss").await.status, 404);
+    // The pages themselves are still there.
+    assert_eq!(b.get("/alice").await.status, 200);
+    assert_eq!(b.get("/alice/proj").await.status, 200);
+}
