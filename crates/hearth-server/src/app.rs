@@ -31,6 +31,8 @@ pub struct Inner {
     pub pull_checks: tokio::sync::Notify,
     /// Wakes the notification fan-out once tasks are committed (with the webhook worker).
     pub notifications: tokio::sync::Notify,
+    /// Wakes the mailer once e-mail is queued.
+    pub mail_queue: tokio::sync::Notify,
     /// Prometheus metrics, when `[metrics] ENABLED` (nothing is recorded otherwise).
     pub metrics: Option<Metrics>,
 }
@@ -55,6 +57,7 @@ impl AppState {
             hook_queue: tokio::sync::Notify::new(),
             pull_checks: tokio::sync::Notify::new(),
             notifications: tokio::sync::Notify::new(),
+            mail_queue: tokio::sync::Notify::new(),
             metrics,
         }))
     }

@@ -281,6 +281,7 @@ pub struct Config {
     pub password: PasswordConfig,
     pub auth: AuthConfig,
     pub webhook: WebhookConfig,
+    pub email: EmailConfig,
     pub mirror: MirrorConfig,
     pub git: GitConfig,
     pub api: ApiConfig,
@@ -405,6 +406,21 @@ pub struct WebhookConfig {
     pub max_attempts: i64,
     pub retry_backoff: Duration,
     pub concurrency: usize,
+}
+
+/// `[email]` (Gogs 0.12+; 0.11's `[mailer]` names are read too): the SMTP server notification
+/// e-mail goes through. `HOST` is `host:port`; port 465 speaks TLS from the start, any other port
+/// upgrades with STARTTLS when the server offers it (as Gogs).
+#[derive(Debug, Clone)]
+pub struct EmailConfig {
+    pub enabled: bool,
+    pub host: String,
+    pub port: u16,
+    pub from: String,
+    pub user: String,
+    pub password: String,
+    pub subject_prefix: String,
+    pub skip_verify: bool,
 }
 
 /// `[mirror]`: `DEFAULT_INTERVAL` in hours (stored per mirror), and how often the updater looks
@@ -646,6 +662,40 @@ impl Config {
                 max_attempts: raw.number("webhook", "MAX_ATTEMPTS", 4i64)?.max(1),
                 retry_backoff: Duration::from_millis(raw.number("webhook", "RETRY_BACKOFF_MS", 1000u64)?),
                 concurrency: raw.number("webhook", "DELIVER_CONCURRENCY", 32usize)?.max(1),
+            },
+            email: {
+                let value = |key: &str, old: &str| {
+                    raw.first_value(&[("email", key), ("mailer", old)]).unwrap_or_default().trim().to_string()
+                };
+                let enabled = raw.first_boolean(&[("email", "ENABLED"), ("mailer", "ENABLED")])?;
+                let address = value("HOST", "HOST");
+                let (host, port) = match address.rsplit_once(':') {
+                    Some((h, p)) => (
+                        h.trim_matches(['[', ']']).to_string(),
+                        p.parse().map_err(|_| anyhow::anyhow!("[email] HOST: `{address}` has no valid port"))?,
+                    ),
+                    None => (address.clone(), 25),
+                };
+                if enabled && (host.is_empty() || value("FROM", "FROM").is_empty()) {
+                    bail!("[email] ENABLED needs HOST and FROM");
+                }
+                let app = raw.string("", "APP_NAME", "hearth");
+                EmailConfig {
+                    enabled,
+                    host,
+                    port,
+                    from: value("FROM", "FROM"),
+                    user: value("USER", "USER"),
+                    password: raw
+                        .first_value(&[("email", "PASSWORD"), ("mailer", "PASSWD")])
+                        .unwrap_or_default()
+                        .to_string(),
+                    subject_prefix: raw
+                        .first_value(&[("email", "SUBJECT_PREFIX"), ("mailer", "SUBJECT_PREFIX")])
+                        .map(str::to_string)
+                        .unwrap_or_else(|| format!("[{app}] ")),
+                    skip_verify: raw.first_boolean(&[("email", "SKIP_VERIFY"), ("mailer", "SKIP_VERIFY")])?,
+                }
             },
             mirror: MirrorConfig {
                 default_interval_hours: raw.number("mirror", "DEFAULT_INTERVAL", 8i64)?.max(1),

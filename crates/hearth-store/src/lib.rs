@@ -21,6 +21,7 @@ pub mod hooks;
 pub mod issues;
 pub mod keys;
 pub mod labels;
+pub mod mail;
 pub mod milestones;
 pub mod mirrors;
 pub mod notices;

@@ -39,7 +39,9 @@ pub struct TaskRow {
     pub issue_id: i64,
     pub comment_id: i64,
     pub actor_id: i64,
+    pub event: String,
     pub mentions: String,
+    pub body: String,
     pub created_unix: i64,
 }
 
@@ -48,21 +50,23 @@ pub struct NewTask<'a> {
     pub issue_id: i64,
     pub comment_id: i64,
     pub actor_id: i64,
+    pub event: &'a str,
     pub mentions: &'a str,
+    pub body: &'a str,
     pub now: i64,
 }
 
 pub async fn insert_task(c: Conn<'_>, t: &NewTask<'_>) -> StoreResult<()> {
-    const SQL: &str = "INSERT INTO notification_task (repo_id, issue_id, comment_id, actor_id, mentions, \
-        created_unix) VALUES ($1, $2, $3, $4, $5, $6)";
+    const SQL: &str = "INSERT INTO notification_task (repo_id, issue_id, comment_id, actor_id, event, mentions, \
+        body, created_unix) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
     with_conn!(c, x => sqlx::query(SQL).bind(t.repo_id).bind(t.issue_id).bind(t.comment_id).bind(t.actor_id)
-        .bind(t.mentions).bind(t.now).execute(&mut *x).await.map(|_| ()))?;
+        .bind(t.event).bind(t.mentions).bind(t.body).bind(t.now).execute(&mut *x).await.map(|_| ()))?;
     Ok(())
 }
 
 /// The oldest queued tasks.
 pub async fn next_tasks(c: Conn<'_>, limit: i64) -> StoreResult<Vec<TaskRow>> {
-    const SQL: &str = "SELECT id, repo_id, issue_id, comment_id, actor_id, mentions, created_unix \
+    const SQL: &str = "SELECT id, repo_id, issue_id, comment_id, actor_id, event, mentions, body, created_unix \
         FROM notification_task ORDER BY id LIMIT $1";
     Ok(with_conn!(c, x => sqlx::query_as::<_, TaskRow>(SQL).bind(limit).fetch_all(&mut *x).await)?)
 }

@@ -1,9 +1,10 @@
 //! Background jobs: webhook delivery, pull-mirror updates, pull-request mergeability checks, the
-//! notification fan-out and the token-usage flush. They start
+//! notification fan-out, the mailer and the token-usage flush. They start
 //! together after the database is open and stop on one signal; [`Jobs::shutdown`] waits for each
 //! to finish its last round (pending bookkeeping is written, deliveries in flight get a grace
 //! period).
 
+mod mailer;
 mod mirrors;
 mod notifications;
 mod pull_checks;
@@ -45,6 +46,9 @@ impl Jobs {
         set.spawn(mirrors::run(state.clone(), Stop(signal.clone())));
         set.spawn(pull_checks::run(state.clone(), Stop(signal.clone())));
         set.spawn(notifications::run(state.clone(), Stop(signal.clone())));
+        if state.config.email.enabled {
+            set.spawn(mailer::run(state.clone(), Stop(signal.clone())));
+        }
         set.spawn(token_usage::run(state.clone(), Stop(signal)));
         Ok(Jobs { set, stop })
     }

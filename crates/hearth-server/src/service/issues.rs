@@ -68,7 +68,7 @@ async fn enqueue_change(
 ) -> ServiceResult<()> {
     // Closing, reopening and assigning reach the thread's people too (Gitea notifies them).
     if matches!(action, "closed" | "reopened" | "assigned") {
-        super::notifications::enqueue(c.reborrow(), issue, 0, t.doer.id, "").await?;
+        super::notifications::enqueue(c.reborrow(), issue, 0, t.doer.id, action, "").await?;
     }
     if issue.is_pull
         && let Some(pull) = pulls::by_issue(c.reborrow(), issue.id).await?
@@ -115,7 +115,7 @@ pub async fn create(state: &AppState, t: &Tracker<'_>, opt: &CreateIssue) -> Ser
         attach_labels(tx.conn(), t.repo.id, issue.id, &opt.labels).await?;
     }
     enqueue_issue(state, tx.conn(), t.owner, t.repo, &issue, "opened", None, t.doer).await?;
-    super::notifications::enqueue(tx.conn(), &issue, 0, t.doer.id, &issue.body).await?;
+    super::notifications::enqueue(tx.conn(), &issue, 0, t.doer.id, "opened", &issue.body).await?;
     super::feeds::record_issue(tx.conn(), Op::CreateIssue, Op::CreatePullRequest, t.doer, &issue).await?;
     if opt.closed {
         change_status(state, tx.conn(), t, &mut issue, true, now).await?;
@@ -305,7 +305,7 @@ pub async fn create_comment(state: &AppState, t: &Tracker<'_>, index: i64, body:
     let comment = issues::insert_comment(tx.conn(), &issue, CommentKind::Plain, t.doer.id, body, now).await?;
     let issue = issues::by_id(tx.conn(), issue.id).await?.ok_or(ServiceError::NotFound)?;
     enqueue_issue_comment(state, tx.conn(), t.owner, t.repo, &issue, &comment, "created", None, t.doer).await?;
-    super::notifications::enqueue(tx.conn(), &issue, comment.id, t.doer.id, body).await?;
+    super::notifications::enqueue(tx.conn(), &issue, comment.id, t.doer.id, "commented", body).await?;
     super::feeds::record_comment(tx.conn(), t.doer, &issue, &comment).await?;
     tx.commit().await?;
     wake(state);

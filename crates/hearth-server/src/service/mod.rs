@@ -23,6 +23,7 @@ pub mod issues;
 pub mod keys;
 pub mod labels;
 pub mod login_throttle;
+pub mod mail;
 pub mod migrate;
 pub mod milestones;
 pub mod names;

@@ -19,17 +19,27 @@ use crate::types::{NotificationSubject, NotificationThread, Repository, rfc3339}
 /// Mentions looked up per change at most (a body naming hundreds of people notifies the first).
 const MAX_MENTIONS: usize = 50;
 
-/// Queue the fan-out of activity on `issue` by `actor_id` (`comment_id` 0 for the issue itself;
-/// `text` is searched for @mentions). Call inside the change's transaction; the job is woken with
+/// Queue the fan-out of activity on `issue` by `actor_id`: `event` says what happened (`opened`,
+/// `commented`, `closed`, …), `comment_id` is 0 for the issue itself, `text` (searched for
+/// @mentions) is what e-mail quotes. Call inside the change's transaction; the job is woken with
 /// the webhook worker after the commit.
-pub async fn enqueue(c: Conn<'_>, issue: &IssueRow, comment_id: i64, actor_id: i64, text: &str) -> ServiceResult<()> {
+pub async fn enqueue(
+    c: Conn<'_>,
+    issue: &IssueRow,
+    comment_id: i64,
+    actor_id: i64,
+    event: &str,
+    text: &str,
+) -> ServiceResult<()> {
     let mentions = mentioned_names(text).join(" ");
     let task = NewTask {
         repo_id: issue.repo_id,
         issue_id: issue.id,
         comment_id,
         actor_id,
+        event,
         mentions: &mentions,
+        body: text,
         now: now_unix(),
     };
     store::insert_task(c, &task).await?;
@@ -76,7 +86,8 @@ pub async fn fan_out(state: &AppState, task: &TaskRow) -> ServiceResult<usize> {
     }
     candidates.remove(&0);
     candidates.remove(&task.actor_id);
-    let recipients = readers(tx.conn(), &repo, candidates.into_iter().collect()).await?;
+    let people = readers(tx.conn(), &repo, candidates.into_iter().collect()).await?;
+    let recipients: Vec<i64> = people.iter().map(|u| u.id).collect();
     let activity = Activity {
         repo_id: repo.id,
         issue_id: issue.id,
@@ -86,14 +97,55 @@ pub async fn fan_out(state: &AppState, task: &TaskRow) -> ServiceResult<usize> {
         now: task.created_unix,
     };
     store::upsert(tx.conn(), &recipients, &activity).await?;
+    let mailed = state.config.email.enabled && mail_to(state, tx.conn(), &repo, &issue, task, &people).await?;
     store::delete_task(tx.conn(), task.id).await?;
     tx.commit().await?;
+    if mailed {
+        state.mail_queue.notify_one();
+    }
     Ok(recipients.len())
+}
+
+/// Queue the change's e-mail to the recipients who want it (all notifications, or those that
+/// mention them) and have an address; whether any was queued.
+async fn mail_to(
+    state: &AppState,
+    mut c: Conn<'_>,
+    repo: &RepoRow,
+    issue: &IssueRow,
+    task: &TaskRow,
+    people: &[UserRow],
+) -> ServiceResult<bool> {
+    let ids: Vec<i64> = people.iter().map(|u| u.id).collect();
+    let prefs: std::collections::HashMap<i64, i16> =
+        hearth_store::mail::preferences(c.reborrow(), &ids).await?.into_iter().collect();
+    let mentioned: Vec<&str> = task.mentions.split_whitespace().collect();
+    let to: Vec<String> = people
+        .iter()
+        .filter(|u| !u.email.is_empty())
+        .filter(|u| match prefs.get(&u.id).copied().unwrap_or(hearth_store::mail::ALL) {
+            hearth_store::mail::ALL => true,
+            hearth_store::mail::MENTIONS => mentioned.contains(&u.lower_name.as_str()),
+            _ => false,
+        })
+        .map(|u| u.email.clone())
+        .collect();
+    if to.is_empty() {
+        return Ok(false);
+    }
+    let (Some(owner), Some(actor)) =
+        (users::by_id(c.reborrow(), repo.owner_id).await?, users::by_id(c.reborrow(), task.actor_id).await?)
+    else {
+        return Ok(false);
+    };
+    let mail = super::mail::compose(state, &owner, repo, issue, &actor, task);
+    super::mail::queue(c, &to, &mail, now_unix()).await?;
+    Ok(true)
 }
 
 /// The users among `ids` who can read `repo` (and are active individuals). Anyone signed in reads
 /// a public repository, so only a private one is checked user by user.
-async fn readers(mut c: Conn<'_>, repo: &RepoRow, ids: Vec<i64>) -> ServiceResult<Vec<i64>> {
+async fn readers(mut c: Conn<'_>, repo: &RepoRow, ids: Vec<i64>) -> ServiceResult<Vec<UserRow>> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
         for u in users::by_ids(c.reborrow(), chunk).await? {
@@ -103,7 +155,7 @@ async fn readers(mut c: Conn<'_>, repo: &RepoRow, ids: Vec<i64>) -> ServiceResul
             if repo.is_private && access_mode(c.reborrow(), Some(&u), repo).await? < AccessMode::Read {
                 continue;
             }
-            out.push(u.id);
+            out.push(u);
         }
     }
     Ok(out)

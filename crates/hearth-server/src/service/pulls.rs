@@ -163,7 +163,7 @@ pub async fn create(state: &AppState, t: &Tracker<'_>, opt: &CreatePull) -> Serv
         super::issues::attach_labels(tx.conn(), t.repo.id, issue.id, &opt.labels).await?;
     }
     enqueue_pull(state, tx.conn(), t.owner, t.repo, &issue, &pull, "opened", None, t.doer).await?;
-    super::notifications::enqueue(tx.conn(), &issue, 0, t.doer.id, &issue.body).await?;
+    super::notifications::enqueue(tx.conn(), &issue, 0, t.doer.id, "opened", &issue.body).await?;
     super::feeds::record_issue(tx.conn(), Op::CreateIssue, Op::CreatePullRequest, t.doer, &issue).await?;
     tx.commit().await?;
     wake(state);
@@ -445,7 +445,7 @@ pub async fn merge(state: &AppState, t: &Tracker<'_>, index: i64, opt: &MergePul
     let pull_branch = pull.head_branch.clone();
     let merged = PullRow { has_merged: true, merger_id: t.doer.id, merged_commit: commit, merged_unix: now, ..pull };
     enqueue_pull(state, tx.conn(), t.owner, t.repo, &closed, &merged, "closed", None, t.doer).await?;
-    super::notifications::enqueue(tx.conn(), &closed, 0, t.doer.id, "").await?;
+    super::notifications::enqueue(tx.conn(), &closed, 0, t.doer.id, "merged", "").await?;
     super::feeds::record_issue(tx.conn(), Op::MergePullRequest, Op::MergePullRequest, t.doer, &closed).await?;
     tx.commit().await?;
     wake(state);

@@ -102,7 +102,12 @@ async fn enqueue_reviewed(
     let extra = PullExtra { review: Some((kind, body.to_string())), ..Default::default() };
     let mut c = c;
     enqueue_pull_with(state, c.reborrow(), t.owner, t.repo, issue, pull, "reviewed", None, t.doer, extra).await?;
-    super::notifications::enqueue(c.reborrow(), issue, 0, t.doer.id, body).await?;
+    let event = match review_state {
+        ReviewState::Approved => "approved",
+        ReviewState::RequestChanges => "requested changes",
+        _ => "reviewed",
+    };
+    super::notifications::enqueue(c.reborrow(), issue, 0, t.doer.id, event, body).await?;
     let op = match review_state {
         ReviewState::Approved => Some(hearth_store::actions::Op::ApprovePullRequest),
         ReviewState::RequestChanges => Some(hearth_store::actions::Op::RejectPullRequest),
@@ -338,7 +343,7 @@ pub async fn request(
         let extra = PullExtra { requested_reviewer: Some(User::new(&state.links, &user, true)), ..Default::default() };
         enqueue_pull_with(state, tx.conn(), t.owner, t.repo, &issue, &pull, action, None, t.doer, extra).await?;
         if add {
-            super::notifications::enqueue(tx.conn(), &issue, 0, t.doer.id, "").await?;
+            super::notifications::enqueue(tx.conn(), &issue, 0, t.doer.id, "requested a review", "").await?;
         }
     }
     let team_names = if t.owner.kind == UserKind::Organization { team_names } else { &[] };

@@ -170,3 +170,60 @@ async fn pulls_and_reviews_are_threads_too() {
     let (_, list) = s.get_json("/notifications?all=true", &bob).await;
     assert_eq!(list[0]["subject"]["state"], "merged", "{list}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notification_email_is_threaded_and_follows_preferences() {
+    let sink = SmtpSink::start().await;
+    let host = format!("127.0.0.1:{}", sink.addr.port());
+    let s = TestServer::start_with(|raw| {
+        raw.set("email", "ENABLED", "true");
+        raw.set("email", "HOST", &host);
+        raw.set("email", "FROM", "hearth <noreply@example.com>");
+    })
+    .await;
+    let (alice_user, alice) = s.user_with_token("alice", false).await;
+    let (bob_user, bob) = s.user_with_token("bob", false).await;
+    let (_carol_user, carol) = s.user_with_token("carol", false).await;
+    let (dave_user, dave) = s.user_with_token("dave", false).await;
+    s.create_repo(&alice, j!({"name": "proj", "auto_init": true})).await;
+    for who in [&bob, &carol, &dave] {
+        assert_eq!(s.put_status("/repos/alice/proj/subscription", who).await, 200);
+    }
+    // carol wants no e-mail, dave only when mentioned.
+    let id_of = |name: &str| format!("(SELECT id FROM \"user\" WHERE lower_name = '{name}')");
+    s.sql(&format!(
+        "INSERT INTO mail_preference (user_id, mode) VALUES ({}, 2), ({}, 1)",
+        id_of("carol"),
+        id_of("dave")
+    ))
+    .await;
+
+    let issue = j!({"title": "Broken build", "body": "cc @dave"});
+    assert_eq!(s.post_status("/repos/alice/proj/issues", &alice, issue).await, 201);
+    let got = sink.wait_for(2).await;
+    let mut to: Vec<String> = got.iter().flat_map(|m| m.to.clone()).collect();
+    to.sort();
+    assert_eq!(to, [format!("<{}>", bob_user.email), format!("<{}>", dave_user.email)]);
+    let first = got.iter().find(|m| m.to[0].contains(&bob_user.email)).unwrap();
+    assert_eq!(first.header("Subject"), "[hearth] [alice/proj] Broken build (#1)");
+    assert_eq!(first.header("Message-ID"), "<alice/proj/issues/1@127.0.0.1>");
+    assert_eq!(first.header("In-Reply-To"), "");
+    assert!(first.header("From").contains("noreply@example.com"), "{}", first.data);
+    let body = first.body();
+    assert!(body.contains("alice opened alice/proj#1.") && body.contains("cc @dave"), "{body}");
+    assert!(body.contains("/alice/proj/issues/1"), "{body}");
+
+    // bob's comment: alice hears of it (her issue, her repository); dave is not mentioned this time.
+    let (_, comment) = s.post_json("/repos/alice/proj/issues/1/comments", &bob, j!({"body": "On it"})).await;
+    let got = sink.wait_for(3).await;
+    let reply = &got[2];
+    assert_eq!(reply.to, [format!("<{}>", alice_user.email)]);
+    assert_eq!(reply.header("Subject"), "[hearth] Re: [alice/proj] Broken build (#1)");
+    assert_eq!(reply.header("In-Reply-To"), "<alice/proj/issues/1@127.0.0.1>");
+    assert_eq!(reply.header("References"), "<alice/proj/issues/1@127.0.0.1>");
+    assert_ne!(reply.header("Message-ID"), first.header("Message-ID"));
+    assert!(reply.body().contains(&format!("#issuecomment-{}", comment["id"])), "{}", reply.body());
+    // Nothing more is on its way.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(sink.got().len(), 3);
+}

@@ -24,7 +24,11 @@ CREATE TABLE notification_task (
     issue_id     BIGINT NOT NULL,
     comment_id   BIGINT NOT NULL DEFAULT 0,
     actor_id     BIGINT NOT NULL,
-    -- Text whose @mentions are notified too (an issue's body, a comment).
+    -- What happened (opened, commented, closed, ...), for e-mail.
+    event        TEXT   NOT NULL DEFAULT '',
+    -- The @names the change's text mentions, space-separated.
     mentions     TEXT   NOT NULL DEFAULT '',
+    -- The change's text (an issue's body, a comment), for e-mail.
+    body         TEXT   NOT NULL DEFAULT '',
     created_unix BIGINT NOT NULL
 );

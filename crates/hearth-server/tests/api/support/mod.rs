@@ -7,6 +7,7 @@
 //! - `git`: the `git` command-line client ([`Git`])
 //! - `receiver`: a webhook [`Receiver`] and the server that may deliver to it
 //! - `shapes`: whole JSON shapes as insta snapshots ([`assert_shape!`])
+//! - `smtp`: an SMTP sink ([`SmtpSink`]) for e-mail
 //! - `ssh_keys`: SSH public keys
 
 // The harness offers more than the tests use at any one time.
@@ -19,6 +20,7 @@ mod receiver;
 mod requests;
 mod server;
 mod shapes;
+mod smtp;
 mod ssh_keys;
 mod webdriver;
 
@@ -30,5 +32,6 @@ pub use requests::{Anon, Authed, Caller, Reply, basic, json, token_header};
 pub use server::{Leftovers, TestServer, TestUser};
 pub(crate) use shapes::assert_shape;
 pub use shapes::{BASE_IN_SNAPSHOTS, time_redaction};
+pub use smtp::{Mail, SmtpSink};
 pub use ssh_keys::ed25519_key;
 pub use webdriver::{Driver, Session, browser_missing};

@@ -1,0 +1,86 @@
+//! Notification e-mail: what a thread's change says to each recipient who wants it, threaded
+//! for mail clients (`Message-ID` per change, `In-Reply-To`/`References` to the issue's first
+//! message), queued in `mail_task` with the fan-out and sent by the mailer job.
+
+use hearth_store::Conn;
+use hearth_store::issues::IssueRow;
+use hearth_store::mail::{self as store, NewMail};
+use hearth_store::notifications::TaskRow;
+use hearth_store::repos::RepoRow;
+use hearth_store::users::UserRow;
+
+use super::ServiceResult;
+use crate::app::AppState;
+
+/// The host name message ids end in: the external URL's.
+fn id_domain(state: &AppState) -> String {
+    let url = state.links.external_url.as_str();
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', ':']).next().unwrap_or_default();
+    if host.is_empty() { "hearth".to_string() } else { host.to_string() }
+}
+
+/// One change to a thread, as mail.
+pub struct ThreadMail {
+    pub subject: String,
+    pub body: String,
+    pub message_id: String,
+    pub in_reply_to: String,
+}
+
+/// The mail for `task` on `issue` of `owner/repo` by `actor`.
+pub fn compose(
+    state: &AppState,
+    owner: &UserRow,
+    repo: &RepoRow,
+    issue: &IssueRow,
+    actor: &UserRow,
+    task: &TaskRow,
+) -> ThreadMail {
+    let full = format!("{}/{}", owner.name, repo.name);
+    let kind = if issue.is_pull { "pulls" } else { "issues" };
+    let root = format!("<{full}/{kind}/{}@{}>", issue.idx, id_domain(state));
+    let opening = task.event == "opened";
+    let message_id = if opening {
+        root.clone()
+    } else {
+        format!("<{full}/{kind}/{}/{}-{}@{}>", issue.idx, task.event.replace(' ', "-"), task.id, id_domain(state))
+    };
+    let subject = format!(
+        "{}{}[{full}] {} (#{})",
+        state.config.email.subject_prefix,
+        if opening { "" } else { "Re: " },
+        issue.title,
+        issue.idx
+    );
+    let mut link = format!("{}{full}/{kind}/{}", state.links.external_url, issue.idx);
+    if task.comment_id > 0 {
+        link.push_str(&format!("#issuecomment-{}", task.comment_id));
+    }
+    let who =
+        if actor.full_name.is_empty() { actor.name.clone() } else { format!("{} ({})", actor.full_name, actor.name) };
+    let mut body = format!("{who} {} {full}#{}.\n", task.event, issue.idx);
+    if !task.body.trim().is_empty() {
+        body.push('\n');
+        body.push_str(task.body.trim_end());
+        body.push('\n');
+    }
+    body.push_str(&format!("\n-- \nView it on hearth: {link}\n"));
+    ThreadMail { subject, body, message_id, in_reply_to: if opening { String::new() } else { root } }
+}
+
+/// Queue `mail` to each address (inside the fan-out's transaction).
+pub async fn queue(mut c: Conn<'_>, to: &[String], mail: &ThreadMail, now: i64) -> ServiceResult<()> {
+    for addr in to {
+        let m = NewMail {
+            to: addr,
+            subject: &mail.subject,
+            body: &mail.body,
+            message_id: &mail.message_id,
+            in_reply_to: &mail.in_reply_to,
+            now,
+        };
+        store::insert(c.reborrow(), &m).await?;
+    }
+    Ok(())
+}
