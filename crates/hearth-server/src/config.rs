@@ -690,10 +690,15 @@ impl Config {
                         .first_value(&[("email", "PASSWORD"), ("mailer", "PASSWD")])
                         .unwrap_or_default()
                         .to_string(),
-                    subject_prefix: raw
+                    // ini values lose their trailing space: the prefix gets one back.
+                    subject_prefix: match raw
                         .first_value(&[("email", "SUBJECT_PREFIX"), ("mailer", "SUBJECT_PREFIX")])
-                        .map(str::to_string)
-                        .unwrap_or_else(|| format!("[{app}] ")),
+                        .map(str::trim)
+                    {
+                        Some("") => String::new(),
+                        Some(p) => format!("{p} "),
+                        None => format!("[{app}] "),
+                    },
                     skip_verify: raw.first_boolean(&[("email", "SKIP_VERIFY"), ("mailer", "SKIP_VERIFY")])?,
                 }
             },

@@ -21,6 +21,8 @@ pub struct NewAccount {
     pub login_source: i64,
     pub login_name: String,
     pub is_admin: bool,
+    /// A welcome e-mail to queue with the account (the admin API's `send_notify`).
+    pub welcome: Option<super::mail::ThreadMail>,
 }
 
 /// Create an individual account, active immediately (as Gogs' admin API and CLI do).
@@ -65,6 +67,9 @@ pub async fn create_user(db: &Db, passwords: &Passwords, a: &NewAccount) -> Serv
         StoreError::Conflict(_) => user_exists(&a.name),
         other => other.into(),
     })?;
+    if let Some(w) = &a.welcome {
+        super::mail::queue(tx.conn(), std::slice::from_ref(&email), w, now_unix()).await?;
+    }
     tx.commit().await?;
     Ok(row)
 }

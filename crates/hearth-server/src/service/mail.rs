@@ -20,7 +20,8 @@ fn id_domain(state: &AppState) -> String {
     if host.is_empty() { "hearth".to_string() } else { host.to_string() }
 }
 
-/// One change to a thread, as mail.
+/// One message: a change to a thread, or an account's welcome.
+#[derive(Debug, Clone)]
 pub struct ThreadMail {
     pub subject: String,
     pub body: String,
@@ -67,6 +68,21 @@ pub fn compose(
     }
     body.push_str(&format!("\n-- \nView it on hearth: {link}\n"));
     ThreadMail { subject, body, message_id, in_reply_to: if opening { String::new() } else { root } }
+}
+
+/// The "account created" message (the admin API's `send_notify`): the name to sign in with and
+/// where.
+pub fn welcome(state: &AppState, name: &str) -> ThreadMail {
+    let login = format!("{}user/login", state.links.external_url);
+    ThreadMail {
+        subject: format!("{}Your account on hearth", state.config.email.subject_prefix),
+        body: format!(
+            "Hello {name},\n\nan administrator created an account for you on hearth.\n\
+             Sign in as \"{name}\" at {login}\n"
+        ),
+        message_id: format!("<account/{name}/{}@{}>", super::now_unix(), id_domain(state)),
+        in_reply_to: String::new(),
+    }
 }
 
 /// Queue `mail` to each address (inside the fan-out's transaction).

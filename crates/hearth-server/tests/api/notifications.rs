@@ -227,3 +227,27 @@ async fn notification_email_is_threaded_and_follows_preferences() {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(sink.got().len(), 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_made_by_an_admin_can_be_announced_by_email() {
+    let sink = SmtpSink::start().await;
+    let host = format!("127.0.0.1:{}", sink.addr.port());
+    let s = TestServer::start_with(|raw| {
+        raw.set("email", "ENABLED", "true");
+        raw.set("email", "HOST", &host);
+        raw.set("email", "FROM", "noreply@example.com");
+        raw.set("email", "SUBJECT_PREFIX", "[Forge] ");
+    })
+    .await;
+    let (_root, root) = s.user_with_token("root", true).await;
+    let quiet = j!({"username": "quiet", "email": "quiet@example.com", "password": "secret-pass-1"});
+    assert_eq!(s.post_status("/admin/users", &root, quiet).await, 201);
+    let told = j!({"username": "told", "email": "Told@Example.com", "password": "secret-pass-1", "send_notify": true});
+    assert_eq!(s.post_status("/admin/users", &root, told).await, 201);
+    let got = sink.wait_for(1).await;
+    assert_eq!(got[0].to, ["<told@example.com>"]);
+    assert_eq!(got[0].header("Subject"), "[Forge] Your account on hearth");
+    assert!(got[0].body().contains("Sign in as \"told\""), "{}", got[0].body());
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(sink.got().len(), 1, "send_notify false sends nothing");
+}

@@ -67,6 +67,8 @@ pub async fn create_user(
         .required("Password", &opt.password)
         .max_size("Password", &opt.password, 255)
         .finish()?;
+    let welcome =
+        (opt.send_notify && state.config.email.enabled).then(|| crate::service::mail::welcome(&state, &opt.username));
     let account = NewAccount {
         name: opt.username,
         email: opt.email,
@@ -75,8 +77,12 @@ pub async fn create_user(
         login_source: opt.source_id,
         login_name: opt.login_name,
         is_admin: false,
+        welcome,
     };
     let user = accounts::create_user(&state.db, &state.passwords, &account).await?;
+    if account.welcome.is_some() {
+        state.mail_queue.notify_one();
+    }
     Ok((StatusCode::CREATED, Json(User::new(&state.links, &user, true))))
 }
 
