@@ -4,7 +4,9 @@
 #     comment on it (10,000 threads made unread again), each from the POST until the queue is
 #     empty, beside the POST's own time (goal: fan-out < 1 s, the request not waiting for it);
 #  2. GET /notifications p50 (page 1, all statuses) for a user with 100 threads among ~110,000
-#     rows, beside the repository's issue list page 1 in the same run (goal: a few ms).
+#     rows, beside the repository's issue list page 1 in the same run (goal: a few ms);
+#  3. feed pages p50 with 100,000 actions in the table: a repository's, a user's, and a dashboard
+#     (GET /feeds of a user who watches the repository), beside the same issue list page.
 # The watchers and the extra rows are written into the SQLite file while the server is stopped.
 # Usage: scripts/bench-notifications.sh   (HEARTH_BIN=<binary> skips the release build)
 set -euo pipefail
@@ -94,9 +96,14 @@ for i in range(2, 101):
     c.executemany("INSERT INTO notification (user_id, repo_id, issue_id, source, status, created_unix, updated_unix) "
                   "VALUES (?, ?, ?, 1, 1, ?, ?)", [(u, repo, issue, 1700000000 + i, 1700000000 + i) for u in users])
 c.execute("UPDATE repository SET issue_seq = 100, num_issues = 100 WHERE id = ?", (repo,))
+# 100,000 actions: issues opened and commented on by the first 1,000 watchers.
+w = users[:1000]
+c.executemany("INSERT INTO action (op_type, act_user_id, repo_id, content, created_unix) VALUES (?, ?, ?, ?, ?)",
+              [(6 if i % 2 else 10, w[i % len(w)], repo, f"{i % 100 + 1}|text {i}", 1700000000 + i) for i in range(100000)])
 c.commit()
 c.execute("ANALYZE")
-print(f"notification rows: {c.execute('SELECT COUNT(*) FROM notification').fetchone()[0]}")
+print(f"notification rows: {c.execute('SELECT COUNT(*) FROM notification').fetchone()[0]}, "
+      f"action rows: {c.execute('SELECT COUNT(*) FROM action').fetchone()[0]}")
 PY
 start
 w1=$(curl -sf -u w1:bench-pass -H 'Content-Type: application/json' -d '{"name":"b"}' "$base/users/w1/tokens" \
@@ -114,4 +121,8 @@ mine = p50("/notifications?all=true")
 new = p50("/notifications/new")
 issues = p50("/repos/bench/proj/issues")
 print(f"GET /notifications page 1 (100 threads of ~110,000 rows, p50) {mine:6.2f} ms  (/notifications/new {new:5.2f} ms; issue list page 1 {issues:5.2f} ms)")
+repo_feed = p50("/repos/bench/proj/activities/feeds")
+user_feed = p50("/users/w1/activities/feeds?only-performed-by=true")
+dashboard = p50("/feeds")
+print(f"feed page 1 of 100,000 actions, p50: repository {repo_feed:6.2f} ms, user {user_feed:6.2f} ms, dashboard {dashboard:6.2f} ms  (issue list page 1 {issues:5.2f} ms)")
 PY
