@@ -84,27 +84,28 @@ pub struct FilesDiff {
 /// hunks for at most `max_lines` lines. `None` when either is not a commit.
 pub fn between(path: &Path, from: &str, to: &str, max_lines: usize) -> GitResult<Option<FilesDiff>> {
     let repo = open(path)?;
+    let Some(changed) = changed_between(&repo, from, to)? else { return Ok(None) };
+    files_diff(&repo, changed, max_lines).map(Some)
+}
+
+/// What differs between the trees of commits `from` and `to` (full ids); `None` when either is
+/// not a commit.
+fn changed_between(repo: &gix::Repository, from: &str, to: &str) -> GitResult<Option<Vec<crate::changes::Changed>>> {
     let tree_of = |id: &str| -> Option<gix::ObjectId> {
         let id = gix::ObjectId::from_hex(id.as_bytes()).ok()?;
         repo.find_commit(id).ok()?.tree_id().ok().map(|t| t.detach())
     };
     let (Some(old), Some(new)) = (tree_of(from), tree_of(to)) else { return Ok(None) };
     let mut changed = Vec::new();
-    crate::changes::diff_trees(&repo, Some(old), Some(new), "", &mut changed)?;
-    files_diff(&repo, changed, max_lines).map(Some)
+    crate::changes::diff_trees(repo, Some(old), Some(new), "", &mut changed)?;
+    Ok(Some(changed))
 }
 
 /// Write the diff from commit `from` to commit `to` as `git diff` text, one file at a time (a big
 /// diff is never held whole). False, with nothing written, when either is not a commit.
 pub fn write_between(path: &Path, from: &str, to: &str, out: &mut impl std::io::Write) -> GitResult<bool> {
     let repo = open(path)?;
-    let tree_of = |id: &str| -> Option<gix::ObjectId> {
-        let id = gix::ObjectId::from_hex(id.as_bytes()).ok()?;
-        repo.find_commit(id).ok()?.tree_id().ok().map(|t| t.detach())
-    };
-    let (Some(old), Some(new)) = (tree_of(from), tree_of(to)) else { return Ok(false) };
-    let mut changed = Vec::new();
-    crate::changes::diff_trees(&repo, Some(old), Some(new), "", &mut changed)?;
+    let Some(changed) = changed_between(&repo, from, to)? else { return Ok(false) };
     for one in changed {
         let d = files_diff(&repo, vec![one], usize::MAX)?;
         out.write_all(unified_files(&d.files).as_bytes())?;
@@ -116,14 +117,7 @@ pub fn write_between(path: &Path, from: &str, to: &str, out: &mut impl std::io::
 /// is not a commit.
 pub fn changed_paths(path: &Path, from: &str, to: &str) -> GitResult<Option<Vec<String>>> {
     let repo = open(path)?;
-    let tree_of = |id: &str| -> Option<gix::ObjectId> {
-        let id = gix::ObjectId::from_hex(id.as_bytes()).ok()?;
-        repo.find_commit(id).ok()?.tree_id().ok().map(|t| t.detach())
-    };
-    let (Some(old), Some(new)) = (tree_of(from), tree_of(to)) else { return Ok(None) };
-    let mut changed = Vec::new();
-    crate::changes::diff_trees(&repo, Some(old), Some(new), "", &mut changed)?;
-    Ok(Some(changed.into_iter().map(|(p, _, _)| p).collect()))
+    Ok(changed_between(&repo, from, to)?.map(|changed| changed.into_iter().map(|(p, _, _)| p).collect()))
 }
 
 fn files_diff(repo: &gix::Repository, changed: Vec<crate::changes::Changed>, max_lines: usize) -> GitResult<FilesDiff> {
