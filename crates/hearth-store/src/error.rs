@@ -54,6 +54,7 @@ pub enum Unique {
     PullIssue,
     CommitStatusIndex,
     ProtectedBranchRule,
+    NotificationThread,
     /// A violation this table does not know (a new index not added here).
     Unknown,
 }
@@ -89,6 +90,7 @@ const INDEXES: &[(&str, &str, &[&str], Unique)] = &[
     ("pull_request_issue", "pull_request", &["issue_id"], Unique::PullIssue),
     ("commit_status_repo_sha_idx", "commit_status", &["repo_id", "sha", "idx"], Unique::CommitStatusIndex),
     ("protected_branch_repo_rule", "protected_branch", &["repo_id", "rule_name"], Unique::ProtectedBranchRule),
+    ("notification_user_issue", "notification", &["user_id", "issue_id"], Unique::NotificationThread),
 ];
 
 impl Unique {

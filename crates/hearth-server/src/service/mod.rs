@@ -134,6 +134,8 @@ fn conflict_message(unique: Unique) -> &'static str {
         Unique::PullIssue => "issue is already a pull request",
         Unique::CommitStatusIndex => "another status was added at the same time, please try again",
         Unique::ProtectedBranchRule => "Branch protection already exist",
+        // Written with ON CONFLICT: never seen by a caller.
+        Unique::NotificationThread => "notification thread exists",
         Unique::Unknown => "already exists",
     }
 }
