@@ -380,6 +380,8 @@ pub struct AuthConfig {
     pub disable_registration: bool,
     /// `TRUSTED_PROXY_IPS`: peers whose `X-Forwarded-For` names the client (IPs or CIDRs).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `RESET_PASSWORD_CODE_LIVES`: minutes a password-reset link works (Gogs' 180).
+    pub reset_password_code_lives: i64,
 }
 
 /// `[metrics]`: Prometheus text at `/metrics` when `ENABLED`, behind `Bearer TOKEN` when set.
@@ -640,6 +642,7 @@ impl Config {
                     .first_boolean(&[("auth", "REQUIRE_EMAIL_CONFIRMATION"), ("service", "REGISTER_EMAIL_CONFIRM")])?,
                 disable_registration: raw.boolean("service", "DISABLE_REGISTRATION", false)?,
                 trusted_proxies: trusted_proxies(&raw.string("auth", "TRUSTED_PROXY_IPS", ""))?,
+                reset_password_code_lives: raw.number("auth", "RESET_PASSWORD_CODE_LIVES", 180i64)?.max(1),
             },
             metrics: MetricsConfig {
                 enabled: raw.boolean("metrics", "ENABLED", false)?,

@@ -10,6 +10,7 @@ pub mod kinds;
 mod migrations;
 
 pub mod access;
+pub mod account_codes;
 pub mod actions;
 pub mod collaborations;
 pub mod commit_comments;

@@ -285,7 +285,7 @@ pub async fn set_email(c: Conn<'_>, id: i64, email: &str) -> StoreResult<()> {
     Ok(())
 }
 
-/// Replace a password hash (used to upgrade an imported Gogs PBKDF2 hash to Argon2id).
+/// Replace a password hash (a reset by e-mail; upgrading an imported Gogs PBKDF2 hash to Argon2id).
 pub async fn set_password(c: Conn<'_>, id: i64, passwd: &str, salt: &str) -> StoreResult<()> {
     c.accounts_changed();
     const SQL: &str = "UPDATE \"user\" SET passwd = $2, salt = $3 WHERE id = $1";

@@ -13,7 +13,7 @@ use super::ServiceResult;
 use crate::app::AppState;
 
 /// The host name message ids end in: the external URL's.
-fn id_domain(state: &AppState) -> String {
+pub fn id_domain(state: &AppState) -> String {
     let url = state.links.external_url.as_str();
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let host = rest.split(['/', ':']).next().unwrap_or_default();

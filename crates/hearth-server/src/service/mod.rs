@@ -31,6 +31,7 @@ pub mod net_guard;
 pub mod notices;
 pub mod notifications;
 pub mod orgs;
+pub mod password_reset;
 pub mod passwords;
 pub mod pull_view;
 pub mod pulls;

@@ -40,6 +40,94 @@ pub async fn login_form(viewer: Viewer, Query(q): Query<RedirectQuery>) -> Resul
     render(&viewer, "login.html", context! { login => "", redirect_to => q.redirect_to, error => None::<String> })
 }
 
+pub async fn forget_form(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
+    render(&viewer, "forget_password.html", context! { unavailable => !state.config.email.enabled })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ForgetForm {
+    email: String,
+}
+
+/// Mail a reset link; the answer is the same whether the address has an account or not.
+pub async fn forget(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<ForgetForm>,
+) -> Result<Response, WebError> {
+    if !state.config.email.enabled {
+        return render_status(&viewer, StatusCode::NOT_FOUND, "forget_password.html", context! { unavailable => true });
+    }
+    crate::service::password_reset::request(&state, &form.email).await?;
+    render(&viewer, "forget_password.html", context! { sent => true })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CodeQuery {
+    code: String,
+}
+
+pub async fn reset_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<CodeQuery>,
+) -> Result<Response, WebError> {
+    match crate::service::password_reset::account_of(&state, &q.code).await {
+        Ok(user) => render(&viewer, "reset_password.html", context! { name => user.name, code => q.code }),
+        Err(ServiceError::NotFound) => {
+            render_status(&viewer, StatusCode::NOT_FOUND, "reset_password.html", context! { invalid => true })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ResetForm {
+    code: String,
+    password: String,
+    retype: String,
+}
+
+/// Set the new password from a live code, then off to sign in.
+pub async fn reset(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<ResetForm>,
+) -> Result<Response, WebError> {
+    let user = match crate::service::password_reset::account_of(&state, &form.code).await {
+        Ok(user) => user,
+        Err(ServiceError::NotFound) => {
+            return render_status(&viewer, StatusCode::NOT_FOUND, "reset_password.html", context! { invalid => true });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let again = |error: String| {
+        render_status(
+            &viewer,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "reset_password.html",
+            context! { name => user.name.clone(), code => form.code.clone(), error => error },
+        )
+    };
+    if form.password.is_empty() {
+        return again("Password is required.".into());
+    }
+    if form.password != form.retype {
+        return again("The passwords do not match.".into());
+    }
+    match crate::service::password_reset::reset(&state, &form.code, &form.password).await {
+        Ok(_) => Ok(Redirect::to("/user/login").into_response()),
+        Err(ServiceError::Invalid(msg)) => again(sentence(&msg)),
+        Err(ServiceError::NotFound) => {
+            render_status(&viewer, StatusCode::NOT_FOUND, "reset_password.html", context! { invalid => true })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct LoginForm {

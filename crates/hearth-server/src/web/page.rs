@@ -20,6 +20,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("explore.html", include_str!("../../templates/explore.html")),
     ("login.html", include_str!("../../templates/login.html")),
     ("sign_up.html", include_str!("../../templates/sign_up.html")),
+    ("forget_password.html", include_str!("../../templates/forget_password.html")),
+    ("reset_password.html", include_str!("../../templates/reset_password.html")),
     ("people.html", include_str!("../../templates/people.html")),
     ("profile.html", include_str!("../../templates/profile.html")),
     ("repo/create.html", include_str!("../../templates/repo/create.html")),
@@ -128,6 +130,7 @@ fn render_string(viewer: &Viewer, template: &str, ctx: Value) -> Result<String, 
         js => assets::script_url(),
         flash => viewer.flash.clone(),
         sign_up_open => !viewer.registration_disabled,
+        mail_enabled => viewer.mail_enabled,
     };
     env().get_template(template)?.render(context! { ..ctx, ..chrome })
 }

@@ -33,6 +33,8 @@ pub struct Viewer {
     pub session_hash: Option<String>,
     pub flash: Option<String>,
     pub registration_disabled: bool,
+    /// Whether the server sends e-mail (the sign-in page then offers a password reset).
+    pub mail_enabled: bool,
     /// A fresh anonymous CSRF token that the response must set as a cookie.
     new_csrf_cookie: bool,
 }
@@ -189,6 +191,7 @@ async fn find_viewer(state: &AppState, headers: &HeaderMap) -> anyhow::Result<Vi
         session_hash,
         flash,
         registration_disabled: state.config.auth.disable_registration,
+        mail_enabled: state.config.email.enabled,
         new_csrf_cookie,
     })
 }

@@ -30,6 +30,7 @@ mod notifications;
 mod ops;
 mod orgs;
 mod pagination;
+mod password_reset;
 mod permissions;
 mod pulls;
 mod releases;

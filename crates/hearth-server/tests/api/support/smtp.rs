@@ -38,8 +38,37 @@ impl Mail {
         value.unwrap_or_default()
     }
 
+    /// The body, decoded from its transfer encoding (quoted-printable or base64).
     pub fn body(&self) -> String {
-        self.data.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default()
+        let raw = self.data.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+        match self.header("Content-Transfer-Encoding").to_ascii_lowercase().as_str() {
+            "quoted-printable" => {
+                let joined = raw.replace("=\r\n", "");
+                let bytes = joined.as_bytes();
+                let mut out = Vec::with_capacity(bytes.len());
+                let mut i = 0;
+                while i < bytes.len() {
+                    if bytes[i] == b'='
+                        && i + 2 < bytes.len()
+                        && let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16)
+                    {
+                        out.push(b);
+                        i += 3;
+                        continue;
+                    }
+                    out.push(bytes[i]);
+                    i += 1;
+                }
+                String::from_utf8_lossy(&out).into_owned()
+            }
+            "base64" => {
+                use base64::Engine as _;
+                let compact: String = raw.split_whitespace().collect();
+                let bytes = base64::engine::general_purpose::STANDARD.decode(compact).unwrap_or_default();
+                String::from_utf8_lossy(&bytes).into_owned()
+            }
+            _ => raw,
+        }
     }
 }
 

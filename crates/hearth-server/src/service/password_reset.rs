@@ -1,0 +1,72 @@
+//! Password reset by e-mail: a one-time link (its code kept only as a hash) to the account's
+//! primary address, valid `[auth] RESET_PASSWORD_CODE_LIVES` minutes; using it sets the password
+//! and ends every session of the account.
+
+use hearth_store::account_codes::{self, RESET_PASSWORD};
+use hearth_store::users::{self, UserRow};
+use sha2::{Digest, Sha256};
+
+use super::mail::{ThreadMail, queue};
+use super::{ServiceError, ServiceResult, now_unix};
+use crate::app::AppState;
+
+fn hash(code: &str) -> String {
+    hex::encode(Sha256::digest(code.as_bytes()))
+}
+
+/// Mail a reset link to the account whose primary address is `email` (activated, allowed to sign
+/// in). Nothing says whether there was one: the page answers the same either way.
+pub async fn request(state: &AppState, email: &str) -> ServiceResult<()> {
+    if !state.config.email.enabled {
+        return Err(ServiceError::Invalid("e-mail is not set up on this server".into()));
+    }
+    let email = email.trim().to_lowercase();
+    let mut tx = state.db.begin().await?;
+    let Some(user) = users::by_activated_email(tx.conn(), &email).await?.filter(|u| {
+        u.kind == hearth_store::UserKind::Individual && !u.prohibit_login && u.email.eq_ignore_ascii_case(&email)
+    }) else {
+        return Ok(());
+    };
+    let mut raw = [0u8; 20];
+    rand::fill(&mut raw);
+    let code = hex::encode(raw);
+    let lives = state.config.auth.reset_password_code_lives;
+    account_codes::insert(tx.conn(), &hash(&code), user.id, RESET_PASSWORD, now_unix() + lives * 60).await?;
+    let link = format!("{}user/reset_password?code={code}", state.links.external_url);
+    let mail = ThreadMail {
+        subject: format!("{}Reset your password", state.config.email.subject_prefix),
+        body: format!(
+            "Hello {},\n\nsomeone asked to reset the password of your account. To choose a new one, open\n\n{link}\n\n\
+             within {lives} minutes. If it was not you, ignore this message: your password stays as it is.\n",
+            user.name
+        ),
+        message_id: format!("<password-reset/{}/{}@{}>", user.name, now_unix(), super::mail::id_domain(state)),
+        in_reply_to: String::new(),
+    };
+    queue(tx.conn(), std::slice::from_ref(&user.email), &mail, now_unix()).await?;
+    tx.commit().await?;
+    state.mail_queue.notify_one();
+    Ok(())
+}
+
+/// The account a live code resets (for the form), without using the code.
+pub async fn account_of(state: &AppState, code: &str) -> ServiceResult<UserRow> {
+    let mut h = state.db.acquire().await?;
+    let id =
+        account_codes::peek(h.conn(), &hash(code), RESET_PASSWORD, now_unix()).await?.ok_or(ServiceError::NotFound)?;
+    users::by_id(h.conn(), id).await?.ok_or(ServiceError::NotFound)
+}
+
+/// Use the code: set the new password and end the account's sessions.
+pub async fn reset(state: &AppState, code: &str, password: &str) -> ServiceResult<UserRow> {
+    state.passwords.check_new(password)?;
+    let passwd = state.passwords.hash(password).await?;
+    let mut tx = state.db.begin().await?;
+    let id =
+        account_codes::take(tx.conn(), &hash(code), RESET_PASSWORD, now_unix()).await?.ok_or(ServiceError::NotFound)?;
+    users::set_password(tx.conn(), id, &passwd, "").await?;
+    hearth_store::web_sessions::delete_for_user(tx.conn(), id, None).await?;
+    let user = users::by_id(tx.conn(), id).await?.ok_or(ServiceError::NotFound)?;
+    tx.commit().await?;
+    Ok(user)
+}
