@@ -382,6 +382,8 @@ pub struct AuthConfig {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// `RESET_PASSWORD_CODE_LIVES`: minutes a password-reset link works (Gogs' 180).
     pub reset_password_code_lives: i64,
+    /// `ACTIVATE_CODE_LIVES`: minutes an activation link works (Gogs' 180).
+    pub activate_code_lives: i64,
 }
 
 /// `[metrics]`: Prometheus text at `/metrics` when `ENABLED`, behind `Bearer TOKEN` when set.
@@ -643,6 +645,7 @@ impl Config {
                 disable_registration: raw.boolean("service", "DISABLE_REGISTRATION", false)?,
                 trusted_proxies: trusted_proxies(&raw.string("auth", "TRUSTED_PROXY_IPS", ""))?,
                 reset_password_code_lives: raw.number("auth", "RESET_PASSWORD_CODE_LIVES", 180i64)?.max(1),
+                activate_code_lives: raw.number("auth", "ACTIVATE_CODE_LIVES", 180i64)?.max(1),
             },
             metrics: MetricsConfig {
                 enabled: raw.boolean("metrics", "ENABLED", false)?,

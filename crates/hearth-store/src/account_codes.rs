@@ -3,6 +3,7 @@
 use crate::{Conn, StoreResult, with_conn};
 
 pub const RESET_PASSWORD: i16 = 1;
+pub const ACTIVATE: i16 = 2;
 
 /// Keep a code (its hash) for `user_id` until `expires`; the user's older codes of the same
 /// purpose go (only the newest mail works).

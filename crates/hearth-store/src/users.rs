@@ -285,6 +285,14 @@ pub async fn set_email(c: Conn<'_>, id: i64, email: &str) -> StoreResult<()> {
     Ok(())
 }
 
+/// Mark an account active (its e-mail address confirmed).
+pub async fn set_active(c: Conn<'_>, id: i64, now: i64) -> StoreResult<()> {
+    c.accounts_changed();
+    const SQL: &str = "UPDATE \"user\" SET is_active = TRUE, updated_unix = $2 WHERE id = $1";
+    with_conn!(c, x => sqlx::query(SQL).bind(id).bind(now).execute(&mut *x).await.map(|_| ()))?;
+    Ok(())
+}
+
 /// Replace a password hash (a reset by e-mail; upgrading an imported Gogs PBKDF2 hash to Argon2id).
 pub async fn set_password(c: Conn<'_>, id: i64, passwd: &str, salt: &str) -> StoreResult<()> {
     c.accounts_changed();

@@ -23,6 +23,9 @@ pub struct NewAccount {
     pub is_admin: bool,
     /// A welcome e-mail to queue with the account (the admin API's `send_notify`).
     pub welcome: Option<super::mail::ThreadMail>,
+    /// Created inactive, with this activation code (its hash and expiry) and the mail carrying it
+    /// (sign-up while `REQUIRE_EMAIL_CONFIRMATION` is on).
+    pub activation: Option<super::password_reset::Activation>,
 }
 
 /// Create an individual account, active immediately (as Gogs' admin API and CLI do).
@@ -58,7 +61,7 @@ pub async fn create_user(db: &Db, passwords: &Passwords, a: &NewAccount) -> Serv
         login_source: a.login_source,
         login_name: &a.login_name,
         kind: UserKind::Individual,
-        is_active: true,
+        is_active: a.activation.is_none(),
         is_admin: a.is_admin,
         now: now_unix(),
     };
@@ -67,6 +70,17 @@ pub async fn create_user(db: &Db, passwords: &Passwords, a: &NewAccount) -> Serv
         StoreError::Conflict(_) => user_exists(&a.name),
         other => other.into(),
     })?;
+    if let Some(act) = &a.activation {
+        hearth_store::account_codes::insert(
+            tx.conn(),
+            &act.code_hash,
+            row.id,
+            hearth_store::account_codes::ACTIVATE,
+            act.expires,
+        )
+        .await?;
+        super::mail::queue(tx.conn(), std::slice::from_ref(&email), &act.mail, now_unix()).await?;
+    }
     if let Some(w) = &a.welcome {
         super::mail::queue(tx.conn(), std::slice::from_ref(&email), w, now_unix()).await?;
     }
@@ -81,7 +95,9 @@ pub async fn sign_up(db: &Db, passwords: &Passwords, a: &NewAccount) -> ServiceR
         let mut h = db.acquire().await?;
         users::count(h.conn()).await? == 0
     };
-    create_user(db, passwords, &NewAccount { is_admin: first, ..a.clone() }).await
+    // The first account (the administrator) is active at once, as in Gogs.
+    let activation = if first { None } else { a.activation.clone() };
+    create_user(db, passwords, &NewAccount { is_admin: first, activation, ..a.clone() }).await
 }
 
 fn user_exists(name: &str) -> ServiceError {

@@ -1,8 +1,8 @@
-//! Password reset by e-mail: a one-time link (its code kept only as a hash) to the account's
+//! Account activation and password reset by e-mail. Password reset: a one-time link (its code kept only as a hash) to the account's
 //! primary address, valid `[auth] RESET_PASSWORD_CODE_LIVES` minutes; using it sets the password
 //! and ends every session of the account.
 
-use hearth_store::account_codes::{self, RESET_PASSWORD};
+use hearth_store::account_codes::{self, ACTIVATE, RESET_PASSWORD};
 use hearth_store::users::{self, UserRow};
 use sha2::{Digest, Sha256};
 
@@ -12,6 +12,50 @@ use crate::app::AppState;
 
 fn hash(code: &str) -> String {
     hex::encode(Sha256::digest(code.as_bytes()))
+}
+
+/// What sign-up hands account creation when the address must be confirmed first.
+#[derive(Debug, Clone)]
+pub struct Activation {
+    pub code_hash: String,
+    pub expires: i64,
+    pub mail: ThreadMail,
+}
+
+fn new_code() -> String {
+    let mut raw = [0u8; 20];
+    rand::fill(&mut raw);
+    hex::encode(raw)
+}
+
+/// An activation for a sign-up as `name`: the link is valid `ACTIVATE_CODE_LIVES` minutes.
+pub fn activation(state: &AppState, name: &str) -> Activation {
+    let code = new_code();
+    let lives = state.config.auth.activate_code_lives;
+    let link = format!("{}user/activate?code={code}", state.links.external_url);
+    Activation {
+        code_hash: hash(&code),
+        expires: now_unix() + lives * 60,
+        mail: ThreadMail {
+            subject: format!("{}Activate your account", state.config.email.subject_prefix),
+            body: format!(
+                "Hello {name},\n\nto confirm this address and activate your account, open\n\n{link}\n\n\
+                 within {lives} minutes.\n"
+            ),
+            message_id: format!("<activate/{name}/{}@{}>", now_unix(), super::mail::id_domain(state)),
+            in_reply_to: String::new(),
+        },
+    }
+}
+
+/// Use an activation code: the account, now active.
+pub async fn activate(state: &AppState, code: &str) -> ServiceResult<UserRow> {
+    let mut tx = state.db.begin().await?;
+    let id = account_codes::take(tx.conn(), &hash(code), ACTIVATE, now_unix()).await?.ok_or(ServiceError::NotFound)?;
+    users::set_active(tx.conn(), id, now_unix()).await?;
+    let user = users::by_id(tx.conn(), id).await?.ok_or(ServiceError::NotFound)?;
+    tx.commit().await?;
+    Ok(user)
 }
 
 /// Mail a reset link to the account whose primary address is `email` (activated, allowed to sign
@@ -27,9 +71,7 @@ pub async fn request(state: &AppState, email: &str) -> ServiceResult<()> {
     }) else {
         return Ok(());
     };
-    let mut raw = [0u8; 20];
-    rand::fill(&mut raw);
-    let code = hex::encode(raw);
+    let code = new_code();
     let lives = state.config.auth.reset_password_code_lives;
     account_codes::insert(tx.conn(), &hash(&code), user.id, RESET_PASSWORD, now_unix() + lives * 60).await?;
     let link = format!("{}user/reset_password?code={code}", state.links.external_url);

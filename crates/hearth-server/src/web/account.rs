@@ -40,6 +40,22 @@ pub async fn login_form(viewer: Viewer, Query(q): Query<RedirectQuery>) -> Resul
     render(&viewer, "login.html", context! { login => "", redirect_to => q.redirect_to, error => None::<String> })
 }
 
+/// `/user/activate?code=…`: the mailed link confirms the address, activates the account and
+/// signs it in.
+pub async fn activate(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<CodeQuery>,
+) -> Result<Response, WebError> {
+    match crate::service::password_reset::activate(&state, &q.code).await {
+        Ok(user) => session::sign_in(&state, viewer.session_hash.as_deref(), &user, false, "/").await,
+        Err(ServiceError::NotFound) => {
+            render_status(&viewer, StatusCode::NOT_FOUND, "activate.html", context! { invalid => true })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub async fn forget_form(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
     render(&viewer, "forget_password.html", context! { unavailable => !state.config.email.enabled })
 }
@@ -222,13 +238,21 @@ pub async fn sign_up(
     if form.password != form.retype {
         return again("retype", "The passwords do not match.".into());
     }
+    // With confirmation required (and mail to confirm with), the account waits for its link.
+    let confirm = state.config.auth.require_email_confirmation && state.config.email.enabled;
+    let name = form.user_name.trim().to_string();
     let account = NewAccount {
-        name: form.user_name.trim().to_string(),
+        activation: confirm.then(|| crate::service::password_reset::activation(&state, &name)),
+        name,
         email: form.email.trim().to_string(),
         password: form.password.clone(),
         ..NewAccount::default()
     };
     match accounts::sign_up(&state.db, &state.passwords, &account).await {
+        Ok(user) if !user.is_active => {
+            state.mail_queue.notify_one();
+            render(&viewer, "activate.html", context! { sent_to => user.email })
+        }
         Ok(user) => session::sign_in(&state, viewer.session_hash.as_deref(), &user, false, "/").await,
         Err(ServiceError::Invalid(msg)) => {
             let field = if msg.contains("email") { "email" } else { "user_name" };

@@ -21,6 +21,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("login.html", include_str!("../../templates/login.html")),
     ("sign_up.html", include_str!("../../templates/sign_up.html")),
     ("forget_password.html", include_str!("../../templates/forget_password.html")),
+    ("activate.html", include_str!("../../templates/activate.html")),
     ("reset_password.html", include_str!("../../templates/reset_password.html")),
     ("people.html", include_str!("../../templates/people.html")),
     ("profile.html", include_str!("../../templates/profile.html")),

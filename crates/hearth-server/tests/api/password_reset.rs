@@ -93,3 +93,41 @@ async fn without_email_the_form_says_to_ask_an_admin() {
     let page = b.submit("/user/login", "/user/forget_password", &[("email", "a@example.com")]).await;
     assert_eq!(page.status, 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_up_waits_for_the_mailed_activation_link() {
+    let sink = SmtpSink::start().await;
+    let host = format!("127.0.0.1:{}", sink.addr.port());
+    let s = TestServer::start_with(|raw| {
+        raw.set("email", "ENABLED", "true");
+        raw.set("email", "HOST", &host);
+        raw.set("email", "FROM", "noreply@example.com");
+        raw.set("auth", "REQUIRE_EMAIL_CONFIRMATION", "true");
+    })
+    .await;
+    let _ = s.user_with_token("root", true).await;
+    let mut b = Browser::new(&s);
+    let form =
+        [("user_name", "newbie"), ("email", "newbie@example.com"), ("password", "pw-123456"), ("retype", "pw-123456")];
+    let page = b.submit("/user/sign_up", "/user/sign_up", &form).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("on its way to <strong>newbie@example.com</strong>"), "{}", page.body);
+    // Not signed in, and not able to sign in yet.
+    let newbie = TestUser { name: "newbie".into(), password: "pw-123456".into(), email: "newbie@example.com".into() };
+    let refused = Browser::new(&s)
+        .submit("/user/login", "/user/login", &[("user_name", "newbie"), ("password", "pw-123456")])
+        .await;
+    assert_eq!(refused.status, 422);
+
+    let mail = sink.wait_for(1).await.remove(0);
+    assert_eq!(mail.to, ["<newbie@example.com>"]);
+    assert!(mail.header("Subject").ends_with("Activate your account"));
+    let body = mail.body();
+    let link = body.lines().find(|l| l.contains("/user/activate?code=")).expect("a link").trim().to_string();
+    let path = &link[link.find("/user/activate").unwrap()..];
+    let activated = b.get(path).await;
+    assert_eq!(activated.status, 303, "{}", activated.body);
+    assert_eq!(b.get("/user/settings").await.status, 200, "signed in by the link");
+    assert_eq!(b.get(path).await.status, 404, "used up");
+    Browser::new(&s).sign_in(&newbie).await;
+}

@@ -78,6 +78,7 @@ pub async fn create_user(
         login_name: opt.login_name,
         is_admin: false,
         welcome,
+        activation: None,
     };
     let user = accounts::create_user(&state.db, &state.passwords, &account).await?;
     if account.welcome.is_some() {
