@@ -174,13 +174,7 @@ async fn pulls_and_reviews_are_threads_too() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notification_email_is_threaded_and_follows_preferences() {
     let sink = SmtpSink::start().await;
-    let host = format!("127.0.0.1:{}", sink.addr.port());
-    let s = TestServer::start_with(|raw| {
-        raw.set("email", "ENABLED", "true");
-        raw.set("email", "HOST", &host);
-        raw.set("email", "FROM", "hearth <noreply@example.com>");
-    })
-    .await;
+    let s = mail_server(&sink, |raw| raw.set("email", "FROM", "hearth <noreply@example.com>")).await;
     let (alice_user, alice) = s.user_with_token("alice", false).await;
     let (bob_user, bob) = s.user_with_token("bob", false).await;
     let (_carol_user, carol) = s.user_with_token("carol", false).await;
@@ -231,14 +225,7 @@ async fn notification_email_is_threaded_and_follows_preferences() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_account_made_by_an_admin_can_be_announced_by_email() {
     let sink = SmtpSink::start().await;
-    let host = format!("127.0.0.1:{}", sink.addr.port());
-    let s = TestServer::start_with(|raw| {
-        raw.set("email", "ENABLED", "true");
-        raw.set("email", "HOST", &host);
-        raw.set("email", "FROM", "noreply@example.com");
-        raw.set("email", "SUBJECT_PREFIX", "[Forge] ");
-    })
-    .await;
+    let s = mail_server(&sink, |raw| raw.set("email", "SUBJECT_PREFIX", "[Forge] ")).await;
     let (_root, root) = s.user_with_token("root", true).await;
     let quiet = j!({"username": "quiet", "email": "quiet@example.com", "password": "secret-pass-1"});
     assert_eq!(s.post_status("/admin/users", &root, quiet).await, 201);

@@ -3,20 +3,10 @@
 
 use crate::support::*;
 
-async fn mail_server(sink: &SmtpSink) -> TestServer {
-    let host = format!("127.0.0.1:{}", sink.addr.port());
-    TestServer::start_with(|raw| {
-        raw.set("email", "ENABLED", "true");
-        raw.set("email", "HOST", &host);
-        raw.set("email", "FROM", "noreply@example.com");
-    })
-    .await
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mailed_link_sets_a_new_password_once() {
     let sink = SmtpSink::start().await;
-    let s = mail_server(&sink).await;
+    let s = mail_server(&sink, |_| {}).await;
     let (alice, _token) = s.user_with_token("alice", false).await;
     let mut signed_in = Browser::new(&s);
     signed_in.sign_in(&alice).await;
@@ -97,14 +87,7 @@ async fn without_email_the_form_says_to_ask_an_admin() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_up_waits_for_the_mailed_activation_link() {
     let sink = SmtpSink::start().await;
-    let host = format!("127.0.0.1:{}", sink.addr.port());
-    let s = TestServer::start_with(|raw| {
-        raw.set("email", "ENABLED", "true");
-        raw.set("email", "HOST", &host);
-        raw.set("email", "FROM", "noreply@example.com");
-        raw.set("auth", "REQUIRE_EMAIL_CONFIRMATION", "true");
-    })
-    .await;
+    let s = mail_server(&sink, |raw| raw.set("auth", "REQUIRE_EMAIL_CONFIRMATION", "true")).await;
     let _ = s.user_with_token("root", true).await;
     let mut b = Browser::new(&s);
     let form =

@@ -32,6 +32,6 @@ pub use requests::{Anon, Authed, Caller, Reply, basic, json, token_header};
 pub use server::{Leftovers, TestServer, TestUser};
 pub(crate) use shapes::assert_shape;
 pub use shapes::{BASE_IN_SNAPSHOTS, time_redaction};
-pub use smtp::{Mail, SmtpSink};
+pub use smtp::{Mail, SmtpSink, mail_server};
 pub use ssh_keys::ed25519_key;
 pub use webdriver::{Driver, Session, browser_missing};

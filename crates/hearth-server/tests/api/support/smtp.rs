@@ -8,6 +8,9 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
+use super::TestServer;
+use hearth_server::config::RawConfig;
+
 /// One message as received: the envelope and the raw data (headers and body).
 #[derive(Debug, Clone)]
 pub struct Mail {
@@ -148,6 +151,18 @@ impl SmtpSink {
         }
         panic!("expected {n} messages, got {:?}", self.got());
     }
+}
+
+/// A server that mails through `sink` (from `noreply@example.com`), configured further by `more`.
+pub async fn mail_server(sink: &SmtpSink, more: impl FnOnce(&mut RawConfig)) -> TestServer {
+    let host = format!("127.0.0.1:{}", sink.addr.port());
+    TestServer::start_with(|raw| {
+        raw.set("email", "ENABLED", "true");
+        raw.set("email", "HOST", &host);
+        raw.set("email", "FROM", "noreply@example.com");
+        more(raw);
+    })
+    .await
 }
 
 impl Drop for SmtpSink {
