@@ -62,6 +62,26 @@ pub async fn retry_at(c: Conn<'_>, id: i64, next: i64) -> StoreResult<()> {
     Ok(())
 }
 
+/// A user's preference (`ALL` when none is stored).
+pub async fn preference(c: Conn<'_>, user_id: i64) -> StoreResult<i16> {
+    const SQL: &str = "SELECT mode FROM mail_preference WHERE user_id = $1";
+    let found: Option<i16> = with_conn!(c, x => sqlx::query_scalar(SQL).bind(user_id).fetch_optional(&mut *x).await)?;
+    Ok(found.unwrap_or(ALL))
+}
+
+/// Set a user's preference (`ALL` removes the row).
+pub async fn set_preference(c: Conn<'_>, user_id: i64, mode: i16) -> StoreResult<()> {
+    if mode == ALL {
+        const SQL: &str = "DELETE FROM mail_preference WHERE user_id = $1";
+        with_conn!(c, x => sqlx::query(SQL).bind(user_id).execute(&mut *x).await.map(|_| ()))?;
+    } else {
+        const SQL: &str = "INSERT INTO mail_preference (user_id, mode) VALUES ($1, $2) \
+            ON CONFLICT (user_id) DO UPDATE SET mode = excluded.mode";
+        with_conn!(c, x => sqlx::query(SQL).bind(user_id).bind(mode).execute(&mut *x).await.map(|_| ()))?;
+    }
+    Ok(())
+}
+
 /// The e-mail preferences of these users that are not "all": (user id, mode).
 pub async fn preferences(c: Conn<'_>, user_ids: &[i64]) -> StoreResult<Vec<(i64, i16)>> {
     if user_ids.is_empty() {

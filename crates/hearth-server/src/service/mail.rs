@@ -85,6 +85,29 @@ pub fn welcome(state: &AppState, name: &str) -> ThreadMail {
     }
 }
 
+/// The names of the notification e-mail preferences, as forms send them.
+pub const PREFERENCES: [(&str, i16); 3] =
+    [("enabled", store::ALL), ("onmention", store::MENTIONS), ("disabled", store::NONE)];
+
+/// `user`'s notification e-mail preference, by name (`enabled`, `onmention`, `disabled`: Gitea's).
+pub async fn preference(state: &AppState, user: &UserRow) -> ServiceResult<&'static str> {
+    let mut h = state.db.acquire().await?;
+    let mode = store::preference(h.conn(), user.id).await?;
+    Ok(PREFERENCES.iter().find(|(_, m)| *m == mode).map_or("enabled", |(n, _)| n))
+}
+
+/// Set `user`'s notification e-mail preference by name; 422 for an unknown one.
+pub async fn set_preference(state: &AppState, user: &UserRow, name: &str) -> ServiceResult<()> {
+    let mode = PREFERENCES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, m)| *m)
+        .ok_or_else(|| super::ServiceError::Invalid(format!("unknown e-mail preference {name:?}")))?;
+    let mut h = state.db.acquire().await?;
+    store::set_preference(h.conn(), user.id, mode).await?;
+    Ok(())
+}
+
 /// Queue `mail` to each address (inside the fan-out's transaction).
 pub async fn queue(mut c: Conn<'_>, to: &[String], mail: &ThreadMail, now: i64) -> ServiceResult<()> {
     for addr in to {

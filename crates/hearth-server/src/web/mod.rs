@@ -47,6 +47,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/user/settings/email", get(settings::email).post(settings::add_email))
         .route("/user/settings/email/delete", post(settings::delete_email))
         .route("/user/settings/email/primary", post(settings::make_primary))
+        .route("/user/settings/email/notifications", post(settings::set_mail_preference))
         .route("/user/settings/ssh", get(settings::ssh).post(settings::add_key))
         .route("/user/settings/ssh/delete", post(settings::delete_key))
         .route("/user/settings/applications", get(settings::applications).post(settings::create_token))

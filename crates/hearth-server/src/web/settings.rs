@@ -152,10 +152,11 @@ async fn email_page<'a>(
     new: &str,
 ) -> Result<SettingsPage<'a>, WebError> {
     let list = emails::list(&state.db, me).await?;
+    let preference = crate::service::mail::preference(state, me).await?;
     Ok(SettingsPage {
         viewer,
         template: "settings/email.html",
-        ctx: context! { section => "email", emails => ser(&list), new_email => new },
+        ctx: context! { section => "email", emails => ser(&list), new_email => new, preference },
     })
 }
 
@@ -168,6 +169,28 @@ pub async fn email(State(state): State<AppState>, viewer: Viewer) -> Result<Resp
 #[serde(default)]
 pub struct EmailForm {
     email: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PreferenceForm {
+    preference: String,
+}
+
+/// Which notifications come by e-mail: all, only mentions, none.
+pub async fn set_mail_preference(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<PreferenceForm>,
+) -> Result<Response, WebError> {
+    let me = viewer.signed_in()?;
+    match crate::service::mail::set_preference(&state, me, &form.preference).await {
+        Ok(()) => Ok(redirect_with_flash(&state, "/user/settings/email", "Your e-mail preference has been saved.")),
+        Err(e) => {
+            let message = refused(e)?;
+            email_page(&state, &viewer, me, "").await?.invalid("preference", message)
+        }
+    }
 }
 
 pub async fn add_email(

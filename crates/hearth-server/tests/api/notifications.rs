@@ -238,3 +238,44 @@ async fn an_account_made_by_an_admin_can_be_announced_by_email() {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(sink.got().len(), 1, "send_notify false sends nothing");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_email_preference_is_set_on_the_settings_page() {
+    let sink = SmtpSink::start().await;
+    let s = mail_server(&sink, |_| {}).await;
+    let (_alice, alice) = s.user_with_token("alice", false).await;
+    let (bob_user, bob) = s.user_with_token("bob", false).await;
+    s.create_repo(&alice, j!({"name": "proj", "auto_init": true})).await;
+    assert_eq!(s.put_status("/repos/alice/proj/subscription", &bob).await, 200);
+    let mut b = Browser::new(&s);
+    b.sign_in(&bob_user).await;
+    let page = b.get("/user/settings/email").await;
+    assert!(page.body.contains("value=\"enabled\" checked"), "every notification by default");
+
+    let set = |value: &'static str| [("preference", value)];
+    let saved = b.submit("/user/settings/email", "/user/settings/email/notifications", &set("disabled")).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert!(b.get("/user/settings/email").await.body.contains("value=\"disabled\" checked"));
+    let mode = "SELECT mode FROM mail_preference WHERE user_id = (SELECT id FROM \"user\" WHERE lower_name = 'bob')";
+    assert_eq!(s.sql_i64(mode).await, 2);
+    let bad = b.submit("/user/settings/email", "/user/settings/email/notifications", &set("sometimes")).await;
+    assert_eq!(bad.status, 422);
+
+    // bob watches but wants no mail: an issue reaches his notifications, not his inbox.
+    assert_eq!(s.post_status("/repos/alice/proj/issues", &alice, j!({"title": "Quiet"})).await, 201);
+    wait_unread(&s, &bob, 1).await;
+    settle(&s).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(sink.got().is_empty(), "{:?}", sink.got());
+
+    // Back to every notification: the row goes.
+    b.submit("/user/settings/email", "/user/settings/email/notifications", &set("enabled")).await;
+    let rows = "SELECT COUNT(*) FROM mail_preference";
+    assert_eq!(s.sql_i64(rows).await, 0);
+    assert_eq!(s.post_status("/repos/alice/proj/issues", &alice, j!({"title": "Loud"})).await, 201);
+    let got = sink.wait_for(1).await;
+    assert_eq!(got[0].to, [format!("<{}>", bob_user.email)]);
+    // Signed out, the form is not there to post to.
+    let anon = Browser::new(&s).post("/user/settings/email/notifications", &set("disabled")).await;
+    assert_ne!(anon.status, 303);
+}
