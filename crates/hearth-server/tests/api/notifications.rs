@@ -256,7 +256,8 @@ async fn the_email_preference_is_set_on_the_settings_page() {
     let saved = b.submit("/user/settings/email", "/user/settings/email/notifications", &set("disabled")).await;
     assert_eq!(saved.status, 303, "{}", saved.body);
     assert!(b.get("/user/settings/email").await.body.contains("value=\"disabled\" checked"));
-    let mode = "SELECT mode FROM mail_preference WHERE user_id = (SELECT id FROM \"user\" WHERE lower_name = 'bob')";
+    let mode = "SELECT CAST(mode AS BIGINT) FROM mail_preference \
+        WHERE user_id = (SELECT id FROM \"user\" WHERE lower_name = 'bob')";
     assert_eq!(s.sql_i64(mode).await, 2);
     let bad = b.submit("/user/settings/email", "/user/settings/email/notifications", &set("sometimes")).await;
     assert_eq!(bad.status, 422);
