@@ -75,6 +75,22 @@ pub async fn by_id(c: Conn<'_>, id: i64) -> StoreResult<Option<IssueRow>> {
     Ok(with_conn!(c, x => sqlx::query_as::<_, IssueRow>(SQL).bind(id).fetch_optional(&mut *x).await)?)
 }
 
+/// These issues (any order; missing ids are left out): one query for a list.
+pub async fn by_ids(c: Conn<'_>, ids: &[i64]) -> StoreResult<Vec<IssueRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql =
+        format!(concat!("SELECT ", columns!(), " FROM issue WHERE id IN ({})"), crate::placeholders(1, ids.len()));
+    Ok(with_conn!(c, x => {
+        let mut q = sqlx::query_as::<_, IssueRow>(sqlx::AssertSqlSafe(sql));
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(&mut *x).await
+    })?)
+}
+
 /// Write the editable fields back.
 pub async fn update(c: Conn<'_>, i: &IssueRow) -> StoreResult<()> {
     const SQL: &str = "UPDATE issue SET title = $2, body = $3, milestone_id = $4, assignee_id = $5, \

@@ -250,12 +250,21 @@ async fn to_json(
     rows: &[NotificationRow],
 ) -> ServiceResult<Vec<NotificationThread>> {
     let mut readable = ReadableRepos::default();
+    // The page's issues and their pull records in two queries, not two per thread.
+    let ids: Vec<i64> = rows.iter().map(|r| r.issue_id).collect();
+    let issues: std::collections::HashMap<i64, IssueRow> =
+        issue_store::by_ids(c.reborrow(), &ids).await?.into_iter().map(|i| (i.id, i)).collect();
+    let merged_ids: BTreeSet<i64> = hearth_store::pulls::of_issues(c.reborrow(), &ids)
+        .await?
+        .into_iter()
+        .filter(|p| p.has_merged)
+        .map(|p| p.issue_id)
+        .collect();
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let Some((repo, owner)) = readable.get(c.reborrow(), Some(user), row.repo_id).await?.cloned() else { continue };
-        let Some(issue) = issue_store::by_id(c.reborrow(), row.issue_id).await? else { continue };
-        let merged =
-            issue.is_pull && hearth_store::pulls::by_issue(c.reborrow(), issue.id).await?.is_some_and(|p| p.has_merged);
+        let Some(issue) = issues.get(&row.issue_id) else { continue };
+        let merged = merged_ids.contains(&issue.id);
         let kind = if issue.is_pull { "pulls" } else { "issues" };
         let api = format!("{}/repos/{}/{}", state.links.api_url, owner.name, repo.name);
         let html = format!("{}{}/{}/{kind}/{}", state.links.external_url, owner.name, repo.name, issue.idx);
