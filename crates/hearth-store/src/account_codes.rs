@@ -28,3 +28,12 @@ pub async fn take(c: Conn<'_>, hash: &str, purpose: i16, now: i64) -> StoreResul
         RETURNING user_id";
     Ok(with_conn!(c, x => sqlx::query_scalar(SQL).bind(hash).bind(purpose).bind(now).fetch_optional(&mut *x).await)?)
 }
+
+/// Whether `user_id` has a code of `purpose` that expires after `expires_after`: one issued
+/// recently (its lifetime is fixed), so another mail should wait.
+pub async fn issued_after(c: Conn<'_>, user_id: i64, purpose: i16, expires_after: i64) -> StoreResult<bool> {
+    const SQL: &str =
+        "SELECT EXISTS (SELECT 1 FROM account_code WHERE user_id = $1 AND purpose = $2 AND expires_unix > $3)";
+    Ok(with_conn!(c, x => sqlx::query_scalar(SQL).bind(user_id).bind(purpose).bind(expires_after)
+        .fetch_one(&mut *x).await)?)
+}

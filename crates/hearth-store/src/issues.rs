@@ -310,6 +310,24 @@ pub async fn comment(c: Conn<'_>, repo_id: i64, id: i64) -> StoreResult<Option<C
     Ok(with_conn!(c, x => sqlx::query_as::<_, CommentRow>(SQL).bind(repo_id).bind(id).fetch_optional(&mut *x).await)?)
 }
 
+/// Several comments by id (any order; missing ids are skipped).
+pub async fn comments_by_ids(c: Conn<'_>, ids: &[i64]) -> StoreResult<Vec<CommentRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        concat!("SELECT ", comment_columns!(), " FROM comment WHERE id IN ({})"),
+        crate::placeholders(1, ids.len())
+    );
+    Ok(with_conn!(c, x => {
+        let mut q = sqlx::query_as::<_, CommentRow>(sqlx::AssertSqlSafe(sql));
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(&mut *x).await
+    })?)
+}
+
 /// Plain comments of an issue updated at or after `since`, oldest first.
 pub async fn comments_of_issue(
     c: Conn<'_>,

@@ -2,6 +2,8 @@
 //! transaction ([`record`]); feeds are read by actor, repository, organisation or as a user's
 //! dashboard, private repositories' activity only for readers of them.
 
+use std::collections::HashMap;
+
 use hearth_git::pushlog::PushedCommit;
 use hearth_store::actions::{self, ActionRow, Feed, NewAction, Op};
 use hearth_store::issues::{CommentRow, IssueRow};
@@ -14,7 +16,7 @@ use super::access::ReadableRepos;
 use super::webhooks::payload::PushedRef;
 use super::{ServiceResult, now_unix};
 use crate::app::AppState;
-use crate::types::{Activity, Repository, User, rfc3339, rfc3339_with_offset};
+use crate::types::{Activity, Comment, Repository, User, rfc3339, rfc3339_with_offset};
 
 /// Record one action (inside the change's transaction).
 pub async fn record(
@@ -158,23 +160,14 @@ async fn to_json(
 ) -> ServiceResult<Vec<Activity>> {
     let mut readable = ReadableRepos::default();
     let people = super::issue_view::users_by_id(c.reborrow(), rows.iter().map(|r| r.act_user_id)).await?;
+    let mut comments = comments_of(state, c.reborrow(), rows).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let Some((repo, owner)) = readable.get(c.reborrow(), q.viewer, row.repo_id).await?.cloned() else { continue };
-        let comment = if row.comment_id > 0 {
-            match hearth_store::issues::comment(c.reborrow(), repo.id, row.comment_id).await? {
-                Some(cm) => {
-                    let index =
-                        hearth_store::issues::indexes(c.reborrow(), &[cm.issue_id]).await?.into_iter().collect();
-                    super::issue_view::comments_json(state, c.reborrow(), &owner.name, &repo.name, &[cm], &index)
-                        .await?
-                        .pop()
-                }
-                None => None,
-            }
-        } else {
-            None
-        };
+        let comment = comments.remove(&(row.repo_id, row.comment_id)).map(|(mut cm, index)| {
+            cm.html_url = super::issue_view::comment_url(state, &owner.name, &repo.name, index, cm.id);
+            cm
+        });
         out.push(Activity {
             id: row.id,
             user_id: q.owner_id.unwrap_or(row.act_user_id),
@@ -192,4 +185,27 @@ async fn to_json(
         });
     }
     Ok(out)
+}
+
+/// The comments a page of actions names, loaded in three queries for the whole page, keyed by
+/// `(repo_id, comment_id)` (a comment counts only in the repository its action names), each with
+/// its issue's number; the caller sets `html_url`, as only it knows the repository's names.
+async fn comments_of(
+    state: &AppState,
+    mut c: Conn<'_>,
+    rows: &[ActionRow],
+) -> ServiceResult<HashMap<(i64, i64), (Comment, i64)>> {
+    let ids: Vec<i64> = rows.iter().filter(|r| r.comment_id > 0).map(|r| r.comment_id).collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let found = hearth_store::issues::comments_by_ids(c.reborrow(), &ids).await?;
+    let issue_ids: Vec<i64> = found.iter().map(|cm| cm.issue_id).collect();
+    let index: HashMap<i64, i64> = hearth_store::issues::indexes(c.reborrow(), &issue_ids).await?.into_iter().collect();
+    let json = super::issue_view::comments_json(state, c, "", "", &found, &index).await?;
+    Ok(found
+        .iter()
+        .zip(json)
+        .map(|(cm, j)| ((cm.repo_id, cm.id), (j, index.get(&cm.issue_id).copied().unwrap_or(0))))
+        .collect())
 }

@@ -85,6 +85,11 @@ pub async fn issue_json(state: &AppState, c: Conn<'_>, owner: &str, repo: &str, 
 }
 
 /// The Comment objects of `rows`; `issue_index` maps an issue id to its number (for `html_url`).
+/// A comment's page address: its issue's page with the comment's anchor.
+pub fn comment_url(state: &AppState, owner: &str, repo: &str, index: i64, id: i64) -> String {
+    format!("{}{owner}/{repo}/issues/{index}#issuecomment-{id}", state.links.external_url)
+}
+
 pub async fn comments_json(
     state: &AppState,
     c: Conn<'_>,
@@ -98,12 +103,7 @@ pub async fn comments_json(
         .iter()
         .map(|cm| Comment {
             id: cm.id,
-            html_url: format!(
-                "{}{owner}/{repo}/issues/{}#issuecomment-{}",
-                state.links.external_url,
-                issue_index.get(&cm.issue_id).copied().unwrap_or(0),
-                cm.id
-            ),
+            html_url: comment_url(state, owner, repo, issue_index.get(&cm.issue_id).copied().unwrap_or(0), cm.id),
             user: people.get(&cm.poster_id).map(|u| User::new(&state.links, u, true)).unwrap_or_else(|| ghost(state)),
             body: cm.content.clone(),
             created_at: rfc3339(cm.created_unix),

@@ -10,6 +10,16 @@ use super::mail::{ThreadMail, queue};
 use super::{ServiceError, ServiceResult, now_unix};
 use crate::app::AppState;
 
+/// At most one mail of each kind per account in this many seconds (Gogs' resend limit): repeated
+/// form posts cannot flood a mailbox.
+const RESEND_LIMIT_SECS: i64 = 180;
+
+/// Whether a code of `purpose` with lifetime `lives` minutes went to `user_id` within the limit.
+async fn mailed_recently(c: hearth_store::Conn<'_>, user_id: i64, purpose: i16, lives: i64) -> ServiceResult<bool> {
+    let expires_after = now_unix() + lives * 60 - RESEND_LIMIT_SECS;
+    Ok(account_codes::issued_after(c, user_id, purpose, expires_after).await?)
+}
+
 fn hash(code: &str) -> String {
     hex::encode(Sha256::digest(code.as_bytes()))
 }
@@ -48,6 +58,28 @@ pub fn activation(state: &AppState, name: &str) -> Activation {
     }
 }
 
+/// Mail a new activation link to the inactive account whose primary address is `email`; as with a
+/// reset, the answer is the same whether there is one, and at most one mail goes out per limit.
+pub async fn resend_activation(state: &AppState, email: &str) -> ServiceResult<()> {
+    if !state.config.email.enabled {
+        return Err(ServiceError::Invalid("e-mail is not set up on this server".into()));
+    }
+    let mut tx = state.db.begin().await?;
+    let Some(user) = users::by_email(tx.conn(), email.trim()).await?.filter(|u| !u.is_active && !u.prohibit_login)
+    else {
+        return Ok(());
+    };
+    if mailed_recently(tx.conn(), user.id, ACTIVATE, state.config.auth.activate_code_lives).await? {
+        return Ok(());
+    }
+    let act = activation(state, &user.name);
+    account_codes::insert(tx.conn(), &act.code_hash, user.id, ACTIVATE, act.expires).await?;
+    queue(tx.conn(), std::slice::from_ref(&user.email), &act.mail, now_unix()).await?;
+    tx.commit().await?;
+    state.mail_queue.notify_one();
+    Ok(())
+}
+
 /// Use an activation code: the account, now active.
 pub async fn activate(state: &AppState, code: &str) -> ServiceResult<UserRow> {
     let mut tx = state.db.begin().await?;
@@ -71,8 +103,11 @@ pub async fn request(state: &AppState, email: &str) -> ServiceResult<()> {
     }) else {
         return Ok(());
     };
-    let code = new_code();
     let lives = state.config.auth.reset_password_code_lives;
+    if mailed_recently(tx.conn(), user.id, RESET_PASSWORD, lives).await? {
+        return Ok(());
+    }
+    let code = new_code();
     account_codes::insert(tx.conn(), &hash(&code), user.id, RESET_PASSWORD, now_unix() + lives * 60).await?;
     let link = format!("{}user/reset_password?code={code}", state.links.external_url);
     let mail = ThreadMail {

@@ -56,6 +56,25 @@ pub async fn activate(
     }
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ResendForm {
+    email: String,
+}
+
+/// `POST /user/activate`: mail another activation link (same answer whatever the address).
+pub async fn resend_activation(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<ResendForm>,
+) -> Result<Response, WebError> {
+    if !state.config.email.enabled {
+        return Err(WebError::NotFound);
+    }
+    crate::service::password_reset::resend_activation(&state, &form.email).await?;
+    render(&viewer, "activate.html", context! { sent_to => form.email.trim() })
+}
+
 pub async fn forget_form(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
     render(&viewer, "forget_password.html", context! { unavailable => !state.config.email.enabled })
 }
@@ -174,6 +193,13 @@ pub async fn login(
             let to = safe_redirect(&form.redirect_to).to_string();
             session::sign_in(&state, viewer.session_hash.as_deref(), &user, form.remember.is_some(), &to).await
         }
+        // The right password for an account still waiting for its link: say so (as Gogs does),
+        // and offer another link.
+        Ok(Some(user)) if !user.prohibit_login => render(
+            &viewer,
+            "activate.html",
+            context! { inactive => true, email => user.email, can_resend => state.config.email.enabled },
+        ),
         Ok(_) => again(StatusCode::UNPROCESSABLE_ENTITY, BAD_LOGIN),
         Err(ServiceError::TooManyLoginAttempts { .. }) => {
             again(StatusCode::TOO_MANY_REQUESTS, "Too many failed sign-in attempts. Try again later.")

@@ -39,7 +39,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/user/login", get(account::login_form).post(account::login))
         .route("/user/sign_up", get(account::sign_up_form).post(account::sign_up))
         .route("/user/logout", post(account::logout))
-        .route("/user/activate", get(account::activate))
+        .route("/user/activate", get(account::activate).post(account::resend_activation))
         .route("/user/forget_password", get(account::forget_form).post(account::forget))
         .route("/user/reset_password", get(account::reset_form).post(account::reset))
         .route("/user/settings", get(settings::profile).post(settings::update_profile))

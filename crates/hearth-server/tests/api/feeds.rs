@@ -46,6 +46,7 @@ async fn a_repository_feed_records_what_happened() {
     assert_eq!(commented["content"], "1|me too");
     assert_eq!(commented["comment_id"], comment["id"]);
     assert_eq!(commented["comment"]["body"], "me too");
+    assert_eq!(commented["comment"]["html_url"], comment["html_url"]);
     assert_eq!(feed[4]["content"], "1|Bug");
     assert_eq!(
         (feed[5]["ref_name"].as_str(), feed[6]["ref_name"].as_str()),

@@ -22,6 +22,9 @@ async fn a_mailed_link_sets_a_new_password_once() {
     let page =
         b.submit("/user/forget_password", "/user/forget_password", &[("email", &alice.email.to_uppercase())]).await;
     assert!(page.body.contains("on its way"));
+    // A second request at once is answered the same and mails nothing more.
+    let page = b.submit("/user/forget_password", "/user/forget_password", &[("email", &alice.email)]).await;
+    assert!(page.body.contains("on its way"));
     let mail = sink.wait_for(1).await.remove(0);
     assert_eq!(mail.to, [format!("<{}>", alice.email)]);
     assert!(mail.header("Subject").ends_with("Reset your password"), "{}", mail.data);
@@ -100,9 +103,30 @@ async fn sign_up_waits_for_the_mailed_activation_link() {
     let refused = Browser::new(&s)
         .submit("/user/login", "/user/login", &[("user_name", "newbie"), ("password", "pw-123456")])
         .await;
-    assert_eq!(refused.status, 422);
+    assert_eq!(refused.status, 200);
+    assert!(refused.body.contains("not activated yet"), "{}", refused.body);
+    assert!(refused.body.contains("Resend activation e-mail"));
+    // A wrong password says nothing about the account.
+    let wrong = Browser::new(&s)
+        .submit("/user/login", "/user/login", &[("user_name", "newbie"), ("password", "nope-nope")])
+        .await;
+    assert_eq!(wrong.status, 422);
+    assert!(!wrong.body.contains("activated"));
 
-    let mail = sink.wait_for(1).await.remove(0);
+    // Asking again at once sends nothing more (one mail per three minutes).
+    let resent = refused_resend(&s, "newbie@example.com").await;
+    assert!(resent.contains("on its way"), "{resent}");
+    let first = sink.wait_for(1).await.remove(0);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(sink.got().len(), 1, "throttled");
+    // Three minutes later (the code aged by hand) another link goes out and replaces the first.
+    s.sql("UPDATE account_code SET expires_unix = expires_unix - 200").await;
+    refused_resend(&s, "newbie@example.com").await;
+    let mail = sink.wait_for(2).await.remove(1);
+    assert_ne!(mail.body(), first.body());
+    let old_link = first.body().lines().find(|l| l.contains("/user/activate?code=")).unwrap().trim().to_string();
+    assert_eq!(b.get(&old_link[old_link.find("/user/activate").unwrap()..]).await.status, 404, "replaced");
+
     assert_eq!(mail.to, ["<newbie@example.com>"]);
     assert!(mail.header("Subject").ends_with("Activate your account"));
     let body = mail.body();
@@ -113,4 +137,15 @@ async fn sign_up_waits_for_the_mailed_activation_link() {
     assert_eq!(b.get("/user/settings").await.status, 200, "signed in by the link");
     assert_eq!(b.get(path).await.status, 404, "used up");
     Browser::new(&s).sign_in(&newbie).await;
+}
+
+/// Sign in as the inactive `newbie` and press "Resend activation e-mail": the page's text.
+async fn refused_resend(s: &TestServer, email: &str) -> String {
+    let mut b = Browser::new(s);
+    let page = b.submit("/user/login", "/user/login", &[("user_name", "newbie"), ("password", "pw-123456")]).await;
+    assert!(page.body.contains(&format!("value=\"{email}\"")), "{}", page.body);
+    // The form on that page: submit it from the sign-in page's session.
+    let sent = b.submit("/user/login", "/user/activate", &[("email", email)]).await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    sent.body
 }
