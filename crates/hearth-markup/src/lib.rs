@@ -1,5 +1,6 @@
 //! Markdown (GitHub-flavoured) to HTML that is safe to embed: comrak renders, ammonia sanitizes.
 
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use comrak::{Options, markdown_to_html};
@@ -37,19 +38,38 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
 /// Render Markdown to sanitized HTML. `context` is the repository URL used to resolve relative links
 /// and `#123` issue references (e.g. `https://h/owner/repo`); `None` renders without one.
 pub fn render(text: &str, context: Option<&str>) -> String {
+    render_linked(text, context, None)
+}
+
+/// Who may be linked as `@name`: the site's root URL (profiles are `<root>name`) and the
+/// lower-cased names that may be (users who can read the repository; the caller decides).
+pub struct Mentions<'a> {
+    pub root: &'a str,
+    pub names: &'a HashSet<String>,
+}
+
+/// [`render`], also linking `@name` for the names `mentions` allows.
+pub fn render_linked(text: &str, context: Option<&str>, mentions: Option<&Mentions<'_>>) -> String {
     if text.is_empty() {
         return String::new();
     }
     let html = markdown_to_html(text, options());
-    let html = match context.filter(|c| !c.is_empty()) {
-        Some(ctx) => link_issue_refs(&html, ctx.trim_end_matches('/')),
-        None => html,
-    };
+    let ctx = context.filter(|c| !c.is_empty()).map(|c| c.trim_end_matches('/'));
+    let html = if ctx.is_some() || mentions.is_some() { link_refs(&html, ctx, mentions) } else { html };
     sanitizer().clean(&html).to_string()
 }
 
-/// Turn `#123` in text (not inside tags, links or code) into links to `<ctx>/issues/123`.
-fn link_issue_refs(html: &str, ctx: &str) -> String {
+/// The `@name` at the start of `rest` (after the `@`), if it names someone `mentions` allows: the
+/// name's length in bytes.
+fn mention_at(rest: &str, mentions: &Mentions<'_>) -> Option<usize> {
+    let len = rest.bytes().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.')).count();
+    let name = rest[..len].trim_end_matches('.');
+    (!name.is_empty() && mentions.names.contains(&name.to_ascii_lowercase())).then_some(name.len())
+}
+
+/// Turn `#123` in text (not inside tags, links or code) into links to `<ctx>/issues/123`, and
+/// allowed `@name`s into links to their profiles.
+fn link_refs(html: &str, ctx: Option<&str>, mentions: Option<&Mentions<'_>>) -> String {
     let mut out = String::with_capacity(html.len());
     let mut in_tag = false;
     let mut skip_depth = 0usize; // inside <a>, <code> or <pre>
@@ -71,7 +91,28 @@ fn link_issue_refs(html: &str, ctx: &str) -> String {
             }
             in_tag = true;
         }
-        if in_tag || skip_depth > 0 || b != b'#' {
+        if !in_tag
+            && skip_depth == 0
+            && b == b'@'
+            && let Some(m) = mentions
+            && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || matches!(bytes[i - 1], b'_' | b'-' | b'.')))
+            && let Some(len) = mention_at(&html[i + 1..], m)
+        {
+            let name = &html[i + 1..i + 1 + len];
+            out.push_str(&format!("<a href=\"{}{name}\">@{name}</a>", m.root));
+            i += 1 + len;
+            continue;
+        }
+        let Some(ctx) = ctx.filter(|_| b == b'#') else {
+            if b == b'>' {
+                in_tag = false;
+            }
+            let ch = html[i..].chars().next().unwrap();
+            out.push(ch);
+            i += ch.len_utf8();
+            continue;
+        };
+        if in_tag || skip_depth > 0 {
             if b == b'>' {
                 in_tag = false;
             }
@@ -121,6 +162,17 @@ mod tests {
         let html = render("see #12 and `#13`", Some("https://h/o/r"));
         assert!(html.contains("<a href=\"https://h/o/r/issues/12\" rel=\"nofollow noopener\">#12</a>"), "{html}");
         assert!(html.contains("<code>#13</code>"), "{html}");
+    }
+
+    #[test]
+    fn mentions_link_only_allowed_names() {
+        let names: std::collections::HashSet<String> = ["bob".to_string()].into();
+        let m = super::Mentions { root: "https://h/", names: &names };
+        let html = super::render_linked("hi @Bob and @eve, mail bob@x.org `@bob`", None, Some(&m));
+        assert!(html.contains("<a href=\"https://h/Bob\" rel=\"nofollow noopener\">@Bob</a>"), "{html}");
+        assert!(html.contains("@eve") && !html.contains("https://h/eve"), "{html}");
+        assert!(!html.contains("https://h/x.org"), "{html}");
+        assert!(html.contains("<code>@bob</code>"), "{html}");
     }
 
     #[test]

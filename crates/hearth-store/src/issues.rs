@@ -345,6 +345,13 @@ pub async fn comments_of_issue(
     Ok(crate::windowed!(c, CommentRow, SQL, COUNT, w, [issue_id, since]))
 }
 
+/// An issue's whole timeline (comments and events), oldest first, at most `limit` entries.
+pub async fn timeline(c: Conn<'_>, issue_id: i64, limit: i64) -> StoreResult<Vec<CommentRow>> {
+    const SQL: &str =
+        concat!("SELECT ", comment_columns!(), " FROM comment WHERE issue_id = $1 ORDER BY created_unix, id LIMIT $2");
+    Ok(with_conn!(c, x => sqlx::query_as::<_, CommentRow>(SQL).bind(issue_id).bind(limit).fetch_all(&mut *x).await)?)
+}
+
 /// Plain comments of every issue of a repository updated at or after `since`, oldest first.
 pub async fn comments_of_repo(c: Conn<'_>, repo_id: i64, since: i64, w: Window) -> StoreResult<(Vec<CommentRow>, i64)> {
     const SQL: &str = concat!(

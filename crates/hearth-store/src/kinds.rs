@@ -167,6 +167,14 @@ pub enum CommentKind {
     Reopen,
     /// 2: the issue was closed.
     Close,
+    /// 7: labels changed (content `+name` added, `-name` removed; Gitea's number).
+    Label,
+    /// 8: milestone changed (content: the new milestone's name, empty when removed).
+    Milestone,
+    /// 9: assignee changed (content: the new assignee's name, empty when removed).
+    Assignee,
+    /// 10: title changed (content: the old title).
+    Title,
     /// Any other entry (Gogs also stores references from issues, commits and pull requests).
     Other(i64),
 }
@@ -177,6 +185,10 @@ impl CommentKind {
             0 => CommentKind::Plain,
             1 => CommentKind::Reopen,
             2 => CommentKind::Close,
+            7 => CommentKind::Label,
+            8 => CommentKind::Milestone,
+            9 => CommentKind::Assignee,
+            10 => CommentKind::Title,
             v => CommentKind::Other(v),
         }
     }
@@ -186,6 +198,10 @@ impl CommentKind {
             CommentKind::Plain => 0,
             CommentKind::Reopen => 1,
             CommentKind::Close => 2,
+            CommentKind::Label => 7,
+            CommentKind::Milestone => 8,
+            CommentKind::Assignee => 9,
+            CommentKind::Title => 10,
             CommentKind::Other(v) => v,
         }
     }

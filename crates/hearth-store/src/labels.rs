@@ -103,3 +103,10 @@ pub async fn detach_all(c: Conn<'_>, issue_id: i64) -> StoreResult<()> {
     with_conn!(c, x => sqlx::query(SQL).bind(issue_id).execute(&mut *x).await.map(|_| ()))?;
     Ok(())
 }
+
+/// How many open issues (not pulls) carry each of a repository's labels, as `(label_id, count)`.
+pub async fn open_issue_counts(c: Conn<'_>, repo_id: i64) -> StoreResult<Vec<(i64, i64)>> {
+    const SQL: &str = "SELECT il.label_id, COUNT(*) FROM issue_label il JOIN issue i ON i.id = il.issue_id \
+        WHERE i.repo_id = $1 AND NOT i.is_closed AND NOT i.is_pull GROUP BY il.label_id";
+    Ok(with_conn!(c, x => sqlx::query_as::<_, (i64, i64)>(SQL).bind(repo_id).fetch_all(&mut *x).await)?)
+}

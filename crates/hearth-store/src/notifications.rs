@@ -232,6 +232,12 @@ pub async fn by_id(c: Conn<'_>, id: i64) -> StoreResult<Option<NotificationRow>>
     Ok(with_conn!(c, x => sqlx::query_as::<_, NotificationRow>(SQL).bind(id).fetch_optional(&mut *x).await)?)
 }
 
+/// The user's unread thread of an issue, if there is one.
+pub async fn unread_of_issue(c: Conn<'_>, user_id: i64, issue_id: i64) -> StoreResult<Option<i64>> {
+    const SQL: &str = "SELECT id FROM notification WHERE user_id = $1 AND issue_id = $2 AND status = 1";
+    Ok(with_conn!(c, x => sqlx::query_scalar(SQL).bind(user_id).bind(issue_id).fetch_optional(&mut *x).await)?)
+}
+
 /// Set the status of these threads (all of one user).
 pub async fn set_status(c: Conn<'_>, ids: &[i64], status: i16) -> StoreResult<()> {
     if ids.is_empty() {

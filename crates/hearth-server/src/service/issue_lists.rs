@@ -21,6 +21,11 @@ pub struct IssueQuery {
     pub created_by: Option<String>,
     pub keyword: Option<String>,
     pub sort: hearth_store::issues::IssueSort,
+    /// The web pages filter by ids: labels (all of the repository's among them), milestone,
+    /// assignee and poster.
+    pub label_ids: Vec<i64>,
+    pub assignee_id: Option<i64>,
+    pub poster_id: Option<i64>,
 }
 
 /// One page of matching issues and how many match in all.
@@ -53,6 +58,17 @@ pub async fn list(
         let (all, _) = labels::list(h.conn(), repo.id, Window::ALL).await?;
         f.label_ids = all.iter().filter(|l| q.labels.contains(&l.name)).map(|l| l.id).collect();
         impossible |= f.label_ids.is_empty();
+    }
+    if !q.label_ids.is_empty() {
+        narrowed = true;
+        let (all, _) = labels::list(h.conn(), repo.id, Window::ALL).await?;
+        f.label_ids.extend(all.iter().filter(|l| q.label_ids.contains(&l.id)).map(|l| l.id));
+        impossible |= f.label_ids.is_empty();
+    }
+    if q.assignee_id.is_some() || q.poster_id.is_some() {
+        narrowed = true;
+        f.assignee_id = q.assignee_id;
+        f.poster_id = q.poster_id;
     }
     if !q.milestones.is_empty() {
         narrowed = true;

@@ -177,6 +177,7 @@ pub async fn edit(state: &AppState, t: &Tracker<'_>, index: i64, opt: &EditIssue
         && title != issue.title
     {
         let from = std::mem::replace(&mut issue.title, title.to_string());
+        issues::insert_comment(tx.conn(), &issue, CommentKind::Title, t.doer.id, &from, now).await?;
         events.push(("edited", Some(Changes { title: Some(ChangeFrom { from }), body: None, base: None })));
     }
     if let Some(body) = &opt.body
@@ -190,15 +191,19 @@ pub async fn edit(state: &AppState, t: &Tracker<'_>, index: i64, opt: &EditIssue
             let id = if name.is_empty() { 0 } else { assignee_id(tx.conn(), name).await? };
             if id != issue.assignee_id {
                 issue.assignee_id = id;
+                issues::insert_comment(tx.conn(), &issue, CommentKind::Assignee, t.doer.id, name.trim(), now).await?;
                 events.push((if id == 0 { "unassigned" } else { "assigned" }, None));
             }
         }
         if let Some(id) = opt.milestone {
             let id = id.max(0);
-            if id > 0 && milestones::get(tx.conn(), t.repo.id, id).await?.is_none() {
+            let target = if id > 0 { milestones::get(tx.conn(), t.repo.id, id).await? } else { None };
+            if id > 0 && target.is_none() {
                 return Err(ServiceError::Invalid(format!("milestone does not exist [id: {id}]")));
             }
             if id != issue.milestone_id {
+                let name = target.map(|m| m.name).unwrap_or_default();
+                issues::insert_comment(tx.conn(), &issue, CommentKind::Milestone, t.doer.id, &name, now).await?;
                 milestones::count_issue(tx.conn(), issue.milestone_id, issue.is_closed, -1).await?;
                 milestones::count_issue(tx.conn(), id, issue.is_closed, 1).await?;
                 issue.milestone_id = id;
@@ -241,6 +246,8 @@ async fn repo_label_ids(mut c: Conn<'_>, repo_id: i64, ids: &[i64]) -> ServiceRe
 pub enum LabelChange<'a> {
     Add(&'a [i64]),
     Replace(&'a [i64]),
+    /// The web page's checkboxes: set the list, with the event a change of it sends.
+    Set(&'a [i64]),
     Clear,
     Remove(i64),
 }
@@ -276,6 +283,21 @@ pub async fn change_labels(
             // Gogs sends no event for a wholesale replacement (webhooks.md §2).
             None
         }
+        LabelChange::Set(ids) => {
+            let mut ids = repo_label_ids(tx.conn(), t.repo.id, ids).await?;
+            ids.sort_unstable();
+            let mut was = before.clone();
+            was.sort_unstable();
+            labels::detach_all(tx.conn(), issue.id).await?;
+            for id in &ids {
+                labels::attach(tx.conn(), issue.id, *id).await?;
+            }
+            match (ids == was, ids.is_empty()) {
+                (true, _) => None,
+                (false, true) => Some("label_cleared"),
+                (false, false) => Some("label_updated"),
+            }
+        }
         LabelChange::Clear => {
             labels::detach_all(tx.conn(), issue.id).await?;
             (!before.is_empty()).then_some("label_cleared")
@@ -288,12 +310,30 @@ pub async fn change_labels(
             before.contains(&id).then_some("label_updated")
         }
     };
+    record_label_changes(tx.conn(), t, &issue, &before).await?;
     if let Some(action) = action {
         enqueue_issue(state, tx.conn(), t.owner, t.repo, &issue, action, None, t.doer).await?;
     }
     tx.commit().await?;
     wake(state);
     Ok(issue)
+}
+
+/// Timeline entries for the labels added and removed since `before` (one per label).
+async fn record_label_changes(mut c: Conn<'_>, t: &Tracker<'_>, issue: &IssueRow, before: &[i64]) -> ServiceResult<()> {
+    let (all, _) = labels::list(c.reborrow(), t.repo.id, hearth_store::Window::ALL).await?;
+    let after: Vec<i64> = labels::of_issue(c.reborrow(), issue.id).await?.iter().map(|l| l.id).collect();
+    let now = now_unix();
+    for l in &all {
+        let sign = match (before.contains(&l.id), after.contains(&l.id)) {
+            (false, true) => '+',
+            (true, false) => '-',
+            _ => continue,
+        };
+        issues::insert_comment(c.reborrow(), issue, CommentKind::Label, t.doer.id, &format!("{sign}{}", l.name), now)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Any reader may comment.

@@ -49,3 +49,14 @@ pub async fn delete_label(state: &AppState, repo_id: i64, id: i64) -> ServiceRes
     tx.commit().await?;
     Ok(())
 }
+
+/// Give a repository the labels of a named set (`Default`), all in one transaction.
+pub async fn add_label_set(state: &AppState, repo_id: i64, set: &str) -> ServiceResult<usize> {
+    let set = super::templates::label_set(set)?;
+    let mut tx = state.db.begin().await?;
+    for l in &set {
+        labels::insert(tx.conn(), repo_id, &l.name, &l.color).await?;
+    }
+    tx.commit().await?;
+    Ok(set.len())
+}

@@ -3,7 +3,7 @@
 //! the repository's watchers, the thread's participants (poster, assignee, commenters, reviewers)
 //! and the users it mentions, never the actor, only users who can read the repository.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use hearth_store::Conn;
 use hearth_store::issues::{self as issue_store, IssueRow};
@@ -159,6 +159,44 @@ async fn readers(mut c: Conn<'_>, repo: &RepoRow, ids: Vec<i64>) -> ServiceResul
         }
     }
     Ok(out)
+}
+
+/// Opening an issue's page reads its thread: marked read when it was unread (looked up first, so
+/// a page view with nothing unread writes nothing).
+pub async fn read_issue(state: &AppState, user: &UserRow, issue_id: i64) -> ServiceResult<()> {
+    let id = {
+        let mut h = state.db.acquire().await?;
+        store::unread_of_issue(h.conn(), user.id, issue_id).await?
+    };
+    if let Some(id) = id {
+        let mut h = state.db.acquire().await?;
+        store::set_status(h.conn(), &[id], store::READ).await?;
+    }
+    Ok(())
+}
+
+/// The lower-cased names `@mentioned` in `texts` that belong to users who can read `repo`: the
+/// only mentions a page links (and the only ones notified).
+pub async fn mentionable(state: &AppState, repo: &RepoRow, texts: &[&str]) -> ServiceResult<HashSet<String>> {
+    let mut names: Vec<String> = Vec::new();
+    for t in texts {
+        for n in mentioned_names(t) {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+    }
+    if names.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let mut h = state.db.acquire().await?;
+    let mut ids = Vec::new();
+    for n in names.iter().take(MAX_MENTIONS * 4) {
+        if let Some(u) = users::by_name(h.conn(), n).await? {
+            ids.push(u.id);
+        }
+    }
+    Ok(readers(h.conn(), repo, ids).await?.into_iter().map(|u| u.lower_name).collect())
 }
 
 /// The statuses Gitea's `status-types` names (`unread`, `read`, `pinned`); unknown names are

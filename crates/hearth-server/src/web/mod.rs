@@ -29,6 +29,37 @@ use crate::app::AppState;
 pub use page::fallback;
 pub use session::{purge_expired_sessions, viewer};
 
+/// The issue tracker's pages: issues and pull request conversations, labels, milestones.
+fn issue_routes() -> Router<AppState> {
+    use repo::issues::{actions, labels, list, milestones, new, view};
+    let mut r = Router::new()
+        .route("/{owner}/{repo}/issues", get(list::issues))
+        .route("/{owner}/{repo}/issues/new", get(new::form).post(new::create))
+        .route("/{owner}/{repo}/issues/{index}", get(view::show_issue))
+        .route("/{owner}/{repo}/issues/comments/{id}/edit", post(actions::edit_comment))
+        .route("/{owner}/{repo}/issues/comments/{id}/delete", post(actions::delete_comment))
+        .route("/{owner}/{repo}/pulls", get(list::pulls))
+        .route("/{owner}/{repo}/pulls/{index}", get(view::show_pull))
+        .route("/{owner}/{repo}/labels", get(labels::list).post(labels::create))
+        .route("/{owner}/{repo}/labels/initialize", post(labels::initialize))
+        .route("/{owner}/{repo}/labels/{id}/edit", post(labels::edit))
+        .route("/{owner}/{repo}/labels/{id}/delete", post(labels::delete))
+        .route("/{owner}/{repo}/milestones", get(milestones::list))
+        .route("/{owner}/{repo}/milestones/new", get(milestones::new_form).post(milestones::create))
+        .route("/{owner}/{repo}/milestones/{id}/edit", get(milestones::edit_form).post(milestones::edit))
+        .route("/{owner}/{repo}/milestones/{id}/{action}", post(milestones::act));
+    // The same forms act on an issue and on a pull request's conversation.
+    for kind in ["issues", "pulls"] {
+        r = r
+            .route(&format!("/{{owner}}/{{repo}}/{kind}/{{index}}/comments"), post(actions::comment))
+            .route(&format!("/{{owner}}/{{repo}}/{kind}/{{index}}/labels"), post(actions::set_labels))
+            .route(&format!("/{{owner}}/{{repo}}/{kind}/{{index}}/milestone"), post(actions::set_milestone))
+            .route(&format!("/{{owner}}/{{repo}}/{kind}/{{index}}/assignee"), post(actions::set_assignee))
+            .route(&format!("/{{owner}}/{{repo}}/{kind}/{{index}}/title"), post(actions::set_title));
+    }
+    r
+}
+
 /// The page routes. API and Git routes are merged beside them and win where both match.
 pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
@@ -78,6 +109,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/{owner}/{repo}/tags", get(repo::refs::tags))
         .route("/{owner}/{repo}/archive/{*name}", get(repo::tree::archive))
         .route("/{owner}/{repo}/action/{action}", post(repo::actions::act))
+        .merge(issue_routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
         .route_layer(middleware::from_fn_with_state(state, session::require_signin_view))
 }

@@ -48,6 +48,7 @@ mod watches;
 mod web;
 mod web_browser;
 mod web_forks;
+mod web_issues;
 mod web_migrate;
 mod web_releases;
 mod web_settings;

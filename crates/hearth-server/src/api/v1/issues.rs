@@ -98,7 +98,7 @@ pub async fn list_issues(
         assignee: params.get("assignee").filter(|n| !n.is_empty()).map(String::from),
         created_by: params.get("created_by").filter(|n| !n.is_empty()).map(String::from),
         keyword: given("q"),
-        sort: Default::default(),
+        ..Default::default()
     };
     let found = issue_lists::list(&state, &ctx.repo, &query, page.limit, page.offset()).await?;
     let mut h = state.db.acquire().await?;

@@ -4,6 +4,7 @@ pub mod actions;
 pub mod commits;
 pub mod forks;
 pub mod home;
+pub mod issues;
 pub mod last_commit;
 pub mod refs;
 pub mod releases;
@@ -90,7 +91,9 @@ impl RepoPage {
             fork_of,
             tab,
             open_issues => repo.num_issues - repo.num_closed_issues,
-            has_issues => repo.enable_issues,
+            has_issues => repo.enable_issues && !repo.enable_external_tracker,
+            has_pulls => repo.enable_pulls,
+            open_pulls => repo.num_pulls - repo.num_closed_pulls,
             stars => repo.num_stars,
             watchers => repo.num_watches,
             forks => repo.num_forks,
