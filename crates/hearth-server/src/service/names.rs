@@ -2,10 +2,43 @@
 
 use super::ServiceError;
 
+/// Gogs' reserved names plus the top-level names of hearth's own pages and endpoints (web-ui.md §2).
 const RESERVED_USER_NAMES: &[&str] = &[
-    "-", ".", "..", "admin", "api", "assets", "avatar", "commits", "create", "css", "debug", "explore", "gists",
-    "help", "img", "install", "issues", "js", "less", "new", "org", "plugins", "pulls", "raw", "repo", "stars",
-    "template", "user",
+    "-",
+    ".",
+    "..",
+    ".well-known",
+    "admin",
+    "api",
+    "assets",
+    "avatar",
+    "commits",
+    "create",
+    "css",
+    "debug",
+    "explore",
+    "favicon.ico",
+    "gists",
+    "healthcheck",
+    "help",
+    "img",
+    "install",
+    "issues",
+    "js",
+    "less",
+    "login",
+    "metrics",
+    "new",
+    "notifications",
+    "org",
+    "plugins",
+    "pulls",
+    "raw",
+    "repo",
+    "robots.txt",
+    "stars",
+    "template",
+    "user",
 ];
 
 /// `AlphaDashDot`: ASCII letters, digits, `-`, `_`, `.` (the empty string passes; `Required` catches it).

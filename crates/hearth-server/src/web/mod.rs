@@ -11,6 +11,7 @@ mod csrf;
 mod feeds;
 mod highlight;
 mod home;
+mod notifications;
 mod page;
 mod people;
 mod profile;
@@ -83,6 +84,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/user/settings/ssh/delete", post(settings::delete_key))
         .route("/user/settings/applications", get(settings::applications).post(settings::create_token))
         .route("/user/settings/applications/delete", post(settings::delete_token))
+        .route("/notifications", get(notifications::list))
+        .route("/notifications/read-all", post(notifications::read_all))
+        .route("/notifications/{id}/{to}", post(notifications::set_one))
         .route("/repo/create", get(repo_create::create_form).post(repo_create::create))
         .route("/repo/migrate", get(repo_migrate::migrate_form).post(repo_migrate::migrate))
         .route("/repo/fork/{id}", get(repo::forks::fork_form).post(repo::forks::fork))

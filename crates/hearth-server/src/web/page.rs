@@ -42,6 +42,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("repo/issues/labels.html", include_str!("../../templates/repo/issues/labels.html")),
     ("repo/issues/milestones.html", include_str!("../../templates/repo/issues/milestones.html")),
     ("repo/issues/milestone_form.html", include_str!("../../templates/repo/issues/milestone_form.html")),
+    ("notifications.html", include_str!("../../templates/notifications.html")),
     ("settings/nav.html", include_str!("../../templates/settings/nav.html")),
     ("settings/profile.html", include_str!("../../templates/settings/profile.html")),
     ("settings/password.html", include_str!("../../templates/settings/password.html")),
@@ -130,7 +131,7 @@ pub fn render_status(viewer: &Viewer, status: StatusCode, template: &str, ctx: V
 
 fn render_string(viewer: &Viewer, template: &str, ctx: Value) -> Result<String, minijinja::Error> {
     let chrome = context! {
-        viewer => viewer.user.as_ref().map(|u| context! { name => u.name.clone(), is_admin => u.is_admin }),
+        viewer => viewer.user.as_ref().map(|u| context! { name => u.name.clone(), is_admin => u.is_admin, unread => viewer.unread }),
         csrf => viewer.csrf.clone(),
         css => assets::stylesheet_url(),
         favicon => assets::favicon_url(),

@@ -35,6 +35,8 @@ pub struct Viewer {
     pub registration_disabled: bool,
     /// Whether the server sends e-mail (the sign-in page then offers a password reset).
     pub mail_enabled: bool,
+    /// The signed-in viewer's unread notification threads (the header's "Notifications" count).
+    pub unread: i64,
     /// A fresh anonymous CSRF token that the response must set as a cookie.
     new_csrf_cookie: bool,
 }
@@ -169,6 +171,13 @@ async fn find_viewer(state: &AppState, headers: &HeaderMap) -> anyhow::Result<Vi
             session_hash = Some(hash);
         }
     }
+    let unread = match &user {
+        Some(u) => {
+            let mut h = state.db.acquire().await?;
+            hearth_store::notifications::count_unread(h.conn(), u.id).await?
+        }
+        None => 0,
+    };
     let mut new_csrf_cookie = false;
     let csrf = match csrf {
         Some(token) => token,
@@ -192,6 +201,7 @@ async fn find_viewer(state: &AppState, headers: &HeaderMap) -> anyhow::Result<Vi
         flash,
         registration_disabled: state.config.auth.disable_registration,
         mail_enabled: state.config.email.enabled,
+        unread,
         new_csrf_cookie,
     })
 }

@@ -361,3 +361,53 @@ async fn web_opening_an_issue_reads_its_notification() {
     let (_, n) = s.get_json("/notifications/new", &token).await;
     assert_eq!(n["new"], 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn web_notifications_page_lists_and_marks_threads() {
+    let (s, alice, token, bob, carol) = tracker().await;
+    let bob_token = s.token(&bob).await;
+    let (_, _) = s.post_json("/repos/alice/proj/issues", &bob_token, j!({"title": "first <b>one</b>"})).await;
+    let (_, _) = s.post_json("/repos/alice/proj/issues", &bob_token, j!({"title": "second"})).await;
+    let (_, _) = s.post_json("/repos/alice/proj/issues/1/comments", &bob_token, j!({"body": "hi @alice"})).await;
+    for _ in 0..50 {
+        let (_, n) = s.get_json("/notifications/new", &token).await;
+        if n["new"] == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let mut anon = Browser::new(&s);
+    let p = anon.get("/notifications").await;
+    assert_eq!(p.status, 303);
+    assert!(p.location().starts_with("/user/login?redirect_to=%2Fnotifications"));
+    let mut a = Browser::new(&s);
+    a.sign_in(&alice).await;
+    let page = a.get("/notifications").await;
+    assert_eq!(page.status, 200);
+    assert_html(&page);
+    assert!(page.body.contains("<h1>Notifications</h1>"));
+    assert!(page.body.contains(">Notifications <span class=\"count\">2</span></a>"), "the header counts unread");
+    assert!(page.body.contains("first &lt;b&gt;one&lt;/b&gt;</a>") && page.body.contains(">second</a>"));
+    let (_, comments) = s.get_json("/repos/alice/proj/issues/1/comments", &token).await;
+    let cid = comments[0]["id"].as_i64().unwrap();
+    assert!(page.body.contains(&format!("href=\"/alice/proj/issues/1#issuecomment-{cid}\"")), "{}", page.body);
+    let (_, threads) = s.get_json("/notifications", &token).await;
+    let first =
+        threads.as_array().unwrap().iter().find(|t| t["subject"]["title"] == "second").unwrap()["id"].as_i64().unwrap();
+    // Another user cannot touch alice's thread.
+    let mut c = Browser::new(&s);
+    c.sign_in(&carol).await;
+    assert_eq!(c.submit("/notifications", &format!("/notifications/{first}/read"), &[]).await.status, 404);
+    let done = a.submit("/notifications", &format!("/notifications/{first}/read"), &[]).await;
+    assert_eq!(done.status, 303);
+    let page = a.get("/notifications").await;
+    assert!(!page.body.contains(">second</a>") && page.body.contains(">Notifications <span class=\"count\">1</span>"));
+    let read = a.get("/notifications?state=read").await;
+    assert!(read.body.contains(">second</a>") && read.body.contains(">Mark as unread</button>"));
+    let done = a.submit("/notifications", "/notifications/read-all", &[]).await;
+    assert_eq!(done.status, 303);
+    let page = a.get("/notifications").await;
+    assert!(page.body.contains("You have no unread notifications.") && page.body.contains(">Notifications</a>"));
+    let (_, n) = s.get_json("/notifications/new", &token).await;
+    assert_eq!(n["new"], 0);
+}
