@@ -493,3 +493,13 @@ pub fn count_commits(path: &Path, rev: &str, cap: usize) -> GitResult<Option<usi
     }
     Ok(Some(n))
 }
+
+/// The best common ancestor of two commits, found in-process (no `git merge-base`); `None` when
+/// they share no history or either id is not a commit.
+pub fn common_ancestor(path: &Path, a: &str, b: &str) -> GitResult<Option<String>> {
+    let repo = open(path)?;
+    let id = |s: &str| gix::ObjectId::from_hex(s.as_bytes()).ok().filter(|i| repo.find_commit(*i).is_ok());
+    let (Some(a), Some(b)) = (id(a), id(b)) else { return Ok(None) };
+    let found = repo.merge_base(a, b).map_err(GitError::git)?;
+    Ok(found.map(|i| i.detach().to_string()))
+}
