@@ -229,7 +229,6 @@ pub struct UserUpdate {
     pub is_admin: bool,
     pub allow_git_hook: bool,
     pub allow_import_local: bool,
-    pub prohibit_login: bool,
     pub max_repo_creation: i64,
     pub now: i64,
 }
@@ -238,8 +237,8 @@ pub async fn update(c: Conn<'_>, id: i64, u: &UserUpdate) -> StoreResult<()> {
     c.accounts_changed();
     const SQL: &str = "UPDATE \"user\" SET full_name = $2, email = $3, passwd = $4, salt = $5, \
         login_source = $6, login_name = $7, website = $8, location = $9, is_active = $10, is_admin = $11, \
-        allow_git_hook = $12, allow_import_local = $13, max_repo_creation = $14, updated_unix = $15, \
-        prohibit_login = $16 WHERE id = $1";
+        allow_git_hook = $12, allow_import_local = $13, max_repo_creation = $14, updated_unix = $15 \
+        WHERE id = $1";
     with_conn!(c, x => sqlx::query(SQL)
         .bind(id)
         .bind(&u.full_name)
@@ -256,7 +255,6 @@ pub async fn update(c: Conn<'_>, id: i64, u: &UserUpdate) -> StoreResult<()> {
         .bind(u.allow_import_local)
         .bind(u.max_repo_creation)
         .bind(u.now)
-        .bind(u.prohibit_login)
         .execute(&mut *x)
         .await
         .map(|_| ()))?;
@@ -292,6 +290,15 @@ pub async fn set_active(c: Conn<'_>, id: i64, now: i64) -> StoreResult<()> {
     c.accounts_changed();
     const SQL: &str = "UPDATE \"user\" SET is_active = TRUE, updated_unix = $2 WHERE id = $1";
     with_conn!(c, x => sqlx::query(SQL).bind(id).bind(now).execute(&mut *x).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// Bar the account from signing in (or lift the bar); apart from [`update`], whose callers (the
+/// API's edit) have no such field and leave it alone.
+pub async fn set_prohibit_login(c: Conn<'_>, id: i64, prohibit: bool) -> StoreResult<()> {
+    c.accounts_changed();
+    const SQL: &str = "UPDATE \"user\" SET prohibit_login = $2 WHERE id = $1";
+    with_conn!(c, x => sqlx::query(SQL).bind(id).bind(prohibit).execute(&mut *x).await.map(|_| ()))?;
     Ok(())
 }
 

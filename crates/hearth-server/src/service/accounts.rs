@@ -274,7 +274,6 @@ pub async fn admin_edit(db: &Db, passwords: &Passwords, user: &UserRow, e: &Admi
         is_admin: e.admin.unwrap_or(user.is_admin),
         allow_git_hook: e.allow_git_hook.unwrap_or(user.allow_git_hook),
         allow_import_local: e.allow_import_local.unwrap_or(user.allow_import_local),
-        prohibit_login,
         max_repo_creation: e.max_repo_creation.map(|m| m.max(-1)).unwrap_or(user.max_repo_creation),
         now: now_unix(),
     };
@@ -282,6 +281,9 @@ pub async fn admin_edit(db: &Db, passwords: &Passwords, user: &UserRow, e: &Admi
         StoreError::Conflict(_) => email_used(&email),
         other => other.into(),
     })?;
+    if prohibit_login != user.prohibit_login {
+        users::set_prohibit_login(tx.conn(), user.id, prohibit_login).await?;
+    }
     // An account that may no longer sign in, or whose password was reset by an administrator,
     // loses its web sessions in the same transaction: nobody keeps browsing on an old cookie.
     if !is_active || prohibit_login || !e.password.is_empty() {
