@@ -247,8 +247,12 @@ pub async fn create_user(
     if let Some((field, message)) = first_violation(&mut rules, &labels) {
         return invalid(&viewer, "admin/user_new.html", ctx, &field, message);
     }
-    let account =
-        NewAccount { name: name.to_string(), email: email.to_string(), password: form.password.clone(), ..Default::default() };
+    let account = NewAccount {
+        name: name.to_string(),
+        email: email.to_string(),
+        password: form.password.clone(),
+        ..Default::default()
+    };
     match accounts::create_user(&state.db, &state.passwords, &account).await {
         Ok(user) => Ok(redirect_with_flash(
             &state,

@@ -106,9 +106,7 @@ async fn web_admin_pages_are_for_site_admins_only() {
 }
 
 fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -135,7 +133,10 @@ async fn web_admin_dashboard_shows_the_counts() {
         ("/admin/repos", "Repositories"),
         ("/admin/notices", "Notices"),
     ] {
-        assert!(page.body.contains(&format!("href=\"{href}\"")) && page.body.contains(&format!(">{link}</a>")), "{link}");
+        assert!(
+            page.body.contains(&format!("href=\"{href}\"")) && page.body.contains(&format!(">{link}</a>")),
+            "{link}"
+        );
     }
     let stats = table(&page, "Statistics");
     for (label, n) in [
@@ -238,7 +239,13 @@ async fn web_admin_edits_accounts() {
         .submit(
             &path,
             &path,
-            &[("email", "robert@example.com"), ("full_name", "Robert"), ("password", ""), ("admin", "on"), ("active", "on")],
+            &[
+                ("email", "robert@example.com"),
+                ("full_name", "Robert"),
+                ("password", ""),
+                ("admin", "on"),
+                ("active", "on"),
+            ],
         )
         .await;
     assert_eq!(done.status, 303, "{}", done.body);
@@ -313,22 +320,16 @@ async fn web_admin_barring_an_account_ends_its_sessions() {
     let mut bobs = Browser::new(&s);
     bobs.sign_in(&bob).await;
     assert_eq!(bobs.get("/user/settings").await.status, 200);
-    let done = admin
-        .submit(&path, &path, &[("email", "bob@example.com"), ("active", "on"), ("prohibit_login", "on")])
-        .await;
+    let done =
+        admin.submit(&path, &path, &[("email", "bob@example.com"), ("active", "on"), ("prohibit_login", "on")]).await;
     assert_eq!(done.status, 303);
     assert_eq!(bobs.get("/user/settings").await.status, 303, "a prohibited account is signed out at once");
     assert_eq!(s.get_status("/user", &bob).await, 403, "and the API refuses it");
-    let again = bobs
-        .submit("/user/login", "/user/login", &[("user_name", "bob"), ("password", &bob.password)])
-        .await;
+    let again = bobs.submit("/user/login", "/user/login", &[("user_name", "bob"), ("password", &bob.password)]).await;
     assert_eq!(again.status, 422, "no new session either");
 
     // The session check itself refuses an inactive account, even if its session row survived.
-    assert_eq!(
-        admin.submit(&path, &path, &[("email", "bob@example.com"), ("active", "on")]).await.status,
-        303
-    );
+    assert_eq!(admin.submit(&path, &path, &[("email", "bob@example.com"), ("active", "on")]).await.status, 303);
     let mut bobs = Browser::new(&s);
     bobs.sign_in(&bob).await;
     s.sql(&format!("UPDATE \"user\" SET is_active = FALSE WHERE id = {id}")).await;
@@ -409,7 +410,9 @@ async fn web_admin_lists_and_searches() {
     assert!(!t.contains("acme"), "organisations are not accounts");
     let found = b.get("/admin/users?q=AL").await;
     let t = table(&found, "Users");
-    assert!(t.contains(">alice</a>") && t.contains(">albert</a>") && !t.contains(">zed</a>") && !t.contains(">root</a>"));
+    assert!(
+        t.contains(">alice</a>") && t.contains(">albert</a>") && !t.contains(">zed</a>") && !t.contains(">root</a>")
+    );
     assert!(found.body.contains("value=\"AL\""), "the search is kept");
     let none = b.get("/admin/users?q=nobody").await;
     assert!(table(&none, "Users").contains("No accounts found."));
@@ -497,7 +500,10 @@ async fn web_admin_escapes_account_names() {
     let id = user_id(&s, &token, "bob").await;
     let path = format!("/admin/users/{id}");
     let probe = "Bob <script>alert(1)</script>\" onmouseover=\"x";
-    assert_eq!(b.submit(&path, &path, &[("email", "bob@example.com"), ("full_name", probe), ("active", "on")]).await.status, 303);
+    assert_eq!(
+        b.submit(&path, &path, &[("email", "bob@example.com"), ("full_name", probe), ("active", "on")]).await.status,
+        303
+    );
     for page in [b.get(&path).await, b.get("/admin/users").await] {
         assert_html(&page);
         assert!(!page.body.contains("<script>alert") && !page.body.contains("\" onmouseover"), "{}", page.body);
@@ -513,7 +519,9 @@ async fn web_admin_posts_without_the_csrf_token_change_nothing() {
     let id = user_id(&s, &token, "bob").await;
     s.sql("INSERT INTO notice (type, description, created_unix) VALUES (1, 'kept', 1700000000)").await;
 
-    let create = b.post("/admin/users/new", &[("user_name", "eve"), ("email", "eve@example.com"), ("password", "eve-passw0rd")]).await;
+    let create = b
+        .post("/admin/users/new", &[("user_name", "eve"), ("email", "eve@example.com"), ("password", "eve-passw0rd")])
+        .await;
     assert_eq!(create.status, 403);
     assert_html(&create);
     let edit = b.post(&format!("/admin/users/{id}"), &[("email", "bob@example.com"), ("admin", "on")]).await;
