@@ -54,12 +54,18 @@ fn site_admin(viewer: &Viewer) -> Result<&Arc<UserRow>, WebError> {
 #[serde(default)]
 pub struct ListQuery {
     q: String,
-    page: i64,
+    /// Kept as text: a garbled number is the first page, not axum's plain-text rejection.
+    page: String,
 }
 
 impl ListQuery {
+    /// Capped, so that the pager's `page * per_page` cannot overflow.
+    fn page(&self) -> i64 {
+        self.page.trim().parse::<i64>().unwrap_or(1).clamp(1, 1_000_000_000)
+    }
+
     fn window(&self, per_page: i64) -> Window {
-        Window { limit: per_page, offset: (self.page.max(1) - 1).saturating_mul(per_page) }
+        Window { limit: per_page, offset: (self.page() - 1).saturating_mul(per_page) }
     }
 
     /// What a pager link starts with, keeping the search.
@@ -161,7 +167,7 @@ pub async fn users(
         "admin/users.html",
         context! {
             section => "users", q => q.q.trim(), base => q.base(), users => ser(&list),
-            pager => ser(&Pager::new(q.page, PAGE, total)),
+            pager => ser(&Pager::new(q.page(), PAGE, total)),
         },
     )
 }
@@ -418,7 +424,7 @@ pub async fn orgs(
         "admin/orgs.html",
         context! {
             section => "orgs", q => q.q.trim(), base => q.base(), orgs => ser(&list),
-            pager => ser(&Pager::new(q.page, PAGE, total)),
+            pager => ser(&Pager::new(q.page(), PAGE, total)),
         },
     )
 }
@@ -462,7 +468,7 @@ pub async fn repos(
         "admin/repos.html",
         context! {
             section => "repos", q => q.q.trim(), base => q.base(), repos => ser(&list),
-            pager => ser(&Pager::new(q.page, PAGE, total)),
+            pager => ser(&Pager::new(q.page(), PAGE, total)),
         },
     )
 }
@@ -497,7 +503,7 @@ pub async fn notice_list(
         "admin/notices.html",
         context! {
             section => "notices", notices => ser(&list), total, base => "?",
-            pager => ser(&Pager::new(q.page, NOTICE_PAGE, total)),
+            pager => ser(&Pager::new(q.page(), NOTICE_PAGE, total)),
         },
     )
 }

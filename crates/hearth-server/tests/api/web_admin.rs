@@ -444,6 +444,10 @@ async fn web_admin_lists_and_searches() {
     let found = b.get("/admin/repos?q=SECRET").await;
     let t = table(&found, "Repositories");
     assert!(t.contains(">alice/secret-plans</a>") && !t.contains(">root/public-site</a>"));
+    let garbled = b.get("/admin/repos?page=abc").await;
+    assert_eq!(garbled.status, 200, "a garbled page number is the first page");
+    assert!(table(&garbled, "Repositories").contains(">alice/secret-plans</a>"));
+    assert_eq!(b.get("/admin/repos?page=9223372036854775807").await.status, 200);
     let past = b.get("/admin/repos?page=5").await;
     assert!(table(&past, "Repositories").contains("No repositories found."));
     assert!(past.body.contains(">Previous</a>"));
