@@ -325,9 +325,25 @@ pub async fn update_user(
     Path(id): Path<String>,
     Form(form): Form<EditUserForm>,
 ) -> Result<Response, WebError> {
-    site_admin(&viewer)?;
+    let me = site_admin(&viewer)?;
     let user = admin::account_by_id(&state.db, account_id(&id)?).await?;
     let ctx = edit_context(&user, &form);
+    // An administrator cannot lock themselves out from this form (their session would end at
+    // once, with nobody left to undo it); another administrator, or the CLI, can.
+    if user.id == me.id {
+        let lockout = if form.admin.is_none() {
+            Some(("admin", "You cannot take away your own administrator rights."))
+        } else if form.active.is_none() {
+            Some(("active", "You cannot deactivate your own account."))
+        } else if form.prohibit_login.is_some() {
+            Some(("prohibit_login", "You cannot prohibit your own login."))
+        } else {
+            None
+        };
+        if let Some((field, message)) = lockout {
+            return invalid(&viewer, "admin/user_edit.html", ctx, field, message.into());
+        }
+    }
     let email = form.email.trim();
     let mut rules = Validator::new();
     rules
@@ -372,8 +388,12 @@ pub async fn delete_user(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    site_admin(&viewer)?;
+    let me = site_admin(&viewer)?;
     let user = admin::account_by_id(&state.db, account_id(&id)?).await?;
+    if user.id == me.id {
+        let ctx = edit_context(&user, &EditUserForm::of(&user));
+        return invalid(&viewer, "admin/user_edit.html", ctx, "delete", "You cannot delete your own account.".into());
+    }
     match accounts::delete_user(&state.db, &state.config, &user).await {
         Ok(()) => {
             Ok(redirect_with_flash(&state, "/admin/users", &format!("The account {} has been deleted.", user.name)))

@@ -288,6 +288,26 @@ async fn web_admin_edits_accounts() {
     assert_eq!(user["email"], "robert@example.com");
     assert_eq!(s.get_status("/user", &renewed).await, 200, "the refused password was not set");
 
+    // An administrator cannot lock themselves out here.
+    let root_id = user_id(&s, &token, "root").await;
+    let own = format!("/admin/users/{root_id}");
+    for (fields, field) in [
+        (vec![("email", "root@example.com"), ("active", "on")], "admin"),
+        (vec![("email", "root@example.com"), ("admin", "on")], "active"),
+        (
+            vec![("email", "root@example.com"), ("admin", "on"), ("active", "on"), ("prohibit_login", "on")],
+            "prohibit_login",
+        ),
+    ] {
+        let refused = b.submit(&own, &own, &fields).await;
+        assert_eq!(refused.status, 422, "{field}");
+        assert!(refused.body.contains(&format!("aria-describedby=\"{field}-error\"")), "{field}");
+    }
+    let refused = b.submit(&own, &format!("{own}/delete"), &[]).await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(alert(&refused), "You cannot delete your own account.");
+    assert_eq!(b.get("/admin").await.status, 200, "still signed in, still an admin");
+
     assert_eq!(b.get("/admin/users/999999").await.status, 404);
     assert_eq!(b.get("/admin/users/nope").await.status, 404);
 }
