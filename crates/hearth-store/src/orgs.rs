@@ -95,6 +95,25 @@ pub async fn members(c: Conn<'_>, org_id: i64, public_only: bool, w: Window) -> 
     Ok(crate::windowed!(c, UserRow, SQL, COUNT, w, [org_id, public_only]))
 }
 
+/// How many members each of these organisations has, as `(org_id, count)` (orgs without members
+/// are left out): one query for a whole list page.
+pub async fn member_counts(c: Conn<'_>, org_ids: &[i64]) -> StoreResult<Vec<(i64, i64)>> {
+    if org_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT org_id, CAST(COUNT(*) AS BIGINT) FROM org_user WHERE org_id IN ({}) GROUP BY org_id",
+        crate::placeholders(1, org_ids.len())
+    );
+    Ok(with_conn!(c, x => {
+        let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql));
+        for id in org_ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(&mut *x).await
+    })?)
+}
+
 /// How many organisations `uid` belongs to.
 pub async fn count_orgs_of(c: Conn<'_>, uid: i64) -> StoreResult<i64> {
     const SQL: &str = "SELECT COUNT(*) FROM org_user WHERE uid = $1";

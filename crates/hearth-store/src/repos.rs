@@ -266,6 +266,21 @@ pub async fn search(mut c: Conn<'_>, s: &Search<'_>) -> StoreResult<(Vec<RepoRow
     Ok((rows, total))
 }
 
+/// Every repository, private and unlisted ones included (the site administrators' list), whose
+/// lower-case name or description contains `keyword`, by id: a page and the total.
+pub async fn search_all(c: Conn<'_>, keyword: &str, w: crate::Window) -> StoreResult<(Vec<RepoRow>, i64)> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        repo_columns!(),
+        " FROM repository WHERE (lower_name LIKE $1 ESCAPE '\\' OR LOWER(description) LIKE $1 ESCAPE '\\') \
+         ORDER BY id LIMIT $2 OFFSET $3"
+    );
+    const COUNT: &str = "SELECT COUNT(*) FROM repository \
+         WHERE (lower_name LIKE $1 ESCAPE '\\' OR LOWER(description) LIKE $1 ESCAPE '\\')";
+    let pattern = format!("%{}%", crate::users::escape_like(&keyword.to_lowercase()));
+    Ok(crate::windowed!(c, RepoRow, SQL, COUNT, w, [&pattern]))
+}
+
 /// Delete the row (watches and push events go with it) and decrement the owner's count; its forks
 /// stop being forks (their objects are their own) and a fork's parent loses one.
 pub async fn delete(mut c: Conn<'_>, repo: &RepoRow) -> StoreResult<()> {

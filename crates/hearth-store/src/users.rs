@@ -293,6 +293,15 @@ pub async fn set_active(c: Conn<'_>, id: i64, now: i64) -> StoreResult<()> {
     Ok(())
 }
 
+/// Bar the account from signing in (or lift the bar); apart from [`update`], whose callers (the
+/// API's edit) have no such field and leave it alone.
+pub async fn set_prohibit_login(c: Conn<'_>, id: i64, prohibit: bool) -> StoreResult<()> {
+    c.accounts_changed();
+    const SQL: &str = "UPDATE \"user\" SET prohibit_login = $2 WHERE id = $1";
+    with_conn!(c, x => sqlx::query(SQL).bind(id).bind(prohibit).execute(&mut *x).await.map(|_| ()))?;
+    Ok(())
+}
+
 /// Replace a password hash (a reset by e-mail; upgrading an imported Gogs PBKDF2 hash to Argon2id).
 pub async fn set_password(c: Conn<'_>, id: i64, passwd: &str, salt: &str) -> StoreResult<()> {
     c.accounts_changed();

@@ -238,6 +238,7 @@ pub struct AdminEdit {
     pub admin: Option<bool>,
     pub allow_git_hook: Option<bool>,
     pub allow_import_local: Option<bool>,
+    pub prohibit_login: Option<bool>,
     pub max_repo_creation: Option<i64>,
 }
 
@@ -258,6 +259,8 @@ pub async fn admin_edit(db: &Db, passwords: &Passwords, user: &UserRow, e: &Admi
     if email != user.email && users::email_in_use(tx.conn(), &email, user.id).await? {
         return Err(email_used(&email));
     }
+    let is_active = e.active.unwrap_or(user.is_active);
+    let prohibit_login = e.prohibit_login.unwrap_or(user.prohibit_login);
     let update = UserUpdate {
         full_name: e.full_name.clone(),
         email: email.clone(),
@@ -267,7 +270,7 @@ pub async fn admin_edit(db: &Db, passwords: &Passwords, user: &UserRow, e: &Admi
         login_name: e.login_name.clone(),
         website: e.website.clone(),
         location: e.location.clone(),
-        is_active: e.active.unwrap_or(user.is_active),
+        is_active,
         is_admin: e.admin.unwrap_or(user.is_admin),
         allow_git_hook: e.allow_git_hook.unwrap_or(user.allow_git_hook),
         allow_import_local: e.allow_import_local.unwrap_or(user.allow_import_local),
@@ -278,6 +281,14 @@ pub async fn admin_edit(db: &Db, passwords: &Passwords, user: &UserRow, e: &Admi
         StoreError::Conflict(_) => email_used(&email),
         other => other.into(),
     })?;
+    if prohibit_login != user.prohibit_login {
+        users::set_prohibit_login(tx.conn(), user.id, prohibit_login).await?;
+    }
+    // An account that may no longer sign in, or whose password was reset by an administrator,
+    // loses its web sessions in the same transaction: nobody keeps browsing on an old cookie.
+    if !is_active || prohibit_login || !e.password.is_empty() {
+        hearth_store::web_sessions::delete_for_user(tx.conn(), user.id, None).await?;
+    }
     let row = users::by_id(tx.conn(), user.id).await?.ok_or(ServiceError::NotFound)?;
     tx.commit().await?;
     Ok(row)
@@ -373,6 +384,8 @@ pub async fn delete_user(db: &Db, config: &crate::Config, user: &UserRow) -> Ser
         return Err(ServiceError::Invalid(format!("user still has membership of organizations [uid: {}]", user.id)));
     }
     let gists = hearth_store::gists::delete_by_owner(tx.conn(), user.id).await?;
+    // The foreign key cascades too; said here so the sessions' end does not hang on the schema.
+    hearth_store::web_sessions::delete_for_user(tx.conn(), user.id, None).await?;
     users::delete(tx.conn(), user.id).await?;
     tx.commit().await?;
     for id in gists {

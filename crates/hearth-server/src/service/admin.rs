@@ -1,9 +1,13 @@
 //! Site administration: the dashboard's counts, the effective configuration (secrets redacted),
 //! the login sources and the list of accounts.
 
-use hearth_store::Db;
+use std::sync::LazyLock;
+use std::time::{Duration, Instant};
+
+use hearth_store::repos::{self as repo_store, RepoRow};
 use hearth_store::stats::{self, Counts};
 use hearth_store::users::{self, UserRow};
+use hearth_store::{Db, UserKind, Window, orgs as org_store};
 use serde_json::{Value, json};
 
 use super::{ServiceResult, now_unix};
@@ -23,6 +27,80 @@ pub async fn login_sources(db: &Db) -> ServiceResult<Vec<LoginSource>> {
     let mut h = db.acquire().await?;
     let since = users::first_created(h.conn()).await?.unwrap_or_else(now_unix);
     Ok(vec![LoginSource::local(since)])
+}
+
+/// When this process began serving; touched when the routes are built, read by the dashboard.
+static STARTED: LazyLock<Instant> = LazyLock::new(Instant::now);
+
+/// Note the start (the first call wins; later servers in the same process share it).
+pub fn mark_started() {
+    LazyLock::force(&STARTED);
+}
+
+/// How long the process has been up.
+pub fn uptime() -> Duration {
+    STARTED.elapsed()
+}
+
+/// A page of accounts of one kind whose name or full name contains `q` (the admin pages' search).
+pub async fn find_accounts(db: &Db, kind: UserKind, q: &str, w: Window) -> ServiceResult<(Vec<UserRow>, i64)> {
+    let mut h = db.acquire().await?;
+    Ok(users::explore(h.conn(), kind, q.trim(), w).await?)
+}
+
+/// An organisation on the admin list, with its member count.
+pub struct OrgEntry {
+    pub org: UserRow,
+    pub members: i64,
+}
+
+/// A page of organisations matching `q`, each with its member count (two queries a page).
+pub async fn find_orgs(db: &Db, q: &str, w: Window) -> ServiceResult<(Vec<OrgEntry>, i64)> {
+    let mut h = db.acquire().await?;
+    let (orgs, total) = users::explore(h.conn(), UserKind::Organization, q.trim(), w).await?;
+    let ids: Vec<i64> = orgs.iter().map(|o| o.id).collect();
+    let counts = org_store::member_counts(h.conn(), &ids).await?;
+    let entries = orgs
+        .into_iter()
+        .map(|org| {
+            let members = counts.iter().find(|(id, _)| *id == org.id).map_or(0, |(_, n)| *n);
+            OrgEntry { org, members }
+        })
+        .collect();
+    Ok((entries, total))
+}
+
+/// A repository on the admin list, with its owner's name.
+pub struct RepoEntry {
+    pub repo: RepoRow,
+    pub owner: String,
+}
+
+/// A page of every repository (private ones too) matching `q`, with owner names (two queries).
+pub async fn find_repos(db: &Db, q: &str, w: Window) -> ServiceResult<(Vec<RepoEntry>, i64)> {
+    let mut h = db.acquire().await?;
+    let (repos, total) = repo_store::search_all(h.conn(), q.trim(), w).await?;
+    let mut owner_ids: Vec<i64> = repos.iter().map(|r| r.owner_id).collect();
+    owner_ids.sort_unstable();
+    owner_ids.dedup();
+    let owners = users::by_ids(h.conn(), &owner_ids).await?;
+    let entries = repos
+        .into_iter()
+        .map(|repo| {
+            let owner = owners.iter().find(|o| o.id == repo.owner_id).map(|o| o.name.clone()).unwrap_or_default();
+            RepoEntry { repo, owner }
+        })
+        .collect();
+    Ok((entries, total))
+}
+
+/// An individual account by id (the admin pages address accounts by id, as Gogs' do).
+pub async fn account_by_id(db: &Db, id: i64) -> ServiceResult<UserRow> {
+    let mut h = db.acquire().await?;
+    match users::by_id(h.conn(), id).await? {
+        Some(u) if u.kind == UserKind::Individual => Ok(u),
+        _ => Err(super::ServiceError::NotFound),
+    }
 }
 
 /// A page of individual accounts, by name, filtered like Gitea's admin search.

@@ -6,6 +6,7 @@
 //! 404 still shows the viewer's header. Every POST passes [`csrf::guard`] first.
 
 mod account;
+mod admin;
 mod assets;
 mod csrf;
 mod feeds;
@@ -114,6 +115,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/{owner}/{repo}/archive/{*name}", get(repo::tree::archive))
         .route("/{owner}/{repo}/action/{action}", post(repo::actions::act))
         .merge(issue_routes())
+        .merge(admin::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
         .route_layer(middleware::from_fn_with_state(state, session::require_signin_view))
 }

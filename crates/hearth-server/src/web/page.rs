@@ -49,6 +49,15 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("settings/email.html", include_str!("../../templates/settings/email.html")),
     ("settings/ssh.html", include_str!("../../templates/settings/ssh.html")),
     ("settings/applications.html", include_str!("../../templates/settings/applications.html")),
+    ("admin/nav.html", include_str!("../../templates/admin/nav.html")),
+    ("admin/search.html", include_str!("../../templates/admin/search.html")),
+    ("admin/dashboard.html", include_str!("../../templates/admin/dashboard.html")),
+    ("admin/users.html", include_str!("../../templates/admin/users.html")),
+    ("admin/user_new.html", include_str!("../../templates/admin/user_new.html")),
+    ("admin/user_edit.html", include_str!("../../templates/admin/user_edit.html")),
+    ("admin/orgs.html", include_str!("../../templates/admin/orgs.html")),
+    ("admin/repos.html", include_str!("../../templates/admin/repos.html")),
+    ("admin/notices.html", include_str!("../../templates/admin/notices.html")),
 ];
 
 /// The one Content-Security-Policy of every page (web-ui.md §7): scripts and styles only from this

@@ -163,8 +163,11 @@ async fn find_viewer(state: &AppState, headers: &HeaderMap) -> anyhow::Result<Vi
     if let Some(id) = cookie(headers, SESSION_COOKIE).filter(|v| !v.is_empty()) {
         let hash = hash_session_id(id);
         let mut h = state.db.acquire().await?;
+        // Checked on every request, not only at sign-in: an account an administrator barred or
+        // deactivated is signed out at once, whatever sessions survive.
         if let Some(found) = web_sessions::user_of(h.conn(), &hash, now_unix()).await?
             && !found.user.prohibit_login
+            && found.user.is_active
         {
             user = Some(Arc::new(found.user));
             csrf = Some(found.csrf_token);

@@ -46,6 +46,7 @@ mod tokens;
 mod users;
 mod watches;
 mod web;
+mod web_admin;
 mod web_browser;
 mod web_forks;
 mod web_issues;

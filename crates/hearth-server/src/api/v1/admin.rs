@@ -119,6 +119,7 @@ pub async fn edit_user(
         admin: opt.admin,
         allow_git_hook: opt.allow_git_hook,
         allow_import_local: opt.allow_import_local,
+        prohibit_login: None,
         max_repo_creation: opt.max_repo_creation,
     };
     let updated = accounts::admin_edit(&state.db, &state.passwords, &user, &edit).await?;
