@@ -7,6 +7,7 @@ pub mod admin;
 pub mod branch_protection;
 pub mod collaborators;
 pub mod commit_comments;
+pub mod compare;
 pub mod contents;
 pub mod deploy_keys;
 pub mod disk;

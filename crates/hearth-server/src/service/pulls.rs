@@ -35,19 +35,19 @@ pub struct CreatePull {
 }
 
 /// A pull's head: the repository (the base itself or a fork) and its branch.
-struct Head {
-    owner: UserRow,
-    repo: RepoRow,
-    branch: String,
+pub(crate) struct Head {
+    pub owner: UserRow,
+    pub repo: RepoRow,
+    pub branch: String,
 }
 
-fn dir(state: &AppState, owner: &UserRow, repo: &RepoRow) -> PathBuf {
+pub(crate) fn dir(state: &AppState, owner: &UserRow, repo: &RepoRow) -> PathBuf {
     repo_path(&state.config.repository.root, &owner.name, &repo.name)
 }
 
 /// The head a spec names: `branch` of the base repository, or `owner:branch` of the owner's fork
 /// of it (which `viewer` must be able to read).
-async fn find_head(
+pub(crate) async fn find_head(
     state: &AppState,
     base_owner: &UserRow,
     base: &RepoRow,
@@ -93,7 +93,7 @@ pub async fn by_base_head(
     get_settled(state, repo.id, index).await
 }
 
-async fn branch_tip(path: PathBuf, branch: &str) -> ServiceResult<Option<String>> {
+pub(crate) async fn branch_tip(path: PathBuf, branch: &str) -> ServiceResult<Option<String>> {
     if !hearth_git::names::is_valid_ref_name(branch) {
         return Ok(None);
     }
@@ -282,6 +282,14 @@ pub async fn get(state: &AppState, repo_id: i64, index: i64) -> ServiceResult<(I
     Ok((issue, pull))
 }
 
+/// Where a pull's changes start: its merge base, or the base branch's tip before the first check.
+pub async fn range_start(state: &AppState, owner: &UserRow, repo: &RepoRow, pull: &PullRow) -> ServiceResult<String> {
+    if !pull.merge_base.is_empty() {
+        return Ok(pull.merge_base.clone());
+    }
+    branch_tip(dir(state, owner, repo), &pull.base_branch).await?.ok_or(ServiceError::NotFound)
+}
+
 /// Like [`get`], but a pull still being checked is waited for (a few seconds at most), so that
 /// what the caller sees is settled; past that the checking state is reported.
 pub async fn get_settled(state: &AppState, repo_id: i64, index: i64) -> ServiceResult<(IssueRow, PullRow)> {
@@ -318,6 +326,33 @@ fn parse_style(s: &str) -> Option<Style> {
     })
 }
 
+/// Why the base branch's protection refuses `t.doer` this merge (Gitea's reason text), if it does.
+pub async fn merge_blocker(
+    state: &AppState,
+    t: &Tracker<'_>,
+    issue: &IssueRow,
+    pull: &PullRow,
+) -> ServiceResult<Option<String>> {
+    let base_tip = branch_tip(dir(state, t.owner, t.repo), &pull.base_branch).await?.unwrap_or_default();
+    let behind = !pull.merge_base.is_empty() && pull.merge_base != base_tip;
+    let (base_dir, from, to) = (dir(state, t.owner, t.repo), pull.merge_base.clone(), pull.head_sha.clone());
+    let changed = async move || -> ServiceResult<Vec<String>> {
+        Ok(git_blocking(move || hearth_git::diff::changed_paths(&base_dir, &from, &to)).await?.unwrap_or_default())
+    };
+    super::branch_protection::merge_refusal(
+        state,
+        t.repo,
+        t.doer,
+        t.mode,
+        &pull.base_branch,
+        issue.id,
+        &pull.head_sha,
+        behind,
+        changed,
+    )
+    .await
+}
+
 /// Merge a pull (writers of the base repository).
 pub async fn merge(state: &AppState, t: &Tracker<'_>, index: i64, opt: &MergePull) -> ServiceResult<()> {
     super::repo_manage::ensure_writable(t.repo)?;
@@ -344,25 +379,7 @@ pub async fn merge(state: &AppState, t: &Tracker<'_>, index: i64, opt: &MergePul
     if issue.is_closed {
         return Err(ServiceError::NotFound);
     }
-    let base_tip = branch_tip(dir(state, t.owner, t.repo), &pull.base_branch).await?.unwrap_or_default();
-    let behind = !pull.merge_base.is_empty() && pull.merge_base != base_tip;
-    let (base_dir, from, to) = (dir(state, t.owner, t.repo), pull.merge_base.clone(), pull.head_sha.clone());
-    let changed = async move || -> ServiceResult<Vec<String>> {
-        Ok(git_blocking(move || hearth_git::diff::changed_paths(&base_dir, &from, &to)).await?.unwrap_or_default())
-    };
-    let refusal = super::branch_protection::merge_refusal(
-        state,
-        t.repo,
-        t.doer,
-        t.mode,
-        &pull.base_branch,
-        issue.id,
-        &pull.head_sha,
-        behind,
-        changed,
-    )
-    .await?;
-    if let Some(reason) = refusal {
+    if let Some(reason) = merge_blocker(state, t, &issue, &pull).await? {
         return Err(ServiceError::NotAllowed(reason));
     }
     if pull.status() != PullStatus::Mergeable {

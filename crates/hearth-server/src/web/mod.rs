@@ -34,6 +34,7 @@ pub use session::{purge_expired_sessions, viewer};
 /// The issue tracker's pages: issues and pull request conversations, labels, milestones.
 fn issue_routes() -> Router<AppState> {
     use repo::issues::{actions, labels, list, milestones, new, view};
+    use repo::pulls;
     let mut r = Router::new()
         .route("/{owner}/{repo}/issues", get(list::issues))
         .route("/{owner}/{repo}/issues/new", get(new::form).post(new::create))
@@ -42,6 +43,13 @@ fn issue_routes() -> Router<AppState> {
         .route("/{owner}/{repo}/issues/comments/{id}/delete", post(actions::delete_comment))
         .route("/{owner}/{repo}/pulls", get(list::pulls))
         .route("/{owner}/{repo}/pulls/{index}", get(view::show_pull))
+        .route("/{owner}/{repo}/pulls/{index}/commits", get(pulls::commits))
+        .route("/{owner}/{repo}/pulls/{index}/files", get(pulls::files).post(pulls::add_line_comment))
+        .route("/{owner}/{repo}/pulls/{index}/reviews", post(pulls::review))
+        .route("/{owner}/{repo}/pulls/{index}/merge", post(pulls::merge))
+        .route("/{owner}/{repo}/pulls/{index}/delete-branch", post(pulls::delete_branch))
+        .route("/{owner}/{repo}/compare", get(pulls::compare_form))
+        .route("/{owner}/{repo}/compare/{*range}", get(pulls::compare).post(pulls::create))
         .route("/{owner}/{repo}/labels", get(labels::list).post(labels::create))
         .route("/{owner}/{repo}/labels/initialize", post(labels::initialize))
         .route("/{owner}/{repo}/labels/{id}/edit", post(labels::edit))

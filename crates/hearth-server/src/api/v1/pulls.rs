@@ -179,7 +179,7 @@ pub async fn get_pull(
     let number: i64 = number.parse().map_err(|_| ApiError::not_found())?;
     let (issue, pull) = pulls::get_settled(&state, ctx.repo.id, number).await?;
     let Some(format) = format else { return Ok(Json(one_json(&state, &ctx, issue, pull).await?).into_response()) };
-    let (dir, from, head) = (ctx.dir().to_path_buf(), range_start(&ctx, &pull).await?, pull.head_sha.clone());
+    let (dir, from, head) = (ctx.dir().to_path_buf(), range_start(&state, &ctx, &pull).await?, pull.head_sha.clone());
     // Streamed file by file (commit by commit for a patch): a 1,000-file pull is never held whole.
     let body = if format == "diff" {
         blocking_body(move |out| diff::write_between(&dir, &from, &head, out).map(|_| ()))
@@ -222,13 +222,8 @@ const MAX_PATCH_COMMITS: usize = 250;
 /// Commits counted for a pull's commit list at most.
 const MAX_COUNTED_COMMITS: usize = 10_000;
 
-/// Where a pull's changes start: its merge base, or the base branch's tip before the first check.
-async fn range_start(ctx: &RepoCtx, pull: &PullRow) -> ApiResult<String> {
-    if !pull.merge_base.is_empty() {
-        return Ok(pull.merge_base.clone());
-    }
-    let (dir, base) = (ctx.dir().to_path_buf(), format!("refs/heads/{}", pull.base_branch));
-    git_find(move || read::ref_commit(&dir, &base)).await
+async fn range_start(state: &AppState, ctx: &RepoCtx, pull: &PullRow) -> ApiResult<String> {
+    Ok(pulls::range_start(state, &ctx.owner, &ctx.repo, pull).await?)
 }
 
 /// The commits of a pull request (merge base to head), newest first, paged as Gitea pages them.
@@ -245,7 +240,7 @@ pub async fn list_pull_commits(
     let ctx = pulls_on(ctx)?;
     let (_, pull) = pulls::get_settled(&state, ctx.repo.id, index).await?;
     let page = params.optional().unwrap_or(params.fixed(30));
-    let (dir, from, head) = (ctx.dir().to_path_buf(), range_start(&ctx, &pull).await?, pull.head_sha.clone());
+    let (dir, from, head) = (ctx.dir().to_path_buf(), range_start(&state, &ctx, &pull).await?, pull.head_sha.clone());
     let (skip, limit) = (page.offset() as usize, page.limit as usize);
     let (commits, total) =
         git_find(move || read::log_range(&dir, &head, &from, skip, limit, MAX_COUNTED_COMMITS)).await?;
@@ -282,7 +277,7 @@ pub async fn list_pull_files(
     let ctx = pulls_on(ctx)?;
     let (_, pull) = pulls::get_settled(&state, ctx.repo.id, index).await?;
     let page = params.optional().unwrap_or(params.fixed(30));
-    let (dir, from, head) = (ctx.dir().to_path_buf(), range_start(&ctx, &pull).await?, pull.head_sha.clone());
+    let (dir, from, head) = (ctx.dir().to_path_buf(), range_start(&state, &ctx, &pull).await?, pull.head_sha.clone());
     // Counts only: no hunks are kept.
     let d = git_find(move || diff::between(&dir, &from, &head, 0)).await?;
     let site = format!("{}{owner}/{repo}", state.links.external_url);

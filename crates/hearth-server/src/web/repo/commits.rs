@@ -18,7 +18,7 @@ use crate::web::page::{WebError, render, ser};
 
 const PER_PAGE: usize = 30;
 /// Diff lines shown on a commit page before the rest is cut (with a link to the raw diff).
-const MAX_DIFF_LINES: usize = 5_000;
+pub const MAX_DIFF_LINES: usize = 5_000;
 
 #[derive(Serialize)]
 struct CommitItem {
@@ -109,13 +109,9 @@ fn text(body: String) -> Response {
     resp
 }
 
-async fn commit_page(state: &AppState, page: &RepoPage, d: &CommitDiff) -> Result<Response, WebError> {
-    let c = &d.detail.info;
-    let mut lines = c.message.lines();
-    let subject = lines.next().unwrap_or("").to_string();
-    let body = lines.collect::<Vec<_>>().join("\n").trim().to_string();
-    let files: Vec<minijinja::Value> = d
-        .files
+/// Changed files as the diff partial (`repo/diff.html`) shows them.
+pub fn diff_files(files: &[diff::FileDiff]) -> Vec<minijinja::Value> {
+    files
         .iter()
         .map(|f| {
             context! {
@@ -135,7 +131,15 @@ async fn commit_page(state: &AppState, page: &RepoPage, d: &CommitDiff) -> Resul
                 }).collect::<Vec<_>>(),
             }
         })
-        .collect();
+        .collect()
+}
+
+async fn commit_page(state: &AppState, page: &RepoPage, d: &CommitDiff) -> Result<Response, WebError> {
+    let c = &d.detail.info;
+    let mut lines = c.message.lines();
+    let subject = lines.next().unwrap_or("").to_string();
+    let body = lines.collect::<Vec<_>>().join("\n").trim().to_string();
+    let files = diff_files(&d.files);
     render(
         &page.viewer,
         "repo/commit.html",

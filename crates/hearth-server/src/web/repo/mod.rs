@@ -6,6 +6,8 @@ pub mod forks;
 pub mod home;
 pub mod issues;
 pub mod last_commit;
+pub mod pull_box;
+pub mod pulls;
 pub mod refs;
 pub mod releases;
 pub mod tree;

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use hearth_store::issues::{self as issue_store, IssueRow};
-use hearth_store::{CommentKind, Window, collaborations, labels, milestones, pulls};
+use hearth_store::{CommentKind, Window, collaborations, labels, milestones};
 use minijinja::{Value, context};
 use serde::Serialize;
 
@@ -120,7 +120,18 @@ pub async fn render(
     } else {
         None
     };
-    let pull = if issue.is_pull { pulls::by_issue(h.conn(), issue.id).await? } else { None };
+    drop(h);
+    // A pull's merge box needs its settled check (a few seconds at most, as the API waits).
+    let pull = if issue.is_pull {
+        Some(crate::service::pulls::get_settled(state, page.ctx.repo.id, issue.idx).await?.1)
+    } else {
+        None
+    };
+    let merge_box = match &pull {
+        Some(p) => Some(super::super::pull_box::merge_box(state, page, &issue, p).await?),
+        None => None,
+    };
+    let mut h = state.db.acquire().await?;
     let (all_labels, all_ms, assignable) = if writer {
         let (l, _) = labels::list(h.conn(), page.ctx.repo.id, Window::ALL).await?;
         let (m, _) = milestones::list(h.conn(), page.ctx.repo.id, true, false, Window::ALL).await?;
@@ -181,6 +192,7 @@ pub async fn render(
                 assignee => (issue.assignee_id > 0).then(|| name(issue.assignee_id)),
             },
             pull => pull.as_ref().map(|p| context! { base => p.base_branch.clone(), head => p.head_branch.clone() }),
+            merge_box,
             entries => ser(&entries),
             comment_html => Value::from_iter(html.into_iter().map(|(k, v)| (k.to_string(), v))),
             writer,
