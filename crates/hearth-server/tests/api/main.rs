@@ -50,6 +50,7 @@ mod web_browser;
 mod web_forks;
 mod web_migrate;
 mod web_releases;
+mod web_repo_settings;
 mod web_settings;
 mod webhooks;
 mod webhooks_gitea;

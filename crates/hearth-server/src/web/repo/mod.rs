@@ -7,6 +7,7 @@ pub mod home;
 pub mod last_commit;
 pub mod refs;
 pub mod releases;
+pub mod settings;
 pub mod tree;
 
 use axum::extract::{FromRequestParts, RawPathParams};
