@@ -32,6 +32,10 @@ const BLOCKED: &str = "Payload URL resolved to a local network address that is i
 /// The save-time check: an absolute http(s) URL whose host resolves only to addresses the
 /// `[security] LOCAL_NETWORK_ALLOWLIST` permits (a host that does not resolve counts as blocked).
 pub async fn check_url(state: &AppState, url: &str) -> ServiceResult<()> {
+    check_url_with(&Allowlist::parse(&state.config.security.local_network_allowlist), url).await
+}
+
+async fn check_url_with(allow: &Allowlist, url: &str) -> ServiceResult<()> {
     let invalid = || ServiceError::Invalid("Payload URL must be an http or https URL.".into());
     let parsed = reqwest::Url::parse(url.trim()).map_err(|_| invalid())?;
     if !matches!(parsed.scheme(), "http" | "https") {
@@ -39,7 +43,6 @@ pub async fn check_url(state: &AppState, url: &str) -> ServiceResult<()> {
     }
     let host = parsed.host_str().filter(|h| !h.is_empty()).ok_or_else(invalid)?;
     let bare = host.trim_start_matches('[').trim_end_matches(']');
-    let allow = Allowlist::parse(&state.config.security.local_network_allowlist);
     if let Ok(ip) = bare.parse::<IpAddr>() {
         return if allow.permits(bare, ip) { Ok(()) } else { Err(ServiceError::Invalid(BLOCKED.into())) };
     }
@@ -127,5 +130,28 @@ pub fn delivery_status(t: &TaskRow) -> String {
         body.to_string()
     } else {
         "Pending".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn refusal(allow: &str, url: &str) -> Option<String> {
+        check_url_with(&Allowlist::parse(allow), url).await.err().map(|e| e.to_string())
+    }
+
+    #[tokio::test]
+    async fn urls_are_checked_when_saved() {
+        for bad in ["not a url", "ftp://example.com/x", "javascript:alert(1)", "http://", "/relative"] {
+            assert_eq!(refusal("", bad).await.as_deref(), Some("Payload URL must be an http or https URL."), "{bad}");
+        }
+        for local in ["http://127.0.0.1:8080/h", "http://[::1]/h", "http://10.0.0.1/", "http://169.254.169.254/"] {
+            assert_eq!(refusal("", local).await.as_deref(), Some(BLOCKED), "{local}");
+        }
+        assert_eq!(refusal("loopback", "http://127.0.0.1:8080/h").await, None);
+        assert_eq!(refusal("loopback", "http://10.0.0.1/").await.as_deref(), Some(BLOCKED));
+        assert_eq!(refusal("*", "http://169.254.169.254/").await.as_deref(), Some(BLOCKED), "metadata, always");
+        assert_eq!(refusal("", "https://8.8.8.8/hook").await, None);
     }
 }
