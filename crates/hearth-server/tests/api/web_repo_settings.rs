@@ -489,6 +489,11 @@ async fn web_repo_branches_default_and_protection() {
     let deleted = git.run(Some(&wt), &["push", "origin", ":master"]);
     assert!(!deleted.ok, "{}", deleted.stderr);
 
+    // A pattern rule made over the API is named on the branches it covers.
+    assert_eq!(s.post_status("/repos/alice/site/branch_protections", &token, j!({"rule_name": "d*"})).await, 201);
+    let dev = b.get("/alice/site/settings/branches/dev").await;
+    assert!(dev.body.contains("The pattern rule <code>d*</code> applies to this branch."), "{}", dev.body);
+
     // Unprotected: the rule is gone, the force push passes.
     let done = b.submit(master, master, &[]).await;
     assert_eq!(done.status, 303);

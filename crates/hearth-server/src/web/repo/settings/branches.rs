@@ -143,7 +143,10 @@ pub async fn rule(
         }
         None => RuleForm::default(),
     };
-    page.render(&state, RULE_TEMPLATE, "branches", context! { branch, form => ser(&form) }).await
+    // A pattern rule (set over the API) may cover the branch; an exact rule saved here wins over it.
+    let rules = protection::rules(&state, page.0.ctx.repo.id).await?;
+    let pattern = protection::rule_for(&rules, &branch).filter(|r| r.is_glob()).map(|r| r.row.rule_name.clone());
+    page.render(&state, RULE_TEMPLATE, "branches", context! { branch, pattern, form => ser(&form) }).await
 }
 
 pub async fn save_rule(
