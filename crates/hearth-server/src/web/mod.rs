@@ -27,6 +27,7 @@ use axum::middleware;
 use axum::routing::{get, post};
 
 use crate::app::AppState;
+use repo::settings as repo_settings;
 
 pub use page::fallback;
 pub use session::{purge_expired_sessions, viewer};
@@ -124,6 +125,40 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/{owner}/{repo}/action/{action}", post(repo::actions::act))
         .merge(issue_routes())
         .merge(admin::routes())
+        .route("/{owner}/{repo}/settings", get(repo_settings::options::show).post(repo_settings::options::update))
+        .route("/{owner}/{repo}/settings/transfer", post(repo_settings::options::transfer))
+        .route("/{owner}/{repo}/settings/delete", post(repo_settings::options::delete))
+        .route(
+            "/{owner}/{repo}/settings/collaboration",
+            get(repo_settings::collaborators::show).post(repo_settings::collaborators::add),
+        )
+        .route("/{owner}/{repo}/settings/collaboration/access", post(repo_settings::collaborators::change_access))
+        .route("/{owner}/{repo}/settings/collaboration/delete", post(repo_settings::collaborators::remove))
+        .route(
+            "/{owner}/{repo}/settings/branches",
+            get(repo_settings::branches::show).post(repo_settings::branches::set_default),
+        )
+        .route(
+            "/{owner}/{repo}/settings/branches/{*branch}",
+            get(repo_settings::branches::rule).post(repo_settings::branches::save_rule),
+        )
+        .route("/{owner}/{repo}/settings/hooks", get(repo_settings::hooks::list))
+        .route(
+            "/{owner}/{repo}/settings/hooks/gogs/new",
+            get(repo_settings::hooks::new_form).post(repo_settings::hooks::create),
+        )
+        .route(
+            "/{owner}/{repo}/settings/hooks/{id}",
+            get(repo_settings::hooks::show).post(repo_settings::hooks::update),
+        )
+        .route("/{owner}/{repo}/settings/hooks/{id}/test", post(repo_settings::hooks::test))
+        .route("/{owner}/{repo}/settings/hooks/{id}/delete", post(repo_settings::hooks::delete))
+        .route(
+            "/{owner}/{repo}/settings/hooks/{id}/deliveries/{delivery}/redeliver",
+            post(repo_settings::hooks::redeliver),
+        )
+        .route("/{owner}/{repo}/settings/keys", get(repo_settings::keys::show).post(repo_settings::keys::add))
+        .route("/{owner}/{repo}/settings/keys/delete", post(repo_settings::keys::delete))
         .route_layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
         .route_layer(middleware::from_fn_with_state(state, session::require_signin_view))
 }

@@ -52,6 +52,7 @@ mod web_forks;
 mod web_issues;
 mod web_migrate;
 mod web_releases;
+mod web_repo_settings;
 mod web_settings;
 mod webhooks;
 mod webhooks_gitea;

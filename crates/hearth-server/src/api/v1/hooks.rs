@@ -11,12 +11,12 @@ use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::{RepoCtx, git_blocking};
+use super::RepoCtx;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{LateBody, ListParams, Page, Paged, RepoPath, TokenUser, Validator};
 use crate::service::access::AccessMode;
-use crate::service::webhooks::{self, CreateHook, EditHook, HookEvents, payload};
+use crate::service::webhooks::{self, CreateHook, EditHook, HookEvents};
 use crate::types::{Hook, HookDelivery, HookDeliveryDetail, HookExchange, rfc3339};
 
 /// B6. CreateHookOption.
@@ -162,19 +162,7 @@ pub async fn test_hook(
 ) -> ApiResult<StatusCode> {
     ctx.require(AccessMode::Admin)?;
     let hook = load_hook(&state, &ctx, &id).await?;
-    let dir = ctx.dir().to_path_buf();
-    let branch = format!("refs/heads/{}", ctx.repo.default_branch);
-    let latest = git_blocking(move || match hearth_git::read::resolve_commit(&dir, &branch)? {
-        Some(id) => hearth_git::pushlog::commit_with_files(&dir, &id),
-        None => Ok(None),
-    })
-    .await
-    .unwrap_or(None);
-    let p = {
-        let mut h = state.db.acquire().await?;
-        payload::test_push(&state, h.conn(), &ctx.owner, &ctx.repo, &me, latest).await?
-    };
-    webhooks::enqueue_test(&state, ctx.repo.id, &hook, &p).await?;
+    webhooks::forms::test_delivery(&state, &ctx.owner, &ctx.repo, ctx.dir(), &me, &hook).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

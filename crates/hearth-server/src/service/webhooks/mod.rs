@@ -4,6 +4,7 @@
 
 pub mod chat;
 pub mod deliver;
+pub mod forms;
 pub mod payload;
 
 use std::collections::{BTreeMap, HashMap};

@@ -10,6 +10,7 @@ pub mod pull_box;
 pub mod pulls;
 pub mod refs;
 pub mod releases;
+pub mod settings;
 pub mod tree;
 
 use axum::extract::{FromRequestParts, RawPathParams};

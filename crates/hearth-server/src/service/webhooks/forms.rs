@@ -1,0 +1,157 @@
+//! What the web UI's hook forms need beyond the API's CRUD (webhooks.md §1.3, §7.1): the three
+//! event selections as they are stored (the API only writes "choose events"), a secret that can be
+//! changed on edit, the local-network guard applied when a hook is saved (the REST API applies it
+//! only at delivery), a test delivery and a delivery's status line.
+
+use std::net::IpAddr;
+use std::path::Path;
+
+use hearth_store::HookContentType;
+use hearth_store::hooks::{self, HookFields, HookRow, TaskRow};
+use hearth_store::repos::RepoRow;
+use hearth_store::users::UserRow;
+
+use super::{HookEvent, HookEvents, HookKind, enqueue_test, payload};
+use crate::app::AppState;
+use crate::service::net_guard::{Allowlist, Refusal};
+use crate::service::{ServiceError, ServiceResult, git_blocking, now_unix};
+
+/// A repository hook as the web form edits it.
+#[derive(Debug, Clone)]
+pub struct HookForm {
+    pub url: String,
+    pub content_type: HookContentType,
+    /// `None` keeps the stored secret (an edit form never shows it).
+    pub secret: Option<String>,
+    pub events: HookEvents,
+    pub active: bool,
+}
+
+const BLOCKED: &str = "Payload URL resolved to a local network address that is implicitly blocked.";
+
+/// The save-time check: an absolute http(s) URL whose host resolves only to addresses the
+/// `[security] LOCAL_NETWORK_ALLOWLIST` permits (a host that does not resolve counts as blocked).
+pub async fn check_url(state: &AppState, url: &str) -> ServiceResult<()> {
+    check_url_with(&Allowlist::parse(&state.config.security.local_network_allowlist), url).await
+}
+
+async fn check_url_with(allow: &Allowlist, url: &str) -> ServiceResult<()> {
+    let invalid = || ServiceError::Invalid("Payload URL must be an http or https URL.".into());
+    let parsed = reqwest::Url::parse(url.trim()).map_err(|_| invalid())?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(invalid());
+    }
+    let host = parsed.host_str().filter(|h| !h.is_empty()).ok_or_else(invalid)?;
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = bare.parse::<IpAddr>() {
+        return if allow.permits(bare, ip) { Ok(()) } else { Err(ServiceError::Invalid(BLOCKED.into())) };
+    }
+    let port = parsed.port_or_known_default().unwrap_or(80);
+    match allow.resolve(bare, port).await {
+        Ok(_) => Ok(()),
+        Err(Refusal::Blocked | Refusal::Unresolved) => Err(ServiceError::Invalid(BLOCKED.into())),
+    }
+}
+
+fn fields(form: &HookForm, secret: String) -> HookFields {
+    HookFields {
+        url: form.url.trim().to_string(),
+        content_type: form.content_type,
+        secret,
+        events: serde_json::to_string(&form.events).unwrap_or_default(),
+        is_active: form.active,
+        hook_task_type: HookKind::Gogs,
+        meta: String::new(),
+    }
+}
+
+/// Create a Gogs-type hook for a repository.
+pub async fn create(state: &AppState, repo: &RepoRow, form: &HookForm) -> ServiceResult<HookRow> {
+    check_url(state, &form.url).await?;
+    let f = fields(form, form.secret.clone().unwrap_or_default());
+    let mut tx = state.db.begin().await?;
+    let row = hooks::insert(tx.conn(), repo.id, 0, &f, now_unix()).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// Update a repository's hook (its type and chat settings stay).
+pub async fn update(state: &AppState, repo: &RepoRow, id: i64, form: &HookForm) -> ServiceResult<HookRow> {
+    check_url(state, &form.url).await?;
+    let mut tx = state.db.begin().await?;
+    let hook = hooks::by_id_for_repo(tx.conn(), repo.id, id).await?.ok_or(ServiceError::NotFound)?;
+    let mut f = fields(form, form.secret.clone().unwrap_or_else(|| hook.secret.clone()));
+    f.hook_task_type = hook.hook_task_type;
+    f.meta = hook.meta.clone();
+    hooks::update(tx.conn(), hook.id, &f, now_unix()).await?;
+    let row = hooks::by_id_for_repo(tx.conn(), repo.id, id).await?.ok_or(ServiceError::NotFound)?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// Queue a test `push` of the default branch's latest commit; false when the hook does not take
+/// pushes (nothing is sent then, as the API's test route).
+pub async fn test_delivery(
+    state: &AppState,
+    owner: &UserRow,
+    repo: &RepoRow,
+    dir: &Path,
+    doer: &UserRow,
+    hook: &HookRow,
+) -> ServiceResult<bool> {
+    if !HookEvents::parse(&hook.events).selects(HookEvent::Push) {
+        return Ok(false);
+    }
+    let dir = dir.to_path_buf();
+    let branch = format!("refs/heads/{}", repo.default_branch);
+    let latest = git_blocking(move || match hearth_git::read::resolve_commit(&dir, &branch)? {
+        Some(id) => hearth_git::pushlog::commit_with_files(&dir, &id),
+        None => Ok(None),
+    })
+    .await
+    .unwrap_or(None);
+    let p = {
+        let mut h = state.db.acquire().await?;
+        payload::test_push(state, h.conn(), owner, repo, doer, latest).await?
+    };
+    enqueue_test(state, repo.id, hook, &p).await?;
+    Ok(true)
+}
+
+/// A delivery's outcome in words, as the API's delivery list states it.
+pub fn delivery_status(t: &TaskRow) -> String {
+    let response: serde_json::Value = serde_json::from_str(&t.response_content).unwrap_or_default();
+    let code = response["status"].as_i64().unwrap_or(0);
+    if t.is_succeed {
+        format!("OK ({code})")
+    } else if code > 0 {
+        format!("Invalid HTTP Response: {code}")
+    } else if let Some(body) = response["body"].as_str() {
+        body.to_string()
+    } else {
+        "Pending".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn refusal(allow: &str, url: &str) -> Option<String> {
+        check_url_with(&Allowlist::parse(allow), url).await.err().map(|e| e.to_string())
+    }
+
+    #[tokio::test]
+    async fn urls_are_checked_when_saved() {
+        for bad in ["not a url", "ftp://example.com/x", "javascript:alert(1)", "http://", "/relative"] {
+            assert_eq!(refusal("", bad).await.as_deref(), Some("Payload URL must be an http or https URL."), "{bad}");
+        }
+        for local in ["http://127.0.0.1:8080/h", "http://[::1]/h", "http://10.0.0.1/", "http://169.254.169.254/"] {
+            assert_eq!(refusal("", local).await.as_deref(), Some(BLOCKED), "{local}");
+        }
+        assert_eq!(refusal("loopback", "http://127.0.0.1:8080/h").await, None);
+        assert_eq!(refusal("loopback", "http://10.0.0.1/").await.as_deref(), Some(BLOCKED));
+        assert_eq!(refusal("*", "http://169.254.169.254/").await.as_deref(), Some(BLOCKED), "metadata, always");
+        assert_eq!(refusal("", "https://8.8.8.8/hook").await, None);
+    }
+}
