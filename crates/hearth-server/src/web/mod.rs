@@ -113,6 +113,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/{owner}/{repo}/forks", get(repo::forks::list))
         .route("/{owner}/{repo}/releases", get(repo::releases::list))
         .route("/{owner}/{repo}/releases/tag/{*tag}", get(repo::releases::show))
+        .route("/{owner}/{repo}/releases/new", get(repo::release_form::new_form).post(repo::release_form::create))
+        .route(
+            "/{owner}/{repo}/releases/edit/{*tag}",
+            get(repo::release_form::edit_form).post(repo::release_form::edit),
+        )
         .route("/{owner}/{repo}", get(feeds::repo_page))
         .route("/{owner}/{repo}/src", get(repo::tree::switch))
         .route("/{owner}/{repo}/src/{*rest}", get(repo::tree::src))

@@ -36,6 +36,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("repo/releases.html", include_str!("../../templates/repo/releases.html")),
     ("repo/migrate.html", include_str!("../../templates/repo/migrate.html")),
     ("repo/fork.html", include_str!("../../templates/repo/fork.html")),
+    ("repo/release_form.html", include_str!("../../templates/repo/release_form.html")),
     ("repo/diff.html", include_str!("../../templates/repo/diff.html")),
     ("repo/compare.html", include_str!("../../templates/repo/compare.html")),
     ("repo/pull_tabs.html", include_str!("../../templates/repo/pull_tabs.html")),

@@ -90,3 +90,95 @@ async fn web_profile_links_only_web_addresses() {
     let good = anon.get("/good").await;
     assert!(good.body.contains("<a href=\"https://good.example/\" rel=\"nofollow noopener\">"));
 }
+
+/// The release of `tag` as the API lists it (drafts included for the owner), or null.
+async fn release(s: &TestServer, token: &str, tag: &str) -> serde_json::Value {
+    let (_, list) = s.get_json("/repos/alice/site/releases", token).await;
+    list.as_array().unwrap().iter().find(|r| r["tag_name"] == tag).cloned().unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn web_release_forms_publish_draft_edit_and_delete() {
+    let s = TestServer::start().await;
+    let (alice, token) = s.user_with_token("alice", false).await;
+    let bob = s.create_user("bob", false).await;
+    s.create_repo(&token, j!({"name": "site", "auto_init": true})).await;
+    let mut a = Browser::new(&s);
+    a.sign_in(&alice).await;
+    let list = a.get("/alice/site/releases").await;
+    assert!(list.body.contains("href=\"/alice/site/releases/new\">New release</a>"));
+    let form = a.get("/alice/site/releases/new").await;
+    assert_eq!(form.status, 200);
+    assert_html(&form);
+    assert!(form.body.contains("<h1>New release</h1>") && form.body.contains("<option value=\"master\" selected>"));
+    let bad = a
+        .submit(
+            "/alice/site/releases/new",
+            "/alice/site/releases/new",
+            &[("tag_name", "bad..tag"), ("action", "publish")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("aria-invalid=\"true\"") && bad.body.contains("value=\"bad..tag\""));
+    let done = a
+        .submit(
+            "/alice/site/releases/new",
+            "/alice/site/releases/new",
+            &[
+                ("tag_name", "v1.0"),
+                ("target", "master"),
+                ("title", "One <i>"),
+                ("content", "**notes**"),
+                ("action", "publish"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(done.location(), "/alice/site/releases/tag/v1%2E0");
+    let rel = release(&s, &token, "v1.0").await;
+    assert_eq!((rel["name"].as_str(), rel["draft"].as_bool()), (Some("One <i>"), Some(false)));
+    let taken = a
+        .submit("/alice/site/releases/new", "/alice/site/releases/new", &[("tag_name", "v1.0"), ("action", "publish")])
+        .await;
+    assert_eq!(taken.status, 422);
+    // A draft, then published from its edit page.
+    let done = a
+        .submit(
+            "/alice/site/releases/new",
+            "/alice/site/releases/new",
+            &[("tag_name", "v2.0"), ("title", "Two"), ("prerelease", "on"), ("action", "draft")],
+        )
+        .await;
+    assert_eq!(done.status, 303);
+    let rel = release(&s, &token, "v2.0").await;
+    assert_eq!((rel["draft"].as_bool(), rel["prerelease"].as_bool()), (Some(true), Some(true)));
+    let edit = a.get("/alice/site/releases/edit/v2.0").await;
+    assert_eq!(edit.status, 200);
+    assert!(edit.body.contains("<h1>Edit release</h1>") && edit.body.contains(">Delete release</button>"));
+    let done = a
+        .submit(
+            "/alice/site/releases/edit/v2.0",
+            "/alice/site/releases/edit/v2.0",
+            &[("tag_name", "v2.0"), ("title", "Two!"), ("action", "publish")],
+        )
+        .await;
+    assert_eq!(done.status, 303);
+    let rel = release(&s, &token, "v2.0").await;
+    assert_eq!(
+        (rel["name"].as_str(), rel["draft"].as_bool(), rel["prerelease"].as_bool()),
+        (Some("Two!"), Some(false), Some(false))
+    );
+    let done =
+        a.submit("/alice/site/releases/edit/v2.0", "/alice/site/releases/edit/v2.0", &[("action", "delete")]).await;
+    assert_eq!(done.status, 303);
+    assert!(release(&s, &token, "v2.0").await.is_null());
+    // Readers have no form; anonymous visitors are sent to sign in.
+    let mut b = Browser::new(&s);
+    b.sign_in(&bob).await;
+    assert!(!b.get("/alice/site/releases").await.body.contains("New release"));
+    assert_eq!(b.get("/alice/site/releases/new").await.status, 404);
+    assert_eq!(b.get("/alice/site/releases/edit/v1.0").await.status, 404);
+    assert_eq!(b.submit("/alice/site/releases", "/alice/site/releases/new", &[("tag_name", "x")]).await.status, 404);
+    assert_eq!(Browser::new(&s).get("/alice/site/releases/new").await.status, 303);
+    assert_eq!(a.get("/alice/site/releases/edit/nope").await.status, 404);
+}

@@ -9,6 +9,7 @@ pub mod last_commit;
 pub mod pull_box;
 pub mod pulls;
 pub mod refs;
+pub mod release_form;
 pub mod releases;
 pub mod settings;
 pub mod tree;
