@@ -132,6 +132,8 @@ pub struct IssueFilter {
     pub label_ids: Vec<i64>,
     /// Case-insensitive substring of the title or body.
     pub keyword: Option<String>,
+    /// Issues whose body or a comment says `@name` (a lower-cased name; letters, digits, `-_.`).
+    pub mention: Option<String>,
     pub sort: IssueSort,
 }
 
@@ -220,6 +222,16 @@ fn where_clause(f: &IssueFilter) -> (String, Vec<Arg>) {
         let pattern = format!("%{escaped}%");
         push(&mut sql, " AND (LOWER(title) LIKE ? ESCAPE '\\'", Arg::S(pattern.clone()));
         push(&mut sql, " OR LOWER(body) LIKE ? ESCAPE '\\')", Arg::S(pattern));
+    }
+    if let Some(name) = &f.mention {
+        // Names hold no LIKE wildcards but `_`, escaped like the keyword's.
+        let pattern = format!("%@{}%", name.to_lowercase().replace('_', "\\_"));
+        push(&mut sql, " AND (LOWER(body) LIKE ? ESCAPE '\\'", Arg::S(pattern.clone()));
+        push(
+            &mut sql,
+            " OR id IN (SELECT issue_id FROM comment WHERE type = 0 AND LOWER(content) LIKE ? ESCAPE '\\'))",
+            Arg::S(pattern),
+        );
     }
     (sql, args)
 }

@@ -105,3 +105,62 @@ pub async fn list(
     let rows = issues::list(h.conn(), &f, limit, offset).await?;
     Ok(IssuePage { rows, total })
 }
+
+/// Which of the signed-in user's issues a dashboard lists (web-ui.md `/issues`, `/pulls`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Involvement {
+    CreatedBy,
+    Assigned,
+    Mentioned,
+}
+
+/// One row of a dashboard: the issue and the repository it belongs to.
+pub struct DashboardRow {
+    pub issue: IssueRow,
+    pub owner: String,
+    pub repo: String,
+}
+
+/// A page of the user's issues (or pulls) across repositories, newest first, with how many match
+/// in all; issues of repositories the user can no longer read are left out of the page (the total
+/// may still count them).
+pub async fn dashboard(
+    state: &AppState,
+    user: &hearth_store::users::UserRow,
+    involvement: Involvement,
+    pulls: bool,
+    closed: bool,
+    w: Window,
+) -> ServiceResult<(Vec<DashboardRow>, i64)> {
+    let mut f = IssueFilter { is_pull: Some(pulls), closed: Some(closed), ..IssueFilter::default() };
+    match involvement {
+        Involvement::CreatedBy => f.poster_id = Some(user.id),
+        Involvement::Assigned => f.assignee_id = Some(user.id),
+        Involvement::Mentioned => f.mention = Some(user.lower_name.clone()),
+    }
+    let mut h = state.db.acquire().await?;
+    let total = issues::count(h.conn(), &f).await?;
+    let rows = issues::list(h.conn(), &f, w.limit, w.offset).await?;
+    let mut readable = super::access::ReadableRepos::default();
+    let mut out = Vec::with_capacity(rows.len());
+    for issue in rows {
+        if let Some((repo, owner)) = readable.get(h.conn(), Some(user), issue.repo_id).await? {
+            out.push(DashboardRow { owner: owner.name.clone(), repo: repo.name.clone(), issue });
+        }
+    }
+    Ok((out, total))
+}
+
+/// How many open and closed issues (or pulls) a dashboard has.
+pub async fn dashboard_counts(
+    state: &AppState,
+    user: &hearth_store::users::UserRow,
+    involvement: Involvement,
+    pulls: bool,
+) -> ServiceResult<(i64, i64)> {
+    let mut counts = [0; 2];
+    for (i, closed) in [false, true].into_iter().enumerate() {
+        counts[i] = dashboard(state, user, involvement, pulls, closed, Window { limit: 0, offset: 0 }).await?.1;
+    }
+    Ok((counts[0], counts[1]))
+}

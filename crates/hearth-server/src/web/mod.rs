@@ -12,6 +12,7 @@ mod csrf;
 mod feeds;
 mod highlight;
 mod home;
+mod my_issues;
 mod notifications;
 mod page;
 mod people;
@@ -94,6 +95,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/user/settings/ssh/delete", post(settings::delete_key))
         .route("/user/settings/applications", get(settings::applications).post(settings::create_token))
         .route("/user/settings/applications/delete", post(settings::delete_token))
+        .route("/issues", get(my_issues::issues))
+        .route("/pulls", get(my_issues::pulls))
         .route("/notifications", get(notifications::list))
         .route("/notifications/read-all", post(notifications::read_all))
         .route("/notifications/{id}/{to}", post(notifications::set_one))

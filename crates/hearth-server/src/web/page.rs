@@ -46,6 +46,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("repo/issues/labels.html", include_str!("../../templates/repo/issues/labels.html")),
     ("repo/issues/milestones.html", include_str!("../../templates/repo/issues/milestones.html")),
     ("repo/issues/milestone_form.html", include_str!("../../templates/repo/issues/milestone_form.html")),
+    ("my_issues.html", include_str!("../../templates/my_issues.html")),
     ("notifications.html", include_str!("../../templates/notifications.html")),
     ("repo/settings/nav.html", include_str!("../../templates/repo/settings/nav.html")),
     ("repo/settings/options.html", include_str!("../../templates/repo/settings/options.html")),

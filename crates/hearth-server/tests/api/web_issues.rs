@@ -411,3 +411,39 @@ async fn web_notifications_page_lists_and_marks_threads() {
     let (_, n) = s.get_json("/notifications/new", &token).await;
     assert_eq!(n["new"], 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn web_dashboards_list_my_issues_across_repositories() {
+    let (s, alice, token, bob, carol) = tracker().await;
+    let bob_token = s.token(&bob).await;
+    s.create_repo(&token, j!({"name": "secret", "private": true})).await;
+    let (_, _) = s.post_json("/repos/alice/proj/issues", &bob_token, j!({"title": "by bob"})).await;
+    let (_, _) = s.post_json("/repos/alice/proj/issues", &token, j!({"title": "for bob", "assignee": "alice"})).await;
+    let (_, _) = s.post_json("/repos/alice/proj/issues/2/comments", &token, j!({"body": "cc @bob"})).await;
+    let (_, _) = s.post_json("/repos/alice/secret/issues", &token, j!({"title": "hidden @bob"})).await;
+    let (_, _) = s.patch_json("/repos/alice/proj/issues/1", &bob_token, j!({"state": "closed"})).await;
+
+    let mut b = Browser::new(&s);
+    b.sign_in(&bob).await;
+    let mine = b.get("/issues").await;
+    assert_eq!(mine.status, 200);
+    assert_html(&mine);
+    assert!(mine.body.contains("<h1>Issues</h1>") && mine.body.contains(">Created by you</a>"));
+    assert!(mine.body.contains(">0 open</a>") && mine.body.contains(">1 closed</a>"), "{}", mine.body);
+    let closed = b.get("/issues?type=created_by&state=closed").await;
+    assert!(closed.body.contains("href=\"/alice/proj/issues/1\">by bob</a>"));
+    let mentioned = b.get("/issues?type=mentioned").await;
+    assert!(mentioned.body.contains(">for bob</a>"), "{}", mentioned.body);
+    assert!(!mentioned.body.contains(">hidden @bob<"), "a private repository bob cannot read stays hidden");
+    let mut a = Browser::new(&s);
+    a.sign_in(&alice).await;
+    let assigned = a.get("/issues?type=assigned").await;
+    assert!(assigned.body.contains(">for bob</a>") && !assigned.body.contains(">by bob</a>"));
+    let pulls = a.get("/pulls").await;
+    assert!(pulls.body.contains("<h1>Pull requests</h1>") && pulls.body.contains("Nothing here."));
+    let mut c = Browser::new(&s);
+    c.sign_in(&carol).await;
+    assert!(c.get("/issues?type=mentioned").await.body.contains("Nothing here."));
+    let anon = Browser::new(&s).get("/issues").await;
+    assert_eq!(anon.status, 303);
+}
