@@ -49,6 +49,17 @@ async fn web_pull_compared_opened_reviewed_merged_and_its_branch_deleted() {
         .await;
     assert_eq!(empty.status, 422);
     assert!(empty.body.contains("role=\"alert\""));
+    let preview = b
+        .submit(
+            "/alice/proj/compare/master...feature",
+            "/alice/proj/compare/master...feature",
+            &[("title", "Add <b>"), ("content", "**Please**"), ("action", "preview")],
+        )
+        .await;
+    assert_eq!(preview.status, 200);
+    assert!(preview.body.contains("<strong>Please</strong>") && preview.body.contains("value=\"Add &lt;b&gt;\""));
+    let (_, none) = s.get_json("/repos/alice/proj/pulls?state=all", &token).await;
+    assert_eq!(none.as_array().unwrap().len(), 0, "a preview opens nothing");
     let opened = b
         .submit(
             "/alice/proj/compare/master...feature",

@@ -120,6 +120,16 @@ async fn web_release_forms_publish_draft_edit_and_delete() {
         .await;
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("aria-invalid=\"true\"") && bad.body.contains("value=\"bad..tag\""));
+    let preview = a
+        .submit(
+            "/alice/site/releases/new",
+            "/alice/site/releases/new",
+            &[("tag_name", "v1.0"), ("content", "**notes**"), ("action", "preview")],
+        )
+        .await;
+    assert_eq!(preview.status, 200);
+    assert!(preview.body.contains("<strong>notes</strong>") && preview.body.contains("value=\"v1.0\""));
+    assert!(release(&s, &token, "v1.0").await.is_null(), "a preview saves nothing");
     let done = a
         .submit(
             "/alice/site/releases/new",

@@ -128,7 +128,19 @@ async fn show_compare(
     range: &str,
     status: StatusCode,
     error: Option<String>,
+    typed: (&str, &str),
+) -> Result<Response, WebError> {
+    show_compare_with(state, page, range, status, error, typed, None).await
+}
+
+async fn show_compare_with(
+    state: &AppState,
+    page: &RepoPage,
+    range: &str,
+    status: StatusCode,
+    error: Option<String>,
     (title, content): (&str, &str),
+    preview: Option<Value>,
 ) -> Result<Response, WebError> {
     let (base, head) = split_range(range)?;
     let viewer = page.viewer.user.as_deref();
@@ -157,6 +169,7 @@ async fn show_compare(
             head_repo => format!("{}/{}", cmp.head_owner, cmp.head_repo.name),
             form => context! { title => if title.is_empty() { prefilled } else { title.to_string() }, content },
             error,
+            preview,
         },
     )
 }
@@ -173,6 +186,10 @@ pub async fn create(
     let (base, head) = split_range(&range)?;
     let pairs = form_pairs(&body);
     let (title, content) = (form_value(&pairs, "title").trim(), form_value(&pairs, "content"));
+    if form_value(&pairs, "action") == "preview" {
+        let preview = super::issues::markdown(&state, &page, &[content]).await?.pop();
+        return show_compare_with(&state, &page, &range, StatusCode::OK, None, (title, content), preview).await;
+    }
     let again =
         |e: String| show_compare(&state, &page, &range, StatusCode::UNPROCESSABLE_ENTITY, Some(e), (title, content));
     if title.is_empty() || title.chars().count() > 255 {

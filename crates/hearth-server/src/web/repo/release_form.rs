@@ -41,6 +41,12 @@ async fn show(
     form: &ReleaseForm,
     error: Option<(&str, String)>,
 ) -> Result<Response, WebError> {
+    // "Preview" renders the notes as the release page will (no JavaScript needed).
+    let preview = if form.action == "preview" {
+        super::issues::markdown(state, page, &[&form.content]).await?.pop()
+    } else {
+        None
+    };
     let dir = page.ctx.dir().to_path_buf();
     let mut branches: Vec<String> =
         git_blocking(move || hearth_git::list_branches(&dir)).await?.into_iter().map(|b| b.name).collect();
@@ -61,6 +67,7 @@ async fn show(
             },
             errors => error.as_ref().map(|(f, e)| minijinja::Value::from_pairs([(f.to_string(), e.clone())])),
             error => error.map(|(_, e)| e),
+            preview,
         },
     )
 }
@@ -106,6 +113,9 @@ pub async fn create(
 ) -> Result<Response, WebError> {
     writer(&page)?;
     let me = page.viewer.signed_in()?.clone();
+    if form.action == "preview" {
+        return show(&state, &page, StatusCode::OK, None, &form, None).await;
+    }
     if form.tag_name.trim().is_empty() {
         let e = ("tag_name", "Tag name is required.".to_string());
         return show(&state, &page, StatusCode::UNPROCESSABLE_ENTITY, None, &form, Some(e)).await;
@@ -152,6 +162,9 @@ pub async fn edit(
     writer(&page)?;
     let me = page.viewer.signed_in()?.clone();
     let row = find(&state, &page, &tag).await?;
+    if form.action == "preview" {
+        return show(&state, &page, StatusCode::OK, Some(&row), &form, None).await;
+    }
     if form.action == "delete" {
         releases::delete(&state, &row).await?;
         return Ok(redirect_with_flash(&state, &format!("{}/releases", page.path()), "The release has been deleted."));
