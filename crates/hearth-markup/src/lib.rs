@@ -103,7 +103,8 @@ fn link_refs(html: &str, ctx: Option<&str>, mentions: Option<&Mentions<'_>>) -> 
             i += 1 + len;
             continue;
         }
-        let Some(ctx) = ctx.filter(|_| b == b'#') else {
+        // Anything but a `#` in text (with a repository to link to) passes through unchanged.
+        let Some(ctx) = ctx.filter(|_| b == b'#' && !in_tag && skip_depth == 0) else {
             if b == b'>' {
                 in_tag = false;
             }
@@ -112,15 +113,6 @@ fn link_refs(html: &str, ctx: Option<&str>, mentions: Option<&Mentions<'_>>) -> 
             i += ch.len_utf8();
             continue;
         };
-        if in_tag || skip_depth > 0 {
-            if b == b'>' {
-                in_tag = false;
-            }
-            let ch = html[i..].chars().next().unwrap();
-            out.push(ch);
-            i += ch.len_utf8();
-            continue;
-        }
         let prev_ok = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
         let digits = bytes[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
         let next_ok = bytes.get(i + 1 + digits).is_none_or(|c| !c.is_ascii_alphanumeric());

@@ -179,17 +179,9 @@ fn headers_of(v: &Value) -> BTreeMap<String, String> {
 }
 
 fn delivery(t: &TaskRow) -> HookDelivery {
-    let response = stored(&t.response_content);
-    let code = response["status"].as_i64().unwrap_or(0);
-    let status = if t.is_succeed {
-        "OK".to_string()
-    } else if code > 0 {
-        format!("Invalid HTTP Response: {code}")
-    } else if let Some(body) = response["body"].as_str() {
-        body.to_string()
-    } else {
-        "Pending".to_string()
-    };
+    let code = stored(&t.response_content)["status"].as_i64().unwrap_or(0);
+    // The API says "OK" where the history page adds the status code.
+    let status = if t.is_succeed { "OK".to_string() } else { crate::service::webhooks::forms::delivery_status(t) };
     let action =
         serde_json::from_str::<Value>(&t.payload_content).ok().and_then(|p| p["action"].as_str().map(str::to_string));
     HookDelivery {
