@@ -357,6 +357,18 @@ pub async fn add_line_comment(
     }
 }
 
+/// The conversation again (422) with the alert of a refused review or merge.
+async fn conversation_again(
+    state: &AppState,
+    page: &RepoPage,
+    index: i64,
+    alert: String,
+) -> Result<Response, WebError> {
+    let issue = load(state, page, index).await?;
+    let extras = Extras { error: Some(alert), ..Extras::default() };
+    render_conversation(state, page, issue, StatusCode::UNPROCESSABLE_ENTITY, extras).await
+}
+
 /// `POST …/pulls/N/reviews`: approve, request changes or comment, with a summary.
 pub async fn review(
     State(state): State<AppState>,
@@ -383,11 +395,7 @@ pub async fn review(
             &format!("{}/pulls/{index}", page.path()),
             "Your review has been submitted.",
         )),
-        Err(ServiceError::Invalid(m)) => {
-            let issue = load(&state, &page, index).await?;
-            let extras = Extras { error: Some(sentence(&m)), ..Extras::default() };
-            render_conversation(&state, &page, issue, StatusCode::UNPROCESSABLE_ENTITY, extras).await
-        }
+        Err(ServiceError::Invalid(m)) => conversation_again(&state, &page, index, sentence(&m)).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -421,10 +429,8 @@ pub async fn merge(
             "The pull request has been merged.",
         )),
         Err(ServiceError::Invalid(m) | ServiceError::NotAllowed(m) | ServiceError::Conflict(m)) => {
-            let issue = load(&state, &page, index).await?;
             let reason = if m.is_empty() { "This pull request cannot be merged.".to_string() } else { sentence(&m) };
-            let extras = Extras { error: Some(reason), ..Extras::default() };
-            render_conversation(&state, &page, issue, StatusCode::UNPROCESSABLE_ENTITY, extras).await
+            conversation_again(&state, &page, index, reason).await
         }
         Err(e) => Err(e.into()),
     }
