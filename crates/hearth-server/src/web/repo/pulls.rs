@@ -64,7 +64,7 @@ pub async fn compare_form(
     if !q.base.is_empty() && !q.head.is_empty() {
         return Err(WebError::Redirect(format!("{}/compare/{}...{}", page.path(), q.base, q.head)));
     }
-    let mut heads = branches(&page.ctx.dir().to_path_buf()).await?;
+    let mut heads = branches(page.ctx.dir()).await?;
     let bases = heads.clone();
     // Branches of the forks the viewer can read, as `owner:branch`.
     let forks = {
