@@ -95,6 +95,11 @@ async fn browser_pull_requests_from_a_fork_reviewed_and_merged() {
     assert!(reviews.contains("alice") && reviews.contains("Not yet"), "{reviews}");
     check_page(&a, "changes requested").await;
 
+    // bob, the author, is told.
+    b.goto(&format!("{base}/notifications")).await;
+    assert!(b.text("main").await.contains("Spell two"), "{}", b.source().await);
+    check_page(&b, "notifications").await;
+
     // bob pushes again; alice sees the new commit, approves and merges with a merge commit.
     push(&git, &wt, "bob", "fix", "fix", "a.txt", "1\n2\n3\n4\n5\n6\n");
     a.goto(&format!("{base}/alice/proj/pulls/{one}/commits")).await;
@@ -140,6 +145,19 @@ async fn browser_a_protected_branch_waits_for_its_status() {
     let sha = git.ok(Some(&wt), &["rev-parse", "HEAD"]).trim().to_string();
 
     sign_in(&a, &base, "alice", &alice.password).await;
+    a.goto(&format!("{base}/alice/proj/settings/branches")).await;
+    check_page(&a, "protected branches").await;
+    // The page (web-ui.md §6) edits only part of a rule: saving it keeps the rest.
+    a.goto(&format!("{base}/alice/proj/settings/branches/master")).await;
+    check_page(&a, "branch protection").await;
+    a.press("Save").await;
+    check_page(&a, "branch protection saved").await;
+    let (_, kept) = s.get_json("/repos/alice/proj/branch_protections/master", &token).await;
+    assert_eq!(
+        (kept["enable_status_check"].clone(), kept["status_check_contexts"].clone()),
+        (j!(true), j!(["ci/build"])),
+        "{kept}"
+    );
     let one = open_pull(&a, &base, "master...feature", "Six").await;
     let merge_box = a.text(".merge-box").await;
     assert!(merge_box.contains("Merging is blocked:") && merge_box.contains("status checks"), "{merge_box}");
@@ -267,6 +285,10 @@ async fn browser_an_admin_disables_a_signed_in_user() {
     assert_eq!(b.current_url().await, format!("{base}/user/settings"));
 
     sign_in(&a, &base, "alice", &alice.password).await;
+    for page in ["/admin", "/admin/users"] {
+        a.goto(&format!("{base}{page}")).await;
+        check_page(&a, page).await;
+    }
     a.goto(&format!("{base}/admin/users/{}", me["id"])).await;
     check_page(&a, "admin user").await;
     a.click("#active").await;
