@@ -3,19 +3,20 @@
 //! `HEARTH_REQUIRE_BROWSER=1` (CI) makes that a failure.
 
 use crate::support::*;
+use hearth_server::config::RawConfig;
 
-const PASSWORD: &str = "correct-horse-9";
+pub(crate) const PASSWORD: &str = "correct-horse-9";
 
 /// What every page visited must satisfy: nothing failed in the console (no failed request, no
 /// policy violation, no script error) and, at a phone's width, no sideways scrolling.
-async fn check_page(b: &Session, what: &str) {
+pub(crate) async fn check_page(b: &Session, what: &str) {
     let errors = b.console_errors().await;
     assert!(errors.is_empty(), "{what}: console errors: {errors:?}");
     let fits = b.script("return document.documentElement.scrollWidth <= window.innerWidth + 1").await;
     assert_eq!(fits, true, "{what}: the page scrolls sideways at 390 px");
 }
 
-async fn submit(b: &Session) {
+pub(crate) async fn submit(b: &Session) {
     b.click_to_next_page("main > form button[type=submit]").await;
 }
 
@@ -36,14 +37,36 @@ async fn sign_out(b: &Session, base: &str) {
     assert!(b.source().await.contains("href=\"/user/login\""));
 }
 
+/// Sign `name` in through the login page.
+pub(crate) async fn sign_in(b: &Session, base: &str, name: &str, password: &str) {
+    b.goto(&format!("{base}/user/login")).await;
+    b.type_into("#user_name", name).await;
+    b.type_into("#password", password).await;
+    submit(b).await;
+    assert_eq!(b.current_url().await, format!("{base}/"), "{name} signed in: {}", b.source().await);
+}
+
 /// A server and a browser window `width` pixels wide, or None (skipped) without a browser.
 async fn start(width: u32, javascript: bool) -> Option<(TestServer, String, Driver, Session)> {
+    start_with(width, javascript, |_| {}).await
+}
+
+/// `start`, with more settings for the server.
+pub(crate) async fn start_with(
+    width: u32,
+    javascript: bool,
+    configure: impl FnOnce(&mut RawConfig),
+) -> Option<(TestServer, String, Driver, Session)> {
     if let Some(why) = browser_missing() {
         eprintln!("skipped: {why}");
         return None;
     }
     // The machine may be offline: avatars from the server itself, not Gravatar.
-    let s = TestServer::start_with(|c| c.set("picture", "DISABLE_GRAVATAR", "true")).await;
+    let s = TestServer::start_with(|c| {
+        c.set("picture", "DISABLE_GRAVATAR", "true");
+        configure(c)
+    })
+    .await;
     let base = s.base.trim_end_matches('/').to_string();
     let driver = Driver::start().await;
     let b = driver.session(width, javascript).await;

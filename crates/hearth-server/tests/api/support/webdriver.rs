@@ -131,11 +131,41 @@ impl Session {
     }
 
     pub async fn find(&self, css: &str) -> Element {
-        let v = self.post("/element", json!({"using": "css selector", "value": css})).await;
+        // `xpath:` selects by XPath, anything else is CSS.
+        let (using, value) = match css.strip_prefix("xpath:") {
+            Some(x) => ("xpath", x),
+            None => ("css selector", css),
+        };
+        let v = self.post("/element", json!({"using": using, "value": value})).await;
         match v[ELEMENT].as_str() {
             Some(id) => Element { id: id.to_string() },
             None => panic!("no element {css} ({v}) on {}:\n{}", self.current_url().await, self.source().await),
         }
+    }
+
+    /// The button labelled `label` (exactly, spaces trimmed), by XPath: forms on a page share
+    /// their structure, their buttons' words tell them apart.
+    fn button_xpath(label: &str) -> String {
+        format!("//button[normalize-space()='{label}']")
+    }
+
+    /// How many buttons labelled `label` the page has.
+    pub async fn count_buttons(&self, label: &str) -> usize {
+        let v = self.post("/elements", json!({"using": "xpath", "value": Self::button_xpath(label)})).await;
+        v.as_array().map_or(0, Vec::len)
+    }
+
+    /// Click the button labelled `label` and wait for the next page.
+    pub async fn press(&self, label: &str) {
+        let v = self.post("/elements", json!({"using": "xpath", "value": Self::button_xpath(label)})).await;
+        let n = v.as_array().map_or(0, Vec::len);
+        assert_eq!(n, 1, "{n} buttons \"{label}\" on {}:\n{}", self.current_url().await, self.source().await);
+        self.click_to_next_page(&format!("xpath:{}", Self::button_xpath(label))).await;
+    }
+
+    /// Choose the option of value `value` in the select `css` (a click, as a person would).
+    pub async fn select(&self, css: &str, value: &str) {
+        self.click(&format!("{css} option[value=\"{value}\"]")).await;
     }
 
     pub async fn count(&self, css: &str) -> usize {

@@ -194,7 +194,8 @@ pub async fn render(
             pull => pull.as_ref().map(|p| context! { base => p.base_branch.clone(), head => p.head_branch.clone() }),
             merge_box,
             entries => ser(&entries),
-            comment_html => Value::from_iter(html.into_iter().map(|(k, v)| (k.to_string(), v))),
+            // `from_pairs`: collecting into a Value makes a sequence, where no id would be found.
+            comment_html => Value::from_pairs(html.into_iter().map(|(k, v)| (k.to_string(), v))),
             writer,
             can_close => is_poster || writer,
             can_edit_title => is_poster || writer,
