@@ -154,6 +154,7 @@ async fn web_issue_filed_previewed_labelled_assigned_closed_and_reopened() {
     assert_eq!(issue["comments"], 2);
     let page = owner.get("/alice/proj/issues/1").await;
     assert!(page.body.contains(">Closed</span>") && page.body.contains("closed this"));
+    assert!(page.body.contains("<p>Looking</p>") && page.body.contains("<p>Fixed</p>"), "comment bodies are shown");
     assert!(page.body.contains(">Reopen issue</button>"));
     let (_, comments) = s.get_json("/repos/alice/proj/issues/1/comments", &token).await;
     let fixed = comments.as_array().unwrap().iter().find(|c| c["body"] == "Fixed").unwrap()["id"].as_i64().unwrap();

@@ -22,6 +22,12 @@ const STYLES: [(&str, &str); 5] = [
     ("fast-forward-only", "Fast-forward only"),
 ];
 
+/// The API's `not allowed to merge [reason: X]` as a sentence for the page: `X.`
+fn readable_reason(r: &str) -> String {
+    let core = r.strip_prefix("not allowed to merge [reason: ").and_then(|x| x.strip_suffix(']')).unwrap_or(r);
+    format!("{}.", core.trim_end_matches('.'))
+}
+
 pub async fn merge_box(state: &AppState, page: &RepoPage, issue: &IssueRow, pull: &PullRow) -> Result<Value, WebError> {
     let repo = &page.ctx.repo;
     let allowed = [
@@ -56,7 +62,8 @@ pub async fn merge_box(state: &AppState, page: &RepoPage, issue: &IssueRow, pull
     let blocked = match &page.viewer.user {
         Some(me) if open && page.writer() => pulls::merge_blocker(state, &page.tracker(me), issue, pull).await?,
         _ => None,
-    };
+    }
+    .map(|r| readable_reason(&r));
     let branch_left = pull.has_merged
         && pull.head_repo_id == repo.id
         && pull.head_branch != repo.default_branch
@@ -101,4 +108,14 @@ pub async fn merge_box(state: &AppState, page: &RepoPage, issue: &IssueRow, pull
         can_review => page.viewer.user.is_some() && open,
         own => page.viewer.user.as_ref().is_some_and(|u| u.id == issue.poster_id),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reasons_read_as_sentences() {
+        let r = super::readable_reason("not allowed to merge [reason: Not all required status checks successful]");
+        assert_eq!(r, "Not all required status checks successful.");
+        assert_eq!(super::readable_reason("User not allowed to merge PR"), "User not allowed to merge PR.");
+    }
 }
