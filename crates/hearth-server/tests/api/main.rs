@@ -51,6 +51,7 @@ mod web_browser;
 mod web_forks;
 mod web_issues;
 mod web_migrate;
+mod web_orgs;
 mod web_releases;
 mod web_repo_settings;
 mod web_settings;
