@@ -77,6 +77,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("org/team_form.html", include_str!("../../templates/org/team_form.html")),
     ("org/team.html", include_str!("../../templates/org/team.html")),
     ("org/team_repos.html", include_str!("../../templates/org/team_repos.html")),
+    ("org/delete.html", include_str!("../../templates/org/delete.html")),
 ];
 
 /// The one Content-Security-Policy of every page (web-ui.md §7): scripts and styles only from this

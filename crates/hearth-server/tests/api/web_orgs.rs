@@ -350,3 +350,43 @@ async fn web_orgs_who_may_see_and_change_what() {
     assert_eq!(s.get_json("/orgs/acme", &token).await.1["description"], "Tools");
     assert_eq!(s.get_json("/orgs/acme/teams", &token).await.1.as_array().unwrap().len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn web_orgs_delete_needs_the_password_and_no_repositories() {
+    let s = TestServer::start().await;
+    let (mut b, token, bob_token, _) = fixture(&s).await;
+    let (status, _) = s.post_json("/org/acme/repos", &token, j!({"name": "widget"})).await;
+    assert_eq!(status, 201);
+    let page = "/org/acme/settings/delete";
+    let form = b.get(page).await;
+    assert_eq!(form.status, 200);
+    assert_html(&form);
+    assert!(form.body.contains(">Password</label>") && form.body.contains(">Delete this organization</button>"));
+
+    // A plain member may not.
+    let bob = TestUser { name: "bob".into(), password: "pw-bob-secret".into(), email: "bob@example.com".into() };
+    let mut m = Browser::new(&s);
+    m.sign_in(&bob).await;
+    assert_eq!(m.get(page).await.status, 404);
+    let csrf = m.get("/").await.csrf();
+    assert_eq!(m.post(page, &[("_csrf", &csrf), ("password", "pw-bob-secret")]).await.status, 404);
+
+    let p = b.submit(page, page, &[("password", "wrong")]).await;
+    assert_eq!(p.status, 422);
+    assert!(alert(&p).contains("password"));
+    assert!(p.body.contains("aria-describedby=\"password-error\""));
+    assert!(!p.body.contains("value=\"wrong\""));
+    let p = b.submit(page, page, &[("password", "pw-alice-secret")]).await;
+    assert_eq!(p.status, 422);
+    assert!(alert(&p).contains("repositories"));
+    assert_eq!(s.get_status("/orgs/acme", &token).await, 200);
+
+    assert_eq!(s.delete_status("/repos/acme/widget", &token).await, 204);
+    let p = b.submit(page, page, &[("password", "pw-alice-secret")]).await;
+    assert_eq!(p.location(), "/");
+    let home = follow(&mut b, &p).await;
+    assert!(status_message(&home).contains("acme"));
+    assert_eq!(s.get_status("/orgs/acme", &token).await, 404);
+    assert_eq!(s.get_json("/user/orgs", &bob_token).await.1.as_array().unwrap().len(), 0);
+    assert_eq!(b.get("/acme").await.status, 404);
+}

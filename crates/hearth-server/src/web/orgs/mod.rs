@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/org/create", get(create::form).post(create::create))
         .route("/org/{org}/settings", get(settings::form).post(settings::update))
+        .route("/org/{org}/settings/delete", get(settings::delete_form).post(settings::delete))
         .route("/org/{org}/members", get(members::list))
         .route("/org/{org}/members/remove", post(members::remove))
         .route("/org/{org}/teams", get(teams::list))

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{invalid, owner_view};
 use crate::app::AppState;
+use crate::service::ServiceError;
 use crate::service::orgs::{self, OrgProfile};
 use crate::web::page::{WebError, render, ser};
 use crate::web::session::{Viewer, redirect_with_flash};
@@ -74,4 +75,49 @@ pub async fn update(
         &format!("/org/{}/settings", org.name),
         "The organization's settings have been updated.",
     ))
+}
+
+// ---- deletion ----
+
+const DELETE: &str = "org/delete.html";
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DeleteForm {
+    password: String,
+}
+
+pub async fn delete_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(name): Path<String>,
+) -> Result<Response, WebError> {
+    let v = owner_view(&state, &viewer, &name).await?;
+    render(&viewer, DELETE, context! { org_name => v.org.name.clone(), errors => context! {} })
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(name): Path<String>,
+    Form(form): Form<DeleteForm>,
+) -> Result<Response, WebError> {
+    let v = owner_view(&state, &viewer, &name).await?;
+    let me = viewer.signed_in()?;
+    let ctx = context! { org_name => v.org.name.clone() };
+    match orgs::delete(&state.db, &state.passwords, me, &v.org, &form.password).await {
+        Ok(()) => Ok(redirect_with_flash(&state, "/", &format!("The organization {} has been deleted.", v.org.name))),
+        // The owner was checked above: a refusal here is the password.
+        Err(ServiceError::Forbidden(_)) => {
+            invalid(&viewer, DELETE, ctx, "password", "The password is not correct.".into())
+        }
+        Err(ServiceError::Invalid(_)) => invalid(
+            &viewer,
+            DELETE,
+            ctx,
+            "password",
+            "This organization still owns repositories: delete or transfer them first.".into(),
+        ),
+        Err(e) => Err(e.into()),
+    }
 }
