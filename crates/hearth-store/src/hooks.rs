@@ -120,6 +120,12 @@ pub async fn delete_for_org(c: Conn<'_>, org_id: i64, id: i64) -> StoreResult<bo
         > 0)
 }
 
+/// Delete every hook of an organisation (when the organisation goes; deliveries cascade).
+pub async fn delete_all_for_org(c: Conn<'_>, org_id: i64) -> StoreResult<u64> {
+    const SQL: &str = "DELETE FROM webhook WHERE org_id = $1 AND repo_id = 0";
+    Ok(with_conn!(c, x => sqlx::query(SQL).bind(org_id).execute(&mut *x).await.map(|r| r.rows_affected()))?)
+}
+
 /// The active hooks an event in a repository owned by `owner_id` fires: the repository's own, then
 /// those of its owning organisation (webhooks.md §1.4), each in table order.
 pub async fn active_for_event(c: Conn<'_>, repo_id: i64, owner_id: i64) -> StoreResult<Vec<HookRow>> {

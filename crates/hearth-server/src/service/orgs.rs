@@ -312,3 +312,31 @@ pub async fn remove_team_repo(db: &Db, team: &TeamRow, repo_name: &str) -> Servi
     tx.commit().await?;
     Ok(())
 }
+
+/// Delete an organisation for one of its owners, who confirms with their password (403 when it
+/// is wrong); refused while the organisation owns repositories (422). Memberships and teams go
+/// with the account row (foreign keys); its webhooks are removed here, having none.
+pub async fn delete(
+    db: &Db,
+    passwords: &super::passwords::Passwords,
+    doer: &UserRow,
+    org: &UserRow,
+    password: &str,
+) -> ServiceResult<()> {
+    require_owner(db, org, doer).await?;
+    if !passwords.verify(doer.id, password, &doer.passwd, &doer.salt).await? {
+        return Err(ServiceError::Forbidden("password is not correct".into()));
+    }
+    let mut tx = db.begin().await?;
+    let fresh = users::by_id(tx.conn(), org.id).await?.ok_or(ServiceError::NotFound)?;
+    if fresh.num_repos > 0 {
+        return Err(ServiceError::Invalid(format!(
+            "organization still has ownership of repositories [org: {}]",
+            org.name
+        )));
+    }
+    hearth_store::hooks::delete_all_for_org(tx.conn(), org.id).await?;
+    users::delete(tx.conn(), org.id).await?;
+    tx.commit().await?;
+    Ok(())
+}

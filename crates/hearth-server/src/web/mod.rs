@@ -14,6 +14,7 @@ mod highlight;
 mod home;
 mod my_issues;
 mod notifications;
+mod orgs;
 mod page;
 mod people;
 mod profile;
@@ -133,6 +134,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/{owner}/{repo}/action/{action}", post(repo::actions::act))
         .merge(issue_routes())
         .merge(admin::routes())
+        .merge(orgs::routes())
         .route("/{owner}/{repo}/settings", get(repo_settings::options::show).post(repo_settings::options::update))
         .route("/{owner}/{repo}/settings/transfer", post(repo_settings::options::transfer))
         .route("/{owner}/{repo}/settings/delete", post(repo_settings::options::delete))

@@ -71,6 +71,15 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("admin/orgs.html", include_str!("../../templates/admin/orgs.html")),
     ("admin/repos.html", include_str!("../../templates/admin/repos.html")),
     ("admin/notices.html", include_str!("../../templates/admin/notices.html")),
+    ("org/nav.html", include_str!("../../templates/org/nav.html")),
+    ("org/create.html", include_str!("../../templates/org/create.html")),
+    ("org/settings.html", include_str!("../../templates/org/settings.html")),
+    ("org/members.html", include_str!("../../templates/org/members.html")),
+    ("org/teams.html", include_str!("../../templates/org/teams.html")),
+    ("org/team_form.html", include_str!("../../templates/org/team_form.html")),
+    ("org/team.html", include_str!("../../templates/org/team.html")),
+    ("org/team_repos.html", include_str!("../../templates/org/team_repos.html")),
+    ("org/delete.html", include_str!("../../templates/org/delete.html")),
 ];
 
 /// The one Content-Security-Policy of every page (web-ui.md §7): scripts and styles only from this

@@ -32,12 +32,24 @@ pub async fn profile(
         Some(me) if me.id != owner.id && !is_org => Some(super::people::is_following(&state, me, &owner).await?),
         _ => None,
     };
+    // What the viewer is to an organisation: its links depend on it (web-ui.md §5 `/ORG`).
+    let (org_member, org_owner) = match (&viewer.user, is_org) {
+        (Some(me), true) => {
+            let mut h = state.db.acquire().await?;
+            let is_owner = hearth_store::orgs::is_owner(h.conn(), owner.id, me.id).await?;
+            let member = is_owner || me.is_admin || hearth_store::orgs::is_member(h.conn(), owner.id, me.id).await?;
+            (member, is_owner)
+        }
+        _ => (false, false),
+    };
     render(
         &viewer,
         "profile.html",
         context! {
             account => ser(&UserItem::new(&state, &owner)),
             is_org,
+            org_member,
+            org_owner,
             description => owner.description.clone(),
             website => owner.website.clone(),
             // Linked only when it is a web address: a `javascript:` website is shown as text.
