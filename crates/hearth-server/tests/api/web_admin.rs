@@ -6,22 +6,6 @@ use serde_json::json as j;
 
 use crate::support::*;
 
-/// The text of the page's `role="status"` message.
-fn status_message(page: &Page) -> &str {
-    let at = page.body.find("role=\"status\"").expect("a status message");
-    let rest = &page.body[at..];
-    let start = rest.find('>').unwrap() + 1;
-    &rest[start..rest.find("</p>").unwrap()]
-}
-
-/// The text of the page's `role="alert"` message.
-fn alert(page: &Page) -> &str {
-    let at = page.body.find("role=\"alert\"").unwrap_or_else(|| panic!("an alert in {}", page.body));
-    let rest = &page.body[at..];
-    let start = rest.find('>').unwrap() + 1;
-    &rest[start..rest.find("</p>").unwrap()]
-}
-
 /// The `<table aria-label="NAME">…</table>` of the page.
 fn table<'a>(page: &'a Page, name: &str) -> &'a str {
     let open = format!("<table aria-label=\"{name}\"");

@@ -6,14 +6,6 @@ use serde_json::json as j;
 
 use crate::support::*;
 
-/// The text of the page's `role="status"` message.
-fn status_message(page: &Page) -> String {
-    let at = page.body.find("role=\"status\"").expect("a status message");
-    let rest = &page.body[at..];
-    let start = rest.find('>').unwrap() + 1;
-    rest[start..rest.find("</p>").unwrap()].to_string()
-}
-
 /// alice owns the public `alice/proj`; bob and carol are other users; bob has write access.
 async fn tracker() -> (TestServer, TestUser, String, TestUser, TestUser) {
     let s = TestServer::start().await;

@@ -6,22 +6,6 @@ use serde_json::json as j;
 
 use crate::support::*;
 
-/// The text of the page's `role="status"` message.
-fn status_message(page: &Page) -> &str {
-    let at = page.body.find("role=\"status\"").unwrap_or_else(|| panic!("a status message in {}", page.body));
-    let rest = &page.body[at..];
-    let start = rest.find('>').unwrap() + 1;
-    &rest[start..rest.find("</p>").unwrap()]
-}
-
-/// The text of the page's `role="alert"` message.
-fn alert(page: &Page) -> &str {
-    let at = page.body.find("role=\"alert\"").unwrap_or_else(|| panic!("an alert in {}", page.body));
-    let rest = &page.body[at..];
-    let start = rest.find('>').unwrap() + 1;
-    &rest[start..rest.find("</p>").unwrap()]
-}
-
 /// The `<li>` that contains `needle`.
 fn item<'a>(body: &'a str, needle: &str) -> &'a str {
     let at = body.find(needle).unwrap_or_else(|| panic!("{needle} in {body}"));

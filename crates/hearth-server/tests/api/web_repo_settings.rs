@@ -9,14 +9,6 @@ use tokio::net::TcpListener;
 
 use crate::support::*;
 
-/// The text of the page's `role="status"` message.
-fn status_message(page: &Page) -> &str {
-    let at = page.body.find("role=\"status\"").expect("a status message");
-    let rest = &page.body[at..];
-    let start = rest.find('>').unwrap() + 1;
-    &rest[start..rest.find("</p>").unwrap()]
-}
-
 /// alice's `site` with `master` (two commits) and `dev`, on a server whose webhooks may reach
 /// loopback receivers; the work tree's `origin` is the repository, with alice's credentials.
 async fn fixture() -> (TestServer, TestUser, String, Git, std::path::PathBuf) {

@@ -3,14 +3,6 @@
 
 use crate::support::*;
 
-/// The text of the page's `role="status"` message.
-fn status_message(page: &Page) -> &str {
-    let at = page.body.find("role=\"status\"").expect("a status message");
-    let rest = &page.body[at..];
-    let start = rest.find('>').unwrap() + 1;
-    &rest[start..rest.find("</p>").unwrap()]
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn web_settings_need_an_account() {
     let s = TestServer::start().await;

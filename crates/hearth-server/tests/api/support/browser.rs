@@ -36,6 +36,23 @@ impl Page {
     }
 }
 
+/// The text of the page's `role="status"` message (the outcome of the POST before it).
+pub fn status_message(page: &Page) -> &str {
+    message(page, "status")
+}
+
+/// The text of the page's `role="alert"` message.
+pub fn alert(page: &Page) -> &str {
+    message(page, "alert")
+}
+
+fn message<'a>(page: &'a Page, role: &str) -> &'a str {
+    let at = page.body.find(&format!("role=\"{role}\"")).unwrap_or_else(|| panic!("a {role} in {}", page.body));
+    let rest = &page.body[at..];
+    let start = rest.find('>').unwrap() + 1;
+    &rest[start..rest.find("</p>").unwrap()]
+}
+
 impl Browser {
     pub fn new(s: &TestServer) -> Browser {
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();

@@ -24,7 +24,7 @@ mod smtp;
 mod ssh_keys;
 mod webdriver;
 
-pub use browser::{Browser, Page, assert_html, outside_articles};
+pub use browser::{Browser, Page, alert, assert_html, outside_articles, status_message};
 pub use git::{Git, GitOutput};
 pub use postgres::with_database;
 pub use receiver::{Received, Receiver, hook_server};
