@@ -122,6 +122,18 @@ async fn web_pull_compared_opened_reviewed_merged_and_its_branch_deleted() {
     let (_, reviews) = s.get_json("/repos/alice/proj/pulls/1/reviews", &token).await;
     assert_eq!(reviews[0]["state"], "COMMENT");
 
+    // The diff and the patch as text, as Gogs' web routes give them.
+    let diff = a.get("/alice/proj/pulls/1.diff").await;
+    assert_eq!(diff.status, 200);
+    assert!(
+        diff.header("content-type").starts_with("text/plain") && diff.body.contains("+++ b/b.txt"),
+        "{}",
+        diff.body
+    );
+    let patch = a.get("/alice/proj/pulls/1.patch").await;
+    assert!(patch.body.contains("Subject: [PATCH] Add b"), "{}", patch.body);
+    assert_eq!(a.get("/alice/proj/pulls/x.diff").await.status, 404);
+
     // Reviews from the conversation: changes requested (a body is required), then approved.
     let refused = a
         .submit("/alice/proj/pulls/1", "/alice/proj/pulls/1/reviews", &[("event", "request_changes"), ("content", "")])

@@ -1,8 +1,6 @@
 //! Pull requests, Gitea's routes (issue #18): `/repos/:o/:r/pulls[/:index[/merge]]`. Every route
 //! answers 404 while the repository's pull requests are off.
 
-use std::io::Write;
-
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
@@ -14,7 +12,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::issues::tracker;
-use super::streamed::blocking_body;
 use super::{RepoCtx, git_find};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
@@ -180,24 +177,7 @@ pub async fn get_pull(
     let (issue, pull) = pulls::get_settled(&state, ctx.repo.id, number).await?;
     let Some(format) = format else { return Ok(Json(one_json(&state, &ctx, issue, pull).await?).into_response()) };
     let (dir, from, head) = (ctx.dir().to_path_buf(), range_start(&state, &ctx, &pull).await?, pull.head_sha.clone());
-    // Streamed file by file (commit by commit for a patch): a 1,000-file pull is never held whole.
-    let body = if format == "diff" {
-        blocking_body(move |out| diff::write_between(&dir, &from, &head, out).map(|_| ()))
-    } else {
-        blocking_body(move |out| {
-            let Some((mut commits, _)) = read::log_range(&dir, &head, &from, 0, MAX_PATCH_COMMITS, MAX_PATCH_COMMITS)?
-            else {
-                return Ok(());
-            };
-            commits.reverse();
-            for c in commits {
-                if let Some(d) = diff::commit_diff(&dir, &c.info.id, usize::MAX)? {
-                    out.write_all(diff::format_patch(&d).as_bytes())?;
-                }
-            }
-            Ok(())
-        })
-    };
+    let body = super::streamed::pull_text(dir, from, head, format == "patch", MAX_PATCH_COMMITS);
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response())
 }
 
@@ -218,7 +198,7 @@ pub async fn get_pull_by_base_head(
 }
 
 /// Commits a `.patch` lists at most.
-const MAX_PATCH_COMMITS: usize = 250;
+pub(crate) const MAX_PATCH_COMMITS: usize = 250;
 /// Commits counted for a pull's commit list at most.
 const MAX_COUNTED_COMMITS: usize = 10_000;
 

@@ -51,3 +51,25 @@ where
     });
     Body::from_stream(futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx)))
 }
+
+/// A pull request's `N.diff` (merge base to head, written file by file) or `N.patch` (its first
+/// `max_commits` commits, oldest first, as `git format-patch` text), streamed: a 1,000-file pull
+/// is never held whole. Shared by the API's and the pages' `N.diff`/`N.patch`.
+pub fn pull_text(dir: std::path::PathBuf, from: String, head: String, patch: bool, max_commits: usize) -> Body {
+    use hearth_git::{diff, read};
+    if !patch {
+        return blocking_body(move |out| diff::write_between(&dir, &from, &head, out).map(|_| ()));
+    }
+    blocking_body(move |out| {
+        let Some((mut commits, _)) = read::log_range(&dir, &head, &from, 0, max_commits, max_commits)? else {
+            return Ok(());
+        };
+        commits.reverse();
+        for c in commits {
+            if let Some(d) = diff::commit_diff(&dir, &c.info.id, usize::MAX)? {
+                out.write_all(diff::format_patch(&d).as_bytes())?;
+            }
+        }
+        Ok(())
+    })
+}

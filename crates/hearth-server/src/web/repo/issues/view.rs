@@ -4,9 +4,9 @@
 
 use std::collections::HashMap;
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use hearth_store::issues::{self as issue_store, IssueRow};
 use hearth_store::{CommentKind, Window, collaborations, labels, milestones};
 use minijinja::{Value, context};
@@ -55,8 +55,22 @@ pub async fn show_issue(State(state): State<AppState>, page: RepoPage, Num(index
     render(&state, &page, issue, StatusCode::OK, Extras::default()).await
 }
 
-pub async fn show_pull(State(state): State<AppState>, page: RepoPage, Num(index): Num) -> Result<Response, WebError> {
+/// `/OWNER/REPO/pulls/N`, and `N.diff`/`N.patch` as text (Gogs' web routes; streamed).
+pub async fn show_pull(
+    State(state): State<AppState>,
+    page: RepoPage,
+    Path((_, _, raw)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
     page.pulls_on()?;
+    if let Some((n, format @ ("diff" | "patch"))) = raw.rsplit_once('.') {
+        let n: i64 = n.parse().map_err(|_| WebError::NotFound)?;
+        let (_, pull) = crate::service::pulls::get_settled(&state, page.ctx.repo.id, n).await?;
+        let from = crate::service::pulls::range_start(&state, &page.ctx.owner, &page.ctx.repo, &pull).await?;
+        let (dir, max) = (page.ctx.dir().to_path_buf(), crate::api::v1::pulls::MAX_PATCH_COMMITS);
+        let body = crate::api::v1::streamed::pull_text(dir, from, pull.head_sha, format == "patch", max);
+        return Ok(([(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response());
+    }
+    let index: i64 = raw.parse().ok().filter(|n| *n > 0).ok_or(WebError::NotFound)?;
     let issue = load(&state, &page, index).await?;
     if !issue.is_pull {
         return Err(WebError::Redirect(format!("{}/issues/{index}", page.path())));
