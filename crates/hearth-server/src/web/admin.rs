@@ -6,7 +6,6 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -17,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::account::sentence;
 use super::home::Pager;
-use super::page::{WebError, render, render_status, ser};
+use super::page::{WebError, invalid_form, render, ser};
 use super::session::{Viewer, redirect_with_flash, urlencode};
 use crate::app::AppState;
 use crate::error::ApiError;
@@ -61,7 +60,7 @@ pub struct ListQuery {
 impl ListQuery {
     /// Capped, so that the pager's `page * per_page` cannot overflow.
     fn page(&self) -> i64 {
-        self.page.trim().parse::<i64>().unwrap_or(1).clamp(1, 1_000_000_000)
+        crate::web::home::page_number(&self.page)
     }
 
     fn window(&self, per_page: i64) -> Window {
@@ -172,17 +171,6 @@ pub async fn users(
     )
 }
 
-/// A form page again with 422: `field`'s control marked invalid, `message` in the alert.
-fn invalid(viewer: &Viewer, template: &str, ctx: Value, field: &str, message: String) -> Result<Response, WebError> {
-    let errors = Value::from_pairs([(field.to_string(), message.clone())]);
-    render_status(
-        viewer,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        template,
-        context! { ..ctx, ..context! { errors, error => message } },
-    )
-}
-
 /// The admin API's binding rules (the same [`Validator`]), with the first failure as a sentence
 /// naming the form's label.
 fn first_violation(v: &mut Validator, labels: &[(&str, &str)]) -> Option<(String, String)> {
@@ -251,7 +239,7 @@ pub async fn create_user(
         .max_size("password", &form.password, 255);
     let labels = [("user_name", "Username"), ("email", "Email"), ("password", "Password")];
     if let Some((field, message)) = first_violation(&mut rules, &labels) {
-        return invalid(&viewer, "admin/user_new.html", ctx, &field, message);
+        return invalid_form(&viewer, "admin/user_new.html", ctx, &field, message);
     }
     let account = NewAccount {
         name: name.to_string(),
@@ -266,7 +254,7 @@ pub async fn create_user(
             &format!("The account {} has been created.", user.name),
         )),
         Err(ServiceError::Invalid(m)) => {
-            invalid(&viewer, "admin/user_new.html", ctx, &field_for(&m, "user_name"), sentence(&m))
+            invalid_form(&viewer, "admin/user_new.html", ctx, &field_for(&m, "user_name"), sentence(&m))
         }
         Err(e) => Err(e.into()),
     }
@@ -341,7 +329,7 @@ pub async fn update_user(
             None
         };
         if let Some((field, message)) = lockout {
-            return invalid(&viewer, "admin/user_edit.html", ctx, field, message.into());
+            return invalid_form(&viewer, "admin/user_edit.html", ctx, field, message.into());
         }
     }
     let email = form.email.trim();
@@ -354,7 +342,7 @@ pub async fn update_user(
         .max_size("password", &form.password, 255);
     let labels = [("email", "Email"), ("full_name", "Full name"), ("password", "Password")];
     if let Some((field, message)) = first_violation(&mut rules, &labels) {
-        return invalid(&viewer, "admin/user_edit.html", ctx, &field, message);
+        return invalid_form(&viewer, "admin/user_edit.html", ctx, &field, message);
     }
     // The fields this form does not show keep their values (the service writes them all).
     let edit = AdminEdit {
@@ -377,7 +365,7 @@ pub async fn update_user(
             &format!("The account {} has been updated.", updated.name),
         )),
         Err(ServiceError::Invalid(m)) => {
-            invalid(&viewer, "admin/user_edit.html", ctx, &field_for(&m, "email"), sentence(&m))
+            invalid_form(&viewer, "admin/user_edit.html", ctx, &field_for(&m, "email"), sentence(&m))
         }
         Err(e) => Err(e.into()),
     }
@@ -392,7 +380,13 @@ pub async fn delete_user(
     let user = admin::account_by_id(&state.db, account_id(&id)?).await?;
     if user.id == me.id {
         let ctx = edit_context(&user, &EditUserForm::of(&user));
-        return invalid(&viewer, "admin/user_edit.html", ctx, "delete", "You cannot delete your own account.".into());
+        return invalid_form(
+            &viewer,
+            "admin/user_edit.html",
+            ctx,
+            "delete",
+            "You cannot delete your own account.".into(),
+        );
     }
     match accounts::delete_user(&state.db, &state.config, &user).await {
         Ok(()) => {
@@ -405,7 +399,7 @@ pub async fn delete_user(
                 "This account still belongs to organizations: remove it from them first."
             };
             let ctx = edit_context(&user, &EditUserForm::of(&user));
-            invalid(&viewer, "admin/user_edit.html", ctx, "delete", message.into())
+            invalid_form(&viewer, "admin/user_edit.html", ctx, "delete", message.into())
         }
         Err(e) => Err(e.into()),
     }

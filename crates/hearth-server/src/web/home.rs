@@ -91,6 +91,12 @@ pub struct Pager {
     pub next: Option<i64>,
 }
 
+/// A `page` query value as a page number: garbled text is the first page (not axum's plain-text
+/// rejection), and it is capped so that `page * per_page` cannot overflow.
+pub fn page_number(raw: &str) -> i64 {
+    raw.trim().parse::<i64>().unwrap_or(1).clamp(1, 1_000_000_000)
+}
+
 impl Pager {
     pub fn new(page: i64, per_page: i64, total: i64) -> Pager {
         let page = page.max(1);

@@ -21,7 +21,8 @@ pub struct DashQuery {
     #[serde(rename = "type")]
     kind: String,
     state: String,
-    page: i64,
+    /// Kept as text: see [`page_number`](crate::web::home::page_number).
+    page: String,
 }
 
 #[derive(Serialize)]
@@ -54,7 +55,7 @@ async fn list(
         _ => (Involvement::CreatedBy, "created_by"),
     };
     let closed = q.state == "closed";
-    let number = q.page.max(1);
+    let number = crate::web::home::page_number(&q.page);
     let w = Window { limit: PER_PAGE, offset: (number - 1) * PER_PAGE };
     let (rows, total) = dashboard(&state, &me, involvement, pulls, closed, w).await?;
     let (open_total, closed_total) = dashboard_counts(&state, &me, involvement, pulls).await?;

@@ -20,7 +20,8 @@ const PER_PAGE: i64 = 20;
 #[serde(default)]
 pub struct ListQuery {
     state: String,
-    page: i64,
+    /// Kept as text: see [`page_number`](crate::web::home::page_number).
+    page: String,
 }
 
 #[derive(Serialize)]
@@ -50,7 +51,7 @@ pub async fn list(
 ) -> Result<Response, WebError> {
     let me = viewer.signed_in()?.clone();
     let read = q.state == "read";
-    let number = q.page.max(1);
+    let number = crate::web::home::page_number(&q.page);
     let f = Filter { user_id: me.id, statuses: vec![if read { READ } else { UNREAD }], ..Filter::default() };
     let (threads, total) = notifications::list(&state, &me, &f, PER_PAGE, (number - 1) * PER_PAGE).await?;
     let items: Vec<Item> = threads

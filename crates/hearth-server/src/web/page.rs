@@ -116,6 +116,23 @@ pub fn field_error(error: Option<(&str, String)>) -> (Option<String>, Option<Str
     }
 }
 
+/// A form page again with 422: `field`'s control marked invalid, `message` in the alert.
+pub fn invalid_form(
+    viewer: &Viewer,
+    template: &str,
+    ctx: Value,
+    field: &str,
+    message: String,
+) -> Result<Response, WebError> {
+    let errors = Value::from_pairs([(field.to_string(), message.clone())]);
+    render_status(
+        viewer,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        template,
+        context! { ..ctx, ..context! { errors, error => message } },
+    )
+}
+
 /// Any serialisable value for a template context.
 pub fn ser<T: serde::Serialize>(value: &T) -> Value {
     Value::from(minijinja::value::Serde(value))

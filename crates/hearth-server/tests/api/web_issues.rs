@@ -440,3 +440,21 @@ async fn web_dashboards_list_my_issues_across_repositories() {
     let anon = Browser::new(&s).get("/issues").await;
     assert_eq!(anon.status, 303);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn web_lists_read_a_garbled_or_huge_page_as_a_page() {
+    let (s, alice, _token, _bob, _carol) = tracker().await;
+    let mut a = Browser::new(&s);
+    a.sign_in(&alice).await;
+    for path in [
+        "/alice/proj/issues?page=abc",
+        "/alice/proj/issues?page=99999999999999999",
+        "/alice/proj/pulls?page=-3",
+        "/notifications?page=x",
+        "/issues?page=9223372036854775807",
+    ] {
+        let p = a.get(path).await;
+        assert_eq!(p.status, 200, "{path}: {}", p.body);
+        assert_html(&p);
+    }
+}

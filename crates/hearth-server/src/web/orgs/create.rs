@@ -6,11 +6,11 @@ use axum::response::Response;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use super::invalid;
 use crate::app::AppState;
 use crate::service::orgs::OrgProfile;
 use crate::service::{ServiceError, orgs};
 use crate::web::account::sentence;
+use crate::web::page::invalid_form;
 use crate::web::page::{WebError, render, ser};
 use crate::web::session::{Viewer, redirect_with_flash};
 
@@ -52,12 +52,12 @@ pub async fn create(
     } else if !crate::service::names::is_alpha_dash_dot(name) {
         Some("Organization name may only contain letters, digits, '-', '_' and '.'.".to_string())
     } else if form.description.chars().count() > 255 {
-        return invalid(&viewer, TEMPLATE, ctx, "description", "Description is too long.".into());
+        return invalid_form(&viewer, TEMPLATE, ctx, "description", "Description is too long.".into());
     } else {
         None
     };
     if let Some(message) = problem {
-        return invalid(&viewer, TEMPLATE, ctx, "org_name", message);
+        return invalid_form(&viewer, TEMPLATE, ctx, "org_name", message);
     }
     let profile = OrgProfile { description: form.description.clone(), ..Default::default() };
     match orgs::create_as(&state.db, &state.config, me, me, name, &profile).await {
@@ -66,7 +66,7 @@ pub async fn create(
             &format!("/{}", org.name),
             &format!("The organization {} has been created.", org.name),
         )),
-        Err(ServiceError::Invalid(m)) => invalid(&viewer, TEMPLATE, ctx, "org_name", sentence(&m)),
+        Err(ServiceError::Invalid(m)) => invalid_form(&viewer, TEMPLATE, ctx, "org_name", sentence(&m)),
         Err(e) => Err(e.into()),
     }
 }

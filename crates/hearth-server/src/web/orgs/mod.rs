@@ -8,14 +8,11 @@ mod settings;
 mod teams;
 
 use axum::Router;
-use axum::http::StatusCode;
-use axum::response::Response;
 use axum::routing::{get, post};
 use hearth_store::orgs as org_store;
 use hearth_store::users::UserRow;
-use minijinja::{Value, context};
 
-use super::page::{WebError, render_status};
+use super::page::WebError;
 use super::session::Viewer;
 use crate::app::AppState;
 use crate::service::orgs;
@@ -74,15 +71,4 @@ async fn owner_view(state: &AppState, viewer: &Viewer, name: &str) -> Result<Org
     viewer.signed_in()?;
     let v = org_view(state, viewer, name).await?;
     if v.owner { Ok(v) } else { Err(WebError::NotFound) }
-}
-
-/// A form page again with 422: `field`'s control marked invalid, `message` in the alert.
-fn invalid(viewer: &Viewer, template: &str, ctx: Value, field: &str, message: String) -> Result<Response, WebError> {
-    let errors = Value::from_pairs([(field.to_string(), message.clone())]);
-    render_status(
-        viewer,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        template,
-        context! { ..ctx, ..context! { errors, error => message } },
-    )
 }

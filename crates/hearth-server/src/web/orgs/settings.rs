@@ -7,10 +7,11 @@ use hearth_store::users::UserRow;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use super::{invalid, owner_view};
+use super::owner_view;
 use crate::app::AppState;
 use crate::service::ServiceError;
 use crate::service::orgs::{self, OrgProfile};
+use crate::web::page::invalid_form;
 use crate::web::page::{WebError, render, ser};
 use crate::web::session::{Viewer, redirect_with_flash};
 
@@ -60,7 +61,7 @@ pub async fn update(
         ("location", "Location", &form.location),
     ] {
         if value.chars().count() > 255 {
-            return invalid(&viewer, TEMPLATE, ctx(&v.org, &form), field, format!("{label} is too long."));
+            return invalid_form(&viewer, TEMPLATE, ctx(&v.org, &form), field, format!("{label} is too long."));
         }
     }
     let profile = OrgProfile {
@@ -109,9 +110,9 @@ pub async fn delete(
         Ok(()) => Ok(redirect_with_flash(&state, "/", &format!("The organization {} has been deleted.", v.org.name))),
         // The owner was checked above: a refusal here is the password.
         Err(ServiceError::Forbidden(_)) => {
-            invalid(&viewer, DELETE, ctx, "password", "The password is not correct.".into())
+            invalid_form(&viewer, DELETE, ctx, "password", "The password is not correct.".into())
         }
-        Err(ServiceError::Invalid(_)) => invalid(
+        Err(ServiceError::Invalid(_)) => invalid_form(
             &viewer,
             DELETE,
             ctx,

@@ -9,11 +9,12 @@ use hearth_store::{Window, users as user_store};
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 
-use super::{OrgView, invalid, member_view, owner_view};
+use super::{OrgView, member_view, owner_view};
 use crate::app::AppState;
 use crate::service::access::AccessMode;
 use crate::service::{ServiceError, orgs};
 use crate::web::account::sentence;
+use crate::web::page::invalid_form;
 use crate::web::page::{WebError, render, render_status, ser};
 use crate::web::session::{Viewer, redirect_with_flash};
 
@@ -133,7 +134,7 @@ pub async fn create(
     let v = owner_view(&state, &viewer, &org).await?;
     let ctx = form_ctx(&v.org.name, None, &form);
     if let Some((field, message)) = check(&form) {
-        return invalid(&viewer, FORM, ctx, field, message);
+        return invalid_form(&viewer, FORM, ctx, field, message);
     }
     let mode = AccessMode::parse_grant(&form.permission);
     match orgs::create_team(&state.db, &v.org, form.team_name.trim(), form.description.trim(), mode).await {
@@ -142,7 +143,7 @@ pub async fn create(
             &format!("/org/{}/teams/{}", v.org.name, team.name),
             &format!("The team {} has been created.", team.name),
         )),
-        Err(ServiceError::Invalid(m)) => invalid(&viewer, FORM, ctx, "team_name", sentence(&m)),
+        Err(ServiceError::Invalid(m)) => invalid_form(&viewer, FORM, ctx, "team_name", sentence(&m)),
         Err(e) => Err(e.into()),
     }
 }
@@ -181,7 +182,7 @@ pub async fn update(
     }
     let ctx = form_ctx(&v.org.name, Some(&team), &form);
     if let Some((field, message)) = check(&form) {
-        return invalid(&viewer, FORM, ctx, field, message);
+        return invalid_form(&viewer, FORM, ctx, field, message);
     }
     let mode = AccessMode::parse_grant(&form.permission);
     match orgs::edit_team(&state.db, &team, Some(form.team_name.trim()), Some(form.description.trim()), Some(mode))
@@ -192,7 +193,7 @@ pub async fn update(
             &format!("/org/{}/teams/{}", v.org.name, team.name),
             &format!("The team {} has been updated.", team.name),
         )),
-        Err(ServiceError::Invalid(m)) => invalid(&viewer, FORM, ctx, "team_name", sentence(&m)),
+        Err(ServiceError::Invalid(m)) => invalid_form(&viewer, FORM, ctx, "team_name", sentence(&m)),
         Err(e) => Err(e.into()),
     }
 }

@@ -30,7 +30,8 @@ pub struct ListQuery {
     poster: i64,
     q: String,
     sort: String,
-    page: i64,
+    /// Kept as text: see [`page_number`](crate::web::home::page_number).
+    page: String,
 }
 
 impl ListQuery {
@@ -94,7 +95,7 @@ async fn list(
     pulls_only: bool,
 ) -> Result<Response, WebError> {
     let closed = q.state == "closed";
-    let number = q.page.max(1);
+    let number = crate::web::home::page_number(&q.page);
     let mut query = IssueQuery {
         closed: Some(closed),
         pulls: pulls_only,
