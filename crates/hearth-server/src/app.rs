@@ -7,6 +7,7 @@ use hearth_store::Db;
 
 use crate::config::Config;
 use crate::metrics::Metrics;
+use crate::secret::ServerSecret;
 use crate::service::login_throttle::{Limit, LoginThrottle};
 use crate::service::passwords::Passwords;
 use crate::service::tokens::{TokenCache, TokenUsage};
@@ -21,6 +22,8 @@ pub struct Inner {
     /// What JSON shapes need to build URLs (external URL, API URL, avatars, SSH).
     pub links: Links,
     pub passwords: Passwords,
+    /// The key secrets at rest are sealed with.
+    pub secret: ServerSecret,
     /// Failed password logins, per name and per client address (this instance only).
     pub login_throttle: LoginThrottle,
     pub token_usage: TokenUsage,
@@ -38,7 +41,7 @@ pub struct Inner {
 }
 
 impl AppState {
-    pub fn new(db: Db, config: Config, external_url: String, passwords: Passwords) -> AppState {
+    pub fn new(db: Db, config: Config, external_url: String, passwords: Passwords, secret: ServerSecret) -> AppState {
         let links = Links::new(&config, external_url);
         let refill = config.security.login_failure_refill;
         let metrics = config.metrics.enabled.then(|| Metrics::new(config.database.max_connections));
@@ -51,6 +54,7 @@ impl AppState {
             config,
             links,
             passwords,
+            secret,
             login_throttle,
             token_usage: TokenUsage::default(),
             token_cache: TokenCache::default(),

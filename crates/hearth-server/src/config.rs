@@ -359,6 +359,9 @@ pub struct SecurityConfig {
     pub login_failure_refill: Duration,
     /// `LOGIN_REMEMBER_DAYS`: how long a web session lasts ("Remember me" keeps the cookie as long).
     pub login_remember_days: i64,
+    /// `SECRET_KEY`: the key secrets at rest (TOTP secrets) are sealed with. Empty: a random key
+    /// kept in `secret_key` under the data directory, made on first start.
+    pub secret_key: String,
 }
 
 /// Argon2id cost of new password hashes (`[security] ARGON2_MEMORY_KIB`, `ARGON2_ITERATIONS`) and
@@ -631,6 +634,7 @@ impl Config {
                     s => bail!("[security] LOGIN_FAILURE_REFILL_SECONDS: `{s}` is not between 0 and 86400 seconds"),
                 },
                 login_remember_days: raw.number("security", "LOGIN_REMEMBER_DAYS", 7i64)?,
+                secret_key: raw.string("security", "SECRET_KEY", ""),
             },
             password: PasswordConfig {
                 argon2_memory_kib: raw.number("security", "ARGON2_MEMORY_KIB", 19_456u32)?,

@@ -12,6 +12,7 @@ use axum::routing::{get, post};
 use base64::Engine;
 use futures_util::StreamExt;
 use hearth_git::transport::{self, Invocation, Service};
+use hearth_store::users::UserRow;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::io::ReaderStream;
 use tower_http::decompression::RequestDecompressionLayer;
@@ -21,7 +22,7 @@ use crate::error::{SERVER_BUSY, TOO_MANY_LOGIN_ATTEMPTS};
 use crate::extract::auth::{RequestUser, client_ip};
 use crate::service::git_access::{self, Access, Place, Principal, Refusal, Refused, Verb};
 use crate::service::token_scopes::{Category, Level, Scopes};
-use crate::service::{ServiceError, accounts, push};
+use crate::service::{ServiceError, accounts, push, two_factor};
 
 /// Read size for git's output: large enough that a 100 MB pack is not cut into 4 KiB frames.
 const PIPE_CHUNK: usize = 64 * 1024;
@@ -116,6 +117,11 @@ async fn authorize(
     let authenticated =
         accounts::authenticate_git(&state.db, &state.passwords, &state.login_throttle, &login, &password, ip).await;
     let (user, scopes) = match authenticated {
+        Ok(Some((user, None))) if two_factor_enrolled(state, &user).await? => {
+            let mut resp = plain(StatusCode::UNAUTHORIZED, TWO_FACTOR_NEEDS_TOKEN);
+            resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\".\""));
+            return Err(resp);
+        }
         Ok(Some((user, token))) => {
             let mut scopes = Scopes::default();
             if let Some((id, token_scopes)) = token {
@@ -153,6 +159,17 @@ async fn authorize(
         return Err(served_as(plain(StatusCode::FORBIDDEN, "User permission denied"), named));
     }
     Ok(Authorized { access, user: named })
+}
+
+/// Gitea's answer to a password for an account with a second factor: git cannot send a passcode.
+const TWO_FACTOR_NEEDS_TOKEN: &str = "Users with two-factor authentication enabled cannot perform HTTP/HTTPS operations \
+    via plain username and password. Please create and use a personal access token on the user settings page";
+
+async fn two_factor_enrolled(state: &AppState, user: &UserRow) -> Result<bool, Response> {
+    two_factor::is_enrolled(state, user.id).await.map_err(|e| {
+        tracing::error!(error = %e, "git http two-factor check");
+        plain(StatusCode::INTERNAL_SERVER_ERROR, "")
+    })
 }
 
 /// What an authenticated caller is told: a refused account first; a repository it cannot see is

@@ -16,6 +16,7 @@ pub mod logging;
 mod metrics;
 mod ops;
 mod router;
+pub mod secret;
 pub mod service;
 mod ssh;
 mod swagger;
@@ -92,7 +93,8 @@ where
     service::disk::quarantine_orphans(&db, &config).await.context("checking repository directories")?;
     let external_url = config.resolved_external_url(addr.port());
     let passwords = Passwords::from_config(&config.password)?;
-    let state = AppState::new(db.clone(), config, external_url, passwords);
+    let secret = secret::ServerSecret::load_or_create(&config).context("loading the secret key")?;
+    let state = AppState::new(db.clone(), config, external_url, passwords, secret);
     web::purge_expired_sessions(&state).await.context("dropping expired web sessions")?;
 
     let jobs = jobs::Jobs::start(&state)?;

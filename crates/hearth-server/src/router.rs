@@ -65,7 +65,7 @@ fn with_cors(app: Router, origin: HeaderValue) -> Router {
         (
             "access-control-allow-headers",
             HeaderValue::from_static(
-                "Content-Type, Access-Control-Allow-Headers, Authorization, X-Requested-With, Sudo",
+                "Content-Type, Access-Control-Allow-Headers, Authorization, X-Requested-With, Sudo, X-Gitea-OTP, X-Forgejo-OTP",
             ),
         ),
         ("access-control-allow-methods", HeaderValue::from_static("GET, POST, PUT, PATCH, DELETE, OPTIONS")),

@@ -41,6 +41,7 @@ pub mod stats;
 pub mod statuses;
 pub mod tokens;
 pub mod transfers;
+pub mod two_factor;
 pub mod users;
 pub mod web_sessions;
 

@@ -17,7 +17,7 @@ use hearth_store::users::{self, UserRow};
 
 use crate::app::AppState;
 use crate::error::ApiError;
-use crate::service::accounts;
+use crate::service::{accounts, two_factor};
 use crate::service::token_scopes::{Level, Scopes, route_categories};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +113,14 @@ async fn resolve(state: &AppState, parts: &Parts) -> Result<Identity, ApiError> 
         )
         .await?
     {
+        // An account with a second factor needs its passcode with the password (Gitea's header).
+        let otp = ["x-forgejo-otp", "x-gitea-otp"]
+            .iter()
+            .find_map(|name| parts.headers.get(*name).and_then(|v| v.to_str().ok()).filter(|v| !v.is_empty()))
+            .unwrap_or("");
+        if two_factor::check(state, user.id, otp).await? == two_factor::Check::Refused {
+            return Err(ApiError::Message(StatusCode::UNAUTHORIZED, "invalid provided OTP".into()));
+        }
         return Ok(Identity { user: Some(Arc::new(user)), method: AuthMethod::Basic, scopes: Scopes::default() });
     }
     Ok(Identity::anonymous())

@@ -164,6 +164,7 @@ pub fn effective_config(c: &Config, external_url: &str) -> Value {
             "LOGIN_FAILURE_NAME_BURST": c.security.login_failure_name_burst,
             "LOGIN_FAILURE_IP_BURST": c.security.login_failure_ip_burst,
             "LOGIN_FAILURE_REFILL_SECONDS": c.security.login_failure_refill.as_secs_f64(),
+            "SECRET_KEY": secret(&c.security.secret_key),
             "ARGON2_MEMORY_KIB": c.password.argon2_memory_kib,
             "ARGON2_ITERATIONS": c.password.argon2_iterations,
             "MIN_PASSWORD_LENGTH": c.password.min_length,

@@ -49,6 +49,7 @@ pub mod statuses;
 pub mod templates;
 pub mod token_scopes;
 pub mod tokens;
+pub mod two_factor;
 pub mod webhooks;
 
 use hearth_store::{StoreError, Unique};

@@ -91,7 +91,7 @@ async fn browser_pull_requests_from_a_fork_reviewed_and_merged() {
     a.click("input[name=event][value=request_changes]").await;
     a.type_into("#review-body", "Not yet").await;
     a.press("Submit review").await;
-    let reviews = a.text("section.reviews").await;
+    let reviews = a.text(".timeline").await;
     assert!(reviews.contains("alice") && reviews.contains("Not yet"), "{reviews}");
     check_page(&a, "changes requested").await;
 

@@ -154,6 +154,19 @@ async fn web_pull_compared_opened_reviewed_merged_and_its_branch_deleted() {
     assert_eq!(done.status, 303);
     assert!(a.get("/alice/proj/pulls/1").await.body.contains("approved these changes"));
 
+    // Reviews sit in the timeline by time: a comment older than both reviews comes first, a newer
+    // one after them (the page orders by created time across comments and reviews).
+    let (_, early) = s.post_json("/repos/alice/proj/issues/1/comments", &token, j!({"body": "Early note"})).await;
+    let (_, late) = s.post_json("/repos/alice/proj/issues/1/comments", &token, j!({"body": "Late note"})).await;
+    s.sql(&format!("UPDATE comment SET created_unix = created_unix - 100 WHERE id = {}", early["id"])).await;
+    s.sql(&format!("UPDATE comment SET created_unix = created_unix + 100 WHERE id = {}", late["id"])).await;
+    let body = a.get("/alice/proj/pulls/1").await.body;
+    let at = |needle: &str| body.find(needle).unwrap_or_else(|| panic!("{needle} missing: {body}"));
+    assert!(at("Early note") < at("Rename it"), "{body}");
+    assert!(at("Rename it") < at("approved these changes"), "{body}");
+    assert!(at("approved these changes") < at("Late note"), "{body}");
+    assert!(at("Late note") < at("aria-label=\"Merge\""), "{body}");
+
     // Merging: not for readers; a style the repository forbids is refused; then merged.
     let refused = b.submit("/alice/proj/pulls/1", "/alice/proj/pulls/1/merge", &[("style", "merge")]).await;
     assert_eq!(refused.status, 404);

@@ -481,6 +481,28 @@ async fn web_repo_branches_default_and_protection() {
     let deleted = git.run(Some(&wt), &["push", "origin", ":master"]);
     assert!(!deleted.ok, "{}", deleted.stderr);
 
+    // Required status checks and approvals: shown again, stored as the API has them, checked.
+    let bad = b.submit(master, master, &[("protect", "on"), ("status_check", "on"), ("status_contexts", " ")]).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("aria-invalid=\"true\" aria-describedby=\"status_contexts-error\""), "{}", bad.body);
+    let bad = b.submit(master, master, &[("protect", "on"), ("approvals", "two")]).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("value=\"two\" inputmode=\"numeric\" aria-invalid=\"true\""), "{}", bad.body);
+    let fields = [("protect", "on"), ("status_check", "on"), ("status_contexts", "ci/build\r\nlint/<b>*"), ("approvals", "1")];
+    let done = b.submit(master, master, &fields).await;
+    assert_eq!(done.status, 303);
+    let (_, rule) = s.get_json("/repos/alice/site/branch_protections/master", &token).await;
+    assert_eq!((rule["enable_status_check"].as_bool(), rule["required_approvals"].as_i64()), (Some(true), Some(1)));
+    assert_eq!(rule["status_check_contexts"], j!(["ci/build", "lint/<b>*"]));
+    let shown = b.get(master).await.body;
+    assert!(shown.contains("id=\"status_check\" name=\"status_check\" type=\"checkbox\" checked"), "{shown}");
+    assert!(shown.contains(">ci/build\nlint/&lt;b&gt;*</textarea>"), "{shown}");
+    assert!(shown.contains("id=\"approvals\" name=\"approvals\" type=\"text\" value=\"1\""), "{shown}");
+    let done = b.submit(master, master, &[("protect", "on")]).await;
+    assert_eq!(done.status, 303);
+    let (_, rule) = s.get_json("/repos/alice/site/branch_protections/master", &token).await;
+    assert_eq!((rule["enable_status_check"].as_bool(), rule["required_approvals"].as_i64()), (Some(false), Some(0)));
+
     // A pattern rule made over the API is named on the branches it covers.
     assert_eq!(s.post_status("/repos/alice/site/branch_protections", &token, j!({"rule_name": "d*"})).await, 201);
     let dev = b.get("/alice/site/settings/branches/dev").await;

@@ -91,7 +91,7 @@ pub async fn merge_box(state: &AppState, page: &RepoPage, issue: &IssueRow, pull
             context! {
                 reviewer => people.get(&r.reviewer_id).map(|u| u.name.clone()).unwrap_or_default(),
                 state => reviews::state_name(r.state()), verb, body, dismissed => r.dismissed,
-                created_unix => r.created_unix,
+                created_unix => r.created_unix, review => true, id => r.id,
             }
         })
         .collect();

@@ -110,6 +110,26 @@ fn event_text(kind: CommentKind, content: &str) -> Option<String> {
     })
 }
 
+/// The timeline with a pull's reviews placed among its comments and events by time (a review
+/// that is as old as a comment comes after it).
+fn with_reviews(entries: Vec<Entry>, merge_box: Option<&Value>) -> Vec<Value> {
+    let reviews: Vec<Value> = merge_box
+        .and_then(|mb| mb.get_attr("reviews").ok())
+        .and_then(|r| r.try_iter().ok().map(|it| it.collect()))
+        .unwrap_or_default();
+    let mut reviews = reviews.into_iter().peekable();
+    let review_time = |r: &Value| r.get_attr("created_unix").ok().and_then(|t| i64::try_from(t).ok()).unwrap_or(0);
+    let mut out = Vec::with_capacity(entries.len() + reviews.len());
+    for e in entries {
+        while let Some(r) = reviews.next_if(|r| review_time(r) < e.created_unix) {
+            out.push(r);
+        }
+        out.push(ser(&e));
+    }
+    out.extend(reviews);
+    out
+}
+
 /// The page of `issue` for this viewer, with `extras` from a form that is shown again.
 pub async fn render(
     state: &AppState,
@@ -185,6 +205,7 @@ pub async fn render(
             can_change: is_comment && me.is_some_and(|u| u.id == c.poster_id || admin),
         });
     }
+    let entries = with_reviews(entries, merge_box.as_ref());
     let is_poster = me.is_some_and(|u| u.id == issue.poster_id);
     let merged = pull.as_ref().is_some_and(|p| p.has_merged);
     let kind = if issue.is_pull { "pulls" } else { "issues" };
@@ -207,7 +228,7 @@ pub async fn render(
             },
             pull => pull.as_ref().map(|p| context! { base => p.base_branch.clone(), head => p.head_branch.clone() }),
             merge_box,
-            entries => ser(&entries),
+            entries,
             // `from_pairs`: collecting into a Value makes a sequence, where no id would be found.
             comment_html => Value::from_pairs(html.into_iter().map(|(k, v)| (k.to_string(), v))),
             writer,

@@ -104,6 +104,16 @@ pub struct RuleForm {
     protect: Option<String>,
     require_pr: Option<String>,
     push_users: String,
+    status_check: Option<String>,
+    /// Context names or globs, one per line (or comma-separated).
+    status_contexts: String,
+    /// Text, so a garbled number is the form again with its error, not a plain 400.
+    approvals: String,
+}
+
+/// The words of a list typed one per line or comma-separated.
+fn list_of(text: &str, separators: &[char]) -> Vec<String> {
+    text.split(|c: char| separators.contains(&c)).map(str::trim).filter(|n| !n.is_empty()).map(str::to_string).collect()
 }
 
 /// The branch the path names; 404 unless it exists.
@@ -139,6 +149,9 @@ pub async fn rule(
                 protect: Some("on".into()),
                 require_pr: (!s.enable_push || s.enable_push_whitelist).then(|| "on".into()),
                 push_users: if s.enable_push_whitelist { push_users.join(", ") } else { String::new() },
+                status_check: s.enable_status_check.then(|| "on".into()),
+                status_contexts: s.status_check_contexts.join("\n"),
+                approvals: s.required_approvals.to_string(),
             }
         }
         None => RuleForm::default(),
@@ -169,12 +182,22 @@ pub async fn save_rule(
         }
         return Ok(redirect_with_flash(&state, &back, &format!("Branch {branch} is not protected.")));
     }
-    let users: Vec<String> = form
-        .push_users
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|n| !n.is_empty())
-        .map(str::to_string)
-        .collect();
+    let users = list_of(&form.push_users, &[',', ' ', '\t', '\r', '\n']);
+    let contexts = list_of(&form.status_contexts, &[',', '\r', '\n']);
+    let status_check = ticked(&form.status_check);
+    let approvals = match form.approvals.trim() {
+        "" => Some(0),
+        n => n.parse::<i64>().ok().filter(|n| (0..=100).contains(n)),
+    };
+    let Some(approvals) = approvals else {
+        let (c, f, m) = invalid("approvals", "Required approvals must be a whole number from 0 to 100.".to_string());
+        return page.invalid(&state, RULE_TEMPLATE, "branches", c, &f, m).await;
+    };
+    if status_check && contexts.is_empty() {
+        let message = "Name at least one status check context (or a pattern such as ci/*).".to_string();
+        let (c, f, m) = invalid("status_contexts", message);
+        return page.invalid(&state, RULE_TEMPLATE, "branches", c, &f, m).await;
+    }
     let require_pr = ticked(&form.require_pr);
     if !require_pr && !users.is_empty() {
         let message = "Users allowed to push are the exceptions to \"Require pull requests\": tick it as well, \
@@ -195,6 +218,9 @@ pub async fn save_rule(
     s.enable_force_push = false;
     s.enable_push = !require_pr || !users.is_empty();
     s.enable_push_whitelist = require_pr && !users.is_empty();
+    s.enable_status_check = status_check;
+    s.status_check_contexts = if status_check { contexts } else { Vec::new() };
+    s.required_approvals = approvals;
     named.push_users = users;
     let saved = match existing {
         Some(_) => protection::edit(&state, &ctx.owner, &ctx.repo, &named).await,
