@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::Aes256Gcm;
+use aes_gcm::aead::{Aead, KeyInit};
 use anyhow::Context;
 use base64::Engine;
 use hmac::{Hmac, Mac};

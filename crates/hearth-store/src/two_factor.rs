@@ -39,8 +39,7 @@ pub async fn delete(mut c: Conn<'_>, user_id: i64) -> StoreResult<bool> {
 /// in one statement, so two requests racing with one passcode cannot both pass.
 pub async fn take_step(c: Conn<'_>, user_id: i64, step: i64) -> StoreResult<bool> {
     const SQL: &str = "UPDATE two_factor SET last_step = $2 WHERE user_id = $1 AND last_step < $2";
-    let done =
-        with_conn!(c, x => sqlx::query(SQL).bind(user_id).bind(step).execute(&mut *x).await.map(|r| r.rows_affected()))?;
+    let done = with_conn!(c, x => sqlx::query(SQL).bind(user_id).bind(step).execute(&mut *x).await.map(|r| r.rows_affected()))?;
     Ok(done == 1)
 }
 
@@ -58,8 +57,7 @@ pub async fn replace_recovery(mut c: Conn<'_>, user_id: i64, hashes: &[String]) 
 /// Use up one of `user_id`'s recovery codes; whether it was there.
 pub async fn take_recovery(c: Conn<'_>, user_id: i64, hash: &str) -> StoreResult<bool> {
     const SQL: &str = "DELETE FROM two_factor_recovery WHERE user_id = $1 AND code_hash = $2";
-    let done =
-        with_conn!(c, x => sqlx::query(SQL).bind(user_id).bind(hash).execute(&mut *x).await.map(|r| r.rows_affected()))?;
+    let done = with_conn!(c, x => sqlx::query(SQL).bind(user_id).bind(hash).execute(&mut *x).await.map(|r| r.rows_affected()))?;
     Ok(done == 1)
 }
 

@@ -17,8 +17,8 @@ use hearth_store::users::{self, UserRow};
 
 use crate::app::AppState;
 use crate::error::ApiError;
-use crate::service::{accounts, two_factor};
 use crate::service::token_scopes::{Level, Scopes, route_categories};
+use crate::service::{accounts, two_factor};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthMethod {

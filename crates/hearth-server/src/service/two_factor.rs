@@ -88,7 +88,8 @@ fn enrolment_of(state: &AppState, user: &UserRow, secret: &[u8]) -> ServiceResul
         enc(&user.name),
         enc(&issuer)
     );
-    let code = qrcode::QrCode::new(uri.as_bytes()).map_err(|e| ServiceError::Internal(anyhow::anyhow!("QR code: {e}")))?;
+    let code =
+        qrcode::QrCode::new(uri.as_bytes()).map_err(|e| ServiceError::Internal(anyhow::anyhow!("QR code: {e}")))?;
     let svg = code
         .render::<qrcode::render::svg::Color<'_>>()
         .min_dimensions(200, 200)
@@ -169,10 +170,11 @@ pub async fn check(state: &AppState, user_id: i64, typed: &str) -> ServiceResult
     let mut h = state.db.acquire().await?;
     let Some(row) = two_factor::get(h.conn(), user_id).await? else { return Ok(Check::NotEnrolled) };
     let Some(code) = parse_passcode(typed) else { return Ok(Check::Refused) };
-    let secret = state
-        .secret
-        .open(SEAL_PURPOSE, &row.secret)
-        .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("the two-factor secret of user {user_id} does not open with this server's secret key")))?;
+    let secret = state.secret.open(SEAL_PURPOSE, &row.secret).ok_or_else(|| {
+        ServiceError::Internal(anyhow::anyhow!(
+            "the two-factor secret of user {user_id} does not open with this server's secret key"
+        ))
+    })?;
     let Some(step) = matching_step(&secret, code, now_unix()) else { return Ok(Check::Refused) };
     if step <= row.last_step || !two_factor::take_step(h.conn(), user_id, step).await? {
         return Ok(Check::Refused);
@@ -236,7 +238,9 @@ mod tests {
     fn rfc_6238_sha1_vectors() {
         // RFC 6238 appendix B (SHA-1 key "12345678901234567890"), last six of its eight digits.
         let key = b"12345678901234567890";
-        for (time, expected) in [(59u64, 287_082), (1_111_111_109, 81_804), (1_234_567_890, 5_924), (2_000_000_000, 279_037)] {
+        for (time, expected) in
+            [(59u64, 287_082), (1_111_111_109, 81_804), (1_234_567_890, 5_924), (2_000_000_000, 279_037)]
+        {
             assert_eq!(passcode(key, time / 30), expected, "T = {time}");
         }
     }

@@ -12,8 +12,8 @@ use super::page::{WebError, render, render_status};
 use super::session::{self, Viewer};
 use crate::app::AppState;
 use crate::extract::auth::ClientIp;
-use crate::service::ServiceError;
 use crate::service::accounts::{self, NewAccount};
+use crate::service::{ServiceError, two_factor};
 
 const BAD_LOGIN: &str = "Incorrect username or password.";
 
@@ -191,6 +191,9 @@ pub async fn login(
     match accounts::authenticate(&state.db, &state.passwords, &state.login_throttle, login, &form.password, ip).await {
         Ok(Some(user)) if !user.prohibit_login && user.is_active => {
             let to = safe_redirect(&form.redirect_to).to_string();
+            if two_factor::is_enrolled(&state, user.id).await? {
+                return Ok(super::two_factor::ask_for_passcode(&state, &user, form.remember.is_some(), &to));
+            }
             session::sign_in(&state, viewer.session_hash.as_deref(), &user, form.remember.is_some(), &to).await
         }
         // The right password for an account still waiting for its link: say so (as Gogs does),

@@ -22,7 +22,7 @@ use crate::app::AppState;
 use crate::error::ApiError;
 use crate::extract::Validator;
 use crate::service::accounts::{self, AdminEdit, NewAccount};
-use crate::service::{ServiceError, admin, notices};
+use crate::service::{ServiceError, admin, notices, two_factor};
 
 /// Rows per list page (accounts, organisations, repositories).
 const PAGE: i64 = 20;
@@ -37,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/new", get(new_user_form).post(create_user))
         .route("/admin/users/{id}", get(edit_user_form).post(update_user))
         .route("/admin/users/{id}/delete", post(delete_user))
+        .route("/admin/users/{id}/two_factor/delete", post(reset_two_factor))
         .route("/admin/orgs", get(orgs))
         .route("/admin/repos", get(repos))
         .route("/admin/notices", get(notice_list))
@@ -135,6 +136,8 @@ struct AccountItem {
     prohibit_login: bool,
     num_repos: i64,
     created_unix: i64,
+    /// Enrolled in two-factor authentication.
+    two_factor: bool,
 }
 
 impl AccountItem {
@@ -149,6 +152,7 @@ impl AccountItem {
             prohibit_login: u.prohibit_login,
             num_repos: u.num_repos,
             created_unix: u.created_unix,
+            two_factor: false,
         }
     }
 }
@@ -160,7 +164,12 @@ pub async fn users(
 ) -> Result<Response, WebError> {
     site_admin(&viewer)?;
     let (rows, total) = admin::find_accounts(&state.db, UserKind::Individual, &q.q, q.window(PAGE)).await?;
-    let list: Vec<AccountItem> = rows.iter().map(AccountItem::new).collect();
+    let enrolled = {
+        let mut h = state.db.acquire().await?;
+        hearth_store::two_factor::enrolled_among(h.conn(), &rows.iter().map(|u| u.id).collect::<Vec<_>>()).await?
+    };
+    let list: Vec<AccountItem> =
+        rows.iter().map(|u| AccountItem { two_factor: enrolled.contains(&u.id), ..AccountItem::new(u) }).collect();
     render(
         &viewer,
         "admin/users.html",
@@ -292,8 +301,26 @@ fn account_id(id: &str) -> Result<i64, WebError> {
     id.trim().parse().map_err(|_| WebError::NotFound)
 }
 
-fn edit_context(user: &UserRow, form: &EditUserForm) -> Value {
-    context! { section => "users", account => ser(&AccountItem::new(user)), form => ser(form) }
+async fn edit_context(state: &AppState, user: &UserRow, form: &EditUserForm) -> Result<Value, WebError> {
+    let item = AccountItem { two_factor: two_factor::is_enrolled(state, user.id).await?, ..AccountItem::new(user) };
+    Ok(context! { section => "users", account => ser(&item), form => ser(form) })
+}
+
+/// `POST /admin/users/ID/two_factor/delete`: end an account's two-factor enrolment (a user who
+/// lost both phone and recovery codes); the password alone signs in again.
+pub async fn reset_two_factor(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    site_admin(&viewer)?;
+    let user = admin::account_by_id(&state.db, account_id(&id)?).await?;
+    let message = if two_factor::disable(&state, user.id).await? {
+        format!("Two-factor authentication of {} has been reset.", user.name)
+    } else {
+        format!("{} has no two-factor authentication to reset.", user.name)
+    };
+    Ok(redirect_with_flash(&state, &format!("/admin/users/{}", user.id), &message))
 }
 
 pub async fn edit_user_form(
@@ -303,7 +330,7 @@ pub async fn edit_user_form(
 ) -> Result<Response, WebError> {
     site_admin(&viewer)?;
     let user = admin::account_by_id(&state.db, account_id(&id)?).await?;
-    let ctx = edit_context(&user, &EditUserForm::of(&user));
+    let ctx = edit_context(&state, &user, &EditUserForm::of(&user)).await?;
     render(&viewer, "admin/user_edit.html", context! { ..ctx, ..context! { errors => context! {} } })
 }
 
@@ -315,7 +342,7 @@ pub async fn update_user(
 ) -> Result<Response, WebError> {
     let me = site_admin(&viewer)?;
     let user = admin::account_by_id(&state.db, account_id(&id)?).await?;
-    let ctx = edit_context(&user, &form);
+    let ctx = edit_context(&state, &user, &form).await?;
     // An administrator cannot lock themselves out from this form (their session would end at
     // once, with nobody left to undo it); another administrator, or the CLI, can.
     if user.id == me.id {
@@ -379,7 +406,7 @@ pub async fn delete_user(
     let me = site_admin(&viewer)?;
     let user = admin::account_by_id(&state.db, account_id(&id)?).await?;
     if user.id == me.id {
-        let ctx = edit_context(&user, &EditUserForm::of(&user));
+        let ctx = edit_context(&state, &user, &EditUserForm::of(&user)).await?;
         return invalid_form(
             &viewer,
             "admin/user_edit.html",
@@ -398,7 +425,7 @@ pub async fn delete_user(
             } else {
                 "This account still belongs to organizations: remove it from them first."
             };
-            let ctx = edit_context(&user, &EditUserForm::of(&user));
+            let ctx = edit_context(&state, &user, &EditUserForm::of(&user)).await?;
             invalid_form(&viewer, "admin/user_edit.html", ctx, "delete", message.into())
         }
         Err(e) => Err(e.into()),

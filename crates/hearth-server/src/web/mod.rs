@@ -23,6 +23,7 @@ mod repo_create;
 mod repo_migrate;
 mod session;
 mod settings;
+mod two_factor;
 
 use axum::Router;
 use axum::middleware;
@@ -132,6 +133,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/{owner}/{repo}/tags", get(repo::refs::tags))
         .route("/{owner}/{repo}/archive/{*name}", get(repo::tree::archive))
         .route("/{owner}/{repo}/action/{action}", post(repo::actions::act))
+        .merge(two_factor::routes())
         .merge(issue_routes())
         .merge(admin::routes())
         .merge(orgs::routes())

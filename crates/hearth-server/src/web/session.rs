@@ -268,8 +268,14 @@ pub fn site_path(state: &AppState, path: &str) -> String {
 /// `[auth] REQUIRE_SIGNIN_VIEW`: anonymous visitors see only sign-in, sign-up and the assets.
 pub async fn require_signin_view(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if state.config.auth.require_signin_view {
-        let open = matches!(req.uri().path(), "/user/login" | "/user/sign_up" | "/favicon.ico")
-            || req.uri().path().starts_with("/assets/");
+        let open = matches!(
+            req.uri().path(),
+            "/user/login"
+                | "/user/login/two_factor"
+                | "/user/login/two_factor_recovery_code"
+                | "/user/sign_up"
+                | "/favicon.ico"
+        ) || req.uri().path().starts_with("/assets/");
         let anon = req.extensions().get::<Viewer>().is_none_or(|v| v.user.is_none());
         if anon && !open {
             return WebError::SignIn.into_response();

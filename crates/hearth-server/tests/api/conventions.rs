@@ -34,6 +34,9 @@ async fn cors_headers_when_configured() {
     let resp = s.req(reqwest::Method::OPTIONS, "/user").send().await.unwrap();
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["access-control-allow-origin"], "https://app.example");
+    // Gitea's passcode headers may be sent across origins with Basic auth.
+    let allowed = resp.headers()["access-control-allow-headers"].to_str().unwrap();
+    assert!(allowed.contains("X-Gitea-OTP") && allowed.contains("X-Forgejo-OTP"), "{allowed}");
 }
 
 #[tokio::test]

@@ -43,6 +43,7 @@ mod stars;
 mod statuses;
 mod templates;
 mod tokens;
+mod two_factor;
 mod users;
 mod watches;
 mod web;

@@ -488,7 +488,8 @@ async fn web_repo_branches_default_and_protection() {
     let bad = b.submit(master, master, &[("protect", "on"), ("approvals", "two")]).await;
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("value=\"two\" inputmode=\"numeric\" aria-invalid=\"true\""), "{}", bad.body);
-    let fields = [("protect", "on"), ("status_check", "on"), ("status_contexts", "ci/build\r\nlint/<b>*"), ("approvals", "1")];
+    let fields =
+        [("protect", "on"), ("status_check", "on"), ("status_contexts", "ci/build\r\nlint/<b>*"), ("approvals", "1")];
     let done = b.submit(master, master, &fields).await;
     assert_eq!(done.status, 303);
     let (_, rule) = s.get_json("/repos/alice/site/branch_protections/master", &token).await;
