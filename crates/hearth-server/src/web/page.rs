@@ -53,8 +53,6 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("repo/settings/collaboration.html", include_str!("../../templates/repo/settings/collaboration.html")),
     ("repo/settings/branches.html", include_str!("../../templates/repo/settings/branches.html")),
     ("repo/settings/branch.html", include_str!("../../templates/repo/settings/branch.html")),
-    ("repo/settings/hooks.html", include_str!("../../templates/repo/settings/hooks.html")),
-    ("repo/settings/hook.html", include_str!("../../templates/repo/settings/hook.html")),
     ("repo/settings/keys.html", include_str!("../../templates/repo/settings/keys.html")),
     ("settings/nav.html", include_str!("../../templates/settings/nav.html")),
     ("settings/profile.html", include_str!("../../templates/settings/profile.html")),
@@ -80,6 +78,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("org/team.html", include_str!("../../templates/org/team.html")),
     ("org/team_repos.html", include_str!("../../templates/org/team_repos.html")),
     ("org/delete.html", include_str!("../../templates/org/delete.html")),
+    ("hooks/chrome.html", include_str!("../../templates/hooks/chrome.html")),
+    ("hooks/list.html", include_str!("../../templates/hooks/list.html")),
+    ("hooks/hook.html", include_str!("../../templates/hooks/hook.html")),
 ];
 
 /// The one Content-Security-Policy of every page (web-ui.md §7): scripts and styles only from this
