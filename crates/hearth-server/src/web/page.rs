@@ -180,7 +180,7 @@ pub fn render_status(viewer: &Viewer, status: StatusCode, template: &str, ctx: V
 
 fn render_string(viewer: &Viewer, template: &str, ctx: Value) -> Result<String, minijinja::Error> {
     let chrome = context! {
-        viewer => viewer.user.as_ref().map(|u| context! { name => u.name.clone(), is_admin => u.is_admin, unread => viewer.unread }),
+        viewer => viewer.user.as_ref().map(|u| context! { name => u.name.clone(), is_admin => u.is_admin, unread => viewer.unread, may_create_org => viewer.may_create_org }),
         csrf => viewer.csrf.clone(),
         css => assets::stylesheet_url(),
         favicon => assets::favicon_url(),

@@ -99,6 +99,9 @@ async fn web_orgs_creation_disabled_is_not_found_for_regular_users() {
     a.sign_in(&root).await;
     let p = a.submit("/org/create", "/org/create", &[("org_name", "adminorg")]).await;
     assert_eq!(p.location(), "/adminorg");
+    // The header offers "New organization" only to who may use it.
+    assert!(!b.get("/").await.body.contains("New organization"));
+    assert!(a.get("/").await.body.contains("<a href=\"/org/create\">New organization</a>"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
