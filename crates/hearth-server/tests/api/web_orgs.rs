@@ -377,3 +377,43 @@ async fn web_orgs_delete_needs_the_password_and_no_repositories() {
     assert_eq!(s.get_json("/user/orgs", &bob_token).await.1.as_array().unwrap().len(), 0);
     assert_eq!(b.get("/acme").await.status, 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn web_orgs_new_organization_link_and_owner_preselected() {
+    let s = TestServer::start().await;
+    let (mut b, token, _, _) = fixture(&s).await;
+    assert!(b.get("/").await.body.contains("<a href=\"/org/create\">New organization</a>"));
+    assert!(b.get("/acme").await.body.contains("<a href=\"/org/create\">New organization</a>"), "on every page");
+    let mut anon = Browser::new(&s);
+    assert!(!anon.get("/").await.body.contains("New organization"));
+    assert!(!anon.get("/acme").await.body.contains("New organization"));
+
+    // The organisation page's "New repository" preselects it (Gogs' `?org=ID`).
+    let id = s.get_json("/orgs/acme", &token).await.1["id"].as_i64().unwrap();
+    let alice_id = s.get_json("/user", &token).await.1["id"].as_i64().unwrap();
+    let new_repo = format!("/repo/create?org={id}");
+    assert!(b.get("/acme").await.body.contains(&format!("<a href=\"{new_repo}\">New repository</a>")));
+    let form = b.get(&new_repo).await;
+    assert_eq!(form.status, 200);
+    assert_html(&form);
+    assert!(form.body.contains("<option selected>acme</option>"), "{}", form.body);
+    assert!(form.body.contains("<option>alice</option>"));
+    // Without it, or with an account the viewer may not create in, the viewer is preselected.
+    for query in [String::new(), "?org=garbage".into(), "?org=999999".into(), format!("?org={alice_id}")] {
+        let form = b.get(&format!("/repo/create{query}")).await;
+        assert_eq!(form.status, 200, "{query}");
+        assert!(form.body.contains("<option selected>alice</option>"), "{query}");
+        assert!(form.body.contains("<option>acme</option>"), "{query}");
+    }
+    let p = b.submit(&new_repo, "/repo/create", &[("owner", "acme"), ("name", "gadget")]).await;
+    assert_eq!(p.location(), "/acme/gadget");
+
+    // A member who does not own it: not offered, nothing preselected but the member.
+    let bob = TestUser { name: "bob".into(), password: "pw-bob-secret".into(), email: "bob@example.com".into() };
+    let mut m = Browser::new(&s);
+    m.sign_in(&bob).await;
+    assert!(!m.get("/acme").await.body.contains("/repo/create?org="));
+    let form = m.get(&new_repo).await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("<option selected>bob</option>") && !form.body.contains(">acme</option>"));
+}
