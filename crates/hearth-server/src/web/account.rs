@@ -292,12 +292,13 @@ pub async fn sign_up(
 }
 
 /// The service's message as a sentence for a person: `name is not valid [name: x]` →
-/// `Name is not valid.`
+/// `Name is not valid.` (a message that is already a sentence keeps its one full stop).
 pub(super) fn sentence(msg: &str) -> String {
     let core = msg.split(" [").next().unwrap_or(msg).trim();
+    let stop = if core.ends_with(['.', '!', '?']) { "" } else { "." };
     let mut chars = core.chars();
     match chars.next() {
-        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        Some(first) => format!("{}{}{stop}", first.to_uppercase(), chars.as_str()),
         None => "Invalid input.".into(),
     }
 }
@@ -305,6 +306,13 @@ pub(super) fn sentence(msg: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn service_messages_become_one_sentence() {
+        assert_eq!(sentence("name is not valid [name: x]"), "Name is not valid.");
+        assert_eq!(sentence("Payload URL must be an http or https URL."), "Payload URL must be an http or https URL.");
+        assert_eq!(sentence(""), "Invalid input.");
+    }
 
     #[test]
     fn only_site_paths_are_followed_after_sign_in() {

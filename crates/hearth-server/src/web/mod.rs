@@ -12,6 +12,7 @@ mod csrf;
 mod feeds;
 mod highlight;
 mod home;
+mod hooks;
 mod my_issues;
 mod notifications;
 mod orgs;
@@ -72,6 +73,17 @@ fn issue_routes() -> Router<AppState> {
             .route(&format!("/{{owner}}/{{repo}}/{kind}/{{index}}/title"), post(actions::set_title));
     }
     r
+}
+
+/// A repository's or an organisation's webhook pages below `base` (one set of handlers for both).
+fn hook_routes(base: &str) -> Router<AppState> {
+    Router::new()
+        .route(base, get(hooks::list))
+        .route(&format!("{base}/gogs/new"), get(hooks::new_form).post(hooks::create))
+        .route(&format!("{base}/{{id}}"), get(hooks::show).post(hooks::update))
+        .route(&format!("{base}/{{id}}/test"), post(hooks::test))
+        .route(&format!("{base}/{{id}}/delete"), post(hooks::delete))
+        .route(&format!("{base}/{{id}}/deliveries/{{delivery}}/redeliver"), post(hooks::redeliver))
 }
 
 /// The page routes. API and Git routes are merged beside them and win where both match.
@@ -154,21 +166,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/{owner}/{repo}/settings/branches/{*branch}",
             get(repo_settings::branches::rule).post(repo_settings::branches::save_rule),
         )
-        .route("/{owner}/{repo}/settings/hooks", get(repo_settings::hooks::list))
-        .route(
-            "/{owner}/{repo}/settings/hooks/gogs/new",
-            get(repo_settings::hooks::new_form).post(repo_settings::hooks::create),
-        )
-        .route(
-            "/{owner}/{repo}/settings/hooks/{id}",
-            get(repo_settings::hooks::show).post(repo_settings::hooks::update),
-        )
-        .route("/{owner}/{repo}/settings/hooks/{id}/test", post(repo_settings::hooks::test))
-        .route("/{owner}/{repo}/settings/hooks/{id}/delete", post(repo_settings::hooks::delete))
-        .route(
-            "/{owner}/{repo}/settings/hooks/{id}/deliveries/{delivery}/redeliver",
-            post(repo_settings::hooks::redeliver),
-        )
+        .merge(hook_routes("/{owner}/{repo}/settings/hooks"))
+        .merge(hook_routes("/org/{org}/settings/hooks"))
         .route("/{owner}/{repo}/settings/keys", get(repo_settings::keys::show).post(repo_settings::keys::add))
         .route("/{owner}/{repo}/settings/keys/delete", post(repo_settings::keys::delete))
         .route_layer(middleware::from_fn_with_state(state.clone(), csrf::guard))

@@ -53,8 +53,6 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("repo/settings/collaboration.html", include_str!("../../templates/repo/settings/collaboration.html")),
     ("repo/settings/branches.html", include_str!("../../templates/repo/settings/branches.html")),
     ("repo/settings/branch.html", include_str!("../../templates/repo/settings/branch.html")),
-    ("repo/settings/hooks.html", include_str!("../../templates/repo/settings/hooks.html")),
-    ("repo/settings/hook.html", include_str!("../../templates/repo/settings/hook.html")),
     ("repo/settings/keys.html", include_str!("../../templates/repo/settings/keys.html")),
     ("settings/nav.html", include_str!("../../templates/settings/nav.html")),
     ("settings/profile.html", include_str!("../../templates/settings/profile.html")),
@@ -84,6 +82,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("org/team.html", include_str!("../../templates/org/team.html")),
     ("org/team_repos.html", include_str!("../../templates/org/team_repos.html")),
     ("org/delete.html", include_str!("../../templates/org/delete.html")),
+    ("hooks/chrome.html", include_str!("../../templates/hooks/chrome.html")),
+    ("hooks/list.html", include_str!("../../templates/hooks/list.html")),
+    ("hooks/hook.html", include_str!("../../templates/hooks/hook.html")),
 ];
 
 /// The one Content-Security-Policy of every page (web-ui.md §7): scripts and styles only from this
@@ -183,7 +184,7 @@ pub fn render_status(viewer: &Viewer, status: StatusCode, template: &str, ctx: V
 
 fn render_string(viewer: &Viewer, template: &str, ctx: Value) -> Result<String, minijinja::Error> {
     let chrome = context! {
-        viewer => viewer.user.as_ref().map(|u| context! { name => u.name.clone(), is_admin => u.is_admin, unread => viewer.unread }),
+        viewer => viewer.user.as_ref().map(|u| context! { name => u.name.clone(), is_admin => u.is_admin, unread => viewer.unread, may_create_org => viewer.may_create_org }),
         csrf => viewer.csrf.clone(),
         css => assets::stylesheet_url(),
         favicon => assets::favicon_url(),

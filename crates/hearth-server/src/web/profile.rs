@@ -50,6 +50,7 @@ pub async fn profile(
             is_org,
             org_member,
             org_owner,
+            org_id => owner.id,
             description => owner.description.clone(),
             website => owner.website.clone(),
             // Linked only when it is a web address: a `javascript:` website is shown as text.

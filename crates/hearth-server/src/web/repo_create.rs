@@ -2,7 +2,7 @@
 //! `POST /org/:org/repos`.
 
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_store::users::UserRow;
@@ -65,10 +65,25 @@ fn form_page(
     )
 }
 
-pub async fn create_form(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
+/// `?org=ID` (Gogs' query, the organisation page's "New repository" link) preselects that owner.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CreateQuery {
+    /// Kept as text: a garbled id is ignored, not a plain-text 400.
+    org: String,
+}
+
+pub async fn create_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<CreateQuery>,
+) -> Result<Response, WebError> {
     let me = viewer.signed_in()?.clone();
     let owners = owners(&state, &me).await?;
-    let form = RepoForm { owner: me.name.clone(), ..RepoForm::default() };
+    // An account the viewer may not create in (or no such id) leaves the viewer preselected.
+    let wanted = q.org.trim().parse::<i64>().ok();
+    let owner = owners.iter().find(|o| Some(o.id) == wanted).unwrap_or(&me);
+    let form = RepoForm { owner: owner.name.clone(), ..RepoForm::default() };
     form_page(&viewer, StatusCode::OK, &owners, &form, None)
 }
 

@@ -35,6 +35,9 @@ pub struct Viewer {
     pub registration_disabled: bool,
     /// Whether the server sends e-mail (the sign-in page then offers a password reset).
     pub mail_enabled: bool,
+    /// The signed-in viewer may create organisations (`DISABLE_REGULAR_ORG_CREATION` leaves that to
+    /// site admins): the header then links "New organization".
+    pub may_create_org: bool,
     /// The signed-in viewer's unread notification threads (the header's "Notifications" count).
     pub unread: i64,
     /// A fresh anonymous CSRF token that the response must set as a cookie.
@@ -197,6 +200,8 @@ async fn find_viewer(state: &AppState, headers: &HeaderMap) -> anyhow::Result<Vi
     let flash = cookie(headers, FLASH_COOKIE)
         .and_then(|v| percent_encoding::percent_decode_str(v).decode_utf8().ok().map(|s| s.into_owned()))
         .filter(|s| !s.is_empty());
+    let may_create_org =
+        user.as_deref().is_some_and(|u| crate::service::orgs::check_may_create(&state.config, u).is_ok());
     Ok(Viewer {
         user,
         csrf,
@@ -204,6 +209,7 @@ async fn find_viewer(state: &AppState, headers: &HeaderMap) -> anyhow::Result<Vi
         flash,
         registration_disabled: state.config.auth.disable_registration,
         mail_enabled: state.config.email.enabled,
+        may_create_org,
         unread,
         new_csrf_cookie,
     })

@@ -53,6 +53,7 @@ mod web_browser_collab;
 mod web_forks;
 mod web_issues;
 mod web_migrate;
+mod web_org_hooks;
 mod web_orgs;
 mod web_pulls;
 mod web_releases;

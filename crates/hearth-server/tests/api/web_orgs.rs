@@ -99,6 +99,9 @@ async fn web_orgs_creation_disabled_is_not_found_for_regular_users() {
     a.sign_in(&root).await;
     let p = a.submit("/org/create", "/org/create", &[("org_name", "adminorg")]).await;
     assert_eq!(p.location(), "/adminorg");
+    // The header offers "New organization" only to who may use it.
+    assert!(!b.get("/").await.body.contains("New organization"));
+    assert!(a.get("/").await.body.contains("<a href=\"/org/create\">New organization</a>"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -373,4 +376,103 @@ async fn web_orgs_delete_needs_the_password_and_no_repositories() {
     assert_eq!(s.get_status("/orgs/acme", &token).await, 404);
     assert_eq!(s.get_json("/user/orgs", &bob_token).await.1.as_array().unwrap().len(), 0);
     assert_eq!(b.get("/acme").await.status, 404);
+}
+
+/// The `<ul>` named `label`.
+fn list<'a>(body: &'a str, label: &str) -> &'a str {
+    let at = body.find(&format!("aria-label=\"{label}\"")).unwrap_or_else(|| panic!("{label} in {body}"));
+    let start = body[..at].rfind("<ul").unwrap();
+    let end = at + body[at..].find("</ul>").unwrap();
+    &body[start..end]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn web_orgs_new_organization_link_and_owner_preselected() {
+    let s = TestServer::start().await;
+    let (mut b, token, _, _) = fixture(&s).await;
+    assert!(b.get("/").await.body.contains("<a href=\"/org/create\">New organization</a>"));
+    assert!(b.get("/acme").await.body.contains("<a href=\"/org/create\">New organization</a>"), "on every page");
+    let mut anon = Browser::new(&s);
+    assert!(!anon.get("/").await.body.contains("New organization"));
+    assert!(!anon.get("/acme").await.body.contains("New organization"));
+
+    // The organisation page's "New repository" preselects it (Gogs' `?org=ID`).
+    let id = s.get_json("/orgs/acme", &token).await.1["id"].as_i64().unwrap();
+    let alice_id = s.get_json("/user", &token).await.1["id"].as_i64().unwrap();
+    let new_repo = format!("/repo/create?org={id}");
+    assert!(b.get("/acme").await.body.contains(&format!("<a href=\"{new_repo}\">New repository</a>")));
+    let form = b.get(&new_repo).await;
+    assert_eq!(form.status, 200);
+    assert_html(&form);
+    assert!(form.body.contains("<option selected>acme</option>"), "{}", form.body);
+    assert!(form.body.contains("<option>alice</option>"));
+    // Without it, or with an account the viewer may not create in, the viewer is preselected.
+    for query in [String::new(), "?org=garbage".into(), "?org=999999".into(), format!("?org={alice_id}")] {
+        let form = b.get(&format!("/repo/create{query}")).await;
+        assert_eq!(form.status, 200, "{query}");
+        assert!(form.body.contains("<option selected>alice</option>"), "{query}");
+        assert!(form.body.contains("<option>acme</option>"), "{query}");
+    }
+    let p = b.submit(&new_repo, "/repo/create", &[("owner", "acme"), ("name", "gadget")]).await;
+    assert_eq!(p.location(), "/acme/gadget");
+
+    // A member who does not own it: not offered, nothing preselected but the member.
+    let bob = TestUser { name: "bob".into(), password: "pw-bob-secret".into(), email: "bob@example.com".into() };
+    let mut m = Browser::new(&s);
+    m.sign_in(&bob).await;
+    assert!(!m.get("/acme").await.body.contains("/repo/create?org="));
+    let form = m.get(&new_repo).await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("<option selected>bob</option>") && !form.body.contains(">acme</option>"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn web_orgs_members_and_teams_are_paged() {
+    let s = TestServer::start().await;
+    let (mut b, token, _, _) = fixture(&s).await;
+    // alice and bob, then m00..m18: 21 members, in the order they joined (user id).
+    for i in 0..19 {
+        let name = format!("m{i:02}");
+        s.create_user(&name, false).await;
+        let (status, _) = s.put_json(&format!("/orgs/acme/memberships/{name}"), &token, j!({"role": "member"})).await;
+        assert_eq!(status, 200);
+    }
+    let first = b.get("/org/acme/members").await;
+    assert_html(&first);
+    let members = list(&first.body, "Members");
+    assert_eq!(members.matches("<li>").count(), 20);
+    assert!(members.contains("href=\"/alice\"") && members.contains("href=\"/m17\"") && !members.contains("/m18"));
+    assert!(first.body.contains("<a href=\"?page=2\">Next</a>") && !first.body.contains(">Previous</a>"));
+    let second = b.get("/org/acme/members?page=2").await;
+    let members = list(&second.body, "Members");
+    assert_eq!(members.matches("<li>").count(), 1);
+    assert!(members.contains("href=\"/m18\""));
+    assert!(second.body.contains("<a href=\"?page=1\">Previous</a>") && !second.body.contains(">Next</a>"));
+    // A garbled page number is the first page.
+    let garbled = b.get("/org/acme/members?page=x%3Cy").await;
+    assert_eq!(garbled.status, 200);
+    assert!(list(&garbled.body, "Members").contains("href=\"/alice\""));
+    let beyond = b.get("/org/acme/members?page=99999999999999").await;
+    assert_eq!(beyond.status, 200);
+    let members = list(&beyond.body, "Members");
+    assert_eq!(members.matches("<li>").count(), 0);
+    assert!(members.contains("<li class=\"none\">"));
+
+    // Owners, then t00..t20: 22 teams.
+    for i in 0..21 {
+        let (status, _) =
+            s.post_json("/orgs/acme/teams", &token, j!({"name": format!("t{i:02}"), "permission": "read"})).await;
+        assert_eq!(status, 201);
+    }
+    let first = b.get("/org/acme/teams").await;
+    assert_html(&first);
+    let teams = list(&first.body, "Teams");
+    assert_eq!(teams.matches("<li>").count(), 20);
+    assert!(teams.contains(">Owners</a>") && teams.contains(">t18</a>") && !teams.contains(">t19</a>"));
+    assert!(first.body.contains("<a href=\"?page=2\">Next</a>"));
+    let second = b.get("/org/acme/teams?page=2").await;
+    let teams = list(&second.body, "Teams");
+    assert_eq!(teams.matches("<li>").count(), 2);
+    assert!(teams.contains(">t19</a>") && teams.contains(">t20</a>") && !teams.contains(">Owners</a>"));
+    assert!(second.body.contains("<a href=\"?page=1\">Previous</a>") && !second.body.contains(">Next</a>"));
 }

@@ -1,22 +1,58 @@
 //! What the web UI's hook forms need beyond the API's CRUD (webhooks.md §1.3, §7.1): the three
 //! event selections as they are stored (the API only writes "choose events"), a secret that can be
 //! changed on edit, the local-network guard applied when a hook is saved (the REST API applies it
-//! only at delivery), a test delivery and a delivery's status line.
+//! only at delivery), a test delivery and a delivery's status line. The same forms edit a
+//! repository's hooks and an organisation's ([`HookScope`]).
 
 use std::net::IpAddr;
 use std::path::Path;
 
 use hearth_store::HookContentType;
 use hearth_store::hooks::{self, HookFields, HookRow, TaskRow};
-use hearth_store::repos::RepoRow;
+use hearth_store::repos::{self as repo_store, RepoRow};
 use hearth_store::users::UserRow;
+use hearth_store::{Conn, StoreResult, Window};
 
 use super::{HookEvent, HookEvents, HookKind, enqueue_test, payload};
 use crate::app::AppState;
 use crate::service::net_guard::{Allowlist, Refusal};
 use crate::service::{ServiceError, ServiceResult, git_blocking, now_unix};
 
-/// A repository hook as the web form edits it.
+/// Whose hooks a form edits: a repository's (`webhook.repo_id`) or an organisation's
+/// (`webhook.org_id`, firing for all of its repositories).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HookScope {
+    Repo(i64),
+    Org(i64),
+}
+
+impl HookScope {
+    /// `(repo_id, org_id)` as the hook row and [`super::delete_hook`] take them.
+    pub fn ids(self) -> (i64, i64) {
+        match self {
+            HookScope::Repo(id) => (id, 0),
+            HookScope::Org(id) => (0, id),
+        }
+    }
+
+    /// The scope's hooks, in table order.
+    pub async fn list(self, c: Conn<'_>) -> StoreResult<Vec<HookRow>> {
+        Ok(match self {
+            HookScope::Repo(id) => hooks::list_for_repo(c, id, Window::ALL).await?.0,
+            HookScope::Org(id) => hooks::list_for_org(c, id, Window::ALL).await?.0,
+        })
+    }
+
+    /// One of the scope's hooks (another scope's id is not found).
+    pub async fn find(self, c: Conn<'_>, id: i64) -> StoreResult<Option<HookRow>> {
+        match self {
+            HookScope::Repo(repo_id) => hooks::by_id_for_repo(c, repo_id, id).await,
+            HookScope::Org(org_id) => hooks::by_id_for_org(c, org_id, id).await,
+        }
+    }
+}
+
+/// A hook as the web form edits it.
 #[derive(Debug, Clone)]
 pub struct HookForm {
     pub url: String,
@@ -65,28 +101,35 @@ fn fields(form: &HookForm, secret: String) -> HookFields {
     }
 }
 
-/// Create a Gogs-type hook for a repository.
-pub async fn create(state: &AppState, repo: &RepoRow, form: &HookForm) -> ServiceResult<HookRow> {
+/// Create a Gogs-type hook for a repository or an organisation.
+pub async fn create(state: &AppState, scope: HookScope, form: &HookForm) -> ServiceResult<HookRow> {
     check_url(state, &form.url).await?;
     let f = fields(form, form.secret.clone().unwrap_or_default());
+    let (repo_id, org_id) = scope.ids();
     let mut tx = state.db.begin().await?;
-    let row = hooks::insert(tx.conn(), repo.id, 0, &f, now_unix()).await?;
+    let row = hooks::insert(tx.conn(), repo_id, org_id, &f, now_unix()).await?;
     tx.commit().await?;
     Ok(row)
 }
 
-/// Update a repository's hook (its type and chat settings stay).
-pub async fn update(state: &AppState, repo: &RepoRow, id: i64, form: &HookForm) -> ServiceResult<HookRow> {
+/// Update one of the scope's hooks (its type and chat settings stay).
+pub async fn update(state: &AppState, scope: HookScope, id: i64, form: &HookForm) -> ServiceResult<HookRow> {
     check_url(state, &form.url).await?;
     let mut tx = state.db.begin().await?;
-    let hook = hooks::by_id_for_repo(tx.conn(), repo.id, id).await?.ok_or(ServiceError::NotFound)?;
+    let hook = scope.find(tx.conn(), id).await?.ok_or(ServiceError::NotFound)?;
     let mut f = fields(form, form.secret.clone().unwrap_or_else(|| hook.secret.clone()));
     f.hook_task_type = hook.hook_task_type;
     f.meta = hook.meta.clone();
     hooks::update(tx.conn(), hook.id, &f, now_unix()).await?;
-    let row = hooks::by_id_for_repo(tx.conn(), repo.id, id).await?.ok_or(ServiceError::NotFound)?;
+    let row = scope.find(tx.conn(), id).await?.ok_or(ServiceError::NotFound)?;
     tx.commit().await?;
     Ok(row)
+}
+
+/// Delete one of the scope's hooks with its delivery history.
+pub async fn delete(state: &AppState, scope: HookScope, id: i64) -> ServiceResult<()> {
+    let (repo_id, org_id) = scope.ids();
+    super::delete_hook(state, repo_id, org_id, id).await
 }
 
 /// Queue a test `push` of the default branch's latest commit; false when the hook does not take
@@ -116,6 +159,30 @@ pub async fn test_delivery(
     };
     enqueue_test(state, repo.id, hook, &p).await?;
     Ok(true)
+}
+
+/// An organisation hook's test delivery: Gogs has none, so hearth sends the test `push` of the
+/// organisation's most recently updated repository (as that repository's own test would be), with
+/// the task filed under that repository. False when the hook does not take pushes; a refusal when
+/// the organisation has no repository to take the commit from.
+pub async fn test_delivery_for_org(
+    state: &AppState,
+    org: &UserRow,
+    doer: &UserRow,
+    hook: &HookRow,
+) -> ServiceResult<bool> {
+    if !HookEvents::parse(&hook.events).selects(HookEvent::Push) {
+        return Ok(false);
+    }
+    let repo = {
+        let mut h = state.db.acquire().await?;
+        repo_store::list_by_owner(h.conn(), org.id, false).await?.into_iter().next()
+    };
+    let Some(repo) = repo else {
+        return Err(ServiceError::Invalid("The organization has no repository to send a test push from.".into()));
+    };
+    let dir = crate::service::repos::repo_path(&state.config.repository.root, &org.name, &repo.name);
+    test_delivery(state, org, &repo, &dir, doer, hook).await
 }
 
 /// A delivery's outcome in words, as the API's delivery list states it.

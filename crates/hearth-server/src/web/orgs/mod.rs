@@ -67,7 +67,7 @@ async fn member_view(state: &AppState, viewer: &Viewer, name: &str) -> Result<Or
 }
 
 /// The organisation for one of its owners (404 for anyone else signed in).
-async fn owner_view(state: &AppState, viewer: &Viewer, name: &str) -> Result<OrgView, WebError> {
+pub(super) async fn owner_view(state: &AppState, viewer: &Viewer, name: &str) -> Result<OrgView, WebError> {
     viewer.signed_in()?;
     let v = org_view(state, viewer, name).await?;
     if v.owner { Ok(v) } else { Err(WebError::NotFound) }

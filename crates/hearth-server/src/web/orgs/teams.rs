@@ -1,7 +1,7 @@
 //! `/org/ORG/teams…`: members of the organisation see its teams; owners change them.
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use hearth_store::orgs::{self as org_store, TeamRow};
@@ -14,6 +14,7 @@ use crate::app::AppState;
 use crate::service::access::AccessMode;
 use crate::service::{ServiceError, orgs};
 use crate::web::account::sentence;
+use crate::web::home::{Pager, page_number};
 use crate::web::page::invalid_form;
 use crate::web::page::{WebError, render, render_status, ser};
 use crate::web::session::{Viewer, redirect_with_flash};
@@ -57,15 +58,28 @@ async fn team_of(state: &AppState, v: &OrgView, name: &str) -> Result<TeamRow, W
     org_store::team_by_name(h.conn(), v.org.id, name).await?.ok_or(WebError::NotFound)
 }
 
+/// Teams a page.
+const PER_PAGE: i64 = 20;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ListQuery {
+    /// Kept as text: see [`page_number`].
+    page: String,
+}
+
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(org): Path<String>,
+    Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
     let v = member_view(&state, &viewer, &org).await?;
-    let rows = {
+    let number = page_number(&q.page);
+    let (rows, total) = {
         let mut h = state.db.acquire().await?;
-        org_store::teams_of_org(h.conn(), v.org.id, Window::ALL).await?.0
+        let w = Window { limit: PER_PAGE, offset: (number - 1) * PER_PAGE };
+        org_store::teams_of_org(h.conn(), v.org.id, w).await?
     };
     let mut teams = Vec::with_capacity(rows.len());
     for t in &rows {
@@ -74,7 +88,10 @@ pub async fn list(
     render(
         &viewer,
         "org/teams.html",
-        context! { org_name => v.org.name.clone(), teams => ser(&teams), is_owner => v.owner },
+        context! {
+            org_name => v.org.name.clone(), teams => ser(&teams), is_owner => v.owner,
+            pager => ser(&Pager::new(number, PER_PAGE, total)),
+        },
     )
 }
 

@@ -1,12 +1,11 @@
 //! `/OWNER/REPO/settings…` (web-ui.md §6): a repository's options and danger zone, collaborators,
-//! branches, webhooks and deploy keys, for its admins only, through the services the API uses.
+//! branches, webhooks (`web::hooks`) and deploy keys, for its admins only, through the services the API uses.
 //!
 //! Everyone else who is signed in gets 404 on every page and POST here (readers and writers too),
 //! so a settings URL tells nothing about a repository the viewer may not manage.
 
 pub mod branches;
 pub mod collaborators;
-pub mod hooks;
 pub mod keys;
 pub mod options;
 

@@ -1,24 +1,160 @@
-//! `/OWNER/REPO/settings/hooks…`: the repository's webhooks with their last delivery status, the
-//! Gogs hook form (new and edit), test delivery, and the recent deliveries with redelivery.
+//! Webhook pages, for a repository (`/OWNER/REPO/settings/hooks…`, its admins) and for an
+//! organisation (`/org/ORG/settings/hooks…`, its owners) alike: the hooks with their last delivery
+//! status, the Gogs hook form (new and edit), test delivery, and the recent deliveries with
+//! redelivery. One set of handlers serves both; [`HookPage`] says whose hooks they are.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::Response;
+use hearth_store::HookContentType;
 use hearth_store::hooks::{self as hook_store, HookRow, TaskRow};
-use hearth_store::{HookContentType, Window};
+use hearth_store::users::UserRow;
 use minijinja::{Value, context};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::{AdminRepo, refused};
+use super::orgs::owner_view;
+use super::page::{WebError, render_status, ser};
+use super::repo::settings::{AdminRepo, refused};
+use super::session::{Viewer, redirect_with_flash};
 use crate::app::AppState;
-use crate::service::webhooks::forms::{self, HookForm};
+use crate::service::webhooks::forms::{self, HookForm, HookScope};
 use crate::service::webhooks::{self, HookEvent, HookEvents};
-use crate::web::page::{WebError, ser};
-use crate::web::session::redirect_with_flash;
 
-const FORM_TEMPLATE: &str = "repo/settings/hook.html";
+/// Whose hooks a page shows: a repository's (for its admins) or an organisation's (for its
+/// owners). Anonymous visitors sign in first; any other viewer gets 404, for GETs and POSTs.
+pub enum HookPage {
+    Repo(Box<AdminRepo>),
+    Org(Box<OrgOwner>),
+}
+
+/// An organisation seen by one of its owners.
+pub struct OrgOwner {
+    viewer: Viewer,
+    org: UserRow,
+}
+
+impl FromRequestParts<AppState> for HookPage {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<HookPage, WebError> {
+        let params =
+            Path::<HashMap<String, String>>::from_request_parts(parts, state).await.map_err(|_| WebError::NotFound)?;
+        // The organisation routes name their first segment `org`, the repository ones `owner`.
+        let Some(name) = params.0.get("org") else {
+            return Ok(HookPage::Repo(Box::new(AdminRepo::from_request_parts(parts, state).await?)));
+        };
+        let viewer = Viewer::from_request_parts(parts, state).await?;
+        let v = owner_view(state, &viewer, name).await?;
+        Ok(HookPage::Org(Box::new(OrgOwner { viewer, org: v.org })))
+    }
+}
+
+impl HookPage {
+    fn scope(&self) -> HookScope {
+        match self {
+            HookPage::Repo(page) => HookScope::Repo(page.0.ctx.repo.id),
+            HookPage::Org(o) => HookScope::Org(o.org.id),
+        }
+    }
+
+    /// The hook list's path; every other page is below it.
+    fn base(&self) -> String {
+        match self {
+            HookPage::Repo(page) => page.path("/settings/hooks"),
+            HookPage::Org(o) => format!("/org/{}/settings/hooks", o.org.name),
+        }
+    }
+
+    fn me(&self) -> Result<&UserRow, WebError> {
+        match self {
+            HookPage::Repo(page) => page.me(),
+            HookPage::Org(o) => Ok(o.viewer.signed_in()?.as_ref()),
+        }
+    }
+
+    async fn render(&self, state: &AppState, template: &str, ctx: Value) -> Result<Response, WebError> {
+        self.render_status(state, StatusCode::OK, template, ctx, None).await
+    }
+
+    /// The form again with 422: `field`'s control marked invalid, `message` in the alert.
+    async fn invalid(
+        &self,
+        state: &AppState,
+        template: &str,
+        ctx: Value,
+        field: &str,
+        message: String,
+    ) -> Result<Response, WebError> {
+        self.render_status(state, StatusCode::UNPROCESSABLE_ENTITY, template, ctx, Some((field, message))).await
+    }
+
+    /// The page with its scope's chrome: the repository header and settings nav, or the
+    /// organisation nav with its settings nav.
+    async fn render_status(
+        &self,
+        state: &AppState,
+        status: StatusCode,
+        template: &str,
+        ctx: Value,
+        error: Option<(&str, String)>,
+    ) -> Result<Response, WebError> {
+        let ctx = context! { ..ctx, ..context! { base => self.base() } };
+        match self {
+            HookPage::Repo(page) => match error {
+                Some((field, message)) => page.invalid(state, template, "hooks", ctx, field, message).await,
+                None => page.render(state, template, "hooks", ctx).await,
+            },
+            HookPage::Org(o) => {
+                let (errors, error) = match error {
+                    Some((field, message)) => {
+                        (Value::from_pairs([(field.to_string(), message.clone())]), Some(message))
+                    }
+                    None => (context! {}, None),
+                };
+                let chrome = context! {
+                    org_name => o.org.name.clone(), is_owner => true, insider => true,
+                    settings_section => "hooks", errors, error,
+                };
+                render_status(&o.viewer, status, template, context! { ..ctx, ..chrome })
+            }
+        }
+    }
+
+    /// Queue a test push for `hook`: the flash message to show.
+    async fn test(&self, state: &AppState, hook: &HookRow) -> Result<String, WebError> {
+        let sent = match self {
+            HookPage::Repo(page) => {
+                let ctx = &page.0.ctx;
+                forms::test_delivery(state, &ctx.owner, &ctx.repo, ctx.dir(), page.me()?, hook).await
+            }
+            HookPage::Org(o) => forms::test_delivery_for_org(state, &o.org, self.me()?, hook).await,
+        };
+        Ok(match sent {
+            Ok(true) => "A test push delivery has been queued.".into(),
+            Ok(false) => "This webhook does not take push events, so no test delivery was sent.".into(),
+            Err(e) => refused(e)?,
+        })
+    }
+}
+
+/// The path parameters beyond the scope's: the hook, and a delivery of it.
+#[derive(Deserialize)]
+pub struct HookPath {
+    id: String,
+}
+
+#[derive(Deserialize)]
+pub struct DeliveryPath {
+    id: String,
+    delivery: String,
+}
+
+const FORM_TEMPLATE: &str = "hooks/hook.html";
+const LIST_TEMPLATE: &str = "hooks/list.html";
 
 /// The event checkboxes of "Let me choose", in the API's order.
 fn event_label(e: HookEvent) -> &'static str {
@@ -118,10 +254,10 @@ struct HookItem {
     last_status: &'static str,
 }
 
-pub async fn list(State(state): State<AppState>, page: AdminRepo) -> Result<Response, WebError> {
+pub async fn list(State(state): State<AppState>, page: HookPage) -> Result<Response, WebError> {
     let rows = {
         let mut h = state.db.acquire().await?;
-        hook_store::list_for_repo(h.conn(), page.0.ctx.repo.id, Window::ALL).await?.0
+        page.scope().list(h.conn()).await?
     };
     let hooks: Vec<HookItem> = rows
         .iter()
@@ -136,7 +272,7 @@ pub async fn list(State(state): State<AppState>, page: AdminRepo) -> Result<Resp
             },
         })
         .collect();
-    page.render(&state, "repo/settings/hooks.html", "hooks", context! { hooks => ser(&hooks) }).await
+    page.render(&state, LIST_TEMPLATE, context! { hooks => ser(&hooks) }).await
 }
 
 // ---- new ----
@@ -145,31 +281,29 @@ fn new_ctx(view: &FormView) -> Value {
     context! { form => ser(view), is_new => true, choices => event_choices(), deliveries => Vec::<Value>::new() }
 }
 
-pub async fn new_form(State(state): State<AppState>, page: AdminRepo) -> Result<Response, WebError> {
-    page.render(&state, FORM_TEMPLATE, "hooks", new_ctx(&FormView::new_hook())).await
+pub async fn new_form(State(state): State<AppState>, page: HookPage) -> Result<Response, WebError> {
+    page.render(&state, FORM_TEMPLATE, new_ctx(&FormView::new_hook())).await
 }
 
 pub async fn create(
     State(state): State<AppState>,
-    page: AdminRepo,
+    page: HookPage,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let (view, secret) = parse(&pairs);
     let form = match to_service(&view, Some(secret)) {
         Ok(f) => f,
         Err((field, message)) => {
-            return page.invalid(&state, FORM_TEMPLATE, "hooks", new_ctx(&view), field, message).await;
+            return page.invalid(&state, FORM_TEMPLATE, new_ctx(&view), field, message).await;
         }
     };
-    match forms::create(&state, &page.0.ctx.repo, &form).await {
-        Ok(row) => Ok(redirect_with_flash(
-            &state,
-            &page.path(&format!("/settings/hooks/{}", row.id)),
-            "The webhook has been added.",
-        )),
+    match forms::create(&state, page.scope(), &form).await {
+        Ok(row) => {
+            Ok(redirect_with_flash(&state, &format!("{}/{}", page.base(), row.id), "The webhook has been added."))
+        }
         Err(e) => {
             let message = refused(e)?;
-            page.invalid(&state, FORM_TEMPLATE, "hooks", new_ctx(&view), "url", message).await
+            page.invalid(&state, FORM_TEMPLATE, new_ctx(&view), "url", message).await
         }
     }
 }
@@ -222,10 +356,10 @@ fn hook_id(id: &str) -> Result<i64, WebError> {
     id.parse::<i64>().ok().filter(|n| *n > 0).ok_or(WebError::NotFound)
 }
 
-async fn load_hook(state: &AppState, page: &AdminRepo, id: &str) -> Result<HookRow, WebError> {
+async fn load_hook(state: &AppState, page: &HookPage, id: &str) -> Result<HookRow, WebError> {
     let id = hook_id(id)?;
     let mut h = state.db.acquire().await?;
-    hook_store::by_id_for_repo(h.conn(), page.0.ctx.repo.id, id).await?.ok_or(WebError::NotFound)
+    page.scope().find(h.conn(), id).await?.ok_or(WebError::NotFound)
 }
 
 /// The hook page: its form (as stored, or as typed), test and delete, and recent deliveries.
@@ -247,18 +381,18 @@ async fn hook_ctx(state: &AppState, hook: &HookRow, view: &FormView) -> Result<V
 
 pub async fn show(
     State(state): State<AppState>,
-    page: AdminRepo,
-    Path((_, _, id)): Path<(String, String, String)>,
+    page: HookPage,
+    Path(HookPath { id }): Path<HookPath>,
 ) -> Result<Response, WebError> {
     let hook = load_hook(&state, &page, &id).await?;
     let ctx = hook_ctx(&state, &hook, &FormView::of(&hook)).await?;
-    page.render(&state, FORM_TEMPLATE, "hooks", ctx).await
+    page.render(&state, FORM_TEMPLATE, ctx).await
 }
 
 pub async fn update(
     State(state): State<AppState>,
-    page: AdminRepo,
-    Path((_, _, id)): Path<(String, String, String)>,
+    page: HookPage,
+    Path(HookPath { id }): Path<HookPath>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let hook = load_hook(&state, &page, &id).await?;
@@ -266,56 +400,48 @@ pub async fn update(
     // An empty secret field keeps the stored secret (the page never shows it).
     let secret = (!secret.is_empty()).then_some(secret);
     let result = match to_service(&view, secret) {
-        Ok(form) => forms::update(&state, &page.0.ctx.repo, hook.id, &form).await.map_err(|e| ("url", e)),
+        Ok(form) => forms::update(&state, page.scope(), hook.id, &form).await.map_err(|e| ("url", e)),
         Err((field, message)) => {
             let ctx = hook_ctx(&state, &hook, &view).await?;
-            return page.invalid(&state, FORM_TEMPLATE, "hooks", ctx, field, message).await;
+            return page.invalid(&state, FORM_TEMPLATE, ctx, field, message).await;
         }
     };
     match result {
-        Ok(_) => Ok(redirect_with_flash(
-            &state,
-            &page.path(&format!("/settings/hooks/{}", hook.id)),
-            "The webhook has been updated.",
-        )),
+        Ok(_) => {
+            Ok(redirect_with_flash(&state, &format!("{}/{}", page.base(), hook.id), "The webhook has been updated."))
+        }
         Err((field, e)) => {
             let message = refused(e)?;
             let ctx = hook_ctx(&state, &hook, &view).await?;
-            page.invalid(&state, FORM_TEMPLATE, "hooks", ctx, field, message).await
+            page.invalid(&state, FORM_TEMPLATE, ctx, field, message).await
         }
     }
 }
 
 pub async fn delete(
     State(state): State<AppState>,
-    page: AdminRepo,
-    Path((_, _, id)): Path<(String, String, String)>,
+    page: HookPage,
+    Path(HookPath { id }): Path<HookPath>,
 ) -> Result<Response, WebError> {
     let hook = load_hook(&state, &page, &id).await?;
-    webhooks::delete_hook(&state, page.0.ctx.repo.id, 0, hook.id).await?;
-    Ok(redirect_with_flash(&state, &page.path("/settings/hooks"), "The webhook has been deleted."))
+    forms::delete(&state, page.scope(), hook.id).await?;
+    Ok(redirect_with_flash(&state, &page.base(), "The webhook has been deleted."))
 }
 
 pub async fn test(
     State(state): State<AppState>,
-    page: AdminRepo,
-    Path((_, _, id)): Path<(String, String, String)>,
+    page: HookPage,
+    Path(HookPath { id }): Path<HookPath>,
 ) -> Result<Response, WebError> {
     let hook = load_hook(&state, &page, &id).await?;
-    let ctx = &page.0.ctx;
-    let sent = forms::test_delivery(&state, &ctx.owner, &ctx.repo, ctx.dir(), page.me()?, &hook).await?;
-    let message = if sent {
-        "A test push delivery has been queued."
-    } else {
-        "This webhook does not take push events, so no test delivery was sent."
-    };
-    Ok(redirect_with_flash(&state, &page.path(&format!("/settings/hooks/{}", hook.id)), message))
+    let message = page.test(&state, &hook).await?;
+    Ok(redirect_with_flash(&state, &format!("{}/{}", page.base(), hook.id), &message))
 }
 
 pub async fn redeliver(
     State(state): State<AppState>,
-    page: AdminRepo,
-    Path((_, _, id, delivery_id)): Path<(String, String, String, String)>,
+    page: HookPage,
+    Path(DeliveryPath { id, delivery: delivery_id }): Path<DeliveryPath>,
 ) -> Result<Response, WebError> {
     let hook = load_hook(&state, &page, &id).await?;
     let task = {
@@ -326,7 +452,7 @@ pub async fn redeliver(
     webhooks::redeliver(&state, task.id).await?;
     Ok(redirect_with_flash(
         &state,
-        &page.path(&format!("/settings/hooks/{}", hook.id)),
+        &format!("{}/{}", page.base(), hook.id),
         &format!("Delivery {} has been queued again.", task.uuid),
     ))
 }
