@@ -476,3 +476,18 @@ async fn web_orgs_members_and_teams_are_paged() {
     assert!(teams.contains(">t19</a>") && teams.contains(">t20</a>") && !teams.contains(">Owners</a>"));
     assert!(second.body.contains("<a href=\"?page=1\">Previous</a>") && !second.body.contains(">Next</a>"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn web_orgs_site_admins_manage_every_organisation() {
+    let s = TestServer::start().await;
+    let (_, token, _, _) = fixture(&s).await;
+    let root = s.create_user("root", true).await;
+    let mut a = Browser::new(&s);
+    a.sign_in(&root).await;
+    for page in ["/org/acme/settings", "/org/acme/settings/hooks", "/org/acme/members", "/org/acme/teams"] {
+        assert_eq!(a.get(page).await.status, 200, "{page}");
+    }
+    let p = a.submit("/org/acme/settings", "/org/acme/settings", &[("full_name", "Acme by root")]).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    assert_eq!(s.get_json("/orgs/acme", &token).await.1["full_name"], "Acme by root");
+}

@@ -41,6 +41,7 @@ pub(super) struct OrgView {
     pub org: UserRow,
     /// Sees private memberships and the teams (members and site admins, as the API decides).
     pub insider: bool,
+    /// Manages it: its owners and site administrators.
     pub owner: bool,
 }
 
@@ -52,7 +53,8 @@ async fn org_view(state: &AppState, viewer: &Viewer, name: &str) -> Result<OrgVi
             let mut h = state.db.acquire().await?;
             let member = org_store::is_member(h.conn(), org.id, me.id).await?;
             let owner = org_store::is_owner(h.conn(), org.id, me.id).await?;
-            (member || me.is_admin, owner)
+            // Site administrators manage every organisation from the pages (permissions.md §8).
+            (member || me.is_admin, owner || me.is_admin)
         }
         None => (false, false),
     };
