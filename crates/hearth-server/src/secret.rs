@@ -13,7 +13,8 @@ use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 
-const KEY_FILE: &str = "secret_key";
+/// The key's file under the data directory, when `SECRET_KEY` is not set.
+pub const KEY_FILE: &str = "secret_key";
 
 #[derive(Clone)]
 pub struct ServerSecret([u8; 32]);

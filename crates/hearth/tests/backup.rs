@@ -464,6 +464,11 @@ async fn a_dump_taken_while_serving_restores_the_same_instance() {
         std::fs::read(src.join("ssh/hearth.ed25519")).unwrap(),
         "the SSH host key comes back"
     );
+    assert_eq!(
+        std::fs::read(dst.join("secret_key")).unwrap(),
+        std::fs::read(src.join("secret_key")).unwrap(),
+        "the secret key comes back (two-factor secrets are sealed with it)"
+    );
     let web = Web::start(&to, &dst, &[], &[]);
     let after = answers(&web, &fixture).await;
     for (req, answer) in &before {

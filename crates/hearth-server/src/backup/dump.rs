@@ -14,7 +14,9 @@ use anyhow::{Context, bail};
 use hearth_store::{Db, DbOptions, snapshot};
 
 use super::archive::{self, Format};
-use super::{CONFIG_FILE, DB_DIR, FORMAT_VERSION, GISTS_DIR, MANIFEST, Manifest, REPOSITORIES_DIR, SSH_DIR};
+use super::{
+    CONFIG_FILE, DB_DIR, FORMAT_VERSION, GISTS_DIR, MANIFEST, Manifest, REPOSITORIES_DIR, SECRET_KEY_FILE, SSH_DIR,
+};
 use crate::config::{Config, DatabaseKind};
 use crate::service::now_unix;
 use crate::service::repos::repo_path;
@@ -153,6 +155,11 @@ async fn write(
             gist_copies += copy_repo(&gists_dir.join(format!("{id}.git")), &dst, &format!("gist {id}"))?;
         }
         copy_files(&ssh_dir, &scratch_owned.join(SSH_DIR))?;
+        // Without it the two-factor secrets in the rows could not be opened after a restore.
+        let key = ssh_dir.with_file_name(SECRET_KEY_FILE);
+        if key.is_file() {
+            std::fs::copy(&key, scratch_owned.join(SECRET_KEY_FILE)).with_context(|| format!("copying {}", key.display()))?;
+        }
         Ok((copied, gist_copies))
     })
     .await??;

@@ -31,6 +31,8 @@ pub const DB_DIR: &str = "db";
 pub const REPOSITORIES_DIR: &str = "repositories";
 pub const GISTS_DIR: &str = "gists";
 pub const SSH_DIR: &str = "ssh";
+/// The server's secret key file (see `secret.rs`), which two-factor secrets need to open.
+pub const SECRET_KEY_FILE: &str = crate::secret::KEY_FILE;
 pub const CONFIG_FILE: &str = "custom/conf/app.ini";
 /// Where a restore puts the archived config file, in the target's data directory (the target's
 /// own settings come from its `--config`; this copy is for reference).

@@ -18,7 +18,7 @@ use hearth_store::{Db, DbOptions};
 
 use super::archive::{self, Format};
 use super::{
-    CONFIG_FILE, DB_DIR, FORMAT_VERSION, GISTS_DIR, MANIFEST, Manifest, REPOSITORIES_DIR, RESTORED_CONFIG, SSH_DIR,
+    CONFIG_FILE, DB_DIR, FORMAT_VERSION, GISTS_DIR, MANIFEST, Manifest, REPOSITORIES_DIR, RESTORED_CONFIG, SECRET_KEY_FILE, SSH_DIR,
 };
 use crate::config::{Config, DatabaseKind};
 use crate::service::disk::move_dir;
@@ -339,6 +339,11 @@ fn place_files(dir: &Path, root: &Path, gists: &Path, data: &Path) -> anyhow::Re
     place(repos_src, root)?;
     place(gists_src, gists)?;
     place(dir.join(SSH_DIR), &data.join("ssh"))?;
+    let key = dir.join(SECRET_KEY_FILE);
+    if key.is_file() {
+        let to = data.join(SECRET_KEY_FILE);
+        std::fs::copy(&key, &to).with_context(|| format!("writing {}", to.display()))?;
+    }
     let config_src = dir.join(CONFIG_FILE);
     let config_copy = if config_src.is_file() {
         let to = data.join(RESTORED_CONFIG);
