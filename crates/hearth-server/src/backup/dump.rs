@@ -158,7 +158,8 @@ async fn write(
         // Without it the two-factor secrets in the rows could not be opened after a restore.
         let key = ssh_dir.with_file_name(SECRET_KEY_FILE);
         if key.is_file() {
-            std::fs::copy(&key, scratch_owned.join(SECRET_KEY_FILE)).with_context(|| format!("copying {}", key.display()))?;
+            std::fs::copy(&key, scratch_owned.join(SECRET_KEY_FILE))
+                .with_context(|| format!("copying {}", key.display()))?;
         }
         Ok((copied, gist_copies))
     })

@@ -18,7 +18,8 @@ use hearth_store::{Db, DbOptions};
 
 use super::archive::{self, Format};
 use super::{
-    CONFIG_FILE, DB_DIR, FORMAT_VERSION, GISTS_DIR, MANIFEST, Manifest, REPOSITORIES_DIR, RESTORED_CONFIG, SECRET_KEY_FILE, SSH_DIR,
+    CONFIG_FILE, DB_DIR, FORMAT_VERSION, GISTS_DIR, MANIFEST, Manifest, REPOSITORIES_DIR, RESTORED_CONFIG,
+    SECRET_KEY_FILE, SSH_DIR,
 };
 use crate::config::{Config, DatabaseKind};
 use crate::service::disk::move_dir;

@@ -49,6 +49,7 @@ mod watches;
 mod web;
 mod web_admin;
 mod web_browser;
+mod web_browser_accounts;
 mod web_browser_collab;
 mod web_forks;
 mod web_issues;

@@ -1,0 +1,60 @@
+//! The browser suite's account flows (issue #21): enrolling in two-factor authentication from
+//! the settings pages and signing in with a passcode, in headless Chromium.
+
+use hearth_server::service::two_factor::passcode;
+
+use crate::support::*;
+use crate::web_browser::{check_page, start_with};
+
+fn unbase32(text: &str) -> Vec<u8> {
+    let (mut out, mut buffer, mut bits) = (Vec::new(), 0u32, 0u32);
+    for c in text.trim().bytes() {
+        let v = if c.is_ascii_uppercase() { c - b'A' } else { c - b'2' + 26 };
+        buffer = (buffer << 5) | u32::from(v);
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+        }
+    }
+    out
+}
+
+fn code(secret: &[u8], offset: i64) -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    format!("{:06}", passcode(secret, (now / 30 + offset) as u64))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_two_factor_enrolment_and_sign_in() {
+    let Some((s, base, _driver, b)) = start_with(390, true, |_| {}).await else { return };
+    let alice = s.create_user("alice", false).await;
+    crate::web_browser::sign_in(&b, &base, "alice", &alice.password).await;
+
+    b.goto(&format!("{base}/user/settings")).await;
+    b.click_to_next_page("nav[aria-label=Settings] a[href='/user/settings/security']").await;
+    check_page(&b, "security settings").await;
+    b.click_to_next_page("a[href='/user/settings/two_factor_enable']").await;
+    check_page(&b, "enrolment with its QR code").await;
+    assert_eq!(b.count("figure.qr svg").await, 1);
+    let secret = unbase32(&b.text("#totp-secret").await);
+    b.type_into("#passcode", &code(&secret, 0)).await;
+    b.press("Enable two-factor authentication").await;
+    assert_eq!(b.count("ul.codes li").await, 10, "{}", b.source().await);
+    check_page(&b, "recovery codes").await;
+
+    // Signing in again: password, then the next passcode.
+    b.press("Sign out").await;
+    b.goto(&format!("{base}/user/login")).await;
+    b.type_into("#user_name", "alice").await;
+    b.type_into("#password", &alice.password).await;
+    b.press("Sign in").await;
+    assert_eq!(b.current_url().await, format!("{base}/user/login/two_factor"));
+    check_page(&b, "passcode step").await;
+    b.type_into("#passcode", &code(&secret, 1)).await;
+    b.press("Verify").await;
+    assert_eq!(b.current_url().await, format!("{base}/"), "{}", b.source().await);
+    b.goto(&format!("{base}/user/settings/security")).await;
+    assert!(b.text("#two-factor-state").await.contains("Enabled"));
+    b.close().await;
+}
