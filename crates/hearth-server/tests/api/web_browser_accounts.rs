@@ -3,7 +3,6 @@
 
 use hearth_server::service::two_factor::passcode;
 
-use crate::support::*;
 use crate::web_browser::{check_page, start_with};
 
 fn unbase32(text: &str) -> Vec<u8> {
