@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod doctor;
+pub mod openssh;
 
 use std::path::Path;
 

@@ -40,7 +40,7 @@ impl Backend {
         Ok((!attached.is_empty()).then(|| Identity::Deploy { fingerprint: fingerprint.to_string() }))
     }
 
-    async fn decide(
+    pub(crate) async fn decide(
         &self,
         who: Identity,
         payload: &str,

@@ -53,6 +53,32 @@ enum Command {
         #[command(flatten)]
         place: Place,
     },
+    /// For sshd's `AuthorizedKeysCommand`: print the forced-command line of a hearth key
+    /// (`AuthorizedKeysCommand /usr/local/bin/hearth keys -e git -u %u -t %t -k %k`); nothing for
+    /// an unknown key or another system account.
+    Keys {
+        /// The system account git clients log in as.
+        #[arg(short = 'e', long = "expected", default_value = "git")]
+        expected: String,
+        /// The account sshd is authenticating (%u).
+        #[arg(short = 'u', long = "username")]
+        user: String,
+        /// The key's type (%t).
+        #[arg(short = 't', long = "type")]
+        key_type: String,
+        /// The key's base64 blob (%k).
+        #[arg(short = 'k', long = "content")]
+        key: String,
+        #[command(flatten)]
+        place: Place,
+    },
+    /// The forced command `hearth keys` prints: serve the Git command in `SSH_ORIGINAL_COMMAND`
+    /// for key WHO (`key-ID` or `deploy-FINGERPRINT`).
+    Serv {
+        who: String,
+        #[command(flatten)]
+        place: Place,
+    },
     /// Bring another service's data into an empty hearth.
     Import {
         #[command(subcommand)]
@@ -192,6 +218,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             hearth_server::serve_with_ssh(config, listener, ssh, shutdown_signal()).await
         }
         Command::Admin { command } => run_admin(command).await,
+        Command::Keys { expected, user, key_type, key, place } => {
+            let serv = hearth_server::cli::openssh::serv_command(place.config.as_deref(), place.data.as_deref())?;
+            let config = place.load()?;
+            let query = hearth_server::cli::openssh::KeyQuery {
+                expected_user: &expected,
+                user: &user,
+                key_type: &key_type,
+                key: &key,
+            };
+            if let Some(line) = hearth_server::cli::openssh::keys(&config, &query, &serv).await? {
+                println!("{line}");
+            }
+            Ok(())
+        }
+        Command::Serv { who, place } => {
+            let flags = Overrides { data_dir: place.data, port: None };
+            let code = hearth_server::cli::openssh::serv(place.config.as_deref(), &flags, &who).await?;
+            if code != 0 {
+                std::process::exit(code);
+            }
+            Ok(())
+        }
         Command::Doctor { place } => {
             let config = place.load()?;
             let report = hearth_server::cli::doctor::run(&config).await;
