@@ -88,15 +88,25 @@ fn step_page(viewer: &Viewer, recovery: bool, status: StatusCode, error: Option<
     render_status(viewer, status, "login_two_factor.html", context! { recovery, error })
 }
 
+/// The passcode (or recovery code) form of a pending sign-in.
+async fn step_form(
+    state: &AppState,
+    viewer: &Viewer,
+    headers: &HeaderMap,
+    recovery: bool,
+) -> Result<Response, WebError> {
+    if pending(state, headers).is_none() {
+        return Ok(start_again(state));
+    }
+    step_page(viewer, recovery, StatusCode::OK, None)
+}
+
 pub async fn passcode_form(
     State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
-    if pending(&state, &headers).is_none() {
-        return Ok(start_again(&state));
-    }
-    step_page(&viewer, false, StatusCode::OK, None)
+    step_form(&state, &viewer, &headers, false).await
 }
 
 pub async fn recovery_form(
@@ -104,10 +114,7 @@ pub async fn recovery_form(
     viewer: Viewer,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
-    if pending(&state, &headers).is_none() {
-        return Ok(start_again(&state));
-    }
-    step_page(&viewer, true, StatusCode::OK, None)
+    step_form(&state, &viewer, &headers, true).await
 }
 
 #[derive(Deserialize, Default)]

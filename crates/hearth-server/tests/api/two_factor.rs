@@ -2,38 +2,9 @@
 //! sign-in with a passcode or a recovery code, replay protection, `X-Gitea-OTP` on the API, Git
 //! over HTTP refusing the password of an enrolled account, and the administrator's reset.
 
-use hearth_server::service::two_factor::passcode;
 use serde_json::json as j;
 
 use crate::support::*;
-
-fn unbase32(text: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    let (mut buffer, mut bits) = (0u32, 0u32);
-    for c in text.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'2'..=b'7' => c - b'2' + 26,
-            _ => panic!("not base32: {text}"),
-        };
-        buffer = (buffer << 5) | u32::from(v);
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buffer >> bits) as u8);
-        }
-    }
-    out
-}
-
-fn now_step() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64 / 30
-}
-
-/// The passcode of `secret` at `offset` steps from now, as an app shows it.
-fn code(secret: &[u8], offset: i64) -> String {
-    format!("{:06}", passcode(secret, (now_step() + offset) as u64))
-}
 
 fn between<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
     let at = body.find(start).unwrap_or_else(|| panic!("{start} in {body}")) + start.len();
@@ -52,7 +23,7 @@ async fn enroll(b: &mut Browser) -> (Vec<u8>, Vec<String>) {
     let done = b
         .post(
             "/user/settings/two_factor_enable",
-            &[("_csrf", &csrf), ("token", &token), ("passcode", &code(&secret, 0))],
+            &[("_csrf", &csrf), ("token", &token), ("passcode", &totp_code(&secret, 0))],
         )
         .await;
     assert_eq!(done.status, 200, "{}", done.body);
@@ -110,15 +81,15 @@ async fn two_factor_enrolment_and_sign_in() {
 
     // Signing in now takes a passcode; the one used to enrol does not work again.
     let mut c = Browser::new(&s);
-    let replay = sign_in_with(&mut c, &alice, "/user/login/two_factor", "passcode", &code(&secret, 0)).await;
+    let replay = sign_in_with(&mut c, &alice, "/user/login/two_factor", "passcode", &totp_code(&secret, 0)).await;
     assert_eq!(replay.status, 422, "{}", replay.body);
     assert_eq!(alert(&replay), "The passcode is not correct (or it has been used already).");
     assert!(!c.cookies.contains_key("hearth_session"));
     // Nor a passcode from two steps away; the next step's is accepted once.
     let step = c.get("/user/login/two_factor").await;
-    let far = c.post("/user/login/two_factor", &[("_csrf", &step.csrf()), ("passcode", &code(&secret, -3))]).await;
+    let far = c.post("/user/login/two_factor", &[("_csrf", &step.csrf()), ("passcode", &totp_code(&secret, -3))]).await;
     assert_eq!(far.status, 422);
-    let ok = c.post("/user/login/two_factor", &[("_csrf", &step.csrf()), ("passcode", &code(&secret, 1))]).await;
+    let ok = c.post("/user/login/two_factor", &[("_csrf", &step.csrf()), ("passcode", &totp_code(&secret, 1))]).await;
     assert_eq!((ok.status, ok.location()), (303, "/"), "{}", ok.body);
     assert!(c.get("/user/settings").await.status == 200);
     assert!(!c.cookies.contains_key("hearth_2fa"), "the pending sign-in is over");
@@ -160,7 +131,7 @@ async fn two_factor_pending_sign_in_cannot_be_forged_or_skipped() {
     anon.cookies.insert("hearth_2fa".into(), "MQo5OTk5OTk5OTk5CjAKLw.deadbeef".into());
     assert_eq!(anon.get("/user/login/two_factor").await.location(), "/user/login");
     let csrf = anon.get("/user/login").await.csrf();
-    let p = anon.post("/user/login/two_factor", &[("_csrf", &csrf), ("passcode", &code(&secret, 1))]).await;
+    let p = anon.post("/user/login/two_factor", &[("_csrf", &csrf), ("passcode", &totp_code(&secret, 1))]).await;
     assert_eq!((p.status, p.location()), (303, "/user/login"));
     assert!(!anon.cookies.contains_key("hearth_session"));
 
@@ -179,7 +150,7 @@ async fn two_factor_pending_sign_in_cannot_be_forged_or_skipped() {
     // Barred between the two steps: start again.
     s.sql("UPDATE \"user\" SET prohibit_login = TRUE WHERE lower_name = 'alice'").await;
     let step = c.get("/user/login/two_factor").await;
-    let p = c.post("/user/login/two_factor", &[("_csrf", &step.csrf()), ("passcode", &code(&secret, 1))]).await;
+    let p = c.post("/user/login/two_factor", &[("_csrf", &step.csrf()), ("passcode", &totp_code(&secret, 1))]).await;
     assert_eq!(p.location(), "/user/login");
     assert!(!c.cookies.contains_key("hearth_session"));
 }
@@ -211,7 +182,7 @@ async fn two_factor_on_the_api_and_git() {
     assert_eq!(resp.status(), 401);
     // The right one passes, once.
     reset_steps().await;
-    let passcode = code(&secret, 0);
+    let passcode = totp_code(&secret, 0);
     let resp = user(Some(("X-Gitea-OTP", passcode.clone()))).send().await.unwrap();
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.json::<serde_json::Value>().await.unwrap()["login"], "alice");
@@ -221,7 +192,7 @@ async fn two_factor_on_the_api_and_git() {
     let resp = s
         .post("/users/alice/tokens")
         .header("Authorization", basic(&alice.name, &alice.password))
-        .header("X-Forgejo-OTP", code(&secret, 0))
+        .header("X-Forgejo-OTP", totp_code(&secret, 0))
         .json(&j!({"name": "ci"}))
         .send()
         .await

@@ -1,28 +1,8 @@
 //! The browser suite's account flows (issue #21): enrolling in two-factor authentication from
 //! the settings pages and signing in with a passcode, in headless Chromium.
 
-use hearth_server::service::two_factor::passcode;
-
+use crate::support::{totp_code as code, unbase32};
 use crate::web_browser::{check_page, start_with};
-
-fn unbase32(text: &str) -> Vec<u8> {
-    let (mut out, mut buffer, mut bits) = (Vec::new(), 0u32, 0u32);
-    for c in text.trim().bytes() {
-        let v = if c.is_ascii_uppercase() { c - b'A' } else { c - b'2' + 26 };
-        buffer = (buffer << 5) | u32::from(v);
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buffer >> bits) as u8);
-        }
-    }
-    out
-}
-
-fn code(secret: &[u8], offset: i64) -> String {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-    format!("{:06}", passcode(secret, (now / 30 + offset) as u64))
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_two_factor_enrolment_and_sign_in() {

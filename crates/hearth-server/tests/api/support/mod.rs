@@ -22,6 +22,7 @@ mod server;
 mod shapes;
 mod smtp;
 mod ssh_keys;
+mod totp;
 mod webdriver;
 
 pub use browser::{Browser, Page, alert, assert_html, outside_articles, status_message};
@@ -34,4 +35,5 @@ pub(crate) use shapes::assert_shape;
 pub use shapes::{BASE_IN_SNAPSHOTS, time_redaction};
 pub use smtp::{Mail, SmtpSink, mail_server};
 pub use ssh_keys::ed25519_key;
+pub use totp::{totp_code, unbase32};
 pub use webdriver::{Driver, Session, browser_missing};
