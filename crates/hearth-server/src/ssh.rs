@@ -123,7 +123,7 @@ impl Backend {
                 }
             })
         });
-        Job { command, finish: Some(finish) }
+        Job::Git { command, finish: Some(finish) }
     }
 }
 

@@ -54,10 +54,12 @@ impl Refusal {
 /// succeeded and runs even when the client has gone away.
 pub type Finish = Box<dyn FnOnce(bool) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
 
-/// What to run for an accepted command: a git process with piped stdin/stdout/stderr.
-pub struct Job {
-    pub command: Command,
-    pub finish: Option<Finish>,
+/// What to do for an accepted command.
+pub enum Job {
+    /// Run a git process with piped stdin/stdout/stderr.
+    Git { command: Command, finish: Option<Finish> },
+    /// Answer with these bytes on stdout and exit status 0 (`git-lfs-authenticate`).
+    Reply(Vec<u8>),
 }
 
 /// The application's side: key look-up and the permission check.

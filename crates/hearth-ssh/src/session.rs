@@ -246,9 +246,14 @@ impl<B: Backend> russh::server::Handler for Handler<B> {
         session.channel_success(channel)?;
         let payload = String::from_utf8_lossy(data).into_owned();
         match self.backend.exec(who, payload, opened.git_protocol).await {
-            Ok(job) => {
+            Ok(Job::Reply(bytes)) => {
+                drop(slot);
+                session.data(channel, bytes)?;
+                finish_channel(session, channel, 0)
+            }
+            Ok(Job::Git { command, finish }) => {
                 tokio::spawn(async move {
-                    run_job(opened.channel, job).await;
+                    run_job(opened.channel, command, finish).await;
                     drop(slot);
                 });
                 Ok(())
@@ -276,8 +281,7 @@ fn finish_channel(session: &mut Session, channel: ChannelId, status: u32) -> Res
 
 /// Run the git child for one channel: client data → stdin, stdout → data, stderr → extended data.
 /// If the client goes away the child is killed (and reaped); the finish step runs in every case.
-async fn run_job(mut channel: Channel<Msg>, job: Job) {
-    let Job { mut command, finish } = job;
+async fn run_job(mut channel: Channel<Msg>, mut command: tokio::process::Command, finish: Option<crate::Finish>) {
     let mut child = match command.kill_on_drop(true).spawn() {
         Ok(c) => c,
         Err(e) => {

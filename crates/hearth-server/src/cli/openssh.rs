@@ -8,6 +8,7 @@ use std::process::Stdio;
 
 use anyhow::Context;
 use base64::Engine;
+use hearth_ssh::Job;
 use hearth_store::{deploy_keys, keys};
 use sha2::{Digest, Sha256};
 
@@ -119,11 +120,17 @@ pub async fn serv(file: Option<&Path>, flags: &Overrides, who: &str) -> anyhow::
             eprintln!("Gogs: {}", refusal.message);
             refusal.exit_status as i32
         }
-        Ok(Ok(job)) => {
-            let mut command = job.command;
+        Ok(Ok(Job::Reply(bytes))) => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            out.write_all(&bytes)?;
+            out.flush()?;
+            0
+        }
+        Ok(Ok(Job::Git { mut command, finish })) => {
             command.stdin(Stdio::inherit()).stdout(Stdio::inherit()).stderr(Stdio::inherit());
             let status = command.status().await.context("running git")?;
-            if let Some(finish) = job.finish {
+            if let Some(finish) = finish {
                 finish(status.success()).await;
             }
             status.code().unwrap_or(1)
