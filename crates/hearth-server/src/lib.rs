@@ -94,6 +94,7 @@ where
     let passwords = Passwords::from_config(&config.password)?;
     let state = AppState::new(db.clone(), config, external_url, passwords);
     web::purge_expired_sessions(&state).await.context("dropping expired web sessions")?;
+    service::oauth2::purge_expired(&state.db).await.context("dropping expired OAuth2 codes and tokens")?;
 
     let jobs = jobs::Jobs::start(&state)?;
 

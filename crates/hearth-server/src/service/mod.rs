@@ -31,6 +31,7 @@ pub mod names;
 pub mod net_guard;
 pub mod notices;
 pub mod notifications;
+pub mod oauth2;
 pub mod orgs;
 pub mod password_reset;
 pub mod passwords;
