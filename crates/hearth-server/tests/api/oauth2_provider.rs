@@ -176,10 +176,12 @@ async fn code_flow_with_pkce_through_the_consent_page() {
     let s = TestServer::start().await;
     let (alice, token) = s.user_with_token("alice", false).await;
     s.create_repo(&token, j!({"name": "priv", "auto_init": true, "private": true})).await;
+    let (status, org) = s.post_json("/user/orgs", &token, j!({"username": "acme"})).await;
+    assert_eq!(status, 201, "{org}");
     let (id, secret) =
         register(&s, &token, j!({"name": "Tool", "redirect_uris": [REDIRECT], "confidential_client": true})).await;
     let c = client(&s, &id, Some(&secret), REDIRECT);
-    let (code, verifier, _) = authorize(&s, &alice, &c, &["openid", "profile", "email"]).await;
+    let (code, verifier, _) = authorize(&s, &alice, &c, &["openid", "profile", "email", "groups"]).await;
     let tokens = exchange(&c, &code, verifier).await.unwrap();
     assert_eq!(*tokens.token_type(), BasicTokenType::Bearer);
     assert_eq!(tokens.expires_in().unwrap().as_secs(), 3600);
@@ -227,6 +229,7 @@ async fn code_flow_with_pkce_through_the_consent_page() {
     assert_eq!(claims["nonce"], "n-0S6_WzA2Mj");
     assert_eq!(claims["preferred_username"], "alice");
     assert_eq!(claims["email"], "alice@example.com");
+    assert_eq!(claims["groups"], j!(["acme", "acme:owners"]));
     // Another audience does not verify.
     let mut wrong = validation.clone();
     wrong.set_audience(&["someone-else"]);
@@ -235,6 +238,7 @@ async fn code_flow_with_pkce_through_the_consent_page() {
     let info = s.client.get(format!("{}login/oauth/userinfo", s.base)).bearer_auth(&access).send().await.unwrap();
     assert_eq!(info.status(), 200);
     let info: Value = info.json().await.unwrap();
+    assert_eq!(info["groups"], j!(["acme", "acme:owners"]));
     assert_eq!(
         (info["sub"].as_str(), info["preferred_username"].as_str()),
         (Some(me["id"].to_string().as_str()), Some("alice"))
