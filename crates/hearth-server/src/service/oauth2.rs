@@ -708,6 +708,44 @@ pub async fn revoke(
     Ok(Ok(()))
 }
 
+/// Token introspection (RFC 7662, Gitea's `/login/oauth/introspect`): `None` when the calling
+/// client does not authenticate (it must be a registered client with its secret, as Gitea asks);
+/// otherwise `{"active": false}`, or the live token's scope, user and registered claims. As in
+/// Gitea, any registered client may introspect any token (resource servers are clients too).
+pub async fn introspect(
+    state: &AppState,
+    client_id: &str,
+    client_secret: &str,
+    token: &str,
+) -> ServiceResult<Option<serde_json::Value>> {
+    let mut h = state.db.acquire().await?;
+    let Some(caller) = store::app_by_client_id(h.conn(), client_id).await? else { return Ok(None) };
+    if !secret_matches(&caller, client_secret) {
+        return Ok(None);
+    }
+    let inactive = serde_json::json!({ "active": false });
+    let now = now_unix();
+    let live = store::token_by_hash(h.conn(), &hash_token(token))
+        .await?
+        .filter(|t| t.expires_unix >= now && !(t.kind == store::REFRESH_TOKEN && t.used));
+    let Some(row) = live else { return Ok(Some(inactive)) };
+    let Some(grant) = store::grant_by_id(h.conn(), row.grant_id).await? else { return Ok(Some(inactive)) };
+    let Some(app) = store::app_by_id(h.conn(), grant.application_id).await? else { return Ok(Some(inactive)) };
+    let Some(user) = user_store::by_id(h.conn(), grant.user_id).await? else { return Ok(Some(inactive)) };
+    let mut answer = serde_json::json!({
+        "active": true,
+        "username": user.name,
+        "iss": state.links.external_url,
+        "sub": user.id.to_string(),
+        "aud": [app.client_id],
+        "exp": row.expires_unix,
+    });
+    if !grant.scope.is_empty() {
+        answer["scope"] = grant.scope.into();
+    }
+    Ok(Some(answer))
+}
+
 /// Drop expired codes and tokens (at start-up, as web sessions).
 pub async fn purge_expired(db: &Db) -> ServiceResult<u64> {
     let mut h = db.acquire().await?;

@@ -27,6 +27,7 @@ pub fn provider_routes() -> Router<AppState> {
     Router::new()
         .route("/login/oauth/access_token", post(access_token))
         .route("/login/oauth/revoke", post(revoke))
+        .route("/login/oauth/introspect", post(introspect))
         .route("/login/oauth/userinfo", get(user_info).post(user_info))
         .route("/login/oauth/keys", get(keys))
         .route("/.well-known/openid-configuration", get(discovery))
@@ -206,6 +207,34 @@ pub async fn revoke(
     })
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct IntrospectForm {
+    token: String,
+}
+
+/// `POST /login/oauth/introspect` (RFC 7662, Gitea): the client authenticates with Basic auth.
+pub async fn introspect(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<IntrospectForm>,
+) -> Result<Response, WebError> {
+    enabled(&state)?;
+    let answer = match basic_client(&headers) {
+        Some(Ok((id, secret))) => oauth2::introspect(&state, &id, &secret, &f.token).await?,
+        _ => None,
+    };
+    Ok(match answer {
+        Some(body) => no_store(Json(body).into_response()),
+        None => {
+            let mut resp = (StatusCode::UNAUTHORIZED, "no valid authorization").into_response();
+            resp.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"hearth OAuth2\""));
+            resp
+        }
+    })
+}
+
 /// The bearer token of `Authorization` (any case), else `?access_token=`.
 fn bearer(headers: &HeaderMap, query: Option<&str>) -> Option<String> {
     if let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
@@ -250,7 +279,8 @@ pub async fn keys(State(state): State<AppState>) -> Result<Response, WebError> {
     Ok(Json(serde_json::json!({ "keys": [key.jwk()] })).into_response())
 }
 
-/// `/.well-known/openid-configuration` (Gitea's document, plus the revocation endpoint).
+/// `/.well-known/openid-configuration` (Gitea's document, plus the revocation endpoint and the
+/// client authentication methods).
 pub async fn discovery(State(state): State<AppState>) -> Result<Response, WebError> {
     enabled(&state)?;
     let issuer = state.links.external_url.clone();
@@ -262,6 +292,7 @@ pub async fn discovery(State(state): State<AppState>) -> Result<Response, WebErr
         "jwks_uri": format!("{base}/login/oauth/keys"),
         "userinfo_endpoint": format!("{base}/login/oauth/userinfo"),
         "revocation_endpoint": format!("{base}/login/oauth/revoke"),
+        "introspection_endpoint": format!("{base}/login/oauth/introspect"),
         "response_types_supported": ["code", "id_token"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "subject_types_supported": ["public"],

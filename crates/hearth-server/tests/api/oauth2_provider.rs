@@ -247,6 +247,20 @@ async fn code_flow_with_pkce_through_the_consent_page() {
     let info = s.client.get(format!("{}login/oauth/userinfo", s.base)).bearer_auth(&token).send().await.unwrap();
     assert_eq!(info.status(), 401);
 
+    // Introspection (RFC 7662) by a registered client.
+    let introspect = |auth: (&str, &str), t: &str| {
+        let req = s.client.post(format!("{}login/oauth/introspect", s.base)).basic_auth(auth.0, Some(auth.1));
+        req.form(&[("token", t.to_string())]).send()
+    };
+    let resp = introspect((&id, &secret), &access).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let got: Value = resp.json().await.unwrap();
+    assert_eq!((got["active"].as_bool(), got["username"].as_str()), (Some(true), Some("alice")));
+    assert_eq!((got["scope"].as_str(), got["aud"].clone()), (Some("openid profile email groups"), j!([id])));
+    let got: Value = introspect((&id, &secret), "hat_nothing").await.unwrap().json().await.unwrap();
+    assert_eq!(got, j!({"active": false}));
+    assert_eq!(introspect((&id, "gto_wrong"), &access).await.unwrap().status(), 401);
+
     // Refresh rotates: the new pair works, the used refresh token is refused the second time, and
     // that reuse ends the whole chain.
     let renewed = c.exchange_refresh_token(&refresh).request_async(&send).await.unwrap();
