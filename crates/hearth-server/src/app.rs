@@ -36,6 +36,8 @@ pub struct Inner {
     pub notifications: tokio::sync::Notify,
     /// Wakes the mailer once e-mail is queued.
     pub mail_queue: tokio::sync::Notify,
+    /// The OAuth2 provider's ID-token signing key, read (or made) on first use.
+    pub oauth2_key: tokio::sync::OnceCell<Arc<crate::service::oauth2::SigningKey>>,
     /// Prometheus metrics, when `[metrics] ENABLED` (nothing is recorded otherwise).
     pub metrics: Option<Metrics>,
 }
@@ -62,6 +64,7 @@ impl AppState {
             pull_checks: tokio::sync::Notify::new(),
             notifications: tokio::sync::Notify::new(),
             mail_queue: tokio::sync::Notify::new(),
+            oauth2_key: tokio::sync::OnceCell::new(),
             metrics,
         }))
     }

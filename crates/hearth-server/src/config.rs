@@ -290,6 +290,7 @@ pub struct Config {
     pub admin: AdminConfig,
     pub http: HttpConfig,
     pub metrics: MetricsConfig,
+    pub oauth2: OAuth2Config,
     pub log: LogConfig,
     /// Settings in the file or the environment that neither hearth nor Gogs knows, one line each
     /// (filled by [`Config::load`]; see [`Config::warn_unknown_settings`]).
@@ -394,6 +395,22 @@ pub struct AuthConfig {
 pub struct MetricsConfig {
     pub enabled: bool,
     pub token: String,
+}
+
+/// `[oauth2]`: the OAuth2 provider (Gitea's section and defaults).
+#[derive(Debug, Clone)]
+pub struct OAuth2Config {
+    /// `ENABLED`: serve `/login/oauth/…` and `/.well-known/openid-configuration` (404 otherwise).
+    pub enabled: bool,
+    /// `ACCESS_TOKEN_EXPIRATION_TIME`: seconds an access token (and an ID token) lives (3600).
+    pub access_token_lifetime: i64,
+    /// `REFRESH_TOKEN_EXPIRATION_TIME`: hours a refresh token lives (730).
+    pub refresh_token_lifetime_hours: i64,
+    /// `INVALIDATE_REFRESH_TOKENS`: a refresh token works once (rotation); default true.
+    pub invalidate_refresh_tokens: bool,
+    /// `JWT_SIGNING_PRIVATE_KEY_FILE`: the RS256 key that signs ID tokens, PKCS#8 PEM; made when
+    /// missing (`<data>/jwt/private.pem`).
+    pub signing_key_file: PathBuf,
 }
 
 /// `[log]`: `LEVEL` (a tracing filter: `info`, `debug`, `info,hearth_server=debug`, …) and
@@ -654,6 +671,13 @@ impl Config {
             metrics: MetricsConfig {
                 enabled: raw.boolean("metrics", "ENABLED", false)?,
                 token: raw.string("metrics", "TOKEN", ""),
+            },
+            oauth2: OAuth2Config {
+                enabled: raw.boolean("oauth2", "ENABLED", true)?,
+                access_token_lifetime: raw.number("oauth2", "ACCESS_TOKEN_EXPIRATION_TIME", 3600i64)?.max(1),
+                refresh_token_lifetime_hours: raw.number("oauth2", "REFRESH_TOKEN_EXPIRATION_TIME", 730i64)?.max(1),
+                invalidate_refresh_tokens: raw.boolean("oauth2", "INVALIDATE_REFRESH_TOKENS", true)?,
+                signing_key_file: in_data(raw.string("oauth2", "JWT_SIGNING_PRIVATE_KEY_FILE", "jwt/private.pem")),
             },
             log: LogConfig {
                 level: match raw.string("log", "LEVEL", "info").trim() {

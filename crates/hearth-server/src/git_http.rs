@@ -125,7 +125,9 @@ async fn authorize(
         Ok(Some((user, token))) => {
             let mut scopes = Scopes::default();
             if let Some((id, token_scopes)) = token {
-                state.token_usage.touch(id);
+                if let Some(id) = id {
+                    state.token_usage.touch(id);
+                }
                 scopes = token_scopes;
             }
             (user, scopes)

@@ -96,6 +96,7 @@ where
     let secret = secret::ServerSecret::load_or_create(&config).context("loading the secret key")?;
     let state = AppState::new(db.clone(), config, external_url, passwords, secret);
     web::purge_expired_sessions(&state).await.context("dropping expired web sessions")?;
+    service::oauth2::purge_expired(&state.db).await.context("dropping expired OAuth2 codes and tokens")?;
 
     let jobs = jobs::Jobs::start(&state)?;
 

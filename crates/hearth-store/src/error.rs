@@ -55,6 +55,9 @@ pub enum Unique {
     CommitStatusIndex,
     ProtectedBranchRule,
     NotificationThread,
+    OAuth2ClientId,
+    OAuth2Grant,
+    OAuth2TokenHash,
     /// A violation this table does not know (a new index not added here).
     Unknown,
 }
@@ -91,6 +94,9 @@ const INDEXES: &[(&str, &str, &[&str], Unique)] = &[
     ("commit_status_repo_sha_idx", "commit_status", &["repo_id", "sha", "idx"], Unique::CommitStatusIndex),
     ("protected_branch_repo_rule", "protected_branch", &["repo_id", "rule_name"], Unique::ProtectedBranchRule),
     ("notification_user_issue", "notification", &["user_id", "issue_id"], Unique::NotificationThread),
+    ("oauth2_application_client_id", "oauth2_application", &["client_id"], Unique::OAuth2ClientId),
+    ("oauth2_grant_user_application", "oauth2_grant", &["user_id", "application_id"], Unique::OAuth2Grant),
+    ("oauth2_token_sha256", "oauth2_token", &["sha256"], Unique::OAuth2TokenHash),
 ];
 
 impl Unique {

@@ -27,6 +27,7 @@ pub mod milestones;
 pub mod mirrors;
 pub mod notices;
 pub mod notifications;
+pub mod oauth2;
 pub mod orgs;
 pub mod protected_branches;
 pub mod pulls;

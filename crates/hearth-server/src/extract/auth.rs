@@ -18,13 +18,15 @@ use hearth_store::users::{self, UserRow};
 use crate::app::AppState;
 use crate::error::ApiError;
 use crate::service::token_scopes::{Level, Scopes, route_categories};
-use crate::service::{accounts, two_factor};
+use crate::service::{accounts, oauth2, two_factor};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthMethod {
     Anonymous,
     /// Authenticated by an access token (its id).
     Token(i64),
+    /// Authenticated by an OAuth2 access token (its id); a token for every guard.
+    OAuth2(i64),
     /// Authenticated by user name (or e-mail) and password.
     Basic,
 }
@@ -93,6 +95,16 @@ pub fn client_ip(extensions: &Extensions) -> Option<IpAddr> {
 async fn resolve(state: &AppState, parts: &Parts) -> Result<Identity, ApiError> {
     let creds = find_credentials(parts, !state.config.security.disable_query_auth_token);
     if let Some(raw) = creds.token.as_deref()
+        && oauth2::is_access_token(raw)
+    {
+        if let Some(found) = oauth2::access_owner(&state.db, raw).await? {
+            return Ok(Identity {
+                user: Some(Arc::new(found.user)),
+                method: AuthMethod::OAuth2(found.token_id),
+                scopes: found.scopes,
+            });
+        }
+    } else if let Some(raw) = creds.token.as_deref()
         && let Some(found) = state.token_cache.owner(&state.db, raw).await?
     {
         state.token_usage.touch(found.token_id);
@@ -229,7 +241,7 @@ pub fn real_ip(peer: IpAddr, headers: &axum::http::HeaderMap, trusted: &[ipnet::
 /// categories at the method's level (Gitea's `tokenRequiresScopes`), else 403 with Gitea's message.
 pub async fn enforce_scopes(req: Request, next: Next) -> Response {
     if let Some(id) = req.extensions().get::<Identity>()
-        && matches!(id.method, AuthMethod::Token(_))
+        && matches!(id.method, AuthMethod::Token(_) | AuthMethod::OAuth2(_))
         && !id.scopes.is_empty()
     {
         let categories = route_categories(req.uri().path());
@@ -262,7 +274,7 @@ impl FromRequestParts<AppState> for TokenUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let id = identity_of(parts);
         match (id.method, id.user) {
-            (AuthMethod::Token(_), Some(u)) => Ok(TokenUser(u)),
+            (AuthMethod::Token(_) | AuthMethod::OAuth2(_), Some(u)) => Ok(TokenUser(u)),
             (AuthMethod::Basic, Some(u)) if !state.config.security.strict_token_auth => Ok(TokenUser(u)),
             _ => Err(ApiError::unauthorized()),
         }

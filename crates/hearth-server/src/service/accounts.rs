@@ -180,7 +180,7 @@ pub async fn authenticate_git(
     login: &str,
     password: &str,
     ip: Option<IpAddr>,
-) -> ServiceResult<Option<(UserRow, Option<(i64, Scopes)>)>> {
+) -> ServiceResult<Option<(UserRow, Option<GitToken>)>> {
     let refused = match throttle.begin(login, ip) {
         Err(limited) => ServiceError::from(limited),
         Ok(attempt) => match check_password(db, passwords, login, password).await {
@@ -213,12 +213,20 @@ pub async fn authenticate_git(
     }
 }
 
-/// The user name, else the password, as an access token.
-async fn token_login(db: &Db, login: &str, password: &str) -> ServiceResult<Option<(UserRow, Option<(i64, Scopes)>)>> {
+/// A token that signed in to Git: the personal access token's id (for its "last used" time;
+/// `None` for an OAuth2 access token), and the token's scopes.
+pub type GitToken = (Option<i64>, Scopes);
+
+/// The user name, else the password, as an access token (a personal one, or an OAuth2 one, as
+/// `git-credential-oauth` sends it).
+async fn token_login(db: &Db, login: &str, password: &str) -> ServiceResult<Option<(UserRow, Option<GitToken>)>> {
     for candidate in [login, password] {
+        if let Some(found) = super::oauth2::access_owner(db, candidate).await? {
+            return Ok(Some((found.user, Some((None, found.scopes)))));
+        }
         if let Some(found) = super::tokens::owner(db, candidate).await? {
             let scopes = Scopes::from_stored(&found.token_scope);
-            return Ok(Some((found.user, Some((found.token_id, scopes)))));
+            return Ok(Some((found.user, Some((Some(found.token_id), scopes)))));
         }
     }
     Ok(None)

@@ -31,6 +31,7 @@ pub mod names;
 pub mod net_guard;
 pub mod notices;
 pub mod notifications;
+pub mod oauth2;
 pub mod orgs;
 pub mod password_reset;
 pub mod passwords;
@@ -139,6 +140,8 @@ fn conflict_message(unique: Unique) -> &'static str {
         Unique::ProtectedBranchRule => "Branch protection already exist",
         // Written with ON CONFLICT: never seen by a caller.
         Unique::NotificationThread => "notification thread exists",
+        // Random values and an upserted grant: never seen by a caller.
+        Unique::OAuth2ClientId | Unique::OAuth2TokenHash | Unique::OAuth2Grant => "oauth2 credential exists",
         Unique::Unknown => "already exists",
     }
 }

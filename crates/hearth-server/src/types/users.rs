@@ -92,3 +92,17 @@ pub struct UserSearchResults {
     pub data: Vec<User>,
     pub ok: bool,
 }
+
+/// Gitea's OAuth2Application; `client_secret` is only filled when the application is created or
+/// gets a new secret (empty otherwise, as Gitea).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OAuth2Application {
+    pub id: i64,
+    pub name: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub confidential_client: bool,
+    pub skip_secondary_authorization: bool,
+    pub redirect_uris: Vec<String>,
+    pub created: String,
+}

@@ -15,6 +15,7 @@ mod home;
 mod hooks;
 mod my_issues;
 mod notifications;
+pub mod oauth2;
 mod orgs;
 mod page;
 mod people;
@@ -109,6 +110,13 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/user/settings/ssh/delete", post(settings::delete_key))
         .route("/user/settings/applications", get(settings::applications).post(settings::create_token))
         .route("/user/settings/applications/delete", post(settings::delete_token))
+        .route("/user/settings/applications/oauth2", post(settings::create_oauth2_app))
+        .route("/user/settings/applications/oauth2/{id}", get(settings::oauth2_app).post(settings::update_oauth2_app))
+        .route("/user/settings/applications/oauth2/{id}/regenerate_secret", post(settings::regenerate_oauth2_secret))
+        .route("/user/settings/applications/oauth2/{id}/delete", post(settings::delete_oauth2_app))
+        .route("/user/settings/applications/grants/revoke", post(settings::revoke_oauth2_grant))
+        .route("/login/oauth/authorize", get(oauth2::authorize))
+        .route("/login/oauth/grant", post(oauth2::grant))
         .route("/issues", get(my_issues::issues))
         .route("/pulls", get(my_issues::pulls))
         .route("/notifications", get(notifications::list))

@@ -16,6 +16,7 @@ use super::session::{Viewer, redirect_with_flash};
 use crate::app::AppState;
 use crate::service::accounts::{self, OwnProfile};
 use crate::service::keys::{self, DeleteKey};
+use crate::service::oauth2::{self, AppForm};
 use crate::service::{ServiceError, emails, tokens};
 
 /// One settings page: its template, the values it shows, and a failed form's errors.
@@ -346,21 +347,60 @@ struct TokenItem {
     created_unix: i64,
 }
 
+#[derive(Serialize)]
+struct OAuth2AppItem {
+    id: i64,
+    name: String,
+    client_id: String,
+    created_unix: i64,
+}
+
+#[derive(Serialize)]
+struct GrantItem {
+    id: i64,
+    app_name: String,
+    scope: String,
+    created_unix: i64,
+}
+
 async fn applications_page<'a>(
     state: &AppState,
     viewer: &'a Viewer,
     me: &UserRow,
     name: &str,
 ) -> Result<SettingsPage<'a>, WebError> {
+    applications_page_with(state, viewer, me, name, &OAuth2AppForm::default()).await
+}
+
+async fn applications_page_with<'a>(
+    state: &AppState,
+    viewer: &'a Viewer,
+    me: &UserRow,
+    name: &str,
+    app_form: &OAuth2AppForm,
+) -> Result<SettingsPage<'a>, WebError> {
     let (rows, _) = tokens::list(&state.db, me.id, None).await?;
     let list: Vec<TokenItem> = rows
         .into_iter()
         .map(|t| TokenItem { id: t.id, name: t.name, last_eight: t.token_last_eight, created_unix: t.created_unix })
         .collect();
+    let (apps, _) = oauth2::list_apps(&state.db, me.id, Window::ALL).await?;
+    let apps: Vec<OAuth2AppItem> = apps
+        .into_iter()
+        .map(|a| OAuth2AppItem { id: a.id, name: a.name, client_id: a.client_id, created_unix: a.created_unix })
+        .collect();
+    let grants: Vec<GrantItem> = oauth2::grants_of(&state.db, me.id)
+        .await?
+        .into_iter()
+        .map(|g| GrantItem { id: g.grant_id, app_name: g.app_name, scope: g.scope, created_unix: g.created_unix })
+        .collect();
     Ok(SettingsPage {
         viewer,
         template: "settings/applications.html",
-        ctx: context! { section => "applications", tokens => ser(&list), name },
+        ctx: context! {
+            section => "applications", tokens => ser(&list), name,
+            apps => ser(&apps), grants => ser(&grants), app_form => ser(app_form),
+        },
     })
 }
 
@@ -410,6 +450,153 @@ pub async fn delete_token(
         Err(ServiceError::NotFound) => Err(WebError::NotFound),
         Err(e) => Err(e.into()),
     }
+}
+
+// ---- OAuth2 applications ----
+
+/// The OAuth2 application form: redirect URIs one per line; the checkboxes are absent when off.
+#[derive(Deserialize, Serialize, Default)]
+#[serde(default)]
+pub struct OAuth2AppForm {
+    application_name: String,
+    redirect_uris: String,
+    confidential_client: Option<String>,
+    skip_secondary_authorization: Option<String>,
+}
+
+impl OAuth2AppForm {
+    fn service_form(&self) -> AppForm {
+        AppForm {
+            name: self.application_name.trim().to_string(),
+            redirect_uris: self
+                .redirect_uris
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(String::from)
+                .collect(),
+            confidential_client: self.confidential_client.is_some(),
+            skip_secondary_authorization: self.skip_secondary_authorization.is_some(),
+        }
+    }
+
+    fn name_problem(&self) -> Option<String> {
+        let name = self.application_name.trim();
+        (name.is_empty() || name.chars().count() > 255)
+            .then(|| "Application name is required (at most 255 characters).".to_string())
+    }
+}
+
+fn oauth2_app_page<'a>(
+    viewer: &'a Viewer,
+    app: &hearth_store::oauth2::AppRow,
+    secret: Option<String>,
+) -> SettingsPage<'a> {
+    let form = OAuth2AppForm {
+        application_name: app.name.clone(),
+        redirect_uris: oauth2::redirect_uris(app).join("\n"),
+        confidential_client: app.confidential_client.then(|| "on".into()),
+        skip_secondary_authorization: app.skip_secondary_authorization.then(|| "on".into()),
+    };
+    SettingsPage {
+        viewer,
+        template: "settings/oauth2_app.html",
+        ctx: context! {
+            section => "applications", id => app.id, client_id => app.client_id.clone(), secret,
+            form => ser(&form),
+        },
+    }
+}
+
+fn id_of(raw: &str) -> Result<i64, WebError> {
+    raw.trim().parse().map_err(|_| WebError::NotFound)
+}
+
+/// `POST /user/settings/applications/oauth2`: register an application; the page that follows shows
+/// its client secret this once.
+pub async fn create_oauth2_app(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<OAuth2AppForm>,
+) -> Result<Response, WebError> {
+    let me = viewer.signed_in()?;
+    if let Some(message) = form.name_problem() {
+        return applications_page_with(&state, &viewer, me, "", &form).await?.invalid("application_name", message);
+    }
+    match oauth2::create_app(&state.db, me.id, &form.service_form()).await {
+        Ok((app, secret)) => oauth2_app_page(&viewer, &app, Some(secret)).ok(),
+        Err(e) => {
+            let message = refused(e)?;
+            applications_page_with(&state, &viewer, me, "", &form).await?.invalid("redirect_uris", message)
+        }
+    }
+}
+
+pub async fn oauth2_app(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, WebError> {
+    let me = viewer.signed_in()?;
+    let app = oauth2::get_app(&state.db, me.id, id_of(&id)?).await?;
+    oauth2_app_page(&viewer, &app, None).ok()
+}
+
+pub async fn update_oauth2_app(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Form(form): Form<OAuth2AppForm>,
+) -> Result<Response, WebError> {
+    let me = viewer.signed_in()?;
+    let id = id_of(&id)?;
+    let app = oauth2::get_app(&state.db, me.id, id).await?;
+    if let Some(message) = form.name_problem() {
+        return oauth2_app_page(&viewer, &app, None).invalid("application_name", message);
+    }
+    match oauth2::edit_app(&state.db, me.id, id, &form.service_form()).await {
+        Ok(_) => Ok(redirect_with_flash(
+            &state,
+            &format!("/user/settings/applications/oauth2/{id}"),
+            "The application has been updated.",
+        )),
+        Err(ServiceError::NotFound) => Err(WebError::NotFound),
+        Err(e) => {
+            let message = refused(e)?;
+            oauth2_app_page(&viewer, &app, None).invalid("redirect_uris", message)
+        }
+    }
+}
+
+pub async fn regenerate_oauth2_secret(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, WebError> {
+    let me = viewer.signed_in()?;
+    let (app, secret) = oauth2::regenerate_secret(&state.db, me.id, id_of(&id)?).await?;
+    oauth2_app_page(&viewer, &app, Some(secret)).ok()
+}
+
+pub async fn delete_oauth2_app(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, WebError> {
+    let me = viewer.signed_in()?;
+    oauth2::delete_app(&state.db, me.id, id_of(&id)?).await?;
+    Ok(redirect_with_flash(&state, "/user/settings/applications", "The application has been deleted."))
+}
+
+/// Withdraw the viewer's authorization of an application: its tokens stop working.
+pub async fn revoke_oauth2_grant(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<IdForm>,
+) -> Result<Response, WebError> {
+    let me = viewer.signed_in()?;
+    oauth2::revoke_grant(&state.db, me.id, form.id()?).await?;
+    Ok(redirect_with_flash(&state, "/user/settings/applications", "The application's access has been revoked."))
 }
 
 #[cfg(test)]

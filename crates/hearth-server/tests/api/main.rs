@@ -27,6 +27,7 @@ mod label_templates;
 mod markdown;
 mod migrate;
 mod notifications;
+mod oauth2_provider;
 mod ops;
 mod orgs;
 mod pagination;

@@ -29,6 +29,7 @@ mod milestones;
 mod misc;
 mod notices;
 mod notifications;
+mod oauth2_apps;
 mod orgs;
 pub mod pulls;
 mod refs;
@@ -91,6 +92,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(users::search_users))
         .routes(routes!(users::get_user))
         .routes(routes!(tokens::list_access_tokens, tokens::create_access_token))
+        .routes(routes!(oauth2_apps::list_oauth2_applications, oauth2_apps::create_oauth2_application))
+        .routes(routes!(
+            oauth2_apps::get_oauth2_application,
+            oauth2_apps::update_oauth2_application,
+            oauth2_apps::delete_oauth2_application
+        ))
         .routes(routes!(emails::list_emails, emails::add_emails, emails::delete_emails))
         .routes(routes!(followers::list_my_followers))
         .routes(routes!(followers::list_my_following))
