@@ -10,7 +10,7 @@ use hearth_store::{Conn, StoreError, keys};
 
 use crate::app::AppState;
 use crate::service::git_access::{self, Access, Place, Principal, Refused};
-use crate::service::{now_unix, push};
+use crate::service::{lfs_token, now_unix, push};
 
 const NO_ACCESS: &str = "Repository does not exist or you do not have access";
 
@@ -47,6 +47,9 @@ impl Backend {
         git_protocol: Option<String>,
     ) -> Result<Result<Job, Refusal>, StoreError> {
         let state = &self.state;
+        if let Some(lfs) = hearth_ssh::command::parse_lfs_authenticate(payload) {
+            return self.lfs_authenticate(who, lfs).await;
+        }
         let Some(cmd) = hearth_ssh::command::parse(payload) else {
             return Ok(Err(Refusal::new("Invalid repository path")));
         };
@@ -85,6 +88,47 @@ impl Backend {
         let protection =
             if service == Service::ReceivePack { access.protection_policy(&self.state).await } else { None };
         Ok(Ok(self.job(service, access, git_protocol, protection)))
+    }
+
+    /// `git-lfs-authenticate`: the same access decision as a fetch (download) or a push (upload),
+    /// then the LFS endpoint with a short-lived token for it (git-lfs then speaks HTTP).
+    async fn lfs_authenticate(
+        &self,
+        who: Identity,
+        lfs: Option<hearth_ssh::command::LfsAuthenticate>,
+    ) -> Result<Result<Job, Refusal>, StoreError> {
+        let Some(lfs) = lfs else { return Ok(Err(Refusal::new("Invalid repository path"))) };
+        let state = &self.state;
+        let mut h = state.db.acquire().await?;
+        let caller = Caller::load(h.conn(), &who).await?;
+        let principal = caller.as_ref().map_or(Principal::Anonymous, Caller::principal);
+        let target = Place::find(h.conn(), &lfs.owner, &lfs.repo).await?;
+        let verb = if lfs.upload { git_access::Verb::Write } else { git_access::Verb::Read };
+        let decided = git_access::decide_place(h.conn(), &state.config, &target, principal, verb).await?;
+        drop(h);
+        let grant = match (decided, caller.is_some()) {
+            (Ok(Access::Repo(grant)), true) if grant.actor.is_some() => grant,
+            (decided, known_key) => {
+                let refused = decided.err().unwrap_or_default();
+                return Ok(Err(Refusal::new(serv_refusal(&refused, false, true, known_key, &target.full_name()))));
+            }
+        };
+        let actor = grant.actor.as_ref().map_or(0, |u| u.id);
+        let now = now_unix();
+        let token = lfs_token::mint(
+            state,
+            lfs_token::Grant { user_id: actor, repo_id: grant.repo.id, write: lfs.upload },
+            now,
+        );
+        let href = format!("{}{}/{}.git/info/lfs", state.links.external_url, grant.owner.name, grant.repo.name);
+        let reply = serde_json::json!({
+            "href": href,
+            "header": { "Authorization": format!("Bearer {token}") },
+            "expires_in": lfs_token::LIFETIME_SECS,
+        });
+        let mut bytes = serde_json::to_vec(&reply).unwrap_or_default();
+        bytes.push(b'\n');
+        Ok(Ok(Job::Reply(bytes)))
     }
 
     fn job(

@@ -54,6 +54,37 @@ pub fn parse(payload: &str) -> Option<GitCommand> {
     Some(GitCommand { verb: Verb::from_name(verb), owner: owner.to_string(), repo: repo.to_string(), wiki })
 }
 
+/// `git-lfs-authenticate <path> <operation>`: which repository, and whether for an upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LfsAuthenticate {
+    /// Lower-cased, as for git commands.
+    pub owner: String,
+    pub repo: String,
+    pub upload: bool,
+}
+
+/// `None` when the payload is not `git-lfs-authenticate`; `Some(None)` when it is but its path or
+/// operation is not one (`Invalid repository path` / an unknown operation).
+pub fn parse_lfs_authenticate(payload: &str) -> Option<Option<LfsAuthenticate>> {
+    let rest = payload.trim_start().strip_prefix("git-lfs-authenticate ")?;
+    let mut words = rest.split_whitespace();
+    let (Some(path), Some(operation), None) = (words.next(), words.next(), words.next()) else {
+        return Some(None);
+    };
+    let upload = match operation {
+        "upload" => true,
+        "download" => false,
+        _ => return Some(None),
+    };
+    let path = path.trim_matches('\'').trim_start_matches('/').to_lowercase();
+    let Some((owner, repo)) = path.split_once('/') else { return Some(None) };
+    let repo = repo.strip_suffix(".git").unwrap_or(repo);
+    if owner.is_empty() || repo.is_empty() || repo.contains('/') {
+        return Some(None);
+    }
+    Some(Some(LfsAuthenticate { owner: owner.to_string(), repo: repo.to_string(), upload }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,6 +101,21 @@ mod tests {
         let c = parse("git-upload-archive 'a/b.wiki.git'").unwrap();
         assert_eq!((c.verb, c.wiki), (Some(Verb::UploadArchive), true));
         assert_eq!(parse("git-frobnicate 'a/b.git'").unwrap().verb, None);
+    }
+
+    #[test]
+    fn lfs_authenticate_as_git_lfs_sends_it() {
+        let lfs = |p| parse_lfs_authenticate(p);
+        assert_eq!(
+            lfs("git-lfs-authenticate 'Alice/Demo.git' upload"),
+            Some(Some(LfsAuthenticate { owner: "alice".into(), repo: "demo".into(), upload: true }))
+        );
+        assert_eq!(lfs("git-lfs-authenticate alice/demo download").unwrap().unwrap().upload, false);
+        assert_eq!(lfs("git-lfs-authenticate /alice/demo.git download").unwrap().unwrap().owner, "alice");
+        assert_eq!(lfs("git-lfs-authenticate alice/demo.git delete"), Some(None));
+        assert_eq!(lfs("git-lfs-authenticate demo.git download"), Some(None));
+        assert_eq!(lfs("git-lfs-authenticate a/b/c download"), Some(None));
+        assert_eq!(lfs("git-upload-pack 'alice/demo.git'"), None);
     }
 
     #[test]
