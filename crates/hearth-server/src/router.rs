@@ -31,6 +31,7 @@ pub fn build(state: AppState) -> Router {
         .nest("/api/v1", api_routes)
         .merge(crate::swagger::routes(openapi))
         .merge(crate::git_http::routes())
+        .merge(crate::lfs::routes())
         .merge(crate::ops::routes())
         .merge(crate::web::routes(state.clone()))
         .route_layer(middleware::from_fn(mark_route))
