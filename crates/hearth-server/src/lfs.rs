@@ -2,7 +2,7 @@
 //! `/:owner/:repo[.git]/info/lfs/objects/`, authorized as Git over HTTP is (password or token;
 //! anonymous reads of public repositories).
 //!
-//! Objects live once, content-addressed, under `[lfs] OBJECTS_PATH` (`aa/bb/<oid>`); the
+//! Objects live once, content-addressed, under `[lfs] OBJECTS_PATH` (`a/b/<oid>`, Gogs' layout); the
 //! `lfs_object` table links each repository to the objects it references, and a repository reaches
 //! only those (so a private repository's objects stay private, and knowing an oid is not enough to
 //! borrow another repository's object: it has to be uploaded again, and is checked). Uploads stream
@@ -80,9 +80,10 @@ pub fn valid_oid(oid: &str) -> bool {
     oid.len() == 64 && oid.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-/// Where an object lives: `OBJECTS_PATH/aa/bb/<oid>` (Gogs' and Gitea's layout).
+/// Where an object lives: `OBJECTS_PATH/a/b/<oid>`, its first two hex digits as directories (Gogs'
+/// layout, so that Gogs' object directory can be used as it is).
 pub fn object_path(objects: &FsPath, oid: &str) -> PathBuf {
-    objects.join(&oid[0..2]).join(&oid[2..4]).join(oid)
+    objects.join(&oid[0..1]).join(&oid[1..2]).join(oid)
 }
 
 /// Authorize `verb` on `owner/repo` as Git over HTTP does; the repository's grant, or the refusal
@@ -143,12 +144,12 @@ async fn batch(State(state): State<AppState>, Path((owner, repo)): Path<(String,
         Err(e) => return e.into_response(),
     };
     let Ok(request) = serde_json::from_slice::<BatchRequest>(&bytes) else {
-        return lfs_error(StatusCode::UNPROCESSABLE_ENTITY, "Invalid batch request");
+        return lfs_error(StatusCode::BAD_REQUEST, "Invalid batch request");
     };
     let verb = match request.operation.as_str() {
         "download" => Verb::Read,
         "upload" => Verb::Write,
-        _ => return lfs_error(StatusCode::UNPROCESSABLE_ENTITY, "Operation must be upload or download"),
+        _ => return lfs_error(StatusCode::BAD_REQUEST, "Operation not recognized"),
     };
     let (g, user) = match grant(&state, &owner, &repo, verb, &parts.headers, &parts.extensions).await {
         Ok(granted) => granted,
@@ -175,8 +176,10 @@ async fn batch(State(state): State<AppState>, Path((owner, repo)): Path<(String,
         };
         let action = |href: String| json!({ "href": href, "header": header.clone() });
         match (verb, have) {
-            (Verb::Read, Some(size)) => {
-                object["size"] = json!(size);
+            (Verb::Read, Some(size)) if size != p.size => {
+                object["error"] = json!({ "code": 422, "message": "Object size mismatch" });
+            }
+            (Verb::Read, Some(_)) => {
                 object["authenticated"] = json!(true);
                 object["actions"] = json!({ "download": action(format!("{base}/{}", p.oid)) });
             }
@@ -186,9 +189,12 @@ async fn batch(State(state): State<AppState>, Path((owner, repo)): Path<(String,
                 object["error"] = json!({ "code": 422, "message": format!("Size must be at most {max} bytes") });
             }
             (Verb::Write, None) => {
+                // git-lfs would otherwise name a content type guessed from the file (as Gogs notes).
+                let mut upload = action(format!("{base}/{}", p.oid));
+                upload["header"]["Content-Type"] = json!("application/octet-stream");
                 object["authenticated"] = json!(true);
                 object["actions"] = json!({
-                    "upload": action(format!("{base}/{}", p.oid)),
+                    "upload": upload,
                     "verify": action(format!("{base}/verify")),
                 });
             }
@@ -250,11 +256,20 @@ async fn upload(
         return disabled();
     }
     let (parts, body) = req.into_parts();
-    let (g, user) = match grant(&state, &owner, &repo, Verb::Write, &parts.headers, &parts.extensions).await {
-        Ok(granted) => granted,
-        Err(resp) => return resp,
+    let resp = match grant(&state, &owner, &repo, Verb::Write, &parts.headers, &parts.extensions).await {
+        Ok((g, user)) => served_as(receive(&state, &g, &oid, &parts.headers, body).await, user),
+        Err(resp) => resp,
     };
-    served_as(receive(&state, &g, &oid, &parts.headers, body).await, user)
+    closing_unless_ok(resp)
+}
+
+/// A refused upload may leave its body unread, and hyper then drops the connection after the
+/// answer: saying so keeps a client from reusing it (and failing its next request).
+fn closing_unless_ok(mut resp: Response) -> Response {
+    if !resp.status().is_success() {
+        resp.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    resp
 }
 
 async fn receive(state: &AppState, g: &Grant, oid: &str, headers: &HeaderMap, body: Body) -> Response {
@@ -377,11 +392,11 @@ async fn verify(State(state): State<AppState>, Path((owner, repo)): Path<(String
     let answer = match serde_json::from_slice::<VerifyRequest>(&bytes) {
         Ok(v) if valid_oid(&v.oid) => match present(&state, g.repo.id, &v.oid).await {
             Ok(Some(size)) if size == v.size => lfs_json(json!({})),
-            Ok(Some(_)) => lfs_error(StatusCode::UNPROCESSABLE_ENTITY, "Object size does not match"),
+            Ok(Some(_)) => lfs_error(StatusCode::UNPROCESSABLE_ENTITY, "Object size mismatch"),
             Ok(None) => lfs_error(StatusCode::NOT_FOUND, "Object does not exist"),
             Err(resp) => resp,
         },
-        _ => lfs_error(StatusCode::UNPROCESSABLE_ENTITY, "Invalid verify request"),
+        _ => lfs_error(StatusCode::BAD_REQUEST, "Invalid verify request"),
     };
     served_as(answer, user)
 }
@@ -398,6 +413,6 @@ mod tests {
         assert!(!valid_oid(&oid[1..]));
         assert!(!valid_oid("../../etc/passwd"));
         assert!(!valid_oid(&format!("{}/..", &oid[..61])));
-        assert_eq!(object_path(FsPath::new("/lfs"), oid), PathBuf::from(format!("/lfs/4d/7a/{oid}")));
+        assert_eq!(object_path(FsPath::new("/lfs"), oid), PathBuf::from(format!("/lfs/4/d/{oid}")));
     }
 }

@@ -152,7 +152,8 @@ async fn git_lfs_pushes_and_clones_over_http() {
     let (large_oid, small_oid) = (oid_of(&large), oid_of(&small));
     assert!(pointer.contains(&format!("oid sha256:{large_oid}")), "{pointer}");
     for (oid, bytes) in [(&large_oid, &large), (&small_oid, &small)] {
-        let on_disk = objects_dir(&s).join(&oid[0..2]).join(&oid[2..4]).join(oid);
+        // Gogs' layout: the first two hex digits as directories.
+        let on_disk = objects_dir(&s).join(&oid[0..1]).join(&oid[1..2]).join(oid);
         assert_eq!(&std::fs::read(&on_disk).unwrap(), bytes, "{}", on_disk.display());
     }
     assert_eq!(files_under(&objects_dir(&s)).len(), 2);
@@ -209,6 +210,7 @@ async fn git_lfs_pushes_and_clones_over_http() {
     let upload = &body["objects"][0]["actions"]["upload"];
     assert_eq!(upload["href"], lfs_url(&s, "alice", "open", &small_oid), "{body}");
     assert_eq!(upload["header"]["Authorization"], alice_auth.as_str());
+    assert_eq!(upload["header"]["Content-Type"], "application/octet-stream");
     assert!(body["objects"][0]["actions"]["verify"]["href"].as_str().unwrap().ends_with("/objects/verify"));
     assert_eq!(put_object(&s, "alice", "open", &alice_auth, &small_oid, small.clone()).await.0, 200);
     assert_eq!(get_object(&s, "alice", "open", None, &small_oid).await, (200, small.clone()));
@@ -292,6 +294,10 @@ async fn uploads_are_checked_and_nothing_bad_is_stored() {
     let (status, _, body) = batch(&s, "alice", "r", None, "download", j!([{"oid": oid, "size": 50_000}])).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["objects"][0]["actions"]["download"]["href"], lfs_url(&s, "alice", "r", &oid));
+    let (_, _, body) = batch(&s, "alice", "r", None, "download", j!([{"oid": oid, "size": 49_999}])).await;
+    assert_eq!(body["objects"][0]["error"]["code"], 422, "{body}");
+    let (status, _, body) = batch(&s, "alice", "r", None, "fetch", j!([{"oid": oid, "size": 50_000}])).await;
+    assert_eq!(status, 400, "{body}");
     let (_, _, body) = batch(&s, "alice", "r", Some(&auth), "upload", j!([{"oid": oid, "size": 50_000}])).await;
     assert!(body["objects"][0].get("actions").is_none(), "already there: {body}");
     assert_eq!(files_under(&objects_dir(&s)).len(), 1);
