@@ -33,3 +33,12 @@ pub async fn of_repo(c: Conn<'_>, repo_id: i64) -> StoreResult<Vec<LfsObjectRow>
     const SQL: &str = "SELECT repo_id, oid, size, created_unix FROM lfs_object WHERE repo_id = $1 ORDER BY oid";
     Ok(with_conn!(c, x => sqlx::query_as::<_, LfsObjectRow>(SQL).bind(repo_id).fetch_all(&mut *x).await)?)
 }
+
+/// Link every object of `from` to `to` as well (a fork references what its source did); returns
+/// how many links were added.
+pub async fn copy_links(c: Conn<'_>, from: i64, to: i64, now: i64) -> StoreResult<u64> {
+    const SQL: &str = "INSERT INTO lfs_object (repo_id, oid, size, created_unix) \
+        SELECT $2, oid, size, $3 FROM lfs_object WHERE repo_id = $1 ON CONFLICT (repo_id, oid) DO NOTHING";
+    Ok(with_conn!(c, x => sqlx::query(SQL).bind(from).bind(to).bind(now)
+        .execute(&mut *x).await.map(|r| r.rows_affected()))?)
+}

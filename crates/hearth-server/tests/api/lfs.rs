@@ -302,6 +302,12 @@ async fn uploads_are_checked_and_nothing_bad_is_stored() {
     assert!(body["objects"][0].get("actions").is_none(), "already there: {body}");
     assert_eq!(files_under(&objects_dir(&s)).len(), 1);
     assert!(scratch_left(&s).is_empty());
+
+    // A fork references its source's objects.
+    let bob_token = s.token(&bob).await;
+    let (status, fork) = json(s.post("/repos/alice/r/forks").token(&bob_token).send().await.unwrap()).await;
+    assert_eq!(status, 202, "{fork}");
+    assert_eq!(get_object(&s, "bob", "r", Some(&bob_auth), &oid).await, (200, content.clone()));
 }
 
 #[tokio::test]
