@@ -292,6 +292,8 @@ async fn receive(state: &AppState, g: &Grant, oid: &str, headers: &HeaderMap, bo
         std::process::id(),
         SCRATCH.fetch_add(1, Ordering::Relaxed)
     ));
+    // Removed however this ends, also when the client goes away and this future is dropped.
+    let _guard = Scratch(scratch.clone());
     let received = stream_to(&scratch, body, max).await;
     let outcome = match received {
         Ok((_, len)) if declared.is_some_and(|d| d != len) => {
@@ -303,7 +305,6 @@ async fn receive(state: &AppState, g: &Grant, oid: &str, headers: &HeaderMap, bo
         Ok((_, len)) => store(state, &scratch, oid).await.map(|()| len),
         Err(resp) => Err(resp),
     };
-    let _ = tokio::fs::remove_file(&scratch).await;
     let len = match outcome {
         Ok(len) => len,
         Err(resp) => return resp,
@@ -315,6 +316,15 @@ async fn receive(state: &AppState, g: &Grant, oid: &str, headers: &HeaderMap, bo
     match linked.await {
         Ok(_) => StatusCode::OK.into_response(),
         Err(e) => internal(e),
+    }
+}
+
+/// A scratch file, removed when dropped (a verified one has been renamed away by then).
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
     }
 }
 

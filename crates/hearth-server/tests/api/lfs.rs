@@ -303,6 +303,31 @@ async fn uploads_are_checked_and_nothing_bad_is_stored() {
     assert_eq!(files_under(&objects_dir(&s)).len(), 1);
     assert!(scratch_left(&s).is_empty());
 
+    // A client that goes away mid-upload leaves nothing behind.
+    {
+        use tokio::io::AsyncWriteExt;
+        let mut conn =
+            tokio::net::TcpStream::connect(s.base.trim_start_matches("http://").trim_end_matches('/')).await.unwrap();
+        let head = format!(
+            "PUT /alice/r.git/info/lfs/objects/{big_oid} HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\n\
+             Content-Length: 90000\r\n\r\n"
+        );
+        conn.write_all(head.as_bytes()).await.unwrap();
+        conn.write_all(&[0u8; 30_000]).await.unwrap();
+        conn.flush().await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        assert_eq!(scratch_left(&s).len(), 1, "the upload is under way");
+        drop(conn);
+        for _ in 0..100 {
+            if scratch_left(&s).is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert!(scratch_left(&s).is_empty());
+        assert_eq!(files_under(&objects_dir(&s)).len(), 1);
+    }
+
     // A fork references its source's objects.
     let bob_token = s.token(&bob).await;
     let (status, fork) = json(s.post("/repos/alice/r/forks").token(&bob_token).send().await.unwrap()).await;
