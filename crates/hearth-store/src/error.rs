@@ -55,6 +55,7 @@ pub enum Unique {
     CommitStatusIndex,
     ProtectedBranchRule,
     NotificationThread,
+    LfsObject,
     /// A violation this table does not know (a new index not added here).
     Unknown,
 }
@@ -91,6 +92,7 @@ const INDEXES: &[(&str, &str, &[&str], Unique)] = &[
     ("commit_status_repo_sha_idx", "commit_status", &["repo_id", "sha", "idx"], Unique::CommitStatusIndex),
     ("protected_branch_repo_rule", "protected_branch", &["repo_id", "rule_name"], Unique::ProtectedBranchRule),
     ("notification_user_issue", "notification", &["user_id", "issue_id"], Unique::NotificationThread),
+    ("lfs_object_repo_oid", "lfs_object", &["repo_id", "oid"], Unique::LfsObject),
 ];
 
 impl Unique {

@@ -139,6 +139,7 @@ fn conflict_message(unique: Unique) -> &'static str {
         Unique::ProtectedBranchRule => "Branch protection already exist",
         // Written with ON CONFLICT: never seen by a caller.
         Unique::NotificationThread => "notification thread exists",
+        Unique::LfsObject => "LFS object is already linked to the repository",
         Unique::Unknown => "already exists",
     }
 }
