@@ -292,6 +292,7 @@ pub struct Config {
     pub metrics: MetricsConfig,
     pub oauth2: OAuth2Config,
     pub log: LogConfig,
+    pub lfs: LfsConfig,
     /// Settings in the file or the environment that neither hearth nor Gogs knows, one line each
     /// (filled by [`Config::load`]; see [`Config::warn_unknown_settings`]).
     pub unknown_settings: Vec<String>,
@@ -411,6 +412,16 @@ pub struct OAuth2Config {
     /// `JWT_SIGNING_PRIVATE_KEY_FILE`: the RS256 key that signs ID tokens, PKCS#8 PEM; made when
     /// missing (`<data>/jwt/private.pem`).
     pub signing_key_file: PathBuf,
+}
+
+/// `[lfs]`: Git LFS over HTTP. `ENABLED` (default true), `OBJECTS_PATH` (Gogs' key; `PATH` is
+/// read too; default `lfs-objects` under the data directory) where objects live content-addressed,
+/// and `MAX_FILE_SIZE` in bytes (0: no limit).
+#[derive(Debug, Clone)]
+pub struct LfsConfig {
+    pub enabled: bool,
+    pub objects_path: PathBuf,
+    pub max_file_size: u64,
 }
 
 /// `[log]`: `LEVEL` (a tracing filter: `info`, `debug`, `info,hearth_server=debug`, …) and
@@ -544,6 +555,7 @@ impl Config {
         self.server.data_dir = abs(&self.server.data_dir)?;
         self.repository.root = abs(&self.repository.root)?;
         self.database.path = abs(&self.database.path)?;
+        self.lfs.objects_path = abs(&self.lfs.objects_path)?;
         Ok(self)
     }
 
@@ -754,6 +766,16 @@ impl Config {
                 disable_regular_org_creation: raw.boolean("admin", "DISABLE_REGULAR_ORG_CREATION", false)?,
             },
             http: HttpConfig { access_control_allow_origin: raw.string("http", "ACCESS_CONTROL_ALLOW_ORIGIN", "") },
+            lfs: LfsConfig {
+                enabled: raw.boolean("lfs", "ENABLED", true)?,
+                objects_path: in_data(
+                    raw.first_value(&[("lfs", "OBJECTS_PATH"), ("lfs", "PATH")])
+                        .filter(|p| !p.is_empty())
+                        .unwrap_or("lfs-objects")
+                        .to_string(),
+                ),
+                max_file_size: raw.number("lfs", "MAX_FILE_SIZE", 0u64)?,
+            },
             unknown_settings: Vec::new(),
             server: ServerConfig {
                 http_addr,
@@ -835,6 +857,23 @@ mod tests {
         assert_eq!(cfg.database.path, PathBuf::from("data/hearth.db"));
         assert_eq!(cfg.resolved_external_url(3000), "http://127.0.0.1:3000/");
         assert!(!cfg.security.disable_query_auth_token);
+    }
+
+    #[test]
+    fn lfs_settings() {
+        let cfg = Config::from_raw(&RawConfig::default(), &Overrides::default()).unwrap();
+        assert!(cfg.lfs.enabled);
+        assert_eq!(cfg.lfs.objects_path, PathBuf::from("data/lfs-objects"));
+        assert_eq!(cfg.lfs.max_file_size, 0);
+        let raw = RawConfig::parse_ini("[lfs]\nENABLED = false\nPATH = big\nMAX_FILE_SIZE = 1024\n").unwrap();
+        let cfg = Config::from_raw(&raw, &Overrides::default()).unwrap();
+        assert!(!cfg.lfs.enabled);
+        assert_eq!(cfg.lfs.objects_path, PathBuf::from("data/big"));
+        assert_eq!(cfg.lfs.max_file_size, 1024);
+        let raw = RawConfig::parse_ini("[lfs]\nOBJECTS_PATH = /srv/lfs\nPATH = other\n").unwrap();
+        let cfg = Config::from_raw(&raw, &Overrides::default()).unwrap();
+        assert_eq!(cfg.lfs.objects_path, PathBuf::from("/srv/lfs"));
+        assert!(raw.unknown_settings("app.ini").is_empty());
     }
 
     #[test]

@@ -72,13 +72,13 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 
 /// A granted request: what it may reach, and the account it was granted to (`None`: served
 /// anonymously), which the request log names.
-struct Authorized {
-    access: Access,
-    user: Option<RequestUser>,
+pub(crate) struct Authorized {
+    pub access: Access,
+    pub user: Option<RequestUser>,
 }
 
 /// Leave the account that made a request on its response, for the request log.
-fn served_as(mut resp: Response, user: Option<RequestUser>) -> Response {
+pub(crate) fn served_as(mut resp: Response, user: Option<RequestUser>) -> Response {
     if let Some(user) = user {
         resp.extensions_mut().insert(user);
     }
@@ -89,12 +89,13 @@ fn served_as(mut resp: Response, user: Option<RequestUser>) -> Response {
 /// repositories need no credentials (any sent are ignored); otherwise missing or wrong credentials
 /// get a Basic challenge (also for repositories that do not exist, so that private ones stay
 /// unseen). Password logins are throttled (429 with `Retry-After`; tokens still work meanwhile).
-/// A refusal after a successful login names the account, as a grant does.
-async fn authorize(
+/// A refusal after a successful login names the account, as a grant does. Git LFS over HTTP
+/// (`crate::lfs`) is authorized the same way.
+pub(crate) async fn authorize(
     state: &AppState,
     owner: &str,
     repo: &str,
-    service: Service,
+    verb: Verb,
     headers: &HeaderMap,
     extensions: &Extensions,
 ) -> Result<Authorized, Response> {
@@ -102,7 +103,6 @@ async fn authorize(
         tracing::error!(error = %e, "git http");
         plain(StatusCode::INTERNAL_SERVER_ERROR, "Internal error")
     };
-    let verb = Verb::of(service);
     let target = {
         let mut h = state.db.acquire().await.map_err(internal)?;
         let target = Place::find(h.conn(), owner, repo.strip_suffix(".git").unwrap_or(repo)).await.map_err(internal)?;
@@ -235,7 +235,7 @@ async fn info_refs(
         .and_then(|s| Service::from_git_name(&s));
     // Only the smart protocol is served; every git since 1.6.6 speaks it.
     let Some(service) = service else { return plain(StatusCode::FORBIDDEN, "Dumb HTTP transport is not supported") };
-    match authorize(&state, &owner, &repo, service, &headers, &extensions).await {
+    match authorize(&state, &owner, &repo, Verb::of(service), &headers, &extensions).await {
         Ok(Authorized { access, user }) => served_as(advertise(&state, &access, service, &headers), user),
         Err(resp) => resp,
     }
@@ -300,7 +300,7 @@ async fn receive_pack(
 
 async fn rpc(state: AppState, owner: String, repo: String, service: Service, req: Request) -> Response {
     let headers = req.headers().clone();
-    match authorize(&state, &owner, &repo, service, &headers, req.extensions()).await {
+    match authorize(&state, &owner, &repo, Verb::of(service), &headers, req.extensions()).await {
         Ok(Authorized { access, user }) => served_as(exchange(state, access, service, headers, req).await, user),
         Err(resp) => {
             if let Some(m) = &state.metrics {

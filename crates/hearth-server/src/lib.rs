@@ -12,6 +12,7 @@ mod error;
 mod extract;
 mod git_http;
 mod jobs;
+mod lfs;
 pub mod logging;
 mod metrics;
 mod ops;

@@ -58,6 +58,7 @@ pub enum Unique {
     OAuth2ClientId,
     OAuth2Grant,
     OAuth2TokenHash,
+    LfsObject,
     /// A violation this table does not know (a new index not added here).
     Unknown,
 }
@@ -97,6 +98,7 @@ const INDEXES: &[(&str, &str, &[&str], Unique)] = &[
     ("oauth2_application_client_id", "oauth2_application", &["client_id"], Unique::OAuth2ClientId),
     ("oauth2_grant_user_application", "oauth2_grant", &["user_id", "application_id"], Unique::OAuth2Grant),
     ("oauth2_token_sha256", "oauth2_token", &["sha256"], Unique::OAuth2TokenHash),
+    ("lfs_object_repo_oid", "lfs_object", &["repo_id", "oid"], Unique::LfsObject),
 ];
 
 impl Unique {

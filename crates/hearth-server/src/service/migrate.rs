@@ -319,7 +319,8 @@ pub struct ForkAs {
 }
 
 /// Fork `base` (owned by `base_owner`) into `owner`: a bare copy whose objects are hard links of
-/// the parent's (git's local clone), independent of it afterwards, and a row marked as a fork.
+/// the parent's (git's local clone), independent of it afterwards, and a row marked as a fork that
+/// references the parent's Git LFS objects.
 pub async fn fork(
     state: &AppState,
     base_owner: &UserRow,
@@ -357,7 +358,18 @@ pub async fn fork(
     }
     let m = Migrate { repo_name: name, private: base.is_private, description, ..Migrate::default() };
     match finish(state, owner, &m, &scratch, false, Some((base.id, doer))).await {
-        Ok(row) => Ok(row),
+        Ok(row) => {
+            // The fork references the source's Git LFS objects too (as Gitea's forks do); the
+            // forker can read them in the source already.
+            let copied = async {
+                let mut h = state.db.acquire().await?;
+                hearth_store::lfs::copy_links(h.conn(), base.id, row.id, now_unix()).await
+            };
+            if let Err(e) = copied.await {
+                tracing::warn!(error = %e, repo = row.id, "copying a fork's LFS links");
+            }
+            Ok(row)
+        }
         Err(e) => {
             disk::remove_scratch(&state.config, &scratch).await;
             Err(e)

@@ -24,6 +24,7 @@ mod git_refs;
 mod issues;
 mod keys;
 mod label_templates;
+mod lfs;
 mod markdown;
 mod migrate;
 mod notifications;
