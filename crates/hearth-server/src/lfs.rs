@@ -27,7 +27,8 @@ use tokio_util::io::ReaderStream;
 
 use crate::app::AppState;
 use crate::git_http::{Authorized, authorize, served_as};
-use crate::service::git_access::{Access, Grant, Verb};
+use crate::service::git_access::{self, Access, Grant, Place, Principal, Verb};
+use crate::service::lfs_token;
 
 /// The media type of the batch API's requests and answers.
 const LFS_JSON: &str = "application/vnd.git-lfs+json";
@@ -96,6 +97,9 @@ async fn grant(
     headers: &HeaderMap,
     extensions: &axum::http::Extensions,
 ) -> Result<(Box<Grant>, Option<crate::extract::auth::RequestUser>), Response> {
+    if let Some(token) = lfs_bearer(headers) {
+        return token_grant(state, owner, repo, verb, token).await;
+    }
     match authorize(state, owner, repo, verb, headers, extensions).await {
         Ok(Authorized { access: Access::Repo(g), user }) => Ok((g, user)),
         // Gists have no LFS store.
@@ -103,6 +107,50 @@ async fn grant(
             Err(served_as(lfs_error(StatusCode::NOT_FOUND, "Not Found"), user))
         }
         Err(resp) => Err(as_lfs(resp).await),
+    }
+}
+
+/// The token `git-lfs-authenticate` handed out over SSH, when the request carries one.
+fn lfs_bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    (scheme.eq_ignore_ascii_case("bearer") && lfs_token::is_lfs_token(token.trim())).then(|| token.trim())
+}
+
+/// A request with an SSH-issued token: live and untampered, for this repository, for an upload
+/// only when issued for one; then the same access decision for its user as over HTTP (so a
+/// revoked collaborator or a barred account stops at once, token or not).
+async fn token_grant(
+    state: &AppState,
+    owner: &str,
+    repo: &str,
+    verb: Verb,
+    token: &str,
+) -> Result<(Box<Grant>, Option<crate::extract::auth::RequestUser>), Response> {
+    let refused = |status: StatusCode, message: &str| {
+        let mut resp = lfs_error(status, message);
+        if status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert("lfs-authenticate", HeaderValue::from_static("Basic realm=\".\""));
+        }
+        resp
+    };
+    let Some(token) = lfs_token::verify(state, token, crate::service::now_unix()) else {
+        return Err(refused(StatusCode::UNAUTHORIZED, "The LFS token is not valid or has expired"));
+    };
+    if verb == Verb::Write && !token.write {
+        return Err(refused(StatusCode::FORBIDDEN, "The LFS token was issued for downloads only"));
+    }
+    let mut h = state.db.acquire().await.map_err(internal)?;
+    let Some(user) = hearth_store::users::by_id(h.conn(), token.user_id).await.map_err(internal)? else {
+        return Err(refused(StatusCode::UNAUTHORIZED, "The LFS token's account is gone"));
+    };
+    let target = Place::find(h.conn(), owner, repo.strip_suffix(".git").unwrap_or(repo)).await.map_err(internal)?;
+    let decided = git_access::decide_place(h.conn(), &state.config, &target, Principal::User(&user), verb);
+    match decided.await.map_err(internal)? {
+        Ok(Access::Repo(g)) if g.repo.id == token.repo_id => {
+            Ok((g, Some(crate::extract::auth::RequestUser(user.name.clone()))))
+        }
+        _ => Err(refused(StatusCode::NOT_FOUND, "Repository or object not found")),
     }
 }
 

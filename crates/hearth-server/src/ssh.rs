@@ -115,11 +115,8 @@ impl Backend {
         };
         let actor = grant.actor.as_ref().map_or(0, |u| u.id);
         let now = now_unix();
-        let token = lfs_token::mint(
-            state,
-            lfs_token::Grant { user_id: actor, repo_id: grant.repo.id, write: lfs.upload },
-            now,
-        );
+        let token =
+            lfs_token::mint(state, lfs_token::Grant { user_id: actor, repo_id: grant.repo.id, write: lfs.upload }, now);
         let href = format!("{}{}/{}.git/info/lfs", state.links.external_url, grant.owner.name, grant.repo.name);
         let reply = serde_json::json!({
             "href": href,
