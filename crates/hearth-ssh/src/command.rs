@@ -110,7 +110,7 @@ mod tests {
             lfs("git-lfs-authenticate 'Alice/Demo.git' upload"),
             Some(Some(LfsAuthenticate { owner: "alice".into(), repo: "demo".into(), upload: true }))
         );
-        assert_eq!(lfs("git-lfs-authenticate alice/demo download").unwrap().unwrap().upload, false);
+        assert!(!lfs("git-lfs-authenticate alice/demo download").unwrap().unwrap().upload);
         assert_eq!(lfs("git-lfs-authenticate /alice/demo.git download").unwrap().unwrap().owner, "alice");
         assert_eq!(lfs("git-lfs-authenticate alice/demo.git delete"), Some(None));
         assert_eq!(lfs("git-lfs-authenticate demo.git download"), Some(None));
