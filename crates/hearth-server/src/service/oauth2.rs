@@ -53,23 +53,9 @@ fn new_client_id() -> String {
 
 /// `gto_` and 32 random bytes in lowercase base32 without padding, the shape of Gitea's secrets.
 fn new_client_secret() -> String {
-    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
     let mut bytes = [0u8; 32];
     rand::fill(&mut bytes);
-    let mut out = String::from("gto_");
-    let (mut buffer, mut bits) = (0u32, 0u32);
-    for byte in bytes {
-        buffer = (buffer << 8) | u32::from(byte);
-        bits += 8;
-        while bits >= 5 {
-            bits -= 5;
-            out.push(ALPHABET[((buffer >> bits) & 31) as usize] as char);
-        }
-    }
-    if bits > 0 {
-        out.push(ALPHABET[((buffer << (5 - bits)) & 31) as usize] as char);
-    }
-    out
+    format!("gto_{}", super::two_factor::base32(&bytes).to_ascii_lowercase())
 }
 
 fn secret_matches(app: &AppRow, given: &str) -> bool {
