@@ -11,7 +11,7 @@ use crate::support::*;
 const LFS_JSON: &str = "application/vnd.git-lfs+json";
 
 /// `git-lfs` is not installed here: the test says so and passes (CI installs it).
-fn lfs_missing() -> bool {
+pub(crate) fn lfs_missing() -> bool {
     let found = std::process::Command::new("git-lfs").arg("version").output().is_ok_and(|o| o.status.success());
     if !found {
         eprintln!("git-lfs is not on PATH: skipping");
@@ -20,7 +20,7 @@ fn lfs_missing() -> bool {
 }
 
 /// `len` bytes of deterministic noise (xorshift), different per `seed`.
-fn noise(len: usize, seed: u64) -> Vec<u8> {
+pub(crate) fn noise(len: usize, seed: u64) -> Vec<u8> {
     let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     let mut out = Vec::with_capacity(len + 8);
     while out.len() < len {
@@ -33,16 +33,16 @@ fn noise(len: usize, seed: u64) -> Vec<u8> {
     out
 }
 
-fn oid_of(bytes: &[u8]) -> String {
+pub(crate) fn oid_of(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-fn objects_dir(s: &TestServer) -> PathBuf {
+pub(crate) fn objects_dir(s: &TestServer) -> PathBuf {
     s.data_dir().join("lfs-objects")
 }
 
 /// Every file under `dir` (none when it does not exist).
-fn files_under(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else { return out };
     for entry in entries.flatten() {

@@ -424,3 +424,63 @@ async fn serv_refusals_in_gogs_order() {
     let (code, _, err) = ssh(&s, &alice_key, &[], Some("git-upload-pack 'alice/mirror.git'"), b"0000");
     assert_eq!(code, 0, "{err}");
 }
+
+/// The real `git-lfs` client over SSH: `git-lfs-authenticate` hands it the HTTP endpoint and a
+/// short-lived token, with the same access decision as the Git command it accompanies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn git_lfs_over_ssh() {
+    use crate::lfs::{files_under, lfs_missing, noise, objects_dir, oid_of};
+    if lfs_missing() {
+        return;
+    }
+    let s = ssh_server().await;
+    let keys = tempfile::tempdir().unwrap();
+    let (_alice, alice_token) = s.user_with_token("alice", false).await;
+    let (_bob, bob_token) = s.user_with_token("bob", false).await;
+    let (_carol, carol_token) = s.user_with_token("carol", false).await;
+    let mut git_of = Vec::new();
+    for (name, token) in [("alice", &alice_token), ("bob", &bob_token), ("carol", &carol_token)] {
+        let (key, public) = keypair(keys.path(), name);
+        add_user_key(&s, token, "laptop", &public).await;
+        let git = Git::with_ssh(&key);
+        git.ok(None, &["lfs", "install", "--skip-repo"]);
+        git_of.push(git);
+    }
+    let [alice, bob, carol] = <[Git; 3]>::try_from(git_of).ok().unwrap();
+    s.create_repo(&alice_token, j!({"name": "art", "private": true, "auto_init": true})).await;
+    let (status, _) =
+        s.put_json("/repos/alice/art/collaborators/bob", Some(&alice_token), j!({"permission": "read"})).await;
+    assert_eq!(status, 204);
+    let url = ssh_url(&s, "alice", "art");
+
+    alice.ok(None, &["clone", "-q", &url, "art"]);
+    let wt = alice.path("art");
+    alice.ok(Some(&wt), &["lfs", "track", "*.psd"]);
+    let art = noise(2 << 20, 11);
+    std::fs::write(wt.join("cover.psd"), &art).unwrap();
+    alice.ok(Some(&wt), &["add", "."]);
+    alice.ok(Some(&wt), &["commit", "-q", "-m", "cover"]);
+    alice.ok(Some(&wt), &["push", "-q", "origin", "master"]);
+    let oid = oid_of(&art);
+    let stored = objects_dir(&s).join(&oid[0..1]).join(&oid[1..2]).join(&oid);
+    assert_eq!(std::fs::read(&stored).unwrap(), art);
+
+    // A reader clones the real bytes over SSH, and cannot upload.
+    bob.ok(None, &["clone", "-q", &url, "art"]);
+    let bwt = bob.path("art");
+    assert_eq!(std::fs::read(bwt.join("cover.psd")).unwrap(), art);
+    std::fs::write(bwt.join("back.psd"), noise(100_000, 12)).unwrap();
+    bob.ok(Some(&bwt), &["add", "."]);
+    bob.ok(Some(&bwt), &["commit", "-q", "-m", "back"]);
+    let out = bob.run(Some(&bwt), &["push", "-q", "origin", "master"]);
+    assert!(!out.ok, "{}", out.stderr);
+    assert_eq!(files_under(&objects_dir(&s)), vec![stored]);
+
+    // A stranger gets neither the repository nor a token for it.
+    let out = carol.run(None, &["clone", "-q", &url, "art"]);
+    assert!(!out.ok);
+    let carol_key = keys.path().join("carol");
+    let (code, out, err) = ssh(&s, &carol_key, &[], Some("git-lfs-authenticate alice/art.git download"), b"");
+    assert_eq!(code, 1, "{out}");
+    assert!(err.contains("Repository does not exist or you do not have access"), "{err}");
+}

@@ -11,6 +11,7 @@ use super::{RepoCtx, git_blocking, git_find};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{LateBody, RepoPath, TokenUser, Validator};
+use crate::lfs_content;
 use crate::service::access::AccessMode;
 use crate::service::contents::{self, FileChange};
 use crate::types::{ContentLinks, GitBlob, GitTree, GitTreeEntry, PutContentsResult, RepoContent};
@@ -130,20 +131,44 @@ async fn contents(
     let prefix = if file_path.is_empty() { String::new() } else { format!("{}/", file_path.trim_matches('/')) };
     Ok(match found {
         PathContent::Dir { .. } => {
-            let list: Vec<RepoContent> = children
-                .iter()
-                .map(|(e, body)| urls.content(e, &format!("{prefix}{}", e.name), body.as_deref(), Extra::None))
-                .collect();
+            let mut list = Vec::with_capacity(children.len());
+            for (e, body) in &children {
+                let mut content = urls.content(e, &format!("{prefix}{}", e.name), body.as_deref(), Extra::None);
+                if let Some(body) = body.as_deref().filter(|_| e.kind != EntryType::Symlink) {
+                    with_lfs_content(&state, ctx.repo.id, &mut content, body).await;
+                }
+                list.push(content);
+            }
             Json(list).into_response()
         }
         PathContent::Blob { entry, data } => {
-            Json(urls.content(&entry, file_path.trim_matches('/'), Some(&data), Extra::None)).into_response()
+            let mut content = urls.content(&entry, file_path.trim_matches('/'), Some(&data), Extra::None);
+            with_lfs_content(&state, ctx.repo.id, &mut content, &data).await;
+            Json(content).into_response()
         }
         PathContent::Submodule { entry } => {
             let extra = Extra::SubmoduleUrl(submodule.unwrap_or_default());
             Json(urls.content(&entry, file_path.trim_matches('/'), None, extra)).into_response()
         }
     })
+}
+
+/// Largest LFS object whose content a contents answer embeds; a larger one is answered with its
+/// size and no `content` (its `download_url` serves it, streamed).
+const MAX_EMBEDDED_LFS: u64 = 10 * 1024 * 1024;
+
+/// A file stored with Git LFS is described by its object: the size the pointer gives and, up to
+/// [`MAX_EMBEDDED_LFS`], the object's content instead of the pointer's.
+async fn with_lfs_content(state: &AppState, repo_id: i64, content: &mut RepoContent, blob: &[u8]) {
+    let Some(object) = lfs_content::resolve(state, repo_id, blob).await else { return };
+    content.size = object.size;
+    match lfs_content::read_small(&object, MAX_EMBEDDED_LFS).await {
+        Some(data) => content.content = Some(b64(&data)),
+        None => {
+            content.content = None;
+            content.encoding = None;
+        }
+    }
 }
 
 /// The root directory of the default branch (or `?ref=`).
@@ -198,7 +223,7 @@ pub(crate) fn is_text(data: &[u8]) -> bool {
     params(("owner" = String, Path), ("repo" = String, Path), ("refpath" = String, Path, description = "<ref>/<path>")),
     responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 401), (status = 404)))]
 pub async fn get_raw(
-    State(_state): State<AppState>,
+    State(state): State<AppState>,
     TokenUser(_me): TokenUser,
     Path((_owner, _repo, refpath)): Path<(String, String, String)>,
     RepoPath(ctx): RepoPath,
@@ -218,19 +243,27 @@ pub async fn get_raw(
         })
     })
     .await?;
+    if let Some(object) = lfs_content::resolve(&state, ctx.repo.id, &data).await {
+        return Ok(lfs_content::raw_response(&entry.name, &object).await);
+    }
     Ok(raw_file_response(&entry.name, data))
 }
 
 /// A file's bytes as the raw endpoints answer them (API and web): text as `text/plain` (HTML and
 /// SVG included, never rendered), images inline, other files as attachments.
 pub(crate) fn raw_file_response(file_name: &str, data: Vec<u8>) -> Response {
-    let text = is_text(&data);
-    let image = image_type(&data);
+    let headers = raw_headers(file_name, &data);
     let mut resp = (axum::http::StatusCode::OK, data).into_response();
-    let headers = resp.headers_mut();
-    if text {
+    resp.headers_mut().extend(headers);
+    resp
+}
+
+/// The raw endpoints' headers for a file that starts with `head` (its first 8,000 bytes suffice).
+pub(crate) fn raw_headers(file_name: &str, head: &[u8]) -> axum::http::HeaderMap {
+    let mut headers = axum::http::HeaderMap::new();
+    if is_text(head) {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
-    } else if let Some(image) = image {
+    } else if let Some(image) = image_type(head) {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(image));
     } else {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
@@ -240,7 +273,7 @@ pub(crate) fn raw_file_response(file_name: &str, data: Vec<u8>) -> Response {
         }
         headers.insert("content-transfer-encoding", HeaderValue::from_static("binary"));
     }
-    resp
+    headers
 }
 
 /// One level of a tree-ish (tree or commit id, branch, tag); with `?recursive=1` every entry

@@ -221,8 +221,27 @@ pub async fn src(
     match content {
         PathContent::Dir { children, .. } => dir_page(&state, &page, &at, &children, false).await,
         PathContent::Submodule { .. } => Err(WebError::NotFound),
-        PathContent::Blob { entry, data } => file_page(&state, &page, &at, &entry, &data, q.display == "source").await,
+        PathContent::Blob { entry, data } => {
+            // A file stored with Git LFS is shown as its object (when this repository has it).
+            let file = match crate::lfs_content::resolve(&state, page.ctx.repo.id, &data).await {
+                Some(object) => File {
+                    data: crate::lfs_content::read_small(&object, MAX_SHOWN_BYTES).await.unwrap_or_default(),
+                    size: object.size,
+                    lfs: true,
+                },
+                None => File { size: data.len() as u64, data, lfs: false },
+            };
+            file_page(&state, &page, &at, &entry, &file, q.display == "source").await
+        }
     }
+}
+
+/// A file's content as its page shows it: its bytes (an LFS object's, when it is one, unless too
+/// large to show), its size, and whether it is stored with Git LFS.
+struct File {
+    data: Vec<u8>,
+    size: u64,
+    lfs: bool,
 }
 
 async fn file_page(
@@ -230,10 +249,10 @@ async fn file_page(
     page: &RepoPage,
     at: &Resolved,
     entry: &TreeEntry,
-    data: &[u8],
+    file: &File,
     source: bool,
 ) -> Result<Response, WebError> {
-    let size = data.len() as u64;
+    let (data, size) = (&file.data[..], file.size);
     let kind = if size > MAX_SHOWN_BYTES {
         "too_large"
     } else if image_type(data).is_some() {
@@ -269,6 +288,7 @@ async fn file_page(
             crumbs => ser(&crumbs(&at.path)),
             kind,
             size,
+            lfs => file.lfs,
             line_count,
             lines => ser(&lines),
             highlighted => highlighted.as_deref().map(ser),
@@ -278,11 +298,20 @@ async fn file_page(
     )
 }
 
-pub async fn raw(page: RepoPage, Path((_, _, rest)): Path<(String, String, String)>) -> Result<Response, WebError> {
+pub async fn raw(
+    State(state): State<AppState>,
+    page: RepoPage,
+    Path((_, _, rest)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
     let at = resolve(page.ctx.dir().to_path_buf(), rest).await?;
     let (dir, commit, path) = (page.ctx.dir().to_path_buf(), at.commit.clone(), at.path.clone());
     match git_blocking(move || read::lookup(&dir, &commit, &path)).await? {
-        Some(PathContent::Blob { entry, data }) => Ok(raw_file_response(&entry.name, data)),
+        Some(PathContent::Blob { entry, data }) => {
+            match crate::lfs_content::resolve(&state, page.ctx.repo.id, &data).await {
+                Some(object) => Ok(crate::lfs_content::raw_response(&entry.name, &object).await),
+                None => Ok(raw_file_response(&entry.name, data)),
+            }
+        }
         _ => Err(WebError::NotFound),
     }
 }
