@@ -116,7 +116,12 @@ async fn openssh_serves_git_through_hearth_keys_and_serv() {
     let dir = tmp.path();
     let data = dir.join("data");
     // sshd runs the commands with a bare environment: everything they need is in the file.
-    let mut ini = format!("[server]\nAPP_DATA_PATH = {}\n[security]\nARGON2_MEMORY_KIB = 256\n", data.display());
+    // The HTTP port is in the file too: `hearth serv` names it in the LFS endpoint it hands out.
+    let http_port = free_port();
+    let mut ini = format!(
+        "[server]\nAPP_DATA_PATH = {}\nHTTP_PORT = {http_port}\n[security]\nARGON2_MEMORY_KIB = 256\n",
+        data.display()
+    );
     let env: std::collections::HashMap<_, _> = backend.env.iter().cloned().collect();
     if let Some(url) = env.get("HEARTH__DATABASE__URL") {
         ini.push_str(&format!("[database]\nTYPE = postgres\nURL = {url}\n"));
@@ -140,9 +145,7 @@ async fn openssh_serves_git_through_hearth_keys_and_serv() {
         "--admin",
     ]));
     run(&mut with_config(&["admin", "create-user", "--name", "bob", "--password", "pw", "--email", "b@example.com"]));
-    let mut web_cmd = with_config(&["web"]);
-    web_cmd.args(["--port", &free_port().to_string()]);
-    let (web, url) = wait_listening(web_cmd);
+    let (web, url) = wait_listening(with_config(&["web"]));
 
     let root_key = dir.join("root_key");
     let root_pub = keygen(&root_key);
@@ -206,6 +209,29 @@ async fn openssh_serves_git_through_hearth_keys_and_serv() {
     let (_, feed) =
         api(get, &format!("{url}/api/v1/repos/root/proj/activities/feeds"), &basic("root", "pw"), None).await;
     assert!(feed.to_string().contains("Over OpenSSH"), "{feed}");
+
+    // git-lfs through the same sshd: `hearth serv` answers `git-lfs-authenticate` with the HTTP
+    // endpoint and a token, and the objects land in the store.
+    if Command::new("git-lfs").arg("version").output().is_ok_and(|o| o.status.success()) {
+        for args in [&["lfs", "install", "--skip-repo"][..], &["lfs", "track", "*.bin"]] {
+            let out = git(&wt, &root_ssh, args);
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        }
+        let object: Vec<u8> = (0..300_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        std::fs::write(wt.join("big.bin"), &object).unwrap();
+        assert!(git(&wt, &root_ssh, &["add", ".gitattributes", "big.bin"]).status.success());
+        assert!(git(&wt, &root_ssh, &["commit", "-qm", "LFS over OpenSSH"]).status.success());
+        let out = git(&wt, &root_ssh, &["push", "-q", "origin", "master"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let oid = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&object));
+        let stored = data.join("lfs-objects").join(&oid[0..1]).join(&oid[1..2]).join(&oid);
+        assert!(std::fs::read(&stored).unwrap() == object, "the stored object differs");
+        // (`git` runs with HOME set to its directory: the filters are installed there too.)
+        assert!(git(dir, &root_ssh, &["lfs", "install", "--skip-repo"]).status.success());
+        let out = git(dir, &root_ssh, &["clone", "-q", remote, "lfs-clone"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(std::fs::read(dir.join("lfs-clone/big.bin")).unwrap() == object, "the clone has not the object");
+    }
 
     // bob's key is known but bob may not see the private repository; a stranger's key is not
     // let in at all; a shell is refused.
