@@ -40,6 +40,8 @@ pub struct Inner {
     pub oauth2_key: tokio::sync::OnceCell<Arc<crate::service::oauth2::SigningKey>>,
     /// Prometheus metrics, when `[metrics] ENABLED` (nothing is recorded otherwise).
     pub metrics: Option<Metrics>,
+    /// This process among the replicas sharing the database: what its leases are held as.
+    pub replica: crate::service::lease::Replica,
 }
 
 impl AppState {
@@ -52,6 +54,7 @@ impl AppState {
             Limit { burst: config.security.login_failure_ip_burst, refill },
         );
         AppState(Arc::new(Inner {
+            replica: crate::service::lease::Replica::new(),
             db,
             config,
             links,

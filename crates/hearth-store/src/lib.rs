@@ -22,6 +22,7 @@ pub mod hooks;
 pub mod issues;
 pub mod keys;
 pub mod labels;
+pub mod lease;
 pub mod lfs;
 pub mod mail;
 pub mod milestones;

@@ -76,7 +76,8 @@ pub async fn tables(mut c: Conn<'_>) -> StoreResult<Vec<String>> {
             .await?
         }
     };
-    let names: Vec<String> = names.into_iter().filter(|n| n != MIGRATIONS_TABLE).collect();
+    // Leases are the running servers' state, not data: a dump leaves them out.
+    let names: Vec<String> = names.into_iter().filter(|n| n != MIGRATIONS_TABLE && n != "lease").collect();
     let mut parents: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for t in &names {
         let refs: Vec<String> = match c.reborrow().into_raw() {

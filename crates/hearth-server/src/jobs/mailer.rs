@@ -59,9 +59,14 @@ pub async fn run(state: AppState, mut stop: Stop) {
         }
     };
     loop {
-        let due = match state.db.acquire().await {
-            Ok(mut h) => store::due(h.conn(), now_unix(), BATCH).await,
-            Err(e) => Err(e),
+        // Another replica may be the one sending (see `service::lease`).
+        let due = if !super::leading(&state, "job:mailer").await {
+            Ok(Vec::new())
+        } else {
+            match state.db.acquire().await {
+                Ok(mut h) => store::due(h.conn(), now_unix(), BATCH).await,
+                Err(e) => Err(e),
+            }
         };
         match due {
             Ok(rows) => {

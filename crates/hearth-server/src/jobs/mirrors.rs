@@ -6,6 +6,9 @@ use super::Stop;
 use crate::app::AppState;
 use crate::service::migrate;
 
+/// The least a mirror scheduler's lease lasts: a round of fetches should fit in it.
+const MIRROR_LEASE: std::time::Duration = std::time::Duration::from_secs(600);
+
 pub async fn run(state: AppState, mut stop: Stop) {
     let mut every = tokio::time::interval(state.config.mirror.check_interval);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -13,6 +16,11 @@ pub async fn run(state: AppState, mut stop: Stop) {
         tokio::select! {
             _ = every.tick() => {}
             _ = stop.requested() => break,
+        }
+        // One scheduler among replicas: its lease outlasts a round of updates (renewed each round).
+        let ttl = (state.config.mirror.check_interval * 2).max(MIRROR_LEASE);
+        if !crate::service::lease::hold(&state, "job:mirrors", ttl).await {
+            continue;
         }
         tokio::select! {
             updated = migrate::update_due_mirrors(&state) => {

@@ -11,12 +11,23 @@ mod pull_checks;
 mod token_usage;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::app::AppState;
 use crate::service::webhooks::deliver::{self, Deliverer, DeliverySettings};
+
+/// How long a singleton job's lease lasts without renewal: a batch of its work must fit, and a
+/// dead holder's work waits at most this long for another replica.
+const SINGLETON_TTL: Duration = Duration::from_secs(120);
+
+/// Whether this process runs the singleton job `name` this round (it holds or took its lease;
+/// see `service::lease`). With one server, always.
+async fn leading(state: &AppState, name: &str) -> bool {
+    crate::service::lease::hold(state, name, SINGLETON_TTL).await
+}
 
 /// A job's view of the shutdown signal.
 #[derive(Clone)]

@@ -14,6 +14,9 @@ const BATCH: i64 = 64;
 pub async fn run(state: AppState, mut stop: Stop) {
     loop {
         loop {
+            if !super::leading(&state, "job:notifications").await {
+                break;
+            }
             let queued = {
                 let Ok(mut h) = state.db.acquire().await else { break };
                 hearth_store::notifications::next_tasks(h.conn(), BATCH).await

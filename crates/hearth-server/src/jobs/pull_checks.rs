@@ -14,6 +14,9 @@ const BATCH: i64 = 32;
 pub async fn run(state: AppState, mut stop: Stop) {
     loop {
         loop {
+            if !super::leading(&state, "job:pull-checks").await {
+                break;
+            }
             let queued = {
                 let Ok(mut h) = state.db.acquire().await else { break };
                 hearth_store::pulls::checking(h.conn(), BATCH).await

@@ -17,6 +17,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::app::AppState;
+use crate::service::lease;
 use crate::service::net_guard::Allowlist;
 use hearth_store::HookContentType;
 
@@ -27,6 +28,8 @@ const MAX_RECORDED_BODY: usize = 64 * 1024;
 const IDLE_POLL: Duration = Duration::from_secs(5);
 /// At shutdown, attempts in flight get this long (at most the delivery timeout) to finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// A repository's delivery lease outlives the longest attempt (twice the timeout) by this much.
+const LEASE_MARGIN: Duration = Duration::from_secs(5);
 
 /// `[webhook]` delivery settings.
 #[derive(Debug, Clone)]
@@ -388,11 +391,27 @@ async fn due(state: &AppState) -> anyhow::Result<(Vec<i64>, Option<i64>)> {
     Ok((repos, next))
 }
 
-/// Deliver one repository's due tasks in order; stop at the first one not yet due.
+/// Deliver one repository's due tasks in order; stop at the first one not yet due. Replicas
+/// sharing the database drain a repository only while holding its lease (renewed before each
+/// attempt, for as long as an attempt may take), so that no task is sent twice at once.
 async fn drain(state: &AppState, deliverer: &Deliverer, repo_id: i64, slots: &Semaphore, stopping: &AtomicBool) {
     let Ok(_slot) = slots.acquire().await else { return };
+    let lease = format!("hook:{repo_id}");
+    let ttl = deliverer.settings.timeout * 2 + LEASE_MARGIN;
+    drain_leased(state, deliverer, repo_id, stopping, &lease, ttl).await;
+    lease::release(state, &lease).await;
+}
+
+async fn drain_leased(
+    state: &AppState,
+    deliverer: &Deliverer,
+    repo_id: i64,
+    stopping: &AtomicBool,
+    lease: &str,
+    ttl: Duration,
+) {
     loop {
-        if stopping.load(Ordering::SeqCst) {
+        if stopping.load(Ordering::SeqCst) || !lease::hold(state, lease, ttl).await {
             return;
         }
         let head = match state.db.acquire().await {

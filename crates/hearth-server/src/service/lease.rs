@@ -1,0 +1,67 @@
+//! Leases for background work when several server processes (replicas) share one database: a
+//! repository's webhook queue is drained, and a singleton job (the mirror scheduler, the
+//! mergeability checker, the notification fan-out, the mailer) runs, only in the process that
+//! holds its lease. A holder renews its lease before each piece of work; one that dies stops
+//! renewing, and another replica takes over once the lease has expired (at most its time to live
+//! later). Work cut short that way is done again: at least once, never twice at the same time.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::app::AppState;
+
+/// This process among the replicas: the name its leases are held under.
+#[derive(Debug, Clone)]
+pub struct Replica {
+    id: String,
+}
+
+impl Replica {
+    pub fn new() -> Replica {
+        let mut nonce = [0u8; 6];
+        rand::fill(&mut nonce);
+        Replica { id: format!("{}-{}", std::process::id(), hex::encode(nonce)) }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Default for Replica {
+    fn default() -> Replica {
+        Replica::new()
+    }
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// Take or renew the lease `name` for `ttl`; whether this process holds it now. A database error
+/// counts as not holding it (the work waits for the next round).
+pub async fn hold(state: &AppState, name: &str, ttl: Duration) -> bool {
+    let now = now_ms();
+    let held = async {
+        let mut h = state.db.acquire().await?;
+        hearth_store::lease::acquire(h.conn(), name, state.replica.id(), now, now + ttl.as_millis() as i64).await
+    };
+    match held.await {
+        Ok(held) => held,
+        Err(e) => {
+            tracing::warn!(error = %e, lease = name, "taking a lease");
+            false
+        }
+    }
+}
+
+/// Give the lease `name` up (when this process holds it), so that another replica need not wait
+/// for it to expire.
+pub async fn release(state: &AppState, name: &str) {
+    let released = async {
+        let mut h = state.db.acquire().await?;
+        hearth_store::lease::release(h.conn(), name, state.replica.id()).await
+    };
+    if let Err(e) = released.await {
+        tracing::warn!(error = %e, lease = name, "giving a lease up");
+    }
+}
