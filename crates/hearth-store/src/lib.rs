@@ -23,6 +23,7 @@ pub mod issues;
 pub mod keys;
 pub mod labels;
 pub mod lfs;
+pub mod lfs_locks;
 pub mod mail;
 pub mod milestones;
 pub mod mirrors;
