@@ -13,6 +13,7 @@ mod extract;
 mod git_http;
 mod jobs;
 mod lfs;
+mod lfs_locks;
 pub mod logging;
 mod metrics;
 mod ops;
