@@ -25,6 +25,7 @@ mod issues;
 mod keys;
 mod label_templates;
 mod lfs;
+mod lfs_locks;
 mod markdown;
 mod migrate;
 mod notifications;
