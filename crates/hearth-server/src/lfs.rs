@@ -44,11 +44,11 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// An error as LFS clients read it: `{"message": …}` in the LFS media type.
-fn lfs_error(status: StatusCode, message: &str) -> Response {
+pub(crate) fn lfs_error(status: StatusCode, message: &str) -> Response {
     (status, [(header::CONTENT_TYPE, LFS_JSON)], json!({ "message": message }).to_string()).into_response()
 }
 
-fn lfs_json(value: Value) -> Response {
+pub(crate) fn lfs_json(value: Value) -> Response {
     (StatusCode::OK, [(header::CONTENT_TYPE, LFS_JSON)], value.to_string()).into_response()
 }
 
@@ -89,7 +89,7 @@ pub fn object_path(objects: &FsPath, oid: &str) -> PathBuf {
 
 /// Authorize `verb` on `owner/repo` as Git over HTTP does; the repository's grant, or the refusal
 /// as an LFS answer.
-async fn grant(
+pub(crate) async fn grant(
     state: &AppState,
     owner: &str,
     repo: &str,

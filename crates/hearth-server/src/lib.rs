@@ -14,6 +14,7 @@ mod git_http;
 mod jobs;
 mod lfs;
 mod lfs_content;
+mod lfs_locks;
 pub mod logging;
 mod metrics;
 mod ops;

@@ -33,6 +33,7 @@ pub fn build(state: AppState) -> Router {
         .merge(crate::git_http::routes())
         .merge(crate::web::oauth2::provider_routes())
         .merge(crate::lfs::routes())
+        .merge(crate::lfs_locks::routes())
         .merge(crate::ops::routes())
         .merge(crate::web::routes(state.clone()))
         .route_layer(middleware::from_fn(mark_route))

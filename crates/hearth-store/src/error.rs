@@ -59,6 +59,7 @@ pub enum Unique {
     OAuth2Grant,
     OAuth2TokenHash,
     LfsObject,
+    LfsLock,
     /// A violation this table does not know (a new index not added here).
     Unknown,
 }
@@ -99,6 +100,7 @@ const INDEXES: &[(&str, &str, &[&str], Unique)] = &[
     ("oauth2_grant_user_application", "oauth2_grant", &["user_id", "application_id"], Unique::OAuth2Grant),
     ("oauth2_token_sha256", "oauth2_token", &["sha256"], Unique::OAuth2TokenHash),
     ("lfs_object_repo_oid", "lfs_object", &["repo_id", "oid"], Unique::LfsObject),
+    ("lfs_lock_repo_path", "lfs_lock", &["repo_id", "path"], Unique::LfsLock),
 ];
 
 impl Unique {

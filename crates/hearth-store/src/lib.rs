@@ -24,6 +24,7 @@ pub mod keys;
 pub mod labels;
 pub mod lease;
 pub mod lfs;
+pub mod lfs_locks;
 pub mod mail;
 pub mod milestones;
 pub mod mirrors;

@@ -145,6 +145,7 @@ fn conflict_message(unique: Unique) -> &'static str {
         // Random values and an upserted grant: never seen by a caller.
         Unique::OAuth2ClientId | Unique::OAuth2TokenHash | Unique::OAuth2Grant => "oauth2 credential exists",
         Unique::LfsObject => "LFS object is already linked to the repository",
+        Unique::LfsLock => "already created lock",
         Unique::Unknown => "already exists",
     }
 }

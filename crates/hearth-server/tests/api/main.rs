@@ -26,6 +26,7 @@ mod keys;
 mod label_templates;
 mod lfs;
 mod lfs_content;
+mod lfs_locks;
 mod markdown;
 mod migrate;
 mod notifications;
