@@ -357,9 +357,13 @@ async fn receive(state: &AppState, g: &Grant, oid: &str, headers: &HeaderMap, bo
         Ok(len) => len,
         Err(resp) => return resp,
     };
+    // Linked, and counted in the repository's size, at once.
     let linked = async {
-        let mut h = state.db.acquire().await?;
-        hearth_store::lfs::link(h.conn(), g.repo.id, oid, len as i64, crate::service::now_unix()).await
+        let mut tx = state.db.begin().await?;
+        if hearth_store::lfs::link(tx.conn(), g.repo.id, oid, len as i64, crate::service::now_unix()).await? {
+            hearth_store::repos::grow_size(tx.conn(), g.repo.id, len as i64).await?;
+        }
+        tx.commit().await
     };
     match linked.await {
         Ok(_) => StatusCode::OK.into_response(),

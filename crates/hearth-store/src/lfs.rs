@@ -42,3 +42,10 @@ pub async fn copy_links(c: Conn<'_>, from: i64, to: i64, now: i64) -> StoreResul
     Ok(with_conn!(c, x => sqlx::query(SQL).bind(from).bind(to).bind(now)
         .execute(&mut *x).await.map(|r| r.rows_affected()))?)
 }
+
+/// The sum of the sizes of the objects linked to `repo_id`, in bytes.
+pub async fn total_size(c: Conn<'_>, repo_id: i64) -> StoreResult<i64> {
+    const SQL: &str = "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM lfs_object WHERE repo_id = $1";
+    Ok(with_conn!(c, x => sqlx::query_scalar::<_, i64>(SQL).bind(repo_id).fetch_one(&mut *x).await)?)
+}
+
