@@ -49,3 +49,9 @@ pub async fn total_size(c: Conn<'_>, repo_id: i64) -> StoreResult<i64> {
     Ok(with_conn!(c, x => sqlx::query_scalar::<_, i64>(SQL).bind(repo_id).fetch_one(&mut *x).await)?)
 }
 
+/// Every object any repository references, once per (oid, size) (two sizes for one oid would be
+/// a damaged row; the object's file tells which one is right), by oid.
+pub async fn all_objects(c: Conn<'_>) -> StoreResult<Vec<(String, i64)>> {
+    const SQL: &str = "SELECT DISTINCT oid, size FROM lfs_object ORDER BY oid, size";
+    Ok(with_conn!(c, x => sqlx::query_as::<_, (String, i64)>(SQL).fetch_all(&mut *x).await)?)
+}

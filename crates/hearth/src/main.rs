@@ -253,29 +253,39 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config_file = place.config.clone();
             let config = place.load()?;
             let s = hearth_server::backup::dump(&config, config_file.as_deref(), &file, env!("HEARTH_COMMIT")).await?;
+            for line in &s.lfs_missing {
+                eprintln!("warning: {line}");
+            }
             println!(
-                "dump written to {} ({} bytes): {} rows in {} tables, {} repositories, {} gists",
+                "dump written to {} ({} bytes): {} rows in {} tables, {} repositories, {} gists, {} LFS objects ({} bytes)",
                 file.display(),
                 s.bytes,
                 s.rows,
                 s.tables,
                 s.repositories,
-                s.gists
+                s.gists,
+                s.lfs_objects,
+                s.lfs_bytes
             );
             Ok(())
         }
         Command::Restore { file, place } => {
             let config = place.load()?;
             let s = hearth_server::backup::restore_archive(&config, &file).await?;
+            for line in &s.lfs_absent {
+                eprintln!("warning: {line}");
+            }
             println!(
-                "restored {} ({} from {}, {}): {} rows, {} repositories, {} gists",
+                "restored {} ({} from {}, {}): {} rows, {} repositories, {} gists, {} LFS objects ({} bytes)",
                 file.display(),
                 s.manifest.hearth_version,
                 s.manifest.source_engine,
                 s.manifest.commit,
                 s.rows,
                 s.repositories,
-                s.gists
+                s.gists,
+                s.lfs_objects,
+                s.lfs_bytes
             );
             if let Some(copy) = s.config_copy {
                 println!("the archived config file is at {}", copy.display());

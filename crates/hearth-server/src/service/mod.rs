@@ -23,6 +23,7 @@ pub mod issue_view;
 pub mod issues;
 pub mod keys;
 pub mod labels;
+pub mod lfs_objects;
 pub mod lfs_token;
 pub mod login_throttle;
 pub mod mail;
