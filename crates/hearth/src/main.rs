@@ -89,11 +89,17 @@ enum Command {
 #[derive(Subcommand)]
 enum ImportSource {
     /// Read a `gogs backup` archive (Gogs 0.11 to 0.14): accounts with their passwords,
-    /// organisations, repositories, issues, releases, webhooks, keys and access tokens.
+    /// organisations, repositories, issues, releases, webhooks, keys and access tokens; and Git
+    /// LFS objects from Gogs' objects directory (--lfs-path).
     Gogs {
         /// The archive `gogs backup` wrote.
         #[arg(long)]
         file: PathBuf,
+        /// Gogs' Git LFS objects directory ([lfs] OBJECTS_PATH, by default data/lfs-objects in
+        /// Gogs' working directory), which `gogs backup` leaves out; without it the LFSObject rows
+        /// are not imported.
+        #[arg(long, value_name = "DIR")]
+        lfs_path: Option<PathBuf>,
         #[command(flatten)]
         place: Place,
     },
@@ -292,9 +298,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Import { source: ImportSource::Gogs { file, place } } => {
+        Command::Import { source: ImportSource::Gogs { file, lfs_path, place } } => {
             let config = place.load()?;
-            let imported = hearth_server::backup::gogs::import(&config, &file).await?;
+            let imported = hearth_server::backup::gogs::import(&config, &file, lfs_path.as_deref()).await?;
             for line in &imported.warnings {
                 eprintln!("warning: {line}");
             }
