@@ -55,3 +55,9 @@ pub async fn all_objects(c: Conn<'_>) -> StoreResult<Vec<(String, i64)>> {
     const SQL: &str = "SELECT DISTINCT oid, size FROM lfs_object ORDER BY oid, size";
     Ok(with_conn!(c, x => sqlx::query_as::<_, (String, i64)>(SQL).fetch_all(&mut *x).await)?)
 }
+
+/// Whether any repository references the object `oid`.
+pub async fn is_referenced(c: Conn<'_>, oid: &str) -> StoreResult<bool> {
+    const SQL: &str = "SELECT EXISTS (SELECT 1 FROM lfs_object WHERE oid = $1)";
+    Ok(with_conn!(c, x => sqlx::query_scalar::<_, bool>(SQL).bind(oid).fetch_one(&mut *x).await)?)
+}

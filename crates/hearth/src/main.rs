@@ -48,8 +48,13 @@ enum Command {
         place: Place,
     },
     /// Check the installation without changing it: git, writable directories, the database and its
-    /// migrations, repository directories against their rows. Exits non-zero on any problem.
+    /// migrations, repository directories against their rows, Git LFS objects against theirs.
+    /// Exits non-zero on any problem.
     Doctor {
+        /// Also remove Git LFS objects no repository references any more, when older than an hour
+        /// (safe while `hearth web` runs).
+        #[arg(long)]
+        gc: bool,
         #[command(flatten)]
         place: Place,
     },
@@ -246,9 +251,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Doctor { place } => {
+        Command::Doctor { gc, place } => {
             let config = place.load()?;
-            let report = hearth_server::cli::doctor::run(&config).await;
+            let report = hearth_server::cli::doctor::run(&config, gc).await;
             report.print(&mut std::io::stdout().lock())?;
             match report.problems() {
                 0 => Ok(()),

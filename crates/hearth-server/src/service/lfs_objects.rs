@@ -1,14 +1,21 @@
 //! Git LFS object files away from the HTTP transfer (`crate::lfs`): staged into a dump or an import
-//! with their content checked, and placed into `[lfs] OBJECTS_PATH` by a restore. Everything here blocks (run it off the async workers) and streams: no object
+//! with their content checked, placed into `[lfs] OBJECTS_PATH` by a restore, listed and collected
+//! by `hearth doctor`. Everything here blocks (run it off the async workers) and streams: no object
 //! is ever held whole in memory.
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use sha2::{Digest, Sha256};
 
 pub use crate::lfs::{object_path, valid_oid};
+
+/// Unreferenced objects (and leftovers of interrupted copies) younger than this are never
+/// removed: an upload stores its object first and links it to its repository just after, so a
+/// young unreferenced object may be one whose row is being written right now.
+pub const GRACE: Duration = Duration::from_secs(3600);
 
 /// Why an object's file could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -130,6 +137,116 @@ pub fn place(src: &Path, objects: &Path, oid: &str, size: i64) -> Result<bool, O
     placed
 }
 
+/// A file of the object store.
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    pub path: PathBuf,
+    pub len: u64,
+    /// When its content was last written: an upload always writes a fresh file, even for an
+    /// object that is there already (see `crate::lfs`), so this is also when it was last stored.
+    pub modified: SystemTime,
+}
+
+/// What `OBJECTS_PATH` holds.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Objects at their address (`a/b/<oid>`), by oid.
+    pub objects: Vec<(String, StoredFile)>,
+    /// What interrupted copies and collections left next to an object (`<oid>.partial-…`,
+    /// `<oid>.restore-…`, `<oid>.gc-…`).
+    pub leftovers: Vec<StoredFile>,
+    /// Anything else (never touched).
+    pub others: usize,
+}
+
+/// List the object store (empty when it does not exist).
+pub fn list(objects: &Path) -> io::Result<Listing> {
+    fn entries(dir: &Path) -> io::Result<Vec<std::fs::DirEntry>> {
+        match std::fs::read_dir(dir) {
+            Ok(e) => e.collect(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(e),
+        }
+    }
+    let hex_dir = |e: &std::fs::DirEntry| -> io::Result<Option<char>> {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let mut chars = name.chars();
+        Ok(match (chars.next(), chars.next(), e.file_type()?.is_dir()) {
+            (Some(c @ ('0'..='9' | 'a'..='f')), None, true) => Some(c),
+            _ => None,
+        })
+    };
+    let mut listing = Listing::default();
+    for first in entries(objects)? {
+        let Some(a) = hex_dir(&first)? else {
+            listing.others += 1;
+            continue;
+        };
+        for second in entries(&first.path())? {
+            let Some(b) = hex_dir(&second)? else {
+                listing.others += 1;
+                continue;
+            };
+            for file in entries(&second.path())? {
+                let meta = file.metadata()?;
+                let name = file.file_name().to_string_lossy().into_owned();
+                let (oid, rest) = name.get(..64).zip(name.get(64..)).unwrap_or((name.as_str(), ""));
+                let here = |oid: &str| oid.starts_with(a) && oid[1..].starts_with(b);
+                if !meta.is_file() || !valid_oid(oid) || !here(oid) {
+                    listing.others += 1;
+                    continue;
+                }
+                let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+                let stored = StoredFile { path: file.path(), len: meta.len(), modified };
+                if rest.is_empty() {
+                    listing.objects.push((oid.to_string(), stored));
+                } else if [".partial-", ".restore-", ".gc-"].iter().any(|p| rest.starts_with(p)) {
+                    listing.leftovers.push(stored);
+                } else {
+                    listing.others += 1;
+                }
+            }
+        }
+    }
+    listing.objects.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(listing)
+}
+
+/// Set the object at `path` aside (renamed to `<oid>.gc-…`) before it is removed, so that an upload
+/// storing the same object meanwhile puts a fresh file in its place rather than losing it; the
+/// caller then checks again and either [`SetAside::remove`]s it or [`SetAside::restore`]s it.
+pub struct SetAside {
+    original: PathBuf,
+    aside: PathBuf,
+}
+
+impl SetAside {
+    pub fn new(path: &Path) -> io::Result<SetAside> {
+        let aside = beside(path, "gc");
+        std::fs::rename(path, &aside)?;
+        Ok(SetAside { original: path.to_path_buf(), aside })
+    }
+
+    /// When the object's content last changed (a rename does not change it): an upload that
+    /// replaced the object just before it was set aside shows here.
+    pub fn modified(&self) -> io::Result<SystemTime> {
+        std::fs::metadata(&self.aside)?.modified()
+    }
+
+    pub fn remove(self) -> io::Result<()> {
+        std::fs::remove_file(&self.aside)
+    }
+
+    /// Put it back, unless an upload has stored the object again meanwhile.
+    pub fn restore(self) -> io::Result<()> {
+        if self.original.exists() {
+            std::fs::remove_file(&self.aside)
+        } else {
+            std::fs::rename(&self.aside, &self.original)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,5 +298,24 @@ mod tests {
         assert!(!dest.exists());
         assert_eq!(std::fs::read_dir(dest.parent().unwrap()).unwrap().count(), 0);
         assert!(matches!(place(&dir.path().join("none"), &objects, &oid, 1), Err(ObjectError::Missing)));
+
+        // Listed: the object; a leftover; a stranger.
+        std::fs::write(object_path(&objects, &oid).with_extension("x"), "?").unwrap();
+        std::fs::write(objects.join(format!("{}/{}/{oid}.partial-3", &oid[..1], &oid[1..2])), "part").unwrap();
+        std::fs::write(objects.join("README"), "mine").unwrap();
+        let listing = list(&objects).unwrap();
+        assert_eq!(listing.objects.len(), 1);
+        assert_eq!(listing.objects[0].0, oid);
+        assert_eq!(listing.objects[0].1.len, content.len() as u64);
+        assert_eq!(listing.leftovers.len(), 1);
+        assert_eq!(listing.others, 2);
+        assert!(list(&dir.path().join("none")).unwrap().objects.is_empty());
+
+        // Set aside, then put back; set aside, then removed.
+        let at = object_path(&objects, &oid);
+        SetAside::new(&at).unwrap().restore().unwrap();
+        assert!(at.exists());
+        SetAside::new(&at).unwrap().remove().unwrap();
+        assert!(!at.exists());
     }
 }
