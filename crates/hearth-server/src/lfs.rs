@@ -357,9 +357,13 @@ async fn receive(state: &AppState, g: &Grant, oid: &str, headers: &HeaderMap, bo
         Ok(len) => len,
         Err(resp) => return resp,
     };
+    // Linked, and counted in the repository's size, at once.
     let linked = async {
-        let mut h = state.db.acquire().await?;
-        hearth_store::lfs::link(h.conn(), g.repo.id, oid, len as i64, crate::service::now_unix()).await
+        let mut tx = state.db.begin().await?;
+        if hearth_store::lfs::link(tx.conn(), g.repo.id, oid, len as i64, crate::service::now_unix()).await? {
+            hearth_store::repos::grow_size(tx.conn(), g.repo.id, len as i64).await?;
+        }
+        tx.commit().await
     };
     match linked.await {
         Ok(_) => StatusCode::OK.into_response(),
@@ -401,14 +405,14 @@ async fn stream_to(path: &FsPath, body: Body, max: u64) -> Result<(String, u64),
     Ok((hex::encode(hasher.finalize()), len))
 }
 
-/// Move a verified scratch file to its content address (an object already there is the same
-/// content, and stays). Across file systems it is copied next to its place first, then renamed, so
-/// that no half-written object is ever visible.
+/// Move a verified scratch file to its content address. An object already there is the same
+/// content and is replaced all the same (rename(2) does that atomically; a reader of the old file
+/// keeps reading it): the fresh file's time tells `hearth doctor --gc`, which removes only
+/// unreferenced objects older than an hour, that an upload is about to link it. Across file
+/// systems it is copied next to its place first, then renamed, so that no half-written object is
+/// ever visible.
 async fn store(state: &AppState, scratch: &FsPath, oid: &str) -> Result<(), Response> {
     let dest = object_path(&state.config.lfs.objects_path, oid);
-    if tokio::fs::metadata(&dest).await.is_ok_and(|m| m.is_file()) {
-        return Ok(());
-    }
     let dir = dest.parent().expect("an object has a directory");
     tokio::fs::create_dir_all(dir).await.map_err(internal)?;
     if tokio::fs::rename(scratch, &dest).await.is_ok() {

@@ -42,3 +42,22 @@ pub async fn copy_links(c: Conn<'_>, from: i64, to: i64, now: i64) -> StoreResul
     Ok(with_conn!(c, x => sqlx::query(SQL).bind(from).bind(to).bind(now)
         .execute(&mut *x).await.map(|r| r.rows_affected()))?)
 }
+
+/// The sum of the sizes of the objects linked to `repo_id`, in bytes.
+pub async fn total_size(c: Conn<'_>, repo_id: i64) -> StoreResult<i64> {
+    const SQL: &str = "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM lfs_object WHERE repo_id = $1";
+    Ok(with_conn!(c, x => sqlx::query_scalar::<_, i64>(SQL).bind(repo_id).fetch_one(&mut *x).await)?)
+}
+
+/// Every object any repository references, once per (oid, size) (two sizes for one oid would be
+/// a damaged row; the object's file tells which one is right), by oid.
+pub async fn all_objects(c: Conn<'_>) -> StoreResult<Vec<(String, i64)>> {
+    const SQL: &str = "SELECT DISTINCT oid, size FROM lfs_object ORDER BY oid, size";
+    Ok(with_conn!(c, x => sqlx::query_as::<_, (String, i64)>(SQL).fetch_all(&mut *x).await)?)
+}
+
+/// Whether any repository references the object `oid`.
+pub async fn is_referenced(c: Conn<'_>, oid: &str) -> StoreResult<bool> {
+    const SQL: &str = "SELECT EXISTS (SELECT 1 FROM lfs_object WHERE oid = $1)";
+    Ok(with_conn!(c, x => sqlx::query_scalar::<_, bool>(SQL).bind(oid).fetch_one(&mut *x).await)?)
+}

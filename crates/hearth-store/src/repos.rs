@@ -315,19 +315,29 @@ pub async fn forks_of(c: Conn<'_>, parent_id: i64) -> StoreResult<Vec<RepoRow>> 
 }
 
 /// Record what the repository's Git data now is, after a push, a migration or a mirror sync:
-/// whether it is empty (`is_bare`), its default branch and its size; bumps `updated_unix`.
+/// whether it is empty (`is_bare`), its default branch and its size; bumps `updated_unix`. The
+/// size recorded (and returned) is `git_size`, the bytes of the Git object database, plus the
+/// sizes of the Git LFS objects linked to the repository (as Gitea counts them), in bytes.
 pub async fn set_git_state(
     c: Conn<'_>,
     id: i64,
     is_bare: bool,
     default_branch: &str,
-    size: i64,
+    git_size: i64,
     now: i64,
-) -> StoreResult<()> {
-    const SQL: &str =
-        "UPDATE repository SET is_bare = $2, default_branch = $3, size = $4, updated_unix = $5 WHERE id = $1";
-    with_conn!(c, x => sqlx::query(SQL).bind(id).bind(is_bare).bind(default_branch).bind(size).bind(now)
-        .execute(&mut *x).await.map(|_| ()))?;
+) -> StoreResult<i64> {
+    const SQL: &str = "UPDATE repository SET is_bare = $2, default_branch = $3, \
+        size = $4 + CAST((SELECT COALESCE(SUM(size), 0) FROM lfs_object WHERE repo_id = $1) AS BIGINT), \
+        updated_unix = $5 WHERE id = $1 RETURNING size";
+    let size = with_conn!(c, x => sqlx::query_scalar::<_, i64>(SQL).bind(id).bind(is_bare).bind(default_branch)
+        .bind(git_size).bind(now).fetch_optional(&mut *x).await)?;
+    Ok(size.unwrap_or(git_size))
+}
+
+/// Add `bytes` to the repository's recorded size (a Git LFS object newly linked to it).
+pub async fn grow_size(c: Conn<'_>, id: i64, bytes: i64) -> StoreResult<()> {
+    const SQL: &str = "UPDATE repository SET size = size + $2 WHERE id = $1";
+    with_conn!(c, x => sqlx::query(SQL).bind(id).bind(bytes).execute(&mut *x).await.map(|_| ()))?;
     Ok(())
 }
 

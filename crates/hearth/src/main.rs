@@ -48,8 +48,13 @@ enum Command {
         place: Place,
     },
     /// Check the installation without changing it: git, writable directories, the database and its
-    /// migrations, repository directories against their rows. Exits non-zero on any problem.
+    /// migrations, repository directories against their rows, Git LFS objects against theirs.
+    /// Exits non-zero on any problem.
     Doctor {
+        /// Also remove Git LFS objects no repository references any more, when older than an hour
+        /// (safe while `hearth web` runs).
+        #[arg(long)]
+        gc: bool,
         #[command(flatten)]
         place: Place,
     },
@@ -89,11 +94,17 @@ enum Command {
 #[derive(Subcommand)]
 enum ImportSource {
     /// Read a `gogs backup` archive (Gogs 0.11 to 0.14): accounts with their passwords,
-    /// organisations, repositories, issues, releases, webhooks, keys and access tokens.
+    /// organisations, repositories, issues, releases, webhooks, keys and access tokens; and Git
+    /// LFS objects from Gogs' objects directory (--lfs-path).
     Gogs {
         /// The archive `gogs backup` wrote.
         #[arg(long)]
         file: PathBuf,
+        /// Gogs' Git LFS objects directory ([lfs] OBJECTS_PATH, by default data/lfs-objects in
+        /// Gogs' working directory), which `gogs backup` leaves out; without it the LFSObject rows
+        /// are not imported.
+        #[arg(long, value_name = "DIR")]
+        lfs_path: Option<PathBuf>,
         #[command(flatten)]
         place: Place,
     },
@@ -240,9 +251,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Doctor { place } => {
+        Command::Doctor { gc, place } => {
             let config = place.load()?;
-            let report = hearth_server::cli::doctor::run(&config).await;
+            let report = hearth_server::cli::doctor::run(&config, gc).await;
             report.print(&mut std::io::stdout().lock())?;
             match report.problems() {
                 0 => Ok(()),
@@ -253,38 +264,48 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config_file = place.config.clone();
             let config = place.load()?;
             let s = hearth_server::backup::dump(&config, config_file.as_deref(), &file, env!("HEARTH_COMMIT")).await?;
+            for line in &s.lfs_missing {
+                eprintln!("warning: {line}");
+            }
             println!(
-                "dump written to {} ({} bytes): {} rows in {} tables, {} repositories, {} gists",
+                "dump written to {} ({} bytes): {} rows in {} tables, {} repositories, {} gists, {} LFS objects ({} bytes)",
                 file.display(),
                 s.bytes,
                 s.rows,
                 s.tables,
                 s.repositories,
-                s.gists
+                s.gists,
+                s.lfs_objects,
+                s.lfs_bytes
             );
             Ok(())
         }
         Command::Restore { file, place } => {
             let config = place.load()?;
             let s = hearth_server::backup::restore_archive(&config, &file).await?;
+            for line in &s.lfs_absent {
+                eprintln!("warning: {line}");
+            }
             println!(
-                "restored {} ({} from {}, {}): {} rows, {} repositories, {} gists",
+                "restored {} ({} from {}, {}): {} rows, {} repositories, {} gists, {} LFS objects ({} bytes)",
                 file.display(),
                 s.manifest.hearth_version,
                 s.manifest.source_engine,
                 s.manifest.commit,
                 s.rows,
                 s.repositories,
-                s.gists
+                s.gists,
+                s.lfs_objects,
+                s.lfs_bytes
             );
             if let Some(copy) = s.config_copy {
                 println!("the archived config file is at {}", copy.display());
             }
             Ok(())
         }
-        Command::Import { source: ImportSource::Gogs { file, place } } => {
+        Command::Import { source: ImportSource::Gogs { file, lfs_path, place } } => {
             let config = place.load()?;
-            let imported = hearth_server::backup::gogs::import(&config, &file).await?;
+            let imported = hearth_server::backup::gogs::import(&config, &file, lfs_path.as_deref()).await?;
             for line in &imported.warnings {
                 eprintln!("warning: {line}");
             }

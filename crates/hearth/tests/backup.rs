@@ -839,3 +839,198 @@ async fn a_dump_during_pushes_and_repacks_restores_to_repositories_that_pass_fsc
     }
     from.drop_db().await;
 }
+
+/// `len` bytes of deterministic noise, different per `seed`.
+fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut out = Vec::with_capacity(len + 8);
+    while out.len() < len {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        out.extend_from_slice(&x.to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
+
+fn oid_of(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// `a/b/<oid>` under an objects directory (Gogs' and hearth's layout).
+fn lfs_file(objects: &Path, oid: &str) -> PathBuf {
+    objects.join(&oid[0..1]).join(&oid[1..2]).join(oid)
+}
+
+/// Upload an object through the LFS basic transfer.
+async fn lfs_put(web: &Web, repo: &str, auth: &str, bytes: &[u8]) {
+    hearth_server::install_crypto_provider();
+    let resp = reqwest::Client::new()
+        .put(format!("{}/{repo}.git/info/lfs/objects/{}", web.url, oid_of(bytes)))
+        .header("Authorization", auth)
+        .header("Content-Type", "application/octet-stream")
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "uploading to {repo}");
+}
+
+/// Download an object through the LFS basic transfer: its status and bytes.
+async fn lfs_get(web: &Web, repo: &str, auth: &str, oid: &str) -> (u16, Vec<u8>) {
+    hearth_server::install_crypto_provider();
+    let resp = reqwest::Client::new()
+        .get(format!("{}/{repo}.git/info/lfs/objects/{oid}", web.url))
+        .header("Authorization", auth)
+        .send()
+        .await
+        .unwrap();
+    (resp.status().as_u16(), resp.bytes().await.unwrap().to_vec())
+}
+
+/// A copy of the zip `src` at `dst`, each file passed through `edit` (None: left out).
+fn rewrite_zip(src: &Path, dst: &Path, mut edit: impl FnMut(&str, Vec<u8>) -> Option<Vec<u8>>) {
+    let mut zin = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
+    let mut zout = zip::ZipWriter::new(std::fs::File::create(dst).unwrap());
+    for i in 0..zin.len() {
+        let mut e = zin.by_index(i).unwrap();
+        let name = e.name().unwrap().to_string();
+        if e.is_dir() {
+            zout.add_directory(name, zip::write::SimpleFileOptions::default()).unwrap();
+            continue;
+        }
+        let mut body = Vec::new();
+        std::io::Read::read_to_end(&mut e, &mut body).unwrap();
+        if let Some(body) = edit(&name, body) {
+            zout.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+            std::io::Write::write_all(&mut zout, &body).unwrap();
+        }
+    }
+    zout.finish().unwrap();
+}
+
+/// Every file under `dir`, relative, sorted.
+fn files_under(dir: &Path) -> Vec<String> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for e in entries.map(Result::unwrap) {
+            if e.file_type().unwrap().is_dir() {
+                walk(base, &e.path(), out);
+            } else {
+                out.push(e.path().strip_prefix(base).unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lfs_objects_go_into_the_dump_and_come_back_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    let from = Backend::from_env().await;
+    create_root(&from, &src);
+    let web = Web::start(&from, &src, &[], &[]);
+    let root = basic(ROOT.0, ROOT.1);
+    post(&web, "/user/repos", &root, json!({"name": "media", "auto_init": true, "private": true})).await;
+    post(&web, "/user/repos", &root, json!({"name": "other", "auto_init": true})).await;
+    // Large enough to span many reads; one object shared by two repositories (stored once).
+    let (big, small, lost) = (noise(3 << 20, 1), noise(70_000, 2), noise(1000, 3));
+    for bytes in [&big, &small, &lost] {
+        lfs_put(&web, "root/media", &root, bytes).await;
+    }
+    lfs_put(&web, "root/other", &root, &small).await;
+    web.stop();
+    let objects = src.join("lfs-objects");
+    assert_eq!(files_under(&objects).len(), 3);
+    // One object is lost on the source: the dump says so and goes on without it.
+    std::fs::remove_file(lfs_file(&objects, &oid_of(&lost))).unwrap();
+
+    let archive = tmp.path().join("with-lfs.zip");
+    let out = from.run(&src, &["dump", "--file", archive.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let stdout = ok(out);
+    assert!(stdout.contains(&format!("2 LFS objects ({} bytes)", big.len() + small.len())), "{stdout}");
+    assert!(stderr.contains(&format!("warning: LFS object {}: its file is missing", oid_of(&lost))), "{stderr}");
+    let m = manifest(&archive);
+    assert_eq!(m["lfs"], json!({"objects": 2, "bytes": big.len() + small.len(), "missing": [oid_of(&lost)]}));
+    assert_eq!(m["tables"]["lfs_object"], 4);
+    let names: Vec<String> = {
+        let z = zip::ZipArchive::new(std::fs::File::open(&archive).unwrap()).unwrap();
+        z.file_names().map(|n| n.unwrap().to_string()).filter(|n| n.starts_with("lfs/") && !n.ends_with('/')).collect()
+    };
+    let mut expected: Vec<String> =
+        [&big, &small].iter().map(|b| format!("lfs/{}", lfs_file(Path::new(""), &oid_of(b)).display())).collect();
+    expected.sort();
+    let mut names = names;
+    names.sort();
+    assert_eq!(names, expected);
+
+    // Restored into a fresh instance, which serves the same bytes.
+    let (to, dst) = (Backend::from_env().await, tmp.path().join("dst"));
+    let out = to.run(&dst, &["restore", "--file", archive.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let stdout = ok(out);
+    assert!(stdout.contains(&format!("2 LFS objects ({} bytes)", big.len() + small.len())), "{stdout}");
+    assert!(stderr.contains(&format!("warning: LFS object {} was missing", oid_of(&lost))), "{stderr}");
+    assert_eq!(std::fs::read(lfs_file(&dst.join("lfs-objects"), &oid_of(&big))).unwrap(), big);
+    assert!(files_under(&dst).iter().all(|f| !f.contains(".restore-")), "no scratch left");
+    let web = Web::start(&to, &dst, &[], &[]);
+    assert_eq!(lfs_get(&web, "root/media", &root, &oid_of(&big)).await, (200, big.clone()));
+    assert_eq!(lfs_get(&web, "root/media", &root, &oid_of(&small)).await, (200, small.clone()));
+    assert_eq!(lfs_get(&web, "root/other", &root, &oid_of(&small)).await, (200, small.clone()));
+    assert_eq!(lfs_get(&web, "root/other", &root, &oid_of(&big)).await.0, 404, "still linked per repository");
+    assert_eq!(lfs_get(&web, "root/media", &root, &oid_of(&lost)).await.0, 404);
+    // Pushing the lost object again stores it.
+    lfs_put(&web, "root/media", &root, &lost).await;
+    assert_eq!(lfs_get(&web, "root/media", &root, &oid_of(&lost)).await, (200, lost.clone()));
+    web.stop();
+    to.drop_db().await;
+
+    // A damaged object, or one missing from the archive, fails the restore and leaves nothing
+    // behind, also in an OBJECTS_PATH outside the data directory that held objects before.
+    let shared = tmp.path().join("shared-lfs");
+    std::fs::create_dir_all(shared.join("0/0")).unwrap();
+    std::fs::write(shared.join("0/0/keep.txt"), "not ours").unwrap();
+    let env = [("HEARTH__LFS__OBJECTS_PATH", shared.to_str().unwrap().to_string())];
+    let mut oids = [oid_of(&big), oid_of(&small)];
+    oids.sort();
+    let damaged = tmp.path().join("damaged.zip");
+    rewrite_zip(&archive, &damaged, |name, mut body| {
+        if name.ends_with(&oids[1]) {
+            body[100] ^= 1;
+        }
+        Some(body)
+    });
+    let lacking = tmp.path().join("lacking.zip");
+    rewrite_zip(&archive, &lacking, |name, body| (!name.ends_with(&oids[1])).then_some(body));
+    for (bad, says) in [
+        (&damaged, format!("the archive's LFS object {} is damaged: its file's SHA-256 is ", oids[1])),
+        (&lacking, format!("the archive lacks the LFS object {}", oids[1])),
+    ] {
+        let to = Backend::from_env().await;
+        let data = tmp.path().join("target");
+        let mut cmd = to.command(&data, &["restore", "--file", bad.to_str().unwrap()]);
+        cmd.envs(env.iter().map(|(k, v)| (*k, v.as_str())));
+        let msg = failed(cmd.output().unwrap());
+        assert!(msg.contains(&says), "{msg}");
+        assert!(!data.exists(), "the target is as it was");
+        assert_eq!(files_under(&shared), vec!["0/0/keep.txt"], "only what was there before");
+        to.drop_db().await;
+    }
+    // The good archive restores into the shared OBJECTS_PATH, adding to what is there.
+    let to = Backend::from_env().await;
+    let data = tmp.path().join("target");
+    let mut cmd = to.command(&data, &["restore", "--file", archive.to_str().unwrap()]);
+    cmd.envs(env.iter().map(|(k, v)| (*k, v.as_str())));
+    ok(cmd.output().unwrap());
+    assert_eq!(files_under(&shared).len(), 3);
+    assert_eq!(std::fs::read(lfs_file(&shared, &oid_of(&small))).unwrap(), small);
+    to.drop_db().await;
+    from.drop_db().await;
+}

@@ -161,3 +161,146 @@ async fn an_unreachable_database_is_a_problem() {
     assert!(!String::from_utf8_lossy(&out.stdout).contains("secret"));
     backend.drop_db().await;
 }
+
+fn oid_of(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// Set a file's modification time `secs` into the past.
+fn age(path: &Path, secs: u64) {
+    let file = std::fs::File::options().write(true).open(path).unwrap();
+    file.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(secs)).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lfs_objects_are_checked_and_garbage_collected_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let objects = data.join("lfs-objects");
+    let backend = Backend::new().await;
+    let out = create_user(&backend, &data, &["--name", "alice", "--password", "pw", "--email", "a@example.com"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (web, url) = start_web(&backend, &["--data", data.to_str().unwrap(), "--port", &free_port().to_string()]);
+    let auth = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("alice:pw"));
+    hearth_server::install_crypto_provider();
+    let client = reqwest::Client::new();
+    for name in ["keep", "gone"] {
+        let resp = client
+            .post(format!("{url}/api/v1/user/repos"))
+            .header("Authorization", &auth)
+            .json(&serde_json::json!({"name": name}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 201);
+    }
+    let (kept, shared, garbage) = (vec![1u8; 4000], vec![2u8; 500], vec![3u8; 70_000]);
+    for (repo, bytes) in [("keep", &kept), ("keep", &shared), ("gone", &shared), ("gone", &garbage)] {
+        let resp = client
+            .put(format!("{url}/alice/{repo}.git/info/lfs/objects/{}", oid_of(bytes)))
+            .header("Authorization", &auth)
+            .body(bytes.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+    }
+    let resp = client.delete(format!("{url}/api/v1/repos/alice/gone")).header("Authorization", &auth).send().await;
+    assert_eq!(resp.unwrap().status(), 204);
+    let file = |bytes: &[u8]| {
+        let oid = oid_of(bytes);
+        objects.join(&oid[0..1]).join(&oid[1..2]).join(oid)
+    };
+    assert!(file(&garbage).exists(), "a deleted repository's objects stay until collected");
+
+    // Counted while the server runs, not a problem; the collection keeps what is young.
+    let out = doctor(&backend, &data, &[]);
+    let report = lines(&out);
+    assert!(out.status.success(), "{report:#?}");
+    let present = format!(
+        "ok LFS objects in {}: every object a row references is there (2 objects, 4500 bytes)",
+        objects.display()
+    );
+    assert!(report.contains(&present), "{report:#?}");
+    let unreferenced = |old: usize, old_bytes: usize, leftovers: usize| {
+        format!(
+            "ok LFS objects in {}: 1 no repository references (70000 bytes), {old} of them older than an hour \
+             ({old_bytes} bytes), and {leftovers} leftover partial files: hearth doctor --gc removes those older \
+             than an hour",
+            objects.display()
+        )
+    };
+    assert!(report.contains(&unreferenced(0, 0, 0)), "{report:#?}");
+    let mut gc = hearth();
+    backend.apply(&mut gc);
+    let gc_run = |gc: &mut std::process::Command| gc.args(["doctor", "--gc", "--data"]).arg(&data).output().unwrap();
+    let out = gc_run(&mut gc);
+    let report = lines(&out);
+    assert!(out.status.success(), "{report:#?}");
+    let collected = |n: usize, bytes: usize, leftovers: usize, kept: usize| {
+        format!(
+            "ok LFS garbage collection in {}: removed {n} unreferenced objects ({bytes} bytes) and {leftovers} \
+             leftover partial files; kept {kept} unreferenced objects younger than an hour or linked meanwhile",
+            objects.display()
+        )
+    };
+    assert!(report.contains(&collected(0, 0, 0, 1)), "{report:#?}");
+    assert!(file(&garbage).exists());
+
+    // An hour later (and a copy that was cut short next to an object): collected on request only.
+    for f in [file(&garbage), file(&kept), file(&shared)] {
+        age(&f, 7200);
+    }
+    let stale = file(&kept).with_file_name(format!("{}.partial-7", oid_of(&kept)));
+    let young = file(&kept).with_file_name(format!("{}.partial-8", oid_of(&kept)));
+    std::fs::write(&stale, "part").unwrap();
+    std::fs::write(&young, "part").unwrap();
+    age(&stale, 7200);
+    let report = lines(&doctor(&backend, &data, &[]));
+    assert!(report.contains(&unreferenced(1, 70_000, 1)), "{report:#?}");
+    assert!(file(&garbage).exists() && stale.exists());
+    let mut gc = hearth();
+    backend.apply(&mut gc);
+    let out = gc_run(&mut gc);
+    let report = lines(&out);
+    assert!(out.status.success(), "{report:#?}");
+    assert!(report.contains(&collected(1, 70_000, 1, 0)), "{report:#?}");
+    assert!(!file(&garbage).exists() && !stale.exists());
+    assert!(file(&kept).exists() && file(&shared).exists() && young.exists(), "referenced and young files stay");
+    let leftover_names: Vec<String> = std::fs::read_dir(file(&garbage).parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(leftover_names.is_empty(), "nothing set aside is left: {leftover_names:?}");
+    // The server still serves what is referenced.
+    let resp = client
+        .get(format!("{url}/alice/keep.git/info/lfs/objects/{}", oid_of(&shared)))
+        .header("Authorization", &auth)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.bytes().await.unwrap().to_vec(), shared);
+    assert!(terminate(web).success());
+
+    // A referenced object gone, another of the wrong size: problems, and nothing changed.
+    std::fs::remove_file(file(&shared)).unwrap();
+    std::fs::write(file(&kept), "xyz").unwrap();
+    let found = problems(&doctor(&backend, &data, &[]));
+    let mut expected = vec![
+        format!(
+            "problem LFS object {}: its file {} is missing (a client pushing the object again stores it)",
+            oid_of(&shared),
+            file(&shared).display()
+        ),
+        format!(
+            "problem LFS object {}: its file {} is 3 bytes where its rows say 4000",
+            oid_of(&kept),
+            file(&kept).display()
+        ),
+    ];
+    expected.sort_by_key(|l| l.split(' ').nth(3).unwrap().to_string());
+    assert_eq!(found, expected);
+    assert!(file(&kept).exists());
+    backend.drop_db().await;
+}

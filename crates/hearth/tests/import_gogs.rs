@@ -465,3 +465,136 @@ async fn a_non_empty_target_or_a_bad_archive_is_refused() {
     backend.drop_db().await;
     backend2.drop_db().await;
 }
+
+/// `len` bytes of deterministic noise, different per `seed`.
+fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut out = Vec::with_capacity(len + 8);
+    while out.len() < len {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        out.extend_from_slice(&x.to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
+
+fn oid_of(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// `a/b/<oid>` under an objects directory (Gogs' layout, and hearth's).
+fn lfs_file(objects: &Path, oid: &str) -> PathBuf {
+    objects.join(&oid[0..1]).join(&oid[1..2]).join(oid)
+}
+
+/// The fixture with these `LFSObject` rows, as Gogs 0.12+ writes them (`gogs backup` archives the
+/// rows, never the objects).
+fn fixture_with_lfs_rows(dir: &Path, rows: &[Value]) -> PathBuf {
+    let entries = zip_entries(&std::fs::read(fixture("gogs-backup-0.13.zip")).unwrap());
+    let path = dir.join("gogs-backup-lfs.zip");
+    let mut out = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    for (name, mut bytes) in entries {
+        if name == "gogs-backup/db/LFSObject.json" {
+            bytes = rows.iter().map(|r| format!("{r}\n")).collect::<String>().into_bytes();
+        }
+        out.start_file(name, options).unwrap();
+        out.write_all(&bytes).unwrap();
+    }
+    out.finish().unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn git_lfs_objects_come_from_the_gogs_objects_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Gogs' [lfs] OBJECTS_PATH: two good objects, a damaged one; a row names one it lacks.
+    let gogs_lfs = tmp.path().join("gogs-data/lfs-objects");
+    let (big, small, damaged, lost) = (noise(2 << 20, 1), noise(5000, 2), noise(3000, 3), noise(100, 4));
+    for bytes in [&big, &small, &damaged] {
+        let path = lfs_file(&gogs_lfs, &oid_of(bytes));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+    }
+    let mut bad = damaged.clone();
+    bad[10] ^= 1;
+    std::fs::write(lfs_file(&gogs_lfs, &oid_of(&damaged)), &bad).unwrap();
+    let row = |repo: i64, bytes: &[u8]| {
+        json!({"RepoID": repo, "OID": oid_of(bytes), "Size": bytes.len(), "Storage": "local",
+               "CreatedAt": "2020-05-04T05:08:06Z"})
+    };
+    let archive = fixture_with_lfs_rows(
+        tmp.path(),
+        &[row(1, &big), row(1, &small), row(1, &damaged), row(1, &lost), row(2, &small)],
+    );
+
+    // Without the objects directory: the rows are left out, with a word on how to bring them.
+    let backend = Backend::new().await;
+    let plain = tmp.path().join("plain");
+    let out = import(&backend, &plain, &archive);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("1 access tokens, 0 LFS objects"), "{stdout}");
+    assert!(
+        stderr.contains("warning: LFSObject: 5 rows not imported: `gogs backup` does not archive Git LFS objects"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--lfs-path"), "{stderr}");
+    let (web, url) = start_web(&backend, &plain);
+    let plain_size = Api::new(&url).get(ALICE, "/repos/alice/hello").await["size"].as_i64().unwrap();
+    drop(web);
+    backend.drop_db().await;
+
+    // With it: the good objects and their rows come over; the others are named.
+    let backend = Backend::new().await;
+    let data = tmp.path().join("data");
+    let out = backend
+        .command()
+        .args(["import", "gogs", "--file"])
+        .arg(&archive)
+        .arg("--lfs-path")
+        .arg(&gogs_lfs)
+        .arg("--data")
+        .arg(&data)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("1 access tokens, 2 LFS objects"), "{stdout}");
+    for expected in [
+        format!("warning: Git LFS object {} in {}: its file's SHA-256 is ", oid_of(&damaged), gogs_lfs.display()),
+        "warning: LFSObject: 2 rows skipped: its object is missing from the LFS directory, or does not match the row"
+            .to_string(),
+    ] {
+        assert!(stderr.contains(&expected), "missing {expected:?} in:\n{stderr}");
+    }
+    assert_eq!(std::fs::read(lfs_file(&data.join("lfs-objects"), &oid_of(&big))).unwrap(), big);
+    assert!(!lfs_file(&data.join("lfs-objects"), &oid_of(&damaged)).exists());
+    assert_eq!(std::fs::read(lfs_file(&gogs_lfs, &oid_of(&big))).unwrap(), big, "Gogs' directory is left as it was");
+
+    let (web, url) = start_web(&backend, &data);
+    let api = Api::new(&url);
+    let get = |repo: &str, who: (&str, &str), oid: String| {
+        let req = api
+            .client
+            .get(format!("{url}/{repo}.git/info/lfs/objects/{oid}"))
+            .header("Authorization", basic(who.0, who.1));
+        async move {
+            let resp = req.send().await.unwrap();
+            (resp.status().as_u16(), resp.bytes().await.unwrap().to_vec())
+        }
+    };
+    assert_eq!(get("alice/hello", ALICE, oid_of(&big)).await, (200, big.clone()));
+    assert_eq!(get("alice/hello", ALICE, oid_of(&small)).await, (200, small.clone()));
+    assert_eq!(get("acme/tools", BOB, oid_of(&small)).await, (200, small.clone()), "through bob's team");
+    assert_eq!(get("acme/tools", BOB, oid_of(&big)).await.0, 404, "linked per repository");
+    assert_eq!(get("alice/hello", ALICE, oid_of(&damaged)).await.0, 404);
+    // The repository's size counts its LFS objects.
+    let size = api.get(ALICE, "/repos/alice/hello").await["size"].as_i64().unwrap();
+    assert_eq!(size, plain_size + (big.len() + small.len()) as i64);
+    drop(web);
+    backend.drop_db().await;
+}

@@ -57,10 +57,11 @@ fn entries(dir: &Path, first: &[&str]) -> io::Result<Vec<(String, PathBuf, bool)
     Ok(lead)
 }
 
-/// Git objects are compressed already: stored as they are in a zip, so compression time goes to
-/// what shrinks (the table files).
-fn is_git_object(rel: &str) -> bool {
-    rel.contains("/objects/")
+/// Git objects are compressed already, and Git LFS objects are mostly media and archives that do
+/// not shrink: both are stored as they are in a zip, so compression time goes to what shrinks (the
+/// table files).
+fn is_stored(rel: &str) -> bool {
+    rel.contains("/objects/") || rel.starts_with("lfs/")
 }
 
 #[cfg(unix)]
@@ -96,7 +97,7 @@ fn write_zip(list: &[(String, PathBuf, bool)], file: File) -> anyhow::Result<Fil
             zip.add_directory(format!("{rel}/"), options)?;
             continue;
         }
-        let options = if is_git_object(rel) {
+        let options = if is_stored(rel) {
             options.compression_method(CompressionMethod::Stored)
         } else {
             options.compression_method(CompressionMethod::Deflated).compression_level(Some(6))

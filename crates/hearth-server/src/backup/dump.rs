@@ -3,7 +3,9 @@
 //! The rows are read in one read transaction (a snapshot that does not block the server's
 //! writers); the repositories to copy are the ones those rows name, each copied refs-first (see
 //! `hearth_git::snapshot`) into a scratch directory of hard links, which is then written to
-//! `PATH.tmp` and renamed to `PATH`: a failed dump leaves no archive behind.
+//! `PATH.tmp` and renamed to `PATH`: a failed dump leaves no archive behind. The Git LFS objects
+//! those rows reference join them, each checked against its oid and size on the way; one missing
+//! or damaged on disk is left out, named in the manifest and reported, and the dump goes on.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -15,9 +17,11 @@ use hearth_store::{Db, DbOptions, snapshot};
 
 use super::archive::{self, Format};
 use super::{
-    CONFIG_FILE, DB_DIR, FORMAT_VERSION, GISTS_DIR, MANIFEST, Manifest, REPOSITORIES_DIR, SECRET_KEY_FILE, SSH_DIR,
+    CONFIG_FILE, DB_DIR, FORMAT_VERSION, GISTS_DIR, LFS_DIR, LfsPart, MANIFEST, Manifest, REPOSITORIES_DIR,
+    SECRET_KEY_FILE, SSH_DIR,
 };
 use crate::config::{Config, DatabaseKind};
+use crate::service::lfs_objects::{self, ObjectError};
 use crate::service::now_unix;
 use crate::service::repos::repo_path;
 
@@ -28,6 +32,11 @@ pub struct DumpSummary {
     pub rows: u64,
     pub repositories: usize,
     pub gists: usize,
+    /// Git LFS objects archived, and their bytes.
+    pub lfs_objects: u64,
+    pub lfs_bytes: u64,
+    /// One line per referenced LFS object left out (missing or damaged on disk).
+    pub lfs_missing: Vec<String>,
     /// The archive's size in bytes.
     pub bytes: u64,
 }
@@ -135,6 +144,10 @@ async fn write(
     let migration = snapshot::migration_version(tx.conn()).await?;
     let repos = hearth_store::repos::all_lower_names(tx.conn()).await?;
     let gists = hearth_store::gists::all_ids(tx.conn()).await?;
+    let lfs = match tables.iter().any(|t| t == "lfs_object") {
+        true => hearth_store::lfs::all_objects(tx.conn()).await?,
+        false => Vec::new(),
+    };
     drop(tx);
     if migration == 0 {
         bail!("the database has no hearth schema");
@@ -143,7 +156,8 @@ async fn write(
     let (root, gists_dir, ssh_dir) =
         (config.repository.root.clone(), config.gists_dir(), config.server.data_dir.join("ssh"));
     let scratch_owned = scratch.to_path_buf();
-    let (repo_count, gist_count) = tokio::task::spawn_blocking(move || -> anyhow::Result<(usize, usize)> {
+    let objects = config.lfs.objects_path.clone();
+    let (repo_count, gist_count, lfs_part, lfs_missing) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
         let mut copied = 0;
         for (owner, name) in &repos {
             let dst = scratch_owned.join(REPOSITORIES_DIR).join(owner).join(format!("{name}.git"));
@@ -161,7 +175,8 @@ async fn write(
             std::fs::copy(&key, scratch_owned.join(SECRET_KEY_FILE))
                 .with_context(|| format!("copying {}", key.display()))?;
         }
-        Ok((copied, gist_copies))
+        let (part, missing) = stage_lfs(&objects, &scratch_owned.join(LFS_DIR), &lfs)?;
+        Ok((copied, gist_copies, part, missing))
     })
     .await??;
 
@@ -178,6 +193,7 @@ async fn write(
         source_engine: db.engine().as_str().to_string(),
         migration,
         tables: counts,
+        lfs: Some(lfs_part),
     };
     std::fs::write(scratch.join(MANIFEST), serde_json::to_vec_pretty(&manifest)?)?;
 
@@ -188,8 +204,56 @@ async fn write(
         rows: manifest.tables.values().sum(),
         repositories: repo_count,
         gists: gist_count,
+        lfs_objects: manifest.lfs.as_ref().map_or(0, |l| l.objects),
+        lfs_bytes: manifest.lfs.as_ref().map_or(0, |l| l.bytes),
+        lfs_missing,
         bytes: 0,
     })
+}
+
+/// Stage every referenced LFS object (`(oid, size)` pairs) from `objects` into `into` (hard links
+/// where it can); what the manifest says of them, and one line per object left out.
+fn stage_lfs(objects: &Path, into: &Path, referenced: &[(String, i64)]) -> anyhow::Result<(LfsPart, Vec<String>)> {
+    let mut part = LfsPart::default();
+    let mut lines = Vec::new();
+    for (oid, sizes) in by_oid(referenced) {
+        if !lfs_objects::valid_oid(oid) {
+            lines.push(format!("LFS object {oid:?}: not a valid object id; left out"));
+            part.missing.push(oid.to_string());
+            continue;
+        }
+        let src = lfs_objects::object_path(objects, oid);
+        let size = fitting_size(&src, &sizes);
+        match lfs_objects::stage(&src, &lfs_objects::object_path(into, oid), oid, size) {
+            Ok(()) => {
+                part.objects += 1;
+                part.bytes += size as u64;
+            }
+            Err(ObjectError::Io(e)) => return Err(e).with_context(|| format!("archiving {}", src.display())),
+            Err(e) => {
+                tracing::warn!(oid = %oid, path = %src.display(), error = %e, "LFS object left out of the dump");
+                lines.push(format!("LFS object {oid}: {e} ({}); archived without it", src.display()));
+                part.missing.push(oid.to_string());
+            }
+        }
+    }
+    Ok((part, lines))
+}
+
+/// `(oid, size)` pairs grouped by oid (rows agree on an object's size unless one is damaged).
+pub(super) fn by_oid(pairs: &[(String, i64)]) -> BTreeMap<&str, Vec<i64>> {
+    let mut out: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+    for (oid, size) in pairs {
+        out.entry(oid.as_str()).or_default().push(*size);
+    }
+    out
+}
+
+/// Of the sizes rows give an object, the one its file at `path` has (the first when none fits, or
+/// the file is missing: the check that follows reports it).
+pub(super) fn fitting_size(path: &Path, sizes: &[i64]) -> i64 {
+    let len = std::fs::metadata(path).map(|m| m.len() as i64).ok();
+    sizes.iter().copied().find(|s| Some(*s) == len).unwrap_or(sizes[0])
 }
 
 /// Copy one repository into the scratch tree; 0 when its directory vanished after the rows were

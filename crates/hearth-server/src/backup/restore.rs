@@ -4,25 +4,34 @@
 //! The target must be empty: its data directory and repository root absent or empty, its
 //! database without a row. The archive is extracted into a scratch directory inside the data
 //! directory; the rows are loaded in one transaction into the schema they were dumped from (later
-//! migrations run afterwards, as they would have on the source); the repositories are renamed
-//! into place before that transaction commits. Anything failing on the way leaves the target as
+//! migrations run afterwards, as they would have on the source); the Git LFS objects the rows
+//! reference are placed into `[lfs] OBJECTS_PATH` (each checked against its oid and size on the
+//! way) and the repositories renamed into place before that transaction commits. Anything failing
+//! on the way (a referenced object missing from the archive or damaged, too) leaves the target as
 //! it was found: the transaction rolls back and what was created on disk is removed.
+//!
+//! `OBJECTS_PATH` is the one place that need not be empty when it lies outside the data directory
+//! (it may be shared, or be the directory Gogs used): its objects are content-addressed, so the
+//! restore adds to it, and a failed one removes only the objects it added.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, bail};
 use hearth_store::snapshot::{self, JsonRow};
 use hearth_store::{Db, DbOptions};
 
 use super::archive::{self, Format};
+use super::dump::{by_oid, fitting_size};
 use super::{
-    CONFIG_FILE, DB_DIR, FORMAT_VERSION, GISTS_DIR, MANIFEST, Manifest, REPOSITORIES_DIR, RESTORED_CONFIG,
+    CONFIG_FILE, DB_DIR, FORMAT_VERSION, GISTS_DIR, LFS_DIR, MANIFEST, Manifest, REPOSITORIES_DIR, RESTORED_CONFIG,
     SECRET_KEY_FILE, SSH_DIR,
 };
 use crate::config::{Config, DatabaseKind};
 use crate::service::disk::move_dir;
+use crate::service::lfs_objects::{self, ObjectError};
 
 /// What a restore loaded.
 #[derive(Debug, Clone)]
@@ -31,6 +40,12 @@ pub struct RestoreSummary {
     pub rows: u64,
     pub repositories: usize,
     pub gists: usize,
+    /// Git LFS objects placed, and their bytes.
+    pub lfs_objects: u64,
+    pub lfs_bytes: u64,
+    /// One line per referenced LFS object the archive does not hold because the dump found it
+    /// missing or damaged (its rows are restored; pushing the object again stores it).
+    pub lfs_absent: Vec<String>,
     /// Where the archived config file was put, if the archive had one.
     pub config_copy: Option<PathBuf>,
 }
@@ -92,6 +107,10 @@ struct Target {
     root: Option<(PathBuf, bool)>,
     /// The SQLite file when it lies outside the data directory.
     sqlite: Option<(PathBuf, bool)>,
+    /// `[lfs] OBJECTS_PATH` when it lies outside the data directory (it may hold objects).
+    lfs: Option<(PathBuf, bool)>,
+    /// The objects this restore added to an `OBJECTS_PATH` outside the data directory.
+    added_objects: Arc<Mutex<Vec<PathBuf>>>,
 }
 
 /// Whether a path is absent or an empty directory; what is there otherwise.
@@ -124,6 +143,11 @@ impl Target {
             });
             (config.repository.root.clone(), existed)
         });
+        let objects = &config.lfs.objects_path;
+        let lfs = (!objects.starts_with(&data)).then(|| (objects.clone(), objects.exists()));
+        if objects.exists() && !objects.is_dir() {
+            problems.push(format!("[lfs] OBJECTS_PATH {} is not a directory", objects.display()));
+        }
         let mut sqlite = None;
         let opts = DbOptions { max_connections: 1, ..DbOptions::default() };
         let db = match config.database.kind {
@@ -162,7 +186,7 @@ impl Target {
                 problems.join("; ")
             );
         }
-        Ok(Target { data, data_existed, root, sqlite })
+        Ok(Target { data, data_existed, root, sqlite, lfs, added_objects: Arc::default() })
     }
 
     /// Undo a failed restore: remove what it created (the places were empty or absent before).
@@ -189,6 +213,21 @@ impl Target {
         empty(&self.data, self.data_existed);
         if let Some((root, existed)) = &self.root {
             empty(root, *existed);
+        }
+        match &self.lfs {
+            Some((objects, false)) => empty(objects, false),
+            Some((_, true)) => {
+                for path in std::mem::take(&mut *self.added_objects.lock().expect("not poisoned")) {
+                    if let Err(e) = std::fs::remove_file(&path) {
+                        tracing::error!(error = %e, path = %path.display(), "cleaning up after a failed restore")
+                    }
+                    // Its directories, when this restore made them (a directory in use is kept).
+                    for dir in path.ancestors().skip(1).take(2) {
+                        let _ = std::fs::remove_dir(dir);
+                    }
+                }
+            }
+            None => {}
         }
         if let Some((file, false)) = &self.sqlite {
             for suffix in ["", "-wal", "-shm"] {
@@ -272,14 +311,88 @@ async fn load_with(
     }
     snapshot::reset_sequences(tx.conn()).await?;
 
-    // Files into place, then the commit; a failed commit is cleaned up like any failure.
+    // Files into place, then the commit; a failed commit is cleaned up like any failure. The LFS
+    // objects first: they are checked on the way, and may fail the restore.
+    let referenced = match manifest.tables.contains_key("lfs_object") {
+        true => hearth_store::lfs::all_objects(tx.conn()).await?,
+        false => Vec::new(),
+    };
+    let (from, objects) = (dir.join(LFS_DIR), config.lfs.objects_path.clone());
+    // Objects the dump found missing or damaged (an archive from before objects were archived
+    // holds none: every one of its objects is absent).
+    let absent_ok = manifest.lfs.as_ref().map(|l| l.missing.clone());
+    let added = target.lfs.is_some().then(|| target.added_objects.clone());
+    let lfs = tokio::task::spawn_blocking(move || place_lfs(&from, &objects, &referenced, absent_ok, added)).await??;
     let (dir_owned, root, data) = (dir.to_path_buf(), config.repository.root.clone(), target.data.clone());
     let gists_dir = config.gists_dir();
     let (repositories, gists, config_copy) =
         tokio::task::spawn_blocking(move || place_files(&dir_owned, &root, &gists_dir, &data)).await??;
     tx.commit().await.context("committing the rows")?;
     db.migrate(None).await.context("migrating the restored database")?;
-    Ok(RestoreSummary { manifest, rows, repositories, gists, config_copy })
+    Ok(RestoreSummary {
+        manifest,
+        rows,
+        repositories,
+        gists,
+        lfs_objects: lfs.objects,
+        lfs_bytes: lfs.bytes,
+        lfs_absent: lfs.absent,
+        config_copy,
+    })
+}
+
+/// What [`place_lfs`] did.
+struct PlacedLfs {
+    objects: u64,
+    bytes: u64,
+    absent: Vec<String>,
+}
+
+/// Place every referenced LFS object (`(oid, size)` pairs from the restored rows) from `from`
+/// (the archive's `lfs/`) into `objects`, checked on the way. An object the archive lacks fails
+/// the restore unless `absent_ok` names it (or is None: an archive from before objects were
+/// archived); a damaged one always does. Objects that were not in `objects` before are recorded
+/// in `added` (when given) for a clean-up.
+fn place_lfs(
+    from: &Path,
+    objects: &Path,
+    referenced: &[(String, i64)],
+    absent_ok: Option<Vec<String>>,
+    added: Option<Arc<Mutex<Vec<PathBuf>>>>,
+) -> anyhow::Result<PlacedLfs> {
+    let mut placed = PlacedLfs { objects: 0, bytes: 0, absent: Vec::new() };
+    for (oid, sizes) in by_oid(referenced) {
+        let tolerated = absent_ok.as_ref().is_none_or(|names| names.iter().any(|n| n == oid));
+        if !lfs_objects::valid_oid(oid) {
+            if tolerated {
+                placed.absent.push(format!("LFS object {oid:?}: not a valid object id; not restored"));
+                continue;
+            }
+            bail!("an lfs_object row names {oid:?}, which is not a valid LFS object id");
+        }
+        let src = lfs_objects::object_path(from, oid);
+        let size = fitting_size(&src, &sizes);
+        match lfs_objects::place(&src, objects, oid, size) {
+            Ok(new) => {
+                placed.objects += 1;
+                placed.bytes += size as u64;
+                if let (true, Some(added)) = (new, &added) {
+                    added.lock().expect("not poisoned").push(lfs_objects::object_path(objects, oid));
+                }
+            }
+            Err(ObjectError::Missing) if tolerated => placed.absent.push(format!(
+                "LFS object {oid} was missing or damaged when the dump was made: its rows are restored without it"
+            )),
+            Err(ObjectError::Missing) => {
+                bail!("the archive lacks the LFS object {oid}, which lfs_object rows reference ({LFS_DIR}/…/{oid})")
+            }
+            Err(ObjectError::Damaged(why)) => bail!("the archive's LFS object {oid} is damaged: {why}"),
+            Err(ObjectError::Io(e)) => {
+                return Err(e).with_context(|| format!("placing the LFS object {oid} into {}", objects.display()));
+            }
+        }
+    }
+    Ok(placed)
 }
 
 /// Load `db/<table>.jsonl` in chunks; returns how many rows it held (an absent file holds none).
@@ -383,6 +496,7 @@ mod tests {
             source_engine: "sqlite".into(),
             migration: hearth_store::latest_migration() + 1,
             tables: BTreeMap::new(),
+            lfs: None,
         };
         std::fs::write(dir.path().join(MANIFEST), serde_json::to_vec(&m).unwrap()).unwrap();
         let e = read_manifest(dir.path()).unwrap_err().to_string();

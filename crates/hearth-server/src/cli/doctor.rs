@@ -1,17 +1,25 @@
 //! `hearth doctor`: checks an installation without changing it: git and its version, that the
 //! directories hearth writes to are writable, that the database is reachable and carries every
-//! migration of this build (it is opened read-only and never migrated), and that repository and
-//! gist directories match their rows. One line per check: `ok …`, or `problem …` for each
+//! migration of this build (it is opened read-only and never migrated), that repository and
+//! gist directories match their rows, and that every Git LFS object a row references is in
+//! `[lfs] OBJECTS_PATH` with its size. One line per check: `ok …`, or `problem …` for each
 //! problem found.
+//!
+//! Objects no row references (left behind by deleted repositories) are counted, not a problem;
+//! `hearth doctor --gc` removes those older than an hour ([`lfs_objects::GRACE`]), which is the only
+//! change a doctor ever makes. It may run while `hearth web` serves.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use hearth_store::{Db, DbOptions, MigrationStatus};
 
 use crate::config::{Config, DatabaseKind};
 use crate::service::admin::redact_url;
 use crate::service::disk;
+use crate::service::lfs_objects::{self, GRACE, SetAside, StoredFile};
 
 /// The outcome of one check.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,8 +61,8 @@ impl Report {
     }
 }
 
-/// Run every check.
-pub async fn run(config: &Config) -> Report {
+/// Run every check; with `gc`, also remove unreferenced LFS objects older than an hour.
+pub async fn run(config: &Config, gc: bool) -> Report {
     let mut report = Report::default();
     check_git(&mut report);
     for (what, path) in directories(config) {
@@ -64,11 +72,14 @@ pub async fn run(config: &Config) -> Report {
     match db {
         Some(db) => {
             check_directories(&mut report, &db, config).await;
+            check_lfs(&mut report, &db, config, gc).await;
             db.close().await;
         }
-        None => report
-            .lines
-            .push(Line::Skipped("repository directories: needs a reachable database with every migration".into())),
+        None => {
+            let needs = "needs a reachable database with every migration";
+            report.lines.push(Line::Skipped(format!("repository directories: {needs}")));
+            report.lines.push(Line::Skipped(format!("LFS objects: {needs}")));
+        }
     }
     report
 }
@@ -89,6 +100,7 @@ fn directories(config: &Config) -> Vec<(&'static str, PathBuf)> {
         ("scratch directory", config.tmp_dir()),
         ("gists directory", config.gists_dir()),
         ("hooks directory", config.hooks_dir()),
+        ("LFS objects directory", config.lfs.objects_path.clone()),
     ];
     if config.database.kind == DatabaseKind::Sqlite
         && let Some(parent) = config.database.path.parent()
@@ -223,6 +235,139 @@ async fn check_directories(report: &mut Report, db: &Db, config: &Config) {
     if found.orphans.is_empty() && found.missing.is_empty() {
         report.ok(format!("repository directories match the database ({} repositories and gists)", found.rows));
     }
+}
+
+/// Problem lines about single LFS objects before the rest are summed up in one.
+const LFS_LINES: usize = 20;
+
+/// Every object a row references against the object store: missing files and wrong sizes are
+/// problems (the doctor reads no object whole: sizes only); unreferenced objects are counted, and
+/// with `gc` removed when older than [`GRACE`].
+async fn check_lfs(report: &mut Report, db: &Db, config: &Config, gc: bool) {
+    let objects = &config.lfs.objects_path;
+    let referenced = async { hearth_store::lfs::all_objects(db.acquire().await?.conn()).await }.await;
+    let referenced = match referenced {
+        Ok(r) => r,
+        Err(e) => return report.problem(format!("LFS objects: {}", one_line(&e.to_string()))),
+    };
+    let listing = match lfs_objects::list(objects) {
+        Ok(l) => l,
+        Err(e) => return report.problem(format!("LFS objects directory {}: cannot list it: {e}", objects.display())),
+    };
+    let mut sizes: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+    for (oid, size) in &referenced {
+        sizes.entry(oid.as_str()).or_default().push(*size);
+    }
+    let on_disk: BTreeMap<&str, &StoredFile> = listing.objects.iter().map(|(o, f)| (o.as_str(), f)).collect();
+    let mut broken = Vec::new();
+    let (mut present, mut present_bytes) = (0u64, 0u64);
+    for (oid, sizes) in &sizes {
+        let path = lfs_objects::object_path(objects, oid);
+        match on_disk.get(oid) {
+            None => broken.push(format!(
+                "LFS object {oid}: its file {} is missing (a client pushing the object again stores it)",
+                path.display()
+            )),
+            Some(f) if !sizes.contains(&(f.len as i64)) => broken.push(format!(
+                "LFS object {oid}: its file {} is {} bytes where its rows say {}",
+                path.display(),
+                f.len,
+                sizes.iter().map(i64::to_string).collect::<Vec<_>>().join(" or ")
+            )),
+            Some(f) => {
+                present += 1;
+                present_bytes += f.len;
+            }
+        }
+    }
+    let extra = broken.len().saturating_sub(LFS_LINES);
+    for line in broken.iter().take(LFS_LINES) {
+        report.problem(line.clone());
+    }
+    if extra > 0 {
+        report.problem(format!("LFS objects: {extra} more referenced objects are missing or of the wrong size"));
+    }
+    if broken.is_empty() {
+        report.ok(format!(
+            "LFS objects in {}: every object a row references is there ({present} objects, {present_bytes} bytes)",
+            objects.display()
+        ));
+    }
+
+    let now = SystemTime::now();
+    let old = |changed: SystemTime| now.duration_since(changed).is_ok_and(|age| age >= GRACE);
+    let unreferenced: Vec<&(String, StoredFile)> =
+        listing.objects.iter().filter(|(oid, _)| !sizes.contains_key(oid.as_str())).collect();
+    let (collectable, young): (Vec<_>, Vec<_>) = unreferenced.iter().partition(|(_, f)| old(f.modified));
+    let stale: Vec<&StoredFile> = listing.leftovers.iter().filter(|f| old(f.modified)).collect();
+    let bytes = |files: &[&&(String, StoredFile)]| files.iter().map(|(_, f)| f.len).sum::<u64>();
+    if !gc {
+        if !unreferenced.is_empty() || !stale.is_empty() {
+            report.ok(format!(
+                "LFS objects in {}: {} no repository references ({} bytes), {} of them older than an hour \
+                 ({} bytes), and {} leftover partial files: hearth doctor --gc removes those older than an hour",
+                objects.display(),
+                unreferenced.len(),
+                bytes(&collectable) + bytes(&young),
+                collectable.len(),
+                bytes(&collectable),
+                stale.len()
+            ));
+        }
+        return;
+    }
+    let mut removed = (0u64, 0u64);
+    let mut kept = young.len();
+    let mut failures = Vec::new();
+    for (oid, file) in collectable {
+        match collect_one(db, oid, file, now).await {
+            Ok(true) => {
+                removed.0 += 1;
+                removed.1 += file.len;
+            }
+            Ok(false) => kept += 1,
+            Err(e) => failures.push(format!("LFS object {oid}: not removed: {e:#}")),
+        }
+    }
+    let mut leftovers = 0;
+    for file in stale {
+        match std::fs::remove_file(&file.path) {
+            Ok(()) => leftovers += 1,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => failures.push(format!("{}: not removed: {e}", file.path.display())),
+        }
+    }
+    for line in failures {
+        report.problem(line);
+    }
+    report.ok(format!(
+        "LFS garbage collection in {}: removed {} unreferenced objects ({} bytes) and {leftovers} leftover \
+         partial files; kept {kept} unreferenced objects younger than an hour or linked meanwhile",
+        objects.display(),
+        removed.0,
+        removed.1
+    ));
+}
+
+/// Remove one unreferenced object, unless an upload is storing or linking it right now: it is set
+/// aside first (an upload then stores a fresh copy in its place), then checked again, by its time
+/// (an upload that replaced it just before) and against the rows (one linked meanwhile), and put
+/// back if either says it is in use. Whether it was removed.
+async fn collect_one(db: &Db, oid: &str, file: &StoredFile, now: SystemTime) -> anyhow::Result<bool> {
+    let aside = match SetAside::new(&file.path) {
+        Ok(a) => a,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e.into()),
+    };
+    let fresh = aside.modified().map(|m| now.duration_since(m).map_or(true, |age| age < GRACE)).unwrap_or(true);
+    let in_use = fresh
+        || async { hearth_store::lfs::is_referenced(db.acquire().await?.conn(), oid).await }.await.unwrap_or(true);
+    if in_use {
+        aside.restore()?;
+        return Ok(false);
+    }
+    aside.remove()?;
+    Ok(true)
 }
 
 /// Errors from drivers may span lines; a report line may not.

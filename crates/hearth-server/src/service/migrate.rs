@@ -284,6 +284,12 @@ async fn finish(
         hearth_store::StoreError::Conflict(_) => repo_exists(owner, &m.repo_name),
         other => other.into(),
     })?;
+    if let Some((parent, _)) = fork_of {
+        // The fork references the source's Git LFS objects too (as Gitea's forks do; the forker
+        // can read them in the source already), linked before its size is recorded, which
+        // counts them.
+        hearth_store::lfs::copy_links(tx.conn(), parent, row.id, now).await?;
+    }
     repos::set_git_state(tx.conn(), row.id, !has_branches, &default_branch, size as i64, now).await?;
     if m.mirror {
         mirrors::insert(tx.conn(), row.id, state.config.mirror.default_interval_hours, remote_is_local, now).await?;
@@ -320,7 +326,7 @@ pub struct ForkAs {
 
 /// Fork `base` (owned by `base_owner`) into `owner`: a bare copy whose objects are hard links of
 /// the parent's (git's local clone), independent of it afterwards, and a row marked as a fork that
-/// references the parent's Git LFS objects.
+/// references the parent's Git LFS objects (linked in the transaction that records the row).
 pub async fn fork(
     state: &AppState,
     base_owner: &UserRow,
@@ -357,24 +363,11 @@ pub async fn fork(
         return Err(ServiceError::Internal(anyhow::anyhow!("forking: {e}")));
     }
     let m = Migrate { repo_name: name, private: base.is_private, description, ..Migrate::default() };
-    match finish(state, owner, &m, &scratch, false, Some((base.id, doer))).await {
-        Ok(row) => {
-            // The fork references the source's Git LFS objects too (as Gitea's forks do); the
-            // forker can read them in the source already.
-            let copied = async {
-                let mut h = state.db.acquire().await?;
-                hearth_store::lfs::copy_links(h.conn(), base.id, row.id, now_unix()).await
-            };
-            if let Err(e) = copied.await {
-                tracing::warn!(error = %e, repo = row.id, "copying a fork's LFS links");
-            }
-            Ok(row)
-        }
-        Err(e) => {
-            disk::remove_scratch(&state.config, &scratch).await;
-            Err(e)
-        }
+    let made = finish(state, owner, &m, &scratch, false, Some((base.id, doer))).await;
+    if made.is_err() {
+        disk::remove_scratch(&state.config, &scratch).await;
     }
+    made
 }
 
 /// Remove `user:password@` from any URL in a message.

@@ -24,6 +24,7 @@ pub mod issues;
 pub mod keys;
 pub mod labels;
 pub mod lease;
+pub mod lfs_objects;
 pub mod lfs_token;
 pub mod login_throttle;
 pub mod mail;

@@ -81,7 +81,9 @@ pub async fn after_push(
 
     let now = now_unix();
     let mut tx = state.db.begin().await?;
-    repos::set_git_state(tx.conn(), repo.id, !has_refs && was_empty, &default_branch, size as i64, now).await?;
+    // The recorded size counts the repository's LFS objects too; the payloads say the same.
+    let size =
+        repos::set_git_state(tx.conn(), repo.id, !has_refs && was_empty, &default_branch, size as i64, now).await?;
     let (mut recheck, mut synced) = (false, 0);
     for u in updates {
         push_events::insert(tx.conn(), repo.id, pusher.id, &u.name, &u.old, &u.new, now).await?;
@@ -109,7 +111,7 @@ pub async fn after_push(
             }
         })
         .collect();
-    let tasks = webhooks::payload::enqueue_push(state, tx.conn(), owner, repo, size as i64, pusher, &refs).await?;
+    let tasks = webhooks::payload::enqueue_push(state, tx.conn(), owner, repo, size, pusher, &refs).await?;
     super::feeds::record_push(tx.conn(), owner, repo, pusher, &refs).await?;
     tx.commit().await?;
     if tasks + synced > 0 {

@@ -349,3 +349,70 @@ async fn disabled_lfs_is_not_there() {
     assert_eq!(get_object(&s, "alice", "r", Some(&auth), &oid).await.0, 404);
     assert!(files_under(&objects_dir(&s)).is_empty());
 }
+
+/// The size a repository's row should record: its Git object database plus its LFS objects.
+fn git_size(s: &TestServer, owner: &str, repo: &str) -> i64 {
+    let dir = s.data_dir().join("repositories").join(owner).join(format!("{repo}.git"));
+    hearth_git::repository_size(&dir).unwrap() as i64
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repository_size_counts_lfs_objects() {
+    if lfs_missing() {
+        return;
+    }
+    let s = TestServer::start().await;
+    let (alice, token) = s.user_with_token("alice", false).await;
+    s.create_repo(&token, j!({"name": "media", "auto_init": true})).await;
+    let git = Git::new();
+    git.ok(None, &["lfs", "install", "--skip-repo"]);
+    let url = s.git_url(Some((&alice.name, &alice.password)), "alice", "media");
+    git.ok(None, &["clone", "-q", &url, "media"]);
+    let wt = git.path("media");
+    git.ok(Some(&wt), &["lfs", "install", "--local"]);
+    git.ok(Some(&wt), &["lfs", "track", "*.bin"]);
+    let large = noise(4 << 20, 7);
+    std::fs::write(wt.join("large.bin"), &large).unwrap();
+    git.ok(Some(&wt), &["add", ".gitattributes", "large.bin"]);
+    git.ok(Some(&wt), &["commit", "-q", "-m", "large file"]);
+    git.ok(Some(&wt), &["push", "-q", "origin", "master"]);
+
+    // Bytes, like the Git part: the object database plus every linked LFS object.
+    let size = |v: &Value| v["size"].as_i64().unwrap();
+    let (status, repo) = s.get_json("/repos/alice/media", &token).await;
+    assert_eq!(status, 200, "{repo}");
+    let git_part = git_size(&s, "alice", "media");
+    assert!(git_part < 1 << 20, "the large file is not in Git: {git_part}");
+    assert_eq!(size(&repo), git_part + large.len() as i64, "{repo}");
+
+    // An object uploaded without a push counts at once (and once).
+    let auth = basic(&alice.name, &alice.password);
+    let extra = noise(300_000, 8);
+    let extra_oid = oid_of(&extra);
+    assert_eq!(put_object(&s, "alice", "media", &auth, &extra_oid, extra.clone()).await.0, 200);
+    assert_eq!(put_object(&s, "alice", "media", &auth, &extra_oid, extra.clone()).await.0, 200);
+    let lfs_part = (large.len() + extra.len()) as i64;
+    let (_, repo) = s.get_json("/repos/alice/media", &token).await;
+    assert_eq!(size(&repo), git_part + lfs_part);
+    let db = hearth_server::open_db(&s.config).await.unwrap();
+    let mut h = db.acquire().await.unwrap();
+    assert_eq!(hearth_store::lfs::total_size(h.conn(), repo["id"].as_i64().unwrap()).await.unwrap(), lfs_part);
+    drop(h);
+
+    // A later push counts the Git part again, and the LFS objects still.
+    std::fs::write(wt.join("notes.txt"), "plain text\n".repeat(100)).unwrap();
+    git.ok(Some(&wt), &["add", "notes.txt"]);
+    git.ok(Some(&wt), &["commit", "-q", "-m", "notes"]);
+    git.ok(Some(&wt), &["push", "-q", "origin", "master"]);
+    let after = size(&s.get_json("/repos/alice/media", &token).await.1);
+    assert_eq!(after, git_size(&s, "alice", "media") + lfs_part);
+    assert!(after > git_part + lfs_part);
+
+    // A fork references the objects, and counts them.
+    let bob = s.create_user("bob", false).await;
+    let bob_token = s.token(&bob).await;
+    let (status, fork) = json(s.post("/repos/alice/media/forks").token(&bob_token).send().await.unwrap()).await;
+    assert_eq!(status, 202, "{fork}");
+    assert_eq!(size(&fork), git_size(&s, "bob", "media") + lfs_part, "{fork}");
+    assert_eq!(size(&s.get_json("/repos/bob/media", &bob_token).await.1), size(&fork));
+}

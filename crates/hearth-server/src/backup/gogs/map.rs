@@ -8,6 +8,10 @@
 //! comments, a milestone's issues, the last issue number) are counted from the imported rows, not
 //! copied: Gogs' counters are known to drift. Gogs keeps no time for collaborations, teams,
 //! milestones, follows, stars and watches; those rows get the time of the import.
+//!
+//! Git LFS rows come over only for the objects the import could copy (`gogs backup` does not
+//! archive them: they are read from Gogs' `[lfs] OBJECTS_PATH`, see [`lfs_objects`]); a
+//! repository's size then counts its LFS objects, as hearth's sizes do.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -93,6 +97,7 @@ pub const TABLES: &[&str] = &[
     "comment",
     "star",
     "notice",
+    "lfs_object",
 ];
 
 /// A repository the import keeps, and where its directory is in the Gogs backup.
@@ -123,6 +128,8 @@ impl Sink for BTreeMap<&'static str, Vec<Row>> {
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub repos: Vec<RepoPlace>,
+    /// The Git LFS objects the imported rows reference: oid → size.
+    pub lfs: BTreeMap<String, i64>,
     pub counts: BTreeMap<&'static str, usize>,
     pub warnings: Vec<String>,
 }
@@ -145,13 +152,44 @@ impl Mapped {
 
 #[cfg(test)]
 pub fn map_all(src: &Source, now: i64) -> Mapped {
+    map_all_with(src, now, None)
+}
+
+#[cfg(test)]
+pub fn map_all_with(src: &Source, now: i64, lfs: Option<&HashMap<String, i64>>) -> Mapped {
     let mut tables = BTreeMap::new();
-    let outcome = map(src, now, &mut tables);
+    let outcome = map(src, now, lfs, &mut tables);
     for (table, rows) in &tables {
         assert_eq!(outcome.counts[table], rows.len());
         assert!(rows.windows(2).all(|w| w[0]["id"].as_i64() < w[1]["id"].as_i64()), "{table} rows in id order");
     }
     Mapped { tables, repos: outcome.repos, warnings: outcome.warnings }
+}
+
+/// The `(oid, size)` pairs of the Git LFS objects Gogs' rows reference in local storage (the only
+/// storage Gogs has), to be copied before the mapping.
+pub fn lfs_objects(src: &Source) -> Vec<(String, i64)> {
+    let rows = src.tables.get("LFSObject").map(Vec::as_slice).unwrap_or_default();
+    let mut pairs: Vec<(String, i64)> = rows
+        .iter()
+        .map(G)
+        .filter(|g| local_storage(g) && crate::lfs::valid_oid(&g.str(&["OID"])))
+        .map(|g| (g.str(&["OID"]), g.int(&["Size"])))
+        .collect();
+    pairs.sort();
+    pairs.dedup();
+    pairs
+}
+
+fn local_storage(g: &G<'_>) -> bool {
+    matches!(g.str(&["Storage"]).as_str(), "" | "local")
+}
+
+/// Gogs' `CreatedAt` (RFC 3339, as Go writes a time) in unix seconds; `now` when unreadable or
+/// Go's zero time.
+fn unix_of(text: &str, now: i64) -> i64 {
+    use time::format_description::well_known::Rfc3339;
+    time::OffsetDateTime::parse(text, &Rfc3339).map(|t| t.unix_timestamp()).ok().filter(|t| *t > 0).unwrap_or(now)
 }
 
 /// Counts rows left out per table and reason, so that each reason is one line.
@@ -197,8 +235,9 @@ struct RepoInfo {
     owner_id: i64,
 }
 
-/// Map a whole Gogs database. `now` stands in for the times Gogs does not keep.
-pub fn map(src: &Source, now: i64, sink: &mut impl Sink) -> Outcome {
+/// Map a whole Gogs database. `now` stands in for the times Gogs does not keep. `lfs` holds the
+/// Git LFS objects copied for the import, oid → size (None: no LFS directory was given).
+pub fn map(src: &Source, now: i64, lfs: Option<&HashMap<String, i64>>, sink: &mut impl Sink) -> Outcome {
     let mut skips = Skips::default();
     let mut notes = Vec::new();
     check_columns(src, &mut notes);
@@ -501,6 +540,44 @@ pub fn map(src: &Source, now: i64, sink: &mut impl Sink) -> Outcome {
         issues.insert(g.id(), repo);
         issue_rows.push((g, milestone));
     }
+    // Git LFS links, before the repository rows whose sizes count them.
+    let mut lfs_rows = Vec::new();
+    let mut lfs_sizes: HashMap<i64, i64> = HashMap::new();
+    let mut lfs_referenced: BTreeMap<String, i64> = BTreeMap::new();
+    let mut lfs_links = HashSet::new();
+    let mut lfs_left = 0;
+    let mut lfs_source: Vec<G<'_>> = rows("LFSObject");
+    lfs_source.sort_by_key(|g| (g.int(&["RepoID"]), g.str(&["OID"])));
+    for g in lfs_source {
+        let (repo, oid, size) = (g.int(&["RepoID"]), g.str(&["OID"]), g.int(&["Size"]));
+        if !repos.contains_key(&repo) {
+            skips.add("LFSObject", MISSING_REPO);
+        } else if !crate::lfs::valid_oid(&oid) || size < 0 {
+            skips.add("LFSObject", "its object id or size is not valid");
+        } else if !local_storage(&g) {
+            skips.add("LFSObject", "its object is kept in a storage other than Gogs' local one");
+        } else if !lfs_links.insert((repo, oid.clone())) {
+            skips.add("LFSObject", DUPLICATE);
+        } else if lfs.is_none() {
+            lfs_left += 1;
+        } else if lfs.is_some_and(|copied| copied.get(&oid) != Some(&size)) {
+            skips.add("LFSObject", "its object is missing from the LFS directory, or does not match the row");
+        } else {
+            lfs_referenced.insert(oid.clone(), size);
+            *lfs_sizes.entry(repo).or_default() += size;
+            let id = lfs_rows.len() as i64 + 1;
+            let created = unix_of(&g.str(&["CreatedAt"]), now);
+            lfs_rows.push(obj(json!({"id": id, "repo_id": repo, "oid": oid, "size": size, "created_unix": created})));
+        }
+    }
+    if lfs_left > 0 {
+        notes.push(format!(
+            "LFSObject: {lfs_left} {} not imported: `gogs backup` does not archive Git LFS objects; import again \
+             with --lfs-path naming Gogs' [lfs] OBJECTS_PATH (default data/lfs-objects) to bring them",
+            rows_word(lfs_left)
+        ));
+    }
+
     let mut forks: HashMap<i64, i64> = HashMap::new();
     for (g, _, _) in &repo_rows {
         if g.bool(&["IsFork"]) {
@@ -519,7 +596,7 @@ pub fn map(src: &Source, now: i64, sink: &mut impl Sink) -> Outcome {
                 "description": g.str(&["Description"]),
                 "website": g.str(&["Website"]),
                 "default_branch": default_branch,
-                "size": g.int(&["Size"]),
+                "size": g.int(&["Size"]) + lfs_sizes.get(&id).copied().unwrap_or(0),
                 "is_private": g.bool(&["IsPrivate"]),
                 "is_unlisted": g.bool(&["IsUnlisted"]),
                 "is_bare": g.bool(&["IsBare"]),
@@ -894,6 +971,10 @@ pub fn map(src: &Source, now: i64, sink: &mut impl Sink) -> Outcome {
         }
     }
 
+    for row in lfs_rows {
+        put("lfs_object", row);
+    }
+
     for g in rows("Notice") {
         put(
             "notice",
@@ -923,7 +1004,7 @@ pub fn map(src: &Source, now: i64, sink: &mut impl Sink) -> Outcome {
     }
 
     notes.extend(skips.lines());
-    Outcome { repos: places, counts, warnings: notes }
+    Outcome { repos: places, lfs: lfs_referenced, counts, warnings: notes }
 }
 
 /// One warning per table the importer does not know, and per unknown key of a known table.

@@ -3,9 +3,11 @@
 //! The archive is converted into a hearth dump directory (the layout `hearth dump` archives:
 //! `hearth-dump.json`, `db/<table>.jsonl`, `repositories/<owner>/<name>.git/…`) in the temporary
 //! directory, which the restore code then loads; so an import is exactly a restore of what Gogs
-//! had, and refuses a non-empty target the same way.
+//! had, and refuses a non-empty target the same way. Git LFS objects, which `gogs backup` does not
+//! archive, come from Gogs' objects directory when one is given (`lfs/` of the dump).
 
 mod archive;
+mod lfs;
 mod map;
 mod repos;
 mod row;
@@ -29,6 +31,8 @@ pub struct Imported {
     /// hearth table → rows imported.
     pub counts: BTreeMap<&'static str, usize>,
     pub repositories: usize,
+    /// Git LFS objects brought over.
+    pub lfs_objects: usize,
     /// One line each: unknown tables and columns, data hearth has no place for, rows skipped.
     pub warnings: Vec<String>,
 }
@@ -39,7 +43,7 @@ impl Imported {
         let n = |t: &str| self.counts.get(t).copied().unwrap_or(0);
         format!(
             "imported from Gogs {}: {} accounts and organisations, {} repositories, {} issues, {} comments, \
-             {} releases, {} webhooks, {} keys, {} access tokens ({} warnings)",
+             {} releases, {} webhooks, {} keys, {} access tokens, {} LFS objects ({} warnings)",
             self.gogs_version,
             n("user"),
             self.repositories,
@@ -49,6 +53,7 @@ impl Imported {
             n("webhook"),
             n("public_key") + n("deploy_key"),
             n("access_token"),
+            self.lfs_objects,
             self.warnings.len(),
         )
     }
@@ -63,22 +68,24 @@ impl Drop for ScratchDir {
     }
 }
 
-/// Import the `gogs backup` archive at `file` into the (empty) hearth `config` describes.
-pub async fn import(config: &Config, file: &Path) -> anyhow::Result<Imported> {
+/// Import the `gogs backup` archive at `file` into the (empty) hearth `config` describes, with the
+/// Git LFS objects from Gogs' objects directory `lfs_dir` when given.
+pub async fn import(config: &Config, file: &Path, lfs_dir: Option<&Path>) -> anyhow::Result<Imported> {
     let config = config.clone().absolute()?;
     // Refused before the conversion, which can take a while; the restore checks the database too.
     super::refuse_non_empty(&config).await?;
     let mut suffix = [0u8; 8];
     rand::fill(&mut suffix);
     let scratch = ScratchDir(std::env::temp_dir().join(format!("hearth-import-{}", hex::encode(suffix))));
-    let (file, dir) = (file.to_path_buf(), scratch.0.clone());
-    let imported = tokio::task::spawn_blocking(move || convert(&file, &dir, now_unix())).await??;
+    let (file, dir, lfs_dir) = (file.to_path_buf(), scratch.0.clone(), lfs_dir.map(Path::to_path_buf));
+    let imported = tokio::task::spawn_blocking(move || convert(&file, lfs_dir.as_deref(), &dir, now_unix())).await??;
     super::restore_dir(&config, &scratch.0.join("dump")).await?;
     Ok(imported)
 }
 
-/// Read the Gogs archive and write the equivalent hearth dump into `<scratch>/dump`.
-fn convert(file: &Path, scratch: &Path, now: i64) -> anyhow::Result<Imported> {
+/// Read the Gogs archive (and the LFS objects in `lfs_dir`) and write the equivalent hearth dump
+/// into `<scratch>/dump`.
+fn convert(file: &Path, lfs_dir: Option<&Path>, scratch: &Path, now: i64) -> anyhow::Result<Imported> {
     std::fs::create_dir_all(scratch).with_context(|| format!("creating {}", scratch.display()))?;
     let backup = archive::open(file, scratch)?;
     let mut warnings = Vec::new();
@@ -90,11 +97,19 @@ fn convert(file: &Path, scratch: &Path, now: i64) -> anyhow::Result<Imported> {
         )),
     }
     let dump = scratch.join("dump");
+    let copied = match lfs_dir {
+        Some(dir) => {
+            let (copied, damaged) = lfs::stage(dir, &map::lfs_objects(&backup.source), &dump.join(super::LFS_DIR))?;
+            warnings.extend(damaged);
+            Some(copied)
+        }
+        None => None,
+    };
     let mut files = TableFiles::create(&dump.join("db"))?;
-    let outcome = map::map(&backup.source, now, &mut files);
+    let outcome = map::map(&backup.source, now, copied.as_ref(), &mut files);
     drop(backup.source);
     files.finish()?;
-    write_manifest(&dump, &outcome.counts, now)?;
+    write_manifest(&dump, &outcome.counts, &outcome.lfs, now)?;
     warnings.extend(outcome.warnings);
     let repositories = backup.repositories.as_ref().map(|t| t.0.as_path());
     warnings.extend(repos::extract(repositories, &outcome.repos, &dump.join("repositories"), scratch)?);
@@ -102,6 +117,7 @@ fn convert(file: &Path, scratch: &Path, now: i64) -> anyhow::Result<Imported> {
         gogs_version: backup.gogs_version,
         counts: outcome.counts,
         repositories: outcome.repos.len(),
+        lfs_objects: outcome.lfs.len(),
         warnings,
     })
 }
@@ -154,8 +170,14 @@ impl map::Sink for TableFiles {
     }
 }
 
-/// `hearth-dump.json`, naming every table the import writes.
-fn write_manifest(dump: &Path, counts: &BTreeMap<&'static str, usize>, now: i64) -> anyhow::Result<()> {
+/// `hearth-dump.json`, naming every table the import writes and the LFS objects (oid → size) its
+/// rows reference.
+fn write_manifest(
+    dump: &Path,
+    counts: &BTreeMap<&'static str, usize>,
+    lfs: &BTreeMap<String, i64>,
+    now: i64,
+) -> anyhow::Result<()> {
     let tables: BTreeMap<&str, usize> = map::TABLES.iter().map(|t| (*t, counts.get(t).copied().unwrap_or(0))).collect();
     let manifest = json!({
         "format": 1,
@@ -165,6 +187,7 @@ fn write_manifest(dump: &Path, counts: &BTreeMap<&'static str, usize>, now: i64)
         "source_engine": "gogs",
         "migration": hearth_store::latest_migration(),
         "tables": tables,
+        "lfs": {"objects": lfs.len(), "bytes": lfs.values().sum::<i64>()},
     });
     std::fs::write(dump.join("hearth-dump.json"), serde_json::to_vec_pretty(&manifest)?)?;
     Ok(())

@@ -145,11 +145,7 @@ pub const TABLES: &[Table] = &[
         fate: Fate::Imported,
         keys: &["ID", "RepoID", "Name", "Color", "NumIssues", "NumClosedIssues"],
     },
-    Table {
-        name: "LFSObject",
-        fate: Fate::Dropped("Git LFS objects are not imported"),
-        keys: &["RepoID", "OID", "Size", "Storage", "CreatedAt"],
-    },
+    Table { name: "LFSObject", fate: Fate::Imported, keys: &["RepoID", "OID", "Size", "Storage", "CreatedAt"] },
     Table {
         name: "LoginSource",
         fate: Fate::Dropped("authentication sources (LDAP, SMTP, PAM, GitHub) are not imported"),

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::map::{Mapped, Source, map_all as map};
+use super::map::{Mapped, Source, map_all as map, map_all_with};
 use super::row::Row;
 use super::{archive, fixture};
 
@@ -60,6 +60,7 @@ fn assert_complete_rows(m: &Mapped) {
         ("comment", 8),
         ("star", 4),
         ("notice", 4),
+        ("lfs_object", 5),
     ];
     for (table, n) in columns {
         for row in m.rows(table) {
@@ -314,4 +315,61 @@ fn mirrors_and_counters() {
         (json!(2), json!(1), json!(5))
     );
     assert_eq!(find(&m, "issue", 3)["milestone_id"], 0, "a milestone of another repository is dropped");
+}
+
+#[test]
+fn lfs_rows_come_with_their_objects() {
+    let oid = |c: char| c.to_string().repeat(64);
+    let src = source(json!({
+        "User": [{"ID": 1, "Name": "u", "Type": 0}],
+        "Repository": [{"ID": 1, "OwnerID": 1, "Name": "a", "Size": 1000}, {"ID": 2, "OwnerID": 1, "Name": "b"}],
+        "LFSObject": [
+            {"RepoID": 2, "OID": oid('a'), "Size": 10, "Storage": "local", "CreatedAt": "2020-05-04T05:08:06Z"},
+            {"RepoID": 1, "OID": oid('a'), "Size": 10, "Storage": "local", "CreatedAt": "2020-05-04T05:08:06Z"},
+            {"RepoID": 1, "OID": oid('b'), "Size": 20, "Storage": "local", "CreatedAt": "0001-01-01T00:00:00Z"},
+            {"RepoID": 1, "OID": oid('c'), "Size": 30, "Storage": "local", "CreatedAt": "2020-05-04T05:08:06Z"},
+            {"RepoID": 1, "OID": oid('d'), "Size": 40, "Storage": "minio", "CreatedAt": "2020-05-04T05:08:06Z"},
+            {"RepoID": 1, "OID": "../../etc/passwd", "Size": 1, "Storage": "local"},
+            {"RepoID": 9, "OID": oid('a'), "Size": 10, "Storage": "local"},
+            {"RepoID": 1, "OID": oid('e'), "Size": 99, "Storage": "local"},
+        ],
+    }));
+    let mut wanted: Vec<String> = super::map::lfs_objects(&src).into_iter().map(|(o, _)| o).collect();
+    wanted.dedup();
+    assert_eq!(wanted, [oid('a'), oid('b'), oid('c'), oid('e')], "local objects with valid ids, once");
+
+    // Without an objects directory: no rows, and a word on how to bring them.
+    let m = map(&src, NOW);
+    assert!(m.rows("lfs_object").is_empty());
+    assert_eq!(find(&m, "repository", 1)["size"], 1000);
+    let text = m.warnings.join("\n");
+    assert!(text.contains("LFSObject: 5 rows not imported: `gogs backup` does not archive Git LFS objects"), "{text}");
+    assert!(text.contains("--lfs-path"), "{text}");
+
+    // With the objects copied (c missing, e not of the size its row says): rows for a and b.
+    let copied = [(oid('a'), 10), (oid('b'), 20), (oid('e'), 98)].into_iter().collect();
+    let m = map_all_with(&src, NOW, Some(&copied));
+    assert_complete_rows(&m);
+    let rows: Vec<(i64, i64, String, i64)> = m
+        .rows("lfs_object")
+        .iter()
+        .map(|r| {
+            let n = |k: &str| r[k].as_i64().unwrap();
+            (n("id"), n("repo_id"), r["oid"].as_str().unwrap().to_string(), n("size"))
+        })
+        .collect();
+    assert_eq!(rows, [(1, 1, oid('a'), 10), (2, 1, oid('b'), 20), (3, 2, oid('a'), 10)]);
+    assert_eq!(m.rows("lfs_object")[0]["created_unix"], 1_588_568_886);
+    assert_eq!(m.rows("lfs_object")[1]["created_unix"], NOW, "Go's zero time");
+    assert_eq!(find(&m, "repository", 1)["size"], 1030, "Gogs' size and the repository's LFS objects");
+    assert_eq!(find(&m, "repository", 2)["size"], 10);
+    let text = m.warnings.join("\n");
+    for expected in [
+        "LFSObject: 2 rows skipped: its object is missing from the LFS directory, or does not match the row",
+        "LFSObject: 1 row skipped: its object is kept in a storage other than Gogs' local one",
+        "LFSObject: 1 row skipped: its object id or size is not valid",
+        "LFSObject: 1 row skipped: it names a repository that is not imported",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
 }
