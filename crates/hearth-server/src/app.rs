@@ -45,7 +45,14 @@ pub struct Inner {
 }
 
 impl AppState {
-    pub fn new(db: Db, config: Config, external_url: String, passwords: Passwords, secret: ServerSecret) -> AppState {
+    pub fn new(
+        db: Db,
+        config: Config,
+        external_url: String,
+        passwords: Passwords,
+        secret: ServerSecret,
+        replica: crate::service::lease::Replica,
+    ) -> AppState {
         let links = Links::new(&config, external_url);
         let refill = config.security.login_failure_refill;
         let metrics = config.metrics.enabled.then(|| Metrics::new(config.database.max_connections));
@@ -54,7 +61,7 @@ impl AppState {
             Limit { burst: config.security.login_failure_ip_burst, refill },
         );
         AppState(Arc::new(Inner {
-            replica: crate::service::lease::Replica::new(),
+            replica,
             db,
             config,
             links,

@@ -310,6 +310,9 @@ pub struct ServerConfig {
     pub external_url: Option<String>,
     /// `MAX_API_BODY_BYTES`: larger API request bodies get 413.
     pub max_body_bytes: usize,
+    /// This server process's own scratch directory under `<data>/tmp/`, once `hearth web` has
+    /// claimed it (see `service::disk::claim_scratch`); other processes use `<data>/tmp` itself.
+    pub scratch_dir: Option<PathBuf>,
 }
 
 /// `[repository]` (and `[admin]`'s organisation switch lives in [`AdminConfig`]).
@@ -564,8 +567,15 @@ impl Config {
         self.server.data_dir.join("hooks")
     }
 
-    /// Scratch space: repositories being created, migrated or forked, push logs. Emptied at start.
+    /// Scratch space: repositories being created, migrated or forked, uploads, push logs. A
+    /// server's own directory under `<data>/tmp/` (removed once its process is gone), else
+    /// `<data>/tmp` itself.
     pub fn tmp_dir(&self) -> PathBuf {
+        self.server.scratch_dir.clone().unwrap_or_else(|| self.scratch_root())
+    }
+
+    /// `<data>/tmp`: every process's scratch space is in it.
+    pub fn scratch_root(&self) -> PathBuf {
         self.server.data_dir.join("tmp")
     }
 
@@ -782,6 +792,7 @@ impl Config {
                 http_port,
                 external_url,
                 max_body_bytes: raw.number("server", "MAX_API_BODY_BYTES", 8usize << 20)?,
+                scratch_dir: None,
                 data_dir,
             },
         })

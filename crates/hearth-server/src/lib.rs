@@ -90,14 +90,17 @@ where
     for dir in [config.server.data_dir.clone(), config.repository.root.clone()] {
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    service::disk::reset_scratch(&config).context("emptying the scratch directory")?;
+    let replica = service::lease::Replica::new();
+    let scratch = service::disk::claim_scratch(&config, replica.id()).context("claiming a scratch directory")?;
+    let mut config = config;
+    config.server.scratch_dir = Some(scratch.dir.clone());
     hearth_git::transport::install_hooks(&config.hooks_dir()).context("installing git hooks")?;
     let db = open_db(&config).await?;
     service::disk::quarantine_orphans(&db, &config).await.context("checking repository directories")?;
     let external_url = config.resolved_external_url(addr.port());
     let passwords = Passwords::from_config(&config.password)?;
     let secret = secret::ServerSecret::load_or_create(&config).context("loading the secret key")?;
-    let state = AppState::new(db.clone(), config, external_url, passwords, secret);
+    let state = AppState::new(db.clone(), config, external_url, passwords, secret, replica);
     web::purge_expired_sessions(&state).await.context("dropping expired web sessions")?;
     service::oauth2::purge_expired(&state.db).await.context("dropping expired OAuth2 codes and tokens")?;
 
@@ -131,6 +134,9 @@ where
     }
     jobs.shutdown().await;
     db.close().await;
+    // This process's scratch directory goes with it (a killed one's is removed at a later start).
+    let _ = std::fs::remove_dir_all(&scratch.dir);
+    drop(scratch);
     served?;
     tracing::info!("stopped");
     Ok(())

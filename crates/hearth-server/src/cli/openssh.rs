@@ -108,7 +108,8 @@ pub async fn serv(file: Option<&Path>, flags: &Overrides, who: &str) -> anyhow::
     let external_url = config.resolved_external_url(config.server.http_port);
     let passwords = Passwords::from_config(&config.password)?;
     let secret = ServerSecret::load_or_create(&config)?;
-    let state = AppState::new(db.clone(), config, external_url, passwords, secret);
+    let state =
+        AppState::new(db.clone(), config, external_url, passwords, secret, crate::service::lease::Replica::new());
     let git_protocol = std::env::var("GIT_PROTOCOL").ok();
     let decided = Backend::new(state).decide(identity, &command, git_protocol).await;
     let code = match decided {

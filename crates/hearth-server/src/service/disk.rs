@@ -21,28 +21,59 @@ use super::notices::{self, NoticeKind};
 use super::now_unix;
 use crate::config::Config;
 
-/// Empty the scratch directory (nothing in it outlives the process that made it) and create it.
-pub fn reset_scratch(config: &Config) -> io::Result<()> {
-    let tmp = config.tmp_dir();
-    match std::fs::read_dir(&tmp) {
-        Ok(entries) => {
-            let mut removed = 0;
-            for entry in entries {
-                let path = entry?.path();
-                let gone = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
-                match gone {
-                    Ok(()) => removed += 1,
-                    Err(e) => tracing::warn!(error = %e, path = %path.display(), "removing leftover scratch"),
-                }
-            }
-            if removed > 0 {
-                tracing::info!(removed, dir = %tmp.display(), "removed leftovers of an earlier run from the scratch directory");
-            }
+/// A server process's own scratch directory, `<data>/tmp/p-<replica>/`, held by an exclusive
+/// lock on its `.lock` file for as long as this value lives (the lock goes with the process, also
+/// when it is killed), so that servers sharing a data directory never remove each other's work.
+pub struct ScratchClaim {
+    pub dir: PathBuf,
+    _lock: std::fs::File,
+}
+
+/// How old a loose scratch entry (left by a command such as `hearth serv` or `hearth dump`, not in
+/// a server's own directory) must be before a starting server removes it.
+const LOOSE_SCRATCH_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Claim this process's scratch directory, first removing what processes that are gone left
+/// behind: the directories of servers whose lock is free, and loose entries not touched for an hour.
+pub fn claim_scratch(config: &Config, replica: &str) -> io::Result<ScratchClaim> {
+    let root = config.scratch_root();
+    std::fs::create_dir_all(&root)?;
+    let mut removed = 0;
+    for entry in std::fs::read_dir(&root)? {
+        let path = entry?.path();
+        let is_server_dir = path.is_dir() && path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("p-"));
+        let leftover = if is_server_dir { owner_gone(&path) } else { untouched_for(&path, LOOSE_SCRATCH_AGE) };
+        if !leftover {
+            continue;
         }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(e),
+        let gone = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+        match gone {
+            Ok(()) => removed += 1,
+            Err(e) => tracing::warn!(error = %e, path = %path.display(), "removing leftover scratch"),
+        }
     }
-    std::fs::create_dir_all(&tmp)
+    if removed > 0 {
+        tracing::info!(removed, dir = %root.display(), "removed leftovers of earlier runs from the scratch directory");
+    }
+    let dir = root.join(format!("p-{replica}"));
+    std::fs::create_dir_all(&dir)?;
+    let lock = std::fs::File::create(dir.join(".lock"))?;
+    lock.try_lock().map_err(|e| io::Error::other(format!("locking {}: {e}", dir.display())))?;
+    Ok(ScratchClaim { dir, _lock: lock })
+}
+
+/// Whether the server that owned scratch directory `dir` is gone: its lock can be taken (and is
+/// dropped again at once), or it never made one.
+fn owner_gone(dir: &Path) -> bool {
+    match std::fs::File::open(dir.join(".lock")) {
+        Ok(file) => file.try_lock().is_ok(),
+        Err(e) => e.kind() == io::ErrorKind::NotFound,
+    }
+}
+
+fn untouched_for(path: &Path, age: std::time::Duration) -> bool {
+    let modified = std::fs::symlink_metadata(path).and_then(|m| m.modified());
+    modified.is_ok_and(|m| m.elapsed().is_ok_and(|e| e >= age))
 }
 
 /// A fresh, not yet existing path in the scratch directory, e.g. `tmp/create-<hex>.git`.
@@ -378,6 +409,36 @@ fn moved_from(marker: &Path, rows: &HashSet<(String, String)>) -> Option<String>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Servers sharing a data directory keep each other's scratch; what a gone process left is
+    /// removed at the next start, loose entries once they are an hour old.
+    #[test]
+    fn scratch_claims_keep_the_living_and_clear_the_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let flags = crate::config::Overrides { data_dir: Some(dir.path().to_path_buf()), port: None };
+        let config = Config::from_raw(&crate::config::RawConfig::default(), &flags).unwrap();
+        let first = claim_scratch(&config, "a").unwrap();
+        std::fs::write(first.dir.join("upload"), b"in flight").unwrap();
+        let gone = claim_scratch(&config, "b").unwrap();
+        std::fs::write(gone.dir.join("push.log"), b"left").unwrap();
+        let gone_dir = gone.dir.clone();
+        drop(gone);
+        let root = config.scratch_root();
+        std::fs::write(root.join("fresh-loose"), b"a command's").unwrap();
+        let old = root.join("old-loose");
+        std::fs::write(&old, b"long gone").unwrap();
+        let an_hour_ago = std::time::SystemTime::now() - LOOSE_SCRATCH_AGE - std::time::Duration::from_secs(5);
+        std::fs::File::options().write(true).open(&old).unwrap().set_modified(an_hour_ago).unwrap();
+
+        let second = claim_scratch(&config, "c").unwrap();
+        assert!(first.dir.join("upload").exists(), "a living server's scratch stays");
+        assert!(!gone_dir.exists(), "a gone server's scratch is removed");
+        assert!(root.join("fresh-loose").exists());
+        assert!(!old.exists());
+        assert_ne!(first.dir, second.dir);
+        // The same replica name cannot be claimed twice at once.
+        assert!(claim_scratch(&config, "a").is_err());
+    }
 
     #[test]
     fn orphans_go_to_quarantine_and_interrupted_deletions_come_back() {

@@ -514,8 +514,7 @@ async fn archives_in_both_formats() {
     }
     assert_eq!(s.get("/repos/alice/c/archive/master.zip").send().await.unwrap().status(), 401);
     // No scratch files are left behind.
-    let tmp = s.data_dir().join("tmp");
-    assert!(std::fs::read_dir(&tmp).unwrap().next().is_none());
+    assert_eq!(scratch_left(&s.data_dir()), Vec::<std::path::PathBuf>::new());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -82,5 +82,5 @@ async fn concurrent_forks_of_one_name_answer_in_the_users_words() {
     // Exactly one directory, and no scratch left behind.
     let dirs: Vec<_> = std::fs::read_dir(s.data_dir().join("repositories/bob")).unwrap().collect();
     assert_eq!(dirs.len(), 1);
-    assert!(std::fs::read_dir(s.data_dir().join("tmp")).unwrap().next().is_none());
+    assert_eq!(scratch_left(&s.data_dir()), Vec::<std::path::PathBuf>::new());
 }

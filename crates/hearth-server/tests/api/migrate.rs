@@ -78,8 +78,7 @@ async fn migrate_a_local_repository() {
     }
     assert_eq!(s.get("/repos/root/y").token(&root).send().await.unwrap().status(), 404);
     // Nothing is left in the scratch area.
-    let scratch = s.data_dir().join("tmp");
-    assert!(!scratch.exists() || std::fs::read_dir(&scratch).unwrap().next().is_none());
+    assert_eq!(scratch_left(&s.data_dir()), Vec::<std::path::PathBuf>::new());
 
     // Duplicate names and owners.
     let (status, body) = json(

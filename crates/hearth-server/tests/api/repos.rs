@@ -254,7 +254,8 @@ async fn leftover_directories_are_quarantined_at_start() {
     let ghost = data.join("repositories/alice/ghost.git");
     std::fs::create_dir_all(ghost.join("objects")).unwrap();
     std::fs::write(ghost.join("HEAD"), "ref: refs/heads/master\n").unwrap();
-    std::fs::create_dir_all(data.join("tmp/create-0123.git/objects")).unwrap();
+    // (A server's scratch is its own `tmp/p-*` directory; this one's process is gone.)
+    std::fs::create_dir_all(data.join("tmp/p-crashed/create-0123.git/objects")).unwrap();
     let (status, body) = s.post_json("/user/repos", &token, j!({"name": "ghost"})).await;
     assert_eq!(status, 422, "{body}");
 
@@ -268,7 +269,7 @@ async fn leftover_directories_are_quarantined_at_start() {
         .collect();
     assert_eq!(quarantined.len(), 1);
     assert!(quarantined[0].exists());
-    assert!(std::fs::read_dir(data.join("tmp")).unwrap().next().is_none());
+    assert_eq!(scratch_left(&data), Vec::<std::path::PathBuf>::new());
     let git = Git::new();
     git.ok(None, &["clone", "-q", &s.git_url(None, "alice", "kept"), "kept"]);
     git.ok(None, &["clone", "-q", &s.git_url(None, "alice", "ghost"), "ghost"]);
@@ -285,7 +286,7 @@ async fn creation_leaves_no_scratch() {
     let status = s.post_status("/user/repos", &token, j!({"name": "two", "auto_init": true, "license": "Nope"})).await;
     assert_eq!(status, 422);
     assert_eq!(s.post_status("/user/repos", &token, j!({"name": "one"})).await, 422);
-    assert!(std::fs::read_dir(s.data_dir().join("tmp")).unwrap().next().is_none());
+    assert_eq!(scratch_left(&s.data_dir()), Vec::<std::path::PathBuf>::new());
     let under_root: Vec<_> =
         std::fs::read_dir(s.data_dir().join("repositories/alice")).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(under_root, vec![std::ffi::OsString::from("one.git")]);

@@ -43,7 +43,7 @@ pub(crate) async fn archive_response(state: &AppState, ctx: &RepoCtx, name: &str
         ArchiveFormat::Zip => {
             let mut name = [0u8; 12];
             rand::fill(&mut name);
-            let scratch = state.config.server.data_dir.join("tmp").join(format!("archive-{}.zip", hex::encode(name)));
+            let scratch = state.config.tmp_dir().join(format!("archive-{}.zip", hex::encode(name)));
             let file_path = scratch.clone();
             let written = tokio::task::spawn_blocking(move || -> hearth_git::GitResult<std::fs::File> {
                 let mut file = std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&file_path)?;

@@ -30,7 +30,7 @@ pub use git::{Git, GitOutput};
 pub use postgres::with_database;
 pub use receiver::{Received, Receiver, hook_server};
 pub use requests::{Anon, Authed, Caller, Reply, basic, json, token_header};
-pub use server::{Leftovers, TestServer, TestUser};
+pub use server::{Leftovers, TestServer, TestUser, scratch_left};
 pub(crate) use shapes::assert_shape;
 pub use shapes::{BASE_IN_SNAPSHOTS, time_redaction};
 pub use smtp::{Mail, SmtpSink, mail_server};

@@ -36,6 +36,23 @@ pub struct Leftovers {
     _pg: Option<PgTestDb>,
 }
 
+/// What is left in the scratch area `<data>/tmp` (every entry, and every entry in a server's own
+/// `p-*` directory but its lock file): nothing, once work has finished.
+pub fn scratch_left(data: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(data.join("tmp")) else { return out };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() && entry.file_name().to_string_lossy().starts_with("p-") {
+            let inner = std::fs::read_dir(&path).into_iter().flatten().flatten();
+            out.extend(inner.filter(|e| e.file_name() != ".lock").map(|e| e.path()));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
 pub struct TestUser {
     pub name: String,
     pub password: String,
