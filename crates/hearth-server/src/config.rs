@@ -313,6 +313,9 @@ pub struct ServerConfig {
     /// This server process's own scratch directory under `<data>/tmp/`, once `hearth web` has
     /// claimed it (see `service::disk::claim_scratch`); other processes use `<data>/tmp` itself.
     pub scratch_dir: Option<PathBuf>,
+    /// `REPLICA_NAME`: how this process is named among servers sharing one database (in its
+    /// leases and its scratch directory; a random suffix keeps two processes apart). Default: `hearth`.
+    pub replica_name: String,
 }
 
 /// `[repository]` (and `[admin]`'s organisation switch lives in [`AdminConfig`]).
@@ -793,6 +796,13 @@ impl Config {
                 external_url,
                 max_body_bytes: raw.number("server", "MAX_API_BODY_BYTES", 8usize << 20)?,
                 scratch_dir: None,
+                replica_name: {
+                    let name = raw.get("server", "REPLICA_NAME").unwrap_or("hearth").trim().to_string();
+                    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+                        anyhow::bail!("[server] REPLICA_NAME must be letters, digits, '-' or '_': {name:?}");
+                    }
+                    name
+                },
                 data_dir,
             },
         })

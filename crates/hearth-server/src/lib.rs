@@ -90,7 +90,7 @@ where
     for dir in [config.server.data_dir.clone(), config.repository.root.clone()] {
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let replica = service::lease::Replica::new();
+    let replica = service::lease::Replica::new(&config.server.replica_name);
     let scratch = service::disk::claim_scratch(&config, replica.id()).context("claiming a scratch directory")?;
     let mut config = config;
     config.server.scratch_dir = Some(scratch.dir.clone());

@@ -109,7 +109,7 @@ pub async fn serv(file: Option<&Path>, flags: &Overrides, who: &str) -> anyhow::
     let passwords = Passwords::from_config(&config.password)?;
     let secret = ServerSecret::load_or_create(&config)?;
     let state =
-        AppState::new(db.clone(), config, external_url, passwords, secret, crate::service::lease::Replica::new());
+        AppState::new(db.clone(), config, external_url, passwords, secret, crate::service::lease::Replica::new("serv"));
     let git_protocol = std::env::var("GIT_PROTOCOL").ok();
     let decided = Backend::new(state).decide(identity, &command, git_protocol).await;
     let code = match decided {

@@ -16,20 +16,15 @@ pub struct Replica {
 }
 
 impl Replica {
-    pub fn new() -> Replica {
+    /// `name` (`[server] REPLICA_NAME`) with a random suffix: two processes are never one.
+    pub fn new(name: &str) -> Replica {
         let mut nonce = [0u8; 6];
         rand::fill(&mut nonce);
-        Replica { id: format!("{}-{}", std::process::id(), hex::encode(nonce)) }
+        Replica { id: format!("{name}-{}", hex::encode(nonce)) }
     }
 
     pub fn id(&self) -> &str {
         &self.id
-    }
-}
-
-impl Default for Replica {
-    fn default() -> Replica {
-        Replica::new()
     }
 }
 
