@@ -40,7 +40,7 @@ async fn replicas_share_the_work_and_lose_nothing() {
     assert_eq!(status, 201, "{body}");
 
     // Issues opened at once through all three: every one gets its own number.
-    let mut servers = vec![Some(first), Some(second), Some(third)];
+    let mut servers = [Some(first), Some(second), Some(third)];
     let issues = 24;
     let created =
         join_all(
