@@ -142,6 +142,16 @@ async fn replicas_share_the_work_and_lose_nothing() {
     let (_, branches) = alive[0].get_json("/repos/alice/shared/branches", &token).await;
     let names: BTreeSet<&str> = branches.as_array().unwrap().iter().map(|b| b["name"].as_str().unwrap()).collect();
     assert_eq!(names, BTreeSet::from(["b0", "b1", "b2", "master"]));
+
+    // A token revoked by another process stops working here within the token cache's bound (10 s).
+    let (status, _) = alive[0].get_json("/user", &token).await;
+    assert_eq!(status, 200);
+    alive[1].sql("DELETE FROM access_token").await;
+    let revoked = Instant::now();
+    while alive[0].get_json("/user", &token).await.0 == 200 {
+        assert!(revoked.elapsed() < Duration::from_secs(11), "a revoked token still works after 11 s");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 async fn lease_holder(config: &hearth_server::Config, name: &str) -> Option<String> {
