@@ -4,6 +4,8 @@
 //! from SQLite goes through PostgreSQL and back; a dump taken during pushes and repacks restores
 //! to repositories that pass `git fsck`.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -15,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use serde_json::{Value, json};
+use support::{lfs_file, noise, oid_of};
 
 /// Every instance in these tests claims this external URL, so that answers (which embed it) can
 /// be compared across servers on different ports.
@@ -840,29 +843,8 @@ async fn a_dump_during_pushes_and_repacks_restores_to_repositories_that_pass_fsc
     from.drop_db().await;
 }
 
-/// `len` bytes of deterministic noise, different per `seed`.
-fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut out = Vec::with_capacity(len + 8);
-    while out.len() < len {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        out.extend_from_slice(&x.to_le_bytes());
-    }
-    out.truncate(len);
-    out
-}
 
-fn oid_of(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(bytes))
-}
 
-/// `a/b/<oid>` under an objects directory (Gogs' and hearth's layout).
-fn lfs_file(objects: &Path, oid: &str) -> PathBuf {
-    objects.join(&oid[0..1]).join(&oid[1..2]).join(oid)
-}
 
 /// Upload an object through the LFS basic transfer.
 async fn lfs_put(web: &Web, repo: &str, auth: &str, bytes: &[u8]) {

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Output;
 
 use base64::Engine;
-use support::{Backend, create_user, free_port, hearth, start_web, terminate};
+use support::{Backend, create_user, free_port, hearth, oid_of, start_web, terminate};
 
 fn doctor(backend: &Backend, data: &Path, env: &[(&str, &str)]) -> Output {
     let mut cmd = hearth();
@@ -162,10 +162,6 @@ async fn an_unreachable_database_is_a_problem() {
     backend.drop_db().await;
 }
 
-fn oid_of(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(bytes))
-}
 
 /// Set a file's modification time `secs` into the past.
 fn age(path: &Path, secs: u64) {

@@ -3,6 +3,8 @@
 //! what Gogs had: accounts signing in with their Gogs passwords and tokens, the organisation and
 //! its teams, repositories with the same refs, the tracker, releases, hooks, keys, collaborators.
 
+mod support;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -11,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use serde_json::{Value, json};
+use support::{lfs_file, noise, oid_of};
 
 /// The raw token `scripts/make-gogs-fixture.py` gives alice (0.13 keeps only its SHA-256).
 const RAW_TOKEN: &str = "491dd047c546bb57f9a74bd4fc6162a9f77468a7";
@@ -466,29 +469,8 @@ async fn a_non_empty_target_or_a_bad_archive_is_refused() {
     backend2.drop_db().await;
 }
 
-/// `len` bytes of deterministic noise, different per `seed`.
-fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut out = Vec::with_capacity(len + 8);
-    while out.len() < len {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        out.extend_from_slice(&x.to_le_bytes());
-    }
-    out.truncate(len);
-    out
-}
 
-fn oid_of(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(bytes))
-}
 
-/// `a/b/<oid>` under an objects directory (Gogs' layout, and hearth's).
-fn lfs_file(objects: &Path, oid: &str) -> PathBuf {
-    objects.join(&oid[0..1]).join(&oid[1..2]).join(oid)
-}
 
 /// The fixture with these `LFSObject` rows, as Gogs 0.12+ writes them (`gogs backup` archives the
 /// rows, never the objects).

@@ -33,6 +33,18 @@ pub(crate) fn noise(len: usize, seed: u64) -> Vec<u8> {
     out
 }
 
+/// A clone of `user`'s `repo` over HTTP with git-lfs installed and `patterns` tracked: (the git
+/// client, the work tree).
+pub(crate) fn lfs_work_tree(s: &TestServer, user: &TestUser, repo: &str, patterns: &[&str]) -> (Git, PathBuf) {
+    let git = Git::new();
+    git.ok(None, &["lfs", "install", "--skip-repo"]);
+    git.ok(None, &["clone", "-q", &s.git_url(Some((&user.name, &user.password)), &user.name, repo), repo]);
+    let wt = git.path(repo);
+    git.ok(Some(&wt), &["lfs", "install", "--local"]);
+    git.ok(Some(&wt), &[&["lfs", "track"][..], patterns].concat());
+    (git, wt)
+}
+
 pub(crate) fn oid_of(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
@@ -364,13 +376,7 @@ async fn repository_size_counts_lfs_objects() {
     let s = TestServer::start().await;
     let (alice, token) = s.user_with_token("alice", false).await;
     s.create_repo(&token, j!({"name": "media", "auto_init": true})).await;
-    let git = Git::new();
-    git.ok(None, &["lfs", "install", "--skip-repo"]);
-    let url = s.git_url(Some((&alice.name, &alice.password)), "alice", "media");
-    git.ok(None, &["clone", "-q", &url, "media"]);
-    let wt = git.path("media");
-    git.ok(Some(&wt), &["lfs", "install", "--local"]);
-    git.ok(Some(&wt), &["lfs", "track", "*.bin"]);
+    let (git, wt) = lfs_work_tree(&s, &alice, "media", &["*.bin"]);
     let large = noise(4 << 20, 7);
     std::fs::write(wt.join("large.bin"), &large).unwrap();
     git.ok(Some(&wt), &["add", ".gitattributes", "large.bin"]);

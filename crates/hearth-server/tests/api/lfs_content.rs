@@ -4,7 +4,7 @@
 use base64::Engine;
 use serde_json::json as j;
 
-use crate::lfs::{lfs_missing, noise, oid_of};
+use crate::lfs::{lfs_missing, lfs_work_tree, noise, oid_of};
 use crate::support::*;
 
 fn unbase64(s: &str) -> Vec<u8> {
@@ -19,13 +19,7 @@ async fn raw_and_contents_serve_the_objects() {
     let s = TestServer::start().await;
     let (alice, token) = s.user_with_token("alice", false).await;
     s.create_repo(&token, j!({"name": "media", "auto_init": true})).await;
-    let git = Git::new();
-    git.ok(None, &["lfs", "install", "--skip-repo"]);
-    let url = s.git_url(Some((&alice.name, &alice.password)), "alice", "media");
-    git.ok(None, &["clone", "-q", &url, "media"]);
-    let wt = git.path("media");
-    git.ok(Some(&wt), &["lfs", "install", "--local"]);
-    git.ok(Some(&wt), &["lfs", "track", "*.bin", "*.txt"]);
+    let (git, wt) = lfs_work_tree(&s, &alice, "media", &["*.bin", "*.txt"]);
     // Larger than what a contents answer embeds (10 MiB), a small binary, and a small text file.
     let large = noise(11 << 20, 7);
     let small = noise(100_000, 8);

@@ -120,3 +120,28 @@ pub fn terminate(mut child: Child) -> std::process::ExitStatus {
     let _ = child.wait();
     panic!("hearth web did not stop on SIGTERM");
 }
+
+/// `len` bytes of deterministic noise (xorshift), different per `seed`: LFS objects for tests.
+pub fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut out = Vec::with_capacity(len + 8);
+    while out.len() < len {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        out.extend_from_slice(&x.to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
+
+/// An LFS object id: the hex SHA-256 of its content.
+pub fn oid_of(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// `a/b/<oid>` under an objects directory (Gogs' layout, and hearth's).
+pub fn lfs_file(objects: &std::path::Path, oid: &str) -> std::path::PathBuf {
+    objects.join(&oid[0..1]).join(&oid[1..2]).join(oid)
+}

@@ -142,6 +142,11 @@ impl TestServer {
         }
         let mut config = self.config.clone();
         configure(&mut config);
+        TestServer::spawn(config, self.client.clone(), self.dir.take(), self.pg.take()).await
+    }
+
+    /// Serve `config` (data already in place) on a new port, owning `dir` and `pg` if given.
+    async fn spawn(config: Config, client: reqwest::Client, dir: Option<TempDir>, pg: Option<PgTestDb>) -> TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().unwrap().port();
         let (stop, stopped) = oneshot::channel::<()>();
@@ -151,11 +156,11 @@ impl TestServer {
         let server = TestServer {
             base: format!("http://127.0.0.1:{port}/"),
             config,
-            client: self.client.clone(),
-            dir: self.dir.take(),
+            client,
+            dir,
             stop: Some(stop),
             handle: Some(handle),
-            pg: self.pg.take(),
+            pg,
             ssh_port: None,
         };
         server.wait_ready().await;
@@ -167,29 +172,12 @@ impl TestServer {
     pub async fn replica(&self, name: &str) -> TestServer {
         let mut config = self.config.clone();
         config.server.replica_name = name.to_string();
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let port = listener.local_addr().unwrap().port();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let handle = tokio::spawn(hearth_server::serve(config.clone(), listener, async move {
-            let _ = stopped.await;
-        }));
-        let server = TestServer {
-            base: format!("http://127.0.0.1:{port}/"),
-            config,
-            client: self.client.clone(),
-            dir: None,
-            stop: Some(stop),
-            handle: Some(handle),
-            pg: None,
-            ssh_port: None,
-        };
-        server.wait_ready().await;
-        server
+        TestServer::spawn(config, self.client.clone(), None, None).await
     }
 
     /// End the server abruptly, as a crash would: its tasks are dropped mid-work, nothing is
-    /// finished or recorded.
-    /// The first server's data directory and database outlive it (other replicas use them).
+    /// finished or recorded. The first server's data directory and database outlive it, for the
+    /// other replicas.
     pub fn kill(mut self) -> Option<Leftovers> {
         self.stop.take();
         if let Some(handle) = self.handle.take() {
