@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The API hot path against its ceiling, measured in the same run: wrk on CPU 0, the server on
+# CPU 1 (one core each), first hearth (release build), then `examples/ceiling.rs` (the same HTTP
+# stack answering a repository-sized JSON document from memory). Prints requests/s for each
+# route, the ratio hearth/ceiling (goal >= 0.5) and hearth's idle RSS (goal <= 15 MiB).
+# Usage: scripts/bench-hot-path.sh [seconds] [connections]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs="${1:-10}"
+conns="${2:-32}"
+
+command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
+target="${CARGO_TARGET_DIR:-target}"
+if [ -z "${HEARTH_BIN:-}" ]; then cargo build --release --quiet; fi
+cargo build --release --quiet --example ceiling -p hearth-server
+bin="${HEARTH_BIN:-$target/release/hearth}"
+ceiling="$target/release/examples/ceiling"
+[ "$(nproc)" -ge 2 ] || { echo "needs two cores (one for wrk, one for the server)" >&2; exit 1; }
+
+work=$(mktemp -d)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(free_port)
+ceiling_port=$(free_port)
+"$bin" admin create-user --data "$work/data" --name bench --password bench-pass --email bench@example.com --admin >/dev/null
+RUST_LOG=warn taskset -c 1 "$bin" web --data "$work/data" --port "$port" &
+pid=$!
+taskset -c 1 "$ceiling" "$ceiling_port" &
+cpid=$!
+trap 'kill $pid $cpid 2>/dev/null; wait $pid $cpid 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/api/v1/version" >/dev/null && break; sleep 0.1; done
+token=$(curl -sf -u bench:bench-pass -H 'Content-Type: application/json' -d '{"name":"bench"}' \
+  "http://127.0.0.1:$port/api/v1/users/bench/tokens" | python3 -c 'import json,sys; print(json.load(sys.stdin)["sha1"])')
+curl -sf -H "Authorization: token $token" -H 'Content-Type: application/json' -d '{"name":"big","auto_init":true}' \
+  "http://127.0.0.1:$port/api/v1/user/repos" >/dev/null
+sleep 1
+idle=$(( $(ps -o rss= -p $pid) / 1024 ))
+bytes=$(curl -sf -H "Authorization: token $token" "http://127.0.0.1:$port/api/v1/repos/bench/big" | wc -c)
+
+rate() { taskset -c 0 wrk -t1 -c"$conns" -d"${secs}s" "$@" | awk '/Requests\/sec/ { print $2 }'; }
+report() {
+  local name="$1" path="$2"; shift 2
+  local h c
+  h=$(rate "$@" "http://127.0.0.1:$port$path")
+  c=$(rate "http://127.0.0.1:$ceiling_port$path")
+  python3 -c "import sys; h, c = float(sys.argv[2]), float(sys.argv[3]); print(f'{sys.argv[1]:44} hearth {h:9.0f} req/s   ceiling {c:9.0f} req/s   ratio {h / c:.3f}')" "$name" "$h" "$c"
+}
+echo "wrk: 1 thread on CPU 0, $conns connections, ${secs}s; servers on CPU 1; repository JSON: $bytes bytes"
+report "GET /api/v1/repos/bench/big (token)" /api/v1/repos/bench/big -H "Authorization: token $token"
+report "GET /api/v1/repos/bench/big (anonymous)" /api/v1/repos/bench/big
+report "GET /api/v1/users/bench (anonymous)" /api/v1/users/bench
+echo "hearth RSS: idle $idle MiB, after the runs $(( $(ps -o rss= -p $pid) / 1024 )) MiB (goal: idle <= 15 MiB)"
