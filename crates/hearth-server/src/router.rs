@@ -105,10 +105,11 @@ async fn not_found() -> Response {
 
 /// The route template a request matched, left on its response for the metrics.
 #[derive(Clone)]
-struct RouteTemplate(String);
+struct RouteTemplate(MatchedPath);
 
 async fn mark_route(req: Request, next: Next) -> Response {
-    let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string());
+    // (A `MatchedPath` is a shared string: cloning it does not copy.)
+    let route = req.extensions().get::<MatchedPath>().cloned();
     let mut resp = next.run(req).await;
     if let Some(route) = route
         && resp.extensions().get::<RouteTemplate>().is_none()
@@ -123,7 +124,9 @@ async fn mark_route(req: Request, next: Next) -> Response {
 /// request metrics. The client address it decides on ([`auth::real_ip`]) is the one used after it.
 async fn log_request(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let method = req.method().clone();
-    let path = redacted_path(req.uri());
+    // Formatting the line costs allocations on every request: only when it is written.
+    let logged = tracing::enabled!(target: "hearth::request", tracing::Level::INFO);
+    let path = if logged { redacted_path(req.uri()) } else { String::new() };
     let ip = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -142,6 +145,9 @@ async fn log_request(State(state): State<AppState>, mut req: Request, next: Next
     if let Some(m) = &state.metrics {
         let route = resp.extensions().get::<RouteTemplate>().map_or(crate::metrics::UNMATCHED, |r| r.0.as_str());
         m.http_request(method.as_str(), route, status, elapsed.as_secs_f64());
+    }
+    if !logged {
+        return resp;
     }
     let user = resp.extensions().get::<auth::RequestUser>().map(|u| u.0.as_str()).unwrap_or("-");
     let ip = ip.map_or_else(|| "-".to_string(), |ip| ip.to_string());
