@@ -843,9 +843,6 @@ async fn a_dump_during_pushes_and_repacks_restores_to_repositories_that_pass_fsc
     from.drop_db().await;
 }
 
-
-
-
 /// Upload an object through the LFS basic transfer.
 async fn lfs_put(web: &Web, repo: &str, auth: &str, bytes: &[u8]) {
     hearth_server::install_crypto_provider();

@@ -162,7 +162,6 @@ async fn an_unreachable_database_is_a_problem() {
     backend.drop_db().await;
 }
 
-
 /// Set a file's modification time `secs` into the past.
 fn age(path: &Path, secs: u64) {
     let file = std::fs::File::options().write(true).open(path).unwrap();

@@ -469,9 +469,6 @@ async fn a_non_empty_target_or_a_bad_archive_is_refused() {
     backend2.drop_db().await;
 }
 
-
-
-
 /// The fixture with these `LFSObject` rows, as Gogs 0.12+ writes them (`gogs backup` archives the
 /// rows, never the objects).
 fn fixture_with_lfs_rows(dir: &Path, rows: &[Value]) -> PathBuf {

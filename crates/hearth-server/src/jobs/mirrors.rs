@@ -6,7 +6,7 @@ use super::Stop;
 use crate::app::AppState;
 use crate::service::migrate;
 
-/// The least a mirror scheduler's lease lasts: a round of fetches should fit in it.
+/// The least a mirror scheduler's lease lasts: a round of fetches should fit in half of it.
 const MIRROR_LEASE: std::time::Duration = std::time::Duration::from_secs(600);
 
 pub async fn run(state: AppState, mut stop: Stop) {

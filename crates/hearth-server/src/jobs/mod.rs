@@ -19,8 +19,8 @@ use tokio::task::JoinSet;
 use crate::app::AppState;
 use crate::service::webhooks::deliver::{self, Deliverer, DeliverySettings};
 
-/// How long a singleton job's lease lasts without renewal: a batch of its work must fit, and a
-/// dead holder's work waits at most this long for another replica.
+/// How long a singleton job's lease lasts without renewal (renewed once half is gone): a batch of
+/// its work must fit in half, and a dead holder's work waits at most this long for another replica.
 const SINGLETON_TTL: Duration = Duration::from_secs(120);
 
 /// Whether this process runs the singleton job `name` this round (it holds or took its lease;

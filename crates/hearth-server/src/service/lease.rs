@@ -9,10 +9,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::app::AppState;
 
-/// This process among the replicas: the name its leases are held under.
-#[derive(Debug, Clone)]
+/// This process among the replicas: the name its leases are held under, and until when it holds
+/// which (so that a lease held for long enough yet is not written again at every round).
+#[derive(Debug)]
 pub struct Replica {
     id: String,
+    held: std::sync::Mutex<std::collections::HashMap<String, i64>>,
 }
 
 impl Replica {
@@ -20,7 +22,7 @@ impl Replica {
     pub fn new(name: &str) -> Replica {
         let mut nonce = [0u8; 6];
         rand::fill(&mut nonce);
-        Replica { id: format!("{name}-{}", hex::encode(nonce)) }
+        Replica { id: format!("{name}-{}", hex::encode(nonce)), held: Default::default() }
     }
 
     pub fn id(&self) -> &str {
@@ -36,13 +38,31 @@ fn now_ms() -> i64 {
 /// counts as not holding it (the work waits for the next round).
 pub async fn hold(state: &AppState, name: &str, ttl: Duration) -> bool {
     let now = now_ms();
+    let ttl_ms = ttl.as_millis() as i64;
+    // Held with more than half its time to live left: nobody else can take it before then, and
+    // an idle server does not write to its database every round.
+    let held_until = state.replica.held.lock().expect("leases held").get(name).copied();
+    if held_until.is_some_and(|until| until - now > ttl_ms / 2) {
+        return true;
+    }
+    let until = now + ttl_ms;
     let held = async {
         let mut h = state.db.acquire().await?;
-        hearth_store::lease::acquire(h.conn(), name, state.replica.id(), now, now + ttl.as_millis() as i64).await
+        hearth_store::lease::acquire(h.conn(), name, state.replica.id(), now, until).await
     };
-    match held.await {
-        Ok(held) => held,
+    let outcome = held.await;
+    let mut leases = state.replica.held.lock().expect("leases held");
+    match outcome {
+        Ok(true) => {
+            leases.insert(name.to_string(), until);
+            true
+        }
+        Ok(false) => {
+            leases.remove(name);
+            false
+        }
         Err(e) => {
+            leases.remove(name);
             tracing::warn!(error = %e, lease = name, "taking a lease");
             false
         }
@@ -52,6 +72,7 @@ pub async fn hold(state: &AppState, name: &str, ttl: Duration) -> bool {
 /// Give the lease `name` up (when this process holds it), so that another replica need not wait
 /// for it to expire.
 pub async fn release(state: &AppState, name: &str) {
+    state.replica.held.lock().expect("leases held").remove(name);
     let released = async {
         let mut h = state.db.acquire().await?;
         hearth_store::lease::release(h.conn(), name, state.replica.id()).await

@@ -17,7 +17,7 @@ async fn replicas_share_the_work_and_lose_nothing() {
     let first = TestServer::start_with(|raw| {
         raw.set("security", "LOCAL_NETWORK_ALLOWLIST", "loopback");
         raw.set("webhook", "RETRY_BACKOFF_MS", "50");
-        // A short timeout keeps a dead replica's delivery lease short (2 × 2 s + 5 s).
+        // A short timeout keeps a dead replica's delivery lease short ((2 × 2 s + 5 s) × 2).
         raw.set("webhook", "DELIVER_TIMEOUT", "2");
         raw.set("server", "REPLICA_NAME", "r1");
     })

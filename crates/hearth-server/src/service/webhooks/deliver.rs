@@ -28,7 +28,7 @@ const MAX_RECORDED_BODY: usize = 64 * 1024;
 const IDLE_POLL: Duration = Duration::from_secs(5);
 /// At shutdown, attempts in flight get this long (at most the delivery timeout) to finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
-/// A repository's delivery lease outlives the longest attempt (twice the timeout) by this much.
+/// Half a repository's delivery lease outlives the longest attempt (twice the timeout) by this much.
 const LEASE_MARGIN: Duration = Duration::from_secs(5);
 
 /// `[webhook]` delivery settings.
@@ -397,7 +397,8 @@ async fn due(state: &AppState) -> anyhow::Result<(Vec<i64>, Option<i64>)> {
 async fn drain(state: &AppState, deliverer: &Deliverer, repo_id: i64, slots: &Semaphore, stopping: &AtomicBool) {
     let Ok(_slot) = slots.acquire().await else { return };
     let lease = format!("hook:{repo_id}");
-    let ttl = deliverer.settings.timeout * 2 + LEASE_MARGIN;
+    // Renewed only once less than half is left (`lease::hold`): that half outlasts an attempt.
+    let ttl = (deliverer.settings.timeout * 2 + LEASE_MARGIN) * 2;
     drain_leased(state, deliverer, repo_id, stopping, &lease, ttl).await;
     lease::release(state, &lease).await;
 }
