@@ -58,16 +58,27 @@ pub fn claim_scratch(config: &Config, replica: &str) -> io::Result<ScratchClaim>
     let dir = root.join(format!("p-{replica}"));
     std::fs::create_dir_all(&dir)?;
     let lock = std::fs::File::create(dir.join(".lock"))?;
-    lock.try_lock().map_err(|e| io::Error::other(format!("locking {}: {e}", dir.display())))?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            return Err(io::Error::other(format!("{} is held by a running server", dir.display())));
+        }
+        // A file system without locks: the directory is then never taken for a gone server's
+        // (see `owner_gone`), so nothing of this one's is removed; leftovers wait for an operator.
+        Err(std::fs::TryLockError::Error(e)) => {
+            tracing::warn!(error = %e, dir = %dir.display(), "the scratch directory cannot be locked");
+        }
+    }
     Ok(ScratchClaim { dir, _lock: lock })
 }
 
 /// Whether the server that owned scratch directory `dir` is gone: its lock can be taken (and is
-/// dropped again at once), or it never made one.
+/// dropped again at once), or it never made one (and the directory is older than the moment a
+/// starting server takes between making it and locking it).
 fn owner_gone(dir: &Path) -> bool {
     match std::fs::File::open(dir.join(".lock")) {
         Ok(file) => file.try_lock().is_ok(),
-        Err(e) => e.kind() == io::ErrorKind::NotFound,
+        Err(e) => e.kind() == io::ErrorKind::NotFound && untouched_for(dir, std::time::Duration::from_secs(60)),
     }
 }
 
@@ -430,7 +441,12 @@ mod tests {
         let an_hour_ago = std::time::SystemTime::now() - LOOSE_SCRATCH_AGE - std::time::Duration::from_secs(5);
         std::fs::File::options().write(true).open(&old).unwrap().set_modified(an_hour_ago).unwrap();
 
+        // A server between making its directory and locking it.
+        let starting = root.join("p-starting");
+        std::fs::create_dir(&starting).unwrap();
+
         let second = claim_scratch(&config, "c").unwrap();
+        assert!(starting.exists(), "a directory not yet locked, made just now, stays");
         assert!(first.dir.join("upload").exists(), "a living server's scratch stays");
         assert!(!gone_dir.exists(), "a gone server's scratch is removed");
         assert!(root.join("fresh-loose").exists());

@@ -256,6 +256,7 @@ async fn leftover_directories_are_quarantined_at_start() {
     std::fs::write(ghost.join("HEAD"), "ref: refs/heads/master\n").unwrap();
     // (A server's scratch is its own `tmp/p-*` directory; this one's process is gone.)
     std::fs::create_dir_all(data.join("tmp/p-crashed/create-0123.git/objects")).unwrap();
+    std::fs::File::create(data.join("tmp/p-crashed/.lock")).unwrap();
     let (status, body) = s.post_json("/user/repos", &token, j!({"name": "ghost"})).await;
     assert_eq!(status, 422, "{body}");
 
