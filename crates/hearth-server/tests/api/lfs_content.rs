@@ -67,6 +67,9 @@ async fn raw_and_contents_serve_the_objects() {
     let notes = list.as_array().unwrap().iter().find(|e| e["name"] == "notes.txt").unwrap();
     assert_eq!(notes["size"], text.len());
     assert_eq!(unbase64(notes["content"].as_str().unwrap()), text);
+    let listed_large = list.as_array().unwrap().iter().find(|e| e["name"] == "large.bin").unwrap();
+    assert_eq!(listed_large["size"], large.len());
+    assert!(listed_large.get("content").is_none(), "a listing embeds at most 10 MiB of LFS content");
     // The blob itself is still the pointer (the Git data API shows Git's data).
     let sha = notes["sha"].as_str().unwrap();
     let (_, blob) = s.get_json(&format!("/repos/alice/media/git/blobs/{sha}"), &token).await;

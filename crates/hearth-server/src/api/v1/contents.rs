@@ -132,10 +132,12 @@ async fn contents(
     Ok(match found {
         PathContent::Dir { .. } => {
             let mut list = Vec::with_capacity(children.len());
+            // One budget for the whole listing: a directory of large LFS files stays bounded.
+            let mut budget = MAX_EMBEDDED_LFS;
             for (e, body) in &children {
                 let mut content = urls.content(e, &format!("{prefix}{}", e.name), body.as_deref(), Extra::None);
                 if let Some(body) = body.as_deref().filter(|_| e.kind != EntryType::Symlink) {
-                    with_lfs_content(&state, ctx.repo.id, &mut content, body).await;
+                    budget -= with_lfs_content(&state, ctx.repo.id, &mut content, body, budget).await;
                 }
                 list.push(content);
             }
@@ -143,7 +145,7 @@ async fn contents(
         }
         PathContent::Blob { entry, data } => {
             let mut content = urls.content(&entry, file_path.trim_matches('/'), Some(&data), Extra::None);
-            with_lfs_content(&state, ctx.repo.id, &mut content, &data).await;
+            with_lfs_content(&state, ctx.repo.id, &mut content, &data, MAX_EMBEDDED_LFS).await;
             Json(content).into_response()
         }
         PathContent::Submodule { entry } => {
@@ -153,20 +155,24 @@ async fn contents(
     })
 }
 
-/// Largest LFS object whose content a contents answer embeds; a larger one is answered with its
-/// size and no `content` (its `download_url` serves it, streamed).
+/// Most LFS content a contents answer embeds (one file, or all of a listing's together); a file
+/// beyond it is answered with its size and no `content` (its `download_url` serves it, streamed).
 const MAX_EMBEDDED_LFS: u64 = 10 * 1024 * 1024;
 
-/// A file stored with Git LFS is described by its object: the size the pointer gives and, up to
-/// [`MAX_EMBEDDED_LFS`], the object's content instead of the pointer's.
-async fn with_lfs_content(state: &AppState, repo_id: i64, content: &mut RepoContent, blob: &[u8]) {
-    let Some(object) = lfs_content::resolve(state, repo_id, blob).await else { return };
+/// A file stored with Git LFS is described by its object: the size the pointer gives and, when at
+/// most `budget` bytes, the object's content instead of the pointer's. How many bytes it embedded.
+async fn with_lfs_content(state: &AppState, repo_id: i64, content: &mut RepoContent, blob: &[u8], budget: u64) -> u64 {
+    let Some(object) = lfs_content::resolve(state, repo_id, blob).await else { return 0 };
     content.size = object.size;
-    match lfs_content::read_small(&object, MAX_EMBEDDED_LFS).await {
-        Some(data) => content.content = Some(b64(&data)),
+    match lfs_content::read_small(&object, budget).await {
+        Some(data) => {
+            content.content = Some(b64(&data));
+            data.len() as u64
+        }
         None => {
             content.content = None;
             content.encoding = None;
+            0
         }
     }
 }
