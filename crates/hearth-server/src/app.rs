@@ -10,6 +10,7 @@ use crate::metrics::Metrics;
 use crate::secret::ServerSecret;
 use crate::service::login_throttle::{Limit, LoginThrottle};
 use crate::service::passwords::Passwords;
+use crate::service::row_cache::RowCache;
 use crate::service::tokens::{TokenCache, TokenUsage};
 use crate::types::Links;
 
@@ -28,6 +29,8 @@ pub struct Inner {
     pub login_throttle: LoginThrottle,
     pub token_usage: TokenUsage,
     pub token_cache: TokenCache,
+    /// Users, repositories, grants and pending transfers recently read (see [`RowCache`]).
+    pub rows: RowCache,
     /// Wakes the webhook delivery worker once tasks are committed.
     pub hook_queue: tokio::sync::Notify,
     /// Wakes the pull-request mergeability checker once pulls are queued for a check.
@@ -70,6 +73,7 @@ impl AppState {
             login_throttle,
             token_usage: TokenUsage::default(),
             token_cache: TokenCache::default(),
+            rows: RowCache::default(),
             hook_queue: tokio::sync::Notify::new(),
             pull_checks: tokio::sync::Notify::new(),
             notifications: tokio::sync::Notify::new(),

@@ -12,10 +12,12 @@ mod error;
 mod extract;
 mod git_http;
 mod jobs;
+mod json;
 mod lfs;
 mod lfs_content;
 mod lfs_locks;
 pub mod logging;
+pub mod memory;
 mod metrics;
 mod ops;
 mod router;
@@ -123,6 +125,7 @@ where
     tracing::info!("listening on http://{addr}");
     // The peer address is the client address for login throttling (no proxy header is trusted).
     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    memory::settle();
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await.context("HTTP server");
     if let Some(task) = ssh_task {
         ssh_stop.notify_one();

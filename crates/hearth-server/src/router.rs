@@ -23,8 +23,8 @@ pub fn build(state: AppState) -> Router {
         .route("/swagger", axum::routing::get(crate::swagger::gitea_redirect))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
-        .layer(middleware::from_fn(auth::enforce_scopes))
-        .layer(middleware::from_fn_with_state(state.clone(), auth::identify))
+        // One layer (a layer costs an allocation and a copy of the future per request):
+        // buffer_body → auth::identify → auth::enforce_scopes.
         .layer(middleware::from_fn_with_state(state.clone(), buffer_body));
 
     let mut app = Router::new()
@@ -35,12 +35,16 @@ pub fn build(state: AppState) -> Router {
         .merge(crate::lfs::routes())
         .merge(crate::lfs_locks::routes())
         .merge(crate::ops::routes())
-        .merge(crate::web::routes(state.clone()))
-        .route_layer(middleware::from_fn(mark_route))
+        .merge(crate::web::routes(state.clone()));
+    // The route template is only wanted by the metrics.
+    if state.metrics.is_some() {
+        app = app.route_layer(middleware::from_fn(mark_route));
+    }
+    let mut app = app
         .fallback(crate::web::fallback)
         .method_not_allowed_fallback(crate::web::fallback)
         .with_state(state.clone())
-        .layer(middleware::from_fn_with_state(state.clone(), crate::web::viewer))
+        // log_request → web::viewer, in one layer.
         .layer(middleware::from_fn_with_state(state.clone(), log_request))
         .layer(SetResponseHeaderLayer::overriding(
             HeaderName::from_static("x-content-type-options"),
@@ -90,11 +94,14 @@ async fn buffer_body(
     let has_body = req.headers().contains_key(header::TRANSFER_ENCODING)
         || req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).is_some_and(|v| v.trim() != "0");
     if !has_body {
-        return next.run(req).await;
+        return auth::identify(State(state), req, next).await;
     }
     let (parts, body) = req.into_parts();
     match crate::extract::read_limited(body, state.config.server.max_body_bytes).await {
-        Ok(bytes) => next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await,
+        Ok(bytes) => {
+            let req = Request::from_parts(parts, axum::body::Body::from(bytes));
+            auth::identify(State(state), req, next).await
+        }
         Err(e) => e.into_response(),
     }
 }
@@ -135,7 +142,7 @@ async fn log_request(State(state): State<AppState>, mut req: Request, next: Next
         req.extensions_mut().insert(auth::ClientIp(ip));
     }
     let started = Instant::now();
-    let mut resp = next.run(req).await;
+    let mut resp = crate::web::viewer(State(state.clone()), req, next).await;
     let elapsed = started.elapsed();
     // Gogs' JSON responses name their charset; axum's `Json` does not.
     if resp.headers().get(header::CONTENT_TYPE).is_some_and(|v| v == "application/json") {

@@ -20,6 +20,7 @@ pub async fn mode_of(c: Conn<'_>, repo_id: i64, user_id: i64) -> StoreResult<Opt
 
 /// Add a collaborator or change its mode.
 pub async fn upsert(c: Conn<'_>, repo_id: i64, user_id: i64, mode: AccessMode, now: i64) -> StoreResult<()> {
+    c.rows_changed();
     const SQL: &str = "INSERT INTO collaboration (repo_id, user_id, mode, created_unix) VALUES ($1, $2, $3, $4) \
         ON CONFLICT (repo_id, user_id) DO UPDATE SET mode = excluded.mode";
     with_conn!(c, x => sqlx::query(SQL).bind(repo_id).bind(user_id).bind(mode).bind(now)
@@ -28,6 +29,7 @@ pub async fn upsert(c: Conn<'_>, repo_id: i64, user_id: i64, mode: AccessMode, n
 }
 
 pub async fn remove(c: Conn<'_>, repo_id: i64, user_id: i64) -> StoreResult<bool> {
+    c.rows_changed();
     const SQL: &str = "DELETE FROM collaboration WHERE repo_id = $1 AND user_id = $2";
     let n = with_conn!(c, x => sqlx::query(SQL).bind(repo_id).bind(user_id).execute(&mut *x).await
         .map(|r| r.rows_affected()))?;

@@ -1,7 +1,7 @@
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use sqlx::ConnectOptions;
@@ -52,9 +52,10 @@ impl Default for DbOptions {
     }
 }
 
-/// The database: an embedded SQLite file or a PostgreSQL server, with the epoch of its account
-/// data (a counter bumped by every write to users, tokens and what a user row counts, so that
-/// caches of authentication results can tell when they may be stale). Clones share both.
+/// The database: an embedded SQLite file or a PostgreSQL server, with the epoch of its cached rows
+/// (a counter bumped by every committed transaction and every write to users, tokens,
+/// repositories and the grants on them, so that the server's caches of those rows can tell when
+/// they may be stale). Clones share both.
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: Pool,
@@ -72,6 +73,9 @@ pub enum Pool {
 pub struct Conn<'a> {
     raw: RawConn<'a>,
     accounts: &'a AtomicU64,
+    /// A pooled handle's flag that it wrote cached rows (see [`Handle`]'s `Drop`); none in a
+    /// transaction, whose commit bumps the epoch.
+    wrote: Option<&'a AtomicBool>,
 }
 
 /// The backend-specific connection inside a [`Conn`] (for the `with_conn!` macro).
@@ -88,7 +92,7 @@ impl<'a> Conn<'a> {
             RawConn::Sqlite(c) => RawConn::Sqlite(c),
             RawConn::Postgres(c) => RawConn::Postgres(c),
         };
-        Conn { raw, accounts: self.accounts }
+        Conn { raw, accounts: self.accounts, wrote: self.wrote }
     }
 
     #[doc(hidden)]
@@ -96,9 +100,13 @@ impl<'a> Conn<'a> {
         self.raw
     }
 
-    /// Account data is being written: cached authentication results may be stale.
-    pub(crate) fn accounts_changed(&self) {
+    /// Rows the server caches (accounts, tokens, repositories, grants) are being written: cached
+    /// copies may be stale.
+    pub(crate) fn rows_changed(&self) {
         self.accounts.fetch_add(1, Ordering::AcqRel);
+        if let Some(wrote) = self.wrote {
+            wrote.store(true, Ordering::Release);
+        }
     }
 }
 
@@ -111,6 +119,7 @@ enum PooledConn {
 pub struct Handle {
     conn: PooledConn,
     accounts: Arc<AtomicU64>,
+    wrote: AtomicBool,
 }
 
 impl Handle {
@@ -119,7 +128,17 @@ impl Handle {
             PooledConn::Sqlite(c) => RawConn::Sqlite(c),
             PooledConn::Postgres(c) => RawConn::Postgres(c),
         };
-        Conn { raw, accounts: &self.accounts }
+        Conn { raw, accounts: &self.accounts, wrote: Some(&self.wrote) }
+    }
+}
+
+/// A handle's writes commit statement by statement: the epoch is bumped again once they are all
+/// done, so that a row read between the first bump and the write's commit is not cached as fresh.
+impl Drop for Handle {
+    fn drop(&mut self) {
+        if *self.wrote.get_mut() {
+            self.accounts.fetch_add(1, Ordering::AcqRel);
+        }
     }
 }
 
@@ -140,7 +159,7 @@ impl Tx {
             OpenTx::Sqlite(t) => RawConn::Sqlite(t),
             OpenTx::Postgres(t) => RawConn::Postgres(t),
         };
-        Conn { raw, accounts: &self.accounts }
+        Conn { raw, accounts: &self.accounts, wrote: None }
     }
 
     pub async fn commit(self) -> StoreResult<()> {
@@ -269,8 +288,8 @@ impl Db {
         &self.pool
     }
 
-    /// The current epoch of account data (see [`Db`]).
-    pub fn accounts_epoch(&self) -> u64 {
+    /// The current epoch of cached rows (see [`Db`]).
+    pub fn rows_epoch(&self) -> u64 {
         self.accounts.load(Ordering::Acquire)
     }
 
@@ -279,7 +298,7 @@ impl Db {
             Pool::Sqlite(p) => PooledConn::Sqlite(p.acquire().await?),
             Pool::Postgres(p) => PooledConn::Postgres(p.acquire().await?),
         };
-        Ok(Handle { conn, accounts: self.accounts.clone() })
+        Ok(Handle { conn, accounts: self.accounts.clone(), wrote: AtomicBool::new(false) })
     }
 
     /// Begin a write transaction (`BEGIN IMMEDIATE` on SQLite, so that two writers never deadlock
@@ -337,16 +356,35 @@ mod tests {
     /// Each database handle has its own epoch: two servers in one process (as in the tests) must
     /// not invalidate each other's caches, and a write through a clone is seen by the original.
     #[tokio::test]
-    async fn accounts_epoch_belongs_to_its_database() {
+    async fn rows_epoch_belongs_to_its_database() {
         let dir = tempfile::tempdir().unwrap();
         let a = Db::open_sqlite(&dir.path().join("a.db"), &DbOptions::default()).await.unwrap();
         let b = Db::open_sqlite(&dir.path().join("b.db"), &DbOptions::default()).await.unwrap();
-        let (a0, b0) = (a.accounts_epoch(), b.accounts_epoch());
+        let (a0, b0) = (a.rows_epoch(), b.rows_epoch());
         let clone = a.clone();
         let mut tx = clone.begin().await.unwrap();
-        tx.conn().accounts_changed();
+        tx.conn().rows_changed();
         tx.commit().await.unwrap();
-        assert!(a.accounts_epoch() > a0);
-        assert_eq!(b.accounts_epoch(), b0);
+        assert!(a.rows_epoch() > a0);
+        assert_eq!(b.rows_epoch(), b0);
+    }
+
+    /// A write through a pooled handle commits statement by statement: the epoch moves when it is
+    /// written and again when the handle goes (so a row read in between is not cached as fresh);
+    /// a handle that only read moves nothing.
+    #[tokio::test]
+    async fn a_handle_that_wrote_moves_the_epoch_when_it_goes() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_sqlite(&dir.path().join("a.db"), &DbOptions::default()).await.unwrap();
+        let before = db.rows_epoch();
+        let reader = db.acquire().await.unwrap();
+        drop(reader);
+        assert_eq!(db.rows_epoch(), before);
+        let mut h = db.acquire().await.unwrap();
+        h.conn().rows_changed();
+        let written = db.rows_epoch();
+        assert!(written > before);
+        drop(h);
+        assert!(db.rows_epoch() > written);
     }
 }

@@ -10,6 +10,7 @@ pub async fn is_following(c: Conn<'_>, user_id: i64, follow_id: i64) -> StoreRes
 
 /// Follow; returns whether a new row was written (following twice is a no-op).
 pub async fn follow(mut c: Conn<'_>, user_id: i64, follow_id: i64, now: i64) -> StoreResult<bool> {
+    c.rows_changed();
     const SQL: &str = "INSERT INTO follow (user_id, follow_id, created_unix) VALUES ($1, $2, $3) \
         ON CONFLICT (user_id, follow_id) DO NOTHING";
     let n = with_conn!(c.reborrow(), x => sqlx::query(SQL).bind(user_id).bind(follow_id).bind(now)
@@ -21,6 +22,7 @@ pub async fn follow(mut c: Conn<'_>, user_id: i64, follow_id: i64, now: i64) -> 
 }
 
 pub async fn unfollow(mut c: Conn<'_>, user_id: i64, follow_id: i64) -> StoreResult<bool> {
+    c.rows_changed();
     const SQL: &str = "DELETE FROM follow WHERE user_id = $1 AND follow_id = $2";
     let n = with_conn!(c.reborrow(), x => sqlx::query(SQL).bind(user_id).bind(follow_id)
         .execute(&mut *x).await.map(|r| r.rows_affected()))?;
@@ -32,7 +34,7 @@ pub async fn unfollow(mut c: Conn<'_>, user_id: i64, follow_id: i64) -> StoreRes
 
 /// Recompute both counters from the table, so they can never drift.
 async fn recount(mut c: Conn<'_>, user_id: i64, follow_id: i64) -> StoreResult<()> {
-    c.accounts_changed();
+    c.rows_changed();
     const FOLLOWING: &str =
         "UPDATE \"user\" SET num_following = (SELECT COUNT(*) FROM follow WHERE user_id = $1) WHERE id = $1";
     const FOLLOWERS: &str =

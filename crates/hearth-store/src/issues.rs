@@ -50,6 +50,7 @@ pub struct NewIssue<'a> {
 
 /// Insert an open issue (or a pull's issue row) and count it on its repository.
 pub async fn insert(mut c: Conn<'_>, n: &NewIssue<'_>) -> StoreResult<IssueRow> {
+    c.rows_changed();
     const SQL: &str = concat!(
         "INSERT INTO issue (repo_id, idx, poster_id, title, body, milestone_id, assignee_id, is_pull, created_unix, \
          updated_unix) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING ",
@@ -102,6 +103,7 @@ pub async fn update(c: Conn<'_>, i: &IssueRow) -> StoreResult<()> {
 
 /// Close or reopen, keeping the repository's closed counter in step.
 pub async fn set_closed(mut c: Conn<'_>, i: &IssueRow, closed: bool, now: i64) -> StoreResult<()> {
+    c.rows_changed();
     const SQL: &str = "UPDATE issue SET is_closed = $2, updated_unix = $3 WHERE id = $1";
     with_conn!(c.reborrow(), x => sqlx::query(SQL).bind(i.id).bind(closed).bind(now).execute(&mut *x).await.map(|_| ()))?;
     if !i.is_pull {

@@ -36,6 +36,7 @@ macro_rules! team_columns {
 
 /// Add `uid` to the organisation (no-op when already a member).
 pub async fn add_member(c: Conn<'_>, org_id: i64, uid: i64, is_public: bool) -> StoreResult<()> {
+    c.rows_changed();
     const SQL: &str =
         "INSERT INTO org_user (uid, org_id, is_public) VALUES ($1, $2, $3) ON CONFLICT (uid, org_id) DO NOTHING";
     with_conn!(c, x => sqlx::query(SQL).bind(uid).bind(org_id).bind(is_public).execute(&mut *x).await.map(|_| ()))?;
@@ -44,6 +45,7 @@ pub async fn add_member(c: Conn<'_>, org_id: i64, uid: i64, is_public: bool) -> 
 
 /// Remove `uid` from the organisation and from all of its teams.
 pub async fn remove_member(mut c: Conn<'_>, org_id: i64, uid: i64) -> StoreResult<bool> {
+    c.rows_changed();
     const TEAMS: &str = "DELETE FROM team_user WHERE org_id = $1 AND uid = $2";
     with_conn!(c.reborrow(), x => sqlx::query(TEAMS).bind(org_id).bind(uid).execute(&mut *x).await.map(|_| ()))?;
     const SQL: &str = "DELETE FROM org_user WHERE org_id = $1 AND uid = $2";
@@ -66,6 +68,7 @@ pub async fn is_owner(c: Conn<'_>, org_id: i64, uid: i64) -> StoreResult<bool> {
 
 /// Make a membership public or private.
 pub async fn set_public(c: Conn<'_>, org_id: i64, uid: i64, is_public: bool) -> StoreResult<()> {
+    c.rows_changed();
     const SQL: &str = "UPDATE org_user SET is_public = $3 WHERE org_id = $1 AND uid = $2";
     with_conn!(c, x => sqlx::query(SQL).bind(org_id).bind(uid).bind(is_public).execute(&mut *x).await.map(|_| ()))?;
     Ok(())
@@ -129,6 +132,7 @@ pub struct NewTeam<'a> {
 }
 
 pub async fn insert_team(c: Conn<'_>, t: &NewTeam<'_>) -> StoreResult<TeamRow> {
+    c.rows_changed();
     const SQL: &str = concat!(
         "INSERT INTO team (org_id, lower_name, name, description, authorize, created_unix) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING ",
@@ -171,6 +175,7 @@ pub async fn update_team(
     description: &str,
     authorize: AccessMode,
 ) -> StoreResult<()> {
+    c.rows_changed();
     const SQL: &str = "UPDATE team SET lower_name = $2, name = $3, description = $4, authorize = $5 WHERE id = $1";
     with_conn!(c, x => sqlx::query(SQL).bind(id).bind(name.to_lowercase()).bind(name).bind(description)
         .bind(authorize).execute(&mut *x).await.map(|_| ()))?;
@@ -178,6 +183,7 @@ pub async fn update_team(
 }
 
 pub async fn delete_team(c: Conn<'_>, id: i64) -> StoreResult<()> {
+    c.rows_changed();
     const SQL: &str = "DELETE FROM team WHERE id = $1";
     with_conn!(c, x => sqlx::query(SQL).bind(id).execute(&mut *x).await.map(|_| ()))?;
     Ok(())
@@ -185,6 +191,7 @@ pub async fn delete_team(c: Conn<'_>, id: i64) -> StoreResult<()> {
 
 /// Add `uid` to the team (no-op when already there); returns whether a row was written.
 pub async fn add_team_member(c: Conn<'_>, team: &TeamRow, uid: i64) -> StoreResult<bool> {
+    c.rows_changed();
     const SQL: &str =
         "INSERT INTO team_user (org_id, team_id, uid) VALUES ($1, $2, $3) ON CONFLICT (team_id, uid) DO NOTHING";
     let n = with_conn!(c, x => sqlx::query(SQL).bind(team.org_id).bind(team.id).bind(uid).execute(&mut *x).await
@@ -193,6 +200,7 @@ pub async fn add_team_member(c: Conn<'_>, team: &TeamRow, uid: i64) -> StoreResu
 }
 
 pub async fn remove_team_member(c: Conn<'_>, team_id: i64, uid: i64) -> StoreResult<bool> {
+    c.rows_changed();
     const SQL: &str = "DELETE FROM team_user WHERE team_id = $1 AND uid = $2";
     let n = with_conn!(c, x => sqlx::query(SQL).bind(team_id).bind(uid).execute(&mut *x).await
         .map(|r| r.rows_affected()))?;
@@ -233,6 +241,7 @@ pub async fn teams_of_member(c: Conn<'_>, org_id: i64, uid: i64) -> StoreResult<
 }
 
 pub async fn add_team_repo(c: Conn<'_>, team: &TeamRow, repo_id: i64) -> StoreResult<bool> {
+    c.rows_changed();
     const SQL: &str = "INSERT INTO team_repo (org_id, team_id, repo_id) VALUES ($1, $2, $3) \
         ON CONFLICT (team_id, repo_id) DO NOTHING";
     let n = with_conn!(c, x => sqlx::query(SQL).bind(team.org_id).bind(team.id).bind(repo_id).execute(&mut *x).await
@@ -241,6 +250,7 @@ pub async fn add_team_repo(c: Conn<'_>, team: &TeamRow, repo_id: i64) -> StoreRe
 }
 
 pub async fn remove_team_repo(c: Conn<'_>, team_id: i64, repo_id: i64) -> StoreResult<bool> {
+    c.rows_changed();
     const SQL: &str = "DELETE FROM team_repo WHERE team_id = $1 AND repo_id = $2";
     let n = with_conn!(c, x => sqlx::query(SQL).bind(team_id).bind(repo_id).execute(&mut *x).await
         .map(|r| r.rows_affected()))?;

@@ -73,6 +73,7 @@ pub struct NewPull<'a> {
 
 /// Insert the issue row and the pull record.
 pub async fn insert(mut c: Conn<'_>, n: &NewPull<'_>) -> StoreResult<(IssueRow, PullRow)> {
+    c.rows_changed();
     let issue = crate::issues::insert(c.reborrow(), &n.issue).await?;
     const PULL: &str = concat!(
         "INSERT INTO pull_request (issue_id, base_repo_id, base_branch, head_repo_id, head_branch, head_sha) \
@@ -201,6 +202,7 @@ pub async fn set_merged(c: Conn<'_>, id: i64, merger_id: i64, commit: &str, now:
 
 /// Keep the repository's closed-pull counter in step with a close or reopen.
 pub async fn count_closed(c: Conn<'_>, repo_id: i64, delta: i64) -> StoreResult<()> {
+    c.rows_changed();
     const SQL: &str = "UPDATE repository SET num_closed_pulls = num_closed_pulls + $2 WHERE id = $1";
     with_conn!(c, x => sqlx::query(SQL).bind(repo_id).bind(delta).execute(&mut *x).await.map(|_| ()))?;
     Ok(())

@@ -6,6 +6,7 @@ use crate::{Conn, StoreResult, with_conn};
 
 /// Make `owner_id`'s `name` (case-insensitive) lead to `repo_id`, replacing an older redirect.
 pub async fn set(mut c: Conn<'_>, owner_id: i64, name: &str, repo_id: i64) -> StoreResult<()> {
+    c.rows_changed();
     delete(c.reborrow(), owner_id, name).await?;
     const SQL: &str = "INSERT INTO repo_redirect (owner_id, lower_name, redirect_repo_id) VALUES ($1, $2, $3)";
     with_conn!(c, x => sqlx::query(SQL).bind(owner_id).bind(name.to_lowercase()).bind(repo_id)
@@ -22,6 +23,7 @@ pub async fn lookup(c: Conn<'_>, owner_id: i64, name: &str) -> StoreResult<Optio
 
 /// Drop the redirect of `owner_id`'s `name` (a repository now has that name).
 pub async fn delete(c: Conn<'_>, owner_id: i64, name: &str) -> StoreResult<()> {
+    c.rows_changed();
     const SQL: &str = "DELETE FROM repo_redirect WHERE owner_id = $1 AND lower_name = $2";
     with_conn!(c, x => sqlx::query(SQL).bind(owner_id).bind(name.to_lowercase()).execute(&mut *x).await
         .map(|_| ()))?;

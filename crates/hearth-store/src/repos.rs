@@ -163,7 +163,7 @@ pub struct NewRepo<'a> {
 
 /// Insert the row, bump the owner's repository count and make the owner watch it.
 pub async fn insert(mut c: Conn<'_>, r: &NewRepo<'_>) -> StoreResult<RepoRow> {
-    c.accounts_changed();
+    c.rows_changed();
     const SQL: &str = concat!(
         "INSERT INTO repository (owner_id, lower_name, name, description, default_branch, is_private, is_unlisted, \
          is_bare, is_mirror, num_watches, created_unix, updated_unix) \
@@ -284,7 +284,7 @@ pub async fn search_all(c: Conn<'_>, keyword: &str, w: crate::Window) -> StoreRe
 /// Delete the row (watches and push events go with it) and decrement the owner's count; its forks
 /// stop being forks (their objects are their own) and a fork's parent loses one.
 pub async fn delete(mut c: Conn<'_>, repo: &RepoRow) -> StoreResult<()> {
-    c.accounts_changed();
+    c.rows_changed();
     const SQL: &str = "DELETE FROM repository WHERE id = $1";
     with_conn!(c.reborrow(), x => sqlx::query(SQL).bind(repo.id).execute(&mut *x).await.map(|_| ()))?;
     const ORPHANS: &str = "UPDATE repository SET is_fork = FALSE, fork_id = 0 WHERE fork_id = $1";
@@ -300,6 +300,7 @@ pub async fn delete(mut c: Conn<'_>, repo: &RepoRow) -> StoreResult<()> {
 
 /// Record that `id` is a fork of `parent_id` and count it on the parent.
 pub async fn mark_fork(mut c: Conn<'_>, id: i64, parent_id: i64) -> StoreResult<()> {
+    c.rows_changed();
     const SQL: &str = "UPDATE repository SET is_fork = TRUE, fork_id = $2 WHERE id = $1";
     with_conn!(c.reborrow(), x => sqlx::query(SQL).bind(id).bind(parent_id).execute(&mut *x).await.map(|_| ()))?;
     const COUNT: &str = "UPDATE repository SET num_forks = num_forks + 1 WHERE id = $1";
@@ -326,6 +327,7 @@ pub async fn set_git_state(
     git_size: i64,
     now: i64,
 ) -> StoreResult<i64> {
+    c.rows_changed();
     const SQL: &str = "UPDATE repository SET is_bare = $2, default_branch = $3, \
         size = $4 + CAST((SELECT COALESCE(SUM(size), 0) FROM lfs_object WHERE repo_id = $1) AS BIGINT), \
         updated_unix = $5 WHERE id = $1 RETURNING size";
@@ -336,6 +338,7 @@ pub async fn set_git_state(
 
 /// Add `bytes` to the repository's recorded size (a Git LFS object newly linked to it).
 pub async fn grow_size(c: Conn<'_>, id: i64, bytes: i64) -> StoreResult<()> {
+    c.rows_changed();
     const SQL: &str = "UPDATE repository SET size = size + $2 WHERE id = $1";
     with_conn!(c, x => sqlx::query(SQL).bind(id).bind(bytes).execute(&mut *x).await.map(|_| ()))?;
     Ok(())
@@ -372,6 +375,7 @@ impl Settings {
 }
 
 pub async fn update_settings(c: Conn<'_>, id: i64, s: &Settings, now: i64) -> StoreResult<()> {
+    c.rows_changed();
     const SQL: &str = "UPDATE repository SET enable_issues = $2, enable_external_tracker = $3, external_tracker_url = $4, \
         external_tracker_format = $5, external_tracker_style = $6, enable_wiki = $7, allow_public_wiki = $8, \
         enable_external_wiki = $9, external_wiki_url = $10, updated_unix = $11 WHERE id = $1";
@@ -436,6 +440,7 @@ impl Edit {
 }
 
 pub async fn update_edit(c: Conn<'_>, id: i64, e: &Edit, now: i64) -> StoreResult<()> {
+    c.rows_changed();
     const SQL: &str = "UPDATE repository SET description = $2, website = $3, is_private = $4, default_branch = $5, \
         enable_issues = $6, enable_wiki = $7, enable_pulls = $8, is_archived = $9, archived_unix = $10, \
         allow_merge_commits = $11, allow_rebase = $12, allow_rebase_explicit = $13, allow_squash_merge = $14, \
@@ -467,6 +472,7 @@ pub async fn update_edit(c: Conn<'_>, id: i64, e: &Edit, now: i64) -> StoreResul
 /// Give the repository a new name (its owner unchanged). A name taken by another repository of
 /// the owner is a [`crate::StoreError::Conflict`].
 pub async fn rename(c: Conn<'_>, id: i64, name: &str, now: i64) -> StoreResult<()> {
+    c.rows_changed();
     const SQL: &str = "UPDATE repository SET name = $2, lower_name = $3, updated_unix = $4 WHERE id = $1";
     with_conn!(c, x => sqlx::query(SQL).bind(id).bind(name).bind(name.to_lowercase()).bind(now)
         .execute(&mut *x).await.map(|_| ()))?;
@@ -476,7 +482,7 @@ pub async fn rename(c: Conn<'_>, id: i64, name: &str, now: i64) -> StoreResult<(
 /// Move the repository to another owner and move one repository from the old owner's count to
 /// the new one's.
 pub async fn set_owner(mut c: Conn<'_>, repo: &RepoRow, new_owner_id: i64, now: i64) -> StoreResult<()> {
-    c.accounts_changed();
+    c.rows_changed();
     const SQL: &str = "UPDATE repository SET owner_id = $2, updated_unix = $3 WHERE id = $1";
     with_conn!(c.reborrow(), x => sqlx::query(SQL).bind(repo.id).bind(new_owner_id).bind(now)
         .execute(&mut *x).await.map(|_| ()))?;

@@ -112,6 +112,7 @@ fn sql(kind: Kind) -> &'static Sql {
 /// Add the row (a no-op when it exists) and count it; returns whether a row was written. Run it in
 /// a transaction, so that the row and the counter commit together.
 pub async fn add(mut c: Conn<'_>, kind: Kind, user_id: i64, repo_id: i64, now: i64) -> StoreResult<bool> {
+    c.rows_changed();
     let q = sql(kind);
     let n = with_conn!(c.reborrow(), x => sqlx::query(q.insert).bind(user_id).bind(repo_id).bind(now)
         .execute(&mut *x).await.map(|r| r.rows_affected()))?;
@@ -123,6 +124,7 @@ pub async fn add(mut c: Conn<'_>, kind: Kind, user_id: i64, repo_id: i64, now: i
 
 /// Remove the row (a no-op when there is none) and uncount it; returns whether a row went.
 pub async fn remove(mut c: Conn<'_>, kind: Kind, user_id: i64, repo_id: i64) -> StoreResult<bool> {
+    c.rows_changed();
     let q = sql(kind);
     let n = with_conn!(c.reborrow(), x => sqlx::query(q.delete).bind(user_id).bind(repo_id)
         .execute(&mut *x).await.map(|r| r.rows_affected()))?;
@@ -172,6 +174,7 @@ pub async fn repos_of(
 
 /// Before a user is deleted (their rows go with them by cascade): uncount their stars and watches.
 pub async fn forget_user(mut c: Conn<'_>, user_id: i64) -> StoreResult<()> {
+    c.rows_changed();
     for kind in [Kind::Star, Kind::Watch] {
         with_conn!(c.reborrow(), x => sqlx::query(sql(kind).forget_user).bind(user_id).execute(&mut *x).await
             .map(|_| ()))?;

@@ -34,7 +34,7 @@ pub struct NewToken<'a> {
 }
 
 pub async fn insert(c: Conn<'_>, t: &NewToken<'_>) -> StoreResult<TokenRow> {
-    c.accounts_changed();
+    c.rows_changed();
     const SQL: &str = concat!(
         "INSERT INTO access_token (uid, name, sha256, scope, token_last_eight, created_unix, updated_unix) \
          VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING ",
@@ -87,7 +87,7 @@ pub async fn by_name(c: Conn<'_>, uid: i64, name: &str) -> StoreResult<Vec<Token
 
 /// Delete one of the user's tokens; false if it had no such token.
 pub async fn delete(c: Conn<'_>, uid: i64, id: i64) -> StoreResult<bool> {
-    c.accounts_changed();
+    c.rows_changed();
     const SQL: &str = "DELETE FROM access_token WHERE uid = $1 AND id = $2";
     let deleted = with_conn!(c, x => sqlx::query(SQL)
         .bind(uid)

@@ -24,6 +24,7 @@ pub async fn create(
     team_ids: &[i64],
     now: i64,
 ) -> StoreResult<TransferRow> {
+    c.rows_changed();
     const SQL: &str = "INSERT INTO repo_transfer (repo_id, doer_id, recipient_id, created_unix) VALUES ($1, $2, $3, $4) \
         RETURNING id, repo_id, doer_id, recipient_id, created_unix";
     let row = with_conn!(c.reborrow(), x => sqlx::query_as::<_, TransferRow>(SQL).bind(repo_id).bind(doer_id)
@@ -50,6 +51,7 @@ pub async fn team_ids(c: Conn<'_>, transfer_id: i64) -> StoreResult<Vec<i64>> {
 
 /// Forget the repository's pending transfer (accepted, rejected or superseded).
 pub async fn delete(c: Conn<'_>, repo_id: i64) -> StoreResult<bool> {
+    c.rows_changed();
     const SQL: &str = "DELETE FROM repo_transfer WHERE repo_id = $1";
     let n = with_conn!(c, x => sqlx::query(SQL).bind(repo_id).execute(&mut *x).await.map(|r| r.rows_affected()))?;
     Ok(n > 0)
@@ -59,6 +61,7 @@ pub async fn delete(c: Conn<'_>, repo_id: i64) -> StoreResult<bool> {
 /// organisation's team grants, the new owner's own collaboration and, for an organisation, the
 /// collaborations of its members (its teams reach them instead), as Gitea does.
 pub async fn drop_stale_grants(mut c: Conn<'_>, repo_id: i64, new_owner_id: i64) -> StoreResult<()> {
+    c.rows_changed();
     const TEAMS: &str = "DELETE FROM team_repo WHERE repo_id = $1";
     with_conn!(c.reborrow(), x => sqlx::query(TEAMS).bind(repo_id).execute(&mut *x).await.map(|_| ()))?;
     const COLLABORATORS: &str = "DELETE FROM collaboration WHERE repo_id = $1 AND (user_id = $2 \

@@ -111,7 +111,7 @@ pub struct NewUser<'a> {
 }
 
 pub async fn insert(c: Conn<'_>, u: &NewUser<'_>) -> StoreResult<UserRow> {
-    c.accounts_changed();
+    c.rows_changed();
     const SQL: &str = concat!(
         "INSERT INTO \"user\" (lower_name, name, full_name, email, passwd, salt, login_source, login_name, \
          type, is_active, is_admin, created_unix, updated_unix) \
@@ -234,7 +234,7 @@ pub struct UserUpdate {
 }
 
 pub async fn update(c: Conn<'_>, id: i64, u: &UserUpdate) -> StoreResult<()> {
-    c.accounts_changed();
+    c.rows_changed();
     const SQL: &str = "UPDATE \"user\" SET full_name = $2, email = $3, passwd = $4, salt = $5, \
         login_source = $6, login_name = $7, website = $8, location = $9, is_active = $10, is_admin = $11, \
         allow_git_hook = $12, allow_import_local = $13, max_repo_creation = $14, updated_unix = $15 \
@@ -270,7 +270,7 @@ pub async fn update_profile(
     website: &str,
     location: &str,
 ) -> StoreResult<()> {
-    c.accounts_changed();
+    c.rows_changed();
     const SQL: &str = "UPDATE \"user\" SET full_name = $2, description = $3, website = $4, location = $5 WHERE id = $1";
     with_conn!(c, x => sqlx::query(SQL).bind(id).bind(full_name).bind(description).bind(website).bind(location)
         .execute(&mut *x).await.map(|_| ()))?;
@@ -279,7 +279,7 @@ pub async fn update_profile(
 
 /// Make `email` the account's primary address (the caller checked it is one of its own).
 pub async fn set_email(c: Conn<'_>, id: i64, email: &str) -> StoreResult<()> {
-    c.accounts_changed();
+    c.rows_changed();
     const SQL: &str = "UPDATE \"user\" SET email = $2 WHERE id = $1";
     with_conn!(c, x => sqlx::query(SQL).bind(id).bind(email).execute(&mut *x).await.map(|_| ()))?;
     Ok(())
@@ -287,7 +287,7 @@ pub async fn set_email(c: Conn<'_>, id: i64, email: &str) -> StoreResult<()> {
 
 /// Mark an account active (its e-mail address confirmed).
 pub async fn set_active(c: Conn<'_>, id: i64, now: i64) -> StoreResult<()> {
-    c.accounts_changed();
+    c.rows_changed();
     const SQL: &str = "UPDATE \"user\" SET is_active = TRUE, updated_unix = $2 WHERE id = $1";
     with_conn!(c, x => sqlx::query(SQL).bind(id).bind(now).execute(&mut *x).await.map(|_| ()))?;
     Ok(())
@@ -296,7 +296,7 @@ pub async fn set_active(c: Conn<'_>, id: i64, now: i64) -> StoreResult<()> {
 /// Bar the account from signing in (or lift the bar); apart from [`update`], whose callers (the
 /// API's edit) have no such field and leave it alone.
 pub async fn set_prohibit_login(c: Conn<'_>, id: i64, prohibit: bool) -> StoreResult<()> {
-    c.accounts_changed();
+    c.rows_changed();
     const SQL: &str = "UPDATE \"user\" SET prohibit_login = $2 WHERE id = $1";
     with_conn!(c, x => sqlx::query(SQL).bind(id).bind(prohibit).execute(&mut *x).await.map(|_| ()))?;
     Ok(())
@@ -304,14 +304,14 @@ pub async fn set_prohibit_login(c: Conn<'_>, id: i64, prohibit: bool) -> StoreRe
 
 /// Replace a password hash (a reset by e-mail; upgrading an imported Gogs PBKDF2 hash to Argon2id).
 pub async fn set_password(c: Conn<'_>, id: i64, passwd: &str, salt: &str) -> StoreResult<()> {
-    c.accounts_changed();
+    c.rows_changed();
     const SQL: &str = "UPDATE \"user\" SET passwd = $2, salt = $3 WHERE id = $1";
     with_conn!(c, x => sqlx::query(SQL).bind(id).bind(passwd).bind(salt).execute(&mut *x).await.map(|_| ()))?;
     Ok(())
 }
 
 pub async fn delete(mut c: Conn<'_>, id: i64) -> StoreResult<bool> {
-    c.accounts_changed();
+    c.rows_changed();
     // Stars and watches go with the account (cascade); the counters they fed must follow.
     crate::stars::forget_user(c.reborrow(), id).await?;
     const SQL: &str = "DELETE FROM \"user\" WHERE id = $1";

@@ -109,9 +109,9 @@ async fn resolve(state: &AppState, parts: &Parts) -> Result<Identity, ApiError> 
     {
         state.token_usage.touch(found.token_id);
         return Ok(Identity {
-            user: Some(Arc::new(found.user.clone())),
+            user: Some(found.user.clone()),
             method: AuthMethod::Token(found.token_id),
-            scopes: Scopes::from_stored(&found.token_scope),
+            scopes: found.scopes,
         });
     }
     if let Some((login, password)) = creds.basic
@@ -201,7 +201,7 @@ pub async fn identify(State(state): State<AppState>, req: Request, next: Next) -
     }
     let user = identity.user.as_ref().map(|u| RequestUser(u.name.clone()));
     parts.extensions.insert(identity);
-    let mut resp = next.run(Request::from_parts(parts, body)).await;
+    let mut resp = enforce_scopes(Request::from_parts(parts, body), next).await;
     if let Some(user) = user {
         resp.extensions_mut().insert(user);
     }

@@ -2,7 +2,7 @@
 //! it does not unless `page`/`limit` is given (then at most `MAX_RESPONSE_ITEMS`), `Link` headers that
 //! keep the other query parameters, and `X-Total-Count`.
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::{FromRequestParts, OriginalUri};
 use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue};

@@ -52,9 +52,10 @@ pub(crate) enum Found {
 }
 
 pub(crate) async fn load_repo(state: &AppState, user: Option<&UserRow>, owner: &str, name: &str) -> ApiResult<Found> {
-    let mut h = state.db.acquire().await?;
-    let owner = user_store::by_name(h.conn(), owner).await?.ok_or_else(ApiError::not_found)?;
-    let Some(repo) = repo_store::by_name(h.conn(), owner.id, name).await? else {
+    let rows = &state.rows;
+    let owner = rows.user_by_name(&state.db, owner).await?.ok_or_else(ApiError::not_found)?;
+    let Some(repo) = rows.repo_by_name(&state.db, owner.id, name).await? else {
+        let mut h = state.db.acquire().await?;
         let id = redirects::lookup(h.conn(), owner.id, name).await?.ok_or_else(ApiError::not_found)?;
         let repo = repo_store::by_id(h.conn(), id).await?.ok_or_else(ApiError::not_found)?;
         let owner = user_store::by_id(h.conn(), repo.owner_id).await?.ok_or_else(ApiError::not_found)?;
@@ -63,11 +64,12 @@ pub(crate) async fn load_repo(state: &AppState, user: Option<&UserRow>, owner: &
         }
         return Ok(Found::MovedTo { owner: owner.name, name: repo.name });
     };
-    let mode = access_mode(h.conn(), user, &repo).await?;
+    let mode = rows.access_mode(&state.db, user, &repo).await?;
     if mode == AccessMode::None {
         return Err(ApiError::not_found());
     }
     let dir = repo_path(&state.config.repository.root, &owner.name, &repo.name);
+    let (owner, repo) = (UserRow::clone(&owner), RepoRow::clone(&repo));
     Ok(Found::Repo(Box::new(RepoCtx { owner, repo, mode, dir })))
 }
 

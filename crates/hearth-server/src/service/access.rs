@@ -11,7 +11,7 @@ pub use hearth_store::AccessMode;
 
 /// What can be decided without the database: site admins and the direct owner are owners,
 /// everyone else starts from read on public repositories and none on private ones.
-fn base_mode(user: Option<&UserRow>, repo: &RepoRow) -> Result<AccessMode, AccessMode> {
+pub(crate) fn base_mode(user: Option<&UserRow>, repo: &RepoRow) -> Result<AccessMode, AccessMode> {
     let start = if repo.is_private { AccessMode::None } else { AccessMode::Read };
     match user {
         None => Ok(start),

@@ -100,18 +100,25 @@ pub struct TokenCache {
     entries: Mutex<HashMap<String, CachedOwner>>,
 }
 
-type CachedOwner = (u64, std::time::Instant, Arc<tokens::TokenOwner>);
+type CachedOwner = (u64, std::time::Instant, Arc<ResolvedToken>);
+
+/// A token's id, owner and scopes, as authentication uses them (shared, not copied, per request).
+pub struct ResolvedToken {
+    pub token_id: i64,
+    pub user: Arc<hearth_store::users::UserRow>,
+    pub scopes: Scopes,
+}
 
 pub const TOKEN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(10);
 const TOKEN_CACHE_MAX: usize = 10_000;
 
 impl TokenCache {
-    pub async fn owner(&self, db: &Db, raw: &str) -> ServiceResult<Option<Arc<tokens::TokenOwner>>> {
+    pub async fn owner(&self, db: &Db, raw: &str) -> ServiceResult<Option<Arc<ResolvedToken>>> {
         if raw.is_empty() || raw.len() > 200 {
             return Ok(None);
         }
         let hash = hash_token(raw);
-        let epoch = db.accounts_epoch();
+        let epoch = db.rows_epoch();
         if let Some((e, at, owner)) = self.entries.lock().unwrap().get(&hash)
             && *e == epoch
             && at.elapsed() < TOKEN_CACHE_TTL
@@ -120,7 +127,11 @@ impl TokenCache {
         }
         let mut h = db.acquire().await?;
         let Some(found) = tokens::owner_by_hash(h.conn(), &hash).await? else { return Ok(None) };
-        let found = Arc::new(found);
+        let found = Arc::new(ResolvedToken {
+            token_id: found.token_id,
+            scopes: Scopes::from_stored(&found.token_scope),
+            user: Arc::new(found.user),
+        });
         let mut entries = self.entries.lock().unwrap();
         if entries.len() >= TOKEN_CACHE_MAX {
             entries.clear();

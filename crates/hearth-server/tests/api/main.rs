@@ -43,6 +43,7 @@ mod repo_edit;
 mod repo_transfer;
 mod repos;
 mod reviews;
+mod row_cache;
 mod ssh;
 mod stars;
 mod statuses;

@@ -143,6 +143,16 @@ async fn replicas_share_the_work_and_lose_nothing() {
     let names: BTreeSet<&str> = branches.as_array().unwrap().iter().map(|b| b["name"].as_str().unwrap()).collect();
     assert_eq!(names, BTreeSet::from(["b0", "b1", "b2", "master"]));
 
+    // A repository made private through one replica is hidden by another within the row cache's
+    // bound (10 s), though that replica had it cached.
+    assert_eq!(alive[0].get_json("/repos/alice/shared", Anon).await.0, 200);
+    assert_eq!(alive[1].patch_json("/repos/alice/shared", &token, j!({"private": true})).await.0, 200);
+    let hidden = Instant::now();
+    while alive[0].get_json("/repos/alice/shared", Anon).await.0 == 200 {
+        assert!(hidden.elapsed() < Duration::from_secs(11), "a private repository still shows after 11 s");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
     // A token revoked by another process stops working here within the token cache's bound (10 s).
     let (status, _) = alive[0].get_json("/user", &token).await;
     assert_eq!(status, 200);

@@ -1,7 +1,7 @@
 //! Site administration of users: `POST /admin/users`, `PATCH|DELETE /admin/users/:username`,
 //! `POST /admin/users/:username/keys`.
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;

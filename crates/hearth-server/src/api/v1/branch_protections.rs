@@ -1,7 +1,7 @@
 //! Branch protection rules, Gitea's routes (issue #18): `/repos/:o/:r/branch_protections[/:name]`,
 //! for repository admins.
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};

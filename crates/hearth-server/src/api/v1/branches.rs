@@ -1,6 +1,6 @@
 //! Branches: `GET /repos/:o/:r/branches` and `GET /repos/:o/:r/branches/*`, read in-process.
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::{Path, State};
 use hearth_git::{BranchInfo, CommitInfo};
 use hearth_store::users::{self as user_store, UserRow};

@@ -1,7 +1,7 @@
 //! Commit comments (GitHub's "commit comments", planned in Gogs' list):
 //! `/repos/:o/:r/comments[/:id]` and `/repos/:o/:r/commits/:sha/comments`.
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};

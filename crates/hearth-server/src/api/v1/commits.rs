@@ -1,7 +1,7 @@
 //! Commits: the history list, one commit, and the reference-to-SHA lookup go-gogs-client's
 //! `GetReferenceSHA` relies on.
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};

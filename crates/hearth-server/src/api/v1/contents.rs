@@ -1,6 +1,6 @@
 //! Reading repository content in-process: `contents`, `raw`, `git/trees`, `git/blobs`.
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};

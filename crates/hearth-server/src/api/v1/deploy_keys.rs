@@ -1,6 +1,6 @@
 //! Deploy keys: `/repos/:o/:r/keys[/:id]` (repository admins).
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hearth_store::deploy_keys as key_store;

@@ -1,6 +1,6 @@
 //! E-mail addresses of the authenticated user: `GET|POST|DELETE /user/emails`.
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;

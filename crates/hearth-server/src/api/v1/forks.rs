@@ -1,7 +1,7 @@
 //! Forks: `GET /repos/:o/:r/forks` (readable forks only) and `POST /repos/:o/:r/forks` (into the
 //! caller; organisations when they exist).
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 

@@ -2,7 +2,7 @@
 //! user's, read (secret gists too, by id, as GitHub), edit and delete (owner only), and a file's
 //! raw content. Lists take `page`/`limit`.
 
-use axum::Json;
+use crate::json::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};

@@ -2,7 +2,7 @@
 //! and `GET /repos/:o/:r/git/commits/:sha` (a commit with its changed files and line counts), read
 //! in-process.
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::{Path, State};
 use hearth_git::refs::TagObject;
 use hearth_store::users::{self as user_store, UserRow};

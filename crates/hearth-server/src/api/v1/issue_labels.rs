@@ -1,7 +1,7 @@
 //! The labels on an issue: `/repos/:o/:r/issues/:index/labels[/:id]`.
 //! Every route answers 404 while the repository's built-in tracker is off.
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hearth_store::issues::{self as issue_store};

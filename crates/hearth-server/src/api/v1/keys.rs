@@ -1,6 +1,6 @@
 //! Users' SSH public keys: `/user/keys`, `/user/keys/:id`, `/users/:username/keys`.
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hearth_store::keys as key_store;

@@ -1,7 +1,7 @@
 //! Issue label sets (Gitea's routes): the names `issue_labels` on repository creation accepts and
 //! their labels, from the same list (`service::templates`). Anyone may read them.
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::Path;
 
 use crate::error::{ApiError, ApiResult};

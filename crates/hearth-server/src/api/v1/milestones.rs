@@ -1,7 +1,7 @@
 //! Repository milestones: `/repos/:o/:r/milestones[/:id]`. Readers list and read; writers change.
 //! They stay available with the issue tracker off.
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hearth_store::milestones as milestone_store;

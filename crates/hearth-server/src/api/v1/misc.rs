@@ -1,6 +1,6 @@
 //! Miscellaneous: `GET /version` (a Gitea extension).
 
-use axum::Json;
+use crate::json::Json;
 
 use crate::types::ServerVersion;
 

@@ -46,7 +46,7 @@ mod templates;
 mod tokens;
 mod users;
 
-use hearth_store::users::{self as user_store, UserRow};
+use hearth_store::users::UserRow;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -306,6 +306,6 @@ pub(crate) async fn git_find<T: Send + 'static>(
 
 /// Look an account up by name (case-insensitively); 404 if there is none.
 pub(crate) async fn load_user(state: &AppState, name: &str) -> ApiResult<UserRow> {
-    let mut h = state.db.acquire().await?;
-    user_store::by_name(h.conn(), name).await?.ok_or_else(ApiError::not_found)
+    let found = state.rows.user_by_name(&state.db, name).await?.ok_or_else(ApiError::not_found)?;
+    Ok(UserRow::clone(&found))
 }

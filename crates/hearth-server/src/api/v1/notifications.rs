@@ -1,7 +1,7 @@
 //! Notifications, Gitea's routes (issue #19): the caller's threads, overall and per repository,
 //! their read state, and the unread count. Tokens only, as Gitea asks.
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hearth_store::notifications::{self as store, Filter};

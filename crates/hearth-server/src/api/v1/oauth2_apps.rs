@@ -2,7 +2,7 @@
 //! applications only (another user's is 404). `PATCH` replaces the fields and, as Gitea, returns a
 //! new client secret; the secret is shown only on create and on that edit.
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hearth_store::oauth2::AppRow;

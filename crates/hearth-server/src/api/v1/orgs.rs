@@ -1,7 +1,7 @@
 //! Organisations and their members: `/user/orgs`, `/users/:u/orgs`, `/orgs/:org`, members and
 //! memberships, and the admin route that creates an organisation for a user.
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hearth_store::orgs as org_store;

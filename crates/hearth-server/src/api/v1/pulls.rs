@@ -1,7 +1,7 @@
 //! Pull requests, Gitea's routes (issue #18): `/repos/:o/:r/pulls[/:index[/merge]]`. Every route
 //! answers 404 while the repository's pull requests are off.
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};

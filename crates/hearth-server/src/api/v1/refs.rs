@@ -2,7 +2,7 @@
 //! `DELETE /repos/:o/:r/branches/*`, `POST /repos/:o/:r/tags`, `GET|DELETE /repos/:o/:r/tags/*`.
 //! Writes need write access and fire the webhook events a `git push` of the same ref fires.
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hearth_git::refs::TagDetail;

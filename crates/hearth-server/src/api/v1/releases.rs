@@ -1,7 +1,7 @@
 //! Releases (Gogs lists them; create/edit/delete are the Gitea extensions the seeds ask for).
 //! A release is a row bound to a tag; publishing one creates the tag when it does not exist.
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hearth_store::releases::{self, ReleaseFields, ReleaseRow};

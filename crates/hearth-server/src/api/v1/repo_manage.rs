@@ -1,7 +1,7 @@
 //! Repository management (Gitea's API): `PATCH /repos/:o/:r` (settings, rename, archive) and the
 //! transfer routes `POST /repos/:o/:r/transfer`, `…/transfer/accept`, `…/transfer/reject`.
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use hearth_store::repos::RepoRow;
@@ -114,8 +114,7 @@ pub(crate) async fn with_transfer(
     perms: Permission,
 ) -> ApiResult<Repository> {
     let mut json = Repository::new(&state.links, row, owner, Some(perms));
-    let mut h = state.db.acquire().await?;
-    if let Some(p) = repo_manage::pending(&mut h, row).await? {
+    if let Some(p) = state.rows.pending_transfer(&state.db, row).await? {
         json.repo_transfer = Some(RepoTransfer {
             doer: User::new(&state.links, &p.doer, true),
             recipient: User::new(&state.links, &p.recipient, true),

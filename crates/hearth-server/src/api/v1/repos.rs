@@ -1,7 +1,7 @@
 //! Repositories: create (`POST /user/repos`, `POST /admin/users/:u/repos`), get, delete, lists,
 //! search, and the issue-tracker and wiki settings.
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hearth_store::repos::{self as repo_store, Settings};

@@ -2,7 +2,7 @@
 //! `/repos/:o/:r/pulls/:index/reviews[/:id[/comments|/dismissals|/undismissals]]` and
 //! `/repos/:o/:r/pulls/:index/requested_reviewers`.
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};

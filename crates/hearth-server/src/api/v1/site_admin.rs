@@ -2,7 +2,7 @@
 //! effective configuration, the login sources and the list of accounts. Site admins only: 401
 //! without credentials, 403 for everyone else.
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::State;
 use serde_json::Value;
 

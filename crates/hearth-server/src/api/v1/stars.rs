@@ -2,7 +2,7 @@
 //! user starred or watches (only repositories the caller may read), and the caller's own star and
 //! subscription. Lists take `page`/`limit` (30 per page, at most `MAX_RESPONSE_ITEMS`).
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hearth_store::stars::Kind;

@@ -2,7 +2,7 @@
 //! `GET …/commits/:ref/statuses` and `…/commits/:ref/status` (served through the commit lookup's
 //! wildcard route, see `commit_comments::get_commit_or_comments`).
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;

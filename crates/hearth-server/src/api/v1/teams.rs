@@ -1,7 +1,7 @@
 //! Teams: Gogs' `GET /orgs/:org/teams` and admin routes, plus Gitea's non-admin team routes
 //! (`POST /orgs/:org/teams`, `/teams/:id…`) for organisation owners.
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hearth_store::orgs::{self as org_store, TeamRow};

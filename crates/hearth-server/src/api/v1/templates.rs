@@ -1,7 +1,7 @@
 //! Repository templates (Gitea's routes): the `.gitignore` templates and licences that repository
 //! creation accepts, from the same lists (`service::templates`). Anyone may read them.
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::{Path, State};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 

@@ -1,7 +1,7 @@
 //! Access tokens: `GET|POST /users/:username/tokens` and Gitea's `DELETE …/tokens/:token` (Basic
 //! auth; `:username` is ignored and the authenticated user's tokens are used, as Gogs does).
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hearth_store::tokens::TokenRow;

@@ -1,6 +1,6 @@
 //! Users: `GET /user`, `GET /users/:username`, `GET /users/search`.
 
-use axum::Json;
+use crate::json::Json;
 use axum::extract::{Path, State};
 use hearth_store::users as user_store;
 
