@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # The API hot path against its ceiling, measured in the same run: wrk on CPU 0, the server on
 # CPU 1 (one core each), first hearth (release build), then `examples/ceiling.rs` (the same HTTP
-# stack answering a repository-sized JSON document from memory). Prints requests/s for each
-# route, the ratio hearth/ceiling (goal >= 0.5) and hearth's idle RSS (goal <= 15 MiB).
-# Usage: scripts/bench-hot-path.sh [seconds] [connections]
+# stack answering a repository-sized JSON document from memory), alternated for several rounds
+# because this machine's speed drifts. Prints requests/s for each route and round, the median
+# ratio hearth/ceiling (goal >= 0.5), and hearth's RSS (and, of it, anonymous memory: what the
+# kernel cannot drop and read back from the executable) fresh, after the runs, and idle a minute
+# later (goal: idle <= 15 MiB).
+# Usage: scripts/bench-hot-path.sh [seconds] [connections] [rounds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-10}"
 conns="${2:-32}"
+rounds="${3:-3}"
 
 command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
 target="${CARGO_TARGET_DIR:-target}"
@@ -33,19 +37,35 @@ token=$(curl -sf -u bench:bench-pass -H 'Content-Type: application/json' -d '{"n
 curl -sf -H "Authorization: token $token" -H 'Content-Type: application/json' -d '{"name":"big","auto_init":true}' \
   "http://127.0.0.1:$port/api/v1/user/repos" >/dev/null
 sleep 1
-idle=$(( $(ps -o rss= -p $pid) / 1024 ))
+mem() { awk '/^VmRSS/ { rss = $2 } /^RssAnon/ { anon = $2 } END { printf "%d MiB (anonymous %d MiB)", rss / 1024, anon / 1024 }' "/proc/$pid/status"; }
+fresh=$(mem)
 bytes=$(curl -sf -H "Authorization: token $token" "http://127.0.0.1:$port/api/v1/repos/bench/big" | wc -c)
 
 rate() { taskset -c 0 wrk -t1 -c"$conns" -d"${secs}s" "$@" | awk '/Requests\/sec/ { print $2 }'; }
+ratios="$work/ratios"
 report() {
   local name="$1" path="$2"; shift 2
   local h c
-  h=$(rate "$@" "http://127.0.0.1:$port$path")
-  c=$(rate "http://127.0.0.1:$ceiling_port$path")
-  python3 -c "import sys; h, c = float(sys.argv[2]), float(sys.argv[3]); print(f'{sys.argv[1]:44} hearth {h:9.0f} req/s   ceiling {c:9.0f} req/s   ratio {h / c:.3f}')" "$name" "$h" "$c"
+  for round in $(seq "$rounds"); do
+    h=$(rate "$@" "http://127.0.0.1:$port$path")
+    c=$(rate "http://127.0.0.1:$ceiling_port$path")
+    python3 -c "import sys; h, c = float(sys.argv[2]), float(sys.argv[3]); print(f'{sys.argv[1]:44} hearth {h:9.0f} req/s   ceiling {c:9.0f} req/s   ratio {h / c:.3f}')" "$name" "$h" "$c"
+    echo "$name	$h	$c" >> "$ratios"
+  done
 }
-echo "wrk: 1 thread on CPU 0, $conns connections, ${secs}s; servers on CPU 1; repository JSON: $bytes bytes"
+echo "wrk: 1 thread on CPU 0, $conns connections, ${secs}s, $rounds rounds; servers on CPU 1; repository JSON: $bytes bytes"
 report "GET /api/v1/repos/bench/big (token)" /api/v1/repos/bench/big -H "Authorization: token $token"
 report "GET /api/v1/repos/bench/big (anonymous)" /api/v1/repos/bench/big
 report "GET /api/v1/users/bench (anonymous)" /api/v1/users/bench
-echo "hearth RSS: idle $idle MiB, after the runs $(( $(ps -o rss= -p $pid) / 1024 )) MiB (goal: idle <= 15 MiB)"
+python3 - "$ratios" <<'PY'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    name, h, c = line.rstrip("\n").split("\t")
+    rows.setdefault(name, []).append(float(h) / float(c))
+for name, r in rows.items():
+    print(f"{name:44} median ratio {statistics.median(r):.3f} (goal >= 0.5)")
+PY
+after=$(mem)
+sleep 65
+echo "hearth RSS: fresh $fresh; after the runs $after; idle a minute later $(mem) (goal: idle <= 15 MiB)"

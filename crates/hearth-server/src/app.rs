@@ -45,6 +45,8 @@ pub struct Inner {
     pub metrics: Option<Metrics>,
     /// This process among the replicas sharing the database: what its leases are held as.
     pub replica: crate::service::lease::Replica,
+    /// Requests served, so that an idle server can give memory back (`jobs::idle_memory`).
+    pub activity: crate::memory::Activity,
 }
 
 impl AppState {
@@ -80,6 +82,7 @@ impl AppState {
             mail_queue: tokio::sync::Notify::new(),
             oauth2_key: tokio::sync::OnceCell::new(),
             metrics,
+            activity: crate::memory::Activity::default(),
         }))
     }
 }

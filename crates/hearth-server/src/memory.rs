@@ -1,7 +1,25 @@
-//! Giving memory back once start-up is over. Start-up (migrations, the OpenAPI document, the
-//! router, templates) touches memory the server never uses again: heap the allocator keeps, and
-//! pages of the executable's code and constants that only start-up runs or reads. An idle
-//! server should not carry them.
+//! Giving memory back once start-up is over, and again whenever the server falls idle. Start-up
+//! (migrations, the OpenAPI document, the router, templates) and bursts of work touch memory an
+//! idle server does not use: heap the allocator keeps free, and pages of the executable's code
+//! and constants. A server that is idle most of the day should not carry them.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Requests served so far, for the idle check (one relaxed increment per request).
+#[derive(Default)]
+pub struct Activity {
+    requests: AtomicU64,
+}
+
+impl Activity {
+    pub fn request(&self) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+}
 
 /// Return the allocator's free heap pages to the system, and unmap the executable's read-only
 /// file pages (code and constants) from this process. Those pages are unchanged copies of the

@@ -130,6 +130,7 @@ async fn mark_route(req: Request, next: Next) -> Response {
 /// query values removed, status, duration, the authenticated user and the client address; and the
 /// request metrics. The client address it decides on ([`auth::real_ip`]) is the one used after it.
 async fn log_request(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    state.activity.request();
     let method = req.method().clone();
     // Formatting the line costs allocations on every request: only when it is written.
     let logged = tracing::enabled!(target: "hearth::request", tracing::Level::INFO);

@@ -1,9 +1,10 @@
 //! Background jobs: webhook delivery, pull-mirror updates, pull-request mergeability checks, the
-//! notification fan-out, the mailer and the token-usage flush. They start
+//! notification fan-out, the mailer, the token-usage flush and giving memory back when idle. They start
 //! together after the database is open and stop on one signal; [`Jobs::shutdown`] waits for each
 //! to finish its last round (pending bookkeeping is written, deliveries in flight get a grace
 //! period).
 
+mod idle_memory;
 mod mailer;
 mod mirrors;
 mod notifications;
@@ -60,7 +61,8 @@ impl Jobs {
         if state.config.email.enabled {
             set.spawn(mailer::run(state.clone(), Stop(signal.clone())));
         }
-        set.spawn(token_usage::run(state.clone(), Stop(signal)));
+        set.spawn(token_usage::run(state.clone(), Stop(signal.clone())));
+        set.spawn(idle_memory::run(state.clone(), Stop(signal)));
         Ok(Jobs { set, stop })
     }
 

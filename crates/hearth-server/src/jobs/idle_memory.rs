@@ -1,0 +1,28 @@
+//! Once the server has served requests and then none for a whole [`INTERVAL`], it gives back the
+//! memory they left behind ([`crate::memory::settle`]); a server that stays idle does it once.
+
+use std::time::Duration;
+
+use super::Stop;
+use crate::app::AppState;
+
+const INTERVAL: Duration = Duration::from_secs(30);
+
+pub async fn run(state: AppState, mut stop: Stop) {
+    let mut every = tokio::time::interval(INTERVAL);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut seen = state.activity.requests();
+    let mut settled_at = seen;
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            _ = stop.requested() => break,
+        }
+        let now = state.activity.requests();
+        if now == seen && now != settled_at {
+            crate::memory::settle();
+            settled_at = now;
+        }
+        seen = now;
+    }
+}
