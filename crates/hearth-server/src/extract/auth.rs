@@ -62,13 +62,15 @@ fn find_credentials(parts: &Parts, allow_query: bool) -> Credentials {
     }
     let mut basic = None;
     if let Some(value) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
-        let words: Vec<&str> = value.split_whitespace().collect();
-        match words.as_slice() {
+        let mut words = value.split_whitespace();
+        match (words.next(), words.next(), words.next()) {
             // `token` as Gogs spells it; `bearer` in any case, as Gitea's own clients send it.
-            [scheme, t] if token.is_none() && (*scheme == "token" || scheme.eq_ignore_ascii_case("bearer")) => {
+            (Some(scheme), Some(t), None)
+                if token.is_none() && (scheme == "token" || scheme.eq_ignore_ascii_case("bearer")) =>
+            {
                 token = Some(t.to_string())
             }
-            [scheme, encoded] if scheme.eq_ignore_ascii_case("basic") => {
+            (Some(scheme), Some(encoded), None) if scheme.eq_ignore_ascii_case("basic") => {
                 basic = base64::engine::general_purpose::STANDARD
                     .decode(encoded)
                     .ok()

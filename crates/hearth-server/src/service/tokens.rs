@@ -58,7 +58,7 @@ pub async fn list(db: &Db, uid: i64, page: Option<(i64, i64)>) -> ServiceResult<
 
 /// Delete one of the user's tokens, named as Gitea does: a non-zero integer is an id, anything
 /// else a name (several tokens of that name: 422; names are unique here, so that cannot happen
-/// for tokens made by hearth). The deletion bumps the accounts epoch, so this server's token cache
+/// for tokens made by hearth). The deletion bumps the rows epoch, so this server's token cache
 /// forgets the token at once; other servers sharing the database stop accepting it within
 /// [`TOKEN_CACHE_TTL`].
 pub async fn delete(db: &Db, uid: i64, id_or_name: &str) -> ServiceResult<()> {
@@ -92,12 +92,12 @@ pub async fn owner(db: &Db, raw: &str) -> ServiceResult<Option<tokens::TokenOwne
 
 /// Recently resolved tokens, so that a CI bot's thousands of calls do not each query the database.
 /// An entry is used only while no write to accounts or tokens has committed since it was read
-/// (the store's accounts epoch) and for at most [`TOKEN_CACHE_TTL`] (which bounds staleness
+/// (the store's rows epoch) and for at most [`TOKEN_CACHE_TTL`] (which bounds staleness
 /// when several servers share one PostgreSQL database).
 #[derive(Default)]
 pub struct TokenCache {
-    /// Token hash → (accounts epoch when read, when read, the answer).
-    entries: Mutex<HashMap<String, CachedOwner>>,
+    /// Token SHA-256 → (rows epoch when read, when read, the answer).
+    entries: Mutex<HashMap<[u8; 32], CachedOwner>>,
 }
 
 type CachedOwner = (u64, std::time::Instant, Arc<ResolvedToken>);
@@ -117,16 +117,16 @@ impl TokenCache {
         if raw.is_empty() || raw.len() > 200 {
             return Ok(None);
         }
-        let hash = hash_token(raw);
+        let digest: [u8; 32] = Sha256::digest(raw.as_bytes()).into();
         let epoch = db.rows_epoch();
-        if let Some((e, at, owner)) = self.entries.lock().unwrap().get(&hash)
+        if let Some((e, at, owner)) = self.entries.lock().unwrap().get(&digest)
             && *e == epoch
             && at.elapsed() < TOKEN_CACHE_TTL
         {
             return Ok(Some(owner.clone()));
         }
         let mut h = db.acquire().await?;
-        let Some(found) = tokens::owner_by_hash(h.conn(), &hash).await? else { return Ok(None) };
+        let Some(found) = tokens::owner_by_hash(h.conn(), &hex::encode(digest)).await? else { return Ok(None) };
         let found = Arc::new(ResolvedToken {
             token_id: found.token_id,
             scopes: Scopes::from_stored(&found.token_scope),
@@ -136,7 +136,7 @@ impl TokenCache {
         if entries.len() >= TOKEN_CACHE_MAX {
             entries.clear();
         }
-        entries.insert(hash, (epoch, std::time::Instant::now(), found.clone()));
+        entries.insert(digest, (epoch, std::time::Instant::now(), found.clone()));
         Ok(Some(found))
     }
 }
