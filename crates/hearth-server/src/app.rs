@@ -39,6 +39,8 @@ pub struct Inner {
     pub notifications: tokio::sync::Notify,
     /// Wakes the mailer once e-mail is queued.
     pub mail_queue: tokio::sync::Notify,
+    /// What is to be told to the other replicas (see `service::signals`; [`AppState::wake`]).
+    pub outbox: crate::service::signals::Outbox,
     /// The OAuth2 provider's ID-token signing key, read (or made) on first use.
     pub oauth2_key: tokio::sync::OnceCell<Arc<crate::service::oauth2::SigningKey>>,
     /// Prometheus metrics, when `[metrics] ENABLED` (nothing is recorded otherwise).
@@ -80,6 +82,7 @@ impl AppState {
             pull_checks: tokio::sync::Notify::new(),
             notifications: tokio::sync::Notify::new(),
             mail_queue: tokio::sync::Notify::new(),
+            outbox: Default::default(),
             oauth2_key: tokio::sync::OnceCell::new(),
             metrics,
             activity: crate::memory::Activity::default(),

@@ -59,7 +59,27 @@ impl Default for DbOptions {
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: Pool,
-    accounts: Arc<AtomicU64>,
+    epoch: Arc<Epoch>,
+}
+
+/// The epoch of cached rows, and a signal raised once writes made through this [`Db`] are
+/// committed (what other processes sharing the database must hear of).
+#[derive(Debug, Default)]
+struct Epoch {
+    value: AtomicU64,
+    committed: tokio::sync::Notify,
+}
+
+impl Epoch {
+    fn bump(&self) {
+        self.value.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Only once committed: another process told earlier could read and cache the old row.
+    fn bump_committed(&self) {
+        self.bump();
+        self.committed.notify_one();
+    }
 }
 
 /// The connection pool of either backend.
@@ -72,7 +92,7 @@ pub enum Pool {
 /// A borrowed connection of either backend; every query function takes one.
 pub struct Conn<'a> {
     raw: RawConn<'a>,
-    accounts: &'a AtomicU64,
+    epoch: &'a Epoch,
     /// A pooled handle's flag that it wrote cached rows (see [`Handle`]'s `Drop`); none in a
     /// transaction, whose commit bumps the epoch.
     wrote: Option<&'a AtomicBool>,
@@ -92,7 +112,7 @@ impl<'a> Conn<'a> {
             RawConn::Sqlite(c) => RawConn::Sqlite(c),
             RawConn::Postgres(c) => RawConn::Postgres(c),
         };
-        Conn { raw, accounts: self.accounts, wrote: self.wrote }
+        Conn { raw, epoch: self.epoch, wrote: self.wrote }
     }
 
     #[doc(hidden)]
@@ -103,7 +123,7 @@ impl<'a> Conn<'a> {
     /// Rows the server caches (accounts, tokens, repositories, grants) are being written: cached
     /// copies may be stale.
     pub(crate) fn rows_changed(&self) {
-        self.accounts.fetch_add(1, Ordering::AcqRel);
+        self.epoch.bump();
         if let Some(wrote) = self.wrote {
             wrote.store(true, Ordering::Release);
         }
@@ -118,7 +138,7 @@ enum PooledConn {
 /// A connection taken from the pool for a few reads or single-statement writes.
 pub struct Handle {
     conn: PooledConn,
-    accounts: Arc<AtomicU64>,
+    epoch: Arc<Epoch>,
     wrote: AtomicBool,
 }
 
@@ -128,7 +148,7 @@ impl Handle {
             PooledConn::Sqlite(c) => RawConn::Sqlite(c),
             PooledConn::Postgres(c) => RawConn::Postgres(c),
         };
-        Conn { raw, accounts: &self.accounts, wrote: Some(&self.wrote) }
+        Conn { raw, epoch: &self.epoch, wrote: Some(&self.wrote) }
     }
 }
 
@@ -137,7 +157,7 @@ impl Handle {
 impl Drop for Handle {
     fn drop(&mut self) {
         if *self.wrote.get_mut() {
-            self.accounts.fetch_add(1, Ordering::AcqRel);
+            self.epoch.bump_committed();
         }
     }
 }
@@ -150,7 +170,7 @@ enum OpenTx {
 /// A write transaction; dropped without [`Tx::commit`] it rolls back.
 pub struct Tx {
     tx: OpenTx,
-    accounts: Arc<AtomicU64>,
+    epoch: Arc<Epoch>,
 }
 
 impl Tx {
@@ -159,7 +179,7 @@ impl Tx {
             OpenTx::Sqlite(t) => RawConn::Sqlite(t),
             OpenTx::Postgres(t) => RawConn::Postgres(t),
         };
-        Conn { raw, accounts: &self.accounts, wrote: None }
+        Conn { raw, epoch: &self.epoch, wrote: None }
     }
 
     pub async fn commit(self) -> StoreResult<()> {
@@ -168,7 +188,7 @@ impl Tx {
             OpenTx::Postgres(t) => t.commit().await?,
         }
         // Anything cached while this transaction was open may predate its writes.
-        self.accounts.fetch_add(1, Ordering::AcqRel);
+        self.epoch.bump_committed();
         Ok(())
     }
 }
@@ -280,7 +300,7 @@ impl Db {
     }
 
     fn new(pool: Pool) -> Db {
-        Db { pool, accounts: Arc::default() }
+        Db { pool, epoch: Arc::default() }
     }
 
     /// The pool itself, for what the store does not cover (tests' raw SQL).
@@ -290,7 +310,18 @@ impl Db {
 
     /// The current epoch of cached rows (see [`Db`]).
     pub fn rows_epoch(&self) -> u64 {
-        self.accounts.load(Ordering::Acquire)
+        self.epoch.value.load(Ordering::Acquire)
+    }
+
+    /// Wait until writes made through this `Db` have been committed since the last call (one
+    /// wake-up for any number of them): when to tell other processes their caches may be stale.
+    pub async fn rows_committed(&self) {
+        self.epoch.committed.notified().await;
+    }
+
+    /// Another process committed writes: rows cached here may be stale.
+    pub fn rows_changed_elsewhere(&self) {
+        self.epoch.bump();
     }
 
     pub async fn acquire(&self) -> StoreResult<Handle> {
@@ -298,7 +329,7 @@ impl Db {
             Pool::Sqlite(p) => PooledConn::Sqlite(p.acquire().await?),
             Pool::Postgres(p) => PooledConn::Postgres(p.acquire().await?),
         };
-        Ok(Handle { conn, accounts: self.accounts.clone(), wrote: AtomicBool::new(false) })
+        Ok(Handle { conn, epoch: self.epoch.clone(), wrote: AtomicBool::new(false) })
     }
 
     /// Begin a write transaction (`BEGIN IMMEDIATE` on SQLite, so that two writers never deadlock
@@ -308,7 +339,7 @@ impl Db {
             Pool::Sqlite(p) => OpenTx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(p) => OpenTx::Postgres(p.begin().await?),
         };
-        Ok(Tx { tx, accounts: self.accounts.clone() })
+        Ok(Tx { tx, epoch: self.epoch.clone() })
     }
 
     /// Begin a read-only transaction that sees one snapshot of the whole database until it ends,
@@ -321,7 +352,7 @@ impl Db {
                 OpenTx::Postgres(p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?)
             }
         };
-        Ok(Tx { tx, accounts: self.accounts.clone() })
+        Ok(Tx { tx, epoch: self.epoch.clone() })
     }
 
     /// Run `SELECT 1` on a pooled connection (health checks).

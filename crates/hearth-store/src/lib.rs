@@ -39,6 +39,7 @@ pub mod redirects;
 pub mod releases;
 pub mod repos;
 pub mod reviews;
+pub mod signals;
 pub mod snapshot;
 pub mod stars;
 pub mod stats;

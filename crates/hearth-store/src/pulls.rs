@@ -192,11 +192,20 @@ pub async fn requeue_branch(
     })
 }
 
-/// Record a merge (the issue is closed by the caller, in the same transaction).
-pub async fn set_merged(c: Conn<'_>, id: i64, merger_id: i64, commit: &str, now: i64) -> StoreResult<()> {
+/// Record a merge (the issue is closed by the caller, in the same transaction), unless one is
+/// recorded already; whether this call recorded it. Of a merge and the detection of the same merge
+/// in a push, racing in two processes, only one closes the pull and announces it.
+pub async fn set_merged(c: Conn<'_>, id: i64, merger_id: i64, commit: &str, now: i64) -> StoreResult<bool> {
     const SQL: &str = "UPDATE pull_request SET has_merged = TRUE, merger_id = $2, merged_commit = $3, merged_unix = $4 \
-        WHERE id = $1";
-    with_conn!(c, x => sqlx::query(SQL).bind(id).bind(merger_id).bind(commit).bind(now).execute(&mut *x).await.map(|_| ()))?;
+        WHERE id = $1 AND NOT has_merged";
+    Ok(with_conn!(c, x => sqlx::query(SQL).bind(id).bind(merger_id).bind(commit).bind(now).execute(&mut *x).await
+        .map(|r| r.rows_affected() > 0))?)
+}
+
+/// Who merged, and at which commit, when the merge was recorded first as found in a push.
+pub async fn set_merger(c: Conn<'_>, id: i64, merger_id: i64, commit: &str) -> StoreResult<()> {
+    const SQL: &str = "UPDATE pull_request SET merger_id = $2, merged_commit = $3 WHERE id = $1";
+    with_conn!(c, x => sqlx::query(SQL).bind(id).bind(merger_id).bind(commit).execute(&mut *x).await.map(|_| ()))?;
     Ok(())
 }
 

@@ -1,4 +1,4 @@
-//! Background jobs: webhook delivery, pull-mirror updates, pull-request mergeability checks, the
+//! Background jobs: signals between replicas (PostgreSQL), webhook delivery, pull-mirror updates, pull-request mergeability checks, the
 //! notification fan-out, the mailer, the token-usage flush and giving memory back when idle. They start
 //! together after the database is open and stop on one signal; [`Jobs::shutdown`] waits for each
 //! to finish its last round (pending bookkeeping is written, deliveries in flight get a grace
@@ -54,6 +54,7 @@ impl Jobs {
             &state.config.security.local_network_allowlist,
         )?);
         let mut set = JoinSet::new();
+        set.spawn(crate::service::signals::run(state.clone(), Stop(signal.clone())));
         set.spawn(deliver::run(state.clone(), deliverer, Stop(signal.clone())));
         set.spawn(mirrors::run(state.clone(), Stop(signal.clone())));
         set.spawn(pull_checks::run(state.clone(), Stop(signal.clone())));

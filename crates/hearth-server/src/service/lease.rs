@@ -72,7 +72,10 @@ pub async fn hold(state: &AppState, name: &str, ttl: Duration) -> bool {
 /// Give the lease `name` up (when this process holds it), so that another replica need not wait
 /// for it to expire.
 pub async fn release(state: &AppState, name: &str) {
-    state.replica.held.lock().expect("leases held").remove(name);
+    // Not held here (never taken, or lost): nothing to write.
+    if state.replica.held.lock().expect("leases held").remove(name).is_none() {
+        return;
+    }
     let released = async {
         let mut h = state.db.acquire().await?;
         hearth_store::lease::release(h.conn(), name, state.replica.id()).await

@@ -48,6 +48,7 @@ pub mod repo_manage;
 pub mod repos;
 pub mod reviews;
 pub mod row_cache;
+pub mod signals;
 pub mod ssh_keys;
 pub mod stars;
 pub mod statuses;

@@ -101,7 +101,7 @@ pub async fn fan_out(state: &AppState, task: &TaskRow) -> ServiceResult<usize> {
     store::delete_task(tx.conn(), task.id).await?;
     tx.commit().await?;
     if mailed {
-        state.mail_queue.notify_one();
+        state.wake(crate::service::signals::Job::Mail);
     }
     Ok(recipients.len())
 }

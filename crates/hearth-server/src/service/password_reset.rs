@@ -76,7 +76,7 @@ pub async fn resend_activation(state: &AppState, email: &str) -> ServiceResult<(
     account_codes::insert(tx.conn(), &act.code_hash, user.id, ACTIVATE, act.expires).await?;
     queue(tx.conn(), std::slice::from_ref(&user.email), &act.mail, now_unix()).await?;
     tx.commit().await?;
-    state.mail_queue.notify_one();
+    state.wake(crate::service::signals::Job::Mail);
     Ok(())
 }
 
@@ -122,7 +122,7 @@ pub async fn request(state: &AppState, email: &str) -> ServiceResult<()> {
     };
     queue(tx.conn(), std::slice::from_ref(&user.email), &mail, now_unix()).await?;
     tx.commit().await?;
-    state.mail_queue.notify_one();
+    state.wake(crate::service::signals::Job::Mail);
     Ok(())
 }
 

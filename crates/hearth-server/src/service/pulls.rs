@@ -173,7 +173,7 @@ pub async fn create(state: &AppState, t: &Tracker<'_>, opt: &CreatePull) -> Serv
     if let Err(e) = git_blocking(move || merge::set_pull_ref(&base_dir, idx, &head_dir, &branch, &sha)).await {
         tracing::warn!(error = %e, "refs/pull/{idx}/head");
     }
-    state.pull_checks.notify_one();
+    state.wake(crate::service::signals::Job::PullChecks);
     Ok((issue, pull))
 }
 
@@ -245,7 +245,10 @@ async fn record_manual_merge(
     commit: &str,
 ) -> ServiceResult<()> {
     let now = now_unix();
-    pulls::set_merged(c.reborrow(), pull.id, owner.id, commit, now).await?;
+    if !pulls::set_merged(c.reborrow(), pull.id, owner.id, commit, now).await? {
+        // The merge itself was recorded meanwhile (by the process that made it).
+        return Ok(());
+    }
     if !issue.is_closed {
         issues::set_closed(c.reborrow(), issue, true, now).await?;
         pulls::count_closed(c.reborrow(), repo.id, 1).await?;
@@ -299,7 +302,7 @@ pub async fn get_settled(state: &AppState, repo_id: i64, index: i64) -> ServiceR
         if got.1.status() != PullStatus::Checking || got.1.has_merged || tokio::time::Instant::now() >= deadline {
             return Ok(got);
         }
-        state.pull_checks.notify_one();
+        state.wake(crate::service::signals::Job::PullChecks);
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
@@ -451,22 +454,28 @@ pub async fn merge(state: &AppState, t: &Tracker<'_>, index: i64, opt: &MergePul
     // The branch has moved: record the merge and close the pull in one transaction. Should this
     // fail, the check after the push below finds the head in the base (recorded as merged then).
     let mut tx = state.db.begin().await?;
-    pulls::set_merged(tx.conn(), pull.id, t.doer.id, &commit, now).await?;
-    issues::set_closed(tx.conn(), &issue, true, now).await?;
-    pulls::count_closed(tx.conn(), t.repo.id, 1).await?;
-    milestones::count_closed(tx.conn(), issue.milestone_id, 1).await?;
-    issues::insert_comment(tx.conn(), &issue, CommentKind::Close, t.doer.id, "", now).await?;
-    pulls::requeue_branch(tx.conn(), t.repo.id, &pull.base_branch, None).await?;
-    let mut closed = issue.clone();
-    (closed.is_closed, closed.updated_unix) = (true, now);
     let pull_branch = pull.head_branch.clone();
-    let merged = PullRow { has_merged: true, merger_id: t.doer.id, merged_commit: commit, merged_unix: now, ..pull };
-    enqueue_pull(state, tx.conn(), t.owner, t.repo, &closed, &merged, "closed", None, t.doer).await?;
-    super::notifications::enqueue(tx.conn(), &closed, 0, t.doer.id, "merged", "").await?;
-    super::feeds::record_issue(tx.conn(), Op::MergePullRequest, Op::MergePullRequest, t.doer, &closed).await?;
+    if pulls::set_merged(tx.conn(), pull.id, t.doer.id, &commit, now).await? {
+        issues::set_closed(tx.conn(), &issue, true, now).await?;
+        pulls::count_closed(tx.conn(), t.repo.id, 1).await?;
+        milestones::count_closed(tx.conn(), issue.milestone_id, 1).await?;
+        issues::insert_comment(tx.conn(), &issue, CommentKind::Close, t.doer.id, "", now).await?;
+        pulls::requeue_branch(tx.conn(), t.repo.id, &pull.base_branch, None).await?;
+        let mut closed = issue.clone();
+        (closed.is_closed, closed.updated_unix) = (true, now);
+        let merged =
+            PullRow { has_merged: true, merger_id: t.doer.id, merged_commit: commit, merged_unix: now, ..pull };
+        enqueue_pull(state, tx.conn(), t.owner, t.repo, &closed, &merged, "closed", None, t.doer).await?;
+        super::notifications::enqueue(tx.conn(), &closed, 0, t.doer.id, "merged", "").await?;
+        super::feeds::record_issue(tx.conn(), Op::MergePullRequest, Op::MergePullRequest, t.doer, &closed).await?;
+    } else {
+        // A check (in another process) found the head in the base first and recorded the merge
+        // as found in a push, closing and announcing it: it was this one.
+        pulls::set_merger(tx.conn(), pull.id, t.doer.id, &commit).await?;
+    }
     tx.commit().await?;
     wake(state);
-    state.pull_checks.notify_one();
+    state.wake(crate::service::signals::Job::PullChecks);
     if opt.delete_branch
         && let Some((head_owner, head_repo)) = &head
         && let Err(e) = delete_head_branch(state, t.doer, head_owner, head_repo, &pull_branch).await
@@ -544,7 +553,7 @@ pub async fn edit(state: &AppState, t: &Tracker<'_>, index: i64, opt: super::iss
         }
     }
     super::issues::edit(state, t, index, &opt).await?;
-    state.pull_checks.notify_one();
+    state.wake(crate::service::signals::Job::PullChecks);
     Ok(())
 }
 

@@ -118,7 +118,7 @@ pub async fn after_push(
         webhooks::wake(state);
     }
     if recheck {
-        state.pull_checks.notify_one();
+        state.wake(crate::service::signals::Job::PullChecks);
     }
     Ok(())
 }

@@ -279,7 +279,7 @@ pub async fn sign_up(
     };
     match accounts::sign_up(&state.db, &state.passwords, &account).await {
         Ok(user) if !user.is_active => {
-            state.mail_queue.notify_one();
+            state.wake(crate::service::signals::Job::Mail);
             render(&viewer, "activate.html", context! { sent_to => user.email })
         }
         Ok(user) => session::sign_in(&state, viewer.session_hash.as_deref(), &user, false, "/").await,

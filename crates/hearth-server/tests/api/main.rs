@@ -38,7 +38,6 @@ mod password_reset;
 mod permissions;
 mod pulls;
 mod releases;
-mod replicas;
 mod repo_edit;
 mod repo_transfer;
 mod repos;

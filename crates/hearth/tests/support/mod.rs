@@ -145,3 +145,33 @@ pub fn oid_of(bytes: &[u8]) -> String {
 pub fn lfs_file(objects: &std::path::Path, oid: &str) -> std::path::PathBuf {
     objects.join(&oid[0..1]).join(&oid[1..2]).join(oid)
 }
+
+/// The database URL the binary is given (`sqlite://` for the data directory's file).
+fn db_url(backend: &Backend, data: &std::path::Path) -> String {
+    match backend.env.iter().find(|(k, _)| k == "HEARTH__DATABASE__URL") {
+        Some((_, url)) => url.clone(),
+        None => format!("sqlite://{}", data.join("hearth.db").display()),
+    }
+}
+
+/// One row's first column, read through a connection of the test's own (to check what was stored).
+pub async fn sql_row<T>(backend: &Backend, data: &std::path::Path, query: &str) -> Option<T>
+where
+    T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+    T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+{
+    use sqlx::Connection;
+    let url = db_url(backend, data);
+    let sql = sqlx::AssertSqlSafe(query.to_string());
+    if backend.pg.is_some() {
+        let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+        let v = sqlx::query_scalar::<_, T>(sql).fetch_optional(&mut conn).await.unwrap();
+        conn.close().await.unwrap();
+        v
+    } else {
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        let v = sqlx::query_scalar::<_, T>(sql).fetch_optional(&mut conn).await.unwrap();
+        conn.close().await.unwrap();
+        v
+    }
+}

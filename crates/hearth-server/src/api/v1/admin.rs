@@ -82,7 +82,7 @@ pub async fn create_user(
     };
     let user = accounts::create_user(&state.db, &state.passwords, &account).await?;
     if account.welcome.is_some() {
-        state.mail_queue.notify_one();
+        state.wake(crate::service::signals::Job::Mail);
     }
     Ok((StatusCode::CREATED, Json(User::new(&state.links, &user, true))))
 }

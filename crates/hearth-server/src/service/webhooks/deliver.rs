@@ -347,10 +347,14 @@ pub async fn run(state: AppState, deliverer: Arc<Deliverer>, mut stop: crate::jo
                         let (state, deliverer, busy, slots, stopping) =
                             (state.clone(), deliverer.clone(), busy.clone(), slots.clone(), stopping.clone());
                         drains.spawn(async move {
-                            drain(&state, &deliverer, repo_id, &slots, &stopping).await;
+                            let drained = drain(&state, &deliverer, repo_id, &slots, &stopping).await;
                             busy.lock().expect("busy set").remove(&repo_id);
-                            // The table may have gained tasks for this repository meanwhile.
-                            state.hook_queue.notify_one();
+                            // The table may have gained tasks for this repository meanwhile. When
+                            // another replica holds its lease, that replica drains it: look again
+                            // at the next poll, not at once (no loop of lease attempts).
+                            if drained {
+                                state.hook_queue.notify_one();
+                            }
                         });
                     }
                 }
@@ -393,14 +397,25 @@ async fn due(state: &AppState) -> anyhow::Result<(Vec<i64>, Option<i64>)> {
 
 /// Deliver one repository's due tasks in order; stop at the first one not yet due. Replicas
 /// sharing the database drain a repository only while holding its lease (renewed before each
-/// attempt, for as long as an attempt may take), so that no task is sent twice at once.
-async fn drain(state: &AppState, deliverer: &Deliverer, repo_id: i64, slots: &Semaphore, stopping: &AtomicBool) {
-    let Ok(_slot) = slots.acquire().await else { return };
+/// attempt, for as long as an attempt may take), so that no task is sent twice at once. Whether
+/// this process held the lease.
+async fn drain(
+    state: &AppState,
+    deliverer: &Deliverer,
+    repo_id: i64,
+    slots: &Semaphore,
+    stopping: &AtomicBool,
+) -> bool {
+    let Ok(_slot) = slots.acquire().await else { return false };
     let lease = format!("hook:{repo_id}");
     // Renewed only once less than half is left (`lease::hold`): that half outlasts an attempt.
     let ttl = (deliverer.settings.timeout * 2 + LEASE_MARGIN) * 2;
+    if stopping.load(Ordering::SeqCst) || !lease::hold(state, &lease, ttl).await {
+        return false;
+    }
     drain_leased(state, deliverer, repo_id, stopping, &lease, ttl).await;
     lease::release(state, &lease).await;
+    true
 }
 
 async fn drain_leased(

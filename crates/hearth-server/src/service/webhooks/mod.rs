@@ -461,9 +461,10 @@ pub async fn redeliver(state: &AppState, task_id: i64) -> ServiceResult<()> {
 
 /// Tell the delivery worker that tasks were committed.
 pub fn wake(state: &AppState) {
-    state.hook_queue.notify_one();
+    use crate::service::signals::Job;
+    state.wake(Job::Hooks);
     // Changes that queue events queue notifications in the same places.
-    state.notifications.notify_one();
+    state.wake(Job::Notifications);
 }
 
 #[cfg(test)]

@@ -167,25 +167,6 @@ impl TestServer {
         server
     }
 
-    /// Another server process on the same data directory and database (a replica behind the
-    /// same load balancer), named `name` (`[server] REPLICA_NAME`), on its own port.
-    pub async fn replica(&self, name: &str) -> TestServer {
-        let mut config = self.config.clone();
-        config.server.replica_name = name.to_string();
-        TestServer::spawn(config, self.client.clone(), None, None).await
-    }
-
-    /// End the server abruptly, as a crash would: its tasks are dropped mid-work, nothing is
-    /// finished or recorded. The first server's data directory and database outlive it, for the
-    /// other replicas.
-    pub fn kill(mut self) -> Option<Leftovers> {
-        self.stop.take();
-        if let Some(handle) = self.handle.take() {
-            handle.abort();
-        }
-        self.dir.take().map(|dir| Leftovers { dir, _pg: self.pg.take() })
-    }
-
     /// Kill every server connection to the test database, as a PostgreSQL restart would.
     pub async fn terminate_db_connections(&self) {
         let pg = self.pg.as_ref().expect("a PostgreSQL test");
