@@ -98,7 +98,9 @@ where
     config.server.scratch_dir = Some(scratch.dir.clone());
     hearth_git::transport::install_hooks(&config.hooks_dir()).context("installing git hooks")?;
     let db = open_db(&config).await?;
-    service::disk::quarantine_orphans(&db, &config).await.context("checking repository directories")?;
+    service::disk::quarantine_orphans(&db, &config, scratch.others_running)
+        .await
+        .context("checking repository directories")?;
     let external_url = config.resolved_external_url(addr.port());
     let passwords = Passwords::from_config(&config.password)?;
     let secret = secret::ServerSecret::load_or_create(&config).context("loading the secret key")?;

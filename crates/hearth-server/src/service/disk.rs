@@ -26,6 +26,8 @@ use crate::config::Config;
 /// when it is killed), so that servers sharing a data directory never remove each other's work.
 pub struct ScratchClaim {
     pub dir: PathBuf,
+    /// Whether other servers were running on this data directory when it was claimed.
+    pub others_running: bool,
     _lock: std::fs::File,
 }
 
@@ -38,12 +40,13 @@ const LOOSE_SCRATCH_AGE: std::time::Duration = std::time::Duration::from_secs(36
 pub fn claim_scratch(config: &Config, replica: &str) -> io::Result<ScratchClaim> {
     let root = config.scratch_root();
     std::fs::create_dir_all(&root)?;
-    let mut removed = 0;
+    let (mut removed, mut others_running) = (0, false);
     for entry in std::fs::read_dir(&root)? {
         let path = entry?.path();
         let is_server_dir = path.is_dir() && path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("p-"));
         let leftover = if is_server_dir { owner_gone(&path) } else { untouched_for(&path, LOOSE_SCRATCH_AGE) };
         if !leftover {
+            others_running |= is_server_dir;
             continue;
         }
         let gone = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
@@ -69,7 +72,7 @@ pub fn claim_scratch(config: &Config, replica: &str) -> io::Result<ScratchClaim>
             tracing::warn!(error = %e, dir = %dir.display(), "the scratch directory cannot be locked");
         }
     }
-    Ok(ScratchClaim { dir, _lock: lock })
+    Ok(ScratchClaim { dir, others_running, _lock: lock })
 }
 
 /// Whether the server that owned scratch directory `dir` is gone: its lock can be taken (and is
@@ -231,13 +234,29 @@ fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
 pub struct DiskCheck {
     pub quarantined: Vec<PathBuf>,
     pub restored: Vec<PathBuf>,
+    /// Directories without a row changed too recently to judge while other servers run.
+    pub left: Vec<PathBuf>,
+}
+
+/// While other servers run on the same data directory, a directory without a row may be one of
+/// theirs being created, renamed or deleted this moment: only one unchanged (its inode, which a
+/// rename touches too) for this long is taken for a leftover.
+pub const SETTLED: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Whether `path` (not followed) has not changed, its inode included, for `age`.
+fn unchanged_for(path: &Path, age: std::time::Duration) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::symlink_metadata(path) else { return false };
+    let changed = std::time::UNIX_EPOCH + std::time::Duration::from_secs(meta.ctime().max(0) as u64);
+    changed.elapsed().is_ok_and(|e| e >= age)
 }
 
 /// Compare the directories under the repository root with the rows: a directory with no row is
 /// moved to `<data>/quarantine/<unix time>/<owner>/<name>` (logged); a repository left moved
 /// aside by an interrupted deletion (`<name>.git.deleting-<n>` with its row still there and no
 /// `<name>.git`) or moved by an uncommitted rename or transfer (see [`MOVED_FROM`]) is moved back.
-pub async fn quarantine_orphans(db: &Db, config: &Config) -> anyhow::Result<DiskCheck> {
+/// With `others_running`, directories changed within [`SETTLED`] are left alone (for a later start).
+pub async fn quarantine_orphans(db: &Db, config: &Config, others_running: bool) -> anyhow::Result<DiskCheck> {
     let (rows, gists): (HashSet<(String, String)>, HashSet<String>) = {
         let mut h = db.acquire().await?;
         let rows = repos::all_lower_names(h.conn()).await?.into_iter().collect();
@@ -246,8 +265,11 @@ pub async fn quarantine_orphans(db: &Db, config: &Config) -> anyhow::Result<Disk
     let (root, quarantine) = (config.repository.root.clone(), config.quarantine_dir().join(now_unix().to_string()));
     let gists_dir = config.gists_dir();
     let check = tokio::task::spawn_blocking(move || -> io::Result<DiskCheck> {
-        let mut check = check_dirs(&root, &quarantine, &rows)?;
-        check.quarantined.extend(check_gist_dirs(&gists_dir, &quarantine, &gists)?);
+        let settled = others_running.then_some(SETTLED);
+        let mut check = check_dirs(&root, &quarantine, &rows, settled)?;
+        let (moved, left) = check_gist_dirs(&gists_dir, &quarantine, &gists, settled)?;
+        check.quarantined.extend(moved);
+        check.left.extend(left);
         Ok(check)
     })
     .await??;
@@ -259,10 +281,18 @@ pub async fn quarantine_orphans(db: &Db, config: &Config) -> anyhow::Result<Disk
     for path in &check.restored {
         tracing::warn!(path = %path.display(), "repository left aside by an interrupted deletion put back");
     }
+    for path in &check.left {
+        tracing::info!(path = %path.display(), "directory without a row changed just now, while other servers run: left");
+    }
     Ok(check)
 }
 
-fn check_dirs(root: &Path, quarantine: &Path, rows: &HashSet<(String, String)>) -> io::Result<DiskCheck> {
+fn check_dirs(
+    root: &Path,
+    quarantine: &Path,
+    rows: &HashSet<(String, String)>,
+    settled: Option<std::time::Duration>,
+) -> io::Result<DiskCheck> {
     let mut check = DiskCheck::default();
     let owners = match std::fs::read_dir(root) {
         Ok(owners) => owners,
@@ -288,6 +318,10 @@ fn check_dirs(root: &Path, quarantine: &Path, rows: &HashSet<(String, String)>) 
                 if marker.exists() {
                     std::fs::remove_file(&marker)?;
                 }
+                continue;
+            }
+            if settled.is_some_and(|age| !unchanged_for(&entry.path(), age)) {
+                check.left.push(entry.path());
                 continue;
             }
             if let Some(origin) = moved_from(&marker, rows) {
@@ -321,17 +355,27 @@ fn check_dirs(root: &Path, quarantine: &Path, rows: &HashSet<(String, String)>) 
 
 /// Gist repositories (`<gists>/<id>.git`) without a row (an interrupted creation) go to
 /// `<quarantine>/gists/<id>.git`, as repository directories do.
-fn check_gist_dirs(dir: &Path, quarantine: &Path, ids: &HashSet<String>) -> io::Result<Vec<PathBuf>> {
+/// What was moved, and what was left as too recently changed (see [`SETTLED`]).
+fn check_gist_dirs(
+    dir: &Path,
+    quarantine: &Path,
+    ids: &HashSet<String>,
+    settled: Option<std::time::Duration>,
+) -> io::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Default::default()),
         Err(e) => return Err(e),
     };
-    let mut moved = Vec::new();
+    let (mut moved, mut left) = (Vec::new(), Vec::new());
     for entry in entries {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.strip_suffix(".git").is_some_and(|id| ids.contains(id)) {
+            continue;
+        }
+        if settled.is_some_and(|age| !unchanged_for(&entry.path(), age)) {
+            left.push(entry.path());
             continue;
         }
         let target = quarantine.join("gists").join(&name);
@@ -339,7 +383,7 @@ fn check_gist_dirs(dir: &Path, quarantine: &Path, ids: &HashSet<String>) -> io::
         move_dir(&entry.path(), &target)?;
         moved.push(target);
     }
-    Ok(moved)
+    Ok((moved, left))
 }
 
 /// Where the directories and the rows disagree, found without changing either (`hearth doctor`).
@@ -446,6 +490,7 @@ mod tests {
         std::fs::create_dir(&starting).unwrap();
 
         let second = claim_scratch(&config, "c").unwrap();
+        assert!(second.others_running, "the first server runs");
         assert!(starting.exists(), "a directory not yet locked, made just now, stays");
         assert!(first.dir.join("upload").exists(), "a living server's scratch stays");
         assert!(!gone_dir.exists(), "a gone server's scratch is removed");
@@ -473,7 +518,7 @@ mod tests {
         }
         let rows: HashSet<(String, String)> =
             [("alice", "kept"), ("bob", "back")].iter().map(|(o, r)| (o.to_string(), r.to_string())).collect();
-        let check = check_dirs(&root, &quarantine, &rows).unwrap();
+        let check = check_dirs(&root, &quarantine, &rows, None).unwrap();
         assert_eq!(check.restored, vec![root.join("bob/back.git")]);
         let mut quarantined = check.quarantined.clone();
         quarantined.sort();
@@ -490,7 +535,20 @@ mod tests {
         assert!(!root.join("alice/orphan.git").exists());
         assert!(quarantine.join("alice/orphan.git/HEAD").exists(), "moved, not deleted");
         // A second pass finds nothing to do.
-        assert_eq!(check_dirs(&root, &quarantine, &rows).unwrap(), DiskCheck::default());
+        assert_eq!(check_dirs(&root, &quarantine, &rows, None).unwrap(), DiskCheck::default());
+    }
+
+    #[test]
+    fn while_others_run_a_fresh_directory_without_a_row_is_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let (root, quarantine) = (dir.path().join("repositories"), dir.path().join("quarantine/1"));
+        std::fs::create_dir_all(root.join("alice/being-made.git")).unwrap();
+        let check = check_dirs(&root, &quarantine, &HashSet::new(), Some(SETTLED)).unwrap();
+        assert_eq!(check.left, vec![root.join("alice/being-made.git")]);
+        assert!(check.quarantined.is_empty() && root.join("alice/being-made.git").exists());
+        // Alone (or once settled), it is a leftover.
+        let check = check_dirs(&root, &quarantine, &HashSet::new(), Some(std::time::Duration::ZERO)).unwrap();
+        assert_eq!(check.quarantined, vec![quarantine.join("alice/being-made.git")]);
     }
 
     #[test]
@@ -508,7 +566,7 @@ mod tests {
         }
         let rows: HashSet<(String, String)> =
             [("alice", "old"), ("carol", "kept")].iter().map(|(o, r)| (o.to_string(), r.to_string())).collect();
-        let check = check_dirs(&root, &quarantine, &rows).unwrap();
+        let check = check_dirs(&root, &quarantine, &rows, None).unwrap();
         assert_eq!(check.restored, vec![root.join("alice/old.git")]);
         assert!(check.quarantined.is_empty());
         assert!(root.join("alice/old.git/HEAD").exists());
@@ -516,7 +574,7 @@ mod tests {
         assert!(!root.join("alice/new.git").exists());
         assert!(root.join("carol/kept.git/HEAD").exists());
         assert!(!root.join("carol/kept.git").join(MOVED_FROM).exists());
-        assert_eq!(check_dirs(&root, &quarantine, &rows).unwrap(), DiskCheck::default());
+        assert_eq!(check_dirs(&root, &quarantine, &rows, None).unwrap(), DiskCheck::default());
     }
 
     #[test]
@@ -527,10 +585,13 @@ mod tests {
             std::fs::create_dir_all(gists.join(d)).unwrap();
         }
         let ids: HashSet<String> = ["kept".to_string()].into_iter().collect();
-        assert_eq!(check_gist_dirs(&gists, &quarantine, &ids).unwrap(), vec![quarantine.join("gists/orphan.git")]);
+        assert_eq!(
+            check_gist_dirs(&gists, &quarantine, &ids, None).unwrap().0,
+            vec![quarantine.join("gists/orphan.git")]
+        );
         assert!(gists.join("kept.git").exists() && !gists.join("orphan.git").exists());
         assert!(quarantine.join("gists/orphan.git").exists(), "moved, not deleted");
-        assert!(check_gist_dirs(&dir.path().join("none"), &quarantine, &ids).unwrap().is_empty());
+        assert!(check_gist_dirs(&dir.path().join("none"), &quarantine, &ids, None).unwrap().0.is_empty());
     }
 
     #[test]
