@@ -469,6 +469,17 @@ pub async fn update_edit(c: Conn<'_>, id: i64, e: &Edit, now: i64) -> StoreResul
     Ok(())
 }
 
+/// Lock the repository's row until the transaction ends, if it still has this owner and name;
+/// whether it does. A rename or transfer moves the directory inside its transaction, so a second
+/// one (in any process) waits here for the first, then finds the row changed rather than
+/// moving a directory that is no longer where it read it to be.
+pub async fn lock_if_at(c: Conn<'_>, id: i64, owner_id: i64, lower_name: &str) -> StoreResult<bool> {
+    const SQL: &str =
+        "UPDATE repository SET updated_unix = updated_unix WHERE id = $1 AND owner_id = $2 AND lower_name = $3";
+    Ok(with_conn!(c, x => sqlx::query(SQL).bind(id).bind(owner_id).bind(lower_name)
+        .execute(&mut *x).await.map(|r| r.rows_affected() > 0))?)
+}
+
 /// Give the repository a new name (its owner unchanged). A name taken by another repository of
 /// the owner is a [`crate::StoreError::Conflict`].
 pub async fn rename(c: Conn<'_>, id: i64, name: &str, now: i64) -> StoreResult<()> {

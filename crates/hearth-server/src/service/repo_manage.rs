@@ -128,6 +128,9 @@ pub async fn edit(
 
     let now = now_unix();
     let mut tx = state.db.begin().await?;
+    if new_name.is_some() && !repo_store::lock_if_at(tx.conn(), repo.id, owner.id, &repo.lower_name).await? {
+        return Err(moved_meanwhile());
+    }
     repo_store::update_edit(tx.conn(), repo.id, &edit, now).await?;
     let mut moved = None;
     if let Some(name) = new_name {
@@ -167,6 +170,12 @@ pub async fn edit(
         }
     }
     reload(state, repo.id).await
+}
+
+/// Another request (in this process or another) renamed or transferred the repository between
+/// this one's reading it and its transaction.
+fn moved_meanwhile() -> ServiceError {
+    ServiceError::Conflict("the repository was renamed or transferred meanwhile".into())
 }
 
 fn conflict_as_exists(e: StoreError, owner: &UserRow, name: &str) -> ServiceError {
@@ -262,6 +271,9 @@ pub async fn start_transfer(
     }
     drop(h);
     let mut tx = state.db.begin().await?;
+    if !repo_store::lock_if_at(tx.conn(), repo.id, owner.id, &repo.lower_name).await? {
+        return Err(moved_meanwhile());
+    }
     if repo_store::by_name(tx.conn(), new_owner.id, &repo.name).await?.is_some() {
         return Err(repo_exists(new_owner, &repo.name));
     }
@@ -371,6 +383,9 @@ async fn transfer_now(
     let (from, to) = (repo_path(root, &owner.name, &repo.name), repo_path(root, &new_owner.name, &repo.name));
     let now = now_unix();
     let mut tx = state.db.begin().await?;
+    if !repo_store::lock_if_at(tx.conn(), repo.id, owner.id, &repo.lower_name).await? {
+        return Err(moved_meanwhile());
+    }
     if repo_store::by_name(tx.conn(), new_owner.id, &repo.name).await?.is_some() {
         return Err(repo_exists(new_owner, &repo.name));
     }

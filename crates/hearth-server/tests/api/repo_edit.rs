@@ -304,3 +304,35 @@ async fn an_archived_repository_is_read_only() {
     assert_eq!(s.patch_json("/repos/alice/demo", &token, j!({"archived": true})).await.0, 200);
     assert_eq!(s.delete_status("/repos/alice/demo", &token).await, 204);
 }
+
+/// Two renames of one repository at the same moment (two replicas would race the same way): the
+/// directory moves once, to where the row says; the loser is refused (409) or, coming after,
+/// renames the already renamed repository; nothing answers 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_renames_move_the_directory_once() {
+    let s = TestServer::start().await;
+    let (_, token) = s.user_with_token("alice", false).await;
+    for round in 0..6 {
+        let name = format!("r{round}");
+        s.create_repo(&token, j!({"name": name, "auto_init": true})).await;
+        let (left, right) = (format!("{name}-left"), format!("{name}-right"));
+        let path = format!("/repos/alice/{name}");
+        let (a, b) = tokio::join!(
+            s.patch_json(&path, &token, j!({"name": left})),
+            s.patch_json(&path, &token, j!({"name": right}))
+        );
+        for (status, body) in [&a, &b] {
+            assert!([200, 404, 409].contains(status), "{status} {body}");
+        }
+        assert!(a.0 == 200 || b.0 == 200, "{a:?} {b:?}");
+        let root = s.config.repository.root.join("alice");
+        let present: Vec<&String> =
+            [&name, &left, &right].into_iter().filter(|n| root.join(format!("{n}.git")).exists()).collect();
+        assert_eq!(present.len(), 1, "{present:?}");
+        let now = present[0];
+        let rows = s.sql_i64(&format!("SELECT COUNT(*) FROM repository WHERE lower_name = '{now}'")).await;
+        assert_eq!(rows, 1, "the directory {now} has its row");
+        let fsck = Command::new("git").arg("-C").arg(root.join(format!("{now}.git"))).args(["fsck"]).output().unwrap();
+        assert!(fsck.status.success(), "{}", String::from_utf8_lossy(&fsck.stderr));
+    }
+}
