@@ -138,6 +138,7 @@ where
         }
     }
     jobs.shutdown().await;
+    service::lease::release_all(&state).await;
     db.close().await;
     // This process's scratch directory goes with it (a killed one's is removed at a later start).
     let _ = std::fs::remove_dir_all(&scratch.dir);

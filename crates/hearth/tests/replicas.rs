@@ -393,10 +393,12 @@ async fn three_processes_behind_a_proxy_lose_and_duplicate_nothing() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
-    // The survivors stop cleanly.
+    // The survivors stop cleanly, giving their leases up (the dead one's expire).
     for mut r in replicas {
         let status = terminate(r.child.take().unwrap());
         assert!(status.success(), "{} stopped with {status}", r.name);
+        let held = format!("SELECT COUNT(*) FROM lease WHERE holder LIKE '{}-%'", r.name);
+        assert_eq!(sql_row::<i64>(&backend, &data, &held).await, Some(0), "{} left leases", r.name);
     }
     drop(proxy);
     backend.drop_db().await;

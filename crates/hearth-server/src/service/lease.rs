@@ -84,3 +84,12 @@ pub async fn release(state: &AppState, name: &str) {
         tracing::warn!(error = %e, lease = name, "giving a lease up");
     }
 }
+
+/// Give up every lease this process holds (at shutdown, once its jobs have stopped), so that
+/// the other replicas take its work over at once rather than when the leases expire.
+pub async fn release_all(state: &AppState) {
+    let names: Vec<String> = state.replica.held.lock().expect("leases held").keys().cloned().collect();
+    for name in names {
+        release(state, &name).await;
+    }
+}
