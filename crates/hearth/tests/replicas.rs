@@ -393,6 +393,28 @@ async fn three_processes_behind_a_proxy_lose_and_duplicate_nothing() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
+    // Failed password logins through one count in the other too, on PostgreSQL: a guesser
+    // gains nothing by spreading guesses over the processes (10 failures per name by default).
+    let guess = |r: &Replica| c.get(r.url("/user")).basic_auth("mallory", Some("wrong")).send();
+    for _ in 0..10 {
+        assert_eq!(guess(a).await.unwrap().status().as_u16(), 401);
+    }
+    assert_eq!(guess(a).await.unwrap().status().as_u16(), 429);
+    let since = Instant::now();
+    loop {
+        let status = guess(b).await.unwrap().status().as_u16();
+        if status == 429 {
+            assert!(backend.pg.is_some(), "on SQLite each process counts alone");
+            break;
+        }
+        assert_eq!(status, 401);
+        if backend.pg.is_none() {
+            break;
+        }
+        assert!(since.elapsed() < bound, "failures elsewhere not counted after {bound:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
     // The survivors stop cleanly, giving their leases up (the dead one's expire).
     for mut r in replicas {
         let status = terminate(r.child.take().unwrap());

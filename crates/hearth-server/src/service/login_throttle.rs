@@ -145,7 +145,17 @@ pub struct LoginThrottle {
     state: Mutex<State>,
     /// Random per instance: name keys cannot be aimed at each other from outside.
     hasher: RandomState,
+    /// Failures to tell the other processes sharing the database, once [`LoginThrottle::share`]
+    /// was called (see `service::signals`), so that each counts them too.
+    shared: std::sync::atomic::AtomicBool,
+    told: Mutex<Vec<(String, Option<IpAddr>)>>,
+    to_tell: tokio::sync::Notify,
 }
+
+/// Most failures waiting to be told to the other processes; beyond, they count here only.
+const MAX_UNTOLD: usize = 1000;
+/// Longest login name told to the other processes (a longer one is no account's).
+pub const MAX_TOLD_NAME: usize = 200;
 
 /// A login refused without checking the password.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -175,6 +185,37 @@ impl LoginThrottle {
         LoginThrottle {
             state: Mutex::new(State { names: Buckets::new(name, max), ips: Buckets::new(ip, max) }),
             hasher: RandomState::new(),
+            shared: Default::default(),
+            told: Default::default(),
+            to_tell: Default::default(),
+        }
+    }
+
+    /// From now on, keep failures for [`LoginThrottle::next_failures`] to tell other processes.
+    pub fn share(&self) {
+        self.shared.store(true, std::sync::atomic::Ordering::Release);
+    }
+
+    /// The failures made here since the last call, waiting until there is one.
+    pub async fn next_failures(&self) -> Vec<(String, Option<IpAddr>)> {
+        loop {
+            let taken = std::mem::take(&mut *self.told.lock().unwrap());
+            if !taken.is_empty() {
+                return taken;
+            }
+            self.to_tell.notified().await;
+        }
+    }
+
+    /// Another process sharing the database saw a failed login for `login` from `ip`: it
+    /// counts here as well, so that spreading guesses over the processes gains nothing.
+    pub fn failed_elsewhere(&self, login: &str, ip: Option<IpAddr>) {
+        let now = Instant::now();
+        let name_key = self.name_key(login);
+        let mut state = self.state.lock().unwrap();
+        state.names.add(name_key, -1.0, now);
+        if let Some(ip) = ip {
+            state.ips.add(IpKey::from(ip), -1.0, now);
         }
     }
 
@@ -258,6 +299,15 @@ impl Attempt<'_> {
     /// fail2ban-friendly form is logged.
     pub fn failed(self) {
         tracing::warn!("failed login for {} from {}", loggable_name(&self.login), loggable_ip(self.ip));
+        let throttle = self.throttle;
+        if throttle.shared.load(std::sync::atomic::Ordering::Acquire) {
+            let mut told = throttle.told.lock().unwrap();
+            if told.len() < MAX_UNTOLD {
+                let login: String = self.login.chars().take(MAX_TOLD_NAME).collect();
+                told.push((login, self.ip));
+                throttle.to_tell.notify_one();
+            }
+        }
     }
 }
 
@@ -343,6 +393,21 @@ mod tests {
         assert!(limited.retry_after > Duration::from_secs(59) && limited.retry_after <= Duration::from_secs(60));
         assert_eq!(limited.retry_after_secs(), 60);
         assert!(t.begin("bob", LOCAL).is_ok(), "another name");
+    }
+
+    #[tokio::test]
+    async fn failures_are_told_and_counted_elsewhere() {
+        let (here, there) =
+            (LoginThrottle::new(limit(2, 600), limit(0, 0)), LoginThrottle::new(limit(2, 600), limit(0, 0)));
+        here.begin("Alice", LOCAL).unwrap().failed();
+        here.share();
+        here.begin("alice", LOCAL).unwrap().failed();
+        assert_eq!(here.next_failures().await, vec![("alice".to_string(), LOCAL)], "only once shared");
+        for (login, ip) in [("alice".to_string(), LOCAL), ("ALICE".to_string(), LOCAL)] {
+            there.failed_elsewhere(&login, ip);
+        }
+        assert!(there.begin("alice", LOCAL).is_err(), "two failures elsewhere spent the burst here");
+        assert!(there.begin("bob", LOCAL).is_ok());
     }
 
     #[test]

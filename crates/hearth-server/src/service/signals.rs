@@ -1,7 +1,8 @@
 //! What server processes sharing one PostgreSQL database (replicas) tell each other, over
-//! `LISTEN/NOTIFY` on one channel: "I committed writes" (rows you cached may be stale) and "I queued
+//! `LISTEN/NOTIFY` on one channel: "I committed writes" (rows you cached may be stale), "I queued
 //! work for a job" (wake yours: the one holding the job's lease does it at once, not at its next
-//! poll). Each message is `<replica id> <bits>`; a process ignores its own.
+//! poll), and "a password login failed here" (count it too). Each message is `<replica id> <bits>`
+//! or `<replica id> login-failed <address or -> <name>`; a process ignores its own.
 //!
 //! Nothing depends on a message arriving: cached rows still expire after 10 s and jobs still poll.
 //! The messages only shorten those bounds to the time a notification takes. On SQLite (one
@@ -96,8 +97,10 @@ pub async fn run(state: AppState, mut stop: Stop) {
     if state.db.engine() != hearth_store::Engine::Postgres {
         return;
     }
+    state.login_throttle.share();
     tokio::select! {
         _ = forward_commits(&state) => {}
+        _ = tell_login_failures(&state) => {}
         _ = send(&state) => {}
         _ = listen(&state) => {}
         _ = stop.requested() => {}
@@ -108,6 +111,18 @@ async fn forward_commits(state: &AppState) {
     loop {
         state.db.rows_committed().await;
         state.outbox.queue(ROWS);
+    }
+}
+
+async fn tell_login_failures(state: &AppState) {
+    loop {
+        for (login, ip) in state.login_throttle.next_failures().await {
+            let ip = ip.map_or_else(|| "-".to_string(), |ip| ip.to_string());
+            let payload = format!("{} {LOGIN_FAILED} {ip} {login}", state.replica.id());
+            if let Err(e) = state.db.notify(CHANNEL, &payload).await {
+                tracing::warn!(error = %e, "telling other replicas of a failed login");
+            }
+        }
     }
 }
 
@@ -138,11 +153,11 @@ async fn listen(state: &AppState) {
         state.heard(ALL);
         loop {
             match listener.next().await {
-                Ok(Some(payload)) => {
-                    if let Some(bits) = parse(&payload, state.replica.id()) {
-                        state.heard(bits);
-                    }
-                }
+                Ok(Some(payload)) => match parse(&payload, state.replica.id()) {
+                    Some(Heard::Bits(bits)) => state.heard(bits),
+                    Some(Heard::LoginFailed(ip, login)) => state.login_throttle.failed_elsewhere(login, ip),
+                    None => {}
+                },
                 // The connection was lost (the next call reconnects): assume anything was said.
                 Ok(None) => state.heard(ALL),
                 Err(e) => {
@@ -155,13 +170,27 @@ async fn listen(state: &AppState) {
     }
 }
 
-/// The bits of another replica's message (none for this process's own, or a malformed one).
-fn parse(payload: &str, own_id: &str) -> Option<u8> {
-    let (from, bits) = payload.split_once(' ')?;
+const LOGIN_FAILED: &str = "login-failed";
+
+/// Another process's message.
+#[derive(Debug, PartialEq)]
+enum Heard<'a> {
+    Bits(u8),
+    LoginFailed(Option<std::net::IpAddr>, &'a str),
+}
+
+/// What another replica said (nothing for this process's own message, or a malformed one).
+fn parse<'a>(payload: &'a str, own_id: &str) -> Option<Heard<'a>> {
+    let (from, said) = payload.split_once(' ')?;
     if from == own_id {
         return None;
     }
-    bits.parse().ok()
+    if let Some(rest) = said.strip_prefix(LOGIN_FAILED).and_then(|r| r.strip_prefix(' ')) {
+        let (ip, login) = rest.split_once(' ')?;
+        let ip = if ip == "-" { None } else { Some(ip.parse().ok()?) };
+        return Some(Heard::LoginFailed(ip, login));
+    }
+    said.parse().ok().map(Heard::Bits)
 }
 
 #[cfg(test)]
@@ -171,9 +200,14 @@ mod tests {
     #[test]
     fn own_messages_are_ignored() {
         assert_eq!(parse("r1-abc 3", "r1-abc"), None);
-        assert_eq!(parse("r2-def 3", "r1-abc"), Some(3));
+        assert_eq!(parse("r2-def 3", "r1-abc"), Some(Heard::Bits(3)));
         assert_eq!(parse("garbage", "r1-abc"), None);
         assert_eq!(parse("r2-def x", "r1-abc"), None);
+        let ip = Some("10.0.0.1".parse().unwrap());
+        assert_eq!(parse("r2-def login-failed 10.0.0.1 a b", "r1-abc"), Some(Heard::LoginFailed(ip, "a b")));
+        assert_eq!(parse("r2-def login-failed - alice", "r1-abc"), Some(Heard::LoginFailed(None, "alice")));
+        assert_eq!(parse("r2-def login-failed nonsense alice", "r1-abc"), None);
+        assert_eq!(parse("r1-abc login-failed - alice", "r1-abc"), None);
     }
 
     #[tokio::test]
