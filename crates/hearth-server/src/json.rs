@@ -28,6 +28,23 @@ impl<T: Serialize> IntoResponse for Json<T> {
     }
 }
 
+/// `value` serialized as an answer's body would be (for answers kept to be sent again).
+pub fn to_bytes<T: Serialize>(value: &T) -> Result<axum::body::Bytes, serde_json::Error> {
+    let mut buf = Vec::with_capacity(INITIAL_CAPACITY);
+    serde_json::to_writer(&mut buf, value)?;
+    Ok(buf.into())
+}
+
+/// A JSON body serialized before (see [`to_bytes`]).
+#[derive(Debug, Clone)]
+pub struct Raw(pub axum::body::Bytes);
+
+impl IntoResponse for Raw {
+    fn into_response(self) -> Response {
+        ([(header::CONTENT_TYPE, CONTENT_TYPE)], self.0).into_response()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 //! web pages take [`RepoPath`] instead of opening each repository by hand.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, MatchedPath, OriginalUri, RawPathParams};
 use axum::http::request::Parts;
@@ -21,10 +22,14 @@ use crate::types::Permission;
 
 /// A repository as the caller sees it.
 pub struct RepoCtx {
-    pub owner: UserRow,
-    pub repo: RepoRow,
+    /// Shared with the row cache: a request copies no row.
+    pub owner: Arc<UserRow>,
+    pub repo: Arc<RepoRow>,
     pub mode: AccessMode,
     pub(crate) dir: PathBuf,
+    /// The rows epoch before the rows were read: an answer built from them may be cached under
+    /// it (see `RowCache::repo_answer`).
+    pub(crate) epoch: u64,
 }
 
 impl RepoCtx {
@@ -53,6 +58,7 @@ pub(crate) enum Found {
 
 pub(crate) async fn load_repo(state: &AppState, user: Option<&UserRow>, owner: &str, name: &str) -> ApiResult<Found> {
     let rows = &state.rows;
+    let epoch = state.db.rows_epoch();
     let owner = rows.user_by_name(&state.db, owner).await?.ok_or_else(ApiError::not_found)?;
     let Some(repo) = rows.repo_by_name(&state.db, owner.id, name).await? else {
         let mut h = state.db.acquire().await?;
@@ -69,8 +75,7 @@ pub(crate) async fn load_repo(state: &AppState, user: Option<&UserRow>, owner: &
         return Err(ApiError::not_found());
     }
     let dir = repo_path(&state.config.repository.root, &owner.name, &repo.name);
-    let (owner, repo) = (UserRow::clone(&owner), RepoRow::clone(&repo));
-    Ok(Found::Repo(Box::new(RepoCtx { owner, repo, mode, dir })))
+    Ok(Found::Repo(Box::new(RepoCtx { owner, repo, mode, dir, epoch })))
 }
 
 /// The request's own path with `/{owner}/{repo}` (its first occurrence) replaced by the new

@@ -70,6 +70,9 @@ pub struct RowCache {
     granted: Shelf<(i64, i64), AccessMode>,
     /// A repository's pending transfer, or none.
     transfers: Shelf<i64, Option<Arc<Pending>>>,
+    /// `GET /repos/{owner}/{repo}`'s answer by repository and the caller's permission bits: the
+    /// same for every caller with those, and built from rows the epoch covers.
+    repo_answers: Shelf<(i64, u8), axum::body::Bytes>,
 }
 
 impl RowCache {
@@ -119,6 +122,16 @@ impl RowCache {
             }
         };
         Ok(granted.max(start))
+    }
+
+    /// The cached answer for `repo_id` and `permission` (see `repo_answers`), if still current.
+    pub fn repo_answer(&self, db: &Db, repo_id: i64, permission: u8) -> Option<axum::body::Bytes> {
+        self.repo_answers.get(&(repo_id, permission), db.rows_epoch())
+    }
+
+    /// Keep an answer built from rows read under `epoch` (taken before they were read).
+    pub fn keep_repo_answer(&self, repo_id: i64, permission: u8, epoch: u64, body: axum::body::Bytes) {
+        self.repo_answers.put((repo_id, permission), epoch, body);
     }
 
     /// The repository's pending transfer, if any ([`repo_manage::pending`]).

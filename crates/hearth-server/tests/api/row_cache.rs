@@ -65,3 +65,37 @@ async fn every_write_is_seen_by_the_next_read() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(s.get_json("/user", &bob).await.1["full_name"], "B");
 }
+
+/// The repository answer is kept per permission: callers with other rights never get each
+/// other's `permissions`, and a push (which changes `size` and `updated_at`) shows at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kept_repository_answers_follow_the_caller_and_the_rows() {
+    let s = TestServer::start().await;
+    let (alice_user, alice) = s.user_with_token("alice", false).await;
+    let (_bob, bob) = s.user_with_token("bob", false).await;
+    s.create_repo(&alice, j!({"name": "r", "auto_init": true})).await;
+    assert_eq!(s.put_json("/repos/alice/r/collaborators/bob", &alice, j!({"permission": "write"})).await.0, 204);
+    for _ in 0..2 {
+        let perms = |v: serde_json::Value| v["permissions"].clone();
+        assert_eq!(
+            perms(s.get_json("/repos/alice/r", &alice).await.1),
+            j!({"admin": true, "push": true, "pull": true})
+        );
+        assert_eq!(perms(s.get_json("/repos/alice/r", &bob).await.1), j!({"admin": false, "push": true, "pull": true}));
+        assert_eq!(
+            perms(s.get_json("/repos/alice/r", Anon).await.1),
+            j!({"admin": false, "push": false, "pull": true})
+        );
+    }
+    let before = s.get_json("/repos/alice/r", Anon).await.1;
+    let git = Git::new();
+    let url = s.git_url(Some((&alice_user.name, &alice_user.password)), "alice", "r");
+    git.ok(None, &["clone", "-q", &url, "wt"]);
+    let wt = git.path("wt");
+    std::fs::write(wt.join("big.bin"), vec![7u8; 300_000].iter().map(|b| b ^ 0x5a).collect::<Vec<u8>>()).unwrap();
+    git.ok(Some(&wt), &["add", "."]);
+    git.ok(Some(&wt), &["commit", "-q", "-m", "big"]);
+    git.ok(Some(&wt), &["push", "-q", "origin", "master"]);
+    let after = s.get_json("/repos/alice/r", Anon).await.1;
+    assert_ne!(after["size"], before["size"], "{after}");
+}

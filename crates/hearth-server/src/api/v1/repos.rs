@@ -242,8 +242,14 @@ pub async fn get_repo(
     State(state): State<AppState>,
     Auth(_id): Auth,
     RepoPath(ctx): RepoPath,
-) -> ApiResult<Json<Repository>> {
-    let mut json = super::repo_manage::with_transfer(&state, &ctx.repo, &ctx.owner, ctx.permission()).await?;
+) -> ApiResult<crate::json::Raw> {
+    // The answer depends on the rows and on the caller's permission alone: kept until a write.
+    let perms = ctx.permission();
+    let bits = u8::from(perms.admin) | u8::from(perms.push) << 1 | u8::from(perms.pull) << 2;
+    if let Some(body) = state.rows.repo_answer(&state.db, ctx.repo.id, bits) {
+        return Ok(crate::json::Raw(body));
+    }
+    let mut json = super::repo_manage::with_transfer(&state, &ctx.repo, &ctx.owner, perms).await?;
     if ctx.repo.is_fork {
         let mut h = state.db.acquire().await?;
         if let Some(parent) = repo_store::by_id(h.conn(), ctx.repo.fork_id).await?
@@ -252,7 +258,9 @@ pub async fn get_repo(
             json.parent = Some(Box::new(super::forks::parent_json(&state, &parent, &parent_owner)));
         }
     }
-    Ok(Json(json))
+    let body = crate::json::to_bytes(&json).map_err(|e| ApiError::Internal(e.into()))?;
+    state.rows.keep_repo_answer(ctx.repo.id, bits, ctx.epoch, body.clone());
+    Ok(crate::json::Raw(body))
 }
 
 /// Delete a repository and its directory (owners and site admins).
