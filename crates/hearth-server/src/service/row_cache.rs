@@ -28,14 +28,24 @@ pub const ROW_CACHE_TTL: Duration = super::tokens::TOKEN_CACHE_TTL;
 /// per row, which is what every request cost before).
 const SHELF_MAX: usize = 10_000;
 
+/// Kept answers are larger (about 1.5 KiB each): fewer of them.
+const ANSWERS_MAX: usize = 2_000;
+
 /// One kind of cached row.
 struct Shelf<K, V> {
     entries: Mutex<HashMap<K, (u64, Instant, V)>>,
+    max: usize,
 }
 
 impl<K, V> Default for Shelf<K, V> {
     fn default() -> Self {
-        Shelf { entries: Mutex::default() }
+        Shelf::with_max(SHELF_MAX)
+    }
+}
+
+impl<K, V> Shelf<K, V> {
+    fn with_max(max: usize) -> Self {
+        Shelf { entries: Mutex::default(), max }
     }
 }
 
@@ -52,14 +62,13 @@ impl<K: Hash + Eq, V: Clone> Shelf<K, V> {
 
     fn put(&self, key: K, epoch: u64, value: V) {
         let mut entries = self.entries.lock().unwrap();
-        if entries.len() >= SHELF_MAX {
+        if entries.len() >= self.max {
             entries.clear();
         }
         entries.insert(key, (epoch, Instant::now(), value));
     }
 }
 
-#[derive(Default)]
 pub struct RowCache {
     /// Users (individuals and organisations) by lower-case name.
     users: Shelf<String, Arc<UserRow>>,
@@ -73,6 +82,18 @@ pub struct RowCache {
     /// `GET /repos/{owner}/{repo}`'s answer by repository and the caller's permission bits: the
     /// same for every caller with those, and built from rows the epoch covers.
     repo_answers: Shelf<(i64, u8), axum::body::Bytes>,
+}
+
+impl Default for RowCache {
+    fn default() -> Self {
+        RowCache {
+            users: Shelf::default(),
+            repos: Shelf::default(),
+            granted: Shelf::default(),
+            transfers: Shelf::default(),
+            repo_answers: Shelf::with_max(ANSWERS_MAX),
+        }
+    }
 }
 
 impl RowCache {
