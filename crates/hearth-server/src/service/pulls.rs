@@ -278,7 +278,9 @@ pub async fn mark_failed(state: &AppState, pull: &PullRow) -> ServiceResult<()> 
 
 /// A pull by number, with its issue row; 404 for an issue that is not a pull.
 pub async fn get(state: &AppState, repo_id: i64, index: i64) -> ServiceResult<(IssueRow, PullRow)> {
-    let mut h = state.db.acquire().await?;
+    // One snapshot for both rows: a merge commits `merged` and `closed` together, and two plain
+    // reads could straddle it (merged, yet open).
+    let mut h = state.db.begin_read().await?;
     let issue =
         issues::by_index(h.conn(), repo_id, index).await?.filter(|i| i.is_pull).ok_or(ServiceError::NotFound)?;
     let pull = pulls::by_issue(h.conn(), issue.id).await?.ok_or(ServiceError::NotFound)?;
