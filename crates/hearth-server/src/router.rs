@@ -44,16 +44,8 @@ pub fn build(state: AppState) -> Router {
         .fallback(crate::web::fallback)
         .method_not_allowed_fallback(crate::web::fallback)
         .with_state(state.clone())
-        // log_request → web::viewer, in one layer.
-        .layer(middleware::from_fn_with_state(state.clone(), log_request))
-        .layer(SetResponseHeaderLayer::overriding(
-            HeaderName::from_static("x-content-type-options"),
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            HeaderName::from_static("x-frame-options"),
-            HeaderValue::from_static("deny"),
-        ));
+        // log_request → web::viewer, and the fixed headers, in one layer.
+        .layer(middleware::from_fn_with_state(state.clone(), log_request));
     let origin = state.config.http.access_control_allow_origin.trim();
     if !origin.is_empty()
         && let Ok(origin) = HeaderValue::from_str(origin)
@@ -145,10 +137,13 @@ async fn log_request(State(state): State<AppState>, mut req: Request, next: Next
     let started = Instant::now();
     let mut resp = crate::web::viewer(State(state.clone()), req, next).await;
     let elapsed = started.elapsed();
+    let headers = resp.headers_mut();
     // Gogs' JSON responses name their charset; axum's `Json` does not.
-    if resp.headers().get(header::CONTENT_TYPE).is_some_and(|v| v == "application/json") {
-        resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"));
+    if headers.get(header::CONTENT_TYPE).is_some_and(|v| v == "application/json") {
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"));
     }
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("deny"));
     let status = resp.status().as_u16();
     if let Some(m) = &state.metrics {
         let route = resp.extensions().get::<RouteTemplate>().map_or(crate::metrics::UNMATCHED, |r| r.0.as_str());

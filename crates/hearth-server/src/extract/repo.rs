@@ -28,7 +28,7 @@ pub struct RepoCtx {
     pub mode: AccessMode,
     pub(crate) dir: PathBuf,
     /// The rows epoch before the rows were read: an answer built from them may be cached under
-    /// it (see `RowCache::repo_answer`).
+    /// it (see `RowCache::answer`).
     pub(crate) epoch: u64,
 }
 

@@ -79,9 +79,18 @@ pub struct RowCache {
     granted: Shelf<(i64, i64), AccessMode>,
     /// A repository's pending transfer, or none.
     transfers: Shelf<i64, Option<Arc<Pending>>>,
-    /// `GET /repos/{owner}/{repo}`'s answer by repository and the caller's permission bits: the
-    /// same for every caller with those, and built from rows the epoch covers.
-    repo_answers: Shelf<(i64, u8), axum::body::Bytes>,
+    /// Serialized answers of the hottest reads, by what they show, the row's id and what about the
+    /// caller changes them (see [`Answer`]); built from rows the epoch covers.
+    answers: Shelf<(Answer, i64, u8), axum::body::Bytes>,
+}
+
+/// A kept answer's kind, with what about the caller its bits hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Answer {
+    /// `GET /repos/{owner}/{repo}`: the caller's permission bits (admin, push, pull).
+    Repo,
+    /// `GET /users/{username}`: whether the caller is signed in (the e-mail is shown).
+    User,
 }
 
 impl Default for RowCache {
@@ -91,7 +100,7 @@ impl Default for RowCache {
             repos: Shelf::default(),
             granted: Shelf::default(),
             transfers: Shelf::default(),
-            repo_answers: Shelf::with_max(ANSWERS_MAX),
+            answers: Shelf::with_max(ANSWERS_MAX),
         }
     }
 }
@@ -145,14 +154,14 @@ impl RowCache {
         Ok(granted.max(start))
     }
 
-    /// The cached answer for `repo_id` and `permission` (see `repo_answers`), if still current.
-    pub fn repo_answer(&self, db: &Db, repo_id: i64, permission: u8) -> Option<axum::body::Bytes> {
-        self.repo_answers.get(&(repo_id, permission), db.rows_epoch())
+    /// The kept answer of `kind` for row `id` and caller `bits`, if still current.
+    pub fn answer(&self, db: &Db, kind: Answer, id: i64, bits: u8) -> Option<axum::body::Bytes> {
+        self.answers.get(&(kind, id, bits), db.rows_epoch())
     }
 
     /// Keep an answer built from rows read under `epoch` (taken before they were read).
-    pub fn keep_repo_answer(&self, repo_id: i64, permission: u8, epoch: u64, body: axum::body::Bytes) {
-        self.repo_answers.put((repo_id, permission), epoch, body);
+    pub fn keep_answer(&self, kind: Answer, id: i64, bits: u8, epoch: u64, body: axum::body::Bytes) {
+        self.answers.put((kind, id, bits), epoch, body);
     }
 
     /// The repository's pending transfer, if any ([`repo_manage::pending`]).

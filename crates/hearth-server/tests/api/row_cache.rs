@@ -99,3 +99,27 @@ async fn kept_repository_answers_follow_the_caller_and_the_rows() {
     let after = s.get_json("/repos/alice/r", Anon).await.1;
     assert_ne!(after["size"], before["size"], "{after}");
 }
+
+/// The user answer is kept per kind of caller: an anonymous caller never gets the e-mail a
+/// signed-in one sees, and an edit shows at once to both.
+#[tokio::test]
+async fn kept_user_answers_follow_the_caller_and_the_row() {
+    let s = TestServer::start().await;
+    let (_alice, alice) = s.user_with_token("alice", false).await;
+    let (_bob, bob) = s.user_with_token("bob", false).await;
+    let (_root, root) = s.user_with_token("root", true).await;
+    let email = s.get_json("/user", &alice).await.1["email"].clone();
+    assert!(email.as_str().is_some_and(|e| e.contains('@')), "{email}");
+    for _ in 0..2 {
+        assert_eq!(s.get_json("/users/alice", Anon).await.1["email"], "");
+        assert_eq!(s.get_json("/users/alice", &bob).await.1["email"], email);
+        assert_eq!(s.get_json("/users/ALICE", &bob).await.1["login"], "alice");
+    }
+    let (status, body) =
+        s.patch_json("/admin/users/alice", &root, j!({"email": "new@example.com", "full_name": "A"})).await;
+    assert_eq!(status, 200, "{body}");
+    let (anon, signed) = (s.get_json("/users/alice", Anon).await.1, s.get_json("/users/alice", &bob).await.1);
+    assert_eq!((anon["email"].clone(), anon["full_name"].clone()), (j!(""), j!("A")));
+    assert_eq!((signed["email"].clone(), signed["full_name"].clone()), (j!("new@example.com"), j!("A")));
+    assert_eq!(s.get_json("/users/nobody", &bob).await.0, 404);
+}

@@ -15,6 +15,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{Auth, Body, LateBody, ListParams, Paged, RepoPath, SiteAdmin, TokenUser, Validator};
 use crate::service::access::AccessMode;
 use crate::service::repos::{self, CreateRepo};
+use crate::service::row_cache::Answer;
 use crate::service::{migrate, orgs, repo_lists};
 use crate::types::{Permission, RepoSearchResults, Repository};
 
@@ -246,7 +247,7 @@ pub async fn get_repo(
     // The answer depends on the rows and on the caller's permission alone: kept until a write.
     let perms = ctx.permission();
     let bits = u8::from(perms.admin) | u8::from(perms.push) << 1 | u8::from(perms.pull) << 2;
-    if let Some(body) = state.rows.repo_answer(&state.db, ctx.repo.id, bits) {
+    if let Some(body) = state.rows.answer(&state.db, Answer::Repo, ctx.repo.id, bits) {
         return Ok(crate::json::Raw(body));
     }
     let mut json = super::repo_manage::with_transfer(&state, &ctx.repo, &ctx.owner, perms).await?;
@@ -259,7 +260,7 @@ pub async fn get_repo(
         }
     }
     let body = crate::json::to_bytes(&json).map_err(|e| ApiError::Internal(e.into()))?;
-    state.rows.keep_repo_answer(ctx.repo.id, bits, ctx.epoch, body.clone());
+    state.rows.keep_answer(Answer::Repo, ctx.repo.id, bits, ctx.epoch, body.clone());
     Ok(crate::json::Raw(body))
 }
 

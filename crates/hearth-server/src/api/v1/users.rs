@@ -1,13 +1,13 @@
 //! Users: `GET /user`, `GET /users/:username`, `GET /users/search`.
 
-use crate::json::Json;
+use crate::json::{Json, Raw};
 use axum::extract::{Path, State};
 use hearth_store::users as user_store;
 
-use super::load_user;
 use crate::app::AppState;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{Auth, ListParams, TokenUser};
+use crate::service::row_cache::Answer;
 use crate::types::{User, UserSearchResults};
 
 /// The authenticated user, e-mail included.
@@ -21,13 +21,18 @@ pub async fn get_authenticated_user(State(state): State<AppState>, TokenUser(me)
 #[utoipa::path(get, path = "/users/{username}", tag = "users",
     params(("username" = String, Path)),
     responses((status = 200, body = User), (status = 404)))]
-pub async fn get_user(
-    State(state): State<AppState>,
-    Auth(id): Auth,
-    Path(username): Path<String>,
-) -> ApiResult<Json<User>> {
-    let user = load_user(&state, &username).await?;
-    Ok(Json(User::new(&state.links, &user, id.user.is_some())))
+pub async fn get_user(State(state): State<AppState>, Auth(id): Auth, Path(username): Path<String>) -> ApiResult<Raw> {
+    // Kept until a write: the answer depends on the row and on whether the caller is signed in.
+    let epoch = state.db.rows_epoch();
+    let user = state.rows.user_by_name(&state.db, &username).await?.ok_or_else(ApiError::not_found)?;
+    let signed_in = id.user.is_some();
+    if let Some(body) = state.rows.answer(&state.db, Answer::User, user.id, u8::from(signed_in)) {
+        return Ok(Raw(body));
+    }
+    let body =
+        crate::json::to_bytes(&User::new(&state.links, &user, signed_in)).map_err(|e| ApiError::Internal(e.into()))?;
+    state.rows.keep_answer(Answer::User, user.id, u8::from(signed_in), epoch, body.clone());
+    Ok(Raw(body))
 }
 
 /// Individuals whose name or full name contains `q` (empty `q` → no results), at most `limit`
