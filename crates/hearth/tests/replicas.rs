@@ -24,30 +24,43 @@ struct Replica {
     name: String,
     port: u16,
     child: Option<Child>,
+    log: PathBuf,
 }
 
 impl Replica {
     fn start(backend: &Backend, data: &Path, name: &str) -> Replica {
-        let port = free_port();
-        let mut cmd = hearth();
-        backend.apply(&mut cmd);
-        cmd.envs([
-            ("HEARTH__SERVER__REPLICA_NAME", name),
-            ("HEARTH__SECURITY__LOCAL_NETWORK_ALLOWLIST", "loopback"),
-            ("HEARTH__WEBHOOK__RETRY_BACKOFF_MS", "50"),
-            // A short timeout keeps a dead process's delivery lease short ((2 × 2 s + 5 s) × 2).
-            ("HEARTH__WEBHOOK__DELIVER_TIMEOUT", "2"),
-        ]);
-        cmd.arg("web").arg("--data").arg(data).args(["--port", &port.to_string()]);
-        // Its log goes to a file beside the data directory, shown when the test fails.
-        let log = std::fs::File::create(data.with_file_name(format!("{name}.log"))).unwrap();
-        let child = cmd.stderr(log).spawn().unwrap();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "{name} did not listen");
-            std::thread::sleep(Duration::from_millis(20));
+        // A free port may be taken by another test's server before this process binds it (it
+        // then exits, and a connection would reach the other server): it counts as listening
+        // only once its own log says so, and starts again on another port if it could not bind.
+        for _ in 0..5 {
+            let port = free_port();
+            let mut cmd = hearth();
+            backend.apply(&mut cmd);
+            cmd.envs([
+                ("HEARTH__SERVER__REPLICA_NAME", name),
+                ("HEARTH__SECURITY__LOCAL_NETWORK_ALLOWLIST", "loopback"),
+                ("HEARTH__WEBHOOK__RETRY_BACKOFF_MS", "50"),
+                // A short timeout keeps a dead process's delivery lease short ((2 × 2 s + 5 s) × 2).
+                ("HEARTH__WEBHOOK__DELIVER_TIMEOUT", "2"),
+            ]);
+            cmd.arg("web").arg("--data").arg(data).args(["--port", &port.to_string()]);
+            // Its log goes to a file beside the data directory, shown when the test fails.
+            let log = data.with_file_name(format!("{name}.log"));
+            let mut child = cmd.stderr(std::fs::File::create(&log).unwrap()).spawn().unwrap();
+            let listening = format!("listening on http://127.0.0.1:{port}");
+            let deadline = Instant::now() + Duration::from_secs(30);
+            loop {
+                if std::fs::read_to_string(&log).unwrap_or_default().contains(&listening) {
+                    return Replica { name: name.to_string(), port, child: Some(child), log };
+                }
+                if child.try_wait().unwrap().is_some() {
+                    break;
+                }
+                assert!(Instant::now() < deadline, "{name} did not listen");
+                std::thread::sleep(Duration::from_millis(20));
+            }
         }
-        Replica { name: name.to_string(), port, child: Some(child) }
+        panic!("{name} could not listen on five free ports in turn");
     }
 
     fn url(&self, path: &str) -> String {
@@ -63,6 +76,15 @@ impl Replica {
 
 impl Drop for Replica {
     fn drop(&mut self) {
+        // A failed test shows how each process ended and what it logged last.
+        if std::thread::panicking()
+            && let Some(c) = self.child.as_mut()
+        {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().filter(|l| !l.contains(" INFO ")).collect();
+            let tail = tail[tail.len().saturating_sub(40)..].join("\n");
+            eprintln!("--- {} (exited: {:?}), last warnings:\n{tail}", self.name, c.try_wait());
+        }
         if let Some(mut c) = self.child.take() {
             let _ = c.kill();
             let _ = c.wait();
