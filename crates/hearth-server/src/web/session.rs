@@ -118,8 +118,8 @@ impl CookieJar {
 /// Middleware around every route: find the viewer, run the request, then render error pages and
 /// sign-in redirects with that viewer and set the cookies the response needs.
 pub async fn viewer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_string();
-    if path.starts_with("/api/") || path == "/api" {
+    let api = req.uri().path().starts_with("/api/") || req.uri().path() == "/api";
+    if api {
         // The API ignores the session cookie; its 404s stay JSON.
         let resp = next.run(req).await;
         return match resp.extensions().get::<ErrorPage>() {
@@ -134,7 +134,8 @@ pub async fn viewer(State(state): State<AppState>, mut req: Request, next: Next)
             return (StatusCode::INTERNAL_SERVER_ERROR, "server error").into_response();
         }
     };
-    let path_and_query = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| path.clone());
+    let path_and_query =
+        req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| req.uri().path().to_string());
     req.extensions_mut().insert(viewer.clone());
     let mut resp = next.run(req).await;
 
