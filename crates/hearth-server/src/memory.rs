@@ -5,10 +5,12 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Requests served so far, for the idle check (one relaxed increment per request).
+/// Requests served so far, for the idle check (one relaxed increment per request), and the
+/// database looks jobs made between requests (see `jobs::quiet`).
 #[derive(Default)]
 pub struct Activity {
     requests: AtomicU64,
+    looks: AtomicU64,
 }
 
 impl Activity {
@@ -18,6 +20,15 @@ impl Activity {
 
     pub fn requests(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
+    }
+
+    pub fn looked(&self) {
+        self.looks.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Requests and looks together: what an idle server settles after.
+    pub fn work(&self) -> u64 {
+        self.requests() + self.looks.load(Ordering::Relaxed)
     }
 }
 

@@ -1,4 +1,4 @@
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -60,7 +60,14 @@ impl Default for DbOptions {
 pub struct Db {
     pool: Pool,
     epoch: Arc<Epoch>,
+    /// The SQLite file, for [`Db::change_mark`].
+    file: Option<Arc<PathBuf>>,
 }
+
+/// What any process's commit to a SQLite database changes: the size and modification time of
+/// the database file and of its write-ahead log (see [`Db::change_mark`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChangeMark([(u64, Option<std::time::SystemTime>); 2]);
 
 /// The epoch of cached rows, and a signal raised once writes made through this [`Db`] are
 /// committed (what other processes sharing the database must hear of).
@@ -219,7 +226,7 @@ impl Db {
             .busy_timeout(opts.busy_timeout);
         let connect = if opts.log_statements { connect } else { connect.disable_statement_logging() };
         let pool = SqlitePoolOptions::new().max_connections(opts.max_connections).connect_with(connect).await?;
-        Ok(Db::new(Pool::Sqlite(pool)))
+        Ok(Db::new(Pool::Sqlite(pool)).with_file(path))
     }
 
     /// Connect to PostgreSQL by URL without migrating.
@@ -262,7 +269,7 @@ impl Db {
             .read_only(true)
             .busy_timeout(opts.busy_timeout);
         let pool = SqlitePoolOptions::new().max_connections(opts.max_connections).connect_with(connect).await?;
-        Ok(Db::new(Pool::Sqlite(pool)))
+        Ok(Db::new(Pool::Sqlite(pool)).with_file(path))
     }
 
     /// Connect to PostgreSQL in read-only transactions, without migrating (inspection).
@@ -300,7 +307,22 @@ impl Db {
     }
 
     fn new(pool: Pool) -> Db {
-        Db { pool, epoch: Arc::default() }
+        Db { pool, epoch: Arc::default(), file: None }
+    }
+
+    fn with_file(self, path: &Path) -> Db {
+        Db { file: Some(Arc::new(path.to_path_buf())), ..self }
+    }
+
+    /// A mark that differs after any process has committed to this SQLite database (every commit
+    /// appends to the write-ahead log; a checkpoint rewrites the file), read with two `stat`s and
+    /// no query; `None` on PostgreSQL. A job may skip a timed poll while it is unchanged.
+    pub fn change_mark(&self) -> Option<ChangeMark> {
+        let file = self.file.as_deref()?;
+        let stat = |path: &Path| std::fs::metadata(path).map(|m| (m.len(), m.modified().ok())).unwrap_or((0, None));
+        let mut wal = file.as_os_str().to_owned();
+        wal.push("-wal");
+        Some(ChangeMark([stat(file), stat(Path::new(&wal))]))
     }
 
     /// The pool itself, for what the store does not cover (tests' raw SQL).
@@ -417,5 +439,28 @@ mod tests {
         assert!(written > before);
         drop(h);
         assert!(db.rows_epoch() > written);
+    }
+
+    /// Another process's commit (here, a second pool on the same file) changes the mark; reads
+    /// do not.
+    #[tokio::test]
+    async fn the_change_mark_moves_with_any_processs_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        let server = Db::open_sqlite(&path, &DbOptions::default()).await.unwrap();
+        let other = Db::connect_sqlite(&path, &DbOptions::default(), false).await.unwrap();
+        let quiet = server.change_mark().expect("SQLite has a mark");
+        {
+            let mut h = server.acquire().await.unwrap();
+            crate::lease::holder(h.conn(), "job:x").await.unwrap();
+        }
+        assert_eq!(server.change_mark(), Some(quiet), "a read changes nothing");
+        for round in 0..3 {
+            let before = server.change_mark();
+            let mut h = other.acquire().await.unwrap();
+            let until = 2_000 + round;
+            assert!(crate::lease::acquire(h.conn(), "job:x", "cli", 1_000, until).await.unwrap());
+            assert_ne!(server.change_mark(), before, "round {round}");
+        }
     }
 }

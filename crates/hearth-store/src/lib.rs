@@ -50,7 +50,7 @@ pub mod two_factor;
 pub mod users;
 pub mod web_sessions;
 
-pub use db::{Conn, Db, DbOptions, Engine, Handle, Pool, RawConn, Tx, latest_migration};
+pub use db::{ChangeMark, Conn, Db, DbOptions, Engine, Handle, Pool, RawConn, Tx, latest_migration};
 pub use error::{StoreError, StoreResult, Unique};
 pub use kinds::{AccessMode, CommentKind, HookContentType, HookKind, KeyKind, UserKind};
 pub use migrations::MigrationStatus;

@@ -50,6 +50,12 @@ pub async fn due(c: Conn<'_>, now: i64, limit: i64) -> StoreResult<Vec<MirrorRow
     Ok(with_conn!(c, x => sqlx::query_as::<_, MirrorRow>(SQL).bind(now).bind(limit).fetch_all(&mut *x).await)?)
 }
 
+/// When the next mirror falls due (unix seconds), if there is any mirror.
+pub async fn next_due(c: Conn<'_>) -> StoreResult<Option<i64>> {
+    const SQL: &str = "SELECT MIN(next_update_unix) FROM mirror";
+    Ok(with_conn!(c, x => sqlx::query_scalar::<_, Option<i64>>(SQL).fetch_one(&mut *x).await)?)
+}
+
 /// Record a sync at `now` and schedule the next one an interval later.
 pub async fn mark_synced(c: Conn<'_>, repo_id: i64, now: i64) -> StoreResult<()> {
     const SQL: &str =

@@ -9,6 +9,7 @@ mod mailer;
 mod mirrors;
 mod notifications;
 mod pull_checks;
+pub(crate) mod quiet;
 mod token_usage;
 
 use std::sync::Arc;

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use super::Stop;
+use super::quiet::Quiet;
 use crate::app::AppState;
 use crate::service::notifications;
 
@@ -12,8 +13,15 @@ const POLL: Duration = Duration::from_secs(5);
 const BATCH: i64 = 64;
 
 pub async fn run(state: AppState, mut stop: Stop) {
+    let mut quiet = Quiet::default();
+    let mut woken = true;
     loop {
-        loop {
+        let mark = Quiet::mark(&state);
+        let look = woken || quiet.worth_looking(&state);
+        if look {
+            quiet.found_work();
+        }
+        while look {
             if !super::leading(&state, "job:notifications").await {
                 break;
             }
@@ -29,6 +37,7 @@ pub async fn run(state: AppState, mut stop: Stop) {
                 }
             };
             if queued.is_empty() {
+                quiet.found_nothing(mark);
                 break;
             }
             let mut progress = false;
@@ -49,10 +58,10 @@ pub async fn run(state: AppState, mut stop: Stop) {
                 break;
             }
         }
-        tokio::select! {
-            _ = state.notifications.notified() => {}
-            _ = tokio::time::sleep(POLL) => {}
+        woken = tokio::select! {
+            _ = state.notifications.notified() => true,
+            _ = tokio::time::sleep(POLL) => false,
             _ = stop.requested() => break,
-        }
+        };
     }
 }

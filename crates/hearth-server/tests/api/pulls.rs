@@ -521,3 +521,26 @@ async fn a_pull_by_its_base_and_head() {
     s.patch_json("/repos/alice/proj/pulls/1", &token, j!({"state": "closed"})).await;
     assert_eq!(s.get_status("/repos/alice/proj/pulls/master/feature", Anon).await, 404);
 }
+
+/// A check queued by another process, which cannot wake this one, is found by the next poll,
+/// also after the job has looked and found nothing for a while (its timed polls leave an
+/// unchanged SQLite database alone).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_check_queued_elsewhere_is_found_by_the_next_poll() {
+    let (s, _alice, token, _git, _wt, _url) = fixture().await;
+    let open = j!({"head": "feature", "base": "master", "title": "feature"});
+    assert_eq!(s.post_status("/repos/alice/proj/pulls", &token, open).await, 201);
+    assert_eq!(s.get_json("/repos/alice/proj/pulls/1", Anon).await.1["mergeable"], true);
+    let status = "SELECT status FROM pull_request WHERE issue_id = (SELECT id FROM issue WHERE idx = 1)";
+    let checked = s.sql_i64(status).await;
+    assert_ne!(checked, 0);
+    // Idle past a poll or two, then queued behind the server's back.
+    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    s.sql("UPDATE pull_request SET status = 0").await;
+    let since = std::time::Instant::now();
+    while s.sql_i64(status).await == 0 {
+        assert!(since.elapsed() < std::time::Duration::from_secs(12), "the queued check was not made");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(s.sql_i64(status).await, checked);
+}

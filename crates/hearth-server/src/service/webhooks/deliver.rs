@@ -17,6 +17,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::app::AppState;
+use crate::jobs::quiet::Quiet;
 use crate::service::lease;
 use crate::service::net_guard::Allowlist;
 use hearth_store::HookContentType;
@@ -338,10 +339,27 @@ pub async fn run(state: AppState, deliverer: Arc<Deliverer>, mut stop: crate::jo
     let stopping = Arc::new(AtomicBool::new(false));
     let slots = Arc::new(Semaphore::new(deliverer.settings.concurrency.max(1)));
     let mut drains = JoinSet::new();
+    let mut quiet = Quiet::default();
+    let mut woken = true;
+    // When the earliest retry falls due, as the last look saw it.
+    let mut next_due: Option<i64> = None;
     loop {
         let mut wait = IDLE_POLL;
-        match due(&state).await {
-            Ok((repos, next)) => {
+        let mark = Quiet::mark(&state);
+        let retry_due = next_due.is_some_and(|at| at <= now_ms());
+        let looked = if woken || retry_due || quiet.worth_looking(&state) {
+            quiet.found_work();
+            Some(due(&state).await)
+        } else {
+            None
+        };
+        match looked {
+            None => {}
+            Some(Ok((repos, next))) => {
+                next_due = next;
+                if repos.is_empty() && next.is_none() {
+                    quiet.found_nothing(mark);
+                }
                 for repo_id in repos {
                     if busy.lock().expect("busy set").insert(repo_id) {
                         let (state, deliverer, busy, slots, stopping) =
@@ -358,21 +376,21 @@ pub async fn run(state: AppState, deliverer: Arc<Deliverer>, mut stop: crate::jo
                         });
                     }
                 }
-                if let Some(next) = next {
-                    let in_ms = next - now_ms();
-                    if in_ms > 0 {
-                        wait = wait.min(Duration::from_millis(in_ms as u64));
-                    }
-                }
             }
-            Err(e) => tracing::warn!(error = %e, "webhook queue"),
+            Some(Err(e)) => tracing::warn!(error = %e, "webhook queue"),
+        }
+        // A retry falling due before the next poll is looked for then (one already due waits
+        // for the poll: its repository is being drained, here or by another process).
+        let until_due = next_due.map_or(0, |at| at - now_ms());
+        if until_due > 0 {
+            wait = wait.min(Duration::from_millis(until_due as u64));
         }
         while drains.try_join_next().is_some() {}
-        tokio::select! {
-            _ = state.hook_queue.notified() => {}
-            _ = tokio::time::sleep(wait) => {}
+        woken = tokio::select! {
+            _ = state.hook_queue.notified() => true,
+            _ = tokio::time::sleep(wait) => false,
             _ = stop.requested() => break,
-        }
+        };
     }
     // No new attempts; those in flight may finish and be recorded. Any cut short after the grace
     // period stay pending and are made again after the next start (at-least-once).
