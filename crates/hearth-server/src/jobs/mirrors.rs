@@ -38,7 +38,7 @@ pub async fn run(state: AppState, mut stop: Stop) {
                         Ok(next) => {
                             next_due = next;
                             if n == 0 {
-                                quiet.found_nothing(mark);
+                                quiet.found_nothing(&state, mark);
                             }
                         }
                         Err(e) => tracing::warn!(error = %e, "mirror updater"),

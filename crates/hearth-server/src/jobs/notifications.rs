@@ -37,7 +37,7 @@ pub async fn run(state: AppState, mut stop: Stop) {
                 }
             };
             if queued.is_empty() {
-                quiet.found_nothing(mark);
+                quiet.found_nothing(&state, mark);
                 break;
             }
             let mut progress = false;

@@ -23,18 +23,12 @@ pub struct Quiet {
 }
 
 impl Quiet {
-    /// Whether a timed round should read the database; counts the looks made while marks are
-    /// kept, so that the idle memory job gives back what they paged in.
+    /// Whether a timed round should read the database.
     pub fn worth_looking(&self, state: &AppState) -> bool {
-        let now = state.db.change_mark();
-        let look = match (&self.seen, now) {
+        match (&self.seen, state.db.change_mark()) {
             (Some((seen, at)), Some(now)) => *seen != now || at.elapsed() >= LOOK_AT_LEAST_EVERY,
             _ => true,
-        };
-        if look && now.is_some() {
-            state.activity.looked();
         }
-        look
     }
 
     /// The mark to remember if this round finds nothing: taken before the round reads, so that a
@@ -43,9 +37,13 @@ impl Quiet {
         state.db.change_mark()
     }
 
-    /// The round that began at `mark` found nothing.
-    pub fn found_nothing(&mut self, mark: Option<ChangeMark>) {
+    /// The round that began at `mark` found nothing. Counted (once its reading is over) where
+    /// marks are kept, so that the idle memory job gives back the code the round paged in.
+    pub fn found_nothing(&mut self, state: &AppState, mark: Option<ChangeMark>) {
         self.seen = mark.map(|m| (m, Instant::now()));
+        if mark.is_some() {
+            state.activity.looked();
+        }
     }
 
     /// The round found work (or failed): the next timed round looks.

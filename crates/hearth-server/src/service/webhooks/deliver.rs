@@ -358,7 +358,7 @@ pub async fn run(state: AppState, deliverer: Arc<Deliverer>, mut stop: crate::jo
             Some(Ok((repos, next))) => {
                 next_due = next;
                 if repos.is_empty() && next.is_none() {
-                    quiet.found_nothing(mark);
+                    quiet.found_nothing(&state, mark);
                 }
                 for repo_id in repos {
                     if busy.lock().expect("busy set").insert(repo_id) {
