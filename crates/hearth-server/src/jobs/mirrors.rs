@@ -22,7 +22,7 @@ pub async fn run(state: AppState, mut stop: Stop) {
             _ = stop.requested() => break,
         }
         let mark = Quiet::mark(&state);
-        if !next_due.is_some_and(|at| at <= now_unix()) && !quiet.worth_looking(&state) {
+        if next_due.is_none_or(|at| at > now_unix()) && !quiet.worth_looking(&state) {
             continue;
         }
         quiet.found_work();

@@ -17,45 +17,44 @@ pub async fn run(state: AppState, mut stop: Stop) {
     let mut woken = true;
     loop {
         let mark = Quiet::mark(&state);
-        let look = woken || quiet.worth_looking(&state);
-        if look {
+        if woken || quiet.worth_looking(&state) {
             quiet.found_work();
-        }
-        while look {
-            if !super::leading(&state, "job:notifications").await {
-                break;
-            }
-            let queued = {
-                let Ok(mut h) = state.db.acquire().await else { break };
-                hearth_store::notifications::next_tasks(h.conn(), BATCH).await
-            };
-            let queued = match queued {
-                Ok(q) => q,
-                Err(e) => {
-                    tracing::warn!(error = %e, "reading the notification queue");
+            loop {
+                if !super::leading(&state, "job:notifications").await {
                     break;
                 }
-            };
-            if queued.is_empty() {
-                quiet.found_nothing(&state, mark);
-                break;
-            }
-            let mut progress = false;
-            for task in &queued {
-                match notifications::fan_out(&state, task).await {
-                    Ok(_) => progress = true,
+                let queued = {
+                    let Ok(mut h) = state.db.acquire().await else { break };
+                    hearth_store::notifications::next_tasks(h.conn(), BATCH).await
+                };
+                let queued = match queued {
+                    Ok(q) => q,
                     Err(e) => {
-                        tracing::warn!(error = %e, task = task.id, "notification fan-out");
-                        // Dropped rather than retried in a loop: a notification is not worth a stuck queue.
-                        if let Ok(mut h) = state.db.acquire().await {
-                            progress |=
-                                hearth_store::notifications::delete_task(h.conn(), task.id).await.unwrap_or(false);
+                        tracing::warn!(error = %e, "reading the notification queue");
+                        break;
+                    }
+                };
+                if queued.is_empty() {
+                    quiet.found_nothing(&state, mark);
+                    break;
+                }
+                let mut progress = false;
+                for task in &queued {
+                    match notifications::fan_out(&state, task).await {
+                        Ok(_) => progress = true,
+                        Err(e) => {
+                            tracing::warn!(error = %e, task = task.id, "notification fan-out");
+                            // Dropped rather than retried in a loop: a notification is not worth a stuck queue.
+                            if let Ok(mut h) = state.db.acquire().await {
+                                progress |=
+                                    hearth_store::notifications::delete_task(h.conn(), task.id).await.unwrap_or(false);
+                            }
                         }
                     }
                 }
-            }
-            if !progress {
-                break;
+                if !progress {
+                    break;
+                }
             }
         }
         woken = tokio::select! {

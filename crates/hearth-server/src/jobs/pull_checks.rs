@@ -17,42 +17,41 @@ pub async fn run(state: AppState, mut stop: Stop) {
     let mut woken = true;
     loop {
         let mark = Quiet::mark(&state);
-        let look = woken || quiet.worth_looking(&state);
-        if look {
+        if woken || quiet.worth_looking(&state) {
             quiet.found_work();
-        }
-        while look {
-            if !super::leading(&state, "job:pull-checks").await {
-                break;
-            }
-            let queued = {
-                let Ok(mut h) = state.db.acquire().await else { break };
-                hearth_store::pulls::checking(h.conn(), BATCH).await
-            };
-            let queued = match queued {
-                Ok(q) => q,
-                Err(e) => {
-                    tracing::warn!(error = %e, "reading the pull check queue");
+            loop {
+                if !super::leading(&state, "job:pull-checks").await {
                     break;
                 }
-            };
-            if queued.is_empty() {
-                quiet.found_nothing(&state, mark);
-                break;
-            }
-            let mut progress = false;
-            for pull in &queued {
-                match pulls::check(&state, pull).await {
-                    Ok(()) => progress = true,
+                let queued = {
+                    let Ok(mut h) = state.db.acquire().await else { break };
+                    hearth_store::pulls::checking(h.conn(), BATCH).await
+                };
+                let queued = match queued {
+                    Ok(q) => q,
                     Err(e) => {
-                        tracing::warn!(error = %e, pull = pull.id, "pull check");
-                        // Take it off the queue as failed rather than retrying it in a loop.
-                        progress |= pulls::mark_failed(&state, pull).await.is_ok();
+                        tracing::warn!(error = %e, "reading the pull check queue");
+                        break;
+                    }
+                };
+                if queued.is_empty() {
+                    quiet.found_nothing(&state, mark);
+                    break;
+                }
+                let mut progress = false;
+                for pull in &queued {
+                    match pulls::check(&state, pull).await {
+                        Ok(()) => progress = true,
+                        Err(e) => {
+                            tracing::warn!(error = %e, pull = pull.id, "pull check");
+                            // Take it off the queue as failed rather than retrying it in a loop.
+                            progress |= pulls::mark_failed(&state, pull).await.is_ok();
+                        }
                     }
                 }
-            }
-            if !progress {
-                break;
+                if !progress {
+                    break;
+                }
             }
         }
         woken = tokio::select! {
