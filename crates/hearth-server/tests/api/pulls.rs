@@ -531,7 +531,8 @@ async fn a_check_queued_elsewhere_is_found_by_the_next_poll() {
     let open = j!({"head": "feature", "base": "master", "title": "feature"});
     assert_eq!(s.post_status("/repos/alice/proj/pulls", &token, open).await, 201);
     assert_eq!(s.get_json("/repos/alice/proj/pulls/1", Anon).await.1["mergeable"], true);
-    let status = "SELECT status FROM pull_request WHERE issue_id = (SELECT id FROM issue WHERE idx = 1)";
+    let status =
+        "SELECT CAST(status AS BIGINT) FROM pull_request WHERE issue_id = (SELECT id FROM issue WHERE idx = 1)";
     let checked = s.sql_i64(status).await;
     assert_ne!(checked, 0);
     // Idle past a poll or two, then queued behind the server's back.
