@@ -49,6 +49,12 @@ pub async fn due(c: Conn<'_>, now: i64, limit: i64) -> StoreResult<Vec<MailRow>>
     Ok(with_conn!(c, x => sqlx::query_as::<_, MailRow>(SQL).bind(now).bind(limit).fetch_all(&mut *x).await)?)
 }
 
+/// When the next mail falls due (unix seconds), if any is queued.
+pub async fn next_try(c: Conn<'_>) -> StoreResult<Option<i64>> {
+    const SQL: &str = "SELECT MIN(next_try_unix) FROM mail_task";
+    Ok(with_conn!(c, x => sqlx::query_scalar::<_, Option<i64>>(SQL).fetch_one(&mut *x).await)?)
+}
+
 pub async fn delete(c: Conn<'_>, id: i64) -> StoreResult<()> {
     const SQL: &str = "DELETE FROM mail_task WHERE id = $1";
     with_conn!(c, x => sqlx::query(SQL).bind(id).execute(&mut *x).await.map(|_| ()))?;

@@ -1,6 +1,7 @@
 //! The mailer: sends queued e-mail over SMTP (lettre, rustls) when `[email] ENABLED`, oldest
 //! first; a failed send is tried again later (1, 2, 4, … minutes, 8 attempts), then dropped with
-//! an admin notice. Woken when mail is queued, and every few seconds for retries.
+//! an admin notice. Woken when mail is queued, and every few seconds for retries and for mail
+//! another process queued (see `super::quiet`).
 
 use std::time::Duration;
 
@@ -13,6 +14,7 @@ use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncTransport, Tokio1Executor};
 
 use super::Stop;
+use super::quiet::Quiet;
 use crate::app::AppState;
 use crate::config::EmailConfig;
 use crate::service::now_unix;
@@ -58,29 +60,47 @@ pub async fn run(state: AppState, mut stop: Stop) {
             return;
         }
     };
+    let mut quiet = Quiet::default();
+    let mut woken = true;
+    // When the earliest queued mail falls due, as the last look saw it.
+    let mut next_try: Option<i64> = None;
     loop {
+        let mark = Quiet::mark(&state);
+        let retry_due = next_try.is_some_and(|at| at <= now_unix());
         // Another replica may be the one sending (see `service::lease`).
-        let due = if !super::leading(&state, "job:mailer").await {
-            Ok(Vec::new())
-        } else {
-            match state.db.acquire().await {
+        if (woken || retry_due || quiet.worth_looking(&state)) && super::leading(&state, "job:mailer").await {
+            quiet.found_work();
+            let due = match state.db.acquire().await {
                 Ok(mut h) => store::due(h.conn(), now_unix(), BATCH).await,
                 Err(e) => Err(e),
-            }
-        };
-        match due {
-            Ok(rows) => {
-                for m in rows {
-                    send_one(&state, &cfg, &mailer, &m).await;
+            };
+            match due {
+                Ok(rows) => {
+                    for m in &rows {
+                        send_one(&state, &cfg, &mailer, m).await;
+                    }
+                    let next = match state.db.acquire().await {
+                        Ok(mut h) => store::next_try(h.conn()).await,
+                        Err(e) => Err(e),
+                    };
+                    match next {
+                        Ok(next) => {
+                            next_try = next;
+                            if rows.is_empty() && next.is_none() {
+                                quiet.found_nothing(&state, mark);
+                            }
+                        }
+                        Err(e) => tracing::warn!(error = %e, "reading the mail queue"),
+                    }
                 }
+                Err(e) => tracing::warn!(error = %e, "reading the mail queue"),
             }
-            Err(e) => tracing::warn!(error = %e, "reading the mail queue"),
         }
-        tokio::select! {
-            _ = state.mail_queue.notified() => {}
-            _ = tokio::time::sleep(POLL) => {}
+        woken = tokio::select! {
+            _ = state.mail_queue.notified() => true,
+            _ = tokio::time::sleep(POLL) => false,
             _ = stop.requested() => break,
-        }
+        };
     }
 }
 

@@ -280,3 +280,21 @@ async fn the_email_preference_is_set_on_the_settings_page() {
     let anon = Browser::new(&s).post("/user/settings/email/notifications", &set("disabled")).await;
     assert_ne!(anon.status, 303);
 }
+
+/// Mail queued by another process, which cannot wake this one, is sent at the next poll, also
+/// after the mailer has found its queue empty for a while (its timed polls leave an unchanged
+/// SQLite database alone).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mail_queued_elsewhere_is_sent_at_the_next_poll() {
+    let sink = SmtpSink::start().await;
+    let s = mail_server(&sink, |_| {}).await;
+    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    s.sql(
+        "INSERT INTO mail_task (to_addr, subject, body, message_id, in_reply_to, attempts, next_try_unix, created_unix) \
+         VALUES ('someone@example.com', 'Queued elsewhere', 'Hello.', '<queued.1@example.com>', '', 0, 0, 0)",
+    )
+    .await;
+    let got = sink.wait_for(1).await;
+    assert_eq!(got[0].to, ["<someone@example.com>"]);
+    assert_eq!(got[0].header("Subject"), "Queued elsewhere");
+}
