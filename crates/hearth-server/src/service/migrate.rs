@@ -440,13 +440,13 @@ async fn mirror_pin(state: &AppState, repo: &Path, remote_is_local: bool) -> Res
     http.check(state).await.map_err(|e| e.to_string())
 }
 
-/// The background updater: fetch every mirror whose interval has passed.
 /// When the next mirror falls due (unix seconds), if there is any mirror.
 pub async fn next_mirror_due(state: &AppState) -> ServiceResult<Option<i64>> {
     let mut h = state.db.acquire().await?;
     Ok(mirrors::next_due(h.conn()).await?)
 }
 
+/// The background updater: fetch every mirror whose interval has passed.
 pub async fn update_due_mirrors(state: &AppState) -> ServiceResult<usize> {
     let due = {
         let mut h = state.db.acquire().await?;
